@@ -1,0 +1,103 @@
+# wlsimg build. `make` builds build/wlsimg; `make check` runs every test.
+# Sources are picked up by wildcard: src/lib/*.c -> build/libwlsimg.a, src/cli/*.c -> build/wlsimg,
+# tests/unit/*_test.c -> one runner each, fuzz/*_fuzz.c -> a corpus replayer each.
+
+CC       ?= cc
+BUILD    ?= build
+PKGS     := libcurl libcrypto jansson libarchive zlib libdeflate yaml-0.1 libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wold-style-definition -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wundef \
+        -Wimplicit-fallthrough -Wno-missing-field-initializers
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
+WARN += -Wlogical-op -Wduplicated-cond -Wduplicated-branches
+endif
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+
+OPT      ?= -O2
+CFLAGS   ?= -g $(OPT)
+SAN      ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(CFLAGS) $(SAN) $(WARN) -pthread -Isrc $(PKG_CFLAGS)
+LDLIBS   := $(PKG_LIBS) -pthread
+ALL_LDFLAGS := $(LDFLAGS) $(SAN)
+
+LIB_SRC  := $(sort $(wildcard src/lib/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*_test.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
+
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all check check-unit check-fuzz check-integration check-asan fuzz lint format format-check clean
+
+all: $(BUILD)/wlsimg
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libwlsimg.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/wlsimg: $(CLI_OBJ) $(BUILD)/libwlsimg.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libwlsimg.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libwlsimg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c $(BUILD)/libwlsimg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/driver.c $(BUILD)/libwlsimg.a $(LDLIBS)
+
+check-unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+check-fuzz: $(FUZZ_BIN)
+	@tests/run-fuzz-replay.sh $(FUZZ_BIN)
+
+check-integration: $(BUILD)/wlsimg
+	@WLSIMG=$(CURDIR)/$(BUILD)/wlsimg tests/integration/run.sh
+
+# Everything: unit tests, fuzz-corpus replay, integration. The last line is "N passed, N failed".
+check: all $(UNIT_BIN) $(FUZZ_BIN)
+	@tests/run-all.sh "$(CURDIR)/$(BUILD)" "$(UNIT_BIN)" "$(FUZZ_BIN)"
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  check-unit check-fuzz
+
+# libFuzzer targets (clang), each run briefly.
+FUZZ_SECONDS ?= 20
+fuzz:
+	@mkdir -p build-fuzz
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+	    -o build-fuzz/$$n $$f $(LIB_SRC) $(PKG_LIBS) -pthread; \
+	  mkdir -p build-fuzz/corpus-$$n; \
+	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$n fuzz/corpus/$${n%_fuzz} \
+	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	  echo "fuzz $$n: $$(grep -c . build-fuzz/$$n.log) log lines, no crash"; done
+
+lint:
+	@tests/lint.sh
+
+format:
+	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] fuzz/*.c
+
+format-check:
+	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] fuzz/*.c
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

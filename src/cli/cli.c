@@ -1,0 +1,330 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/util.h"
+
+int cli_verbose;
+bool cli_quiet;
+
+int
+cli_parse_bool(const char *s, bool *out)
+{
+  if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes")) {
+    *out = true;
+    return 0;
+  }
+  if (!strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no")) {
+    *out = false;
+    return 0;
+  }
+  return -1;
+}
+
+void
+cli_usage(const struct cli_cmd *cmd, bool to_stderr)
+{
+  FILE *f = to_stderr ? stderr : stdout;
+
+  fprintf(f, "Usage: wlsimg %s %s\n", cmd->name, cmd->synopsis ? cmd->synopsis : "[OPTIONS]");
+  if (cmd->summary)
+    fprintf(f, "\n%s\n", cmd->summary);
+  if (cmd->opts == NULL || cmd->opts[0].name == NULL)
+    return;
+  fprintf(f, "\nOptions:\n");
+  for (const struct cli_opt *o = cmd->opts; o->name; o++) {
+    char left[96];
+    int n = 0;
+    if (o->short_name)
+      n = snprintf(left, sizeof left, "  -%c, --%s", o->short_name, o->name);
+    else
+      n = snprintf(left, sizeof left, "      --%s", o->name);
+    if (o->type != CLI_FLAG && n > 0 && (size_t)n < sizeof left)
+      snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar ? o->metavar : "VALUE");
+    fprintf(f, "%c%-38s %s\n", o->required ? '*' : ' ', left + 1, o->help ? o->help : "");
+  }
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "wlsimg %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return CLI_EXIT_USAGE;
+}
+
+int
+cli_fail(const wi_err *err)
+{
+  fprintf(stderr, "wlsimg: %s\n", err->msg[0] ? err->msg : wi_err_name(err->code));
+  return wi_err_exit_status(err->code ? err->code : WI_ERR);
+}
+
+static const struct cli_opt *
+find_long(const struct cli_opt *opts, const char *name, size_t len)
+{
+  for (const struct cli_opt *o = opts; o && o->name; o++)
+    if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+      return o;
+  return NULL;
+}
+
+static const struct cli_opt *
+find_short(const struct cli_opt *opts, char c)
+{
+  for (const struct cli_opt *o = opts; o && o->name; o++)
+    if (o->short_name == c)
+      return o;
+  return NULL;
+}
+
+/* Split an @argfile into tokens: whitespace separated, '…' and "…" quoting, # comments. */
+static int
+read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
+{
+  wi_autofree char *text = NULL;
+  char **v = NULL;
+  int n = 0;
+
+  if (wi_read_file(path, 1 << 20, &text, NULL, err) < 0)
+    return wi_err_wrap(err, "argument file");
+  for (char *p = text; *p;) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+      p++;
+    if (*p == '\0')
+      break;
+    if (*p == '#') {
+      while (*p && *p != '\n')
+        p++;
+      continue;
+    }
+    struct wi_buf tok = WI_BUF_INIT(1 << 20);
+    while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+      if (*p == '"' || *p == '\'') {
+        char q = *p++;
+        while (*p && *p != q)
+          wi_buf_add(&tok, p++, 1, NULL);
+        if (*p == q)
+          p++;
+      } else {
+        wi_buf_add(&tok, p++, 1, NULL);
+      }
+    }
+    v = wi_xreallocarray(v, (size_t)n + 1, sizeof *v);
+    v[n++] = wi_buf_steal(&tok);
+  }
+  *out = v;
+  *n_out = n;
+  return 0;
+}
+
+static int
+set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const char *value, bool *seen)
+{
+  char *base = args;
+  switch (o->type) {
+  case CLI_FLAG: {
+    bool b = true;
+    if (value && cli_parse_bool(value, &b) < 0)
+      return cli_usage_error(cmd->name, "--%s: expected true or false, got \"%s\"", o->name, value);
+    *(bool *)(base + o->offset) = b;
+    return 0;
+  }
+  case CLI_STRING:
+    if (*seen)
+      return cli_usage_error(cmd->name, "option '--%s' should be specified only once", o->name);
+    *seen = true;
+    *(const char **)(base + o->offset) = value;
+    return 0;
+  case CLI_LIST: {
+    struct cli_list *l = (struct cli_list *)(base + o->offset);
+    l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = value;
+    return 0;
+  }
+  case CLI_INT: {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < 0 || v > 1 << 30)
+      return cli_usage_error(cmd->name, "--%s: expected a number, got \"%s\"", o->name, value);
+    *(int *)(base + o->offset) = (int)v;
+    return 0;
+  }
+  }
+  return 0;
+}
+
+int
+cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***pos, int *npos)
+{
+  size_t nopts = 0;
+  char **av = NULL;
+  int ac = 0;
+  char **p = NULL;
+  int np = 0;
+  bool only_pos = false;
+
+  for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+    nopts++;
+  bool *seen = wi_xcalloc(nopts + 1, sizeof *seen);
+  /* Expand @argfiles first (not after "--"). Memory is kept for the life of the process. */
+  for (int i = 1; i < argc; i++) {
+    if (!only_pos && argv[i][0] == '@' && argv[i][1]) {
+      char **fv = NULL;
+      int fn = 0;
+      wi_err err = { 0 };
+      if (read_argfile(argv[i] + 1, &fv, &fn, &err) < 0) {
+        free(seen);
+        return cli_usage_error(cmd->name, "%s", err.msg);
+      }
+      av = wi_xreallocarray(av, (size_t)(ac + fn), sizeof *av);
+      memcpy(av + ac, fv, (size_t)fn * sizeof *av);
+      ac += fn;
+      free(fv);
+      continue;
+    }
+    if (strcmp(argv[i], "--") == 0)
+      only_pos = true;
+    av = wi_xreallocarray(av, (size_t)ac + 1, sizeof *av);
+    av[ac++] = argv[i];
+  }
+  only_pos = false;
+  int ret = 0;
+  for (int i = 0; i < ac && ret == 0; i++) {
+    char *a = av[i];
+    if (only_pos || a[0] != '-' || a[1] == '\0') {
+      p = wi_xreallocarray(p, (size_t)np + 1, sizeof *p);
+      p[np++] = a;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      only_pos = true;
+      continue;
+    }
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      cli_usage(cmd, false);
+      ret = 1;
+      break;
+    }
+    const struct cli_opt *o;
+    const char *value = NULL;
+    if (a[1] == '-') {
+      const char *name = a + 2;
+      const char *eq = strchr(name, '=');
+      o = find_long(cmd->opts, name, eq ? (size_t)(eq - name) : strlen(name));
+      if (o == NULL) {
+        ret = cli_usage_error(cmd->name, "unknown option '%.*s'", eq ? (int)(eq - a) : (int)strlen(a), a);
+        break;
+      }
+      if (eq)
+        value = eq + 1;
+    } else {
+      o = find_short(cmd->opts, a[1]);
+      if (o == NULL) {
+        ret = cli_usage_error(cmd->name, "unknown option '%s'", a);
+        break;
+      }
+      if (a[2])
+        value = a + 2;
+    }
+    if (o->type != CLI_FLAG && value == NULL) {
+      if (i + 1 >= ac) {
+        ret = cli_usage_error(cmd->name, "missing value for option '--%s'", o->name);
+        break;
+      }
+      value = av[++i];
+    }
+    if (value && o->type != CLI_FLAG) {
+      /* WIT trims surrounding quotes on option values. */
+      size_t vl = strlen(value);
+      if (vl >= 2 && ((value[0] == '"' && value[vl - 1] == '"') || (value[0] == '\'' && value[vl - 1] == '\'')))
+        value = wi_xstrndup(value + 1, vl - 2);
+    }
+    ret = set_value(cmd, o, args, value, &seen[o - cmd->opts]);
+  }
+  if (ret == 0) {
+    size_t k = 0;
+    for (const struct cli_opt *o = cmd->opts; o && o->name; o++, k++) {
+      if (o->required && !seen[k]) {
+        ret = cli_usage_error(cmd->name, "missing required option '--%s=<%s>'", o->name,
+                              o->metavar ? o->metavar : "value");
+        break;
+      }
+    }
+  }
+  if (ret == 0 && np < cmd->min_args)
+    ret = cli_usage_error(cmd->name, "expected %s%d argument%s (%s)", cmd->min_args == cmd->max_args ? "" : "at least ",
+                          cmd->min_args, cmd->min_args == 1 ? "" : "s", cmd->synopsis ? cmd->synopsis : "");
+  if (ret == 0 && cmd->max_args >= 0 && np > cmd->max_args)
+    ret = cli_usage_error(cmd->name, "unexpected argument '%s'", p[cmd->max_args]);
+  free(seen);
+  if (ret == CLI_EXIT_USAGE) {
+    fputc('\n', stderr);
+    cli_usage(cmd, true);
+    free(p);
+    return -1;
+  }
+  if (ret == 1) {
+    free(p);
+    return 1;
+  }
+  *pos = p;
+  *npos = np;
+  return 0;
+}
+
+char *
+cli_read_secret(const char *prompt, bool from_stdin, wi_err *err)
+{
+  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct termios old, quiet;
+  bool tty = !from_stdin && isatty(STDIN_FILENO);
+  char c;
+
+  if (!from_stdin && !tty) {
+    wi_err_set(err, WI_EUSAGE, "no terminal to prompt for the %s; use --password-stdin", prompt);
+    return NULL;
+  }
+  if (tty) {
+    fprintf(stderr, "%s: ", prompt);
+    fflush(stderr);
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, &c, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || (tty && c == '\n'))
+      break;
+    if (wi_buf_add(&b, &c, 1, err) < 0)
+      break;
+  }
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+  }
+  while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+    b.data[--b.len] = '\0';
+  if (b.len == 0) {
+    wi_buf_dispose_secret(&b);
+    wi_err_set(err, WI_EINVAL, "empty %s", prompt);
+    return NULL;
+  }
+  return wi_buf_steal(&b);
+}

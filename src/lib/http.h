@@ -1,0 +1,88 @@
+/* wlsimg: the only module that talks to libcurl.
+ *
+ * One struct wi_http wraps one easy handle (connections are reused); use one per thread.
+ * Always sets an error buffer, timeouts, CA locations, proxies from the environment and a redirect
+ * policy that drops Authorization on a host change. A network failure is WI_ENET with the URL
+ * (without userinfo) and libcurl's message; any HTTP status is a success of wi_http_do: callers
+ * inspect resp->status.
+ */
+#ifndef WI_HTTP_H
+#define WI_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+
+#define WI_HTTP_MAX_BODY (4 * 1024 * 1024) /* default cap for in-memory response bodies */
+
+struct wi_http_opts {
+  bool tls_verify;         /* false: accept any certificate */
+  const char *ca_file;     /* extra CA bundle (PEM), optional */
+  const char *ca_dir;      /* certs.d/<host>/ directory: *.crt CAs, client.cert/client.key */
+  const char *user_agent;  /* default "wlsimg/<version>" */
+  long connect_timeout_ms; /* default 30000 */
+  long low_speed_time_s;   /* abort when < 1 byte/s for this long; default 60 */
+};
+
+struct wi_http_header {
+  char *name;
+  char *value;
+};
+
+struct wi_http_resp {
+  long status;
+  struct wi_http_header *headers; /* of the final response (after redirects) */
+  size_t n_headers;
+  struct wi_buf body; /* in-memory body (unless streamed), capped at req->max_body */
+  char *url;          /* effective URL */
+};
+
+typedef int (*wi_http_write_fn)(const void *data, size_t len, void *payload);
+typedef void (*wi_http_progress_fn)(int64_t done, int64_t total, void *payload);
+
+struct wi_http_req {
+  const char *method; /* "GET", "HEAD", "PUT", "POST", "PATCH", "DELETE" */
+  const char *url;
+  const char *const *headers; /* "Name: value", NULL-terminated, optional */
+  /* Request body: either memory … */
+  const void *body;
+  size_t body_len;
+  /* … or a file range (body_fd >= 0): body_fd from body_offset, body_fd_len bytes. */
+  int body_fd;
+  int64_t body_offset;
+  int64_t body_fd_len;
+  /* Response body: streamed to write_fn when the status is 2xx (else kept in memory for the
+   * error message), or into resp->body capped at max_body (0 = WI_HTTP_MAX_BODY). A write_fn
+   * returning < 0 aborts the transfer; its error is reported. */
+  wi_http_write_fn write_fn;
+  void *write_payload;
+  size_t max_body;
+  wi_http_progress_fn progress_fn; /* upload or download progress */
+  void *progress_payload;
+  bool follow_redirects; /* default false; registry GETs set true */
+};
+
+int wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err);
+void wi_http_free(struct wi_http *h);
+static inline void
+wi_http_freep(struct wi_http **pp)
+{
+  if (*pp)
+    wi_http_free(*pp);
+}
+/* Perform a request. On success resp is filled (dispose it). Errors: WI_ENET, WI_ETOOBIG, or the
+ * write_fn's error. */
+int wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp *resp, wi_err *err);
+void wi_http_resp_dispose(struct wi_http_resp *resp);
+/* First header of that name (case-insensitive) or NULL. */
+const char *wi_http_resp_header(const struct wi_http_resp *resp, const char *name);
+/* Percent-encode for a query value. malloc'ed. */
+char *wi_http_escape(const char *s);
+/* Global libcurl init (idempotent, thread-safe after the first call from main). */
+void wi_http_global_init(void);
+
+#endif

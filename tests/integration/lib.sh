@@ -1,0 +1,141 @@
+# Sourced by tests/integration/NN_*.sh. Starts real peers on loopback ports, checks, cleans up.
+# shellcheck shell=bash
+set -u
+: "${WLSIMG:?set WLSIMG to the wlsimg binary}"
+T_PASS=0
+T_FAIL=0
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wlsimg-it.XXXXXX")
+T_PIDS=()
+export HOME="$T_DIR/home" XDG_DATA_HOME="$T_DIR/home/.local/share" XDG_RUNTIME_DIR="$T_DIR/run"
+export XDG_CONFIG_HOME="$T_DIR/home/.config" DOCKER_CONFIG="$T_DIR/home/.docker"
+export WLSIMG_STORE="$T_DIR/store" REGISTRY_AUTH_FILE=
+unset REGISTRY_AUTH_FILE
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+SKOPEO_FLAGS=(--insecure-policy)
+T_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+t_cleanup() {
+  local p
+  for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${T_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+
+ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+
+# check DESC CMD...: CMD must succeed.
+check() {
+  local desc=$1; shift
+  if "$@" > "$T_DIR/last.out" 2> "$T_DIR/last.err"; then ok "$desc"; else
+    not_ok "$desc (exit $?)"; sed 's/^/    /' "$T_DIR/last.err" | tail -20; fi
+}
+# check_fail DESC EXIT_CODE MESSAGE_SUBSTRING CMD...: CMD must exit with that code and print the text on stderr.
+check_fail() {
+  local desc=$1 want=$2 text=$3 rc; shift 3
+  "$@" > "$T_DIR/last.out" 2> "$T_DIR/last.err"; rc=$?
+  if [ "$rc" -ne "$want" ]; then not_ok "$desc (exit $rc, expected $want)"; sed 's/^/    /' "$T_DIR/last.err" | tail -10; return; fi
+  if ! grep -qF -- "$text" "$T_DIR/last.err"; then not_ok "$desc (stderr lacks \"$text\")"; sed 's/^/    /' "$T_DIR/last.err" | tail -10; return; fi
+  ok "$desc"
+}
+# check_eq DESC GOT WANT
+check_eq() {
+  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1 (got \"$2\", expected \"$3\")"; fi
+}
+finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_http URL: poll until the server answers (any status), at most ~10 s.
+wait_http() {
+  local i
+  for i in $(seq 1 200); do
+    curl -s -o /dev/null --max-time 1 "$1" && return 0
+    sleep 0.05
+  done
+  echo "server at $1 did not come up" >&2
+  return 1
+}
+
+need() { command -v "$1" > /dev/null || { echo "missing $1 (run the README's test command)" >&2; exit 1; }; }
+
+# start_registry MODE [NAME]: MODE none|basic|token. Sets REG_ADDR (127.0.0.1:port) and, for basic/token,
+# user alice / password s3cret.
+start_registry() {
+  local mode=$1 dir port cfg
+  need docker-registry
+  port=$(free_port)
+  dir="$T_DIR/reg-$mode-$port"
+  mkdir -p "$dir/data"
+  cfg="$dir/config.yml"
+  cat > "$cfg" <<EOC
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: test-only-upload-state-key
+EOC
+  case $mode in
+  basic)
+    htpasswd -Bbn alice s3cret > "$dir/htpasswd" 2>/dev/null
+    printf 'auth:\n  htpasswd:\n    realm: test-realm\n    path: %s\n' "$dir/htpasswd" >> "$cfg" ;;
+  token)
+    start_token_issuer "$dir"
+    printf 'auth:\n  token:\n    realm: http://%s/cgi-bin/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: %s\n' \
+      "$ISSUER_ADDR" "$dir/tok-cert.pem" >> "$cfg" ;;
+  esac
+  docker-registry serve "$cfg" > "$dir/registry.log" 2>&1 &
+  T_PIDS+=($!)
+  REG_ADDR=127.0.0.1:$port
+  REG_DIR=$dir
+  wait_http "http://$REG_ADDR/v2/"
+}
+
+# start_token_issuer DIR: the ES256 test token issuer (tests/integration/token-issuer) under busybox httpd.
+start_token_issuer() {
+  local dir=$1 port
+  need busybox
+  port=$(free_port)
+  openssl ecparam -name prime256v1 -genkey -noout -out "$dir/tok-key.pem" 2>/dev/null
+  openssl req -new -x509 -key "$dir/tok-key.pem" -out "$dir/tok-cert.pem" -days 30 -subj '/CN=test-token-issuer' 2>/dev/null
+  mkdir -p "$dir/www/cgi-bin"
+  cp "$T_HERE/token-issuer/mint-token.sh" "$dir/mint-token.sh"
+  cp "$T_HERE/token-issuer/token.cgi" "$dir/www/cgi-bin/token"
+  chmod +x "$dir/mint-token.sh" "$dir/www/cgi-bin/token"
+  printf '/cgi-bin:alice:s3cret\n' > "$dir/httpd.conf"
+  busybox httpd -f -p "127.0.0.1:$port" -h "$dir/www" -c "$dir/httpd.conf" -r test-issuer &
+  T_PIDS+=($!)
+  ISSUER_ADDR=127.0.0.1:$port
+  wait_http "http://$ISSUER_ADDR/"
+}
+
+# make_oci_layout DIR TAG CONTENT: a small one-layer OCI layout built with tar/gzip/sha256sum.
+make_oci_layout() {
+  local lay=$1 tag=$2 content=$3 src w d ld ls cd cs md ms
+  w=$(mktemp -d "$T_DIR/lay.XXXXXX")
+  mkdir -p "$w/src" "$lay/blobs/sha256"
+  printf '%s\n' "$content" > "$w/src/hello.txt"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$w/src" -cf "$w/layer.tar" .
+  gzip -n -9 -c "$w/layer.tar" > "$w/layer.tar.gz"
+  d=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
+  ld=$(sha256sum "$w/layer.tar.gz" | cut -d' ' -f1); ls=$(stat -c %s "$w/layer.tar.gz"); cp "$w/layer.tar.gz" "$lay/blobs/sha256/$ld"
+  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$d" > "$w/config.json"
+  cd=$(sha256sum "$w/config.json" | cut -d' ' -f1); cs=$(stat -c %s "$w/config.json"); cp "$w/config.json" "$lay/blobs/sha256/$cd"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+    "$cd" "$cs" "$ld" "$ls" > "$w/manifest.json"
+  md=$(sha256sum "$w/manifest.json" | cut -d' ' -f1); ms=$(stat -c %s "$w/manifest.json"); cp "$w/manifest.json" "$lay/blobs/sha256/$md"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$md" "$ms" "$tag" > "$lay/index.json"
+  echo "sha256:$md"
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Replay each fuzz target's corpus (fuzz/corpus/<name>/) through the gcc-built replayer.
+set -u
+pass=0 fail=0
+for b in "$@"; do
+  n=$(basename "$b"); n=${n%_fuzz}
+  if out=$("$b" "fuzz/corpus/$n" 2>&1); then
+    printf 'ok   fuzz replay %s: %s\n' "$n" "$out"; pass=$((pass + 1))
+  else
+    printf '%s\nFAIL fuzz replay %s\n' "$out" "$n"; fail=$((fail + 1))
+  fi
+done
+echo "fuzz replay: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
