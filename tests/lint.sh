@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# House-style checks that a compiler does not make (style.md "Banned"), plus the library/CLI wall.
+set -u
+cd "$(dirname "$0")/.."
+fail=0
+report() { echo "lint: $*"; fail=1; }
+banned='\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|gets|atoi|atol|system|popen)[[:space:]]*\('
+if grep -nE "$banned" src/lib/*.c src/cli/*.c | grep -v 'snprintf\|vsnprintf'; then report "banned function"; fi
+if grep -nE '\b(printf|fprintf|puts|exit)[[:space:]]*\(' src/lib/*.c | grep -vE 'snprintf|vsnprintf|"wlsimg: out of memory'; then
+  report "terminal output or exit() in src/lib"
+fi
+if grep -n '#include "cli/' src/lib/*.[ch]; then report "src/lib includes a CLI header"; fi
+paths=$(git ls-files -co --exclude-standard -- src tests fuzz bench examples scripts docs README.md .ci | grep -v '^tests/lint.sh$')
+# shellcheck disable=SC2086
+if [ -n "$paths" ] && grep -nE '/(work|root)/|/home/[a-z]' $paths; then
+  report "local machine path"
+fi
+[ $fail -eq 0 ] && echo "lint: ok"
+exit $fail
