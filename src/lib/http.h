@@ -51,7 +51,8 @@ struct wi_http_req {
   /* Request body: either memory … */
   const void *body;
   size_t body_len;
-  /* … or a file range (body_fd >= 0): body_fd from body_offset, body_fd_len bytes. */
+  /* … or a file range (body_fd >= 0 and body_fd_len > 0): body_fd_len bytes from body_offset,
+   * read with pread. Content-Type is sent only when given in headers. */
   int body_fd;
   int64_t body_offset;
   int64_t body_fd_len;
@@ -65,6 +66,8 @@ struct wi_http_req {
   void *progress_payload;
   bool follow_redirects; /* default false; registry GETs set true */
 };
+
+struct wi_http;
 
 int wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err);
 void wi_http_free(struct wi_http *h);
