@@ -1,0 +1,270 @@
+/* wlsimg cache: WIT's `imagetool cache` (listItems, addInstaller, addPatch, addEntry, deleteEntry).
+ */
+#include <regex.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/witlog.h"
+#include "lib/util.h"
+#include "lib/witcache.h"
+
+struct cache_args {
+  const char *key;
+  const char *value;
+  const char *type;
+  const char *version;
+  const char *path;
+  const char *arch;
+  const char *patch_id;
+  bool force;
+};
+
+static const struct cli_opt list_opts[] = {
+  { "key", 0, CLI_STRING, offsetof(struct cache_args, key), "regex",
+    "List only keys matching this regular expression", false },
+  CLI_OPT_END,
+};
+static const struct cli_opt installer_opts[] = {
+  { "type", 't', CLI_STRING, offsetof(struct cache_args, type), "type",
+    "Installer type (wls, fmw, jdk, wdt, …; default wls)", false },
+  { "version", 'v', CLI_STRING, offsetof(struct cache_args, version), "version",
+    "Installer version", true },
+  { "path", 'p', CLI_STRING, offsetof(struct cache_args, path), "file",
+    "Location of the installer file", true },
+  { "architecture", 'a', CLI_STRING, offsetof(struct cache_args, arch), "arch", "AMD64 or ARM64",
+    false },
+  { "force", 0, CLI_FLAG, offsetof(struct cache_args, force), NULL, "Overwrite an existing entry",
+    false },
+  CLI_OPT_END,
+};
+static const struct cli_opt patch_opts[] = {
+  { "patchId", 0, CLI_STRING, offsetof(struct cache_args, patch_id), "id",
+    "Patch id: <bug>_<version>", true },
+  { "path", 'p', CLI_STRING, offsetof(struct cache_args, path), "file",
+    "Location of the patch file", true },
+  { "force", 0, CLI_FLAG, offsetof(struct cache_args, force), NULL, "Overwrite an existing entry",
+    false },
+  CLI_OPT_END,
+};
+static const struct cli_opt entry_opts[] = {
+  { "key", 0, CLI_STRING, offsetof(struct cache_args, key), "key", "Entry key", true },
+  { "value", 0, CLI_STRING, offsetof(struct cache_args, value), "value", "Entry value", true },
+  CLI_OPT_END,
+};
+static const struct cli_opt delete_opts[] = {
+  { "key", 0, CLI_STRING, offsetof(struct cache_args, key), "key",
+    "Entry key (deleteAll4Sure empties the cache)", true },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd subcmds[] = {
+  { "cache listItems", "[--key REGEX]", "List cache entries (sorted by key)", list_opts, 0, 0 },
+  { "cache addInstaller", "--version V --path FILE [OPTIONS]", "Add an installer to the cache",
+    installer_opts, 0, 0 },
+  { "cache addPatch", "--patchId ID --path FILE [--force]", "Add a patch to the cache", patch_opts,
+    0, 0 },
+  { "cache addEntry", "--key K --value V", "Add or replace a cache entry", entry_opts, 0, 0 },
+  { "cache deleteEntry", "--key K", "Delete a cache entry", delete_opts, 0, 0 },
+};
+
+static const char *const installer_types[] = { "wlsdev", "wlsslim", "wls", "fmw", "soa",
+                                               "osb",    "b2b",     "mft", "idm", "oam",
+                                               "ohs",    "db19",    "oud", "oid", "wcc",
+                                               "wcp",    "wcs",     "jdk", "wdt", "odi" };
+
+static void
+cache_usage(FILE *f)
+{
+  fprintf(
+      f,
+      "Usage: wlsimg cache COMMAND [OPTIONS]\n\nList and set cache options (WIT-compatible .metadata in "
+      "$WLSIMG_CACHEDIR, default $HOME/cache).\n\nCommands:\n");
+  for (size_t i = 0; i < WI_ARRAY_SIZE(subcmds); i++)
+    fprintf(f, "  %-14s %s\n", subcmds[i].name + 6, subcmds[i].summary);
+}
+
+static int
+do_list(const char *dir, const struct cache_args *a)
+{
+  struct wi_props p = { 0 };
+  wi_err err = { 0 };
+  if (wi_witcache_list(dir, a->key, &p, &err) < 0)
+    return wit_fail(&err);
+  if (p.n == 0) {
+    wit_log(WIT_INFO, "cache is empty");
+  } else {
+    printf("Cache contents\n");
+    for (size_t i = 0; i < p.n; i++)
+      printf("%s=%s\n", p.v[i].key, p.v[i].value);
+  }
+  wi_props_dispose(&p);
+  return CLI_EXIT_OK;
+}
+
+static int
+add_file(const char *dir, const char *key, const char *path, bool force)
+{
+  wi_err err = { 0 };
+  enum wi_witcache_add_result res;
+  wi_autofree char *value = NULL;
+  wi_autofree char *old = NULL;
+
+  if (wi_witcache_add_file(dir, key, path, force, &res, &value, &old, &err) < 0)
+    return wit_fail(&err);
+  if (res == WI_WITCACHE_UNCHANGED)
+    wit_log(WIT_INFO, "Installer %s already exists in cache as %s, nothing to do", key, value);
+  else
+    wit_log(WIT_INFO, "Successfully added to cache. %s=%s", key, value);
+  return CLI_EXIT_OK;
+}
+
+static int
+do_add_installer(const char *dir, const struct cache_args *a)
+{
+  const char *type = a->type ? a->type : "wls";
+  bool known = false;
+  for (size_t i = 0; i < WI_ARRAY_SIZE(installer_types); i++)
+    known = known || strcasecmp(type, installer_types[i]) == 0;
+  if (!known)
+    return cli_usage_error(
+        "cache addInstaller",
+        "invalid value '%s' for option '--type' (expected one of wlsdev, wlsslim, wls, fmw, soa, osb, b2b, mft, idm, oam, ohs, db19, oud, oid, wcc, wcp, wcs, jdk, wdt, odi)",
+        type);
+  if (strcasecmp(a->version, "none") == 0) {
+    wit_log(WIT_SEVERE, "--version none is not an installer version");
+    return CLI_EXIT_FAIL;
+  }
+  wi_autofree char *key = wi_witcache_installer_key(type, a->version);
+  if (a->arch) {
+    const char *arch;
+    if (!strcasecmp(a->arch, "amd64") || !strcasecmp(a->arch, "x86_64") ||
+        !strcasecmp(a->arch, "linux/amd64"))
+      arch = "amd64";
+    else if (!strcasecmp(a->arch, "arm64") || !strcasecmp(a->arch, "aarch64") ||
+             !strcasecmp(a->arch, "linux/arm64"))
+      arch = "arm64";
+    else
+      return cli_usage_error(
+          "cache addInstaller",
+          "invalid value '%s' for option '--architecture' (expected AMD64 or ARM64)", a->arch);
+    char *k2 = wi_xasprintf("%s_%s", key, arch);
+    free(key);
+    key = k2;
+  }
+  return add_file(dir, key, a->path, a->force);
+}
+
+static int
+do_add_patch(const char *dir, const struct cache_args *a)
+{
+  regex_t re;
+  /* WIT's pattern; POSIX ERE has no (?:), so the groups are plain. */
+  regcomp(&re, "^([0-9]{8,9})_[0-9][0-9](\\.[0-9]){3,8}\\.([0-9]+)(_.*)?",
+          REG_EXTENDED | REG_NOSUB);
+  int m = regexec(&re, a->patch_id, 0, NULL, 0);
+  regfree(&re);
+  if (m != 0) {
+    wit_log(
+        WIT_SEVERE,
+        "Invalid patch id %s: expected <8 or 9 digit bug number>_<version>, e.g. 29135930_12.2.1.3.190416",
+        a->patch_id);
+    return CLI_EXIT_FAIL;
+  }
+  return add_file(dir, a->patch_id, a->path, a->force);
+}
+
+static int
+do_add_entry(const char *dir, const struct cache_args *a)
+{
+  wi_err err = { 0 };
+  enum wi_witcache_add_result res;
+  wi_autofree char *old = NULL;
+  wi_autofree char *key = wi_xstrdup(a->key);
+
+  for (char *p = key; *p; p++)
+    *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+  if (wi_witcache_add_entry(dir, key, a->value, &res, &old, &err) < 0)
+    return wit_fail(&err);
+  if (res == WI_WITCACHE_REPLACED)
+    wit_log(WIT_INFO, "Added entry %s=%s, replaced old value %s", key, a->value, old);
+  else
+    wit_log(WIT_INFO, "Added entry %s=%s", key, a->value);
+  return CLI_EXIT_OK;
+}
+
+static int
+do_delete(const char *dir, const struct cache_args *a)
+{
+  wi_err err = { 0 };
+  wi_autofree char *old = NULL;
+
+  if (strcasecmp(a->key, "deleteAll4Sure") == 0) {
+    if (wi_witcache_clear(dir, &err) < 0)
+      return wit_fail(&err);
+    wit_log(WIT_INFO, "Deleted all entries from cache");
+    return CLI_EXIT_OK;
+  }
+  wi_autofree char *key = wi_xstrdup(a->key);
+  for (char *p = key; *p; p++)
+    *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+  int ret = wi_witcache_delete(dir, key, &old, &err);
+  if (ret == WI_ENOTFOUND) {
+    /* WIT treats this as information, not failure. */
+    wit_log(WIT_INFO, "Nothing to delete for key: %s", key);
+    return CLI_EXIT_OK;
+  }
+  if (ret < 0)
+    return wit_fail(&err);
+  wit_log(WIT_INFO, "Deleted entry %s=%s", key, old);
+  return CLI_EXIT_OK;
+}
+
+int
+cmd_cache(int argc, char **argv)
+{
+  struct cache_args a = { 0 };
+  char **pos = NULL;
+  int npos = 0;
+  size_t k;
+
+  if (argc < 2) {
+    cache_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    cache_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  for (k = 0; k < WI_ARRAY_SIZE(subcmds); k++)
+    if (strcmp(argv[1], subcmds[k].name + 6) == 0)
+      break;
+  if (k == WI_ARRAY_SIZE(subcmds)) {
+    fprintf(stderr, "wlsimg cache: unknown command '%s'\n\n", argv[1]);
+    cache_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  int r = cli_parse(&subcmds[k], argc - 1, argv + 1, &a, &pos, &npos);
+  free(pos);
+  if (r < 0)
+    return CLI_EXIT_USAGE;
+  if (r > 0)
+    return CLI_EXIT_OK;
+  wi_autofree char *dir = wi_witcache_default_dir();
+  switch (k) {
+  case 0:
+    return do_list(dir, &a);
+  case 1:
+    return do_add_installer(dir, &a);
+  case 2:
+    return do_add_patch(dir, &a);
+  case 3:
+    return do_add_entry(dir, &a);
+  default:
+    return do_delete(dir, &a);
+  }
+}

@@ -1,0 +1,845 @@
+/* wlsimg: WIT's .metadata cache (Java properties) — see witcache.h. */
+#include "lib/witcache.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/ref.h"
+#include "lib/util.h"
+
+/* ---- parsing ---- */
+
+static bool
+is_ws(char c)
+{
+  return c == ' ' || c == '\t' || c == '\f';
+}
+
+/* Append code point cp as UTF-8. */
+static void
+put_utf8(struct wi_buf *b, unsigned cp)
+{
+  char t[4];
+  size_t n;
+  if (cp < 0x80) {
+    t[0] = (char)cp;
+    n = 1;
+  } else if (cp < 0x800) {
+    t[0] = (char)(0xc0 | (cp >> 6));
+    t[1] = (char)(0x80 | (cp & 0x3f));
+    n = 2;
+  } else if (cp < 0x10000) {
+    t[0] = (char)(0xe0 | (cp >> 12));
+    t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    t[2] = (char)(0x80 | (cp & 0x3f));
+    n = 3;
+  } else {
+    t[0] = (char)(0xf0 | (cp >> 18));
+    t[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    t[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    t[3] = (char)(0x80 | (cp & 0x3f));
+    n = 4;
+  }
+  wi_buf_add(b, t, n, NULL);
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n, unsigned *cp_out)
+{
+  unsigned cp;
+  size_t len;
+  if (s[0] < 0x80) {
+    *cp_out = s[0];
+    return 1;
+  }
+  if ((s[0] & 0xe0) == 0xc0) {
+    len = 2;
+    cp = s[0] & 0x1f;
+  } else if ((s[0] & 0xf0) == 0xe0) {
+    len = 3;
+    cp = s[0] & 0x0f;
+  } else if ((s[0] & 0xf8) == 0xf0) {
+    len = 4;
+    cp = s[0] & 0x07;
+  } else {
+    return 0;
+  }
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  *cp_out = cp;
+  return len;
+}
+
+static int
+hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Join natural lines into one logical line (continuations), starting at *pos.
+ * Returns false at end of input. Comment and blank lines are skipped. */
+static bool
+next_logical_line(const char *t, size_t len, size_t *pos, size_t *lineno, struct wi_buf *out,
+                  size_t *start_line)
+{
+  wi_buf_reset(out);
+  bool in_cont = false;
+  while (*pos < len) {
+    size_t i = *pos;
+    (*lineno)++;
+    /* skip leading whitespace of every natural line */
+    while (i < len && is_ws(t[i]))
+      i++;
+    size_t e = i;
+    while (e < len && t[e] != '\n' && t[e] != '\r')
+      e++;
+    size_t next = e;
+    if (next < len && t[next] == '\r') {
+      next++;
+      if (next < len && t[next] == '\n')
+        next++;
+    } else if (next < len) {
+      next++; /* '\n' */
+    }
+    *pos = next;
+    if (!in_cont) {
+      if (i == e)
+        continue; /* blank */
+      if (t[i] == '#' || t[i] == '!')
+        continue; /* comment */
+      *start_line = *lineno;
+    }
+    /* count trailing backslashes */
+    size_t bs = 0;
+    while (e - bs > i && t[e - bs - 1] == '\\')
+      bs++;
+    if (bs % 2 == 1) {
+      wi_buf_add(out, t + i, e - i - 1, NULL);
+      in_cont = true;
+      if (*pos >= len)
+        return true;
+      continue;
+    }
+    wi_buf_add(out, t + i, e - i, NULL);
+    return true;
+  }
+  return in_cont;
+}
+
+/* Unescape s[0..n) into b. Returns -1 on a malformed \u escape. */
+static int
+unescape(const char *s, size_t n, struct wi_buf *b)
+{
+  unsigned pending_hi = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned cp;
+    if (s[i] == '\\' && i + 1 < n) {
+      char c = s[i + 1];
+      i += 2;
+      if (c == 'u') {
+        if (i + 4 > n)
+          return -1;
+        cp = 0;
+        for (int k = 0; k < 4; k++) {
+          int h = hexval(s[i + (size_t)k]);
+          if (h < 0)
+            return -1;
+          cp = (cp << 4) | (unsigned)h;
+        }
+        i += 4;
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          if (pending_hi)
+            put_utf8(b, 0xfffd);
+          pending_hi = cp;
+          continue;
+        }
+        if (cp >= 0xdc00 && cp <= 0xdfff) {
+          if (pending_hi) {
+            put_utf8(b, 0x10000 + ((pending_hi - 0xd800) << 10) + (cp - 0xdc00));
+            pending_hi = 0;
+          } else {
+            put_utf8(b, 0xfffd);
+          }
+          continue;
+        }
+      } else {
+        cp = c == 't'   ? '\t'
+             : c == 'n' ? '\n'
+             : c == 'r' ? '\r'
+             : c == 'f' ? '\f'
+                        : (unsigned char)c;
+        if ((unsigned char)c >= 0x80) {
+          /* an escaped non-ASCII byte: treat like an unescaped one */
+          i -= 1;
+          continue;
+        }
+      }
+    } else if (s[i] == '\\') {
+      i++; /* lone trailing backslash: dropped, as Java does */
+      continue;
+    } else if ((unsigned char)s[i] >= 0x80) {
+      size_t l = utf8_len((const unsigned char *)s + i, n - i, &cp);
+      if (l == 0) {
+        cp = (unsigned char)s[i]; /* Latin-1 */
+        l = 1;
+      }
+      i += l;
+    } else {
+      cp = (unsigned char)s[i++];
+    }
+    if (pending_hi) {
+      put_utf8(b, 0xfffd);
+      pending_hi = 0;
+    }
+    put_utf8(b, cp);
+  }
+  if (pending_hi)
+    put_utf8(b, 0xfffd);
+  return 0;
+}
+
+int
+wi_props_parse(struct wi_props *out, const char *text, size_t len, wi_err *err)
+{
+  struct wi_props p = { 0 };
+  struct wi_buf line = WI_BUF_INIT(WI_MAX_PROPS_BYTES + 1);
+  size_t pos = 0, lineno = 0, start = 0;
+
+  if (len > WI_MAX_PROPS_BYTES)
+    return wi_err_set(err, WI_ETOOBIG, "properties text of %zu bytes exceeds the limit of %d", len,
+                      WI_MAX_PROPS_BYTES);
+  while (next_logical_line(text, len, &pos, &lineno, &line, &start)) {
+    const char *s = wi_buf_cstr(&line);
+    size_t n = line.len, k = 0;
+    /* key ends at the first unescaped '=', ':' or whitespace */
+    while (k < n) {
+      if (s[k] == '\\' && k + 1 < n) {
+        k += 2;
+        continue;
+      }
+      if (s[k] == '=' || s[k] == ':' || is_ws(s[k]))
+        break;
+      k++;
+    }
+    size_t v = k;
+    while (v < n && is_ws(s[v]))
+      v++;
+    if (v < n && (s[v] == '=' || s[v] == ':')) {
+      v++;
+      while (v < n && is_ws(s[v]))
+        v++;
+    }
+    struct wi_buf kb = WI_BUF_INIT(WI_MAX_PROPS_BYTES * 2);
+    struct wi_buf vb = WI_BUF_INIT(WI_MAX_PROPS_BYTES * 2);
+    if (unescape(s, k, &kb) < 0 || unescape(s + v, n - v, &vb) < 0) {
+      wi_buf_dispose(&kb);
+      wi_buf_dispose(&vb);
+      wi_buf_dispose(&line);
+      wi_props_dispose(&p);
+      return wi_err_set(err, WI_EINVAL, "line %zu: malformed \\uXXXX escape", start);
+    }
+    wi_props_set(&p, wi_buf_cstr(&kb), wi_buf_cstr(&vb));
+    wi_buf_dispose(&kb);
+    wi_buf_dispose(&vb);
+  }
+  wi_buf_dispose(&line);
+  *out = p;
+  return 0;
+}
+
+void
+wi_props_dispose(struct wi_props *p)
+{
+  for (size_t i = 0; i < p->n; i++) {
+    free(p->v[i].key);
+    free(p->v[i].value);
+  }
+  free(p->v);
+  p->v = NULL;
+  p->n = 0;
+}
+
+static ssize_t
+props_find(const struct wi_props *p, const char *key)
+{
+  for (size_t i = 0; i < p->n; i++)
+    if (strcmp(p->v[i].key, key) == 0)
+      return (ssize_t)i;
+  return -1;
+}
+
+const char *
+wi_props_get(const struct wi_props *p, const char *key)
+{
+  ssize_t i = props_find(p, key);
+  return i < 0 ? NULL : p->v[i].value;
+}
+
+void
+wi_props_set(struct wi_props *p, const char *key, const char *value)
+{
+  ssize_t i = props_find(p, key);
+  if (i >= 0) {
+    free(p->v[i].value);
+    p->v[i].value = wi_xstrdup(value);
+    return;
+  }
+  p->v = wi_xreallocarray(p->v, p->n + 1, sizeof *p->v);
+  p->v[p->n].key = wi_xstrdup(key);
+  p->v[p->n].value = wi_xstrdup(value);
+  p->n++;
+}
+
+bool
+wi_props_delete(struct wi_props *p, const char *key)
+{
+  ssize_t i = props_find(p, key);
+  if (i < 0)
+    return false;
+  free(p->v[i].key);
+  free(p->v[i].value);
+  memmove(p->v + i, p->v + i + 1, (p->n - (size_t)i - 1) * sizeof *p->v);
+  p->n--;
+  return true;
+}
+
+static int
+prop_cmp(const void *a, const void *b)
+{
+  return strcmp(((const struct wi_prop *)a)->key, ((const struct wi_prop *)b)->key);
+}
+
+void
+wi_props_sort(struct wi_props *p)
+{
+  if (p->n > 1)
+    qsort(p->v, p->n, sizeof *p->v, prop_cmp);
+}
+
+/* ---- writing ---- */
+
+static void
+put_u16(struct wi_buf *b, unsigned u)
+{
+  wi_buf_addf(b, NULL, "\\u%04X", u);
+}
+
+static void
+escape_into(struct wi_buf *b, const char *s, bool is_key)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    unsigned cp;
+    size_t l = utf8_len(u + i, n - i, &cp);
+    if (l == 0) {
+      cp = u[i]; /* not UTF-8: keep the byte as a Latin-1 character */
+      l = 1;
+    }
+    i += l;
+    switch (cp) {
+    case ' ':
+      if (is_key || i == 1)
+        wi_buf_adds(b, "\\ ", NULL);
+      else
+        wi_buf_adds(b, " ", NULL);
+      break;
+    case '\t':
+      wi_buf_adds(b, "\\t", NULL);
+      break;
+    case '\n':
+      wi_buf_adds(b, "\\n", NULL);
+      break;
+    case '\r':
+      wi_buf_adds(b, "\\r", NULL);
+      break;
+    case '\f':
+      wi_buf_adds(b, "\\f", NULL);
+      break;
+    case '=':
+    case ':':
+    case '#':
+    case '!':
+    case '\\': {
+      char t[2] = { '\\', (char)cp };
+      wi_buf_add(b, t, 2, NULL);
+      break;
+    }
+    default:
+      if (cp < 0x20 || cp > 0x7e) {
+        if (cp >= 0x10000) {
+          put_u16(b, 0xd800 + ((cp - 0x10000) >> 10));
+          put_u16(b, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+        } else {
+          put_u16(b, cp);
+        }
+      } else {
+        char c = (char)cp;
+        wi_buf_add(b, &c, 1, NULL);
+      }
+    }
+  }
+}
+
+char *
+wi_props_escape(const char *s, bool is_key)
+{
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX / 2);
+  escape_into(&b, s, is_key);
+  return wi_buf_steal(&b);
+}
+
+char *
+wi_props_store(const struct wi_props *p, long long header_time, size_t *len_out)
+{
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX / 2);
+  struct timespec ts;
+  struct tm tm;
+  char date[64], ldt[64];
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  if (header_time >= 0) {
+    ts.tv_sec = (time_t)header_time;
+    ts.tv_nsec = 0;
+  }
+  localtime_r(&ts.tv_sec, &tm);
+  /* LocalDateTime.toString() and java.util.Date.toString() */
+  strftime(ldt, sizeof ldt, "%Y-%m-%dT%H:%M:%S", &tm);
+  strftime(date, sizeof date, "%a %b %d %H:%M:%S %Z %Y", &tm);
+  wi_buf_addf(&b, NULL, "#changed on:%s.%03ld\n#%s\n", ldt, ts.tv_nsec / 1000000, date);
+  for (size_t i = 0; i < p->n; i++) {
+    escape_into(&b, p->v[i].key, true);
+    wi_buf_adds(&b, "=", NULL);
+    escape_into(&b, p->v[i].value, false);
+    wi_buf_adds(&b, "\n", NULL);
+  }
+  if (len_out)
+    *len_out = b.len;
+  return wi_buf_steal(&b);
+}
+
+/* ---- the cache directory ---- */
+
+char *
+wi_witcache_default_dir(void)
+{
+  const char *d = getenv("WLSIMG_CACHEDIR");
+  if (d && *d)
+    return wi_xstrdup(d);
+  return wi_xasprintf("%s/cache", wi_home_dir());
+}
+
+int
+wi_witcache_prepare(const char *dir, wi_err *err)
+{
+  struct stat st;
+  if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+    return wi_err_sys(err, WI_EIO, "cache directory %s: cannot create", dir);
+  if (stat(dir, &st) < 0)
+    return wi_err_sys(err, WI_EIO, "cache directory %s", dir);
+  if (!S_ISDIR(st.st_mode))
+    return wi_err_set(err, WI_EINVAL, "cache directory %s is not a directory", dir);
+  if (access(dir, W_OK) < 0)
+    return wi_err_sys(err, WI_EDENIED, "cache directory %s is not writable", dir);
+  return 0;
+}
+
+static char *
+lower_dup(const char *s)
+{
+  char *r = wi_xstrdup(s);
+  for (char *p = r; *p; p++)
+    *p = (char)tolower((unsigned char)*p);
+  return r;
+}
+
+static int
+read_props_file(const char *path, struct wi_props *out, wi_err *err)
+{
+  wi_autofree char *text = NULL;
+  size_t len = 0;
+  wi_err e = { 0 };
+
+  memset(out, 0, sizeof *out);
+  if (wi_read_file(path, WI_MAX_PROPS_BYTES, &text, &len, &e) < 0) {
+    if (e.sys_errno == ENOENT || access(path, F_OK) < 0)
+      return 0;
+    *err = e;
+    return err->code;
+  }
+  if (wi_props_parse(out, text, len, err) < 0)
+    return wi_err_wrap(err, "%s", path);
+  return 0;
+}
+
+static int
+write_props_file(const char *path, struct wi_props *p, wi_err *err)
+{
+  size_t len = 0;
+  wi_props_sort(p);
+  wi_autofree char *text = wi_props_store(p, -1, &len);
+  return wi_write_file_atomic(path, text, len, 0644, err);
+}
+
+/* An open, locked cache: its metadata and checksum sidecar. */
+struct cache_tx {
+  int lockfd;
+  char *meta_path;
+  char *sum_path;
+  struct wi_props meta;
+  struct wi_props sums;
+};
+
+static void
+tx_end(struct cache_tx *tx)
+{
+  if (tx->lockfd >= 0)
+    close(tx->lockfd); /* releases the flock */
+  tx->lockfd = -1;
+  free(tx->meta_path);
+  free(tx->sum_path);
+  wi_props_dispose(&tx->meta);
+  wi_props_dispose(&tx->sums);
+}
+
+static int
+tx_begin(struct cache_tx *tx, const char *dir, bool exclusive, wi_err *err)
+{
+  memset(tx, 0, sizeof *tx);
+  tx->lockfd = -1;
+  if (exclusive && wi_witcache_prepare(dir, err) < 0)
+    return err->code;
+  wi_autofree char *lock = wi_xasprintf("%s/%s", dir, WI_WITCACHE_LOCK);
+  tx->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (tx->lockfd < 0 && exclusive)
+    return wi_err_sys(err, WI_EIO, "cache lock %s", lock);
+  /* A read-only look at a cache we cannot write proceeds without the lock. */
+  if (tx->lockfd >= 0 && flock(tx->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+    wi_err_sys(err, WI_EIO, "cache lock %s", lock);
+    tx_end(tx);
+    return err->code;
+  }
+  tx->meta_path = wi_xasprintf("%s/%s", dir, WI_WITCACHE_METADATA);
+  tx->sum_path = wi_xasprintf("%s/%s", dir, WI_WITCACHE_CHECKSUMS);
+  if (read_props_file(tx->meta_path, &tx->meta, err) < 0 ||
+      read_props_file(tx->sum_path, &tx->sums, err) < 0) {
+    tx_end(tx);
+    return err->code;
+  }
+  return 0;
+}
+
+int
+wi_witcache_list(const char *dir, const char *key_regex, struct wi_props *out, wi_err *err)
+{
+  struct cache_tx tx;
+  regex_t re;
+  struct wi_props res = { 0 };
+
+  if (key_regex) {
+    wi_autofree char *anch = wi_xasprintf("^(%s)$", key_regex);
+    int rc = regcomp(&re, anch, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+      char m[256];
+      regerror(rc, &re, m, sizeof m);
+      return wi_err_set(err, WI_EINVAL, "--key %s: invalid regular expression: %s", key_regex, m);
+    }
+  }
+  if (tx_begin(&tx, dir, false, err) < 0) {
+    if (key_regex)
+      regfree(&re);
+    return err->code;
+  }
+  for (size_t i = 0; i < tx.meta.n; i++)
+    if (!key_regex || regexec(&re, tx.meta.v[i].key, 0, NULL, 0) == 0)
+      wi_props_set(&res, tx.meta.v[i].key, tx.meta.v[i].value);
+  if (key_regex)
+    regfree(&re);
+  tx_end(&tx);
+  wi_props_sort(&res);
+  *out = res;
+  return 0;
+}
+
+int
+wi_witcache_get(const char *dir, const char *key, char **value_out, wi_err *err)
+{
+  struct cache_tx tx;
+  wi_autofree char *k = lower_dup(key);
+  if (tx_begin(&tx, dir, false, err) < 0)
+    return err->code;
+  const char *v = wi_props_get(&tx.meta, k);
+  int ret = 0;
+  if (v)
+    *value_out = wi_xstrdup(v);
+  else
+    ret = wi_err_set(err, WI_ENOTFOUND, "cache entry %s not found", k);
+  tx_end(&tx);
+  return ret;
+}
+
+static char *
+absolute_path(const char *path)
+{
+  char *r = realpath(path, NULL);
+  if (r)
+    return r;
+  if (path[0] == '/')
+    return wi_xstrdup(path);
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == NULL)
+    return wi_xstrdup(path);
+  return wi_xasprintf("%s/%s", cwd, path);
+}
+
+int
+wi_witcache_add_file(const char *dir, const char *key, const char *path, bool force,
+                     enum wi_witcache_add_result *res_out, char **value_out, char **old_value_out,
+                     wi_err *err)
+{
+  struct stat st;
+  struct cache_tx tx;
+  char digest[WI_DIGEST_MAX];
+  wi_autofree char *k = lower_dup(key);
+  int ret = 0;
+
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+    return wi_err_set(err, WI_EINVAL, "Specified installer path %s is not a file or does not exist",
+                      path);
+  wi_autofree char *abs = absolute_path(path);
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  const char *old = wi_props_get(&tx.meta, k);
+  if (old && strcmp(old, abs) == 0) {
+    *res_out = WI_WITCACHE_UNCHANGED;
+  } else if (old && !force) {
+    ret = wi_err_set(err, WI_EEXISTS, "Entry %s already exists as %s. Use --force to override it.",
+                     k, old);
+    goto out;
+  } else {
+    *res_out = old ? WI_WITCACHE_REPLACED : WI_WITCACHE_ADDED;
+    if (old_value_out && old)
+      *old_value_out = wi_xstrdup(old);
+  }
+  /* Record the content's digest (again on an unchanged re-add: the user vouches for it). */
+  if (wi_digest_file(abs, digest, NULL, err) < 0) {
+    ret = err->code;
+    goto out;
+  }
+  wi_props_set(&tx.meta, k, abs);
+  wi_props_set(&tx.sums, abs, digest);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0 ||
+      write_props_file(tx.sum_path, &tx.sums, err) < 0) {
+    ret = err->code;
+    goto out;
+  }
+  if (value_out)
+    *value_out = wi_steal(&abs);
+out:
+  tx_end(&tx);
+  return ret;
+}
+
+int
+wi_witcache_add_entry(const char *dir, const char *key, const char *value,
+                      enum wi_witcache_add_result *res_out, char **old_value_out, wi_err *err)
+{
+  struct cache_tx tx;
+  wi_autofree char *k = lower_dup(key);
+  int ret = 0;
+
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  const char *old = wi_props_get(&tx.meta, k);
+  *res_out = !old                      ? WI_WITCACHE_ADDED
+             : strcmp(old, value) == 0 ? WI_WITCACHE_UNCHANGED
+                                       : WI_WITCACHE_REPLACED;
+  if (old && old_value_out)
+    *old_value_out = wi_xstrdup(old);
+  wi_props_set(&tx.meta, k, value);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0)
+    ret = err->code;
+  tx_end(&tx);
+  return ret;
+}
+
+int
+wi_witcache_delete(const char *dir, const char *key, char **old_value_out, wi_err *err)
+{
+  struct cache_tx tx;
+  wi_autofree char *k = lower_dup(key);
+  int ret = 0;
+
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  const char *old = wi_props_get(&tx.meta, k);
+  if (old == NULL) {
+    ret = wi_err_set(err, WI_ENOTFOUND, "Nothing to delete for key: %s", k);
+    goto out;
+  }
+  if (old_value_out)
+    *old_value_out = wi_xstrdup(old);
+  wi_props_delete(&tx.meta, k);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0)
+    ret = err->code;
+out:
+  tx_end(&tx);
+  return ret;
+}
+
+int
+wi_witcache_clear(const char *dir, wi_err *err)
+{
+  struct cache_tx tx;
+  int ret = 0;
+
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  wi_props_dispose(&tx.meta);
+  wi_props_dispose(&tx.sums);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0 ||
+      write_props_file(tx.sum_path, &tx.sums, err) < 0)
+    ret = err->code;
+  tx_end(&tx);
+  return ret;
+}
+
+char *
+wi_witcache_installer_key(const char *type, const char *version)
+{
+  wi_autofree char *k = wi_xasprintf("%s_%s", type, version);
+  return lower_dup(k);
+}
+
+static const char *
+host_arch(void)
+{
+  struct wi_platform p;
+  wi_platform_host(&p);
+  return strcmp(p.arch, "arm64") == 0 ? "arm64" : "amd64";
+}
+
+static size_t
+arch_variants(const char *base, const char *arch, char *out[], size_t n)
+{
+  if (strcmp(arch, "arm64") == 0) {
+    out[n++] = wi_xasprintf("%s_arm64", base);
+    out[n++] = wi_xasprintf("%s_linux/arm64", base);
+    out[n++] = wi_xasprintf("%s_aarch64", base);
+  } else {
+    out[n++] = wi_xasprintf("%s_amd64", base);
+    out[n++] = wi_xasprintf("%s_linux/amd64", base);
+    out[n++] = wi_xasprintf("%s_x86_64", base);
+  }
+  return n;
+}
+
+size_t
+wi_witcache_candidates(const char *base, const char *arch, char *out[8])
+{
+  size_t n = 0;
+  if (arch == NULL) {
+    out[n++] = wi_xstrdup(base);
+    return arch_variants(base, host_arch(), out, n);
+  }
+  n = arch_variants(base, arch, out, n);
+  out[n++] = wi_xstrdup(base);
+  return n;
+}
+
+int
+wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
+                   char **key_out, char **path_out, wi_err *err)
+{
+  struct cache_tx tx;
+  char *cand[8];
+  wi_autofree char *base = wi_witcache_installer_key(type, version);
+  size_t n = wi_witcache_candidates(base, arch, cand);
+  int ret = WI_ENOTFOUND;
+
+  if (tx_begin(&tx, dir, false, err) < 0)
+    goto out;
+  for (size_t i = 0; i < n; i++) {
+    const char *v = wi_props_get(&tx.meta, cand[i]);
+    struct stat st;
+    if (v && stat(v, &st) == 0 && S_ISREG(st.st_mode)) {
+      *path_out = wi_xstrdup(v);
+      if (key_out)
+        *key_out = wi_xstrdup(cand[i]);
+      ret = 0;
+      break;
+    }
+  }
+  tx_end(&tx);
+  if (ret < 0)
+    wi_err_set(
+        err, WI_ENOTFOUND,
+        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"imagetool cache addInstaller ...\"",
+        cand[0]);
+out:
+  for (size_t i = 0; i < n; i++)
+    free(cand[i]);
+  return ret;
+}
+
+int
+wi_witcache_verify(const char *dir, const char *path, char digest_out[WI_DIGEST_MAX], wi_err *err)
+{
+  struct cache_tx tx;
+  char digest[WI_DIGEST_MAX];
+  int ret = 0;
+
+  if (wi_digest_file(path, digest, NULL, err) < 0)
+    return err->code;
+  if (tx_begin(&tx, dir, false, err) < 0)
+    return err->code;
+  wi_autofree char *recorded = NULL;
+  const char *r = wi_props_get(&tx.sums, path);
+  if (r)
+    recorded = wi_xstrdup(r);
+  tx_end(&tx);
+  if (recorded && strcmp(recorded, digest) != 0)
+    return wi_err_set(
+        err, WI_EDIGEST,
+        "cached installer %s changed since it was added (recorded %s, now %s); add it again with cache addInstaller --force",
+        path, recorded, digest);
+  if (!recorded && tx_begin(&tx, dir, true, err) == 0) {
+    /* First use of an entry that WIT added: remember its content now. Best effort. */
+    wi_err ignore = { 0 };
+    wi_props_set(&tx.sums, path, digest);
+    write_props_file(tx.sum_path, &tx.sums, &ignore);
+    tx_end(&tx);
+  } else if (!recorded) {
+    wi_err_clear(err);
+  }
+  if (digest_out)
+    memcpy(digest_out, digest, WI_DIGEST_MAX);
+  return ret;
+}
