@@ -49,6 +49,7 @@ struct wi_descriptor {
   size_t n_urls;
   struct wi_annotation *annotations; /* optional, in document order */
   size_t n_annotations;
+  char *data;                      /* optional: embedded content, base64 as in the document */
   bool has_platform;               /* index entries */
   struct wi_platform platform;
 };
