@@ -86,6 +86,30 @@ void wi_store_entries_free(struct wi_store_entry *e, size_t n);
  * Takes the lock. freed_out optional (bytes). */
 int wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err);
 
+/* Resolve what a user typed: a reference (normalised with wi_ref_parse, looked up by its
+ * wi_ref_name) or an image id / manifest digest ("sha256:…" or ≥ 12 hex, matching a manifest
+ * digest or a config digest). name_out (optional, malloc'ed) gets the matched name, NULL for ids.
+ * WI_ENOTFOUND "No such image: ARG"; WI_EINVAL for a malformed reference or an ambiguous id. */
+int wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, char **name_out,
+                    wi_err *err);
+/* Read and parse the image manifest behind desc; an index is narrowed to platform (NULL = the
+ * host's, else the index's first entry). digest_out (optional) gets the image manifest's digest. */
+int wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc,
+                        const struct wi_platform *platform, struct wi_manifest **m_out,
+                        char digest_out[WI_DIGEST_MAX], wi_err *err);
+/* Summary for `images`. size = config + layers as stored (compressed). created = -1 if unknown. */
+struct wi_image_info {
+  char manifest_digest[WI_DIGEST_MAX];
+  char config_digest[WI_DIGEST_MAX];
+  int64_t created;
+  uint64_t size;
+};
+int wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc,
+                        struct wi_image_info *out, wi_err *err);
+/* Serialise m (wi_manifest_serialize), store it and describe it in desc_out (caller disposes). */
+int wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m,
+                          struct wi_descriptor *desc_out, wi_err *err);
+
 /* Copy a blob from another store/layout (hard link when possible). */
 int wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *digest,
                             wi_err *err);

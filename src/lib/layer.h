@@ -1,0 +1,135 @@
+/* wlsimg: reproducible layer tars and gzip streams.
+ *
+ * A wi_layer_writer collects entries in any order and, on finish, writes them sorted by path as
+ * an uncompressed tar (libarchive, pax-restricted: ustar unless a long name or large id needs a
+ * pax header; no atime/ctime; numeric owners plus optional names), hashes that tar (the diff_id)
+ * and gzips it (zlib, fixed level, no name and mtime 0 in the gzip header) in one streaming pass.
+ * Same entries in, same bytes out, whatever the order of wi_layer_add calls. Memory stays constant
+ * for big files: file contents given by path or fd are read in 64 KiB pieces at finish time.
+ *
+ *   struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+ *   struct wi_layer_entry e = { .path = "auxiliary/models/model.yaml", .type = WI_LAYER_FILE,
+ *                               .mode = 0640, .uid = 1000, .gid = 0, .mtime = 0,
+ *                               .data = yaml, .size = yaml_len };
+ *   wi_layer_add(w, &e, &err);
+ *   struct wi_layer_result r;
+ *   wi_layer_writer_finish_store(w, store, &r, &err);   // r.digest, r.size, r.diff_id
+ *   wi_layer_writer_free(w);
+ */
+#ifndef WI_LAYER_H
+#define WI_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/digest.h"
+#include "lib/err.h"
+#include "lib/store.h"
+
+/* Receives output bytes; returns 0 or a negative WI_E* code (with err set). */
+typedef int (*wi_sink_fn)(const void *data, size_t len, void *payload, wi_err *err);
+
+#define WI_GZIP_LEVEL_DEFAULT 6
+
+/* ---- gzip / gunzip streams (zlib) ---- */
+
+/* Streaming gzip compressor writing to sink. Header: no name, mtime 0, OS unix; level 1-9
+ * (0 or negative = WI_GZIP_LEVEL_DEFAULT). */
+struct wi_gzip;
+struct wi_gzip *wi_gzip_new(int level, wi_sink_fn sink, void *payload);
+int wi_gzip_write(struct wi_gzip *z, const void *data, size_t len, wi_err *err);
+/* Flush the trailer. The stream cannot be written afterwards. */
+int wi_gzip_finish(struct wi_gzip *z, wi_err *err);
+void wi_gzip_free(struct wi_gzip *z);
+static inline void
+wi_gzip_freep(struct wi_gzip **pp)
+{
+  if (*pp)
+    wi_gzip_free(*pp);
+}
+
+/* Streaming gunzip (also multi-member streams) writing the decompressed bytes to sink. */
+struct wi_gunzip;
+struct wi_gunzip *wi_gunzip_new(wi_sink_fn sink, void *payload);
+/* WI_EINVAL on corrupt data (the message says where: "gzip data: invalid block type"). */
+int wi_gunzip_write(struct wi_gunzip *z, const void *data, size_t len, wi_err *err);
+/* WI_EINVAL when the stream ended early ("truncated gzip data"). */
+int wi_gunzip_finish(struct wi_gunzip *z, wi_err *err);
+void wi_gunzip_free(struct wi_gunzip *z);
+static inline void
+wi_gunzip_freep(struct wi_gunzip **pp)
+{
+  if (*pp)
+    wi_gunzip_free(*pp);
+}
+/* Decompress everything read from fd into sink. `what` names the input in messages. */
+int wi_gunzip_fd(int fd, const char *what, wi_sink_fn sink, void *payload, wi_err *err);
+/* True when the bytes start with the gzip magic 1f 8b. */
+bool wi_is_gzip(const void *head, size_t len);
+
+/* ---- layer tar writer ---- */
+
+enum wi_layer_type { WI_LAYER_FILE, WI_LAYER_DIR, WI_LAYER_SYMLINK, WI_LAYER_HARDLINK };
+
+struct wi_layer_entry {
+  const char *path;      /* inside the layer: "a/b/c"; a leading "/" or "./" is dropped, "." and
+                            ".." components and empty paths are WI_EINVAL */
+  enum wi_layer_type type;
+  uint32_t mode;         /* permission bits (07777); the type bits come from `type` */
+  uint32_t uid, gid;
+  const char *uname;     /* optional owner names written next to the numbers (NULL = none) */
+  const char *gname;
+  int64_t mtime;         /* seconds since the epoch */
+  const char *link;      /* SYMLINK: target as given; HARDLINK: path of an earlier entry in the
+                            layer (normalised like `path`) */
+  /* FILE content, one of: data/size (copied by wi_layer_add; data NULL = empty file), src_path
+   * (opened at finish; the size is taken then), or use_fd with fd (dup'ed by wi_layer_add, read
+   * with pread from offset 0 at finish). */
+  const void *data;
+  size_t size;
+  const char *src_path;
+  bool use_fd;
+  int fd;
+};
+
+struct wi_layer_opts {
+  int gzip_level;          /* 0 = WI_GZIP_LEVEL_DEFAULT */
+  bool add_parents;        /* add missing parent directories as 0755 root:root, mtime below */
+  int64_t parents_mtime;
+};
+
+struct wi_layer_result {
+  char digest[WI_DIGEST_MAX];  /* sha256 of the gzip blob */
+  int64_t size;                /* gzip blob size */
+  char diff_id[WI_DIGEST_MAX]; /* sha256 of the uncompressed tar */
+  int64_t tar_size;
+};
+
+struct wi_layer_writer;
+/* opts may be NULL (defaults). Never fails. */
+struct wi_layer_writer *wi_layer_writer_new(const struct wi_layer_opts *opts);
+void wi_layer_writer_free(struct wi_layer_writer *w);
+static inline void
+wi_layer_writer_freep(struct wi_layer_writer **pp)
+{
+  if (*pp)
+    wi_layer_writer_free(*pp);
+}
+/* Add (or replace: a later entry with the same path wins) one entry. Strings and memory
+ * contents are copied. WI_EINVAL for a bad path or a missing link target; WI_EIO when fd
+ * cannot be dup'ed. */
+int wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err);
+size_t wi_layer_count(const struct wi_layer_writer *w);
+/* Write the sorted tar. gz_sink (may be NULL) receives the gzip stream, tar_sink (may be NULL)
+ * the uncompressed tar. res is filled (digest/size only when gz_sink is set). A hard link whose
+ * target is not in the layer is WI_EINVAL; unreadable src_path files are WI_EIO. The writer can
+ * be finished only once. */
+int wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload,
+                           wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res,
+                           wi_err *err);
+/* Finish into a gzip blob of the store (committed under its digest). */
+int wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
+                                 struct wi_layer_result *res, wi_err *err);
+
+#endif
