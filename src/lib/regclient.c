@@ -1,0 +1,1703 @@
+/* wlsimg: OCI distribution client (see regclient.h).
+ *
+ * Every request goes through rc_do(), which adds authentication (Basic or a cached Bearer token
+ * for the request's scope), retries transient failures with exponential backoff, and turns a 401
+ * into the token flow or a clear WI_EAUTH. HTTP handles come from a small pool so that parallel
+ * layer transfers reuse connections.
+ */
+#include "lib/regclient.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/auth.h"
+#include "lib/buf.h"
+#include "lib/creds.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/ref.h"
+#include "lib/util.h"
+
+#define DEFAULT_CHUNK     (64LL << 20)
+#define DEFAULT_RETRIES   4
+#define MAX_TOKENS        32
+#define MAX_RETRY_AFTER_S 30
+#define MAX_LIST_PAGES    10000
+#define TOKEN_CLIENT_ID   "wlsimg"
+
+struct token_entry {
+  char *scope;
+  char *token;
+  double expires_at;
+};
+
+enum auth_kind { AUTH_UNKNOWN, AUTH_BASIC, AUTH_BEARER };
+
+struct wi_regclient {
+  char *host;     /* as in the reference: credentials and messages */
+  char *api_host; /* where requests go */
+  char *base;     /* "https://api_host" or "http://api_host" */
+  bool may_fall_back; /* tls_verify=0 on a non-loopback host: https, then http */
+  bool scheme_settled;
+  int retries;
+  int64_t chunk_size;
+  bool tls_verify;
+  char *username, *password, *authfile, *registry_token, *user_agent, *ca_dir;
+
+  pthread_mutex_t mu; /* pool, scheme, auth kind, credentials */
+  struct wi_http **pool;
+  size_t n_pool;
+  enum auth_kind kind;
+  char *realm, *service;
+  bool creds_loaded;
+  bool have_cred;
+  struct wi_cred cred;
+
+  pthread_mutex_t tok_mu; /* token cache and token requests */
+  struct token_entry tokens[MAX_TOKENS];
+  size_t n_tokens;
+};
+
+/* One logical registry request. */
+struct rreq {
+  const char *method;
+  const char *url; /* absolute, or a path starting with "/" */
+  const char *scope; /* "repository:x:pull"; NULL for none */
+  const char *repo;  /* for credential lookup; may be NULL */
+  const char *what;  /* "host/repo: action", for messages */
+  const char *const *headers;
+  const void *body;
+  size_t body_len;
+  int body_fd;
+  int64_t body_offset;
+  int64_t body_fd_len;
+  wi_http_write_fn write_fn;
+  void *write_payload;
+  size_t max_body;
+  wi_http_progress_fn progress_fn;
+  void *progress_payload;
+  bool follow;
+  bool no_net_retry; /* the caller resumes after a network error itself */
+};
+
+#define RREQ_INIT .body_fd = -1
+
+/* ---- small helpers ---- */
+
+static void
+sleep_s(double s)
+{
+  struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+static char *
+dup_opt(const char *s)
+{
+  return s ? wi_xstrdup(s) : NULL;
+}
+
+void
+wi_strv_free(char **v, size_t n)
+{
+  if (v == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+const char *
+wi_regclient_host(const struct wi_regclient *rc)
+{
+  return rc->host;
+}
+
+static bool
+dir_exists(const char *p)
+{
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* certs.d: --cert-dir, else the first existing <dir>/<host> of the containers/docker locations. */
+static char *
+find_cert_dir(const char *host, const char *cert_dir)
+{
+  if (cert_dir)
+    return wi_xstrdup(cert_dir);
+  char *cands[3] = {
+    wi_xasprintf("%s/.config/containers/certs.d/%s", wi_home_dir(), host),
+    wi_xasprintf("/etc/containers/certs.d/%s", host),
+    wi_xasprintf("/etc/docker/certs.d/%s", host),
+  };
+  char *found = NULL;
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cands); i++) {
+    if (found == NULL && dir_exists(cands[i]))
+      found = wi_steal(&cands[i]);
+    free(cands[i]);
+  }
+  return found;
+}
+
+int
+wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_regclient_opts *o,
+                 wi_err *err)
+{
+  static const struct wi_regclient_opts defaults = { .tls_verify = 1 };
+  struct wi_regclient *rc;
+
+  if (host == NULL || *host == '\0' || strpbrk(host, "/ \t\r\n?#@") != NULL)
+    return wi_err_set(err, WI_EINVAL, "invalid registry host \"%.100s\"", host ? host : "");
+  if (o == NULL)
+    o = &defaults;
+  rc = wi_xcalloc(1, sizeof *rc);
+  rc->host = wi_xstrdup(host);
+  if (strcmp(host, "docker.io") == 0 || strcmp(host, "index.docker.io") == 0)
+    rc->api_host = wi_xstrdup("registry-1.docker.io");
+  else
+    rc->api_host = wi_xstrdup(host);
+  rc->tls_verify = o->tls_verify != 0;
+  bool loopback = wi_host_is_loopback(rc->api_host);
+  rc->base = wi_xasprintf("%s://%s", loopback ? "http" : "https", rc->api_host);
+  rc->may_fall_back = !loopback && !rc->tls_verify;
+  rc->scheme_settled = !rc->may_fall_back;
+  rc->retries = o->retries > 0 ? o->retries : DEFAULT_RETRIES;
+  rc->chunk_size = o->chunk_size > 0 ? o->chunk_size : DEFAULT_CHUNK;
+  rc->username = dup_opt(o->username);
+  rc->password = dup_opt(o->password);
+  rc->authfile = dup_opt(o->authfile);
+  rc->registry_token = dup_opt(o->registry_token);
+  rc->user_agent = dup_opt(o->user_agent);
+  rc->ca_dir = find_cert_dir(host, o->cert_dir);
+  if (rc->registry_token)
+    rc->kind = AUTH_BEARER;
+  pthread_mutex_init(&rc->mu, NULL);
+  pthread_mutex_init(&rc->tok_mu, NULL);
+  *out = rc;
+  return 0;
+}
+
+void
+wi_regclient_free(struct wi_regclient *rc)
+{
+  if (rc == NULL)
+    return;
+  for (size_t i = 0; i < rc->n_pool; i++)
+    wi_http_free(rc->pool[i]);
+  free(rc->pool);
+  for (size_t i = 0; i < rc->n_tokens; i++) {
+    free(rc->tokens[i].scope);
+    wi_secret_free(rc->tokens[i].token);
+  }
+  if (rc->creds_loaded && rc->have_cred)
+    wi_cred_dispose(&rc->cred);
+  wi_secret_free(rc->password);
+  wi_secret_free(rc->registry_token);
+  free(rc->username);
+  free(rc->authfile);
+  free(rc->user_agent);
+  free(rc->ca_dir);
+  free(rc->realm);
+  free(rc->service);
+  free(rc->host);
+  free(rc->api_host);
+  free(rc->base);
+  pthread_mutex_destroy(&rc->mu);
+  pthread_mutex_destroy(&rc->tok_mu);
+  free(rc);
+}
+
+/* ---- HTTP handle pool ---- */
+
+static struct wi_http *
+pool_get(struct wi_regclient *rc, wi_err *err)
+{
+  struct wi_http *h = NULL;
+
+  pthread_mutex_lock(&rc->mu);
+  if (rc->n_pool > 0)
+    h = rc->pool[--rc->n_pool];
+  pthread_mutex_unlock(&rc->mu);
+  if (h)
+    return h;
+  struct wi_http_opts ho = {
+    .tls_verify = rc->tls_verify,
+    .ca_dir = rc->ca_dir,
+    .user_agent = rc->user_agent,
+  };
+  if (wi_http_new(&h, &ho, err) < 0)
+    return NULL;
+  return h;
+}
+
+static void
+pool_put(struct wi_regclient *rc, struct wi_http *h)
+{
+  if (h == NULL)
+    return;
+  pthread_mutex_lock(&rc->mu);
+  rc->pool = wi_xreallocarray(rc->pool, rc->n_pool + 1, sizeof *rc->pool);
+  rc->pool[rc->n_pool++] = h;
+  pthread_mutex_unlock(&rc->mu);
+}
+
+/* ---- scopes ---- */
+
+/* Split "type:name:actions" at the last ':' into resource and actions. */
+static bool
+scope_split(const char *item, size_t len, size_t *res_len)
+{
+  for (size_t i = len; i > 0; i--)
+    if (item[i - 1] == ':') {
+      *res_len = i - 1;
+      return true;
+    }
+  return false;
+}
+
+static bool
+actions_has(const char *actions, size_t alen, const char *a, size_t al)
+{
+  const char *p = actions, *end = actions + alen;
+  while (p < end) {
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    size_t n = c ? (size_t)(c - p) : (size_t)(end - p);
+    if ((n == al && memcmp(p, a, al) == 0) || (n == 1 && *p == '*'))
+      return true;
+    p += n + 1;
+  }
+  return false;
+}
+
+/* Does the granted scope string `have` contain every resource/action of `want`? */
+static bool
+scope_covers(const char *have, const char *want)
+{
+  const char *w = want;
+  while (*w) {
+    while (*w == ' ')
+      w++;
+    size_t wl = strcspn(w, " ");
+    if (wl == 0)
+      break;
+    size_t wres;
+    if (!scope_split(w, wl, &wres))
+      return false;
+    const char *wact = w + wres + 1;
+    size_t wal = wl - wres - 1;
+    /* every action of this item must be granted by one item of `have` with the same resource */
+    const char *a = wact, *aend = wact + wal;
+    while (a < aend) {
+      const char *c = memchr(a, ',', (size_t)(aend - a));
+      size_t an = c ? (size_t)(c - a) : (size_t)(aend - a);
+      bool found = false;
+      for (const char *h = have; *h && !found;) {
+        while (*h == ' ')
+          h++;
+        size_t hl = strcspn(h, " "), hres;
+        if (hl == 0)
+          break;
+        if (scope_split(h, hl, &hres) && hres == wres && memcmp(h, w, wres) == 0)
+          found = actions_has(h + hres + 1, hl - hres - 1, a, an);
+        h += hl;
+      }
+      if (!found)
+        return false;
+      a += an + 1;
+    }
+    w += wl;
+  }
+  return true;
+}
+
+/* Union of two scope strings, merging the actions of equal resources. malloc'ed. */
+static char *
+scope_union(const char *a, const char *b)
+{
+  struct wi_buf out = WI_BUF_INIT(1 << 16);
+  const char *srcs[2] = { a ? a : "", b ? b : "" };
+
+  for (int s = 0; s < 2; s++) {
+    for (const char *p = srcs[s]; *p;) {
+      while (*p == ' ')
+        p++;
+      size_t l = strcspn(p, " "), res;
+      if (l == 0)
+        break;
+      if (!scope_split(p, l, &res)) {
+        p += l;
+        continue;
+      }
+      /* find the resource in out */
+      char *o = out.data;
+      bool merged = false;
+      while (o && *o && !merged) {
+        size_t ol = strcspn(o, " "), ores;
+        if (scope_split(o, ol, &ores) && ores == res && memcmp(o, p, res) == 0) {
+          /* rebuild that item with the extra actions */
+          struct wi_buf item = WI_BUF_INIT(1 << 16);
+          wi_buf_add(&item, o, ol, NULL);
+          const char *act = p + res + 1, *aend = p + l;
+          while (act < aend) {
+            const char *c = memchr(act, ',', (size_t)(aend - act));
+            size_t an = c ? (size_t)(c - act) : (size_t)(aend - act);
+            if (an > 0 && !actions_has(o + ores + 1, ol - ores - 1, act, an)) {
+              wi_buf_adds(&item, ",", NULL);
+              wi_buf_add(&item, act, an, NULL);
+            }
+            act += an + 1;
+          }
+          struct wi_buf n2 = WI_BUF_INIT(1 << 16);
+          wi_buf_add(&n2, out.data, (size_t)(o - out.data), NULL);
+          wi_buf_add(&n2, item.data, item.len, NULL);
+          wi_buf_adds(&n2, o + ol, NULL);
+          wi_buf_dispose(&item);
+          wi_buf_dispose(&out);
+          out = n2;
+          merged = true;
+          break;
+        }
+        o += ol;
+        while (*o == ' ')
+          o++;
+      }
+      if (!merged) {
+        if (out.len)
+          wi_buf_adds(&out, " ", NULL);
+        wi_buf_add(&out, p, l, NULL);
+      }
+      p += l;
+    }
+  }
+  return wi_buf_steal(&out);
+}
+
+/* ---- errors ---- */
+
+/* "HTTP 404 MANIFEST_UNKNOWN: manifest unknown" from the registry's error body, or the start of
+ * a non-JSON body. */
+static void
+describe_status(const struct wi_http_resp *resp, char *out, size_t outlen)
+{
+  const char *body = wi_buf_cstr(&resp->body);
+  json_t *j = resp->body.len ? json_loadb(body, resp->body.len, 0, NULL) : NULL;
+  json_t *errs = j ? json_object_get(j, "errors") : NULL;
+
+  if (json_is_array(errs) && json_array_size(errs) > 0) {
+    json_t *e0 = json_array_get(errs, 0);
+    const char *code = json_string_value(json_object_get(e0, "code"));
+    const char *msg = json_string_value(json_object_get(e0, "message"));
+    json_t *detail = json_object_get(e0, "detail");
+    char *dtxt = NULL;
+    if (detail && !json_is_null(detail))
+      dtxt = json_is_string(detail) ? wi_xstrdup(json_string_value(detail))
+                                    : json_dumps(detail, JSON_COMPACT);
+    snprintf(out, outlen, "HTTP %ld %s: %s%s%.200s%s", resp->status, code ? code : "?",
+             msg ? msg : "", dtxt ? " (" : "", dtxt ? dtxt : "", dtxt ? ")" : "");
+    free(dtxt);
+  } else if (resp->body.len > 0 && !j) {
+    char text[160];
+    size_t n = 0;
+    for (size_t i = 0; i < resp->body.len && n + 1 < sizeof text; i++) {
+      char c = body[i];
+      text[n++] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : (c < 32 || c == 127) ? '?' : c;
+    }
+    while (n > 0 && text[n - 1] == ' ')
+      n--;
+    text[n] = '\0';
+    snprintf(out, outlen, "HTTP %ld: %s", resp->status, text);
+  } else {
+    snprintf(out, outlen, "HTTP %ld", resp->status);
+  }
+  json_decref(j);
+}
+
+static bool
+body_has_code(const struct wi_http_resp *resp, const char *code)
+{
+  return resp->body.len && strstr(wi_buf_cstr(&resp->body), code) != NULL;
+}
+
+static int
+status_error(wi_err *err, const struct wi_http_resp *resp, const char *what)
+{
+  char desc[700];
+  int code;
+
+  describe_status(resp, desc, sizeof desc);
+  switch (resp->status) {
+  case 401: code = WI_EAUTH; break;
+  case 403: code = WI_EDENIED; break;
+  case 404: code = WI_ENOTFOUND; break;
+  case 413: code = WI_ETOOBIG; break;
+  case 400:
+    code = body_has_code(resp, "DIGEST_INVALID") ? WI_EDIGEST
+         : body_has_code(resp, "BLOB_UNKNOWN")   ? WI_ENOTFOUND
+                                                 : WI_EPROTO;
+    break;
+  default: code = WI_EPROTO; break;
+  }
+  int ret = wi_err_set(err, code, "%s: %s", what, desc);
+  if (err)
+    err->http_status = (int)resp->status;
+  return ret;
+}
+
+/* ---- credentials and tokens ---- */
+
+static void
+load_creds(struct wi_regclient *rc, const char *repo)
+{
+  pthread_mutex_lock(&rc->mu);
+  if (!rc->creds_loaded) {
+    rc->creds_loaded = true;
+    memset(&rc->cred, 0, sizeof rc->cred);
+    if (rc->username && rc->password) {
+      rc->cred.username = wi_xstrdup(rc->username);
+      rc->cred.password = wi_xstrdup(rc->password);
+      rc->cred.source = wi_xstrdup("the command line");
+      rc->have_cred = true;
+    } else {
+      wi_err e = { 0 };
+      int r = wi_creds_lookup(rc->host, repo, rc->authfile, &rc->cred, &e);
+      if (r == 0)
+        rc->have_cred = true;
+      else if (r != WI_ENOTFOUND)
+        wi_log(WI_LOG_WARN, "credentials for %s: %s", rc->host, e.msg);
+      if (rc->have_cred && rc->cred.registry_token && !rc->registry_token)
+        rc->registry_token = wi_xstrdup(rc->cred.registry_token);
+    }
+  }
+  pthread_mutex_unlock(&rc->mu);
+}
+
+static int
+auth_required_error(struct wi_regclient *rc, const char *what, wi_err *err)
+{
+  return wi_err_set(err, WI_EAUTH, "%s: authentication required; run wlsimg login %s", what, rc->host);
+}
+
+static const char *
+cred_source(const struct wi_regclient *rc)
+{
+  return rc->cred.source ? rc->cred.source : "credential store";
+}
+
+/* Cached token covering scope, or NULL. Called with tok_mu held. */
+static const char *
+token_cached(struct wi_regclient *rc, const char *scope)
+{
+  double now = wi_now();
+  for (size_t i = 0; i < rc->n_tokens; i++)
+    if (rc->tokens[i].expires_at - 10 > now && scope_covers(rc->tokens[i].scope, scope))
+      return rc->tokens[i].token;
+  return NULL;
+}
+
+static void
+token_store(struct wi_regclient *rc, const char *scope, const struct wi_token *t)
+{
+  size_t slot = rc->n_tokens;
+  if (slot == MAX_TOKENS) {
+    /* evict the one expiring first */
+    slot = 0;
+    for (size_t i = 1; i < rc->n_tokens; i++)
+      if (rc->tokens[i].expires_at < rc->tokens[slot].expires_at)
+        slot = i;
+    free(rc->tokens[slot].scope);
+    wi_secret_free(rc->tokens[slot].token);
+  } else {
+    rc->n_tokens++;
+  }
+  rc->tokens[slot].scope = wi_xstrdup(scope);
+  rc->tokens[slot].token = wi_xstrdup(t->token);
+  rc->tokens[slot].expires_at = t->expires_at;
+}
+
+static void
+token_forget(struct wi_regclient *rc, const char *scope)
+{
+  pthread_mutex_lock(&rc->tok_mu);
+  for (size_t i = 0; i < rc->n_tokens; i++)
+    if (strcmp(rc->tokens[i].scope, scope) == 0)
+      rc->tokens[i].expires_at = 0;
+  pthread_mutex_unlock(&rc->tok_mu);
+}
+
+/* Query string for the token GET: service, one scope= per scope, account. */
+static char *
+token_url(const char *realm, const char *service, const char *scope, const char *account)
+{
+  struct wi_buf u = WI_BUF_INIT(1 << 16);
+  char sep = strchr(realm, '?') ? '&' : '?';
+
+  wi_buf_adds(&u, realm, NULL);
+  if (service) {
+    wi_autofree char *s = wi_http_escape(service);
+    wi_buf_addf(&u, NULL, "%cservice=%s", sep, s);
+    sep = '&';
+  }
+  for (const char *p = scope ? scope : ""; *p;) {
+    while (*p == ' ')
+      p++;
+    size_t l = strcspn(p, " ");
+    if (l == 0)
+      break;
+    wi_autofree char *one = wi_xstrndup(p, l);
+    wi_autofree char *s = wi_http_escape(one);
+    wi_buf_addf(&u, NULL, "%cscope=%s", sep, s);
+    sep = '&';
+    p += l;
+  }
+  if (account) {
+    wi_autofree char *s = wi_http_escape(account);
+    wi_buf_addf(&u, NULL, "%caccount=%s", sep, s);
+  }
+  return wi_buf_steal(&u);
+}
+
+/* OAuth2 refresh-token POST body. */
+static char *
+token_form(const char *service, const char *scope, const char *refresh)
+{
+  wi_autofree char *svc = wi_http_escape(service ? service : "");
+  wi_autofree char *sc = wi_http_escape(scope ? scope : "");
+  wi_autofree char *rt = wi_http_escape(refresh);
+  return wi_xasprintf("grant_type=refresh_token&client_id=%s&service=%s&scope=%s&refresh_token=%s",
+                      TOKEN_CLIENT_ID, svc, sc, rt);
+}
+
+/* One request to the token server; the response is returned for the caller to inspect. */
+static int
+token_request(struct wi_regclient *rc, const char *scope, bool post, struct wi_http_resp *resp,
+              wi_err *err)
+{
+  wi_autofree char *url = NULL;
+  char *authz = NULL, *form = NULL;
+  const char *hdrs[4] = { 0 };
+  size_t nh = 0;
+  struct wi_http_req req = { .body_fd = -1, .follow_redirects = true };
+  int ret;
+
+  if (post) {
+    url = wi_xstrdup(rc->realm);
+    form = token_form(rc->service, scope, rc->cred.identity_token);
+    hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
+    req.method = "POST";
+    req.body = form;
+    req.body_len = strlen(form);
+  } else {
+    const char *account = rc->have_cred ? rc->cred.username : NULL;
+    url = token_url(rc->realm, rc->service, scope, account);
+    req.method = "GET";
+    if (rc->have_cred && rc->cred.username && rc->cred.password) {
+      wi_autofree char *b = wi_auth_basic_header(rc->cred.username, rc->cred.password);
+      authz = wi_xasprintf("Authorization: %s", b);
+      explicit_bzero(b, strlen(b));
+      hdrs[nh++] = authz;
+    }
+  }
+  req.url = url;
+  req.headers = hdrs;
+  struct wi_http *h = pool_get(rc, err);
+  if (h == NULL) {
+    ret = err ? err->code : WI_ERR;
+  } else {
+    ret = wi_http_do(h, &req, resp, err);
+    pool_put(rc, h);
+  }
+  wi_secret_free(authz);
+  wi_secret_free(form);
+  return ret;
+}
+
+/* Token for scope from the cache or the token server. *tok_out is malloc'ed (wipe it). */
+static int
+get_token(struct wi_regclient *rc, const char *scope, const char *what, char **tok_out, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  int ret = 0;
+
+  if (rc->registry_token) {
+    *tok_out = wi_xstrdup(rc->registry_token);
+    return 0;
+  }
+  pthread_mutex_lock(&rc->tok_mu);
+  const char *c = token_cached(rc, scope ? scope : "");
+  if (c) {
+    *tok_out = wi_xstrdup(c);
+    goto out;
+  }
+  if (rc->realm == NULL) {
+    ret = wi_err_set(err, WI_EPROTO, "%s: Bearer challenge without a realm", what);
+    goto out;
+  }
+  bool post = rc->have_cred && rc->cred.identity_token != NULL;
+  for (int attempt = 0;; attempt++) {
+    ret = token_request(rc, scope, post, &resp, err);
+    if (ret == WI_ENET && attempt < 1) {
+      sleep_s(0.5);
+      continue;
+    }
+    if (ret < 0) {
+      wi_err_wrap(err, "%s: token request", what);
+      goto out;
+    }
+    if (post && (resp.status == 404 || resp.status == 405)) {
+      post = false; /* the server only knows the GET flow */
+      wi_http_resp_dispose(&resp);
+      continue;
+    }
+    if (resp.status >= 500 && attempt < 1) {
+      wi_http_resp_dispose(&resp);
+      sleep_s(0.5);
+      continue;
+    }
+    break;
+  }
+  if (resp.status == 401 || resp.status == 403) {
+    if (rc->have_cred)
+      ret = wi_err_set(err, WI_EAUTH, "%s: wrong username or password (token server %s answered HTTP %ld for the credentials from %s)",
+                       what, rc->realm, resp.status, cred_source(rc));
+    else
+      ret = auth_required_error(rc, what, err);
+    goto out;
+  }
+  if (resp.status != 200) {
+    char desc[700];
+    describe_status(&resp, desc, sizeof desc);
+    ret = wi_err_set(err, WI_EPROTO, "%s: token server %s: %s", what, rc->realm, desc);
+    goto out;
+  }
+  struct wi_token t = { 0 };
+  ret = wi_auth_parse_token_response(resp.body.data, resp.body.len, wi_now(), &t, err);
+  if (ret < 0) {
+    wi_err_wrap(err, "%s: token server %s", what, rc->realm);
+    goto out;
+  }
+  token_store(rc, scope ? scope : "", &t);
+  *tok_out = wi_xstrdup(t.token);
+  wi_token_dispose(&t);
+out:
+  pthread_mutex_unlock(&rc->tok_mu);
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+/* The Authorization header line for a request, or NULL when none is due. */
+static int
+auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out, wi_err *err)
+{
+  *out = NULL;
+  pthread_mutex_lock(&rc->mu);
+  enum auth_kind kind = rc->kind;
+  pthread_mutex_unlock(&rc->mu);
+  if (kind == AUTH_BASIC) {
+    if (!rc->have_cred || !rc->cred.username || !rc->cred.password)
+      return 0;
+    wi_autofree char *b = wi_auth_basic_header(rc->cred.username, rc->cred.password);
+    *out = wi_xasprintf("Authorization: %s", b);
+    explicit_bzero(b, strlen(b));
+    return 0;
+  }
+  if (kind == AUTH_BEARER) {
+    char *tok = NULL;
+    int ret = get_token(rc, scope, what, &tok, err);
+    if (ret < 0)
+      return ret;
+    *out = wi_xasprintf("Authorization: Bearer %s", tok);
+    wi_secret_free(tok);
+  }
+  return 0;
+}
+
+/* Handle a 401: learn the challenge, maybe widen the scope. Returns 1 to retry, or an error. */
+static int
+on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_http_resp *resp,
+                char **scope, int *auth_tries, wi_err *err)
+{
+  struct wi_auth_challenge *ch = NULL;
+  size_t n = 0;
+  const char *hdr = wi_http_resp_header(resp, "WWW-Authenticate");
+  int ret = 1;
+  wi_err perr = { 0 };
+
+  if (hdr == NULL || wi_auth_parse_challenges(hdr, &ch, &n, &perr) < 0 || n == 0) {
+    if (hdr)
+      wi_log(WI_LOG_DEBUG, "%s: unparsable WWW-Authenticate: %s", rr->what, perr.msg);
+    load_creds(rc, rr->repo);
+    if (!rc->have_cred)
+      return auth_required_error(rc, rr->what, err);
+    return status_error(err, resp, rr->what);
+  }
+  const struct wi_auth_challenge *bearer = NULL, *basic = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(ch[i].scheme, "bearer") == 0 && !bearer)
+      bearer = &ch[i];
+    else if (strcmp(ch[i].scheme, "basic") == 0 && !basic)
+      basic = &ch[i];
+  }
+  load_creds(rc, rr->repo);
+  pthread_mutex_lock(&rc->mu);
+  enum auth_kind was = rc->kind;
+  pthread_mutex_unlock(&rc->mu);
+  (*auth_tries)++;
+  if (bearer) {
+    pthread_mutex_lock(&rc->mu);
+    rc->kind = AUTH_BEARER;
+    if (bearer->realm && (!rc->realm || strcmp(rc->realm, bearer->realm) != 0)) {
+      free(rc->realm);
+      rc->realm = wi_xstrdup(bearer->realm);
+    }
+    if (bearer->service && (!rc->service || strcmp(rc->service, bearer->service) != 0)) {
+      free(rc->service);
+      rc->service = wi_xstrdup(bearer->service);
+    }
+    pthread_mutex_unlock(&rc->mu);
+    char *wider = scope_union(*scope, bearer->scope);
+    bool changed = strcmp(wider, *scope ? *scope : "") != 0;
+    if (was == AUTH_BEARER && !changed) {
+      /* we sent a token for this scope and it was not enough */
+      if (bearer->error && strcmp(bearer->error, "insufficient_scope") == 0 && *auth_tries <= 1) {
+        token_forget(rc, wider); /* the token may predate a permission change: ask once more */
+      } else if (!rc->have_cred && !rc->registry_token) {
+        ret = auth_required_error(rc, rr->what, err);
+      } else {
+        char desc[700];
+        describe_status(resp, desc, sizeof desc);
+        ret = wi_err_set(err, WI_EDENIED, "%s: access denied for the credentials from %s: %s",
+                         rr->what, rc->registry_token ? "the registry token" : cred_source(rc), desc);
+      }
+    }
+    free(*scope);
+    *scope = wider;
+  } else if (basic) {
+    pthread_mutex_lock(&rc->mu);
+    rc->kind = AUTH_BASIC;
+    pthread_mutex_unlock(&rc->mu);
+    if (!rc->have_cred || !rc->cred.username || !rc->cred.password)
+      ret = auth_required_error(rc, rr->what, err);
+    else if (was == AUTH_BASIC)
+      ret = wi_err_set(err, WI_EAUTH, "%s: wrong username or password (HTTP 401 for the credentials from %s)",
+                       rr->what, cred_source(rc));
+  } else {
+    ret = status_error(err, resp, rr->what);
+  }
+  if (ret == 1 && *auth_tries > 3)
+    ret = status_error(err, resp, rr->what);
+  if (ret < 0 && err)
+    err->http_status = 401;
+  wi_auth_challenges_free(ch, n);
+  return ret;
+}
+
+static bool
+retryable_status(long s)
+{
+  return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+static double
+retry_after(const struct wi_http_resp *resp, double dflt)
+{
+  const char *ra = wi_http_resp_header(resp, "Retry-After");
+  if (ra) {
+    char *end = NULL;
+    long v = strtol(ra, &end, 10);
+    if (end != ra && v >= 0)
+      return v > MAX_RETRY_AFTER_S ? MAX_RETRY_AFTER_S : (double)v;
+  }
+  return dflt;
+}
+
+/* Absolute URL for a path or a Location header value. malloc'ed. */
+static char *
+abs_url(struct wi_regclient *rc, const char *u)
+{
+  if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0)
+    return wi_xstrdup(u);
+  pthread_mutex_lock(&rc->mu);
+  char *r = wi_xasprintf("%s%s%s", rc->base, u[0] == '/' ? "" : "/", u);
+  pthread_mutex_unlock(&rc->mu);
+  return r;
+}
+
+/* Switch from https to http after a connection failure (tls_verify=false only). */
+static bool
+fall_back_to_http(struct wi_regclient *rc, const char *url)
+{
+  bool switched = false;
+  pthread_mutex_lock(&rc->mu);
+  if (!rc->scheme_settled && rc->may_fall_back && strncmp(url, "https://", 8) == 0 &&
+      strncmp(rc->base, "https://", 8) == 0) {
+    free(rc->base);
+    rc->base = wi_xasprintf("http://%s", rc->api_host);
+    rc->scheme_settled = true;
+    switched = true;
+  }
+  pthread_mutex_unlock(&rc->mu);
+  return switched;
+}
+
+static void
+settle_scheme(struct wi_regclient *rc)
+{
+  if (rc->scheme_settled)
+    return;
+  pthread_mutex_lock(&rc->mu);
+  rc->scheme_settled = true;
+  pthread_mutex_unlock(&rc->mu);
+}
+
+/* Perform a registry request with auth, retries and the https→http fallback. On success resp
+ * holds the final response (any status but 401 and the transient ones once retries ran out). */
+static int
+rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp, wi_err *err)
+{
+  wi_autofree char *scope = wi_xstrdup(rr->scope ? rr->scope : "");
+  double backoff = 0.5;
+  int auth_tries = 0, attempt = 0;
+
+  memset(resp, 0, sizeof *resp);
+  for (;;) {
+    char *authz = NULL;
+    const char *hdrs[24];
+    size_t nh = 0;
+    int ret = auth_header(rc, scope, rr->what, &authz, err);
+    if (ret < 0)
+      return ret;
+    if (authz)
+      hdrs[nh++] = authz;
+    hdrs[nh++] = "Docker-Distribution-API-Version: registry/2.0";
+    for (size_t i = 0; rr->headers && rr->headers[i] && nh + 1 < WI_ARRAY_SIZE(hdrs); i++)
+      hdrs[nh++] = rr->headers[i];
+    hdrs[nh] = NULL;
+    wi_autofree char *url = abs_url(rc, rr->url);
+    struct wi_http_req req = {
+      .method = rr->method,
+      .url = url,
+      .headers = hdrs,
+      .body = rr->body,
+      .body_len = rr->body_len,
+      .body_fd = rr->body_fd,
+      .body_offset = rr->body_offset,
+      .body_fd_len = rr->body_fd_len,
+      .write_fn = rr->write_fn,
+      .write_payload = rr->write_payload,
+      .max_body = rr->max_body,
+      .progress_fn = rr->progress_fn,
+      .progress_payload = rr->progress_payload,
+      .follow_redirects = rr->follow,
+    };
+    struct wi_http *h = pool_get(rc, err);
+    if (h == NULL) {
+      wi_secret_free(authz);
+      return err ? err->code : WI_ERR;
+    }
+    wi_err herr = { 0 };
+    ret = wi_http_do(h, &req, resp, &herr);
+    pool_put(rc, h);
+    wi_secret_free(authz);
+    if (ret < 0) {
+      wi_http_resp_dispose(resp);
+      memset(resp, 0, sizeof *resp);
+      if (ret == WI_ENET && fall_back_to_http(rc, url)) {
+        wi_log(WI_LOG_DEBUG, "%s: https failed (%s), trying http", rc->host, herr.msg);
+        continue;
+      }
+      if (ret == WI_ENET && !rr->no_net_retry && attempt < rc->retries) {
+        wi_log(WI_LOG_INFO, "%s: %s; retrying in %.1fs", rr->what, herr.msg, backoff);
+        sleep_s(backoff);
+        backoff *= 2;
+        attempt++;
+        continue;
+      }
+      if (err)
+        *err = herr;
+      return wi_err_wrap(err, "%s", rr->what);
+    }
+    settle_scheme(rc);
+    if (resp->status == 401) {
+      ret = on_unauthorized(rc, rr, resp, &scope, &auth_tries, err);
+      if (ret < 0) {
+        wi_http_resp_dispose(resp);
+        memset(resp, 0, sizeof *resp);
+        return ret;
+      }
+      wi_http_resp_dispose(resp);
+      memset(resp, 0, sizeof *resp);
+      continue;
+    }
+    if (retryable_status(resp->status) && attempt < rc->retries) {
+      double d = retry_after(resp, backoff);
+      wi_log(WI_LOG_INFO, "%s: HTTP %ld; retrying in %.1fs", rr->what, resp->status, d);
+      wi_http_resp_dispose(resp);
+      memset(resp, 0, sizeof *resp);
+      sleep_s(d);
+      backoff *= 2;
+      attempt++;
+      continue;
+    }
+    return 0;
+  }
+}
+
+static char *
+repo_scope(const char *repo, const char *actions)
+{
+  return wi_xasprintf("repository:%s:%s", repo, actions);
+}
+
+/* ---- ping ---- */
+
+int
+wi_regclient_ping(struct wi_regclient *rc, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[300];
+
+  snprintf(what, sizeof what, "%s", rc->host);
+  /* credentials are loaded up front so that a Basic registry is asked with them */
+  load_creds(rc, NULL);
+  struct rreq rr = { RREQ_INIT, .method = "GET", .url = "/v2/", .what = what, .max_body = 65536 };
+  int ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 200)
+    ret = status_error(err, &resp, what);
+  else if (rc->kind == AUTH_UNKNOWN && rc->have_cred && !rc->registry_token)
+    wi_log(WI_LOG_DEBUG, "%s: /v2/ answered without asking for credentials", rc->host);
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+/* ---- manifests ---- */
+
+static char *
+media_type_of(const struct wi_http_resp *resp)
+{
+  const char *ct = wi_http_resp_header(resp, "Content-Type");
+  if (ct == NULL)
+    return NULL;
+  size_t n = strcspn(ct, ";");
+  while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+    n--;
+  return wi_xstrndup(ct, n);
+}
+
+static bool
+is_digest_ref(const char *ref)
+{
+  return strchr(ref, ':') != NULL;
+}
+
+int
+wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char *ref, char **bytes_out,
+                          size_t *len_out, char **media_type_out, char *digest_out, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
+  const char *hdrs[] = { "Accept: " WI_MANIFEST_ACCEPT, NULL };
+  char dg[WI_DIGEST_MAX];
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
+  struct rreq rr = { RREQ_INIT, .method = "GET", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .headers = hdrs, .max_body = WI_MAX_MANIFEST_BYTES, .follow = true };
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0) {
+    if (ret == WI_ETOOBIG)
+      wi_err_set(err, WI_ETOOBIG, "%s: larger than %d bytes", what, WI_MAX_MANIFEST_BYTES);
+    return ret;
+  }
+  if (resp.status != 200) {
+    ret = status_error(err, &resp, what);
+    goto out;
+  }
+  if (is_digest_ref(ref)) {
+    ret = wi_digest_verify_bytes(ref, resp.body.data ? resp.body.data : "", resp.body.len, err);
+    if (ret < 0) {
+      wi_err_wrap(err, "%s", what);
+      goto out;
+    }
+    snprintf(dg, sizeof dg, "%s", ref);
+  } else {
+    wi_digest_bytes(resp.body.data ? resp.body.data : "", resp.body.len, dg);
+    const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0)
+      wi_log(WI_LOG_WARN, "%s: registry says %s but the bytes hash to %s", what, hd, dg);
+  }
+  if (digest_out)
+    memcpy(digest_out, dg, strlen(dg) + 1);
+  if (media_type_out)
+    *media_type_out = media_type_of(&resp);
+  if (len_out)
+    *len_out = resp.body.len;
+  if (bytes_out)
+    *bytes_out = wi_buf_steal(&resp.body);
+out:
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+int
+wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char *ref, char *digest_out,
+                           char **media_type_out, int64_t *size_out, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
+  const char *hdrs[] = { "Accept: " WI_MANIFEST_ACCEPT, NULL };
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
+  struct rreq rr = { RREQ_INIT, .method = "HEAD", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .headers = hdrs, .follow = true };
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 200) {
+    ret = status_error(err, &resp, what);
+    goto out;
+  }
+  const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+  if (digest_out) {
+    if (hd && wi_digest_validate(hd, NULL) == 0)
+      snprintf(digest_out, WI_DIGEST_MAX, "%s", hd);
+    else if (is_digest_ref(ref))
+      snprintf(digest_out, WI_DIGEST_MAX, "%s", ref);
+    else {
+      ret = wi_err_set(err, WI_EPROTO, "%s: HEAD response without Docker-Content-Digest", what);
+      goto out;
+    }
+  }
+  if (media_type_out)
+    *media_type_out = media_type_of(&resp);
+  if (size_out) {
+    const char *cl = wi_http_resp_header(&resp, "Content-Length");
+    *size_out = cl ? strtoll(cl, NULL, 10) : -1;
+  }
+out:
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+int
+wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char *ref, const void *bytes,
+                          size_t len, const char *media_type, char *digest_out, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[600], dg[WI_DIGEST_MAX];
+  wi_autofree char *scope = repo_scope(repo, "pull,push");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
+  wi_autofree char *ct = wi_xasprintf("Content-Type: %s", media_type ? media_type : WI_MT_OCI_MANIFEST);
+  const char *hdrs[] = { ct, NULL };
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s%s%s: put manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
+  wi_digest_bytes(bytes, len, dg);
+  struct rreq rr = { RREQ_INIT, .method = "PUT", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .headers = hdrs, .body = bytes, .body_len = len, .max_body = 65536 };
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
+    ret = status_error(err, &resp, what);
+    goto out;
+  }
+  const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+  if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0) {
+    ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what, hd, dg);
+    goto out;
+  }
+  if (digest_out)
+    memcpy(digest_out, dg, strlen(dg) + 1);
+out:
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+int
+wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const char *digest, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "delete");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, digest);
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s@%s: delete manifest", rc->host, repo, digest);
+  struct rreq rr = { RREQ_INIT, .method = "DELETE", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .max_body = 65536 };
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 202 && resp.status != 200 && resp.status != 204)
+    ret = status_error(err, &resp, what);
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+/* ---- blobs: download ---- */
+
+int
+wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest, int64_t *size_out,
+                       wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, digest);
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s: blob %s", rc->host, repo, digest);
+  struct rreq rr = { RREQ_INIT, .method = "HEAD", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .follow = true };
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status == 200) {
+    if (size_out) {
+      const char *cl = wi_http_resp_header(&resp, "Content-Length");
+      *size_out = cl ? strtoll(cl, NULL, 10) : -1;
+    }
+  } else if (resp.status == 404) {
+    ret = wi_err_set(err, WI_ENOTFOUND, "%s: not found", what);
+  } else {
+    ret = status_error(err, &resp, what);
+  }
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+struct blob_sink {
+  struct wi_hasher h;
+  int64_t got;  /* bytes delivered to the caller */
+  int64_t size; /* expected size, -1 unknown */
+  int (*write_fn)(const void *, size_t, void *);
+  void *payload;
+  void (*progress)(int64_t, int64_t, void *);
+  void *pp;
+  bool too_big;
+  bool write_failed;
+};
+
+static int
+sink_write(const void *data, size_t len, void *payload)
+{
+  struct blob_sink *s = payload;
+  const char *p = data;
+
+  if (s->size >= 0 && s->got + (int64_t)len > s->size) {
+    s->too_big = true;
+    return -1;
+  }
+  wi_hasher_update(&s->h, p, len);
+  if (s->write_fn(p, len, s->payload) < 0) {
+    s->write_failed = true;
+    return -1;
+  }
+  s->got += (int64_t)len;
+  if (s->progress)
+    s->progress(s->got, s->size, s->pp);
+  return 0;
+}
+
+int
+wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                      int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
+                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+{
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, d->digest);
+  struct blob_sink s = { .size = d->size, .write_fn = write_fn, .payload = payload, .progress = progress,
+                         .pp = pp };
+  char algo[8] = "sha256";
+  int ret = 0, resumes = 0;
+
+  snprintf(what, sizeof what, "%s/%s: blob %s", rc->host, repo, d->digest);
+  if (wi_digest_validate(d->digest, err) < 0)
+    return wi_err_wrap(err, "%s/%s", rc->host, repo);
+  if (strncmp(d->digest, "sha512:", 7) == 0)
+    snprintf(algo, sizeof algo, "sha512");
+  if (wi_hasher_init(&s.h, algo, err) < 0)
+    return err ? err->code : WI_ERR;
+  for (;;) {
+    struct wi_http_resp resp = { 0 };
+    char range[64];
+    const char *hdrs[2] = { NULL, NULL };
+    if (s.got > 0) {
+      snprintf(range, sizeof range, "Range: bytes=%lld-", (long long)s.got);
+      hdrs[0] = range;
+    }
+    struct rreq rr = { RREQ_INIT, .method = "GET", .url = path, .scope = scope, .repo = repo, .what = what,
+                       .headers = hdrs, .write_fn = sink_write, .write_payload = &s, .max_body = 65536,
+                       .follow = true, .no_net_retry = true };
+    ret = rc_do(rc, &rr, &resp, err);
+    if (s.too_big) {
+      wi_http_resp_dispose(&resp);
+      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: more than the expected %lld bytes", what,
+                       (long long)d->size);
+      break;
+    }
+    if (s.write_failed) {
+      wi_http_resp_dispose(&resp);
+      if (ret == 0)
+        ret = wi_err_set(err, WI_EIO, "%s: writing failed", what);
+      break;
+    }
+    if (ret == WI_ENET && resumes < rc->retries) {
+      /* broken connection: continue where it stopped */
+      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "", (long long)s.got);
+      resumes++;
+      sleep_s(0.5 * resumes);
+      continue;
+    }
+    if (ret < 0)
+      break;
+    if (resp.status != 200 && resp.status != 206) {
+      ret = status_error(err, &resp, what);
+      wi_http_resp_dispose(&resp);
+      break;
+    }
+    wi_http_resp_dispose(&resp);
+    break;
+  }
+  if (ret == 0) {
+    char got[WI_DIGEST_MAX];
+    wi_hasher_final(&s.h, got);
+    if (strcmp(got, d->digest) != 0)
+      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: the content hashes to %s", what, got);
+    else if (d->size >= 0 && s.got != d->size)
+      ret = wi_err_set(err, WI_EDIGEST, "%s: size mismatch: got %lld bytes, expected %lld", what,
+                       (long long)s.got, (long long)d->size);
+  }
+  wi_hasher_dispose(&s.h);
+  return ret;
+}
+
+/* ---- blobs: upload ---- */
+
+/* Location of an upload response as an absolute URL, or an error. */
+static int
+upload_location(struct wi_regclient *rc, const struct wi_http_resp *resp, const char *what, char **out,
+                wi_err *err)
+{
+  const char *loc = wi_http_resp_header(resp, "Location");
+  if (loc == NULL || *loc == '\0')
+    return wi_err_set(err, WI_EPROTO, "%s: HTTP %ld without a Location header", what, resp->status);
+  *out = abs_url(rc, loc);
+  return 0;
+}
+
+/* location + "digest=<d>" with '?' or '&'. */
+static char *
+with_digest(const char *loc, const char *digest)
+{
+  wi_autofree char *e = wi_http_escape(digest);
+  return wi_xasprintf("%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', e);
+}
+
+static void
+cancel_upload(struct wi_regclient *rc, const char *loc, const char *scope, const char *repo)
+{
+  struct wi_http_resp resp = { 0 };
+  struct rreq rr = { RREQ_INIT, .method = "DELETE", .url = loc, .scope = scope, .repo = repo,
+                     .what = "cancel upload", .max_body = 65536, .no_net_retry = true };
+  if (rc_do(rc, &rr, &resp, NULL) == 0)
+    wi_http_resp_dispose(&resp);
+}
+
+/* POST an upload session (optionally a mount). *mounted set on 201. */
+static int
+start_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *mount_digest,
+             const char *from, const char *what, char **loc_out, bool *mounted, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  wi_autofree char *path = NULL;
+  int ret;
+
+  if (mount_digest) {
+    wi_autofree char *md = wi_http_escape(mount_digest);
+    wi_autofree char *fr = wi_http_escape(from);
+    path = wi_xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, md, fr);
+  } else {
+    path = wi_xasprintf("/v2/%s/blobs/uploads/", repo);
+  }
+  const char *hdrs[] = { "Content-Length: 0", NULL };
+  struct rreq rr = { RREQ_INIT, .method = "POST", .url = path, .scope = scope, .repo = repo, .what = what,
+                     .headers = hdrs, .body = "", .body_len = 0, .max_body = 65536 };
+  *mounted = false;
+  *loc_out = NULL;
+  ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status == 201 && mount_digest) {
+    *mounted = true;
+  } else if (resp.status == 202) {
+    ret = upload_location(rc, &resp, what, loc_out, err);
+  } else {
+    ret = status_error(err, &resp, what);
+  }
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+/* Parse "0-N" or "bytes=0-N": next offset N+1; "0-0" on a fresh upload is offset 0 when fresh. */
+static int64_t
+parse_range_end(const char *r)
+{
+  if (r == NULL)
+    return -1;
+  if (strncmp(r, "bytes=", 6) == 0)
+    r += 6;
+  const char *dash = strchr(r, '-');
+  if (dash == NULL)
+    return -1;
+  return strtoll(dash + 1, NULL, 10);
+}
+
+/* Ask the registry how much of an upload it has: new location and next offset. */
+static int
+upload_status(struct wi_regclient *rc, const char *scope, const char *repo, const char *what, char **loc,
+              int64_t *offset, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  struct rreq rr = { RREQ_INIT, .method = "GET", .url = *loc, .scope = scope, .repo = repo, .what = what,
+                     .max_body = 65536 };
+  int ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 204 && resp.status != 200) {
+    ret = status_error(err, &resp, what);
+  } else {
+    const char *l = wi_http_resp_header(&resp, "Location");
+    if (l) {
+      free(*loc);
+      *loc = abs_url(rc, l);
+    }
+    const char *r = wi_http_resp_header(&resp, "Range");
+    int64_t end = parse_range_end(r);
+    /* "0-0" may mean one byte or none; resending that byte is wrong, so trust it only with
+     * the offset we believed (the caller compares). */
+    *offset = end < 0 ? 0 : end + 1;
+    if (r && strcmp(r, "0-0") == 0 && *offset == 1)
+      *offset = 0;
+  }
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+struct prog_shift {
+  int64_t base, total;
+  void (*fn)(int64_t, int64_t, void *);
+  void *pp;
+};
+
+static void
+shifted_progress(int64_t done, int64_t total, void *payload)
+{
+  struct prog_shift *p = payload;
+  WI_UNUSED(total);
+  if (p->fn)
+    p->fn(p->base + done, p->total, p->pp);
+}
+
+static int
+finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, const char *scope, const char *repo,
+              const char *what, const struct rreq *body, wi_err *err)
+{
+  struct wi_http_resp resp = { 0 };
+  wi_autofree char *url = with_digest(loc, digest);
+  const char *hdrs[] = { "Content-Type: application/octet-stream", NULL };
+  struct rreq rr = { RREQ_INIT, .method = "PUT", .url = url, .scope = scope, .repo = repo, .what = what,
+                     .headers = hdrs, .body = "", .body_len = 0, .max_body = 65536, .no_net_retry = true };
+  if (body) {
+    rr.body = body->body;
+    rr.body_len = body->body_len;
+    rr.body_fd = body->body_fd;
+    rr.body_offset = body->body_offset;
+    rr.body_fd_len = body->body_fd_len;
+    rr.progress_fn = body->progress_fn;
+    rr.progress_payload = body->progress_payload;
+  }
+  int ret = rc_do(rc, &rr, &resp, err);
+  if (ret < 0)
+    return ret;
+  if (resp.status != 201 && resp.status != 204 && resp.status != 200) {
+    ret = status_error(err, &resp, what);
+  } else {
+    const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    if (hd && strncmp(digest, "sha256:", 7) == 0 && strcmp(hd, digest) != 0)
+      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what, hd);
+  }
+  wi_http_resp_dispose(&resp);
+  return ret;
+}
+
+/* Chunked upload with resume: PATCH chunk_size pieces with Content-Range, then PUT ?digest=. */
+static int
+chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *what,
+               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps, wi_err *err)
+{
+  int64_t off = 0;
+  int failures = 0;
+
+  while (off < d->size) {
+    int64_t n = d->size - off < rc->chunk_size ? d->size - off : rc->chunk_size;
+    char cr[80];
+    snprintf(cr, sizeof cr, "Content-Range: %lld-%lld", (long long)off, (long long)(off + n - 1));
+    const char *hdrs[] = { "Content-Type: application/octet-stream", cr, NULL };
+    struct wi_http_resp resp = { 0 };
+    ps->base = off;
+    struct rreq rr = { .method = "PATCH", .url = *loc, .scope = scope, .repo = repo, .what = what,
+                       .headers = hdrs, .body_fd = fd, .body_offset = off, .body_fd_len = n,
+                       .max_body = 65536, .progress_fn = shifted_progress, .progress_payload = ps,
+                       .no_net_retry = true };
+    wi_err e = { 0 };
+    int ret = rc_do(rc, &rr, &resp, &e);
+    if (ret == 0 && resp.status == 202) {
+      const char *l = wi_http_resp_header(&resp, "Location");
+      if (l) {
+        free(*loc);
+        *loc = abs_url(rc, l);
+      }
+      int64_t end = parse_range_end(wi_http_resp_header(&resp, "Range"));
+      off = end >= 0 ? end + 1 : off + n;
+      wi_http_resp_dispose(&resp);
+      failures = 0;
+      continue;
+    }
+    if (ret == 0 && resp.status != 416) {
+      ret = status_error(err, &resp, what);
+      wi_http_resp_dispose(&resp);
+      return ret;
+    }
+    wi_http_resp_dispose(&resp);
+    if (ret < 0 && ret != WI_ENET) {
+      if (err)
+        *err = e;
+      return ret;
+    }
+    if (++failures > rc->retries) {
+      if (ret < 0 && err)
+        *err = e;
+      return ret < 0 ? ret : wi_err_set(err, WI_EPROTO, "%s: the registry keeps refusing chunk at %lld", what,
+                                        (long long)off);
+    }
+    /* 416 or a broken connection: ask where the upload stands and continue from there */
+    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state", what,
+           (long long)off, ret < 0 ? e.msg : "HTTP 416");
+    sleep_s(0.5 * failures);
+    ret = upload_status(rc, scope, repo, what, loc, &off, err);
+    if (ret < 0)
+      return ret;
+  }
+  return finish_upload(rc, *loc, d->digest, scope, repo, what, NULL, err);
+}
+
+int
+wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d, int fd,
+                       void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+{
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull,push");
+  int ret = 0;
+
+  snprintf(what, sizeof what, "%s/%s: upload %s", rc->host, repo, d->digest);
+  if (d->size < 0)
+    return wi_err_set(err, WI_EINVAL, "%s: unknown size", what);
+  for (int attempt = 0;; attempt++) {
+    char *loc = NULL;
+    bool mounted = false;
+    wi_err e = { 0 };
+    struct prog_shift ps = { .total = d->size, .fn = progress, .pp = pp };
+    ret = start_upload(rc, repo, scope, NULL, NULL, what, &loc, &mounted, err);
+    if (ret < 0)
+      return ret;
+    if (d->size <= rc->chunk_size) {
+      struct rreq body = { .body_fd = fd, .body_offset = 0, .body_fd_len = d->size,
+                           .progress_fn = shifted_progress, .progress_payload = &ps };
+      ret = finish_upload(rc, loc, d->digest, scope, repo, what, &body, &e);
+    } else {
+      ret = chunked_upload(rc, repo, scope, what, d, fd, &loc, &ps, &e);
+    }
+    if (ret < 0 && ret == WI_ENET && attempt < rc->retries) {
+      /* a monolithic upload that broke cannot be continued: start a new session */
+      wi_log(WI_LOG_INFO, "%s: %s; starting again", what, e.msg);
+      cancel_upload(rc, loc, scope, repo);
+      free(loc);
+      sleep_s(0.5 * (attempt + 1));
+      continue;
+    }
+    if (ret < 0) {
+      if (err)
+        *err = e;
+      if (ret != WI_EDIGEST)
+        cancel_upload(rc, loc, scope, repo);
+    }
+    free(loc);
+    return ret;
+  }
+}
+
+int
+wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest, const void *data,
+                             size_t len, wi_err *err)
+{
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull,push");
+  int ret;
+
+  snprintf(what, sizeof what, "%s/%s: upload %s", rc->host, repo, digest);
+  for (int attempt = 0;; attempt++) {
+    char *loc = NULL;
+    bool mounted = false;
+    wi_err e = { 0 };
+    ret = start_upload(rc, repo, scope, NULL, NULL, what, &loc, &mounted, err);
+    if (ret < 0)
+      return ret;
+    struct rreq body = { RREQ_INIT, .body = data, .body_len = len };
+    ret = finish_upload(rc, loc, digest, scope, repo, what, &body, &e);
+    if (ret == WI_ENET && attempt < rc->retries) {
+      free(loc);
+      sleep_s(0.5 * (attempt + 1));
+      continue;
+    }
+    if (ret < 0 && err)
+      *err = e;
+    free(loc);
+    return ret;
+  }
+}
+
+int
+wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest, const char *from_repo,
+                        bool *mounted, wi_err *err)
+{
+  char what[600];
+  wi_autofree char *push = repo_scope(repo, "pull,push");
+  wi_autofree char *pull = repo_scope(from_repo, "pull");
+  wi_autofree char *scope = scope_union(push, pull);
+  char *loc = NULL;
+
+  snprintf(what, sizeof what, "%s/%s: mount %s from %s", rc->host, repo, digest, from_repo);
+  int ret = start_upload(rc, repo, scope, digest, from_repo, what, &loc, mounted, err);
+  if (ret < 0)
+    return ret;
+  if (!*mounted && loc)
+    cancel_upload(rc, loc, scope, repo);
+  free(loc);
+  return 0;
+}
+
+/* ---- tags and catalog ---- */
+
+/* The rel="next" URL of a Link header, malloc'ed, or NULL. */
+static char *
+link_next(const char *link)
+{
+  if (link == NULL)
+    return NULL;
+  for (const char *p = link; (p = strchr(p, '<')) != NULL;) {
+    const char *e = strchr(p, '>');
+    if (e == NULL)
+      return NULL;
+    const char *params = e + 1;
+    const char *stop = strchr(params, '<');
+    size_t plen = stop ? (size_t)(stop - params) : strlen(params);
+    wi_autofree char *pr = wi_xstrndup(params, plen);
+    if (strstr(pr, "rel=\"next\"") || strstr(pr, "rel=next"))
+      return wi_xstrndup(p + 1, (size_t)(e - p - 1));
+    p = e;
+  }
+  return NULL;
+}
+
+/* GET paginated lists ("tags" or "repositories"). */
+static int
+get_list(struct wi_regclient *rc, const char *first, const char *key, const char *scope, const char *repo,
+         const char *what, char ***out, size_t *n_out, wi_err *err)
+{
+  char **v = NULL;
+  size_t n = 0;
+  char *url = wi_xstrdup(first);
+  int ret = 0;
+
+  for (int page = 0; url && page < MAX_LIST_PAGES; page++) {
+    struct wi_http_resp resp = { 0 };
+    struct rreq rr = { RREQ_INIT, .method = "GET", .url = url, .scope = scope, .repo = repo, .what = what,
+                       .max_body = 64 << 20, .follow = true };
+    ret = rc_do(rc, &rr, &resp, err);
+    if (ret < 0)
+      break;
+    if (resp.status != 200) {
+      ret = status_error(err, &resp, what);
+      wi_http_resp_dispose(&resp);
+      break;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, &je);
+    json_t *arr = j ? json_object_get(j, key) : NULL;
+    if (j == NULL || !json_is_object(j) || (arr && !json_is_array(arr) && !json_is_null(arr))) {
+      ret = wi_err_set(err, WI_EPROTO, "%s: malformed response: %s", what, j ? "bad \"" : je.text);
+      json_decref(j);
+      wi_http_resp_dispose(&resp);
+      break;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it)
+    {
+      if (!json_is_string(it))
+        continue;
+      v = wi_xreallocarray(v, n + 1, sizeof *v);
+      v[n++] = wi_xstrdup(json_string_value(it));
+    }
+    json_decref(j);
+    char *next = link_next(wi_http_resp_header(&resp, "Link"));
+    wi_http_resp_dispose(&resp);
+    free(url);
+    url = next;
+  }
+  free(url);
+  if (ret < 0) {
+    wi_strv_free(v, n);
+    return ret;
+  }
+  *out = v;
+  *n_out = n;
+  return 0;
+}
+
+int
+wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_out, size_t *n_out, wi_err *err)
+{
+  char what[600];
+  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *path = wi_xasprintf("/v2/%s/tags/list", repo);
+  snprintf(what, sizeof what, "%s/%s: list tags", rc->host, repo);
+  return get_list(rc, path, "tags", scope, repo, what, tags_out, n_out, err);
+}
+
+int
+wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, wi_err *err)
+{
+  char what[300];
+  snprintf(what, sizeof what, "%s: catalog", rc->host);
+  return get_list(rc, "/v2/_catalog", "repositories", "registry:catalog:*", NULL, what, repos_out, n_out, err);
+}
