@@ -1,0 +1,684 @@
+/* wlsimg: reproducible layer tars (libarchive) and gzip streams (zlib). See layer.h. */
+#include "lib/layer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "lib/util.h"
+
+#define CHUNK (64 * 1024)
+
+/* ---- gzip ---- */
+
+struct wi_gzip {
+  z_stream zs;
+  wi_sink_fn sink;
+  void *payload;
+  bool finished;
+  unsigned char out[CHUNK];
+};
+
+struct wi_gzip *
+wi_gzip_new(int level, wi_sink_fn sink, void *payload)
+{
+  struct wi_gzip *z = wi_xcalloc(1, sizeof *z);
+  if (level <= 0 || level > 9)
+    level = WI_GZIP_LEVEL_DEFAULT;
+  /* windowBits 15 + 16: a gzip wrapper with no name, mtime 0 and the fixed OS byte. */
+  if (deflateInit2(&z->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    free(z);
+    return NULL;
+  }
+  z->sink = sink;
+  z->payload = payload;
+  return z;
+}
+
+static int
+gzip_pump(struct wi_gzip *z, int flush, wi_err *err)
+{
+  int zr;
+  do {
+    z->zs.next_out = z->out;
+    z->zs.avail_out = sizeof z->out;
+    zr = deflate(&z->zs, flush);
+    if (zr == Z_STREAM_ERROR)
+      return wi_err_set(err, WI_ERR, "gzip: %s", z->zs.msg ? z->zs.msg : "stream error");
+    size_t have = sizeof z->out - z->zs.avail_out;
+    if (have > 0) {
+      int ret = z->sink(z->out, have, z->payload, err);
+      if (ret < 0)
+        return ret;
+    }
+  } while (z->zs.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+  return 0;
+}
+
+int
+wi_gzip_write(struct wi_gzip *z, const void *data, size_t len, wi_err *err)
+{
+  const unsigned char *p = data;
+  if (z->finished)
+    return wi_err_set(err, WI_EINVAL, "gzip stream already finished");
+  while (len > 0) {
+    uInt n = len > CHUNK ? CHUNK : (uInt)len;
+    z->zs.next_in = (unsigned char *)(uintptr_t)p;
+    z->zs.avail_in = n;
+    int ret = gzip_pump(z, Z_NO_FLUSH, err);
+    if (ret < 0)
+      return ret;
+    p += n;
+    len -= n;
+  }
+  return 0;
+}
+
+int
+wi_gzip_finish(struct wi_gzip *z, wi_err *err)
+{
+  if (z->finished)
+    return wi_err_set(err, WI_EINVAL, "gzip stream already finished");
+  z->zs.next_in = NULL;
+  z->zs.avail_in = 0;
+  int ret = gzip_pump(z, Z_FINISH, err);
+  z->finished = true;
+  return ret;
+}
+
+void
+wi_gzip_free(struct wi_gzip *z)
+{
+  if (z == NULL)
+    return;
+  deflateEnd(&z->zs);
+  free(z);
+}
+
+/* ---- gunzip ---- */
+
+struct wi_gunzip {
+  z_stream zs;
+  wi_sink_fn sink;
+  void *payload;
+  bool in_member; /* inside a gzip member (header seen, end not reached) */
+  bool any;       /* at least one member started */
+  unsigned char out[CHUNK];
+};
+
+struct wi_gunzip *
+wi_gunzip_new(wi_sink_fn sink, void *payload)
+{
+  struct wi_gunzip *z = wi_xcalloc(1, sizeof *z);
+  if (inflateInit2(&z->zs, 15 + 16) != Z_OK) {
+    free(z);
+    return NULL;
+  }
+  z->sink = sink;
+  z->payload = payload;
+  return z;
+}
+
+int
+wi_gunzip_write(struct wi_gunzip *z, const void *data, size_t len, wi_err *err)
+{
+  const unsigned char *p = data;
+  while (len > 0) {
+    uInt n = len > CHUNK ? CHUNK : (uInt)len;
+    z->zs.next_in = (unsigned char *)(uintptr_t)p;
+    z->zs.avail_in = n;
+    p += n;
+    len -= n;
+    while (z->zs.avail_in > 0) {
+      if (!z->in_member) {
+        /* Another member follows the previous one (multi-member gzip, as pigz writes). */
+        if (z->any && inflateReset(&z->zs) != Z_OK)
+          return wi_err_set(err, WI_ERR, "gzip data: cannot reset the decompressor");
+        z->in_member = true;
+        z->any = true;
+      }
+      z->zs.next_out = z->out;
+      z->zs.avail_out = sizeof z->out;
+      int zr = inflate(&z->zs, Z_NO_FLUSH);
+      if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+        return wi_err_set(err, WI_EINVAL, "gzip data: %s", z->zs.msg ? z->zs.msg : "corrupt stream");
+      size_t have = sizeof z->out - z->zs.avail_out;
+      if (have > 0) {
+        int ret = z->sink(z->out, have, z->payload, err);
+        if (ret < 0)
+          return ret;
+      }
+      if (zr == Z_STREAM_END)
+        z->in_member = false;
+      else if (zr == Z_BUF_ERROR && have == 0)
+        break;
+    }
+  }
+  return 0;
+}
+
+int
+wi_gunzip_finish(struct wi_gunzip *z, wi_err *err)
+{
+  /* Drain what inflate still holds (output that did not fit the last buffer). */
+  while (z->in_member) {
+    z->zs.next_in = NULL;
+    z->zs.avail_in = 0;
+    z->zs.next_out = z->out;
+    z->zs.avail_out = sizeof z->out;
+    int zr = inflate(&z->zs, Z_NO_FLUSH);
+    size_t have = sizeof z->out - z->zs.avail_out;
+    if (have > 0) {
+      int ret = z->sink(z->out, have, z->payload, err);
+      if (ret < 0)
+        return ret;
+    }
+    if (zr == Z_STREAM_END) {
+      z->in_member = false;
+      break;
+    }
+    if (have == 0)
+      return wi_err_set(err, WI_EINVAL, "truncated gzip data");
+  }
+  if (!z->any)
+    return wi_err_set(err, WI_EINVAL, "empty gzip data");
+  return 0;
+}
+
+void
+wi_gunzip_free(struct wi_gunzip *z)
+{
+  if (z == NULL)
+    return;
+  inflateEnd(&z->zs);
+  free(z);
+}
+
+int
+wi_gunzip_fd(int fd, const char *what, wi_sink_fn sink, void *payload, wi_err *err)
+{
+  wi_autoptr(wi_gunzip) struct wi_gunzip *z = wi_gunzip_new(sink, payload);
+  wi_autofree unsigned char *buf = wi_xmalloc(CHUNK);
+  int ret;
+
+  if (z == NULL)
+    return wi_err_set(err, WI_ERR, "%s: cannot start the decompressor", what);
+  for (;;) {
+    ssize_t n = read(fd, buf, CHUNK);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return wi_err_sys(err, WI_EIO, "read %s", what);
+    if (n == 0)
+      break;
+    ret = wi_gunzip_write(z, buf, (size_t)n, err);
+    if (ret < 0)
+      return ret == WI_EINVAL ? wi_err_wrap(err, "%s", what) : ret;
+  }
+  ret = wi_gunzip_finish(z, err);
+  if (ret == WI_EINVAL)
+    return wi_err_wrap(err, "%s", what);
+  return ret;
+}
+
+bool
+wi_is_gzip(const void *head, size_t len)
+{
+  const unsigned char *p = head;
+  return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+/* ---- layer writer ---- */
+
+struct lentry {
+  char *path;
+  enum wi_layer_type type;
+  uint32_t mode, uid, gid;
+  char *uname, *gname;
+  int64_t mtime;
+  char *link;
+  void *data;
+  size_t size;
+  char *src_path;
+  int fd;
+  size_t seq; /* order of wi_layer_add: the later of two equal paths wins */
+};
+
+struct wi_layer_writer {
+  struct wi_layer_opts opts;
+  struct lentry *v;
+  size_t n;
+  size_t seq;
+  bool finished;
+};
+
+struct wi_layer_writer *
+wi_layer_writer_new(const struct wi_layer_opts *opts)
+{
+  struct wi_layer_writer *w = wi_xcalloc(1, sizeof *w);
+  if (opts)
+    w->opts = *opts;
+  w->seq = 1; /* 0 is for implicit parent directories */
+  return w;
+}
+
+static void
+lentry_dispose(struct lentry *e)
+{
+  free(e->path);
+  free(e->uname);
+  free(e->gname);
+  free(e->link);
+  free(e->data);
+  free(e->src_path);
+  if (e->fd >= 0)
+    close(e->fd);
+}
+
+void
+wi_layer_writer_free(struct wi_layer_writer *w)
+{
+  if (w == NULL)
+    return;
+  for (size_t i = 0; i < w->n; i++)
+    lentry_dispose(&w->v[i]);
+  free(w->v);
+  free(w);
+}
+
+size_t
+wi_layer_count(const struct wi_layer_writer *w)
+{
+  return w->n;
+}
+
+/* "/a//b/" → "a/b" is rejected for the empty component; "./a/b/" → "a/b". */
+static char *
+normalize_path(const char *p, wi_err *err)
+{
+  while (*p == '/' || (p[0] == '.' && p[1] == '/'))
+    p += *p == '/' ? 1 : 2;
+  size_t n = strlen(p);
+  while (n > 0 && p[n - 1] == '/')
+    n--;
+  if (n == 0) {
+    wi_err_set(err, WI_EINVAL, "layer entry: empty path");
+    return NULL;
+  }
+  char *out = wi_xstrndup(p, n);
+  for (char *c = out; c;) {
+    char *slash = strchr(c, '/');
+    size_t cl = slash ? (size_t)(slash - c) : strlen(c);
+    if (cl == 0 || (cl == 1 && c[0] == '.') || (cl == 2 && c[0] == '.' && c[1] == '.')) {
+      wi_err_set(err, WI_EINVAL, "layer entry \"%s\": empty, \".\" or \"..\" path component", out);
+      free(out);
+      return NULL;
+    }
+    c = slash ? slash + 1 : NULL;
+  }
+  return out;
+}
+
+int
+wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err)
+{
+  struct lentry le = { .fd = -1 };
+
+  if (w->finished)
+    return wi_err_set(err, WI_EINVAL, "layer writer already finished");
+  le.path = normalize_path(e->path ? e->path : "", err);
+  if (le.path == NULL)
+    return WI_EINVAL;
+  if ((e->type == WI_LAYER_SYMLINK || e->type == WI_LAYER_HARDLINK) && (e->link == NULL || !*e->link)) {
+    wi_err_set(err, WI_EINVAL, "layer entry \"%s\": a link needs a target", le.path);
+    free(le.path);
+    return WI_EINVAL;
+  }
+  if (e->type == WI_LAYER_HARDLINK) {
+    le.link = normalize_path(e->link, err);
+    if (le.link == NULL) {
+      free(le.path);
+      return WI_EINVAL;
+    }
+  } else if (e->type == WI_LAYER_SYMLINK) {
+    le.link = wi_xstrdup(e->link);
+  }
+  if (e->type == WI_LAYER_FILE && e->use_fd) {
+    le.fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 3);
+    if (le.fd < 0) {
+      wi_err_sys(err, WI_EIO, "layer entry \"%s\": dup fd %d", le.path, e->fd);
+      lentry_dispose(&le);
+      return WI_EIO;
+    }
+  } else if (e->type == WI_LAYER_FILE && e->src_path) {
+    le.src_path = wi_xstrdup(e->src_path);
+  } else if (e->type == WI_LAYER_FILE && e->size > 0) {
+    le.data = wi_xmalloc(e->size);
+    memcpy(le.data, e->data, e->size);
+    le.size = e->size;
+  }
+  le.type = e->type;
+  le.mode = e->mode & 07777;
+  le.uid = e->uid;
+  le.gid = e->gid;
+  le.uname = e->uname && *e->uname ? wi_xstrdup(e->uname) : NULL;
+  le.gname = e->gname && *e->gname ? wi_xstrdup(e->gname) : NULL;
+  le.mtime = e->mtime;
+  le.seq = w->seq++;
+  w->v = wi_xreallocarray(w->v, w->n + 1, sizeof *w->v);
+  w->v[w->n++] = le;
+  return 0;
+}
+
+static int
+cmp_lentry(const void *a, const void *b)
+{
+  const struct lentry *x = a, *y = b;
+  int c = strcmp(x->path, y->path);
+  if (c)
+    return c;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort by path and keep only the last-added entry of each path. */
+static void
+sort_dedupe(struct wi_layer_writer *w)
+{
+  size_t k = 0;
+  qsort(w->v, w->n, sizeof *w->v, cmp_lentry);
+  for (size_t i = 0; i < w->n; i++) {
+    if (i + 1 < w->n && strcmp(w->v[i].path, w->v[i + 1].path) == 0) {
+      lentry_dispose(&w->v[i]);
+      continue;
+    }
+    w->v[k++] = w->v[i];
+  }
+  w->n = k;
+}
+
+static bool
+has_path(const struct wi_layer_writer *w, size_t n, const char *path)
+{
+  struct lentry key = { .path = (char *)(uintptr_t)path };
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(w->v[mid].path, key.path);
+    if (c == 0)
+      return true;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return false;
+}
+
+static void
+add_parents(struct wi_layer_writer *w)
+{
+  size_t n = w->n;
+  for (size_t i = 0; i < n; i++) {
+    wi_autofree char *p = wi_xstrdup(w->v[i].path);
+    for (char *slash = strrchr(p, '/'); slash; slash = strrchr(p, '/')) {
+      *slash = '\0';
+      if (has_path(w, n, p))
+        break;
+      /* Implicit entries have seq 0, so explicit ones (and duplicates among these) win. */
+      struct lentry d = { .path = wi_xstrdup(p), .type = WI_LAYER_DIR, .mode = 0755, .fd = -1,
+                          .mtime = w->opts.parents_mtime };
+      w->v = wi_xreallocarray(w->v, w->n + 1, sizeof *w->v);
+      w->v[w->n++] = d;
+    }
+  }
+  sort_dedupe(w);
+}
+
+struct tar_out {
+  struct wi_hasher tar_h; /* diff_id */
+  struct wi_hasher gz_h;  /* blob digest */
+  struct wi_gzip *gz;
+  wi_sink_fn gz_sink, tar_sink;
+  void *gz_payload, *tar_payload;
+  wi_err *err;
+  int failed; /* first WI_E* code from a sink */
+};
+
+static int
+gz_out(const void *data, size_t len, void *payload, wi_err *err)
+{
+  struct tar_out *o = payload;
+  wi_hasher_update(&o->gz_h, data, len);
+  return o->gz_sink(data, len, o->gz_payload, err);
+}
+
+static la_ssize_t
+tar_write_cb(struct archive *a, void *payload, const void *buf, size_t len)
+{
+  struct tar_out *o = payload;
+  int ret = 0;
+  wi_hasher_update(&o->tar_h, buf, len);
+  if (o->tar_sink)
+    ret = o->tar_sink(buf, len, o->tar_payload, o->err);
+  if (ret == 0 && o->gz)
+    ret = wi_gzip_write(o->gz, buf, len, o->err);
+  if (ret < 0) {
+    o->failed = ret;
+    archive_set_error(a, EIO, "output failed");
+    return -1;
+  }
+  return (la_ssize_t)len;
+}
+
+static int
+archive_fail(struct archive *a, struct tar_out *o, const char *what, wi_err *err)
+{
+  if (o->failed)
+    return o->failed;
+  return wi_err_set(err, WI_ERR, "write layer tar: %s: %s", what, archive_error_string(a));
+}
+
+/* Open the content of a file entry and learn its size (fd_out = -1 for in-memory data). */
+static int
+open_content(const struct lentry *e, int *fd_out, int64_t *size_out, wi_err *err)
+{
+  struct stat st;
+  *fd_out = -1;
+  *size_out = (int64_t)e->size;
+  if (e->type != WI_LAYER_FILE || (e->fd < 0 && e->src_path == NULL))
+    return 0;
+  int fd = e->fd >= 0 ? dup(e->fd) : open(e->src_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return wi_err_sys(err, WI_EIO, "layer entry \"%s\": open %s", e->path, e->src_path ? e->src_path : "fd");
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return wi_err_set(err, WI_EIO, "layer entry \"%s\": %s is not a regular file", e->path,
+                      e->src_path ? e->src_path : "fd");
+  }
+  *fd_out = fd;
+  *size_out = st.st_size;
+  return 0;
+}
+
+static int
+write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int fd, int64_t size, wi_err *err)
+{
+  if (fd < 0) {
+    if (e->size > 0 && archive_write_data(a, e->data, e->size) < 0)
+      return archive_fail(a, o, e->path, err);
+    return 0;
+  }
+  wi_autofree char *buf = wi_xmalloc(CHUNK);
+  int64_t off = 0;
+  while (off < size) {
+    size_t want = (size_t)(size - off < CHUNK ? size - off : CHUNK);
+    ssize_t n = pread(fd, buf, want, off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return wi_err_sys(err, WI_EIO, "layer entry \"%s\": read", e->path);
+    if (n == 0)
+      return wi_err_set(err, WI_EIO, "layer entry \"%s\": the file shrank while being read", e->path);
+    if (archive_write_data(a, buf, (size_t)n) < 0)
+      return archive_fail(a, o, e->path, err);
+    off += n;
+  }
+  return 0;
+}
+
+static int
+write_entry(struct archive *a, struct tar_out *o, const struct lentry *e, wi_err *err)
+{
+  static const mode_t types[] = { [WI_LAYER_FILE] = AE_IFREG, [WI_LAYER_DIR] = AE_IFDIR,
+                                  [WI_LAYER_SYMLINK] = AE_IFLNK, [WI_LAYER_HARDLINK] = AE_IFREG };
+  wi_autoclose int fd = -1;
+  int64_t size = 0;
+  int ret = open_content(e, &fd, &size, err);
+
+  if (ret < 0)
+    return ret;
+  struct archive_entry *ae = archive_entry_new();
+  wi_autofree char *name = e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
+  archive_entry_set_pathname(ae, name);
+  archive_entry_set_filetype(ae, types[e->type]);
+  archive_entry_set_perm(ae, (mode_t)e->mode);
+  archive_entry_set_uid(ae, e->uid);
+  archive_entry_set_gid(ae, e->gid);
+  if (e->uname)
+    archive_entry_set_uname(ae, e->uname);
+  if (e->gname)
+    archive_entry_set_gname(ae, e->gname);
+  archive_entry_set_mtime(ae, (time_t)e->mtime, 0);
+  if (e->type == WI_LAYER_SYMLINK)
+    archive_entry_set_symlink(ae, e->link);
+  if (e->type == WI_LAYER_HARDLINK)
+    archive_entry_set_hardlink(ae, e->link);
+  archive_entry_set_size(ae, e->type == WI_LAYER_FILE ? size : 0);
+  if (archive_write_header(a, ae) < ARCHIVE_WARN) {
+    archive_entry_free(ae);
+    return archive_fail(a, o, e->path, err);
+  }
+  archive_entry_free(ae);
+  if (e->type == WI_LAYER_FILE)
+    return write_content(a, o, e, fd, size, err);
+  return 0;
+}
+
+static int
+check_hardlinks(const struct wi_layer_writer *w, wi_err *err)
+{
+  for (size_t i = 0; i < w->n; i++) {
+    const struct lentry *e = &w->v[i];
+    if (e->type != WI_LAYER_HARDLINK)
+      continue;
+    bool ok = false;
+    for (size_t j = 0; j < w->n && !ok; j++)
+      ok = j != i && w->v[j].type == WI_LAYER_FILE && strcmp(w->v[j].path, e->link) == 0;
+    if (!ok)
+      return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": hard link target \"%s\" is not a file in the layer",
+                        e->path, e->link);
+    /* A tar reader must see the target first; sorted order guarantees it only when it sorts first. */
+    if (strcmp(e->link, e->path) > 0)
+      return wi_err_set(err, WI_EINVAL,
+                        "layer entry \"%s\": hard link target \"%s\" sorts after the link; swap them",
+                        e->path, e->link);
+  }
+  return 0;
+}
+
+static int
+write_tar(struct wi_layer_writer *w, struct tar_out *o, wi_err *err)
+{
+  struct archive *a = archive_write_new();
+  int ret = 0;
+
+  if (a == NULL)
+    return wi_err_set(err, WI_ERR, "cannot create a tar writer");
+  if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+      archive_write_add_filter_none(a) != ARCHIVE_OK ||
+      archive_write_open(a, o, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
+    ret = archive_fail(a, o, "open", err);
+    archive_write_free(a);
+    return ret;
+  }
+  for (size_t i = 0; i < w->n && ret == 0; i++)
+    ret = write_entry(a, o, &w->v[i], err);
+  if (ret == 0 && archive_write_close(a) != ARCHIVE_OK)
+    ret = archive_fail(a, o, "close", err);
+  archive_write_free(a);
+  return ret;
+}
+
+int
+wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, wi_sink_fn tar_sink,
+                       void *tar_payload, struct wi_layer_result *res, wi_err *err)
+{
+  struct tar_out o = { .gz_sink = gz_sink, .gz_payload = gz_payload, .tar_sink = tar_sink,
+                       .tar_payload = tar_payload, .err = err };
+  int ret;
+
+  if (w->finished)
+    return wi_err_set(err, WI_EINVAL, "layer writer already finished");
+  w->finished = true;
+  sort_dedupe(w);
+  if (w->opts.add_parents)
+    add_parents(w);
+  ret = check_hardlinks(w, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = wi_hasher_init(&o.tar_h, "sha256", err)) < 0)
+    return ret;
+  if ((ret = wi_hasher_init(&o.gz_h, "sha256", err)) < 0) {
+    wi_hasher_dispose(&o.tar_h);
+    return ret;
+  }
+  if (gz_sink) {
+    o.gz = wi_gzip_new(w->opts.gzip_level, gz_out, &o);
+    if (o.gz == NULL)
+      ret = wi_err_set(err, WI_ERR, "cannot start the gzip compressor");
+  }
+  if (ret == 0)
+    ret = write_tar(w, &o, err);
+  if (ret == 0 && o.gz)
+    ret = wi_gzip_finish(o.gz, err);
+  if (ret == 0) {
+    memset(res, 0, sizeof *res);
+    res->tar_size = (int64_t)o.tar_h.size;
+    res->size = (int64_t)o.gz_h.size;
+    wi_hasher_final(&o.tar_h, res->diff_id);
+    if (o.gz)
+      wi_hasher_final(&o.gz_h, res->digest);
+  }
+  wi_gzip_free(o.gz);
+  wi_hasher_dispose(&o.tar_h);
+  wi_hasher_dispose(&o.gz_h);
+  return ret;
+}
+
+static int
+blob_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  return wi_blob_writer_write(payload, data, len, err);
+}
+
+int
+wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s, struct wi_layer_result *res,
+                             wi_err *err)
+{
+  wi_autoptr(wi_blob_writer) struct wi_blob_writer *bw = NULL;
+  int ret = wi_store_blob_begin(s, &bw, err);
+
+  if (ret < 0)
+    return ret;
+  ret = wi_layer_writer_finish(w, blob_sink, bw, NULL, NULL, res, err);
+  if (ret < 0)
+    return ret;
+  return wi_blob_writer_commit(bw, res->digest, res->size, NULL, err);
+}

@@ -1,0 +1,266 @@
+/* Unit tests for layer.c: reproducible tars, gzip/gunzip streams, diff_id. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "harness.h"
+#include "lib/buf.h"
+#include "lib/digest.h"
+#include "lib/layer.h"
+#include "lib/store.h"
+#include "lib/util.h"
+
+static int
+buf_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  return wi_buf_add(payload, data, len, err);
+}
+
+static void
+add_sample(struct wi_layer_writer *w, bool reverse, const char *big_path)
+{
+  struct wi_layer_entry e[] = {
+    { .path = "auxiliary", .type = WI_LAYER_DIR, .mode = 0775, .uid = 1000, .gid = 0, .mtime = 1700000000 },
+    { .path = "/auxiliary/models/", .type = WI_LAYER_DIR, .mode = 0750, .uid = 1000, .gid = 1000 },
+    { .path = "./auxiliary/models/model.yaml", .type = WI_LAYER_FILE, .mode = 0640, .uid = 1000, .gid = 1000,
+      .uname = "oracle", .gname = "oracle", .data = "domainInfo:\n", .size = 12 },
+    { .path = "auxiliary/models/link.yaml", .type = WI_LAYER_SYMLINK, .mode = 0777, .link = "model.yaml" },
+    { .path = "auxiliary/models/zz-hard", .type = WI_LAYER_HARDLINK, .mode = 0640,
+      .link = "auxiliary/models/model.yaml" },
+    { .path = "auxiliary/big.bin", .type = WI_LAYER_FILE, .mode = 0755, .src_path = big_path },
+  };
+  size_t n = WI_ARRAY_SIZE(e);
+  for (size_t i = 0; i < n; i++) {
+    wi_err err = { 0 };
+    CHECK_INT_EQ(wi_layer_add(w, &e[reverse ? n - 1 - i : i], &err), 0);
+  }
+}
+
+static char *
+make_big_file(void)
+{
+  char *path = wi_xasprintf("%s/wlsimg-layer-test-%d.bin", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                            (int)getpid());
+  FILE *f = fopen(path, "wb");
+  for (int i = 0; i < 300000; i++)
+    fprintf(f, "%ld\n", (long)i * 7919);
+  fclose(f);
+  return path;
+}
+
+TEST(test_reproducible_and_diff_id)
+{
+  wi_autofree char *big = make_big_file();
+  struct wi_buf gz1 = WI_BUF_INIT(64 << 20), gz2 = WI_BUF_INIT(64 << 20), tar1 = WI_BUF_INIT(64 << 20);
+  struct wi_layer_result r1, r2;
+  wi_err err = { 0 };
+
+  struct wi_layer_writer *w1 = wi_layer_writer_new(NULL);
+  add_sample(w1, false, big);
+  CHECK_INT_EQ(wi_layer_writer_finish(w1, buf_sink, &gz1, buf_sink, &tar1, &r1, &err), 0);
+  struct wi_layer_writer *w2 = wi_layer_writer_new(NULL);
+  add_sample(w2, true, big);
+  CHECK_INT_EQ(wi_layer_writer_finish(w2, buf_sink, &gz2, NULL, NULL, &r2, &err), 0);
+  CHECK_STR_EQ(r1.digest, r2.digest);
+  CHECK_STR_EQ(r1.diff_id, r2.diff_id);
+  CHECK(gz1.len == gz2.len && memcmp(gz1.data, gz2.data, gz1.len) == 0);
+  CHECK_INT_EQ(r1.size, gz1.len);
+  CHECK_INT_EQ(r1.tar_size, tar1.len);
+  CHECK_INT_EQ(tar1.len % 512, 0);
+
+  /* diff_id is the sha256 of the gunzipped blob; digest of the gzip bytes. */
+  char d[WI_DIGEST_MAX];
+  wi_digest_bytes(gz1.data, gz1.len, d);
+  CHECK_STR_EQ(r1.digest, d);
+  struct wi_buf un = WI_BUF_INIT(64 << 20);
+  struct wi_gunzip *z = wi_gunzip_new(buf_sink, &un);
+  CHECK_INT_EQ(wi_gunzip_write(z, gz1.data, gz1.len, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(z, &err), 0);
+  wi_gunzip_free(z);
+  wi_digest_bytes(un.data, un.len, d);
+  CHECK_STR_EQ(r1.diff_id, d);
+  CHECK(un.len == tar1.len && memcmp(un.data, tar1.data, un.len) == 0);
+  /* gzip header: magic, deflate, no flags (no name), mtime 0. */
+  CHECK(wi_is_gzip(gz1.data, gz1.len));
+  CHECK_INT_EQ((unsigned char)gz1.data[3], 0);
+  CHECK(memcmp(gz1.data + 4, "\0\0\0\0", 4) == 0);
+
+  wi_layer_writer_free(w1);
+  wi_layer_writer_free(w2);
+  wi_buf_dispose(&gz1);
+  wi_buf_dispose(&gz2);
+  wi_buf_dispose(&tar1);
+  wi_buf_dispose(&un);
+  unlink(big);
+}
+
+TEST(test_entries_preserved)
+{
+  wi_autofree char *big = make_big_file();
+  struct wi_buf tar = WI_BUF_INIT(64 << 20);
+  struct wi_layer_result r;
+  wi_err err = { 0 };
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+
+  add_sample(w, true, big);
+  CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, buf_sink, &tar, &r, &err), 0);
+  CHECK_STR_EQ(r.digest, "");
+
+  struct archive *a = archive_read_new();
+  archive_read_support_format_tar(a);
+  CHECK_INT_EQ(archive_read_open_memory(a, tar.data, tar.len), ARCHIVE_OK);
+  struct archive_entry *ae;
+  const char *want[] = { "auxiliary/", "auxiliary/big.bin", "auxiliary/models/", "auxiliary/models/link.yaml",
+                         "auxiliary/models/model.yaml", "auxiliary/models/zz-hard" };
+  size_t i = 0;
+  while (archive_read_next_header(a, &ae) == ARCHIVE_OK && i < WI_ARRAY_SIZE(want)) {
+    const char *p = archive_entry_pathname(ae);
+    CHECK_STR_EQ(p, want[i]);
+    if (strcmp(p, "auxiliary/") == 0) {
+      CHECK_INT_EQ(archive_entry_perm(ae), 0775);
+      CHECK_INT_EQ(archive_entry_uid(ae), 1000);
+      CHECK_INT_EQ(archive_entry_mtime(ae), 1700000000);
+      CHECK_INT_EQ(archive_entry_filetype(ae), AE_IFDIR);
+    } else if (strcmp(p, "auxiliary/models/model.yaml") == 0) {
+      CHECK_INT_EQ(archive_entry_perm(ae), 0640);
+      CHECK_INT_EQ(archive_entry_gid(ae), 1000);
+      CHECK_STR_EQ(archive_entry_uname(ae), "oracle");
+      CHECK_INT_EQ(archive_entry_size(ae), 12);
+      char data[32] = { 0 };
+      CHECK_INT_EQ(archive_read_data(a, data, sizeof data), 12);
+      CHECK_STR_EQ(data, "domainInfo:\n");
+    } else if (strcmp(p, "auxiliary/models/link.yaml") == 0) {
+      CHECK_INT_EQ(archive_entry_filetype(ae), AE_IFLNK);
+      CHECK_STR_EQ(archive_entry_symlink(ae), "model.yaml");
+    } else if (strcmp(p, "auxiliary/models/zz-hard") == 0) {
+      CHECK_STR_EQ(archive_entry_hardlink(ae), "auxiliary/models/model.yaml");
+    } else if (strcmp(p, "auxiliary/big.bin") == 0) {
+      CHECK_INT_EQ(archive_entry_perm(ae), 0755);
+      CHECK(archive_entry_size(ae) > 1000000);
+    }
+    i++;
+  }
+  CHECK_INT_EQ(i, WI_ARRAY_SIZE(want));
+  archive_read_free(a);
+  wi_layer_writer_free(w);
+  wi_buf_dispose(&tar);
+  unlink(big);
+}
+
+TEST(test_bad_entries_and_parents)
+{
+  wi_err err = { 0 };
+  struct wi_layer_opts o = { .add_parents = true, .parents_mtime = 5 };
+  struct wi_layer_writer *w = wi_layer_writer_new(&o);
+  struct wi_layer_entry bad = { .path = "a/../b", .type = WI_LAYER_FILE };
+  CHECK_INT_EQ(wi_layer_add(w, &bad, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "\"..\"");
+  bad.path = "/";
+  CHECK_INT_EQ(wi_layer_add(w, &bad, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "empty path");
+  struct wi_layer_entry f = { .path = "x/y/z.txt", .type = WI_LAYER_FILE, .mode = 0644, .data = "1", .size = 1 };
+  CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
+  f.data = "22"; /* the later entry of a path wins */
+  f.size = 2;
+  CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
+  struct wi_layer_entry h = { .path = "a-link", .type = WI_LAYER_HARDLINK, .link = "nope" };
+  CHECK_INT_EQ(wi_layer_add(w, &h, &err), 0);
+  struct wi_buf tar = WI_BUF_INIT(1 << 20);
+  struct wi_layer_result r;
+  CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, buf_sink, &tar, &r, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "hard link target \"nope\"");
+  wi_layer_writer_free(w);
+
+  w = wi_layer_writer_new(&o);
+  CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
+  CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, buf_sink, &tar, &r, &err), 0);
+  CHECK_INT_EQ(wi_layer_count(w), 3); /* x/, x/y/, x/y/z.txt */
+  struct archive *a = archive_read_new();
+  archive_read_support_format_tar(a);
+  archive_read_open_memory(a, tar.data, tar.len);
+  struct archive_entry *ae;
+  CHECK_INT_EQ(archive_read_next_header(a, &ae), ARCHIVE_OK);
+  CHECK_STR_EQ(archive_entry_pathname(ae), "x/");
+  CHECK_INT_EQ(archive_entry_mtime(ae), 5);
+  CHECK_INT_EQ(archive_entry_perm(ae), 0755);
+  archive_read_free(a);
+  wi_layer_writer_free(w);
+  wi_buf_dispose(&tar);
+}
+
+TEST(test_gunzip_errors_and_multimember)
+{
+  wi_err err = { 0 };
+  struct wi_buf gz = WI_BUF_INIT(1 << 20), out = WI_BUF_INIT(1 << 20);
+  for (int m = 0; m < 2; m++) {
+    struct wi_gzip *z = wi_gzip_new(9, buf_sink, &gz);
+    CHECK_INT_EQ(wi_gzip_write(z, m ? "world\n" : "hello ", 6, &err), 0);
+    CHECK_INT_EQ(wi_gzip_finish(z, &err), 0);
+    wi_gzip_free(z);
+  }
+  struct wi_gunzip *u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, gz.data, gz.len, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(u, &err), 0);
+  wi_gunzip_free(u);
+  CHECK_STR_EQ(wi_buf_cstr(&out), "hello world\n");
+
+  wi_buf_reset(&out);
+  u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, gz.data, 12, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(u, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "truncated gzip data");
+  wi_gunzip_free(u);
+
+  u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, "not gzip at all", 15, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "gzip data: ");
+  wi_gunzip_free(u);
+  CHECK(!wi_is_gzip("ab", 2));
+  wi_buf_dispose(&gz);
+  wi_buf_dispose(&out);
+}
+
+TEST(test_finish_store)
+{
+  wi_err err = { 0 };
+  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *root = wi_xasprintf("%s/store", dir);
+  struct wi_store *s = NULL;
+  CHECK_INT_EQ(wi_store_open(&s, root, true, &err), 0);
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+  int fd = open("/dev/null", O_RDONLY);
+  struct wi_layer_entry e = { .path = "empty", .type = WI_LAYER_FILE, .mode = 0600, .use_fd = true, .fd = fd };
+  CHECK_INT_EQ(wi_layer_add(w, &e, &err), 0);
+  close(fd);
+  struct wi_layer_result r;
+  /* /dev/null is not a regular file: a clear error, nothing stored. */
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, "not a regular file");
+  wi_layer_writer_free(w);
+
+  w = wi_layer_writer_new(NULL);
+  struct wi_layer_entry f = { .path = "hello", .type = WI_LAYER_FILE, .mode = 0644, .data = "hi\n", .size = 3 };
+  CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r, &err), 0);
+  CHECK(wi_store_has_blob(s, r.digest));
+  wi_layer_writer_free(w);
+  wi_store_free(s);
+  wi_rm_rf(dir, &err);
+}
+
+int
+main(void)
+{
+  RUN(test_reproducible_and_diff_id);
+  RUN(test_entries_preserved);
+  RUN(test_bad_entries_and_parents);
+  RUN(test_gunzip_errors_and_multimember);
+  RUN(test_finish_store);
+  DONE();
+}
