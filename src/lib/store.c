@@ -291,6 +291,8 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
 {
   char got[WI_DIGEST_MAX];
   int ret = 0;
+  wi_autofree char *dst = NULL;
+  wi_autofree char *dir = NULL;
 
   if (w->fd < 0)
     return wi_err_set(err, WI_EINVAL, "blob writer already finished");
@@ -311,8 +313,8 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
   }
   close(w->fd);
   w->fd = -1;
-  wi_autofree char *dst = wi_store_blob_path(w->s, got);
-  wi_autofree char *dir = wi_xasprintf("%s/blobs/sha256", w->s->root);
+  dst = wi_store_blob_path(w->s, got);
+  dir = wi_xasprintf("%s/blobs/sha256", w->s->root);
   ret = wi_mkdir_p(dir, 0755, err);
   if (ret < 0)
     goto out;
@@ -1036,6 +1038,8 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
   size_t i;
   json_t *e;
   int ret;
+  wi_autofree char *blobs = store_path(s, "blobs");
+  wi_autofree char *tmp = store_path(s, "tmp");
   wi_autoclose int lock = lock_index(s, err);
 
   if (lock < 0)
@@ -1057,7 +1061,6 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
     if (dg && (ret = mark(s, dg, &live, 0, err)) < 0)
       goto out;
   }
-  wi_autofree char *blobs = store_path(s, "blobs");
   DIR *d = opendir(blobs);
   struct dirent *de;
   while (d && (de = readdir(d)) != NULL) {
@@ -1069,7 +1072,6 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
   if (d)
     closedir(d);
   /* Stale temporary files from crashed writers. */
-  wi_autofree char *tmp = store_path(s, "tmp");
   sweep_dir(tmp, NULL, &live, time(NULL) - GRACE_SECONDS, &freed);
   if (freed_out)
     *freed_out = freed;

@@ -1,0 +1,314 @@
+/* Unit tests for store.c: blobs, digests, names, gc, concurrent writers. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "lib/digest.h"
+#include "lib/manifest.h"
+#include "lib/store.h"
+#include "lib/util.h"
+
+static char *tmp_root;
+
+static struct wi_store *
+fresh_store(const char *sub)
+{
+  wi_err err = { 0 };
+  struct wi_store *s = NULL;
+  wi_autofree char *root = wi_xasprintf("%s/%s", tmp_root, sub);
+  if (wi_store_open(&s, root, true, &err) < 0) {
+    fprintf(stderr, "open store: %s\n", err.msg);
+    abort();
+  }
+  return s;
+}
+
+/* Store a config, a layer and a manifest for them; desc gets the manifest descriptor. */
+static void
+make_image(struct wi_store *s, const char *seed, struct wi_descriptor *desc, char cfg_out[WI_DIGEST_MAX])
+{
+  char cfgd[WI_DIGEST_MAX], layd[WI_DIGEST_MAX], md[WI_DIGEST_MAX];
+  wi_err err = { 0 };
+  wi_autofree char *cfg = wi_xasprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
+                                       "\"2024-01-02T03:04:05Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
+                                       "\"seed\":\"%s\"}",
+                                       seed);
+  wi_autofree char *layer = wi_xasprintf("layer-%s", seed);
+  CHECK_INT_EQ(wi_store_put_blob(s, cfg, strlen(cfg), cfgd, &err), 0);
+  CHECK_INT_EQ(wi_store_put_blob(s, layer, strlen(layer), layd, &err), 0);
+  wi_autofree char *man = wi_xasprintf(
+    "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},"
+    "\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+    WI_MT_OCI_MANIFEST, WI_MT_OCI_CONFIG, cfgd, strlen(cfg), WI_MT_OCI_LAYER_GZIP, layd, strlen(layer));
+  CHECK_INT_EQ(wi_store_put_blob(s, man, strlen(man), md, &err), 0);
+  memset(desc, 0, sizeof *desc);
+  desc->media_type = wi_xstrdup(WI_MT_OCI_MANIFEST);
+  desc->digest = wi_xstrdup(md);
+  desc->size = (int64_t)strlen(man);
+  if (cfg_out)
+    memcpy(cfg_out, cfgd, sizeof cfgd);
+}
+
+TEST(test_open_layout)
+{
+  wi_err err = { 0 };
+  struct wi_store *s = NULL;
+  wi_autofree char *missing = wi_xasprintf("%s/missing", tmp_root);
+  CHECK_INT_EQ(wi_store_open(&s, missing, false, &err), WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "does not exist");
+  wi_autofree char *plain = wi_xasprintf("%s/plain", tmp_root);
+  mkdir(plain, 0755);
+  CHECK_INT_EQ(wi_store_open(&s, plain, false, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "not an OCI image layout");
+  s = fresh_store("layout");
+  wi_autofree char *layout = wi_xasprintf("%s/oci-layout", wi_store_root(s));
+  wi_autofree char *text = NULL;
+  CHECK_INT_EQ(wi_read_file(layout, 1024, &text, NULL, &err), 0);
+  CHECK_STR_EQ(text, "{\"imageLayoutVersion\":\"1.0.0\"}");
+  wi_store_free(s);
+  setenv("WLSIMG_STORE", "/some/where", 1);
+  wi_autofree char *def = wi_store_default_root();
+  CHECK_STR_EQ(def, "/some/where");
+  unsetenv("WLSIMG_STORE");
+}
+
+TEST(test_blobs_and_tamper)
+{
+  wi_err err = { 0 };
+  char d[WI_DIGEST_MAX];
+  struct wi_store *s = fresh_store("blobs");
+  CHECK_INT_EQ(wi_store_put_blob(s, "hello", 5, d, &err), 0);
+  CHECK_STR_EQ(d, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  CHECK_INT_EQ(wi_store_put_blob(s, "hello", 5, NULL, &err), 0); /* idempotent */
+  CHECK(wi_store_has_blob(s, d));
+  char *data = NULL;
+  size_t len = 0;
+  CHECK_INT_EQ(wi_store_read_blob(s, d, 100, &data, &len, &err), 0);
+  CHECK_INT_EQ(len, 5);
+  free(data);
+  CHECK_INT_EQ(wi_store_read_blob(s, d, 3, &data, &len, &err), WI_ETOOBIG);
+
+  /* Tamper with the file: reading must notice. */
+  wi_autofree char *p = wi_store_blob_path(s, d);
+  int fd = open(p, O_WRONLY | O_TRUNC);
+  CHECK(write(fd, "hellO", 5) == 5);
+  close(fd);
+  CHECK_INT_EQ(wi_store_read_blob(s, d, 100, &data, &len, &err), WI_EDIGEST);
+  CHECK_STR_HAS(err.msg, "is corrupt");
+
+  const char *absent = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+  CHECK_INT_EQ(wi_store_read_blob(s, absent, 100, &data, &len, &err), WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "not found");
+  CHECK_INT_EQ(wi_store_read_blob(s, "sha256:../../etc/passwd", 100, &data, &len, &err), WI_EINVAL);
+  CHECK(wi_store_blob_path(s, "md5:abc") == NULL);
+
+  /* Streaming writer: a wrong expected digest stores nothing. */
+  struct wi_blob_writer *w = NULL;
+  CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_size(w), 3);
+  CHECK_INT_EQ(wi_blob_writer_commit(w, absent, -1, NULL, &err), WI_EDIGEST);
+  CHECK_STR_HAS(err.msg, "digest mismatch");
+  wi_blob_writer_free(w);
+  wi_digest_bytes("abc", 3, d);
+  CHECK(!wi_store_has_blob(s, d));
+  CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_commit(w, d, 4, NULL, &err), WI_EDIGEST);
+  CHECK_STR_HAS(err.msg, "size mismatch");
+  wi_blob_writer_free(w);
+  CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_commit(w, d, 3, NULL, &err), 0);
+  wi_blob_writer_free(w);
+  CHECK(wi_store_has_blob(s, d));
+  wi_autofree char *tmpdir = wi_xasprintf("%s/tmp", wi_store_root(s));
+  CHECK(rmdir(tmpdir) == 0); /* no temporary file left behind */
+
+  struct wi_store *s2 = fresh_store("blobs2");
+  CHECK_INT_EQ(wi_store_copy_blob_from(s2, s, d, &err), 0);
+  CHECK(wi_store_has_blob(s2, d));
+  wi_store_free(s2);
+  wi_store_free(s);
+}
+
+TEST(test_names)
+{
+  wi_err err = { 0 };
+  struct wi_descriptor a, b, got;
+  char cfg_a[WI_DIGEST_MAX];
+  struct wi_store *s = fresh_store("names");
+  make_image(s, "a", &a, cfg_a);
+  make_image(s, "b", &b, NULL);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/zz:1", &a, &err), 0);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/aa:1", &a, &err), 0);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/zz:1", &b, &err), 0); /* moves the name */
+
+  struct wi_store_entry *e = NULL;
+  size_t n = 0;
+  CHECK_INT_EQ(wi_store_list(s, &e, &n, &err), 0);
+  CHECK_INT_EQ(n, 2);
+  if (n == 2) {
+    CHECK_STR_EQ(e[0].name, "docker.io/library/aa:1");
+    CHECK_STR_EQ(e[1].name, "docker.io/library/zz:1");
+    CHECK_STR_EQ(e[1].desc.digest, b.digest);
+  }
+  wi_store_entries_free(e, n);
+
+  CHECK_INT_EQ(wi_store_resolve(s, "docker.io/library/aa:1", &got, &err), 0);
+  CHECK_STR_EQ(got.digest, a.digest);
+  wi_descriptor_dispose(&got);
+  /* By full digest, by manifest prefix, by image id (config digest) prefix. */
+  CHECK_INT_EQ(wi_store_resolve(s, a.digest, &got, &err), 0);
+  CHECK_STR_EQ(got.digest, a.digest);
+  wi_descriptor_dispose(&got);
+  char prefix[13];
+  snprintf(prefix, sizeof prefix, "%s", wi_digest_hex(a.digest));
+  CHECK_INT_EQ(wi_store_resolve(s, prefix, &got, &err), 0);
+  CHECK_STR_EQ(got.digest, a.digest);
+  wi_descriptor_dispose(&got);
+  snprintf(prefix, sizeof prefix, "%s", wi_digest_hex(cfg_a));
+  CHECK_INT_EQ(wi_store_lookup(s, prefix, &got, NULL, &err), 0);
+  CHECK_STR_EQ(got.digest, a.digest);
+  wi_descriptor_dispose(&got);
+  /* Lookup normalises what a user types. */
+  char *name = NULL;
+  CHECK_INT_EQ(wi_store_lookup(s, "aa:1", &got, &name, &err), 0);
+  CHECK_STR_EQ(name, "docker.io/library/aa:1");
+  free(name);
+  wi_descriptor_dispose(&got);
+  CHECK_INT_EQ(wi_store_lookup(s, "nothere", &got, NULL, &err), WI_ENOTFOUND);
+  CHECK_STR_EQ(err.msg, "No such image: nothere");
+  CHECK_INT_EQ(wi_store_lookup(s, "Bad/Upper", &got, NULL, &err), WI_EINVAL);
+
+  struct wi_image_info info;
+  CHECK_INT_EQ(wi_store_image_info(s, &a, &info, &err), 0);
+  CHECK_STR_EQ(info.config_digest, cfg_a);
+  CHECK_INT_EQ(info.created, 1704164645);
+
+  CHECK_INT_EQ(wi_store_untag(s, "docker.io/library/aa:1", &err), 0);
+  CHECK_INT_EQ(wi_store_untag(s, "docker.io/library/aa:1", &err), WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "No such image");
+  CHECK_INT_EQ(wi_store_resolve(s, "docker.io/library/aa:1", &got, &err), WI_ENOTFOUND);
+
+  /* Tagging needs the manifest blob. */
+  char ghost_mt[] = WI_MT_OCI_MANIFEST;
+  char ghost_digest[] = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+  struct wi_descriptor ghost = { .media_type = ghost_mt, .digest = ghost_digest, .size = 3 };
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/ghost:1", &ghost, &err), WI_ENOTFOUND);
+  wi_descriptor_dispose(&a);
+  wi_descriptor_dispose(&b);
+  wi_store_free(s);
+}
+
+TEST(test_gc)
+{
+  wi_err err = { 0 };
+  struct wi_descriptor a, b;
+  char cfg_a[WI_DIGEST_MAX], cfg_b[WI_DIGEST_MAX], stray[WI_DIGEST_MAX];
+  uint64_t freed = 0;
+  struct wi_store *s = fresh_store("gc");
+  make_image(s, "a", &a, cfg_a);
+  make_image(s, "b", &b, cfg_b);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/a:1", &a, &err), 0);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/b:1", &b, &err), 0);
+  CHECK_INT_EQ(wi_store_put_blob(s, "stray", 5, stray, &err), 0);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/b:2", &b, &err), 0);
+  CHECK_INT_EQ(wi_store_untag(s, "docker.io/library/b:1", &err), 0);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), 0);
+  CHECK_INT_EQ(freed, 5); /* only the stray blob: b is still named b:2 */
+  CHECK(!wi_store_has_blob(s, stray));
+  CHECK(wi_store_has_blob(s, cfg_b));
+  CHECK_INT_EQ(wi_store_untag(s, "docker.io/library/b:2", &err), 0);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), 0);
+  CHECK(freed > 0);
+  CHECK(!wi_store_has_blob(s, b.digest));
+  CHECK(!wi_store_has_blob(s, cfg_b));
+  CHECK(wi_store_has_blob(s, a.digest));
+  CHECK(wi_store_has_blob(s, cfg_a));
+  wi_descriptor_dispose(&a);
+  wi_descriptor_dispose(&b);
+  wi_store_free(s);
+}
+
+TEST(test_gc_spares_in_flight_blobs)
+{
+  wi_err err = { 0 };
+  char d[WI_DIGEST_MAX];
+  uint64_t freed = 0;
+  struct wi_store *s = fresh_store("gcflight");
+  struct wi_store *writer = fresh_store("gcflight");
+  /* `writer` stored a blob and has not tagged yet (a pull in progress): gc must keep it. */
+  CHECK_INT_EQ(wi_store_put_blob(writer, "in flight", 9, d, &err), 0);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), 0);
+  CHECK(wi_store_has_blob(s, d));
+  wi_store_free(writer); /* gave up without naming anything */
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), 0);
+  CHECK(!wi_store_has_blob(s, d));
+  wi_store_free(s);
+}
+
+#define WRITERS 4
+#define TAGS    12
+
+TEST(test_concurrent_writers)
+{
+  wi_err err = { 0 };
+  struct wi_store *s = fresh_store("conc");
+  pid_t pids[WRITERS];
+  for (int k = 0; k < WRITERS; k++) {
+    pids[k] = fork();
+    if (pids[k] == 0) {
+      struct wi_descriptor d;
+      wi_err e = { 0 };
+      struct wi_store *cs = fresh_store("conc");
+      wi_autofree char *seed = wi_xasprintf("w%d", k);
+      make_image(cs, seed, &d, NULL);
+      for (int t = 0; t < TAGS; t++) {
+        wi_autofree char *name = wi_xasprintf("docker.io/library/w%d:t%d", k, t);
+        if (wi_store_tag(cs, name, &d, &e) < 0)
+          _exit(1);
+      }
+      wi_descriptor_dispose(&d);
+      wi_store_free(cs);
+      _exit(h_cur_failed ? 1 : 0);
+    }
+  }
+  for (int k = 0; k < WRITERS; k++) {
+    int st = 0;
+    waitpid(pids[k], &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  struct wi_store_entry *e = NULL;
+  size_t n = 0;
+  CHECK_INT_EQ(wi_store_list(s, &e, &n, &err), 0);
+  CHECK_INT_EQ(n, WRITERS * TAGS);
+  wi_store_entries_free(e, n);
+  wi_store_free(s);
+}
+
+int
+main(void)
+{
+  wi_err err = { 0 };
+  tmp_root = wi_mkdtemp("wlsimg-store-test", &err);
+  if (tmp_root == NULL) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  RUN(test_open_layout);
+  RUN(test_blobs_and_tamper);
+  RUN(test_names);
+  RUN(test_gc);
+  RUN(test_gc_spares_in_flight_blobs);
+  RUN(test_concurrent_writers);
+  wi_rm_rf(tmp_root, &err);
+  free(tmp_root);
+  DONE();
+}
