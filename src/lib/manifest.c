@@ -250,8 +250,6 @@ get_string(const json_t *obj, const char *key, const char *path, bool required, 
   }
   if (!json_is_string(v))
     return perr(err, p, "expected a string, got %s", json_type_name(v));
-  if (strlen(json_string_value(v)) != json_string_length(v))
-    return perr(err, p, "string contains a NUL character");
   *out = wi_xstrdup(json_string_value(v));
   return 0;
 }
