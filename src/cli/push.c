@@ -1,0 +1,118 @@
+/* wlsimg push: send an image from the store (or an oci:/docker-archive: source) to a registry. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lib/store.h"
+#include "lib/transfer.h"
+#include "lib/util.h"
+
+struct push_args {
+  bool tls_verify;
+  const char *authfile;
+  const char *cert_dir;
+  const char *digestfile;
+  const char *platform;
+  int jobs;
+  bool quiet;
+};
+
+static const struct cli_opt push_opts[] = {
+  { "tls-verify", 0, CLI_FLAG, offsetof(struct push_args, tls_verify), NULL,
+    "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct push_args, authfile), "FILE",
+    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)", false },
+  { "cert-dir", 0, CLI_STRING, offsetof(struct push_args, cert_dir), "DIR",
+    "Certificates directory (*.crt CAs, client.cert/client.key) instead of certs.d", false },
+  { "digestfile", 0, CLI_STRING, offsetof(struct push_args, digestfile), "FILE",
+    "Write the pushed manifest digest to FILE", false },
+  { "platform", 0, CLI_STRING, offsetof(struct push_args, platform), "OS/ARCH",
+    "Push only this platform of a multi-platform image", false },
+  { "jobs", 'j', CLI_INT, offsetof(struct push_args, jobs), "N", "Parallel blob uploads (default 4)", false },
+  { "quiet", 'q', CLI_FLAG, offsetof(struct push_args, quiet), NULL, "No progress output", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd push_cmd = {
+  "push", "[OPTIONS] SRC [DEST]",
+  "Push SRC (a name in the store, oci:DIR[:TAG] or docker-archive:FILE) to the registry reference "
+  "DEST (default: SRC's name). Prints the manifest digest.",
+  push_opts, 1, 2,
+};
+
+static bool
+has_transport(const char *s)
+{
+  return wi_str_has_prefix(s, "oci:") || wi_str_has_prefix(s, "docker-archive:") ||
+         wi_str_has_prefix(s, "docker://");
+}
+
+static int
+write_digestfile(const char *path, const char *digest)
+{
+  wi_err err = { 0 };
+  if (wi_write_file_atomic(path, digest, strlen(digest), 0644, &err) < 0)
+    return cli_fail(&err);
+  return CLI_EXIT_OK;
+}
+
+int
+cmd_push(int argc, char **argv)
+{
+  struct push_args a = { .tls_verify = true };
+  wi_autofree char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+  char digest[WI_DIGEST_MAX] = "";
+  int ret;
+
+  ret = cli_parse(&push_cmd, argc, argv, &a, &pos, &npos);
+  if (ret != 0)
+    return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (a.quiet)
+    cli_quiet = true;
+  struct cli_progress *prog = cli_progress_new("Pushing");
+  struct wi_transfer_opts o = {
+    .dst_reg = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir },
+    .platform = a.platform,
+    .parallel = a.jobs,
+    .progress = cli_progress_cb,
+    .progress_payload = prog,
+  };
+  const char *src = pos[0];
+  if (has_transport(src)) {
+    if (npos < 2) {
+      cli_progress_free(prog);
+      return cli_usage_error("push", "DEST is required when SRC is %s", src);
+    }
+    wi_autofree char *dst = wi_str_has_prefix(pos[1], "docker://") ? wi_xstrdup(pos[1])
+                                                                      : wi_xasprintf("docker://%s", pos[1]);
+    ret = wi_copy_image(src, dst, &o, digest, &err);
+  } else {
+    wi_autofree char *root = wi_store_default_root();
+    wi_autoptr(wi_store) struct wi_store *s = NULL;
+    wi_autofree char *name = NULL;
+    struct wi_descriptor d = { 0 };
+    ret = wi_store_open(&s, root, false, &err);
+    if (ret == 0 && npos < 2) {
+      ret = wi_store_lookup(s, src, &d, &name, &err);
+      wi_descriptor_dispose(&d);
+      if (ret == 0 && name == NULL) {
+        cli_progress_free(prog);
+        return cli_usage_error("push", "%s is an image id; name the destination: push %s DEST", src, src);
+      }
+    }
+    if (ret == 0)
+      ret = wi_push(s, src, npos >= 2 ? pos[1] : name, &o, digest, &err);
+  }
+  cli_progress_free(prog);
+  if (ret < 0)
+    return cli_fail(&err);
+  printf("%s\n", digest);
+  if (a.digestfile)
+    return write_digestfile(a.digestfile, digest);
+  return CLI_EXIT_OK;
+}
