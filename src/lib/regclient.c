@@ -696,7 +696,8 @@ out:
 
 /* The Authorization header line for a request, or NULL when none is due. */
 static int
-auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out, wi_err *err)
+auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out, enum auth_kind *sent,
+            wi_err *err)
 {
   *out = NULL;
   pthread_mutex_lock(&rc->mu);
@@ -708,6 +709,7 @@ auth_header(struct wi_regclient *rc, const char *scope, const char *what, char *
     wi_autofree char *b = wi_auth_basic_header(rc->cred.username, rc->cred.password);
     *out = wi_xasprintf("Authorization: %s", b);
     explicit_bzero(b, strlen(b));
+    *sent = AUTH_BASIC;
     return 0;
   }
   if (kind == AUTH_BEARER) {
@@ -717,6 +719,7 @@ auth_header(struct wi_regclient *rc, const char *scope, const char *what, char *
       return ret;
     *out = wi_xasprintf("Authorization: Bearer %s", tok);
     wi_secret_free(tok);
+    *sent = AUTH_BEARER;
   }
   return 0;
 }
@@ -724,7 +727,7 @@ auth_header(struct wi_regclient *rc, const char *scope, const char *what, char *
 /* Handle a 401: learn the challenge, maybe widen the scope. Returns 1 to retry, or an error. */
 static int
 on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_http_resp *resp,
-                char **scope, int *auth_tries, wi_err *err)
+                enum auth_kind was, char **scope, int *auth_tries, wi_err *err)
 {
   struct wi_auth_challenge *ch = NULL;
   size_t n = 0;
@@ -748,9 +751,6 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
       basic = &ch[i];
   }
   load_creds(rc, rr->repo);
-  pthread_mutex_lock(&rc->mu);
-  enum auth_kind was = rc->kind;
-  pthread_mutex_unlock(&rc->mu);
   (*auth_tries)++;
   if (bearer) {
     pthread_mutex_lock(&rc->mu);
@@ -873,7 +873,8 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
     char *authz = NULL;
     const char *hdrs[24];
     size_t nh = 0;
-    int ret = auth_header(rc, scope, rr->what, &authz, err);
+    enum auth_kind sent = AUTH_UNKNOWN; /* what this request carried */
+    int ret = auth_header(rc, scope, rr->what, &authz, &sent, err);
     if (ret < 0)
       return ret;
     if (authz)
@@ -928,7 +929,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
     }
     settle_scheme(rc);
     if (resp->status == 401) {
-      ret = on_unauthorized(rc, rr, resp, &scope, &auth_tries, err);
+      ret = on_unauthorized(rc, rr, resp, sent, &scope, &auth_tries, err);
       if (ret < 0) {
         wi_http_resp_dispose(resp);
         memset(resp, 0, sizeof *resp);
