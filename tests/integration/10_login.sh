@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# login/logout against docker-registry with htpasswd and with token auth; files read by skopeo.
+. "$(dirname "$0")/lib.sh"
+need skopeo
+need jq
+
+cfg="$DOCKER_CONFIG/config.json"
+login() { printf '%s\n' "$2" | "$WLSIMG" login --tls-verify=false -u "$1" --password-stdin "${@:3}"; }
+
+# --- Basic auth (htpasswd) ---
+start_registry basic
+basic=$REG_ADDR
+# an OCIR-style user name with slashes
+htpasswd -Bbn 'tenancy/oracleidentitycloudservice/u@x.com' 'tok:en' >> "$REG_DIR/htpasswd" 2>/dev/null
+
+check_fail "basic: wrong password exits 1" 1 "wrong username or password for $basic" login alice wrong "$basic"
+check_eq "basic: nothing saved after a failed login" "$(test -e "$cfg" && echo exists || echo absent)" absent
+check_fail "basic: unknown user exits 1" 1 "wrong username or password" login mallory s3cret "$basic"
+check "basic: login" login alice s3cret "$basic"
+check_eq "basic: prints Login Succeeded" "$(cat "$T_DIR/last.out")" "Login Succeeded"
+check_eq "config.json mode 0600" "$(stat -c %a "$cfg")" 600
+check_eq "config directory mode 0700" "$(stat -c %a "$DOCKER_CONFIG")" 700
+check_eq "config.json holds base64(user:password)" "$(jq -r --arg k "$basic" '.auths[$k].auth' "$cfg")" \
+  "$(printf 'alice:s3cret' | base64)"
+check_eq "config.json is tab-indented" "$(sed -n 2p "$cfg")" "$(printf '\t"auths": {')"
+check "skopeo reads the saved login" skopeo login --get-login "$basic"
+check_eq "skopeo sees user alice" "$(cat "$T_DIR/last.out")" alice
+
+# other keys survive a login
+jq '. + {"psFormat":"table"}' "$cfg" > "$T_DIR/c.json" && cp "$T_DIR/c.json" "$cfg"
+check "login with a URL and an OCIR user name" login 'tenancy/oracleidentitycloudservice/u@x.com' 'tok:en' "http://$basic/v2/"
+check_eq "URL normalised to the host; slashes kept in the user name" \
+  "$(jq -r --arg k "$basic" '.auths[$k].auth' "$cfg" | base64 -d)" 'tenancy/oracleidentitycloudservice/u@x.com:tok:en'
+check_eq "other keys preserved" "$(jq -r .psFormat "$cfg")" table
+check_eq "still mode 0600" "$(stat -c %a "$cfg")" 600
+
+# saved credentials are used by other commands (skopeo pushes with its own login first)
+lay="$T_DIR/layout"
+make_oci_layout "$lay" v1 hello > /dev/null
+check "skopeo pushes a test image" skopeo copy "${SKOPEO_FLAGS[@]}" --dest-tls-verify=false \
+  --dest-creds alice:s3cret "oci:$lay:v1" "docker://$basic/test/tiny:v1"
+check "tags uses the saved login" "$WLSIMG" tags --tls-verify=false "$basic/test/tiny"
+check_eq "tags lists v1" "$(cat "$T_DIR/last.out")" v1
+
+check "logout" "$WLSIMG" logout "$basic"
+check_eq "logout removed the entry" "$(jq -r --arg k "$basic" '.auths | has($k)' "$cfg")" false
+check_fail "logout again: not logged in" 1 "not logged in to $basic" "$WLSIMG" logout "$basic"
+check_fail "tags without a login asks for one" 1 "wlsimg login $basic" \
+  "$WLSIMG" tags --tls-verify=false "$basic/test/tiny"
+
+# --authfile: containers auth.json, read by skopeo
+af="$T_DIR/auth/auth.json"
+check "login --authfile" login alice s3cret --authfile "$af" "$basic"
+check_eq "authfile mode 0600" "$(stat -c %a "$af")" 600
+check "skopeo reads the authfile" skopeo login --authfile "$af" --get-login "$basic"
+check_eq "skopeo sees alice in the authfile" "$(cat "$T_DIR/last.out")" alice
+check "logout --authfile" "$WLSIMG" logout --authfile "$af" "$basic"
+check_fail "logout --authfile again" 1 "not logged in to $basic" "$WLSIMG" logout --authfile "$af" "$basic"
+
+# a credential helper named in config.json receives the secret; config.json only gets {}
+mkdir -p "$T_DIR/bin" "$T_DIR/helper"
+cat > "$T_DIR/bin/docker-credential-testhelper" <<'EOS'
+#!/bin/sh
+set -eu
+d="$HELPER_DIR"
+key() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+case "$1" in
+get) read -r url; f="$d/$(key "$url")"
+  if [ -f "$f" ]; then cat "$f"; else echo 'credentials not found in native keychain'; exit 1; fi;;
+store) json=$(cat); url=$(printf '%s' "$json" | jq -r .ServerURL); printf '%s' "$json" > "$d/$(key "$url")";;
+erase) read -r url; f="$d/$(key "$url")"
+  if [ -f "$f" ]; then rm "$f"; else echo 'credentials not found in native keychain'; exit 1; fi;;
+*) exit 1;;
+esac
+EOS
+chmod +x "$T_DIR/bin/docker-credential-testhelper"
+export PATH="$T_DIR/bin:$PATH" HELPER_DIR="$T_DIR/helper"
+jq --arg k "$basic" '.credHelpers = {($k): "testhelper"}' "$cfg" > "$T_DIR/c.json" && cp "$T_DIR/c.json" "$cfg"
+check "login through a credential helper" login alice s3cret "$basic"
+check_eq "config.json has the {} marker" "$(jq -c --arg k "$basic" '.auths[$k]' "$cfg")" "{}"
+check_eq "the helper holds the secret" "$(cat "$T_DIR"/helper/* | jq -r .Secret)" s3cret
+check "tags with credentials from the helper" "$WLSIMG" tags --tls-verify=false "$basic/test/tiny"
+check "logout through the helper" "$WLSIMG" logout "$basic"
+check_eq "helper entry erased" "$(ls "$T_DIR/helper" | wc -l)" 0
+jq 'del(.credHelpers)' "$cfg" > "$T_DIR/c.json" && cp "$T_DIR/c.json" "$cfg"
+
+# --- Token auth ---
+start_registry token
+tok=$REG_ADDR
+check_fail "token: wrong password exits 1" 1 "wrong username or password for $tok" login alice wrong "$tok"
+check "token: login" login alice s3cret "$tok"
+check_eq "token: Login Succeeded" "$(cat "$T_DIR/last.out")" "Login Succeeded"
+check_eq "token: saved" "$(jq -r --arg k "$tok" '.auths[$k].auth' "$cfg" | base64 -d)" alice:s3cret
+check "token: logout" "$WLSIMG" logout "$tok"
+
+# --- usage ---
+check_fail "--password is refused" 2 "there is no --password option" "$WLSIMG" login -u alice --password x "$basic"
+check_fail "no username with --password-stdin" 2 "--username is required" \
+  sh -c "echo s3cret | '$WLSIMG' login --password-stdin '$basic'"
+check_fail "unreachable registry" 1 "login 127.0.0.1:1" login alice s3cret 127.0.0.1:1
+
+finish
