@@ -17,6 +17,7 @@ struct push_args {
   const char *digestfile;
   const char *platform;
   int jobs;
+  int chunk_mib;
   bool quiet;
 };
 
@@ -32,6 +33,8 @@ static const struct cli_opt push_opts[] = {
   { "platform", 0, CLI_STRING, offsetof(struct push_args, platform), "OS/ARCH",
     "Push only this platform of a multi-platform image", false },
   { "jobs", 'j', CLI_INT, offsetof(struct push_args, jobs), "N", "Parallel blob uploads (default 4)", false },
+  { "chunk-size", 0, CLI_INT, offsetof(struct push_args, chunk_mib), "MIB",
+    "Upload blobs larger than MIB mebibytes in resumable chunks of that size (default 64)", false },
   { "quiet", 'q', CLI_FLAG, offsetof(struct push_args, quiet), NULL, "No progress output", false },
   CLI_OPT_END,
 };
@@ -76,7 +79,8 @@ cmd_push(int argc, char **argv)
     cli_quiet = true;
   struct cli_progress *prog = cli_progress_new("Pushing");
   struct wi_transfer_opts o = {
-    .dst_reg = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir },
+    .dst_reg = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir,
+                 .chunk_size = (int64_t)a.chunk_mib << 20 },
     .platform = a.platform,
     .parallel = a.jobs,
     .progress = cli_progress_cb,

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Push, pull, tags, manifest and copy against the real docker-registry 2.8.2 (no auth, htpasswd and
+# token auth), cross-checked with skopeo.
+source "$(dirname "$0")/lib.sh"
+need skopeo
+need jq
+
+W=$T_DIR/w
+mkdir -p "$W"
+
+# make_big_layout DIR TAG MIB: one incompressible layer of MIB MiB (exercises chunked uploads).
+make_big_layout() {
+  local lay=$1 tag=$2 mib=$3 w d ld ls cd cs md ms
+  w=$(mktemp -d "$T_DIR/big.XXXXXX")
+  mkdir -p "$w/src" "$lay/blobs/sha256"
+  head -c $((mib << 20)) /dev/urandom > "$w/src/random.bin"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$w/src" -cf "$w/layer.tar" .
+  gzip -n -1 -c "$w/layer.tar" > "$w/layer.tar.gz"
+  d=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
+  ld=$(sha256sum "$w/layer.tar.gz" | cut -d' ' -f1); ls=$(stat -c %s "$w/layer.tar.gz"); cp "$w/layer.tar.gz" "$lay/blobs/sha256/$ld"
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$d" > "$w/config.json"
+  cd=$(sha256sum "$w/config.json" | cut -d' ' -f1); cs=$(stat -c %s "$w/config.json"); cp "$w/config.json" "$lay/blobs/sha256/$cd"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+    "$cd" "$cs" "$ld" "$ls" > "$w/manifest.json"
+  md=$(sha256sum "$w/manifest.json" | cut -d' ' -f1); ms=$(stat -c %s "$w/manifest.json"); cp "$w/manifest.json" "$lay/blobs/sha256/$md"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$md" "$ms" "$tag" > "$lay/index.json"
+  rm -rf "$w"
+  echo "sha256:$md"
+}
+
+# make_index_layout DIR TAG: an image index with linux/amd64 and linux/arm64 children.
+make_index_layout() {
+  local lay=$1 tag=$2 a b am bm ix is
+  a=$(make_oci_layout "$W/ia" x "amd64 content") b=$(make_oci_layout "$W/ib" x "arm64 content")
+  mkdir -p "$lay/blobs/sha256"
+  cp "$W"/ia/blobs/sha256/* "$W"/ib/blobs/sha256/* "$lay/blobs/sha256/"
+  am=$(stat -c %s "$lay/blobs/sha256/${a#sha256:}") bm=$(stat -c %s "$lay/blobs/sha256/${b#sha256:}")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}' \
+    "$a" "$am" "$b" "$bm" > "$W/index.json"
+  ix=$(sha256sum "$W/index.json" | cut -d' ' -f1) is=$(stat -c %s "$W/index.json")
+  cp "$W/index.json" "$lay/blobs/sha256/$ix"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$ix" "$is" "$tag" > "$lay/index.json"
+  echo "sha256:$ix $a $b"
+}
+
+skopeo_digest() { skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false "$@" | jq -r .Digest; }
+
+# ---------------------------------------------------------------- no auth
+start_registry none
+R=$REG_ADDR
+D1=$(make_oci_layout "$W/lay1" v1 "pushed by wlsimg")
+check "copy oci: layout into the store" "$WLSIMG" -q copy "oci:$W/lay1:v1" test/app:v1
+check "push to $R" "$WLSIMG" push test/app:v1 "$R/test/app:v1"
+check_eq "push prints the manifest digest" "$(cat "$T_DIR/last.out")" "$D1"
+check_eq "skopeo inspect sees the same digest" "$(skopeo_digest "docker://$R/test/app:v1")" "$D1"
+check "skopeo copy pulls it back" skopeo copy "${SKOPEO_FLAGS[@]}" -q --src-tls-verify=false "docker://$R/test/app:v1" "oci:$W/back:v1"
+check_eq "skopeo's copy has the same manifest" "$(jq -r '.manifests[0].digest' "$W/back/index.json")" "$D1"
+
+check "push the same image again" "$WLSIMG" push test/app:v1 "$R/test/app:v1"
+check_eq "every blob is skipped" "$(grep -c 'Layer already exists' "$T_DIR/last.err")" 2
+check_eq "nothing is uploaded again" "$(grep -c 'Pushed' "$T_DIR/last.err")" 0
+
+check "push to another repository of the same registry" "$WLSIMG" push test/app:v1 "$R/test/other:v1"
+check_eq "blobs are mounted, not uploaded" "$(grep -c 'Mounted from test/app' "$T_DIR/last.err")" 2
+check_eq "the mounted copy has the same digest" "$(skopeo_digest "docker://$R/test/other:v1")" "$D1"
+
+check "push with --digestfile and -q" "$WLSIMG" push -q --digestfile "$W/digest" test/app:v1 "$R/test/app:v2"
+check_eq "digestfile holds the digest" "$(cat "$W/digest")" "$D1"
+check_eq "-q prints no progress" "$(wc -c < "$T_DIR/last.err")" 0
+
+D2=$(make_oci_layout "$W/lay2" v2 "pushed by skopeo")
+check "skopeo pushes" skopeo copy "${SKOPEO_FLAGS[@]}" -q --dest-tls-verify=false "oci:$W/lay2:v2" "docker://$R/test/sk:v2"
+check "wlsimg pulls it" "$WLSIMG" pull "$R/test/sk:v2"
+check_eq "pull output" "$(cat "$T_DIR/last.out")" "$(printf 'Pulled %s\nDigest: %s' "$R/test/sk:v2" "$D2")"
+check "the store knows the name" "$WLSIMG" -q copy "$R/test/sk:v2" "oci:$W/fromstore:v2"
+check_eq "the image in the store is byte-identical" "$(jq -r '.manifests[0].digest' "$W/fromstore/index.json")" "$D2"
+check "pull again (every blob present)" "$WLSIMG" pull "$R/test/sk:v2"
+check_eq "pull again downloads nothing" "$(grep -c 'Pulling' "$T_DIR/last.err")" 0
+check "pull by digest" "$WLSIMG" -q pull "$R/test/sk@$D2"
+
+"$WLSIMG" manifest "$R/test/sk:v2" > "$W/m.wl" 2> "$T_DIR/last.err"
+skopeo inspect "${SKOPEO_FLAGS[@]}" --raw --tls-verify=false "docker://$R/test/sk:v2" > "$W/m.sk"
+check "manifest prints exactly the bytes skopeo sees" cmp "$W/m.wl" "$W/m.sk"
+check "manifest by digest" "$WLSIMG" manifest "$R/test/sk@$D2"
+
+for t in a b c; do skopeo copy "${SKOPEO_FLAGS[@]}" -q --dest-tls-verify=false "oci:$W/lay2:v2" "docker://$R/test/sk:$t"; done
+check "tags" "$WLSIMG" tags "$R/test/sk"
+check_eq "tags lists every tag" "$(sort "$T_DIR/last.out" | tr '\n' ' ')" "a b c v2 "
+
+check "copy docker:// to oci:" "$WLSIMG" -q copy "docker://$R/test/app:v1" "oci:$W/copied:v9"
+check_eq "oci: layout names the tag" "$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]' "$W/copied/index.json")" v9
+check_eq "oci: layout has the digest" "$(jq -r '.manifests[0].digest' "$W/copied/index.json")" "$D1"
+check "skopeo reads the oci: layout" skopeo inspect "${SKOPEO_FLAGS[@]}" "oci:$W/copied:v9"
+check "copy oci: to docker://" "$WLSIMG" -q copy "oci:$W/lay2:v2" "docker://$R/test/fromoci:v1"
+check_eq "oci: → docker:// keeps the digest" "$(skopeo_digest "docker://$R/test/fromoci:v1")" "$D2"
+check "copy docker:// to docker://" "$WLSIMG" -q copy "docker://$R/test/sk:v2" "docker://$R/test/r2r:v1"
+check_eq "registry → registry keeps the digest" "$(skopeo_digest "docker://$R/test/r2r:v1")" "$D2"
+
+# chunked upload (1 MiB chunks) of a 3 MiB layer
+D3=$(make_big_layout "$W/big" v1 3)
+check "copy big layout into the store" "$WLSIMG" -q copy "oci:$W/big:v1" test/big:v1
+check "chunked push" "$WLSIMG" -q push --chunk-size 1 test/big:v1 "$R/test/big:v1"
+check_eq "chunked push digest" "$(skopeo_digest "docker://$R/test/big:v1")" "$D3"
+check "skopeo pulls the chunked upload" skopeo copy "${SKOPEO_FLAGS[@]}" -q --src-tls-verify=false "docker://$R/test/big:v1" "oci:$W/bigback:v1"
+
+# multi-platform index
+read -r IX IA IB < <(make_index_layout "$W/multi" m1)
+check "skopeo pushes an index" skopeo copy "${SKOPEO_FLAGS[@]}" -q --all --dest-tls-verify=false "oci:$W/multi:m1" "docker://$R/test/multi:m1"
+check "pull --platform linux/arm64" "$WLSIMG" -q pull --platform linux/arm64 "$R/test/multi:m1"
+check_eq "the arm64 manifest is selected" "$(sed -n 's/^Digest: //p' "$T_DIR/last.out")" "$IB"
+check "pull --all-platforms" "$WLSIMG" -q pull --all-platforms "$R/test/multi:m1"
+check_eq "the whole index is kept" "$(sed -n 's/^Digest: //p' "$T_DIR/last.out")" "$IX"
+check "push the index" "$WLSIMG" -q push "$R/test/multi:m1" "$R/test/multi2:m1"
+check_eq "the index is pushed unchanged" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --raw --tls-verify=false "docker://$R/test/multi2:m1" | sha256sum | cut -d' ' -f1)" "${IX#sha256:}"
+check_fail "pull --platform with no match" 1 "linux/s390x" "$WLSIMG" -q pull --platform linux/s390x "$R/test/multi:m1"
+
+# tags pagination: docker-registry 2.8.2 ignores n/last, so a small server that does paginate
+PP=$(free_port)
+python3 - "$PP" > "$W/pager.log" 2>&1 <<'PY' &
+import http.server, json, sys
+tags = ["t%02d" % i for i in range(7)]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        from urllib.parse import urlparse, parse_qs
+        u = urlparse(self.path); q = parse_qs(u.query)
+        if u.path == "/v2/":
+            body = b"{}"; link = None
+        elif u.path == "/v2/pg/tags/list":
+            last = q.get("last", [""])[0]
+            rest = [t for t in tags if t > last][:3]
+            body = json.dumps({"name": "pg", "tags": rest}).encode()
+            link = '</v2/pg/tags/list?n=3&last=%s>; rel="next"' % rest[-1] if rest and rest[-1] != tags[-1] else None
+        else:
+            self.send_response(404); self.end_headers(); return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if link: self.send_header("Link", link)
+        self.end_headers(); self.wfile.write(body)
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+T_PIDS+=($!)
+wait_http "http://127.0.0.1:$PP/v2/"
+check "tags follows Link pagination" "$WLSIMG" tags "127.0.0.1:$PP/pg"
+check_eq "all pages listed" "$(tr '\n' ' ' < "$T_DIR/last.out")" "t00 t01 t02 t03 t04 t05 t06 "
+
+# ---------------------------------------------------------------- basic and token auth
+for mode in basic token; do
+  start_registry "$mode"
+  R=$REG_ADDR
+  check_fail "$mode: push without credentials" 1 "authentication required" "$WLSIMG" -q push test/app:v1 "$R/test/app:v1"
+  if "$WLSIMG" login --help > /dev/null 2>&1; then
+    export REGISTRY_AUTH_FILE=$W/auth-$mode.json
+    check "$mode: wlsimg login --password-stdin" bash -c "printf s3cret | '$WLSIMG' login --tls-verify=false -u alice --password-stdin $R"
+  else
+    export REGISTRY_AUTH_FILE=$W/auth-$mode.json
+    check "$mode: skopeo login" bash -c "printf s3cret | skopeo login --tls-verify=false -u alice --password-stdin $R"
+  fi
+  check "$mode: push" "$WLSIMG" -q push test/app:v1 "$R/test/app:v1"
+  check_eq "$mode: skopeo sees the pushed digest" "$(skopeo_digest --creds alice:s3cret "docker://$R/test/app:v1")" "$D1"
+  check "$mode: push to a second repository" "$WLSIMG" push test/app:v1 "$R/test/two:v1"
+  check_eq "$mode: mounted across repositories" "$(grep -c 'Mounted from' "$T_DIR/last.err")" 2
+  check "$mode: skopeo pushes" skopeo copy "${SKOPEO_FLAGS[@]}" -q --dest-tls-verify=false --dest-creds alice:s3cret "oci:$W/lay2:v2" "docker://$R/test/sk:v2"
+  rm -rf "$WLSIMG_STORE.$mode"
+  check "$mode: pull" env WLSIMG_STORE="$WLSIMG_STORE.$mode" "$WLSIMG" -q pull "$R/test/sk:v2"
+  check_eq "$mode: pulled digest" "$(sed -n 's/^Digest: //p' "$T_DIR/last.out")" "$D2"
+  check "$mode: tags" "$WLSIMG" tags "$R/test/sk"
+  check_eq "$mode: tags output" "$(cat "$T_DIR/last.out")" "v2"
+  "$WLSIMG" manifest "$R/test/sk:v2" > "$W/m.wl" 2> "$T_DIR/last.err"
+  check "$mode: manifest bytes equal skopeo's" cmp "$W/m.wl" "$W/m.sk"
+  check "$mode: copy docker:// → docker://" "$WLSIMG" -q copy "docker://$R/test/sk:v2" "docker://$R/test/copied:v2"
+  check_eq "$mode: copied digest" "$(skopeo_digest --creds alice:s3cret "docker://$R/test/copied:v2")" "$D2"
+  unset REGISTRY_AUTH_FILE
+done
+
+finish
