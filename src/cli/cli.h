@@ -45,9 +45,9 @@ struct cli_cmd {
   int min_args, max_args; /* positional arguments; max -1 = unlimited */
 };
 
-/* Parse argv (argv[0] = command name). Positional arguments go to *pos/*npos. Handles --help
- * (prints usage to stdout, returns 1), "--" (the rest is positional), @argfile expansion when
- * allow_argfile. Usage errors print a message and usage to stderr and return -1. */
+/* Parse argv (argv[0] = command name). Positional arguments go to pos and npos. Handles --help
+ * (prints usage to stdout, returns 1), "--" (the rest is positional) and @argfile expansion.
+ * Usage errors print a message and usage to stderr and return -1. */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***pos, int *npos);
 void cli_usage(const struct cli_cmd *cmd, bool to_stderr);
 
