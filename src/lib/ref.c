@@ -236,8 +236,6 @@ ref_parse(struct wi_ref *r, const char *s, wi_err *err)
   }
   if (name_len == 0)
     return wi_err_set(err, WI_EINVAL, "empty repository name");
-  if (name_len > WI_REF_MAX_NAME)
-    return wi_err_set(err, WI_EINVAL, "name too long (%zu > %d)", name_len, WI_REF_MAX_NAME);
 
   const char *slash = memchr(s, '/', name_len);
   if (slash && looks_like_domain(s, (size_t)(slash - s))) {
@@ -263,6 +261,10 @@ ref_parse(struct wi_ref *r, const char *s, wi_err *err)
     free(r->path);
     r->path = p;
   }
+  /* Measured on the full name, so that the canonical string always parses back. */
+  size_t full = strlen(r->domain) + 1 + strlen(r->path);
+  if (full > WI_REF_MAX_NAME)
+    return wi_err_set(err, WI_EINVAL, "name too long (%zu > %d)", full, WI_REF_MAX_NAME);
   if (r->tag == NULL && r->digest == NULL)
     r->tag = wi_xstrdup("latest");
   return 0;
@@ -311,6 +313,10 @@ wi_ref_familiar(const struct wi_ref *r)
 {
   const char *name = r->path;
   bool hub = strcmp(r->domain, WI_DEFAULT_DOMAIN) == 0;
+
+  /* "docker.io/a.b/c" must keep its domain, or "a.b" would read as the registry. */
+  if (hub && looks_like_domain(name, strcspn(name, "/")))
+    hub = false;
 
   /* docker strips "docker.io/" and "library/" only for single-component official images. */
   if (hub && wi_str_has_prefix(name, "library/") && strchr(name + 8, '/') == NULL)

@@ -61,6 +61,11 @@ static const struct ref_case ref_cases[] = {
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     NULL, NULL, NULL },
+  /* a hub path whose first component looks like a host keeps docker.io in the short form */
+  { "docker.io/a.b/c", "docker.io", "a.b/c", "latest", NULL, "docker.io/a.b/c:latest",
+    "docker.io/a.b/c:latest" },
+  { "docker.io/localhost/c", "docker.io", "localhost/c", "latest", NULL,
+    "docker.io/localhost/c:latest", "docker.io/localhost/c:latest" },
   /* a single component with a port-looking tag is a tag (docker does the same) */
   { "localhost:5000", "docker.io", "library/localhost", "5000", NULL,
     "docker.io/library/localhost:5000", "localhost:5000" },
@@ -149,7 +154,7 @@ static const struct ref_bad ref_bad_cases[] = {
   { "[::1/x", WI_EINVAL, "bad IPv6" },
   { "[zz]:5000/x", WI_EINVAL, "bad IPv6" },
   { "[::1]:5000", WI_EINVAL, "invalid repository name" },
-  { A64 A64 A64 A64, WI_EINVAL, "name too long (256 > 255)" },
+  { A64 A64 A64 A64, WI_EINVAL, "name too long (274 > 255)" },
   { "registry.example.com/" A64 "/" A64 "/" A64 "/" A64, WI_EINVAL, "name too long (280 > 255)" },
 };
 
@@ -198,6 +203,29 @@ TEST(test_ref_name_repo_copy)
   free(n);
   wi_ref_dispose(&r);
   wi_ref_dispose(&r); /* disposing twice is harmless */
+}
+
+TEST(test_ref_name_length_boundary)
+{
+  char s[300] = "h.io/";
+  struct wi_ref r = { 0 };
+  wi_err err = { 0 };
+
+  memset(s + 5, 'a', 250); /* 255 characters in all */
+  CHECK_INT_EQ(wi_ref_parse(&r, s, &err), 0);
+  CHECK_INT_EQ(strlen(r.domain) + 1 + strlen(r.path), 255);
+  wi_ref_dispose(&r);
+  s[255] = 'a';
+  CHECK_INT_EQ(wi_ref_parse(&r, s, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "name too long (256 > 255)");
+  /* the limit applies to the normalised name: docker.io/library/ counts */
+  memset(s, 'b', 238);
+  s[238] = '\0';
+  CHECK_INT_EQ(wi_ref_parse(&r, s, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "name too long (256 > 255)");
+  s[237] = '\0';
+  CHECK_INT_EQ(wi_ref_parse(&r, s, &err), 0);
+  wi_ref_dispose(&r);
 }
 
 static const struct {
@@ -377,6 +405,7 @@ main(void)
   RUN(test_ref_parse_ok);
   RUN(test_ref_parse_errors);
   RUN(test_ref_name_repo_copy);
+  RUN(test_ref_name_length_boundary);
   RUN(test_tag_validate);
   RUN(test_repo_path_validate);
   RUN(test_host_is_loopback);
