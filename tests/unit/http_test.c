@@ -1,0 +1,311 @@
+/* Unit tests for src/lib/http.c against a real HTTP server (libmicrohttpd, in this process):
+ * redirects and the Authorization header, final-response headers, body caps and streaming, bodies
+ * from memory and file ranges, network errors without userinfo. */
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "lib/buf.h"
+#include "lib/http.h"
+#include "lib/util.h"
+
+static unsigned g_port;
+
+struct upload {
+  struct wi_buf body;
+};
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned status, const char *body, size_t len, const char *hname,
+      const char *hvalue)
+{
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+  if (hname)
+    MHD_add_response_header(r, hname, hvalue);
+  enum MHD_Result ret = MHD_queue_response(conn, status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+        const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+  WI_UNUSED(cls);
+  WI_UNUSED(version);
+  char text[512];
+
+  if (!strcmp(method, "PUT") || !strcmp(method, "POST") || !strcmp(method, "PATCH")) {
+    struct upload *u = *con_cls;
+    if (u == NULL) {
+      u = wi_xcalloc(1, sizeof *u);
+      wi_buf_init(&u->body, 1 << 20);
+      *con_cls = u;
+      return MHD_YES;
+    }
+    if (*upload_size) {
+      wi_buf_add(&u->body, upload_data, *upload_size, NULL);
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    snprintf(text, sizeof text, "%s %s ct=%s body=%s", method, url, ct ? ct : "none",
+             wi_buf_cstr(&u->body));
+    wi_buf_dispose(&u->body);
+    free(u);
+    *con_cls = NULL;
+    return reply(conn, 201, text, strlen(text), NULL, NULL);
+  }
+  if (!strcmp(url, "/redir-other")) {
+    snprintf(text, sizeof text, "http://localhost:%u/echo", g_port);
+    return reply(conn, 307, "moved", 5, "Location", text);
+  }
+  if (!strcmp(url, "/redir-same"))
+    return reply(conn, 307, "moved", 5, "Location", "/echo");
+  if (!strcmp(url, "/echo")) {
+    const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    snprintf(text, sizeof text, "auth=%s", a ? a : "none");
+    return reply(conn, 200, text, strlen(text), "X-Final", "1");
+  }
+  if (!strcmp(url, "/big")) {
+    static char big[100000];
+    memset(big, 'x', sizeof big);
+    return reply(conn, 200, big, sizeof big, NULL, NULL);
+  }
+  if (!strcmp(url, "/err")) {
+    const char *e = "{\"errors\":[{\"code\":\"NAME_UNKNOWN\"}]}";
+    return reply(conn, 404, e, strlen(e), "Docker-Distribution-Api-Version", "registry/2.0");
+  }
+  return reply(conn, 200, "hello", 5, "Docker-Distribution-Api-Version", "registry/2.0");
+}
+
+/* Frees an upload that ended early (the client aborted it). */
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+  WI_UNUSED(cls);
+  WI_UNUSED(conn);
+  WI_UNUSED(toe);
+  struct upload *u = *con_cls;
+  if (u) {
+    wi_buf_dispose(&u->body);
+    free(u);
+    *con_cls = NULL;
+  }
+}
+
+static char g_url[256];
+
+static const char *
+url(const char *path)
+{
+  snprintf(g_url, sizeof g_url, "http://127.0.0.1:%u%s", g_port, path);
+  return g_url;
+}
+
+static struct wi_http *
+new_http(void)
+{
+  struct wi_http *h = NULL;
+  wi_err err = { 0 };
+  if (wi_http_new(&h, NULL, &err) < 0)
+    fprintf(stderr, "wi_http_new: %s\n", err.msg);
+  return h;
+}
+
+TEST(test_redirect_authorization)
+{
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  const char *hdrs[] = { "Authorization: Bearer SECRET", NULL };
+  static const struct {
+    const char *path;
+    bool follow;
+    long status;
+    const char *body;
+  } cases[] = {
+    /* another host: libcurl drops our Authorization header */
+    { "/redir-other", true, 200, "auth=none" },
+    /* the same host keeps it */
+    { "/redir-same", true, 200, "auth=Bearer SECRET" },
+    { "/echo", true, 200, "auth=Bearer SECRET" },
+    /* not followed unless asked */
+    { "/redir-other", false, 307, "moved" },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    struct wi_http_req req = { .method = "GET",
+                               .url = url(cases[i].path),
+                               .headers = hdrs,
+                               .body_fd = -1,
+                               .follow_redirects = cases[i].follow };
+    struct wi_http_resp resp;
+    wi_err err = { 0 };
+    CHECK_INT_EQ(wi_http_do(h, &req, &resp, &err), 0);
+    CHECK_INT_EQ(resp.status, cases[i].status);
+    CHECK_STR_EQ(wi_buf_cstr(&resp.body), cases[i].body);
+    if (cases[i].status == 200) {
+      /* only the final response's headers */
+      CHECK_STR_EQ(wi_http_resp_header(&resp, "x-final"), "1");
+      CHECK(wi_http_resp_header(&resp, "Location") == NULL);
+      CHECK_STR_HAS(resp.url, "/echo");
+    } else {
+      CHECK_STR_HAS(wi_http_resp_header(&resp, "location"), "/echo");
+    }
+    wi_http_resp_dispose(&resp);
+  }
+}
+
+static int
+count_bytes(const void *data, size_t len, void *payload)
+{
+  WI_UNUSED(data);
+  *(size_t *)payload += len;
+  return 0;
+}
+
+static int
+fail_write(const void *data, size_t len, void *payload)
+{
+  WI_UNUSED(data);
+  WI_UNUSED(len);
+  WI_UNUSED(payload);
+  return WI_EDIGEST;
+}
+
+TEST(test_bodies)
+{
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  struct wi_http_resp resp;
+  wi_err err = { 0 };
+
+  struct wi_http_req capped = { .url = url("/big"), .body_fd = -1, .max_body = 1000 };
+  CHECK_INT_EQ(wi_http_do(h, &capped, &resp, &err), WI_ETOOBIG);
+  CHECK_STR_HAS(err.msg, "response body larger than 1000 bytes");
+  CHECK_STR_HAS(err.msg, "/big");
+
+  size_t got = 0;
+  struct wi_http_req stream = {
+    .url = url("/big"), .body_fd = -1, .write_fn = count_bytes, .write_payload = &got
+  };
+  CHECK_INT_EQ(wi_http_do(h, &stream, &resp, &err), 0);
+  CHECK_INT_EQ(resp.status, 200);
+  CHECK_INT_EQ(got, 100000);
+  CHECK_INT_EQ(resp.body.len, 0);
+  wi_http_resp_dispose(&resp);
+
+  /* a non-2xx body is kept for the message, not streamed */
+  got = 0;
+  stream.url = url("/err");
+  CHECK_INT_EQ(wi_http_do(h, &stream, &resp, &err), 0);
+  CHECK_INT_EQ(resp.status, 404);
+  CHECK_INT_EQ(got, 0);
+  CHECK_STR_HAS(wi_buf_cstr(&resp.body), "NAME_UNKNOWN");
+  CHECK_STR_EQ(wi_http_resp_header(&resp, "docker-distribution-api-version"), "registry/2.0");
+  wi_http_resp_dispose(&resp);
+
+  struct wi_http_req failing = { .url = url("/big"), .body_fd = -1, .write_fn = fail_write };
+  CHECK_INT_EQ(wi_http_do(h, &failing, &resp, &err), WI_EDIGEST);
+
+  struct wi_http_req head = { .method = "HEAD", .url = url("/"), .body_fd = -1 };
+  CHECK_INT_EQ(wi_http_do(h, &head, &resp, &err), 0);
+  CHECK_INT_EQ(resp.status, 200);
+  CHECK_INT_EQ(resp.body.len, 0);
+  wi_http_resp_dispose(&resp);
+}
+
+TEST(test_request_bodies)
+{
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  wi_err err = { 0 };
+  wi_autofree char *dir = wi_mkdtemp("http-test", &err);
+  wi_autofree char *path = wi_xasprintf("%s/data", dir);
+  wi_write_file_atomic(path, "0123456789", 10, 0600, &err);
+  int fd = open(path, O_RDONLY);
+  const char *ct[] = { "Content-Type: application/octet-stream", NULL };
+  static const char *const methods[] = { "PUT", "PATCH", "POST" };
+
+  for (size_t i = 0; i < WI_ARRAY_SIZE(methods); i++) {
+    struct wi_http_req req = { .method = methods[i],
+                               .url = url("/up"),
+                               .headers = i ? ct : NULL,
+                               .body_fd = fd,
+                               .body_offset = 2,
+                               .body_fd_len = 5 };
+    struct wi_http_resp resp;
+    CHECK_INT_EQ(wi_http_do(h, &req, &resp, &err), 0);
+    CHECK_INT_EQ(resp.status, 201);
+    wi_autofree char *want = wi_xasprintf("%s /up ct=%s body=23456", methods[i],
+                                          i ? "application/octet-stream" : "none");
+    CHECK_STR_EQ(wi_buf_cstr(&resp.body), want);
+    wi_http_resp_dispose(&resp);
+  }
+  struct wi_http_req mem = {
+    .method = "PUT", .url = url("/up"), .body = "memory", .body_len = 6, .body_fd = -1
+  };
+  struct wi_http_resp resp;
+  CHECK_INT_EQ(wi_http_do(h, &mem, &resp, &err), 0);
+  CHECK_STR_EQ(wi_buf_cstr(&resp.body), "PUT /up ct=none body=memory");
+  wi_http_resp_dispose(&resp);
+  /* an empty PUT (upload completion) sends Content-Length: 0 */
+  struct wi_http_req empty = { .method = "PUT",
+                               .url = url("/up?digest=sha256%3Aab"),
+                               .body_fd = -1 };
+  CHECK_INT_EQ(wi_http_do(h, &empty, &resp, &err), 0);
+  CHECK_STR_EQ(wi_buf_cstr(&resp.body), "PUT /up ct=none body=");
+  wi_http_resp_dispose(&resp);
+  /* a range beyond the end of the file */
+  struct wi_http_req short_file = {
+    .method = "PUT", .url = url("/up"), .body_fd = fd, .body_offset = 8, .body_fd_len = 5
+  };
+  CHECK(wi_http_do(h, &short_file, &resp, &err) < 0);
+  CHECK_STR_HAS(err.msg, "file shorter than expected");
+  close(fd);
+  wi_rm_rf(dir, &err);
+}
+
+TEST(test_network_error)
+{
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  struct wi_http_req req = { .url = "http://user:secret@127.0.0.1:1/v2/", .body_fd = -1 };
+  struct wi_http_resp resp;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_http_do(h, &req, &resp, &err), WI_ENET);
+  CHECK_STR_HAS(err.msg, "GET http://127.0.0.1:1/v2/: ");
+  CHECK(strstr(err.msg, "secret") == NULL);
+
+  struct wi_http_opts o = { .tls_verify = true, .ca_file = "/nonexistent/ca.pem" };
+  struct wi_http *h2 = NULL;
+  CHECK(wi_http_new(&h2, &o, &err) < 0);
+  CHECK_STR_HAS(err.msg, "/nonexistent/ca.pem");
+}
+
+TEST(test_escape)
+{
+  wi_autofree char *e = wi_http_escape("repository:a/b:pull,push");
+  CHECK_STR_EQ(e, "repository%3Aa%2Fb%3Apull%2Cpush");
+}
+
+int
+main(void)
+{
+  wi_http_global_init();
+  struct MHD_Daemon *d =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, NULL,
+                       MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+  if (d == NULL) {
+    fprintf(stderr, "cannot start the test server\n");
+    return 1;
+  }
+  g_port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+  RUN(test_redirect_authorization);
+  RUN(test_bodies);
+  RUN(test_request_bodies);
+  RUN(test_network_error);
+  RUN(test_escape);
+  MHD_stop_daemon(d);
+  DONE();
+}
