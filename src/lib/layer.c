@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
 
 #define CHUNK (64 * 1024)
@@ -248,15 +249,21 @@ struct lentry {
   size_t size;
   char *src_path;
   int fd;
+  bool spooled;      /* content at spool_off in the writer's spool file, `size` bytes */
+  int64_t spool_off;
   size_t seq; /* order of wi_layer_add: the later of two equal paths wins */
 };
 
 struct wi_layer_writer {
   struct wi_layer_opts opts;
+  char *spool_dir;
   struct lentry *v;
   size_t n;
   size_t seq;
   bool finished;
+  int spool_fd;      /* -1 until the first streamed file */
+  int64_t spool_end;
+  ssize_t cur;       /* entry being streamed by wi_layer_file_write, -1 = none */
 };
 
 struct wi_layer_writer *
@@ -265,7 +272,11 @@ wi_layer_writer_new(const struct wi_layer_opts *opts)
   struct wi_layer_writer *w = wi_xcalloc(1, sizeof *w);
   if (opts)
     w->opts = *opts;
+  w->spool_dir = w->opts.spool_dir ? wi_xstrdup(w->opts.spool_dir) : NULL;
+  w->opts.spool_dir = NULL;
   w->seq = 1; /* 0 is for implicit parent directories */
+  w->spool_fd = -1;
+  w->cur = -1;
   return w;
 }
 
@@ -290,6 +301,9 @@ wi_layer_writer_free(struct wi_layer_writer *w)
   for (size_t i = 0; i < w->n; i++)
     lentry_dispose(&w->v[i]);
   free(w->v);
+  if (w->spool_fd >= 0)
+    close(w->spool_fd);
+  free(w->spool_dir);
   free(w);
 }
 
@@ -326,13 +340,29 @@ normalize_path(const char *p, wi_err *err)
   return out;
 }
 
+static void
+push_entry(struct wi_layer_writer *w, struct lentry *le, const struct wi_layer_entry *e)
+{
+  le->type = e->type;
+  le->mode = e->mode & 07777;
+  le->uid = e->uid;
+  le->gid = e->gid;
+  le->uname = e->uname && *e->uname ? wi_xstrdup(e->uname) : NULL;
+  le->gname = e->gname && *e->gname ? wi_xstrdup(e->gname) : NULL;
+  le->mtime = e->mtime;
+  le->seq = w->seq++;
+  w->v = wi_xreallocarray(w->v, w->n + 1, sizeof *w->v);
+  w->v[w->n++] = *le;
+}
+
 int
 wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err)
 {
   struct lentry le = { .fd = -1 };
 
-  if (w->finished)
-    return wi_err_set(err, WI_EINVAL, "layer writer already finished");
+  if (w->finished || w->cur >= 0)
+    return wi_err_set(err, WI_EINVAL, "layer writer: %s",
+                      w->finished ? "already finished" : "a streamed file is still open");
   le.path = normalize_path(e->path ? e->path : "", err);
   if (le.path == NULL)
     return WI_EINVAL;
@@ -364,17 +394,156 @@ wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *
     memcpy(le.data, e->data, e->size);
     le.size = e->size;
   }
-  le.type = e->type;
-  le.mode = e->mode & 07777;
-  le.uid = e->uid;
-  le.gid = e->gid;
-  le.uname = e->uname && *e->uname ? wi_xstrdup(e->uname) : NULL;
-  le.gname = e->gname && *e->gname ? wi_xstrdup(e->gname) : NULL;
-  le.mtime = e->mtime;
-  le.seq = w->seq++;
-  w->v = wi_xreallocarray(w->v, w->n + 1, sizeof *w->v);
-  w->v[w->n++] = le;
+  push_entry(w, &le, e);
   return 0;
+}
+
+static int
+open_spool(struct wi_layer_writer *w, wi_err *err)
+{
+  const char *dir = w->spool_dir ? w->spool_dir : getenv("TMPDIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "/tmp";
+  w->spool_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (w->spool_fd >= 0)
+    return 0;
+  wi_autofree char *tpl = wi_xasprintf("%s/wlsimg-spool-XXXXXX", dir);
+  w->spool_fd = mkostemp(tpl, O_CLOEXEC);
+  if (w->spool_fd < 0)
+    return wi_err_sys(err, WI_EIO, "create a spool file in %s", dir);
+  unlink(tpl);
+  return 0;
+}
+
+int
+wi_layer_file_begin(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err)
+{
+  struct lentry le = { .fd = -1, .spooled = true };
+
+  if (w->finished || w->cur >= 0)
+    return wi_err_set(err, WI_EINVAL, "layer writer: %s",
+                      w->finished ? "already finished" : "a streamed file is still open");
+  if (w->spool_fd < 0 && open_spool(w, err) < 0)
+    return WI_EIO;
+  le.path = normalize_path(e->path ? e->path : "", err);
+  if (le.path == NULL)
+    return WI_EINVAL;
+  le.spool_off = w->spool_end;
+  struct wi_layer_entry fe = *e;
+  fe.type = WI_LAYER_FILE;
+  push_entry(w, &le, &fe);
+  w->cur = (ssize_t)w->n - 1;
+  return 0;
+}
+
+int
+wi_layer_file_write(struct wi_layer_writer *w, const void *data, size_t len, wi_err *err)
+{
+  if (w->cur < 0)
+    return wi_err_set(err, WI_EINVAL, "layer writer: no streamed file open");
+  int ret = wi_write_all(w->spool_fd, data, len, err);
+  if (ret < 0)
+    return wi_err_wrap(err, "layer spool file");
+  w->spool_end += (int64_t)len;
+  w->v[w->cur].size += len;
+  return 0;
+}
+
+int
+wi_layer_file_end(struct wi_layer_writer *w, wi_err *err)
+{
+  if (w->cur < 0)
+    return wi_err_set(err, WI_EINVAL, "layer writer: no streamed file open");
+  w->cur = -1;
+  return 0;
+}
+
+static int
+add_tar_entry(struct wi_layer_writer *w, struct archive *a, struct archive_entry *ae, const char *what,
+              wi_err *err)
+{
+  const char *name = archive_entry_pathname(ae);
+  struct wi_layer_entry e = { .path = name, .mode = archive_entry_perm(ae),
+                              .uid = (uint32_t)archive_entry_uid(ae), .gid = (uint32_t)archive_entry_gid(ae),
+                              .uname = archive_entry_uname(ae), .gname = archive_entry_gname(ae),
+                              .mtime = archive_entry_mtime(ae) };
+  const char *hl = archive_entry_hardlink(ae);
+  int ret;
+
+  if (name == NULL)
+    return wi_err_set(err, WI_EINVAL, "%s: entry without a name", what);
+  /* The root directory itself ("./") carries nothing a layer needs. */
+  const char *p = name;
+  while (*p == '/' || *p == '.')
+    p++;
+  if (*p == '\0')
+    return 0;
+  if (hl) {
+    e.type = WI_LAYER_HARDLINK;
+    e.link = hl;
+    return wi_layer_add(w, &e, err);
+  }
+  switch (archive_entry_filetype(ae)) {
+  case AE_IFDIR:
+    e.type = WI_LAYER_DIR;
+    return wi_layer_add(w, &e, err);
+  case AE_IFLNK:
+    e.type = WI_LAYER_SYMLINK;
+    e.link = archive_entry_symlink(ae);
+    return wi_layer_add(w, &e, err);
+  case AE_IFREG:
+    break;
+  default:
+    wi_log(WI_LOG_WARN, "%s: skipping %s: device nodes, FIFOs and sockets are not kept", what, name);
+    return 0;
+  }
+  ret = wi_layer_file_begin(w, &e, err);
+  if (ret < 0)
+    return ret;
+  wi_autofree char *buf = wi_xmalloc(CHUNK);
+  for (;;) {
+    la_ssize_t n = archive_read_data(a, buf, CHUNK);
+    if (n < 0) {
+      ret = wi_err_set(err, WI_EINVAL, "%s: %s: %s", what, name, archive_error_string(a));
+      break;
+    }
+    if (n == 0)
+      break;
+    ret = wi_layer_file_write(w, buf, (size_t)n, err);
+    if (ret < 0)
+      break;
+  }
+  w->cur = -1;
+  return ret;
+}
+
+int
+wi_layer_add_tar(struct wi_layer_writer *w, int fd, const char *what, wi_err *err)
+{
+  struct archive *a = archive_read_new();
+  struct archive_entry *ae;
+  int ret = 0, ar;
+  size_t count = 0;
+
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, fd, CHUNK) != ARCHIVE_OK) {
+    ret = wi_err_set(err, WI_EINVAL, "%s: not a tar archive: %s", what, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  while ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+    ret = add_tar_entry(w, a, ae, what, err);
+    if (ret < 0)
+      break;
+    count++;
+  }
+  if (ret == 0 && ar != ARCHIVE_EOF)
+    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", what, archive_error_string(a));
+  if (ret == 0 && count == 0)
+    ret = wi_err_set(err, WI_EINVAL, "%s: empty or not a tar archive", what);
+  archive_read_free(a);
+  return ret;
 }
 
 static int
@@ -485,13 +654,21 @@ archive_fail(struct archive *a, struct tar_out *o, const char *what, wi_err *err
   return wi_err_set(err, WI_ERR, "write layer tar: %s: %s", what, archive_error_string(a));
 }
 
-/* Open the content of a file entry and learn its size (fd_out = -1 for in-memory data). */
+/* Open the content of a file entry and learn its size and offset (fd_out = -1 for in-memory
+ * data). */
 static int
-open_content(const struct lentry *e, int *fd_out, int64_t *size_out, wi_err *err)
+open_content(const struct wi_layer_writer *w, const struct lentry *e, int *fd_out, int64_t *off_out,
+             int64_t *size_out, wi_err *err)
 {
   struct stat st;
   *fd_out = -1;
+  *off_out = 0;
   *size_out = (int64_t)e->size;
+  if (e->type == WI_LAYER_FILE && e->spooled) {
+    *fd_out = dup(w->spool_fd);
+    *off_out = e->spool_off;
+    return *fd_out < 0 ? wi_err_sys(err, WI_EIO, "layer spool file") : 0;
+  }
   if (e->type != WI_LAYER_FILE || (e->fd < 0 && e->src_path == NULL))
     return 0;
   int fd = e->fd >= 0 ? dup(e->fd) : open(e->src_path, O_RDONLY | O_CLOEXEC);
@@ -508,7 +685,8 @@ open_content(const struct lentry *e, int *fd_out, int64_t *size_out, wi_err *err
 }
 
 static int
-write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int fd, int64_t size, wi_err *err)
+write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int fd, int64_t base, int64_t size,
+              wi_err *err)
 {
   if (fd < 0) {
     if (e->size > 0 && archive_write_data(a, e->data, e->size) < 0)
@@ -519,7 +697,7 @@ write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int 
   int64_t off = 0;
   while (off < size) {
     size_t want = (size_t)(size - off < CHUNK ? size - off : CHUNK);
-    ssize_t n = pread(fd, buf, want, off);
+    ssize_t n = pread(fd, buf, want, base + off);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -534,13 +712,14 @@ write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int 
 }
 
 static int
-write_entry(struct archive *a, struct tar_out *o, const struct lentry *e, wi_err *err)
+write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *o, const struct lentry *e,
+            wi_err *err)
 {
   static const mode_t types[] = { [WI_LAYER_FILE] = AE_IFREG, [WI_LAYER_DIR] = AE_IFDIR,
                                   [WI_LAYER_SYMLINK] = AE_IFLNK, [WI_LAYER_HARDLINK] = AE_IFREG };
   wi_autoclose int fd = -1;
-  int64_t size = 0;
-  int ret = open_content(e, &fd, &size, err);
+  int64_t size = 0, base = 0;
+  int ret = open_content(w, e, &fd, &base, &size, err);
 
   if (ret < 0)
     return ret;
@@ -567,28 +746,61 @@ write_entry(struct archive *a, struct tar_out *o, const struct lentry *e, wi_err
   }
   archive_entry_free(ae);
   if (e->type == WI_LAYER_FILE)
-    return write_content(a, o, e, fd, size, err);
+    return write_content(a, o, e, fd, base, size, err);
   return 0;
 }
 
+static void
+swap_content(struct lentry *a, struct lentry *b)
+{
+  struct lentry t = *a;
+  a->data = b->data, a->size = b->size, a->src_path = b->src_path, a->fd = b->fd;
+  a->spooled = b->spooled, a->spool_off = b->spool_off;
+  b->data = t.data, b->size = t.size, b->src_path = t.src_path, b->fd = t.fd;
+  b->spooled = t.spooled, b->spool_off = t.spool_off;
+}
+
+static ssize_t
+find_entry(const struct wi_layer_writer *w, const char *path)
+{
+  for (size_t j = 0; j < w->n; j++)
+    if (strcmp(w->v[j].path, path) == 0)
+      return (ssize_t)j;
+  return -1;
+}
+
+/* Every hard link must name a file of the layer, and a tar reader must meet that file first. In
+ * sorted order the first of a group of links is the one that sorts first, so when a link sorts
+ * before its target the two swap roles (same inode, so nothing changes for the extractor). */
 static int
-check_hardlinks(const struct wi_layer_writer *w, wi_err *err)
+check_hardlinks(struct wi_layer_writer *w, wi_err *err)
 {
   for (size_t i = 0; i < w->n; i++) {
-    const struct lentry *e = &w->v[i];
+    struct lentry *e = &w->v[i];
     if (e->type != WI_LAYER_HARDLINK)
       continue;
-    bool ok = false;
-    for (size_t j = 0; j < w->n && !ok; j++)
-      ok = j != i && w->v[j].type == WI_LAYER_FILE && strcmp(w->v[j].path, e->link) == 0;
-    if (!ok)
+    ssize_t t = find_entry(w, e->link);
+    if (t < 0 || (size_t)t == i || w->v[t].type != WI_LAYER_FILE)
       return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": hard link target \"%s\" is not a file in the layer",
                         e->path, e->link);
-    /* A tar reader must see the target first; sorted order guarantees it only when it sorts first. */
-    if (strcmp(e->link, e->path) > 0)
-      return wi_err_set(err, WI_EINVAL,
-                        "layer entry \"%s\": hard link target \"%s\" sorts after the link; swap them",
-                        e->path, e->link);
+    if ((size_t)t < i)
+      continue;
+    /* e (index i) sorts before its target t: e becomes the file, t and the other links point to e. */
+    char *old_target = wi_xstrdup(w->v[t].path);
+    swap_content(e, &w->v[t]);
+    e->type = WI_LAYER_FILE;
+    free(e->link);
+    e->link = NULL;
+    w->v[t].type = WI_LAYER_HARDLINK;
+    for (size_t j = 0; j < w->n; j++) {
+      bool retarget = j == (size_t)t || (j != i && w->v[j].type == WI_LAYER_HARDLINK &&
+                                         strcmp(w->v[j].link, old_target) == 0);
+      if (retarget) {
+        free(w->v[j].link);
+        w->v[j].link = wi_xstrdup(e->path);
+      }
+    }
+    free(old_target);
   }
   return 0;
 }
@@ -609,7 +821,7 @@ write_tar(struct wi_layer_writer *w, struct tar_out *o, wi_err *err)
     return ret;
   }
   for (size_t i = 0; i < w->n && ret == 0; i++)
-    ret = write_entry(a, o, &w->v[i], err);
+    ret = write_entry(w, a, o, &w->v[i], err);
   if (ret == 0 && archive_write_close(a) != ARCHIVE_OK)
     ret = archive_fail(a, o, "close", err);
   archive_write_free(a);

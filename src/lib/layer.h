@@ -95,6 +95,7 @@ struct wi_layer_entry {
 
 struct wi_layer_opts {
   int gzip_level;          /* 0 = WI_GZIP_LEVEL_DEFAULT */
+  const char *spool_dir;   /* where streamed file contents wait (NULL = $TMPDIR or /tmp) */
   bool add_parents;        /* add missing parent directories as 0755 root:root, mtime below */
   int64_t parents_mtime;
 };
@@ -121,6 +122,17 @@ wi_layer_writer_freep(struct wi_layer_writer **pp)
  * cannot be dup'ed. */
 int wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err);
 size_t wi_layer_count(const struct wi_layer_writer *w);
+/* Add a FILE entry whose content arrives as a stream (e.g. from another tar): the bytes are copied
+ * into the writer's spool file (an unnamed temporary file) by wi_layer_file_write, and the entry
+ * is complete at wi_layer_file_end. e's content fields are ignored. One file at a time. */
+int wi_layer_file_begin(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err);
+int wi_layer_file_write(struct wi_layer_writer *w, const void *data, size_t len, wi_err *err);
+int wi_layer_file_end(struct wi_layer_writer *w, wi_err *err);
+/* Add every entry of a tar read from fd (plain, gzip, bzip2, xz or zstd; `what` names it in
+ * messages), contents streamed through the spool. Regular files, directories, symlinks and hard
+ * links are kept with their modes, owners and mtimes; device nodes and FIFOs are skipped with a
+ * warning. The result does not depend on the input's member order. WI_EINVAL for a bad archive. */
+int wi_layer_add_tar(struct wi_layer_writer *w, int fd, const char *what, wi_err *err);
 /* Write the sorted tar. gz_sink (may be NULL) receives the gzip stream, tar_sink (may be NULL)
  * the uncompressed tar. res is filled (digest/size only when gz_sink is set). A hard link whose
  * target is not in the layer is WI_EINVAL; unreadable src_path files are WI_EIO. The writer can

@@ -254,6 +254,116 @@ TEST(test_finish_store)
   wi_rm_rf(dir, &err);
 }
 
+/* A tar with members in the given order, written directly with libarchive. */
+static void
+write_unsorted_tar(const char *path, bool reverse, bool gz)
+{
+  struct archive *a = archive_write_new();
+  archive_write_set_format_gnutar(a);
+  if (gz)
+    archive_write_add_filter_gzip(a);
+  archive_write_open_filename(a, path);
+  const char *names[] = { "./", "./etc/", "./etc/hostname", "./bin/", "./bin/sh", "./bin/ash", "./z" };
+  for (size_t k = 0; k < WI_ARRAY_SIZE(names); k++) {
+    size_t i = reverse && k > 0 ? WI_ARRAY_SIZE(names) - k : k;
+    if (reverse && (i == 1 || i == 3))
+      i = i == 1 ? 2 : 4; /* keep each directory before its children: tar readers expect it */
+    else if (reverse && (i == 2 || i == 4))
+      i = i == 2 ? 1 : 3;
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_pathname(ae, names[i]);
+    archive_entry_set_mtime(ae, 1000 + (time_t)(i % 3), 0);
+    archive_entry_set_uid(ae, 0);
+    archive_entry_set_gid(ae, 0);
+    if (names[i][strlen(names[i]) - 1] == '/') {
+      archive_entry_set_filetype(ae, AE_IFDIR);
+      archive_entry_set_perm(ae, 0755);
+    } else if (strcmp(names[i], "./bin/ash") == 0 && !reverse) {
+      archive_entry_set_filetype(ae, AE_IFREG);
+      archive_entry_set_hardlink(ae, "./bin/sh");
+      archive_entry_set_perm(ae, 0755);
+    } else if (strcmp(names[i], "./bin/sh") == 0 && reverse) {
+      archive_entry_set_filetype(ae, AE_IFREG);
+      archive_entry_set_hardlink(ae, "./bin/ash");
+      archive_entry_set_perm(ae, 0755);
+    } else {
+      archive_entry_set_filetype(ae, AE_IFREG);
+      archive_entry_set_perm(ae, 0755);
+      const char *content = strcmp(names[i], "./z") == 0 ? "zz" : "#!busybox";
+      archive_entry_set_size(ae, (la_int64_t)strlen(content));
+      archive_write_header(a, ae);
+      archive_write_data(a, content, strlen(content));
+      archive_entry_free(ae);
+      continue;
+    }
+    archive_write_header(a, ae);
+    archive_entry_free(ae);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+TEST(test_add_tar_order_independent)
+{
+  wi_err err = { 0 };
+  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *p1 = wi_xasprintf("%s/a.tar", dir);
+  wi_autofree char *p2 = wi_xasprintf("%s/b.tar.gz", dir);
+  struct wi_layer_result r[2];
+  write_unsorted_tar(p1, false, false);
+  write_unsorted_tar(p2, true, true);
+  for (int k = 0; k < 2; k++) {
+    struct wi_buf gz = WI_BUF_INIT(1 << 20), tar = WI_BUF_INIT(1 << 20);
+    struct wi_layer_opts o = { .spool_dir = dir };
+    struct wi_layer_writer *w = wi_layer_writer_new(&o);
+    int fd = open(k ? p2 : p1, O_RDONLY);
+    CHECK_INT_EQ(wi_layer_add_tar(w, fd, "rootfs", &err), 0);
+    close(fd);
+    CHECK_INT_EQ(wi_layer_count(w), 6);
+    CHECK_INT_EQ(wi_layer_writer_finish(w, buf_sink, &gz, buf_sink, &tar, &r[k], &err), 0);
+    /* bin/ash sorts first, so it carries the content and bin/sh links to it. */
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    archive_read_open_memory(a, tar.data, tar.len);
+    struct archive_entry *ae;
+    while (archive_read_next_header(a, &ae) == ARCHIVE_OK) {
+      if (strcmp(archive_entry_pathname(ae), "bin/ash") == 0)
+        CHECK_INT_EQ(archive_entry_size(ae), 9);
+      if (strcmp(archive_entry_pathname(ae), "bin/sh") == 0)
+        CHECK_STR_EQ(archive_entry_hardlink(ae), "bin/ash");
+    }
+    archive_read_free(a);
+    wi_layer_writer_free(w);
+    wi_buf_dispose(&gz);
+    wi_buf_dispose(&tar);
+  }
+  /* Member order, compression and the hard link's direction differ: the layer does not. */
+  CHECK_STR_EQ(r[0].digest, r[1].digest);
+  CHECK_STR_EQ(r[0].diff_id, r[1].diff_id);
+  struct wi_layer_result again;
+  struct wi_buf gz = WI_BUF_INIT(1 << 20);
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+  int fd = open(p1, O_RDONLY);
+  CHECK_INT_EQ(wi_layer_add_tar(w, fd, "rootfs", &err), 0);
+  close(fd);
+  CHECK_INT_EQ(wi_layer_writer_finish(w, buf_sink, &gz, NULL, NULL, &again, &err), 0);
+  CHECK_STR_EQ(again.digest, r[0].digest);
+  wi_layer_writer_free(w);
+  wi_buf_dispose(&gz);
+
+  wi_autofree char *bad = wi_xasprintf("%s/bad.tar", dir);
+  FILE *f = fopen(bad, "w");
+  fputs("this is not a tar file at all, just some text that goes on and on", f);
+  fclose(f);
+  w = wi_layer_writer_new(NULL);
+  fd = open(bad, O_RDONLY);
+  CHECK(wi_layer_add_tar(w, fd, "bad.tar", &err) == WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "bad.tar: ");
+  close(fd);
+  wi_layer_writer_free(w);
+  wi_rm_rf(dir, &err);
+}
+
 int
 main(void)
 {
@@ -262,5 +372,6 @@ main(void)
   RUN(test_bad_entries_and_parents);
   RUN(test_gunzip_errors_and_multimember);
   RUN(test_finish_store);
+  RUN(test_add_tar_order_independent);
   DONE();
 }
