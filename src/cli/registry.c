@@ -1,0 +1,400 @@
+/* wlsimg registry: serve the embedded OCI registry and administer its users, tokens and repos. */
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lib/log.h"
+#include "lib/regserver.h"
+#include "lib/util.h"
+
+struct reg_args {
+  const char *root;
+  const char *config;
+  const char *listen;
+  const char *auth;
+  const char *tls_cert;
+  const char *tls_key;
+  int token_ttl;
+  bool public_;
+  bool dry_run;
+  int min_age;
+};
+
+#define ROOT_OPTS                                                                              \
+  { "root",     0,                                                                             \
+    CLI_STRING, offsetof(struct reg_args, root),                                               \
+    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)", \
+    false },                                                                                   \
+  {                                                                                            \
+    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                        \
+        "JSON settings: listen, root, auth, tls_cert, tls_key, token_ttl", false               \
+  }
+
+static const struct cli_opt serve_opts[] = {
+  { "listen", 0, CLI_STRING, offsetof(struct reg_args, listen), "HOST:PORT",
+    "Address to listen on (default 127.0.0.1:5000)", false },
+  ROOT_OPTS,
+  { "auth", 0, CLI_STRING, offsetof(struct reg_args, auth), "none|token",
+    "token: users log in as NAMESPACE/USER with an auth token (default none)", false },
+  { "tls-cert", 0, CLI_STRING, offsetof(struct reg_args, tls_cert), "FILE",
+    "Serve HTTPS with this PEM certificate", false },
+  { "tls-key", 0, CLI_STRING, offsetof(struct reg_args, tls_key), "FILE",
+    "PEM private key for --tls-cert", false },
+  { "token-ttl", 0, CLI_INT, offsetof(struct reg_args, token_ttl), "SECONDS",
+    "Lifetime of issued bearer tokens (default 300)", false },
+  CLI_OPT_END,
+};
+static const struct cli_opt root_opts[] = { ROOT_OPTS, CLI_OPT_END };
+static const struct cli_opt create_opts[] = {
+  ROOT_OPTS,
+  { "public", 0, CLI_FLAG, offsetof(struct reg_args, public_), NULL,
+    "Anyone may pull, anonymous users included", false },
+  CLI_OPT_END,
+};
+static const struct cli_opt gc_opts[] = {
+  ROOT_OPTS,
+  { "min-age", 0, CLI_INT, offsetof(struct reg_args, min_age), "SECONDS",
+    "Keep unreferenced blobs younger than this (default 3600: pushes in flight)", false },
+  { "dry-run", 'n', CLI_FLAG, offsetof(struct reg_args, dry_run), NULL,
+    "Report what would be removed", false },
+  CLI_OPT_END,
+};
+
+static void
+usage(FILE *f)
+{
+  fprintf(f, "Usage: wlsimg registry COMMAND [OPTIONS]\n\n"
+             "Run and administer the embedded OCI registry.\n\nCommands:\n"
+             "  serve                          Serve the OCI distribution API\n"
+             "  user add|delete NS/USER        Manage users (NAMESPACE/USER)\n"
+             "  user list\n"
+             "  token create NS/USER           Print a new auth token (shown once; two per user)\n"
+             "  token list [NS/USER]\n"
+             "  token revoke NS/USER ID\n"
+             "  repo list\n"
+             "  repo create NAME [--public]\n"
+             "  repo set-public|set-private|delete NAME\n"
+             "  gc [--min-age SECONDS] [--dry-run]  Remove blobs no manifest references\n\n"
+             "Admin commands work on the --root files and are safe while the server runs.\n"
+             "Run 'wlsimg registry COMMAND --help' for options.\n");
+}
+
+/* Settings from --config, then flags on top; fills a->root (owned by cfg or heap). */
+static int
+load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_alloc)
+{
+  wi_err err = { 0 };
+
+  memset(cfg, 0, sizeof *cfg);
+  *root_alloc = NULL;
+  if (a->config && wi_regserver_config_load(cfg, a->config, &err) < 0)
+    return cli_fail(&err);
+  if (a->root == NULL)
+    a->root = cfg->root;
+  if (a->root == NULL)
+    a->root = *root_alloc = wi_data_path("registry");
+  if (a->listen == NULL)
+    a->listen = cfg->listen ? cfg->listen : "127.0.0.1:5000";
+  if (a->auth == NULL)
+    a->auth = cfg->auth ? cfg->auth : "none";
+  if (a->tls_cert == NULL)
+    a->tls_cert = cfg->tls_cert;
+  if (a->tls_key == NULL)
+    a->tls_key = cfg->tls_key;
+  if (a->token_ttl == 0)
+    a->token_ttl = cfg->token_ttl;
+  return 0;
+}
+
+static void
+serve_log(enum wi_log_level level, const char *msg, void *payload)
+{
+  static const char *names[] = { "error", "warning", "info", "debug", "trace" };
+  char ts[32];
+  time_t t = time(NULL);
+  struct tm tm;
+
+  WI_UNUSED(payload);
+  gmtime_r(&t, &tm);
+  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+  static const struct cli_cmd cmd = {
+    "registry serve", "[OPTIONS]", "Serve the OCI distribution API (v1.1) on HTTP or HTTPS.",
+    serve_opts,       0,           0
+  };
+  struct reg_args a = { 0 };
+  struct wi_regserver_config cfg;
+  wi_autofree char *root_alloc = NULL;
+  struct wi_regserver *s = NULL;
+  wi_err err = { 0 };
+  char **pos = NULL;
+  int npos = 0, rc = cli_parse(&cmd, argc, argv, &a, &pos, &npos), sig = 0;
+
+  if (rc != 0)
+    return rc < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  rc = load_settings(&a, &cfg, &root_alloc);
+  if (rc != 0)
+    return rc;
+  struct wi_regserver_opts o = { .listen = a.listen,
+                                 .root = a.root,
+                                 .tls_cert = a.tls_cert,
+                                 .tls_key = a.tls_key,
+                                 .token_ttl = a.token_ttl };
+  if (strcmp(a.auth, "token") == 0) {
+    o.auth = WI_REGSERVER_AUTH_TOKEN;
+  } else if (strcmp(a.auth, "none") != 0) {
+    wi_regserver_config_dispose(&cfg);
+    return cli_usage_error(cmd.name, "--auth: expected none or token, got \"%s\"", a.auth);
+  }
+  /* Block the stop signals before the server threads start, so only sigwait sees them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (!cli_quiet)
+    wi_log_set_handler(serve_log, cli_verbose ? WI_LOG_DEBUG : WI_LOG_INFO, NULL);
+  if (wi_regserver_start(&s, &o, &err) < 0) {
+    wi_regserver_config_dispose(&cfg);
+    return cli_fail(&err);
+  }
+  wi_log(WI_LOG_INFO, "registry listening on %s://%s (root %s, auth %s)",
+         a.tls_cert ? "https" : "http", wi_regserver_address(s), a.root, a.auth);
+  sigwait(&set, &sig);
+  wi_log(WI_LOG_INFO, "signal %d: stopping", sig);
+  wi_regserver_stop(s);
+  wi_regserver_config_dispose(&cfg);
+  return CLI_EXIT_OK;
+}
+
+/* Parse an admin subcommand: name is "registry user add" etc. */
+static int
+parse_admin(const char *name, const char *synopsis, const char *summary, const struct cli_opt *opts,
+            int nargs_min, int nargs_max, int argc, char **argv, struct reg_args *a,
+            struct wi_regserver_config *cfg, char **root_alloc, char ***pos, int *npos)
+{
+  const struct cli_cmd cmd = { name, synopsis, summary, opts, nargs_min, nargs_max };
+  int rc = cli_parse(&cmd, argc, argv, a, pos, npos);
+  if (rc != 0)
+    return rc < 0 ? CLI_EXIT_USAGE : -1;
+  rc = load_settings(a, cfg, root_alloc);
+  return rc;
+}
+
+struct admin_ctx {
+  struct reg_args a;
+  struct wi_regserver_config cfg;
+  char *root_alloc;
+  char **pos;
+  int npos;
+};
+
+static void
+admin_dispose(struct admin_ctx *c)
+{
+  wi_regserver_config_dispose(&c->cfg);
+  free(c->root_alloc);
+}
+
+static int
+user_cmd(const char *verb, int argc, char **argv)
+{
+  struct admin_ctx c = { 0 };
+  wi_err err = { 0 };
+  int rc;
+  bool list = strcmp(verb, "list") == 0;
+
+  if (!list && strcmp(verb, "add") && strcmp(verb, "delete")) {
+    fprintf(stderr, "wlsimg registry user: unknown command '%s' (add, list, delete)\n", verb);
+    return CLI_EXIT_USAGE;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "registry user %s", verb);
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAMESPACE/USER",
+                   list ? "List registry users." : "Add or delete a registry user.", root_opts,
+                   list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos,
+                   &c.npos);
+  if (rc != 0) {
+    admin_dispose(&c);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  }
+  if (list) {
+    char **users = NULL;
+    size_t n = 0;
+    rc = wi_regserver_user_list(c.a.root, &users, &n, &err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      printf("%s\n", users[i]);
+      free(users[i]);
+    }
+    free(users);
+  } else if (strcmp(verb, "add") == 0) {
+    rc = wi_regserver_user_add(c.a.root, c.pos[0], &err);
+  } else {
+    rc = wi_regserver_user_delete(c.a.root, c.pos[0], &err);
+  }
+  admin_dispose(&c);
+  return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+static int
+token_cmd(const char *verb, int argc, char **argv)
+{
+  struct admin_ctx c = { 0 };
+  wi_err err = { 0 };
+  int rc, min = 1, max = 1;
+  const char *syn = "[OPTIONS] NAMESPACE/USER";
+
+  if (strcmp(verb, "list") == 0) {
+    min = 0;
+    syn = "[OPTIONS] [NAMESPACE/USER]";
+  } else if (strcmp(verb, "revoke") == 0) {
+    min = max = 2;
+    syn = "[OPTIONS] NAMESPACE/USER TOKEN-ID";
+  } else if (strcmp(verb, "create") != 0) {
+    fprintf(stderr, "wlsimg registry token: unknown command '%s' (create, list, revoke)\n", verb);
+    return CLI_EXIT_USAGE;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "registry token %s", verb);
+  rc = parse_admin(name, syn, "Manage a user's auth tokens (only their hashes are stored).",
+                   root_opts, min, max, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos, &c.npos);
+  if (rc != 0) {
+    admin_dispose(&c);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  }
+  if (strcmp(verb, "create") == 0) {
+    char *tok = NULL;
+    char id[17];
+    rc = wi_regserver_token_create(c.a.root, c.pos[0], &tok, id, &err);
+    if (rc == 0) {
+      printf("%s\n", tok);
+      fflush(stdout);
+      wi_secret_free(tok);
+      if (!cli_quiet)
+        fprintf(stderr, "wlsimg: auth token %s created for %s; it is shown only once\n", id,
+                c.pos[0]);
+    }
+  } else if (strcmp(verb, "list") == 0) {
+    struct wi_regserver_token_info *t = NULL;
+    size_t n = 0;
+    rc = wi_regserver_token_list(c.a.root, c.npos ? c.pos[0] : NULL, &t, &n, &err);
+    if (rc == 0 && n)
+      printf("%-40s %-16s %s\n", "USER", "ID", "CREATED");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+      printf("%-40s %-16s %s\n", t[i].user, t[i].id, t[i].created);
+    free(t);
+  } else {
+    rc = wi_regserver_token_revoke(c.a.root, c.pos[0], c.pos[1], &err);
+  }
+  admin_dispose(&c);
+  return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+static int
+repo_cmd(const char *verb, int argc, char **argv)
+{
+  struct admin_ctx c = { 0 };
+  wi_err err = { 0 };
+  int rc;
+  bool list = strcmp(verb, "list") == 0;
+  bool create = strcmp(verb, "create") == 0;
+
+  if (!list && !create && strcmp(verb, "set-public") && strcmp(verb, "set-private") &&
+      strcmp(verb, "delete")) {
+    fprintf(stderr,
+            "wlsimg registry repo: unknown command '%s' "
+            "(list, create, set-public, set-private, delete)\n",
+            verb);
+    return CLI_EXIT_USAGE;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "registry repo %s", verb);
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAME", "Manage registry repositories.",
+                   create ? create_opts : root_opts, list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a,
+                   &c.cfg, &c.root_alloc, &c.pos, &c.npos);
+  if (rc != 0) {
+    admin_dispose(&c);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  }
+  if (list) {
+    struct wi_regserver_repo_info *r = NULL;
+    size_t n = 0;
+    rc = wi_regserver_repo_list(c.a.root, &r, &n, &err);
+    if (rc == 0 && n)
+      printf("%-50s %-8s %s\n", "REPOSITORY", "ACCESS", "TAGS");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+      printf("%-50s %-8s %zu\n", r[i].name, r[i].public_ ? "public" : "private", r[i].n_tags);
+    if (rc == 0)
+      wi_regserver_repo_list_free(r, n);
+  } else if (create) {
+    rc = wi_regserver_repo_create(c.a.root, c.pos[0], c.a.public_, &err);
+  } else if (strcmp(verb, "delete") == 0) {
+    rc = wi_regserver_repo_delete(c.a.root, c.pos[0], &err);
+  } else {
+    rc = wi_regserver_repo_set_public(c.a.root, c.pos[0], strcmp(verb, "set-public") == 0, &err);
+  }
+  admin_dispose(&c);
+  return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+static int
+gc_cmd(int argc, char **argv)
+{
+  struct admin_ctx c = { .a.min_age = -1 };
+  struct wi_regserver_gc_stats st;
+  wi_err err = { 0 };
+  int rc =
+      parse_admin("registry gc", "[OPTIONS]",
+                  "Remove blobs that no manifest references, stale uploads and dangling links.",
+                  gc_opts, 0, 0, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos, &c.npos);
+  if (rc != 0) {
+    admin_dispose(&c);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  }
+  rc = wi_regserver_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st, &err);
+  if (rc == 0)
+    printf("%s%zu blobs removed (%llu bytes), %zu kept, %zu dangling links, %zu stale uploads\n",
+           c.a.dry_run ? "dry run: " : "", st.blobs_removed, (unsigned long long)st.bytes_removed,
+           st.blobs_kept, st.links_removed, st.uploads_removed);
+  admin_dispose(&c);
+  return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+int
+cmd_registry(int argc, char **argv)
+{
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  const char *sub = argv[1];
+  if (strcmp(sub, "serve") == 0)
+    return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(sub, "gc") == 0)
+    return gc_cmd(argc - 1, argv + 1);
+  if (!strcmp(sub, "user") || !strcmp(sub, "token") || !strcmp(sub, "repo")) {
+    if (argc < 3 || argv[2][0] == '-') {
+      usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(sub, "user"))
+      return user_cmd(argv[2], argc - 2, argv + 2);
+    if (!strcmp(sub, "token"))
+      return token_cmd(argv[2], argc - 2, argv + 2);
+    return repo_cmd(argv[2], argc - 2, argv + 2);
+  }
+  fprintf(stderr, "wlsimg registry: unknown command '%s'\n\n", sub);
+  usage(stderr);
+  return CLI_EXIT_USAGE;
+}

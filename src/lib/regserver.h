@@ -1,0 +1,110 @@
+/* wlsimg: the embedded OCI registry (`wlsimg registry serve`) and its administration.
+ *
+ * Storage layout under the root directory (docs/internals/regserver.md):
+ *   blobs/<alg>/<hex>                     every blob and manifest, content-addressed, shared by all
+ * repos repos/<name>/_meta.json               {"namespace":"ns","public":false}
+ *   repos/<name>/_layers/<alg>-<hex>      empty link: the repository holds this blob
+ *   repos/<name>/_manifests/<alg>-<hex>   link whose content is the manifest's media type
+ *   repos/<name>/_tags/<tag>              the manifest digest the tag points to
+ *   repos/<name>/_referrers/<alg>-<hex>/<alg>-<hex>   descriptor JSON of a manifest naming a
+ * subject repos/<name>/_uploads/<id>/data       upload in progress (its size is the upload offset)
+ *   auth/users.json (0600), auth/secret (0600), gc.lock
+ * Repository components never start with '_', so the data directories cannot collide with names.
+ * Every write is atomic (temporary file, fsync, rename).
+ *
+ * The administration functions work on the files directly and are safe while a server runs on the
+ * same root: the server re-reads users.json when it changes.
+ */
+#ifndef WI_REGSERVER_H
+#define WI_REGSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+
+enum wi_regserver_auth { WI_REGSERVER_AUTH_NONE, WI_REGSERVER_AUTH_TOKEN };
+
+struct wi_regserver_opts {
+  const char *listen; /* "host:port" or "[v6]:port"; port 0 picks a free one */
+  const char *root;
+  enum wi_regserver_auth auth;
+  const char *tls_cert; /* PEM files; both or neither */
+  const char *tls_key;
+  int token_ttl;   /* seconds; 0 = 300 */
+  int threads_max; /* concurrent connections; 0 = 512 */
+};
+
+/* Settings read from a config file (JSON; see docs/internals/regserver.md). NULL = not set. */
+struct wi_regserver_config {
+  char *listen;
+  char *root;
+  char *auth;
+  char *tls_cert;
+  char *tls_key;
+  int token_ttl;
+};
+int wi_regserver_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err);
+void wi_regserver_config_dispose(struct wi_regserver_config *cfg);
+
+struct wi_regserver;
+
+/* Start serving in background threads. Creates the root and, with token auth, the signing secret.
+ * Errors: WI_EINVAL (bad address or options), WI_EIO (root, TLS files), WI_ERR (bind failed). */
+int wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *opts,
+                       wi_err *err);
+/* "host:port" actually bound (borrowed). */
+const char *wi_regserver_address(const struct wi_regserver *s);
+/* Stop accepting, finish or drop open connections, free. */
+void wi_regserver_stop(struct wi_regserver *s);
+
+/* Users and auth tokens. User names are NAMESPACE/USER or NAMESPACE/DOMAIN/USER (OCIR's
+ * NS/oracleidentitycloudservice/USER); the namespace is the first component. */
+int wi_regserver_user_add(const char *root, const char *user, wi_err *err);    /* WI_EEXISTS */
+int wi_regserver_user_delete(const char *root, const char *user, wi_err *err); /* WI_ENOTFOUND */
+/* Sorted names, malloc'ed array of malloc'ed strings. */
+int wi_regserver_user_list(const char *root, char ***users_out, size_t *n_out, wi_err *err);
+
+struct wi_regserver_token_info {
+  char user[256];
+  char id[17];
+  char created[32]; /* RFC 3339 UTC */
+};
+/* Create an auth token for user (at most two per user: WI_EDENIED beyond). *token_out is the
+ * secret, shown once; only a salted hash is stored. id_out gets the token's id for list/revoke. */
+int wi_regserver_token_create(const char *root, const char *user, char **token_out, char id_out[17],
+                              wi_err *err);
+/* Tokens of user, or of every user when user is NULL. */
+int wi_regserver_token_list(const char *root, const char *user,
+                            struct wi_regserver_token_info **out, size_t *n_out, wi_err *err);
+int wi_regserver_token_revoke(const char *root, const char *user, const char *id, wi_err *err);
+
+struct wi_regserver_repo_info {
+  char *name;
+  char *namespace_;
+  bool public_;
+  size_t n_tags;
+};
+int wi_regserver_repo_list(const char *root, struct wi_regserver_repo_info **out, size_t *n_out,
+                           wi_err *err);
+void wi_regserver_repo_list_free(struct wi_regserver_repo_info *r, size_t n);
+int wi_regserver_repo_create(const char *root, const char *name, bool public_, wi_err *err);
+int wi_regserver_repo_set_public(const char *root, const char *name, bool public_, wi_err *err);
+/* Remove the repository's links, tags and uploads; blobs go at the next gc. */
+int wi_regserver_repo_delete(const char *root, const char *name, wi_err *err);
+
+struct wi_regserver_gc_stats {
+  size_t blobs_kept;
+  size_t blobs_removed;
+  uint64_t bytes_removed;
+  size_t links_removed;
+  size_t uploads_removed;
+};
+/* Remove blobs no manifest references (directly, as config/layer, or as an index child), unless
+ * younger than min_age seconds; uploads idle for more than a day; dangling layer links. Safe while
+ * a server runs: manifest pushes take a shared lock on gc.lock, gc an exclusive one. */
+int wi_regserver_gc(const char *root, int64_t min_age, bool dry_run,
+                    struct wi_regserver_gc_stats *stats, wi_err *err);
+
+#endif
