@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Registry client failures: wrong credentials, registry down, tampered blobs, a manifest naming a
+# missing blob, bad references. Every failure must exit non-zero with a clear message and leave
+# no name and no partial blob in the store.
+source "$(dirname "$0")/lib.sh"
+need skopeo
+need jq
+
+W=$T_DIR/w
+mkdir -p "$W"
+D1=$(make_oci_layout "$W/lay" v1 "error cases")
+"$WLSIMG" -q copy "oci:$W/lay:v1" test/app:v1 > /dev/null
+
+# store_is_clean: no names and no blobs besides those listed, no temporary files
+store_names() { jq -r '.manifests | length' "$WLSIMG_STORE/index.json"; }
+store_tmp_files() { find "$WLSIMG_STORE/" -mindepth 1 -path "$WLSIMG_STORE/tmp/*" -type f | wc -l; }
+# keep_err: save the last command's stderr (check rewrites last.err before running its command)
+keep_err() { cp "$T_DIR/last.err" "$W/err"; }
+
+# ---------------------------------------------------------------- wrong credentials
+for mode in basic token; do
+  start_registry "$mode"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG_ADDR" "$(printf alice:Not-The-Pa55word | base64)" > "$W/bad-$mode.json"
+  check_fail "$mode: push with a wrong password" 1 "wrong username or password" \
+    "$WLSIMG" -q push --authfile "$W/bad-$mode.json" test/app:v1 "$REG_ADDR/test/app:v1"
+  keep_err
+  check "$mode: the secret is not in the message" bash -c "! grep -qe Pa55word -e '$(printf alice:Not-The-Pa55word | base64)' '$W/err'"
+  check_fail "$mode: pull with a wrong password" 1 "wrong username or password" \
+    env REGISTRY_AUTH_FILE="$W/bad-$mode.json" "$WLSIMG" -q pull "$REG_ADDR/test/app:v1"
+  check_fail "$mode: tags without credentials" 1 "authentication required; run wlsimg login $REG_ADDR" \
+    "$WLSIMG" tags "$REG_ADDR/test/app"
+done
+
+# ---------------------------------------------------------------- registry down
+P=$(free_port)
+check_fail "pull from a registry that is down" 1 "127.0.0.1:$P" "$WLSIMG" -q pull "127.0.0.1:$P/test/app:v1"
+check_fail "push to a registry that is down" 1 "127.0.0.1:$P" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$P/test/app:v1"
+
+# ---------------------------------------------------------------- tampered blob
+start_registry none
+R=$REG_ADDR
+skopeo copy "${SKOPEO_FLAGS[@]}" -q --dest-tls-verify=false "oci:$W/lay:v1" "docker://$R/test/t:v1"
+LD=$(jq -r '.layers[0].digest' < "$W/lay/blobs/sha256/${D1#sha256:}")
+LH=${LD#sha256:}
+printf 'X' | dd of="$REG_DIR/data/docker/registry/v2/blobs/sha256/${LH:0:2}/$LH/data" bs=1 seek=20 conv=notrunc 2>/dev/null
+export WLSIMG_STORE=$T_DIR/store-tamper
+check_fail "pull of a tampered blob" 1 "digest mismatch" "$WLSIMG" -q pull "$R/test/t:v1"
+keep_err
+check "the error names the blob" grep -qF "$LD" "$W/err"
+check_eq "no name after the failed pull" "$(store_names)" 0
+check "the tampered blob is not in the store" test ! -e "$WLSIMG_STORE/blobs/sha256/$LH"
+check_eq "no partial blob left behind" "$(store_tmp_files)" 0
+check_fail "manifest of the tampered image is intact, but copy to oci: fails too" 1 "digest mismatch" \
+  "$WLSIMG" -q copy "docker://$R/test/t:v1" "oci:$W/tampered:v1"
+check "copy to oci: wrote no name" bash -c "[ ! -e '$W/tampered/index.json' ] || [ \"\$(jq '.manifests|length' '$W/tampered/index.json')\" = 0 ]"
+
+# ---------------------------------------------------------------- manifest naming a missing blob
+export WLSIMG_STORE=$T_DIR/store-missing
+skopeo copy "${SKOPEO_FLAGS[@]}" -q --dest-tls-verify=false "oci:$W/lay:v1" "docker://$R/test/m:v1"
+D2=$(make_oci_layout "$W/lay2" v1 "this layer never reaches the registry")
+M2=$W/lay2/blobs/sha256/${D2#sha256:}
+L2=$(jq -r '.layers[0].digest' < "$M2")
+C2=$(jq -r '.config.digest' < "$M2")
+# upload only the config, then PUT a manifest that names the missing layer by digest in another repo
+# (2.8.2 refuses manifests with unknown blobs, so the layer is uploaded and then deleted)
+for b in "$C2" "$L2"; do
+  loc=$(curl -s -o /dev/null -D - -X POST "http://$R/v2/test/m/blobs/uploads/" | tr -d '\r' | sed -n 's/^Location: //Ip')
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$W/lay2/blobs/sha256/${b#sha256:}" "$loc&digest=$b" > /dev/null
+done
+check "PUT a manifest with curl" curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+  --data-binary "@$M2" "http://$R/v2/test/m/manifests/broken"
+check "delete its layer from the registry" curl -sf -X DELETE "http://$R/v2/test/m/blobs/$L2"
+check_fail "pull of a manifest naming a missing blob" 1 "$L2" "$WLSIMG" -q pull "$R/test/m:broken"
+keep_err
+check "the message says the blob is unknown" grep -qE "BLOB_UNKNOWN|not found" "$W/err"
+check_eq "no name after the failed pull" "$(store_names)" 0
+check_eq "no partial blob left behind" "$(store_tmp_files)" 0
+check "the manifest itself was not stored" test ! -e "$WLSIMG_STORE/blobs/sha256/${D2#sha256:}"
+
+# ---------------------------------------------------------------- not found, bad references
+check_fail "pull of an unknown tag" 1 "MANIFEST_UNKNOWN" "$WLSIMG" -q pull "$R/test/m:nope"
+check_fail "pull of an unknown repository" 1 "$R/test/nothing" "$WLSIMG" -q pull "$R/test/nothing:v1"
+check_fail "push of an image not in the store" 1 "No such image" "$WLSIMG" -q push test/none:v1 "$R/test/none:v1"
+check_fail "bad reference: upper case" 1 "must be lowercase" "$WLSIMG" -q pull "$R/Test/App:v1"
+check_fail "bad reference: tag" 1 "invalid tag" "$WLSIMG" -q pull "$R/test/app:bad tag"
+check_fail "bad reference: digest" 1 "digest" "$WLSIMG" -q pull "$R/test/app@sha256:1234"
+check_fail "pull without arguments" 2 "expected 1 argument" "$WLSIMG" pull
+check_fail "unknown transport" 1 "unsupported transport" "$WLSIMG" -q copy "dir:/tmp/x" "oci:$W/x"
+
+finish
