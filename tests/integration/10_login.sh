@@ -93,6 +93,82 @@ check_eq "token: Login Succeeded" "$(cat "$T_DIR/last.out")" "Login Succeeded"
 check_eq "token: saved" "$(jq -r --arg k "$tok" '.auths[$k].auth' "$cfg" | base64 -d)" alice:s3cret
 check "token: logout" "$WLSIMG" logout "$tok"
 
+# --- TLS: CA and client certificates from a certs.d directory ---
+# wlsimg speaks plain HTTP to loopback hosts, so the TLS registry listens on this machine's first
+# non-loopback IPv4 address (skipped when there is none).
+need openssl
+tls_ip=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$' | grep -v '^127\.' | head -1)
+if [ -n "$tls_ip" ]; then
+pki="$T_DIR/pki"
+mkdir -p "$pki"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -out "$pki/ca.pem" -days 2 -subj /CN=test-ca 2>/dev/null
+mkcert() { # mkcert NAME EXT: a certificate signed by the test CA
+  openssl req -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "/CN=$1" 2>/dev/null
+  printf '%s\n' "$2" > "$pki/$1.ext"
+  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
+    -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null
+}
+mkcert server "subjectAltName=IP:$tls_ip"
+mkcert client 'extendedKeyUsage=clientAuth'
+start_tls_registry() { # start_tls_registry [clientcas]: htpasswd + TLS; sets TLS_ADDR
+  local port dir
+  port=$(free_port); dir="$T_DIR/tls-$port"; mkdir -p "$dir/data"
+  htpasswd -Bbn alice s3cret > "$dir/htpasswd" 2>/dev/null
+  cat > "$dir/config.yml" <<EOC
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+http:
+  addr: $tls_ip:$port
+  secret: test-only-upload-state-key
+  tls:
+    certificate: $pki/server.pem
+    key: $pki/server.key
+${1:+    clientcas:
+      - $pki/ca.pem}
+auth:
+  htpasswd:
+    realm: test-realm
+    path: $dir/htpasswd
+EOC
+  docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+  T_PIDS+=($!)
+  TLS_ADDR=$tls_ip:$port
+  local i
+  for i in $(seq 1 200); do
+    curl -sk -o /dev/null --max-time 1 --cert "$pki/client.pem" --key "$pki/client.key" "https://$TLS_ADDR/v2/" && return 0
+    sleep 0.05
+  done
+  echo "TLS registry did not come up" >&2; return 1
+}
+tlslogin() { printf 's3cret\n' | "$WLSIMG" login -u alice --password-stdin "$@"; }
+
+start_tls_registry
+certs="$T_DIR/certs"
+mkdir -p "$certs"
+cp "$pki/ca.pem" "$certs/ca.crt"
+check_fail "tls: unknown CA is refused" 1 "SSL certificate problem" tlslogin "$TLS_ADDR"
+check "tls: --cert-dir with the CA" tlslogin --cert-dir "$certs" "$TLS_ADDR"
+check "tls: --tls-verify=false" tlslogin --tls-verify=false "$TLS_ADDR"
+mkdir -p "$XDG_CONFIG_HOME/containers/certs.d/$TLS_ADDR"
+cp "$pki/ca.pem" "$XDG_CONFIG_HOME/containers/certs.d/$TLS_ADDR/ca.crt"
+check "tls: CA from ~/.config/containers/certs.d/HOST:PORT" tlslogin "$TLS_ADDR"
+rm -rf "$XDG_CONFIG_HOME/containers/certs.d"
+
+start_tls_registry clientcas
+check_fail "mtls: no client certificate is refused" 1 "login $TLS_ADDR" tlslogin --cert-dir "$certs" "$TLS_ADDR"
+cp "$pki/client.pem" "$certs/client.cert"
+cp "$pki/client.key" "$certs/client.key"
+check "mtls: client.cert/client.key from --cert-dir" tlslogin --cert-dir "$certs" "$TLS_ADDR"
+rm "$certs/client.key"
+check_fail "mtls: a client.cert without its key" 1 "has no matching key" tlslogin --cert-dir "$certs" "$TLS_ADDR"
+else
+  echo "# no non-loopback IPv4 address: TLS checks skipped"
+fi
+
 # --- usage ---
 check_fail "--password is refused" 2 "there is no --password option" "$WLSIMG" login -u alice --password x "$basic"
 check_fail "no username with --password-stdin" 2 "--username is required" \
