@@ -619,8 +619,8 @@ authorize(struct wi_rs_req *r, const struct identity *id, const char *type, cons
   if ((granted(r, id, type, name) & need) == need)
     return true;
   unsigned ask = need & WI_RS_PUSH ? need | WI_RS_PULL : need;
-  if (id->anonymous) {
-    challenge(r, type, name, ask, NULL);
+  if (id->anonymous || id->user == NULL) { /* no credentials, or an anonymous token */
+    challenge(r, type, name, ask, id->anonymous ? NULL : "insufficient_scope");
     return false;
   }
   unsigned could = wi_rs_auth_allowed(r->srv->auth, id->user, type, name);
