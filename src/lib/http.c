@@ -293,8 +293,11 @@ header_cb(char *line, size_t size, size_t nmemb, void *userdata)
     return n;
   }
   x->header_bytes += n;
-  if (x->header_bytes > MAX_HEADER_BYTES)
-    return 0; /* aborts with CURLE_WRITE_ERROR */
+  if (x->header_bytes > MAX_HEADER_BYTES) {
+    x->body_ret = WI_ETOOBIG;
+    wi_err_set(&x->body_err, WI_ETOOBIG, "response headers larger than %d bytes", MAX_HEADER_BYTES);
+    return 0; /* aborts the transfer */
+  }
   if ((line[0] == ' ' || line[0] == '\t') && x->resp->n_headers) {
     /* obsolete line folding: append to the previous value */
     struct wi_http_header *last = &x->resp->headers[x->resp->n_headers - 1];
@@ -342,8 +345,9 @@ write_cb(char *data, size_t size, size_t nmemb, void *userdata)
       return 0;
     return size * nmemb;
   }
-  if (wi_buf_add(&x->resp->body, data, n, &x->body_err) < 0) {
+  if (wi_buf_add(&x->resp->body, data, n, NULL) < 0) {
     x->body_ret = WI_ETOOBIG;
+    wi_err_set(&x->body_err, WI_ETOOBIG, "response body larger than %zu bytes", x->resp->body.max);
     return 0;
   }
   return n;
@@ -589,9 +593,6 @@ wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp
     wi_autofree char *url = url_for_display(req->url);
     ret = wi_err_set(err, x.body_ret, "%s %s: %s", req->method ? req->method : "GET", url,
                      x.body_err.msg);
-    if (x.body_ret == WI_ETOOBIG)
-      wi_err_set(err, WI_ETOOBIG, "%s %s: response body larger than %zu bytes",
-                 req->method ? req->method : "GET", url, resp->body.max);
   } else if (rc != CURLE_OK) {
     ret = net_error(h, req, rc, err);
   }
