@@ -1194,6 +1194,7 @@ struct blob_sink {
   void *pp;
   bool too_big;
   bool write_failed;
+  bool hash;
 };
 
 static int
@@ -1206,7 +1207,8 @@ sink_write(const void *data, size_t len, void *payload)
     s->too_big = true;
     return -1;
   }
-  wi_hasher_update(&s->h, p, len);
+  if (s->hash)
+    wi_hasher_update(&s->h, p, len);
   if (s->write_fn(p, len, s->payload) < 0) {
     s->write_failed = true;
     return -1;
@@ -1217,16 +1219,16 @@ sink_write(const void *data, size_t len, void *payload)
   return 0;
 }
 
-int
-wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
-                      int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
-                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+static int
+get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d, bool hash,
+         int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
+         void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
 {
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull");
   wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, d->digest);
   struct blob_sink s = { .size = d->size, .write_fn = write_fn, .payload = payload, .progress = progress,
-                         .pp = pp };
+                         .pp = pp, .hash = hash };
   char algo[8] = "sha256";
   int ret = 0, resumes = 0;
 
@@ -1278,17 +1280,34 @@ wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi
     wi_http_resp_dispose(&resp);
     break;
   }
-  if (ret == 0) {
+  if (ret == 0 && d->size >= 0 && s.got != d->size) {
+    ret = wi_err_set(err, WI_EDIGEST, "%s: size mismatch: got %lld bytes, expected %lld", what,
+                     (long long)s.got, (long long)d->size);
+  } else if (ret == 0 && hash) {
     char got[WI_DIGEST_MAX];
     wi_hasher_final(&s.h, got);
     if (strcmp(got, d->digest) != 0)
       ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: the content hashes to %s", what, got);
-    else if (d->size >= 0 && s.got != d->size)
-      ret = wi_err_set(err, WI_EDIGEST, "%s: size mismatch: got %lld bytes, expected %lld", what,
-                       (long long)s.got, (long long)d->size);
   }
   wi_hasher_dispose(&s.h);
   return ret;
+}
+
+int
+wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                      int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
+                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+{
+  return get_blob(rc, repo, d, true, write_fn, payload, progress, pp, err);
+}
+
+int
+wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                               int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
+                               void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
+                               wi_err *err)
+{
+  return get_blob(rc, repo, d, false, write_fn, payload, progress, pp, err);
 }
 
 /* ---- blobs: upload ---- */

@@ -73,6 +73,12 @@ int wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struc
                           int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
                           void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
                           wi_err *err);
+/* As wi_regclient_get_blob, without hashing: for callers that verify the digest themselves in the
+ * same pass (a store blob writer's commit). The size is still enforced. */
+int wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                                   int (*write_fn)(const void *data, size_t len, void *payload),
+                                   void *payload, void (*progress)(int64_t done, int64_t total, void *payload),
+                                   void *pp, wi_err *err);
 /* Cross-repository mount; *mounted false when the registry opened an upload instead (it is
  * cancelled). */
 int wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest,

@@ -523,11 +523,18 @@ pull_one(void *ctx, size_t i, wi_err *err)
   ret = wi_store_blob_begin(c->dst, &j.w, err);
   if (ret < 0)
     return ret;
-  ret = wi_regclient_get_blob(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
+  /* the blob writer hashes what it writes and its commit verifies: no second hash pass */
+  if (wi_str_has_prefix(d->digest, "sha256:"))
+    ret = wi_regclient_get_blob_unhashed(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
+  else
+    ret = wi_regclient_get_blob(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
   if (ret < 0 && j.werr.code != 0 && err && err->code != WI_EDIGEST)
     *err = j.werr;
-  if (ret == 0)
+  if (ret == 0) {
     ret = wi_blob_writer_commit(j.w, d->digest, d->size, NULL, err);
+    if (ret < 0)
+      wi_err_wrap(err, "%s/%s: blob %s", wi_regclient_host(c->rc), c->repo, d->digest);
+  }
   wi_blob_writer_free(j.w); /* removes the temporary file unless committed */
   if (ret < 0)
     return ret;
