@@ -916,6 +916,32 @@ wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m, struct wi
   return 0;
 }
 
+int
+wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, const char *config_mt,
+                   const struct wi_descriptor *layers, size_t n_layers, struct wi_descriptor *desc_out, wi_err *err)
+{
+  char cd[WI_DIGEST_MAX];
+  wi_autoptr(wi_manifest) struct wi_manifest *m = wi_xcalloc(1, sizeof *m);
+  int ret = wi_store_put_blob(s, config, config_len, cd, err);
+
+  if (ret < 0)
+    return ret;
+  for (size_t i = 0; i < n_layers; i++)
+    if (!wi_store_has_blob(s, layers[i].digest))
+      return wi_err_set(err, WI_ENOTFOUND, "layer %s is not in %s", layers[i].digest, s->root);
+  m->kind = WI_MANIFEST_IMAGE;
+  m->schema_version = 2;
+  m->media_type = wi_xstrdup(WI_MT_OCI_MANIFEST);
+  m->config.media_type = wi_xstrdup(config_mt ? config_mt : WI_MT_OCI_CONFIG);
+  m->config.digest = wi_xstrdup(cd);
+  m->config.size = (int64_t)config_len;
+  m->layers = wi_xcalloc(n_layers, sizeof *m->layers);
+  for (size_t i = 0; i < n_layers; i++)
+    wi_descriptor_copy(&m->layers[i], &layers[i]);
+  m->n_layers = n_layers;
+  return wi_store_put_manifest(s, m, desc_out, err);
+}
+
 /* ---- gc ---- */
 
 struct digest_set {

@@ -110,6 +110,12 @@ int wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc,
 int wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m,
                           struct wi_descriptor *desc_out, wi_err *err);
 
+/* Store config bytes and an OCI image manifest for them and the given layers (already stored);
+ * desc_out describes the manifest (caller disposes). config_mt NULL = OCI config. */
+int wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, const char *config_mt,
+                       const struct wi_descriptor *layers, size_t n_layers, struct wi_descriptor *desc_out,
+                       wi_err *err);
+
 /* Copy a blob from another store/layout (hard link when possible). */
 int wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *digest,
                             wi_err *err);

@@ -1,0 +1,144 @@
+/* wlsimg import: make a one-layer image from a root filesystem tar (docker import). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lib/imgconfig.h"
+#include "lib/layer.h"
+#include "lib/ref.h"
+#include "lib/store.h"
+#include "lib/util.h"
+
+struct import_args {
+  const char *tag;
+  const char *platform;
+  struct cli_list changes;
+  const char *message;
+};
+
+static const struct cli_opt import_opts[] = {
+  { "tag", 't', CLI_STRING, offsetof(struct import_args, tag), "NAME", "Name of the new image (REPOSITORY[:TAG])",
+    false },
+  { "platform", 0, CLI_STRING, offsetof(struct import_args, platform), "OS/ARCH[/VARIANT]",
+    "Platform recorded in the config (default: this host's)", false },
+  { "change", 'c', CLI_LIST, offsetof(struct import_args, changes), "INSTRUCTION",
+    "Dockerfile instruction for the config: CMD, ENTRYPOINT, ENV, LABEL, USER, WORKDIR, EXPOSE, VOLUME", false },
+  { "message", 'm', CLI_STRING, offsetof(struct import_args, message), "TEXT", "Comment for the layer's history",
+    false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd import_cmd = {
+  "import", "[OPTIONS] ROOTFS.tar[.gz]|- [NAME]",
+  "Create an image with one layer holding the files of ROOTFS (a tar, possibly compressed; - reads\n"
+  "standard input). The layer is rewritten in sorted order, so its digest depends only on the files,\n"
+  "not on the order in the input tar. Prints the image's manifest digest.",
+  import_opts, 1, 2,
+};
+
+/* SOURCE_DATE_EPOCH (reproducible builds) or now. */
+static int64_t
+creation_time(void)
+{
+  const char *e = getenv("SOURCE_DATE_EPOCH");
+  char *end = NULL;
+  if (e && *e) {
+    long long v = strtoll(e, &end, 10);
+    if (*end == '\0' && v >= 0)
+      return v;
+  }
+  return (int64_t)time(NULL);
+}
+
+static int
+build_config(const struct import_args *a, const struct wi_layer_result *lr, char **out, size_t *len, wi_err *err)
+{
+  struct wi_platform p;
+  if (a->platform) {
+    int ret = wi_platform_parse(&p, a->platform, err);
+    if (ret < 0)
+      return ret;
+  } else {
+    wi_platform_host(&p);
+  }
+  int64_t created = creation_time();
+  wi_autoptr(wi_imgconfig) struct wi_imgconfig *c = wi_imgconfig_new(&p, created);
+  wi_imgconfig_add_layer(c, lr->diff_id, created, "wlsimg import", a->message);
+  for (size_t i = 0; i < a->changes.n; i++) {
+    int ret = wi_imgconfig_apply_change(c, a->changes.v[i], err);
+    if (ret < 0)
+      return wi_err_wrap(err, "--change");
+  }
+  *out = wi_imgconfig_serialize(c, len);
+  return 0;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+  struct import_args a = { 0 };
+  wi_autofree char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+  struct wi_ref ref = { 0 };
+  wi_autoclose int fd = -1;
+  int ret = cli_parse(&import_cmd, argc, argv, &a, &pos, &npos);
+
+  if (ret != 0)
+    return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (a.tag && npos == 2)
+    return cli_usage_error("import", "give the name either as --tag or as the second argument, not both");
+  const char *tag = a.tag ? a.tag : npos == 2 ? pos[1] : NULL;
+  if (tag == NULL)
+    return cli_usage_error("import", "missing the image name (--tag NAME)");
+  if (wi_ref_parse(&ref, tag, &err) < 0)
+    return cli_fail(&err);
+  wi_autofree char *name = wi_ref_name(&ref);
+  bool has_digest = ref.digest != NULL;
+  wi_ref_dispose(&ref);
+  if (has_digest)
+    return cli_usage_error("import", "the name %s has a digest; give REPOSITORY[:TAG]", tag);
+  const char *what = strcmp(pos[0], "-") == 0 ? "standard input" : pos[0];
+  if (strcmp(pos[0], "-") != 0) {
+    fd = open(pos[0], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      wi_err_sys(&err, WI_EIO, "import: open %s", pos[0]);
+      return cli_fail(&err);
+    }
+  }
+
+  wi_autofree char *root = wi_store_default_root();
+  wi_autoptr(wi_store) struct wi_store *s = NULL;
+  if (wi_store_open(&s, root, true, &err) < 0)
+    return cli_fail(&err);
+  wi_autofree char *spool = wi_xasprintf("%s/tmp", root);
+  if (wi_mkdir_p(spool, 0755, &err) < 0)
+    return cli_fail(&err);
+  struct wi_layer_opts lo = { .spool_dir = spool };
+  wi_autoptr(wi_layer_writer) struct wi_layer_writer *w = wi_layer_writer_new(&lo);
+  struct wi_layer_result lr;
+  wi_autofree char *cfg = NULL;
+  size_t cfg_len = 0;
+  if (wi_layer_add_tar(w, fd >= 0 ? fd : STDIN_FILENO, what, &err) < 0 ||
+      wi_layer_writer_finish_store(w, s, &lr, &err) < 0 || build_config(&a, &lr, &cfg, &cfg_len, &err) < 0)
+    return cli_fail(&err);
+  char layer_mt[] = WI_MT_OCI_LAYER_GZIP;
+  struct wi_descriptor layer = { .media_type = layer_mt, .digest = lr.digest, .size = lr.size };
+  struct wi_descriptor d = { 0 };
+  if (wi_store_put_image(s, cfg, cfg_len, NULL, &layer, 1, &d, &err) < 0)
+    return cli_fail(&err);
+  ret = wi_store_tag(s, name, &d, &err);
+  if (ret == 0)
+    printf("%s\n", d.digest);
+  wi_descriptor_dispose(&d);
+  if (ret < 0)
+    return cli_fail(&err);
+  return CLI_EXIT_OK;
+}
