@@ -18,17 +18,23 @@ struct images_args {
 };
 
 static const struct cli_opt images_opts[] = {
-  { "digests", 0, CLI_FLAG, offsetof(struct images_args, digests), NULL, "Show manifest digests", false },
-  { "no-trunc", 0, CLI_FLAG, offsetof(struct images_args, no_trunc), NULL, "Show full image ids", false },
-  { "quiet", 'q', CLI_FLAG, offsetof(struct images_args, quiet), NULL, "Only show image ids", false },
+  { "digests", 0, CLI_FLAG, offsetof(struct images_args, digests), NULL, "Show manifest digests",
+    false },
+  { "no-trunc", 0, CLI_FLAG, offsetof(struct images_args, no_trunc), NULL, "Show full image ids",
+    false },
+  { "quiet", 'q', CLI_FLAG, offsetof(struct images_args, quiet), NULL, "Only show image ids",
+    false },
   CLI_OPT_END,
 };
 
 static const struct cli_cmd images_cmd = {
-  "images", "[OPTIONS]",
+  "images",
+  "[OPTIONS]",
   "List images in the local store. IMAGE ID is the config digest (as docker shows it); SIZE is what the\n"
   "store holds for the image (config and compressed layers).",
-  images_opts, 0, 0,
+  images_opts,
+  0,
+  0,
 };
 
 struct row {
@@ -174,7 +180,8 @@ cmd_images(int argc, char **argv)
     }
     split_name(e[i].name, &rows[i].repo, &rows[i].tag);
     rows[i].digest = wi_xstrdup(e[i].desc.digest);
-    rows[i].id = a.no_trunc ? wi_xstrdup(info.config_digest) : wi_xstrndup(wi_digest_hex(info.config_digest), 12);
+    rows[i].id = a.no_trunc ? wi_xstrdup(info.config_digest)
+                            : wi_xstrndup(wi_digest_hex(info.config_digest), 12);
     rows[i].created = human_since(info.created);
     rows[i].size = human_size(info.size);
   }

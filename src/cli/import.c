@@ -24,23 +24,27 @@ struct import_args {
 };
 
 static const struct cli_opt import_opts[] = {
-  { "tag", 't', CLI_STRING, offsetof(struct import_args, tag), "NAME", "Name of the new image (REPOSITORY[:TAG])",
-    false },
+  { "tag", 't', CLI_STRING, offsetof(struct import_args, tag), "NAME",
+    "Name of the new image (REPOSITORY[:TAG])", false },
   { "platform", 0, CLI_STRING, offsetof(struct import_args, platform), "OS/ARCH[/VARIANT]",
     "Platform recorded in the config (default: this host's)", false },
   { "change", 'c', CLI_LIST, offsetof(struct import_args, changes), "INSTRUCTION",
-    "Dockerfile instruction for the config: CMD, ENTRYPOINT, ENV, LABEL, USER, WORKDIR, EXPOSE, VOLUME", false },
-  { "message", 'm', CLI_STRING, offsetof(struct import_args, message), "TEXT", "Comment for the layer's history",
+    "Dockerfile instruction for the config: CMD, ENTRYPOINT, ENV, LABEL, USER, WORKDIR, EXPOSE, VOLUME",
     false },
+  { "message", 'm', CLI_STRING, offsetof(struct import_args, message), "TEXT",
+    "Comment for the layer's history", false },
   CLI_OPT_END,
 };
 
 static const struct cli_cmd import_cmd = {
-  "import", "[OPTIONS] ROOTFS.tar[.gz]|- [NAME]",
+  "import",
+  "[OPTIONS] ROOTFS.tar[.gz]|- [NAME]",
   "Create an image with one layer holding the files of ROOTFS (a tar, possibly compressed; - reads\n"
   "standard input). The layer is rewritten in sorted order, so its digest depends only on the files,\n"
   "not on the order in the input tar. Prints the image's manifest digest.",
-  import_opts, 1, 2,
+  import_opts,
+  1,
+  2,
 };
 
 /* SOURCE_DATE_EPOCH (reproducible builds) or now. */
@@ -58,7 +62,8 @@ creation_time(void)
 }
 
 static int
-build_config(const struct import_args *a, const struct wi_layer_result *lr, char **out, size_t *len, wi_err *err)
+build_config(const struct import_args *a, const struct wi_layer_result *lr, char **out, size_t *len,
+             wi_err *err)
 {
   struct wi_platform p;
   if (a->platform) {
@@ -94,7 +99,8 @@ cmd_import(int argc, char **argv)
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   if (a.tag && npos == 2)
-    return cli_usage_error("import", "give the name either as --tag or as the second argument, not both");
+    return cli_usage_error("import",
+                           "give the name either as --tag or as the second argument, not both");
   const char *tag = a.tag ? a.tag : npos == 2 ? pos[1] : NULL;
   if (tag == NULL)
     return cli_usage_error("import", "missing the image name (--tag NAME)");
@@ -127,7 +133,8 @@ cmd_import(int argc, char **argv)
   wi_autofree char *cfg = NULL;
   size_t cfg_len = 0;
   if (wi_layer_add_tar(w, fd >= 0 ? fd : STDIN_FILENO, what, &err) < 0 ||
-      wi_layer_writer_finish_store(w, s, &lr, &err) < 0 || build_config(&a, &lr, &cfg, &cfg_len, &err) < 0)
+      wi_layer_writer_finish_store(w, s, &lr, &err) < 0 ||
+      build_config(&a, &lr, &cfg, &cfg_len, &err) < 0)
     return cli_fail(&err);
   char layer_mt[] = WI_MT_OCI_LAYER_GZIP;
   struct wi_descriptor layer = { .media_type = layer_mt, .digest = lr.digest, .size = lr.size };

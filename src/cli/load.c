@@ -27,10 +27,13 @@ static const struct cli_opt load_opts[] = {
 };
 
 static const struct cli_cmd load_cmd = {
-  "load", "[-i FILE]",
+  "load",
+  "[-i FILE]",
   "Load images from a docker-archive tar (docker save, skopeo, podman). Layers are stored gzip-compressed,\n"
   "ready to push.",
-  load_opts, 0, 0,
+  load_opts,
+  0,
+  0,
 };
 
 int
@@ -55,7 +58,8 @@ cmd_load(int argc, char **argv)
       return cli_fail(&err);
     }
   } else if (isatty(STDIN_FILENO)) {
-    return cli_usage_error("load", "requested load from standard input, but it is a terminal; use -i FILE");
+    return cli_usage_error("load",
+                           "requested load from standard input, but it is a terminal; use -i FILE");
   }
   wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;

@@ -1,4 +1,5 @@
-/* wlsimg rmi: remove names from the store; blobs no name needs any more are deleted (docker rmi). */
+/* wlsimg rmi: remove names from the store; blobs no name needs any more are deleted (docker rmi).
+ */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +19,19 @@ struct rmi_args {
 static const struct cli_opt rmi_opts[] = {
   { "force", 'f', CLI_FLAG, offsetof(struct rmi_args, force), NULL,
     "Remove every name of an image given by id, even when it has several", false },
-  { "no-prune", 0, CLI_FLAG, offsetof(struct rmi_args, no_prune), NULL, "Keep unreferenced blobs", false },
+  { "no-prune", 0, CLI_FLAG, offsetof(struct rmi_args, no_prune), NULL, "Keep unreferenced blobs",
+    false },
   CLI_OPT_END,
 };
 
 static const struct cli_cmd rmi_cmd = {
-  "rmi", "[OPTIONS] IMAGE...",
+  "rmi",
+  "[OPTIONS] IMAGE...",
   "Remove image names (REPOSITORY[:TAG], an image id or a digest). Blobs that no name references any\n"
   "more are deleted.",
-  rmi_opts, 1, -1,
+  rmi_opts,
+  1,
+  -1,
 };
 
 static void
@@ -56,10 +61,11 @@ untag_id(struct wi_store *s, const char *arg, const char *digest, bool force, wi
     names += e[i].name && strcmp(e[i].desc.digest, digest) == 0;
   if (names > 1 && !force) {
     wi_store_entries_free(e, n);
-    return wi_err_set(err, WI_EINVAL,
-                      "unable to delete %s (must be forced): image is referenced by %zu names; use --force or "
-                      "remove the names",
-                      arg, names);
+    return wi_err_set(
+        err, WI_EINVAL,
+        "unable to delete %s (must be forced): image is referenced by %zu names; use --force or "
+        "remove the names",
+        arg, names);
   }
   for (size_t i = 0; i < n && ret == 0; i++) {
     if (e[i].name && strcmp(e[i].desc.digest, digest) == 0) {
@@ -73,7 +79,8 @@ untag_id(struct wi_store *s, const char *arg, const char *digest, bool force, wi
 }
 
 static int
-remove_one(struct wi_store *s, const char *arg, bool force, struct wi_descriptor *removed, wi_err *err)
+remove_one(struct wi_store *s, const char *arg, bool force, struct wi_descriptor *removed,
+           wi_err *err)
 {
   struct wi_descriptor d = { 0 };
   char *name = NULL;

@@ -26,10 +26,13 @@ static const struct cli_opt save_opts[] = {
 };
 
 static const struct cli_cmd save_cmd = {
-  "save", "[-o FILE] IMAGE...",
+  "save",
+  "[-o FILE] IMAGE...",
   "Save images (names, image ids or digests) to a docker-archive tar, readable by `docker load`,\n"
   "`wlsimg load` and `skopeo copy docker-archive:FILE …`.",
-  save_opts, 1, -1,
+  save_opts,
+  1,
+  -1,
 };
 
 struct save_set {
@@ -94,8 +97,8 @@ set_dispose(struct save_set *set)
 
 /* Write to FILE through a temporary file in the same directory, renamed only on success. */
 static int
-save_to_file(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n, const char *path,
-             wi_err *err)
+save_to_file(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n,
+             const char *path, wi_err *err)
 {
   wi_autofree char *tmp = wi_xasprintf("%s.tmp-XXXXXX", path);
   int fd = mkostemp(tmp, O_CLOEXEC);
@@ -127,7 +130,8 @@ cmd_save(int argc, char **argv)
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   if (a.output == NULL && isatty(STDOUT_FILENO))
-    return cli_usage_error("save", "refusing to write a tar to a terminal; use -o FILE or redirect the output");
+    return cli_usage_error(
+        "save", "refusing to write a tar to a terminal; use -o FILE or redirect the output");
   wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
   ret = wi_store_open(&s, root, false, &err);

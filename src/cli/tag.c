@@ -16,8 +16,12 @@ struct tag_args {
 static const struct cli_opt tag_opts[] = { CLI_OPT_END };
 
 static const struct cli_cmd tag_cmd = {
-  "tag", "SOURCE TARGET",
-  "Name the image SOURCE (a name, an image id or a digest) also TARGET (REPOSITORY[:TAG]).", tag_opts, 2, 2,
+  "tag",
+  "SOURCE TARGET",
+  "Name the image SOURCE (a name, an image id or a digest) also TARGET (REPOSITORY[:TAG]).",
+  tag_opts,
+  2,
+  2,
 };
 
 int

@@ -103,7 +103,8 @@ aw_fail(struct awriter *w, const char *what)
 {
   if (w->failed)
     return w->failed;
-  return wi_err_set(w->err, WI_ERR, "write docker-archive: %s: %s", what, archive_error_string(w->a));
+  return wi_err_set(w->err, WI_ERR, "write docker-archive: %s: %s", what,
+                    archive_error_string(w->a));
 }
 
 static int
@@ -173,8 +174,8 @@ fd_sink(const void *data, size_t len, void *payload, wi_err *err)
  * temporary file first (a tar header needs the size up front). Either way the bytes written must
  * hash to the diff_id. */
 static int
-write_layer(struct wi_store *s, struct awriter *w, const struct wi_descriptor *l, const char *diff_id,
-            const char *name)
+write_layer(struct wi_store *s, struct awriter *w, const struct wi_descriptor *l,
+            const char *diff_id, const char *name)
 {
   wi_autoclose int bfd = -1;
   wi_autoclose int tfd = -1;
@@ -196,19 +197,22 @@ write_layer(struct wi_store *s, struct awriter *w, const struct wi_descriptor *l
     if (fstat(tfd, &st) < 0)
       return wi_err_sys(w->err, WI_EIO, "stat temporary file");
     size = st.st_size;
-  } else if (strcmp(l->media_type, WI_MT_OCI_LAYER) == 0 || strcmp(l->media_type, MT_DOCKER_LAYER_TAR) == 0) {
+  } else if (strcmp(l->media_type, WI_MT_OCI_LAYER) == 0 ||
+             strcmp(l->media_type, MT_DOCKER_LAYER_TAR) == 0) {
     ret = wi_store_open_blob(s, l->digest, &tfd, &size, w->err);
     if (ret < 0)
       return ret;
   } else {
-    return wi_err_set(w->err, WI_EUNSUPPORTED, "layer %s: media type %s cannot go into a docker-archive", l->digest,
+    return wi_err_set(w->err, WI_EUNSUPPORTED,
+                      "layer %s: media type %s cannot go into a docker-archive", l->digest,
                       l->media_type);
   }
   ret = aw_fd(w, name, tfd, size, got);
   if (ret < 0)
     return ret;
   if (strcmp(got, diff_id) != 0)
-    return wi_err_set(w->err, WI_EDIGEST, "layer %s: uncompressed content is %s, but the config says %s", l->digest,
+    return wi_err_set(w->err, WI_EDIGEST,
+                      "layer %s: uncompressed content is %s, but the config says %s", l->digest,
                       got, diff_id);
   return 0;
 }
@@ -221,8 +225,8 @@ struct img_out {
 };
 
 static int
-write_image(struct wi_store *s, struct awriter *w, const struct wi_docker_archive_image *img, struct strlist *written,
-            struct img_out *out)
+write_image(struct wi_store *s, struct awriter *w, const struct wi_docker_archive_image *img,
+            struct strlist *written, struct img_out *out)
 {
   wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
   wi_autoptr(wi_imgconfig) struct wi_imgconfig *cfg = NULL;
@@ -239,8 +243,8 @@ write_image(struct wi_store *s, struct awriter *w, const struct wi_docker_archiv
   if (ret < 0)
     return wi_err_wrap(w->err, "config %s", m->config.digest);
   if (wi_imgconfig_n_diff_ids(cfg) != m->n_layers)
-    return wi_err_set(w->err, WI_EINVAL, "image %s: %zu layers but %zu diff_ids in the config", img->desc->digest,
-                      m->n_layers, wi_imgconfig_n_diff_ids(cfg));
+    return wi_err_set(w->err, WI_EINVAL, "image %s: %zu layers but %zu diff_ids in the config",
+                      img->desc->digest, m->n_layers, wi_imgconfig_n_diff_ids(cfg));
   for (size_t i = 0; i < m->n_layers; i++) {
     const char *diff_id = wi_imgconfig_diff_id(cfg, i);
     wi_autofree char *name = wi_xasprintf("%s.tar", wi_digest_hex(diff_id));
@@ -305,8 +309,8 @@ write_index_files(struct awriter *w, struct img_out *imgs, size_t n)
 }
 
 int
-wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n, int fd,
-                        wi_err *err)
+wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n,
+                        int fd, wi_err *err)
 {
   struct awriter w = { .fd = fd, .err = err };
   struct strlist written = { 0 };
@@ -355,8 +359,8 @@ struct reader {
   wi_err *err;
   struct member_link *links;
   size_t n_links;
-  json_t *manifest;         /* manifest.json */
-  struct strlist want_cfg;  /* resolved member names */
+  json_t *manifest;        /* manifest.json */
+  struct strlist want_cfg; /* resolved member names */
   struct strlist want_layer;
   struct strlist cfg_names; /* configs read, parallel to cfg_data */
   char **cfg_data;
@@ -369,7 +373,8 @@ struct reader {
 static char *
 norm_member(const char *dir, const char *p)
 {
-  wi_autofree char *full = (p[0] != '/' && dir && *dir) ? wi_xasprintf("%s/%s", dir, p) : wi_xstrdup(p);
+  wi_autofree char *full =
+      (p[0] != '/' && dir && *dir) ? wi_xasprintf("%s/%s", dir, p) : wi_xstrdup(p);
   char *out = wi_xcalloc(1, strlen(full) + 1);
   size_t ol = 0;
   for (char *tok = full; tok;) {
@@ -434,8 +439,8 @@ open_archive(struct reader *r, wi_err *err)
 }
 
 static int
-read_member(struct archive *a, const struct reader *r, const char *name, size_t max, char **out, size_t *len_out,
-            wi_err *err)
+read_member(struct archive *a, const struct reader *r, const char *name, size_t max, char **out,
+            size_t *len_out, wi_err *err)
 {
   struct wi_buf b = WI_BUF_INIT(max);
   char buf[16384];
@@ -497,14 +502,15 @@ scan_archive(struct reader *r, wi_err *err)
         break;
       r->manifest = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
       if (r->manifest == NULL) {
-        ret = wi_err_set(err, WI_EINVAL, "%s: manifest.json: line %d column %d: %s", r->what, jerr.line, jerr.column,
-                         jerr.text);
+        ret = wi_err_set(err, WI_EINVAL, "%s: manifest.json: line %d column %d: %s", r->what,
+                         jerr.line, jerr.column, jerr.text);
         break;
       }
     }
   }
   if (ret == 0 && ar != ARCHIVE_EOF)
-    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", r->what, archive_error_string(a));
+    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", r->what,
+                     archive_error_string(a));
   archive_read_free(a);
   if (ret == 0 && r->manifest == NULL)
     ret = wi_err_set(err, WI_EINVAL, "%s: no manifest.json: not a docker-archive", r->what);
@@ -521,25 +527,28 @@ plan_archive(struct reader *r, wi_err *err)
   if (!json_is_array(r->manifest) || json_array_size(r->manifest) == 0)
     return wi_err_set(err, WI_EINVAL, "%s: manifest.json: expected a non-empty array", r->what);
   if (json_array_size(r->manifest) > MAX_ARCHIVE_IMAGES)
-    return wi_err_set(err, WI_ETOOBIG, "%s: manifest.json: more than %d images", r->what, MAX_ARCHIVE_IMAGES);
-  json_array_foreach(r->manifest, i, img)
-  {
+    return wi_err_set(err, WI_ETOOBIG, "%s: manifest.json: more than %d images", r->what,
+                      MAX_ARCHIVE_IMAGES);
+  json_array_foreach (r->manifest, i, img) {
     const char *cfg = json_string_value(json_object_get(img, "Config"));
     json_t *layers = json_object_get(img, "Layers");
     json_t *tags = json_object_get(img, "RepoTags");
     if (cfg == NULL)
-      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Config: expected a string", r->what, i);
+      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Config: expected a string",
+                        r->what, i);
     if (!json_is_array(layers))
-      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Layers: expected an array", r->what, i);
+      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Layers: expected an array",
+                        r->what, i);
     if (tags && !json_is_null(tags) && !json_is_array(tags))
-      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].RepoTags: expected an array", r->what, i);
+      return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].RepoTags: expected an array",
+                        r->what, i);
     wi_autofree char *rc = resolve_member(r, cfg);
     if (rc && strlist_find(&r->want_cfg, rc) < 0)
       strlist_add(&r->want_cfg, rc);
-    json_array_foreach(layers, k, l)
-    {
+    json_array_foreach (layers, k, l) {
       if (!json_is_string(l))
-        return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Layers[%zu]: expected a string", r->what, i, k);
+        return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].Layers[%zu]: expected a string",
+                          r->what, i, k);
       wi_autofree char *rl = resolve_member(r, json_string_value(l));
       if (rl && strlist_find(&r->want_layer, rl) < 0)
         strlist_add(&r->want_layer, rl);
@@ -641,7 +650,8 @@ load_members(struct reader *r, wi_err *err)
 
   if (a == NULL)
     return err ? err->code : WI_EINVAL;
-  while (ret == 0 && ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN)) {
+  while (ret == 0 &&
+         ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN)) {
     const char *name = archive_entry_pathname(ae);
     wi_autofree char *n = name ? norm_member(NULL, name) : NULL;
     if (n == NULL || archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
@@ -666,7 +676,8 @@ load_members(struct reader *r, wi_err *err)
     }
   }
   if (ret == 0 && ar != ARCHIVE_EOF)
-    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", r->what, archive_error_string(a));
+    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", r->what,
+                     archive_error_string(a));
   archive_read_free(a);
   return ret;
 }
@@ -691,7 +702,8 @@ set_desc(struct wi_descriptor *d, const char *mt, const char *digest, int64_t si
 
 /* Build, store and (optionally) name one image of manifest.json. */
 static int
-make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_loaded *out, wi_err *err)
+make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_loaded *out,
+           wi_err *err)
 {
   json_t *img = json_array_get(r->manifest, idx);
   json_t *layers = json_object_get(img, "Layers");
@@ -711,22 +723,23 @@ make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_load
   if (ret < 0)
     return wi_err_wrap(err, "%s: %s", r->what, cname);
   if (wi_imgconfig_n_diff_ids(cfg) != json_array_size(layers))
-    return wi_err_set(err, WI_EINVAL, "%s: image %zu has %zu layers but its config lists %zu diff_ids", r->what, idx,
-                      json_array_size(layers), wi_imgconfig_n_diff_ids(cfg));
+    return wi_err_set(err, WI_EINVAL,
+                      "%s: image %zu has %zu layers but its config lists %zu diff_ids", r->what,
+                      idx, json_array_size(layers), wi_imgconfig_n_diff_ids(cfg));
   m = wi_xcalloc(1, sizeof *m);
   m->kind = WI_MANIFEST_IMAGE;
   m->schema_version = 2;
   m->media_type = wi_xstrdup(WI_MT_OCI_MANIFEST);
   m->layers = wi_xcalloc(json_array_size(layers), sizeof *m->layers);
-  json_array_foreach(layers, k, l)
-  {
+  json_array_foreach (layers, k, l) {
     wi_autofree char *ln = resolve_member(r, json_string_value(l));
     const struct loaded_layer *ll = ln ? find_layer(r, ln) : NULL;
     if (ll == NULL)
-      return wi_err_set(err, WI_EINVAL, "%s: layer %s is missing from the archive", r->what, json_string_value(l));
+      return wi_err_set(err, WI_EINVAL, "%s: layer %s is missing from the archive", r->what,
+                        json_string_value(l));
     if (strcmp(ll->diff_id, wi_imgconfig_diff_id(cfg, k)) != 0)
-      return wi_err_set(err, WI_EDIGEST, "%s: layer %s has content %s, but the config says %s", r->what,
-                        json_string_value(l), ll->diff_id, wi_imgconfig_diff_id(cfg, k));
+      return wi_err_set(err, WI_EDIGEST, "%s: layer %s has content %s, but the config says %s",
+                        r->what, json_string_value(l), ll->diff_id, wi_imgconfig_diff_id(cfg, k));
     set_desc(&m->layers[m->n_layers++], WI_MT_OCI_LAYER_GZIP, ll->digest, ll->size);
   }
   char cd[WI_DIGEST_MAX];
@@ -738,8 +751,7 @@ make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_load
   ret = wi_store_put_manifest(r->s, m, &out->desc, err);
   if (ret < 0)
     return ret;
-  json_array_foreach(tags, k, l)
-  {
+  json_array_foreach (tags, k, l) {
     struct wi_ref ref = { 0 };
     if (!json_is_string(l) || wi_ref_parse(&ref, json_string_value(l), err) < 0)
       return wi_err_wrap(err, "%s: manifest.json: [%zu].RepoTags[%zu]", r->what, idx, k);
@@ -805,8 +817,8 @@ spool(struct wi_store *s, int fd, const char *what, wi_err *err)
 }
 
 int
-wi_docker_archive_read(struct wi_store *s, int fd, const char *what, bool tag, struct wi_docker_archive_loaded **out,
-                       size_t *n_out, wi_err *err)
+wi_docker_archive_read(struct wi_store *s, int fd, const char *what, bool tag,
+                       struct wi_docker_archive_loaded **out, size_t *n_out, wi_err *err)
 {
   struct reader r = { .s = s, .what = what, .fd = fd, .err = err };
   wi_autoclose int sfd = -1;

@@ -23,20 +23,21 @@
 struct wi_docker_archive_image {
   const struct wi_descriptor *desc; /* manifest or index in the store (an index is narrowed to
                                        the host's platform, else its first entry) */
-  const char *const *repo_tags;     /* names to record ("busybox:latest" or a full name); may be empty */
+  const char *const
+      *repo_tags; /* names to record ("busybox:latest" or a full name); may be empty */
   size_t n_repo_tags;
 };
 
 /* Write images from s as a docker-archive to fd (not closed). Images sharing a manifest should be
  * passed once with all their names. WI_EDIGEST when a layer does not match its diff_id;
  * WI_EUNSUPPORTED for zstd layers. */
-int wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n,
-                            int fd, wi_err *err);
+int wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image *imgs,
+                            size_t n, int fd, wi_err *err);
 
 struct wi_docker_archive_loaded {
   struct wi_descriptor desc; /* the stored OCI manifest */
   char config_digest[WI_DIGEST_MAX];
-  char **names;              /* store names (wi_ref_name form) from RepoTags */
+  char **names; /* store names (wi_ref_name form) from RepoTags */
   size_t n_names;
 };
 

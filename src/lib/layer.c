@@ -149,7 +149,8 @@ wi_gunzip_write(struct wi_gunzip *z, const void *data, size_t len, wi_err *err)
       z->zs.avail_out = sizeof z->out;
       int zr = inflate(&z->zs, Z_NO_FLUSH);
       if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-        return wi_err_set(err, WI_EINVAL, "gzip data: %s", z->zs.msg ? z->zs.msg : "corrupt stream");
+        return wi_err_set(err, WI_EINVAL, "gzip data: %s",
+                          z->zs.msg ? z->zs.msg : "corrupt stream");
       size_t have = sizeof z->out - z->zs.avail_out;
       if (have > 0) {
         int ret = z->sink(z->out, have, z->payload, err);
@@ -249,7 +250,7 @@ struct lentry {
   size_t size;
   char *src_path;
   int fd;
-  bool spooled;      /* content at spool_off in the writer's spool file, `size` bytes */
+  bool spooled; /* content at spool_off in the writer's spool file, `size` bytes */
   int64_t spool_off;
   size_t seq; /* order of wi_layer_add: the later of two equal paths wins */
 };
@@ -261,9 +262,9 @@ struct wi_layer_writer {
   size_t n;
   size_t seq;
   bool finished;
-  int spool_fd;      /* -1 until the first streamed file */
+  int spool_fd; /* -1 until the first streamed file */
   int64_t spool_end;
-  ssize_t cur;       /* entry being streamed by wi_layer_file_write, -1 = none */
+  ssize_t cur; /* entry being streamed by wi_layer_file_write, -1 = none */
 };
 
 struct wi_layer_writer *
@@ -366,7 +367,8 @@ wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *
   le.path = normalize_path(e->path ? e->path : "", err);
   if (le.path == NULL)
     return WI_EINVAL;
-  if ((e->type == WI_LAYER_SYMLINK || e->type == WI_LAYER_HARDLINK) && (e->link == NULL || !*e->link)) {
+  if ((e->type == WI_LAYER_SYMLINK || e->type == WI_LAYER_HARDLINK) &&
+      (e->link == NULL || !*e->link)) {
     wi_err_set(err, WI_EINVAL, "layer entry \"%s\": a link needs a target", le.path);
     free(le.path);
     return WI_EINVAL;
@@ -459,13 +461,16 @@ wi_layer_file_end(struct wi_layer_writer *w, wi_err *err)
 }
 
 static int
-add_tar_entry(struct wi_layer_writer *w, struct archive *a, struct archive_entry *ae, const char *what,
-              wi_err *err)
+add_tar_entry(struct wi_layer_writer *w, struct archive *a, struct archive_entry *ae,
+              const char *what, wi_err *err)
 {
   const char *name = archive_entry_pathname(ae);
-  struct wi_layer_entry e = { .path = name, .mode = archive_entry_perm(ae),
-                              .uid = (uint32_t)archive_entry_uid(ae), .gid = (uint32_t)archive_entry_gid(ae),
-                              .uname = archive_entry_uname(ae), .gname = archive_entry_gname(ae),
+  struct wi_layer_entry e = { .path = name,
+                              .mode = archive_entry_perm(ae),
+                              .uid = (uint32_t)archive_entry_uid(ae),
+                              .gid = (uint32_t)archive_entry_gid(ae),
+                              .uname = archive_entry_uname(ae),
+                              .gname = archive_entry_gname(ae),
                               .mtime = archive_entry_mtime(ae) };
   const char *hl = archive_entry_hardlink(ae);
   int ret;
@@ -494,7 +499,8 @@ add_tar_entry(struct wi_layer_writer *w, struct archive *a, struct archive_entry
   case AE_IFREG:
     break;
   default:
-    wi_log(WI_LOG_WARN, "%s: skipping %s: device nodes, FIFOs and sockets are not kept", what, name);
+    wi_log(WI_LOG_WARN, "%s: skipping %s: device nodes, FIFOs and sockets are not kept", what,
+           name);
     return 0;
   }
   ret = wi_layer_file_begin(w, &e, err);
@@ -539,7 +545,8 @@ wi_layer_add_tar(struct wi_layer_writer *w, int fd, const char *what, wi_err *er
     count++;
   }
   if (ret == 0 && ar != ARCHIVE_EOF)
-    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", what, archive_error_string(a));
+    ret = wi_err_set(err, WI_EINVAL, "%s: not a valid tar archive: %s", what,
+                     archive_error_string(a));
   if (ret == 0 && count == 0)
     ret = wi_err_set(err, WI_EINVAL, "%s: empty or not a tar archive", what);
   archive_read_free(a);
@@ -601,7 +608,10 @@ add_parents(struct wi_layer_writer *w)
       if (has_path(w, n, p))
         break;
       /* Implicit entries have seq 0, so explicit ones (and duplicates among these) win. */
-      struct lentry d = { .path = wi_xstrdup(p), .type = WI_LAYER_DIR, .mode = 0755, .fd = -1,
+      struct lentry d = { .path = wi_xstrdup(p),
+                          .type = WI_LAYER_DIR,
+                          .mode = 0755,
+                          .fd = -1,
                           .mtime = w->opts.parents_mtime };
       w->v = wi_xreallocarray(w->v, w->n + 1, sizeof *w->v);
       w->v[w->n++] = d;
@@ -673,7 +683,8 @@ open_content(const struct wi_layer_writer *w, const struct lentry *e, int *fd_ou
     return 0;
   int fd = e->fd >= 0 ? dup(e->fd) : open(e->src_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return wi_err_sys(err, WI_EIO, "layer entry \"%s\": open %s", e->path, e->src_path ? e->src_path : "fd");
+    return wi_err_sys(err, WI_EIO, "layer entry \"%s\": open %s", e->path,
+                      e->src_path ? e->src_path : "fd");
   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return wi_err_set(err, WI_EIO, "layer entry \"%s\": %s is not a regular file", e->path,
@@ -685,8 +696,8 @@ open_content(const struct wi_layer_writer *w, const struct lentry *e, int *fd_ou
 }
 
 static int
-write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int fd, int64_t base, int64_t size,
-              wi_err *err)
+write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int fd, int64_t base,
+              int64_t size, wi_err *err)
 {
   if (fd < 0) {
     if (e->size > 0 && archive_write_data(a, e->data, e->size) < 0)
@@ -703,7 +714,8 @@ write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int 
     if (n < 0)
       return wi_err_sys(err, WI_EIO, "layer entry \"%s\": read", e->path);
     if (n == 0)
-      return wi_err_set(err, WI_EIO, "layer entry \"%s\": the file shrank while being read", e->path);
+      return wi_err_set(err, WI_EIO, "layer entry \"%s\": the file shrank while being read",
+                        e->path);
     if (archive_write_data(a, buf, (size_t)n) < 0)
       return archive_fail(a, o, e->path, err);
     off += n;
@@ -712,11 +724,13 @@ write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int 
 }
 
 static int
-write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *o, const struct lentry *e,
-            wi_err *err)
+write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *o,
+            const struct lentry *e, wi_err *err)
 {
-  static const mode_t types[] = { [WI_LAYER_FILE] = AE_IFREG, [WI_LAYER_DIR] = AE_IFDIR,
-                                  [WI_LAYER_SYMLINK] = AE_IFLNK, [WI_LAYER_HARDLINK] = AE_IFREG };
+  static const mode_t types[] = { [WI_LAYER_FILE] = AE_IFREG,
+                                  [WI_LAYER_DIR] = AE_IFDIR,
+                                  [WI_LAYER_SYMLINK] = AE_IFLNK,
+                                  [WI_LAYER_HARDLINK] = AE_IFREG };
   wi_autoclose int fd = -1;
   int64_t size = 0, base = 0;
   int ret = open_content(w, e, &fd, &base, &size, err);
@@ -724,7 +738,8 @@ write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *
   if (ret < 0)
     return ret;
   struct archive_entry *ae = archive_entry_new();
-  wi_autofree char *name = e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
+  wi_autofree char *name =
+      e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
   archive_entry_set_pathname(ae, name);
   archive_entry_set_filetype(ae, types[e->type]);
   archive_entry_set_perm(ae, (mode_t)e->mode);
@@ -781,11 +796,13 @@ check_hardlinks(struct wi_layer_writer *w, wi_err *err)
       continue;
     ssize_t t = find_entry(w, e->link);
     if (t < 0 || (size_t)t == i || w->v[t].type != WI_LAYER_FILE)
-      return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": hard link target \"%s\" is not a file in the layer",
+      return wi_err_set(err, WI_EINVAL,
+                        "layer entry \"%s\": hard link target \"%s\" is not a file in the layer",
                         e->path, e->link);
     if ((size_t)t < i)
       continue;
-    /* e (index i) sorts before its target t: e becomes the file, t and the other links point to e. */
+    /* e (index i) sorts before its target t: e becomes the file, t and the other links point to e.
+     */
     char *old_target = wi_xstrdup(w->v[t].path);
     swap_content(e, &w->v[t]);
     e->type = WI_LAYER_FILE;
@@ -829,11 +846,15 @@ write_tar(struct wi_layer_writer *w, struct tar_out *o, wi_err *err)
 }
 
 int
-wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, wi_sink_fn tar_sink,
-                       void *tar_payload, struct wi_layer_result *res, wi_err *err)
+wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload,
+                       wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res,
+                       wi_err *err)
 {
-  struct tar_out o = { .gz_sink = gz_sink, .gz_payload = gz_payload, .tar_sink = tar_sink,
-                       .tar_payload = tar_payload, .err = err };
+  struct tar_out o = { .gz_sink = gz_sink,
+                       .gz_payload = gz_payload,
+                       .tar_sink = tar_sink,
+                       .tar_payload = tar_payload,
+                       .err = err };
   int ret;
 
   if (w->finished)
@@ -881,8 +902,8 @@ blob_sink(const void *data, size_t len, void *payload, wi_err *err)
 }
 
 int
-wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s, struct wi_layer_result *res,
-                             wi_err *err)
+wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
+                             struct wi_layer_result *res, wi_err *err)
 {
   wi_autoptr(wi_blob_writer) struct wi_blob_writer *bw = NULL;
   int ret = wi_store_blob_begin(s, &bw, err);

@@ -73,16 +73,16 @@ bool wi_is_gzip(const void *head, size_t len);
 enum wi_layer_type { WI_LAYER_FILE, WI_LAYER_DIR, WI_LAYER_SYMLINK, WI_LAYER_HARDLINK };
 
 struct wi_layer_entry {
-  const char *path;      /* inside the layer: "a/b/c"; a leading "/" or "./" is dropped, "." and
-                            ".." components and empty paths are WI_EINVAL */
+  const char *path; /* inside the layer: "a/b/c"; a leading "/" or "./" is dropped, "." and
+                       ".." components and empty paths are WI_EINVAL */
   enum wi_layer_type type;
-  uint32_t mode;         /* permission bits (07777); the type bits come from `type` */
+  uint32_t mode; /* permission bits (07777); the type bits come from `type` */
   uint32_t uid, gid;
-  const char *uname;     /* optional owner names written next to the numbers (NULL = none) */
+  const char *uname; /* optional owner names written next to the numbers (NULL = none) */
   const char *gname;
-  int64_t mtime;         /* seconds since the epoch */
-  const char *link;      /* SYMLINK: target as given; HARDLINK: path of an earlier entry in the
-                            layer (normalised like `path`) */
+  int64_t mtime;    /* seconds since the epoch */
+  const char *link; /* SYMLINK: target as given; HARDLINK: path of an earlier entry in the
+                       layer (normalised like `path`) */
   /* FILE content, one of: data/size (copied by wi_layer_add; data NULL = empty file), src_path
    * (opened at finish; the size is taken then), or use_fd with fd (dup'ed by wi_layer_add, read
    * with pread from offset 0 at finish). */
@@ -94,9 +94,9 @@ struct wi_layer_entry {
 };
 
 struct wi_layer_opts {
-  int gzip_level;          /* 0 = WI_GZIP_LEVEL_DEFAULT */
-  const char *spool_dir;   /* where streamed file contents wait (NULL = $TMPDIR or /tmp) */
-  bool add_parents;        /* add missing parent directories as 0755 root:root, mtime below */
+  int gzip_level;        /* 0 = WI_GZIP_LEVEL_DEFAULT */
+  const char *spool_dir; /* where streamed file contents wait (NULL = $TMPDIR or /tmp) */
+  bool add_parents;      /* add missing parent directories as 0755 root:root, mtime below */
   int64_t parents_mtime;
 };
 

@@ -154,7 +154,8 @@ check_digest(const char *digest, wi_err *err)
 }
 
 int
-wi_store_open_blob(struct wi_store *s, const char *digest, int *fd_out, int64_t *size_out, wi_err *err)
+wi_store_open_blob(struct wi_store *s, const char *digest, int *fd_out, int64_t *size_out,
+                   wi_err *err)
 {
   struct stat st;
   int ret = check_digest(digest, err);
@@ -179,8 +180,8 @@ wi_store_open_blob(struct wi_store *s, const char *digest, int *fd_out, int64_t 
 }
 
 int
-wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **data_out, size_t *len_out,
-                   wi_err *err)
+wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **data_out,
+                   size_t *len_out, wi_err *err)
 {
   wi_autoclose int fd = -1;
   int64_t size = 0;
@@ -197,8 +198,8 @@ wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **da
   if (ret < 0)
     return wi_err_wrap(err, "read blob %s", digest);
   if (wi_digest_verify_bytes(digest, data, len, NULL) < 0)
-    return wi_err_set(err, WI_EDIGEST, "blob %s in %s is corrupt: its content has another digest", digest,
-                      s->root);
+    return wi_err_set(err, WI_EDIGEST, "blob %s in %s is corrupt: its content has another digest",
+                      digest, s->root);
   *data_out = wi_steal(&data);
   if (len_out)
     *len_out = len;
@@ -286,8 +287,8 @@ wi_blob_writer_size(const struct wi_blob_writer *w)
 }
 
 int
-wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t expected_size, char *digest_out,
-                      wi_err *err)
+wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t expected_size,
+                      char *digest_out, wi_err *err)
 {
   char got[WI_DIGEST_MAX];
   int ret = 0;
@@ -461,7 +462,8 @@ load_index(struct wi_store *s, json_t **out, wi_err *err)
     return wi_err_set(err, ret, "%s", e.msg);
   json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (j == NULL)
-    return wi_err_set(err, WI_EINVAL, "%s: line %d column %d: %s", p, jerr.line, jerr.column, jerr.text);
+    return wi_err_set(err, WI_EINVAL, "%s: line %d column %d: %s", p, jerr.line, jerr.column,
+                      jerr.text);
   json_t *m = json_object_get(j, "manifests");
   if (!json_is_object(j) || (m && !json_is_array(m))) {
     json_decref(j);
@@ -502,14 +504,13 @@ entry_to_desc(json_t *e, size_t i, struct wi_descriptor *d, wi_err *err)
   json_t *v;
 
   if (!json_is_object(e) || dg == NULL || wi_digest_validate(dg, NULL) < 0 || !json_is_integer(sz))
-    return wi_err_set(err, WI_EINVAL, "index.json: manifests[%zu]: expected a descriptor with digest and size",
-                      i);
+    return wi_err_set(err, WI_EINVAL,
+                      "index.json: manifests[%zu]: expected a descriptor with digest and size", i);
   memset(d, 0, sizeof *d);
   d->media_type = wi_xstrdup(mt ? mt : WI_MT_OCI_MANIFEST);
   d->digest = wi_xstrdup(dg);
   d->size = json_integer_value(sz);
-  json_object_foreach(ann, k, v)
-  {
+  json_object_foreach (ann, k, v) {
     if (json_is_string(v))
       wi_descriptor_set_annotation(d, k, json_string_value(v));
   }
@@ -529,7 +530,8 @@ static json_t *
 desc_to_entry(const char *name, const struct wi_descriptor *d)
 {
   json_t *e = json_object();
-  json_object_set_new(e, "mediaType", json_string(d->media_type ? d->media_type : WI_MT_OCI_MANIFEST));
+  json_object_set_new(e, "mediaType",
+                      json_string(d->media_type ? d->media_type : WI_MT_OCI_MANIFEST));
   json_object_set_new(e, "digest", json_string(d->digest));
   json_object_set_new(e, "size", json_integer(d->size));
   if (d->has_platform && d->platform.arch[0]) {
@@ -564,7 +566,8 @@ wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *d
   if (name == NULL || *name == '\0')
     return wi_err_set(err, WI_EINVAL, "empty image name");
   if (!wi_store_has_blob(s, desc->digest))
-    return wi_err_set(err, WI_ENOTFOUND, "tag %s: manifest %s is not in %s", name, desc->digest, s->root);
+    return wi_err_set(err, WI_ENOTFOUND, "tag %s: manifest %s is not in %s", name, desc->digest,
+                      s->root);
   wi_autoclose int lock = lock_index(s, err);
   if (lock < 0)
     return lock;
@@ -685,7 +688,8 @@ config_digest_of(struct wi_store *s, const char *digest, char out[WI_DIGEST_MAX]
     snprintf(out, WI_DIGEST_MAX, "%s", cd);
     return;
   }
-  const char *child = json_string_value(json_object_get(json_array_get(json_object_get(j, "manifests"), 0), "digest"));
+  const char *child = json_string_value(
+      json_object_get(json_array_get(json_object_get(j, "manifests"), 0), "digest"));
   if (child)
     config_digest_of(s, child, out, depth + 1);
 }
@@ -714,7 +718,8 @@ resolve_id(struct wi_store *s, const char *id, struct wi_descriptor *out, wi_err
       continue;
     if (found >= 0 && strcmp(e[found].desc.digest, e[i].desc.digest) != 0) {
       wi_store_entries_free(e, n);
-      return wi_err_set(err, WI_EINVAL, "image id %s is ambiguous: it matches more than one image", id);
+      return wi_err_set(err, WI_EINVAL, "image id %s is ambiguous: it matches more than one image",
+                        id);
     }
     if (found < 0)
       found = (ssize_t)i;
@@ -730,10 +735,13 @@ resolve_id(struct wi_store *s, const char *id, struct wi_descriptor *out, wi_err
         return ret;
       autojson json_t *j = json_loadb(data, len, 0, NULL);
       const char *mt = json_string_value(json_object_get(j, "mediaType"));
-      if (j == NULL || (mt && !wi_mt_is_manifest(mt)) || (!mt && !json_object_get(j, "schemaVersion")))
+      if (j == NULL || (mt && !wi_mt_is_manifest(mt)) ||
+          (!mt && !json_object_get(j, "schemaVersion")))
         return wi_err_set(err, WI_EINVAL, "%s is not a manifest", id);
       memset(out, 0, sizeof *out);
-      out->media_type = wi_xstrdup(mt ? mt : json_object_get(j, "manifests") ? WI_MT_OCI_INDEX : WI_MT_OCI_MANIFEST);
+      out->media_type = wi_xstrdup(mt                                ? mt
+                                   : json_object_get(j, "manifests") ? WI_MT_OCI_INDEX
+                                                                     : WI_MT_OCI_MANIFEST);
       out->digest = wi_xstrdup(id);
       out->size = (int64_t)len;
       return 0;
@@ -775,7 +783,8 @@ wi_store_resolve(struct wi_store *s, const char *name, struct wi_descriptor *out
 }
 
 int
-wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, char **name_out, wi_err *err)
+wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, char **name_out,
+                wi_err *err)
 {
   struct wi_ref r = { 0 };
   wi_err perr = { 0 };
@@ -783,7 +792,8 @@ wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, 
 
   if (name_out)
     *name_out = NULL;
-  /* A 12-64 hex string is also a valid repository name; a name in the store wins (docker's rule). */
+  /* A 12-64 hex string is also a valid repository name; a name in the store wins (docker's rule).
+   */
   if (wi_ref_parse(&r, arg, &perr) == 0) {
     wi_autofree char *name = wi_ref_name(&r);
     wi_ref_dispose(&r);
@@ -807,7 +817,8 @@ wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, 
 /* ---- images ---- */
 
 static int
-parse_manifest_blob(struct wi_store *s, const char *digest, const char *mt, struct wi_manifest **out, wi_err *err)
+parse_manifest_blob(struct wi_store *s, const char *digest, const char *mt,
+                    struct wi_manifest **out, wi_err *err)
 {
   wi_autofree char *data = NULL;
   size_t len = 0;
@@ -821,8 +832,9 @@ parse_manifest_blob(struct wi_store *s, const char *digest, const char *mt, stru
 }
 
 int
-wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc, const struct wi_platform *platform,
-                    struct wi_manifest **m_out, char digest_out[WI_DIGEST_MAX], wi_err *err)
+wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc,
+                    const struct wi_platform *platform, struct wi_manifest **m_out,
+                    char digest_out[WI_DIGEST_MAX], wi_err *err)
 {
   wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
   char digest[WI_DIGEST_MAX];
@@ -846,7 +858,8 @@ wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc, const 
     if (ret < 0)
       return ret;
     if (cm->kind != WI_MANIFEST_IMAGE)
-      return wi_err_set(err, WI_EUNSUPPORTED, "image %s: nested index %s", desc->digest, child->digest);
+      return wi_err_set(err, WI_EUNSUPPORTED, "image %s: nested index %s", desc->digest,
+                        child->digest);
     snprintf(digest, sizeof digest, "%s", child->digest);
     wi_manifest_free(m);
     m = wi_steal(&cm);
@@ -876,7 +889,8 @@ parse_rfc3339(const char *s)
 }
 
 int
-wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc, struct wi_image_info *out, wi_err *err)
+wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc, struct wi_image_info *out,
+                    wi_err *err)
 {
   wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
   wi_autofree char *cfg = NULL;
@@ -899,7 +913,8 @@ wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc, struct
 }
 
 int
-wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m, struct wi_descriptor *desc_out, wi_err *err)
+wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m,
+                      struct wi_descriptor *desc_out, wi_err *err)
 {
   size_t len = 0;
   char d[WI_DIGEST_MAX];
@@ -909,8 +924,9 @@ wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m, struct wi
   if (ret < 0)
     return ret;
   memset(desc_out, 0, sizeof *desc_out);
-  desc_out->media_type =
-    wi_xstrdup(m->media_type ? m->media_type : m->kind == WI_MANIFEST_INDEX ? WI_MT_OCI_INDEX : WI_MT_OCI_MANIFEST);
+  desc_out->media_type = wi_xstrdup(m->media_type                  ? m->media_type
+                                    : m->kind == WI_MANIFEST_INDEX ? WI_MT_OCI_INDEX
+                                                                   : WI_MT_OCI_MANIFEST);
   desc_out->digest = wi_xstrdup(d);
   desc_out->size = (int64_t)len;
   return 0;
@@ -918,7 +934,8 @@ wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m, struct wi
 
 int
 wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, const char *config_mt,
-                   const struct wi_descriptor *layers, size_t n_layers, struct wi_descriptor *desc_out, wi_err *err)
+                   const struct wi_descriptor *layers, size_t n_layers,
+                   struct wi_descriptor *desc_out, wi_err *err)
 {
   char cd[WI_DIGEST_MAX];
   wi_autoptr(wi_manifest) struct wi_manifest *m = wi_xcalloc(1, sizeof *m);
@@ -973,15 +990,15 @@ set_dispose(struct digest_set *set)
   free(set->v);
 }
 
-static int mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth, wi_err *err);
+static int mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
+                wi_err *err);
 
 static int
 mark_desc_list(struct wi_store *s, json_t *arr, struct digest_set *live, int depth, wi_err *err)
 {
   size_t i;
   json_t *d;
-  json_array_foreach(arr, i, d)
-  {
+  json_array_foreach (arr, i, d) {
     const char *dg = json_string_value(json_object_get(d, "digest"));
     int ret = dg ? mark(s, dg, live, depth + 1, err) : 0;
     if (ret < 0)
@@ -1029,7 +1046,8 @@ mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
 }
 
 static int
-sweep_dir(const char *dir, const char *alg, const struct digest_set *live, time_t cutoff, uint64_t *freed)
+sweep_dir(const char *dir, const char *alg, const struct digest_set *live, time_t cutoff,
+          uint64_t *freed)
 {
   DIR *d = opendir(dir);
   struct dirent *de;
@@ -1072,17 +1090,18 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
     return lock;
   /* Blobs written by other processes and not yet named are protected by their shared .gc.lock. */
   wi_autofree char *gp = store_path(s, ".gc.lock");
-  wi_autoclose int gfd = s->gc_fd >= 0 ? dup(s->gc_fd) : open(gp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  wi_autoclose int gfd =
+      s->gc_fd >= 0 ? dup(s->gc_fd) : open(gp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   time_t cutoff = 0;
   if (gfd < 0 || flock(gfd, LOCK_EX | LOCK_NB) < 0) {
     cutoff = time(NULL) - GRACE_SECONDS;
-    wi_log(WI_LOG_INFO, "gc: another process is writing to %s; keeping blobs newer than a day", s->root);
+    wi_log(WI_LOG_INFO, "gc: another process is writing to %s; keeping blobs newer than a day",
+           s->root);
   }
   ret = load_index(s, &idx, err);
   if (ret < 0)
     goto out;
-  json_array_foreach(json_object_get(idx, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(idx, "manifests"), i, e) {
     const char *dg = json_string_value(json_object_get(e, "digest"));
     if (dg && (ret = mark(s, dg, &live, 0, err)) < 0)
       goto out;

@@ -70,11 +70,12 @@ wi_blob_writer_freep(struct wi_blob_writer **pp)
 
 /* Names. */
 struct wi_store_entry {
-  char *name;                 /* annotation ref.name (may be NULL for unnamed entries) */
-  struct wi_descriptor desc;  /* manifest or index descriptor */
+  char *name;                /* annotation ref.name (may be NULL for unnamed entries) */
+  struct wi_descriptor desc; /* manifest or index descriptor */
 };
 /* Point name at desc (replacing an older entry of the same name). desc's blobs must be present. */
-int wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *desc, wi_err *err);
+int wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *desc,
+                 wi_err *err);
 /* Find a name; WI_ENOTFOUND. A digest ("sha256:…" or a unique hex prefix of ≥ 12) also resolves. */
 int wi_store_resolve(struct wi_store *s, const char *name, struct wi_descriptor *out, wi_err *err);
 /* Remove a name; WI_ENOTFOUND. */
@@ -112,9 +113,9 @@ int wi_store_put_manifest(struct wi_store *s, const struct wi_manifest *m,
 
 /* Store config bytes and an OCI image manifest for them and the given layers (already stored);
  * desc_out describes the manifest (caller disposes). config_mt NULL = OCI config. */
-int wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, const char *config_mt,
-                       const struct wi_descriptor *layers, size_t n_layers, struct wi_descriptor *desc_out,
-                       wi_err *err);
+int wi_store_put_image(struct wi_store *s, const void *config, size_t config_len,
+                       const char *config_mt, const struct wi_descriptor *layers, size_t n_layers,
+                       struct wi_descriptor *desc_out, wi_err *err);
 
 /* Copy a blob from another store/layout (hard link when possible). */
 int wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *digest,

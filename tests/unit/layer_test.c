@@ -26,12 +26,29 @@ static void
 add_sample(struct wi_layer_writer *w, bool reverse, const char *big_path)
 {
   struct wi_layer_entry e[] = {
-    { .path = "auxiliary", .type = WI_LAYER_DIR, .mode = 0775, .uid = 1000, .gid = 0, .mtime = 1700000000 },
+    { .path = "auxiliary",
+      .type = WI_LAYER_DIR,
+      .mode = 0775,
+      .uid = 1000,
+      .gid = 0,
+      .mtime = 1700000000 },
     { .path = "/auxiliary/models/", .type = WI_LAYER_DIR, .mode = 0750, .uid = 1000, .gid = 1000 },
-    { .path = "./auxiliary/models/model.yaml", .type = WI_LAYER_FILE, .mode = 0640, .uid = 1000, .gid = 1000,
-      .uname = "oracle", .gname = "oracle", .data = "domainInfo:\n", .size = 12 },
-    { .path = "auxiliary/models/link.yaml", .type = WI_LAYER_SYMLINK, .mode = 0777, .link = "model.yaml" },
-    { .path = "auxiliary/models/zz-hard", .type = WI_LAYER_HARDLINK, .mode = 0640,
+    { .path = "./auxiliary/models/model.yaml",
+      .type = WI_LAYER_FILE,
+      .mode = 0640,
+      .uid = 1000,
+      .gid = 1000,
+      .uname = "oracle",
+      .gname = "oracle",
+      .data = "domainInfo:\n",
+      .size = 12 },
+    { .path = "auxiliary/models/link.yaml",
+      .type = WI_LAYER_SYMLINK,
+      .mode = 0777,
+      .link = "model.yaml" },
+    { .path = "auxiliary/models/zz-hard",
+      .type = WI_LAYER_HARDLINK,
+      .mode = 0640,
       .link = "auxiliary/models/model.yaml" },
     { .path = "auxiliary/big.bin", .type = WI_LAYER_FILE, .mode = 0755, .src_path = big_path },
   };
@@ -45,8 +62,8 @@ add_sample(struct wi_layer_writer *w, bool reverse, const char *big_path)
 static char *
 make_big_file(void)
 {
-  char *path = wi_xasprintf("%s/wlsimg-layer-test-%d.bin", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-                            (int)getpid());
+  char *path = wi_xasprintf("%s/wlsimg-layer-test-%d.bin",
+                            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
   FILE *f = fopen(path, "wb");
   for (int i = 0; i < 300000; i++)
     fprintf(f, "%ld\n", (long)i * 7919);
@@ -57,7 +74,8 @@ make_big_file(void)
 TEST(test_reproducible_and_diff_id)
 {
   wi_autofree char *big = make_big_file();
-  struct wi_buf gz1 = WI_BUF_INIT(64 << 20), gz2 = WI_BUF_INIT(64 << 20), tar1 = WI_BUF_INIT(64 << 20);
+  struct wi_buf gz1 = WI_BUF_INIT(64 << 20), gz2 = WI_BUF_INIT(64 << 20),
+                tar1 = WI_BUF_INIT(64 << 20);
   struct wi_layer_result r1, r2;
   wi_err err = { 0 };
 
@@ -116,8 +134,12 @@ TEST(test_entries_preserved)
   archive_read_support_format_tar(a);
   CHECK_INT_EQ(archive_read_open_memory(a, tar.data, tar.len), ARCHIVE_OK);
   struct archive_entry *ae;
-  const char *want[] = { "auxiliary/", "auxiliary/big.bin", "auxiliary/models/", "auxiliary/models/link.yaml",
-                         "auxiliary/models/model.yaml", "auxiliary/models/zz-hard" };
+  const char *want[] = { "auxiliary/",
+                         "auxiliary/big.bin",
+                         "auxiliary/models/",
+                         "auxiliary/models/link.yaml",
+                         "auxiliary/models/model.yaml",
+                         "auxiliary/models/zz-hard" };
   size_t i = 0;
   while (archive_read_next_header(a, &ae) == ARCHIVE_OK && i < WI_ARRAY_SIZE(want)) {
     const char *p = archive_entry_pathname(ae);
@@ -164,7 +186,9 @@ TEST(test_bad_entries_and_parents)
   bad.path = "/";
   CHECK_INT_EQ(wi_layer_add(w, &bad, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "empty path");
-  struct wi_layer_entry f = { .path = "x/y/z.txt", .type = WI_LAYER_FILE, .mode = 0644, .data = "1", .size = 1 };
+  struct wi_layer_entry f = {
+    .path = "x/y/z.txt", .type = WI_LAYER_FILE, .mode = 0644, .data = "1", .size = 1
+  };
   CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
   f.data = "22"; /* the later entry of a path wins */
   f.size = 2;
@@ -235,7 +259,9 @@ TEST(test_finish_store)
   CHECK_INT_EQ(wi_store_open(&s, root, true, &err), 0);
   struct wi_layer_writer *w = wi_layer_writer_new(NULL);
   int fd = open("/dev/null", O_RDONLY);
-  struct wi_layer_entry e = { .path = "empty", .type = WI_LAYER_FILE, .mode = 0600, .use_fd = true, .fd = fd };
+  struct wi_layer_entry e = {
+    .path = "empty", .type = WI_LAYER_FILE, .mode = 0600, .use_fd = true, .fd = fd
+  };
   CHECK_INT_EQ(wi_layer_add(w, &e, &err), 0);
   close(fd);
   struct wi_layer_result r;
@@ -245,7 +271,9 @@ TEST(test_finish_store)
   wi_layer_writer_free(w);
 
   w = wi_layer_writer_new(NULL);
-  struct wi_layer_entry f = { .path = "hello", .type = WI_LAYER_FILE, .mode = 0644, .data = "hi\n", .size = 3 };
+  struct wi_layer_entry f = {
+    .path = "hello", .type = WI_LAYER_FILE, .mode = 0644, .data = "hi\n", .size = 3
+  };
   CHECK_INT_EQ(wi_layer_add(w, &f, &err), 0);
   CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r, &err), 0);
   CHECK(wi_store_has_blob(s, r.digest));
@@ -263,7 +291,9 @@ write_unsorted_tar(const char *path, bool reverse, bool gz)
   if (gz)
     archive_write_add_filter_gzip(a);
   archive_write_open_filename(a, path);
-  const char *names[] = { "./", "./etc/", "./etc/hostname", "./bin/", "./bin/sh", "./bin/ash", "./z" };
+  const char *names[] = {
+    "./", "./etc/", "./etc/hostname", "./bin/", "./bin/sh", "./bin/ash", "./z"
+  };
   for (size_t k = 0; k < WI_ARRAY_SIZE(names); k++) {
     size_t i = reverse && k > 0 ? WI_ARRAY_SIZE(names) - k : k;
     if (reverse && (i == 1 || i == 3))

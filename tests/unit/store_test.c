@@ -31,21 +31,24 @@ fresh_store(const char *sub)
 
 /* Store a config, a layer and a manifest for them; desc gets the manifest descriptor. */
 static void
-make_image(struct wi_store *s, const char *seed, struct wi_descriptor *desc, char cfg_out[WI_DIGEST_MAX])
+make_image(struct wi_store *s, const char *seed, struct wi_descriptor *desc,
+           char cfg_out[WI_DIGEST_MAX])
 {
   char cfgd[WI_DIGEST_MAX], layd[WI_DIGEST_MAX], md[WI_DIGEST_MAX];
   wi_err err = { 0 };
-  wi_autofree char *cfg = wi_xasprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
-                                       "\"2024-01-02T03:04:05Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
-                                       "\"seed\":\"%s\"}",
-                                       seed);
+  wi_autofree char *cfg =
+      wi_xasprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
+                   "\"2024-01-02T03:04:05Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
+                   "\"seed\":\"%s\"}",
+                   seed);
   wi_autofree char *layer = wi_xasprintf("layer-%s", seed);
   CHECK_INT_EQ(wi_store_put_blob(s, cfg, strlen(cfg), cfgd, &err), 0);
   CHECK_INT_EQ(wi_store_put_blob(s, layer, strlen(layer), layd, &err), 0);
   wi_autofree char *man = wi_xasprintf(
-    "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},"
-    "\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
-    WI_MT_OCI_MANIFEST, WI_MT_OCI_CONFIG, cfgd, strlen(cfg), WI_MT_OCI_LAYER_GZIP, layd, strlen(layer));
+      "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},"
+      "\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+      WI_MT_OCI_MANIFEST, WI_MT_OCI_CONFIG, cfgd, strlen(cfg), WI_MT_OCI_LAYER_GZIP, layd,
+      strlen(layer));
   CHECK_INT_EQ(wi_store_put_blob(s, man, strlen(man), md, &err), 0);
   memset(desc, 0, sizeof *desc);
   desc->media_type = wi_xstrdup(WI_MT_OCI_MANIFEST);
