@@ -1,0 +1,648 @@
+/* wlsimg: static image reading and WIT's inspect report — see inspect.h. */
+#include "lib/inspect.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define MAX_LINK_ROUNDS 8
+
+void
+wi_image_free(struct wi_image *img)
+{
+  if (img == NULL)
+    return;
+  wi_manifest_free(img->manifest);
+  wi_imgconfig_free(img->config);
+  free(img->name);
+  free(img);
+}
+
+static int
+load_from_store(struct wi_store *s, const struct wi_descriptor *desc, const struct wi_platform *p,
+                struct wi_image *img, wi_err *err)
+{
+  wi_autofree char *cfg = NULL;
+  size_t cfg_len = 0;
+  if (wi_store_load_image(s, desc, p, &img->manifest, img->manifest_digest, err) < 0)
+    return err->code;
+  if (wi_store_read_blob(s, img->manifest->config.digest, WI_MAX_CONFIG_BYTES, &cfg, &cfg_len,
+                         err) < 0)
+    return err->code;
+  if (wi_imgconfig_parse(&img->config, cfg, cfg_len, err) < 0)
+    return wi_err_wrap(err, "config %s", img->manifest->config.digest);
+  if (p) {
+    struct wi_platform have;
+    wi_imgconfig_platform(img->config, &have);
+    if (!wi_platform_match(p, &have)) {
+      char w[80], h[80];
+      wi_platform_format(p, w, sizeof w);
+      wi_platform_format(&have, h, sizeof h);
+      return wi_err_set(err, WI_ENOTFOUND, "image is for %s, not %s", h, w);
+    }
+  }
+  /* Every layer must be present to read files. */
+  for (size_t i = 0; i < img->manifest->n_layers; i++)
+    if (!wi_store_has_blob(s, img->manifest->layers[i].digest))
+      return wi_err_set(err, WI_ENOTFOUND, "layer %s is not in the store",
+                        img->manifest->layers[i].digest);
+  return 0;
+}
+
+static void
+image_reset(struct wi_image *img)
+{
+  wi_manifest_free(img->manifest);
+  wi_imgconfig_free(img->config);
+  img->manifest = NULL;
+  img->config = NULL;
+}
+
+int
+wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
+              const struct wi_platform *p, bool pull, const struct wi_transfer_opts *to,
+              wi_err *err)
+{
+  struct wi_image *img = wi_xcalloc(1, sizeof *img);
+  struct wi_descriptor desc = { 0 };
+  wi_err e = { 0 };
+  int ret;
+  char pf[80] = "";
+
+  if (p)
+    wi_platform_format(p, pf, sizeof pf);
+  if (!pull && wi_store_lookup(s, ref, &desc, &img->name, &e) == 0) {
+    ret = load_from_store(s, &desc, p, img, &e);
+    wi_descriptor_dispose(&desc);
+    if (ret == 0) {
+      *out = img;
+      return 0;
+    }
+    image_reset(img);
+  } else if (!pull && e.code == WI_EINVAL) {
+    wi_image_free(img);
+    *err = e;
+    return err->code;
+  }
+  /* Not usable from the store: fetch that platform from the registry. */
+  struct wi_transfer_opts o = { 0 };
+  if (to)
+    o = *to;
+  o.platform = p ? pf : NULL;
+  o.store_root = wi_store_root(s);
+  char digest[WI_DIGEST_MAX] = "";
+  wi_log(WI_LOG_INFO, "Pulling %s%s%s", ref, p ? " for " : "", pf);
+  ret = wi_pull(s, ref, &o, digest, err);
+  if (ret < 0) {
+    wi_image_free(img);
+    return ret;
+  }
+  if (wi_store_lookup(s, digest, &desc, NULL, err) < 0) {
+    wi_image_free(img);
+    return err->code;
+  }
+  ret = load_from_store(s, &desc, p, img, err);
+  wi_descriptor_dispose(&desc);
+  if (ret < 0) {
+    wi_image_free(img);
+    return wi_err_wrap(err, "%s", ref);
+  }
+  free(img->name);
+  img->name = wi_xstrdup(ref);
+  *out = img;
+  return 0;
+}
+
+void
+wi_image_files_dispose(struct wi_image_file *f, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(f[i].data);
+    free(f[i].uname);
+    free(f[i].gname);
+    f[i].data = f[i].uname = f[i].gname = NULL;
+  }
+}
+
+/* Normalise a path inside an image: no leading "/" or "./", no "." components, ".." resolved
+ * (never above the root), no trailing "/". malloc'ed. */
+static char *
+norm_path(const char *p)
+{
+  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  const char *s = p;
+  while (*s) {
+    while (*s == '/')
+      s++;
+    const char *e = s;
+    while (*e && *e != '/')
+      e++;
+    size_t n = (size_t)(e - s);
+    if (n == 0 || (n == 1 && s[0] == '.')) {
+      /* skip */
+    } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+      char *slash = b.len ? strrchr(b.data, '/') : NULL;
+      if (slash) {
+        b.len = (size_t)(slash - b.data);
+        b.data[b.len] = '\0';
+      } else {
+        wi_buf_reset(&b);
+      }
+    } else {
+      if (b.len)
+        wi_buf_add(&b, "/", 1, NULL);
+      wi_buf_add(&b, s, n, NULL);
+    }
+    s = e;
+  }
+  return wi_buf_steal(&b);
+}
+
+struct want {
+  char *path; /* normalised */
+  int rounds;
+  bool settled, deleted, found_here, whiteout_here;
+  bool moved; /* followed a link in this round: searched again from the top in the next */
+};
+
+static bool
+is_under(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  if (n == 0)
+    return true;
+  return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static int
+read_entry_data(struct archive *a, struct archive_entry *ae, size_t max, struct wi_image_file *f,
+                const char *layer, wi_err *err)
+{
+  int64_t size = archive_entry_size(ae);
+  free(f->data);
+  f->data = NULL;
+  f->len = 0;
+  if (size < 0 || (uint64_t)size > max)
+    return 0;
+  char *buf = wi_xmalloc((size_t)size + 1);
+  size_t got = 0;
+  while (got < (size_t)size) {
+    la_ssize_t r = archive_read_data(a, buf + got, (size_t)size - got);
+    if (r < 0) {
+      free(buf);
+      return wi_err_set(err, WI_EIO, "layer %s: %s", layer, archive_error_string(a));
+    }
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  buf[got] = '\0';
+  f->data = buf;
+  f->len = got;
+  return 0;
+}
+
+/* One layer: match entries against the unsettled wanted paths. Symlinks found here are turned
+ * into new wanted paths (re-searched from the top by the caller). */
+static int
+scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_image_file *files,
+           struct want *w, size_t n, size_t max, bool *relink, wi_err *err)
+{
+  wi_autoclose int fd = -1;
+  struct archive *a = archive_read_new();
+  struct archive_entry *ae;
+  int ret = 0;
+
+  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
+    archive_read_free(a);
+    return err->code;
+  }
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  for (size_t i = 0; i < n; i++)
+    w[i].found_here = w[i].whiteout_here = false;
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF)
+      break;
+    if (r < ARCHIVE_WARN) {
+      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+      break;
+    }
+    wi_autofree char *name = norm_path(archive_entry_pathname(ae));
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
+    if (strncmp(base, ".wh.", 4) == 0) {
+      bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+      wi_autofree char *target = opaque   ? NULL
+                                 : dir[0] ? wi_xasprintf("%s/%s", dir, base + 4)
+                                          : wi_xstrdup(base + 4);
+      for (size_t i = 0; i < n; i++) {
+        if (w[i].settled || w[i].moved)
+          continue;
+        if (opaque ? is_under(w[i].path, dir)
+                   : (strcmp(w[i].path, target) == 0 || is_under(w[i].path, target)))
+          w[i].whiteout_here = true;
+      }
+      continue;
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (w[i].settled || w[i].moved || strcmp(w[i].path, name) != 0)
+        continue;
+      struct wi_image_file *f = &files[i];
+      mode_t type = archive_entry_filetype(ae);
+      const char *hl = archive_entry_hardlink(ae);
+      if (type == AE_IFLNK || hl) {
+        /* follow: a symlink relative to its directory, a hard link by its layer path */
+        const char *t = hl ? hl : archive_entry_symlink(ae);
+        char *np;
+        if (hl || t[0] == '/') {
+          np = norm_path(t);
+        } else {
+          wi_autofree char *tmp = wi_xasprintf("%s/%s", dir, t);
+          np = norm_path(tmp);
+        }
+        free(w[i].path);
+        w[i].path = np;
+        w[i].moved = true;
+        if (++w[i].rounds > MAX_LINK_ROUNDS)
+          w[i].settled = w[i].deleted = true;
+        *relink = true;
+        continue;
+      }
+      w[i].found_here = true;
+      f->found = true;
+      f->is_dir = type == AE_IFDIR;
+      f->mode = archive_entry_perm(ae);
+      f->uid = (uint32_t)archive_entry_uid(ae);
+      f->gid = (uint32_t)archive_entry_gid(ae);
+      free(f->uname);
+      free(f->gname);
+      f->uname = archive_entry_uname(ae) ? wi_xstrdup(archive_entry_uname(ae)) : NULL;
+      f->gname = archive_entry_gname(ae) ? wi_xstrdup(archive_entry_gname(ae)) : NULL;
+      if (type == AE_IFREG && read_entry_data(a, ae, max, f, layer->digest, err) < 0) {
+        ret = err->code;
+        goto out;
+      }
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (w[i].settled || w[i].moved)
+      continue;
+    if (w[i].found_here)
+      w[i].settled = true;
+    else if (w[i].whiteout_here)
+      w[i].settled = w[i].deleted = true;
+  }
+out:
+  archive_read_free(a);
+  return ret;
+}
+
+int
+wi_image_read_files(struct wi_store *s, const struct wi_manifest *m, struct wi_image_file *files,
+                    size_t n, size_t max, wi_err *err)
+{
+  struct want *w = wi_xcalloc(n ? n : 1, sizeof *w);
+  int ret = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    w[i].path = norm_path(files[i].path);
+    files[i].found = false;
+  }
+  for (int round = 0; round <= MAX_LINK_ROUNDS && ret == 0; round++) {
+    bool relink = false, pending = false;
+    for (size_t i = 0; i < n; i++)
+      pending = pending || !w[i].settled;
+    if (!pending)
+      break;
+    for (size_t l = m->n_layers; l-- > 0 && ret == 0;) {
+      bool left = false;
+      ret = scan_layer(s, &m->layers[l], files, w, n, max, &relink, err);
+      for (size_t i = 0; i < n; i++)
+        left = left || !w[i].settled;
+      if (!left)
+        break;
+    }
+    /* Paths not settled after all layers are absent, unless a link sent them elsewhere. */
+    for (size_t i = 0; i < n; i++) {
+      if (!w[i].settled && !w[i].moved)
+        w[i].settled = true;
+      w[i].moved = false;
+    }
+    if (!relink)
+      break;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (w[i].deleted || !files[i].found) {
+      files[i].found = false;
+      free(files[i].data);
+      files[i].data = NULL;
+    }
+    free(w[i].path);
+  }
+  free(w);
+  return ret;
+}
+
+/* ---- inspect ---- */
+
+/* KEY=value lines (os-release, java release): value with quotes removed, or NULL. malloc'ed. */
+static char *
+kv_get(const char *text, const char *key)
+{
+  size_t kl = strlen(key);
+  for (const char *p = text; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t ll = e ? (size_t)(e - p) : strlen(p);
+    if (ll > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+      const char *v = p + kl + 1;
+      size_t vl = ll - kl - 1;
+      while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+        vl--;
+      if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+        v++;
+        vl -= 2;
+      }
+      return wi_xstrndup(v, vl);
+    }
+    p = e ? e + 1 : NULL;
+  }
+  return NULL;
+}
+
+static void
+add_str(json_t *o, const char *k, const char *v)
+{
+  if (v)
+    json_object_set_new(o, k, json_string(v));
+}
+
+/* registry.xml: names and WebLogic version of installed distributions. */
+static void
+parse_registry_xml(const char *xml, json_t *o)
+{
+  struct wi_buf names = WI_BUF_INIT(1 << 20);
+  for (const char *p = strstr(xml, "<distribution "); p; p = strstr(p + 1, "<distribution ")) {
+    const char *end = strchr(p, '>');
+    if (!end)
+      break;
+    wi_autofree char *tag = wi_xstrndup(p, (size_t)(end - p));
+    char *st = strstr(tag, "status=\"");
+    if (st && strncmp(st + 8, "installed", 9) != 0)
+      continue;
+    char *nm = strstr(tag, " name=\"");
+    char *ver = strstr(tag, " version=\"");
+    if (!nm)
+      continue;
+    char *ne = strchr(nm + 7, '"');
+    if (!ne)
+      continue;
+    wi_autofree char *name = wi_xstrndup(nm + 7, (size_t)(ne - nm - 7));
+    if (names.len)
+      wi_buf_adds(&names, ",", NULL);
+    wi_buf_adds(&names, name, NULL);
+    if (ver && strcmp(name, "WebLogic Server") == 0) {
+      char *ve = strchr(ver + 10, '"');
+      if (ve) {
+        wi_autofree char *v = wi_xstrndup(ver + 10, (size_t)(ve - ver - 10));
+        add_str(o, "wlsVersion", v);
+      }
+    }
+  }
+  if (names.len)
+    add_str(o, "oracleInstalledProducts", wi_buf_cstr(&names));
+  wi_buf_dispose(&names);
+}
+
+static const char *
+uname_arch(const char *arch)
+{
+  if (strcmp(arch, "amd64") == 0)
+    return "x86_64";
+  if (strcmp(arch, "arm64") == 0)
+    return "aarch64";
+  return arch;
+}
+
+/* Append a JSON string value (escaped by jansson). */
+static void
+put_json_str(struct wi_buf *b, const char *s)
+{
+  json_t *j = json_string(s);
+  char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+  wi_buf_adds(b, t ? t : "\"\"", NULL);
+  free(t);
+  json_decref(j);
+}
+
+/* WIT's layout: 2-space indent, "key" : "value". Values are strings (or null), patches an array. */
+static char *
+format_wit_json(json_t *patches, json_t *os, json_t *rest)
+{
+  struct wi_buf b = WI_BUF_INIT(16 << 20);
+  const char *k;
+  json_t *v;
+  bool first = true;
+
+  wi_buf_adds(&b, "{\n", NULL);
+  if (patches) {
+    wi_buf_adds(&b, "  \"oraclePatches\" : [", NULL);
+    size_t i;
+    json_array_foreach (patches, i, v) {
+      wi_buf_adds(&b, i ? ", {\n" : "{\n", NULL);
+      wi_buf_adds(&b, "    \"patch\" : ", NULL);
+      put_json_str(&b, json_string_value(json_object_get(v, "patch")));
+      wi_buf_adds(&b, ",\n    \"description\" : ", NULL);
+      put_json_str(&b, json_string_value(json_object_get(v, "description")));
+      wi_buf_adds(&b, "\n  }", NULL);
+    }
+    wi_buf_adds(&b, "]", NULL);
+    first = false;
+  }
+  wi_buf_adds(&b, first ? "  \"os\" : {\n" : ",\n  \"os\" : {\n", NULL);
+  bool f2 = true;
+  json_object_foreach (os, k, v) {
+    wi_buf_adds(&b, f2 ? "    " : ",\n    ", NULL);
+    put_json_str(&b, k);
+    wi_buf_adds(&b, " : ", NULL);
+    if (json_is_string(v))
+      put_json_str(&b, json_string_value(v));
+    else
+      wi_buf_adds(&b, "null", NULL);
+    f2 = false;
+  }
+  wi_buf_adds(&b, "\n  }", NULL);
+  /* the rest alphabetically */
+  size_t nk = json_object_size(rest), i = 0;
+  const char **keys = wi_xcalloc(nk ? nk : 1, sizeof *keys);
+  json_object_foreach (rest, k, v)
+    keys[i++] = k;
+  for (size_t a = 1; a < nk; a++)
+    for (size_t c = a; c > 0 && strcmp(keys[c - 1], keys[c]) > 0; c--) {
+      const char *t = keys[c];
+      keys[c] = keys[c - 1];
+      keys[c - 1] = t;
+    }
+  for (i = 0; i < nk; i++) {
+    wi_buf_adds(&b, ",\n  ", NULL);
+    put_json_str(&b, keys[i]);
+    wi_buf_adds(&b, " : ", NULL);
+    put_json_str(&b, json_string_value(json_object_get(rest, keys[i])));
+  }
+  free(keys);
+  wi_buf_adds(&b, "\n}\n", NULL);
+  return wi_buf_steal(&b);
+}
+
+enum {
+  F_OSREL,
+  F_OSREL2,
+  F_ALPINE,
+  F_BUSYBOX,
+  F_JAVA_REL,
+  F_REGISTRY,
+  F_WDT_VER,
+  F_OH,
+  F_OPATCH,
+  F_DOMAIN_CFG,
+  F_PM, /* package managers from here */
+};
+
+static const char *const pkg_mgrs[][2] = {
+  { "dnf", "DNF" },        { "yum", "YUM" }, { "microdnf", "MICRODNF" },
+  { "apt-get", "APTGET" }, { "apk", "APK" }, { "zypper", "ZYPPER" },
+};
+static const char *const bin_dirs[] = { "usr/bin", "bin", "usr/sbin", "sbin" };
+
+int
+wi_inspect_json(struct wi_store *s, const struct wi_image *img, bool patches, char **json_out,
+                wi_err *err)
+{
+  const struct wi_imgconfig *c = img->config;
+  const char *java_home = wi_imgconfig_get_env(c, "JAVA_HOME");
+  const char *oracle_home = wi_imgconfig_get_env(c, "ORACLE_HOME");
+  const char *domain_home = wi_imgconfig_get_env(c, "DOMAIN_HOME");
+  const char *wdt_home_env = wi_imgconfig_get_env(c, "WDT_HOME");
+  const char *wdt_home = wdt_home_env ? wdt_home_env : "/u01/wdt";
+  enum { NPM = WI_ARRAY_SIZE(pkg_mgrs) * WI_ARRAY_SIZE(bin_dirs) };
+  struct wi_image_file f[F_PM + NPM];
+  char *paths[F_PM + NPM];
+  int ret;
+
+  memset(f, 0, sizeof f);
+  memset(paths, 0, sizeof paths);
+  paths[F_OSREL] = wi_xstrdup("etc/os-release");
+  paths[F_OSREL2] = wi_xstrdup("usr/lib/os-release");
+  paths[F_ALPINE] = wi_xstrdup("etc/alpine-release");
+  paths[F_BUSYBOX] = wi_xstrdup("bin/busybox");
+  paths[F_JAVA_REL] = wi_xasprintf("%s/release", java_home ? java_home : "/nonexistent");
+  paths[F_REGISTRY] =
+      wi_xasprintf("%s/inventory/registry.xml", oracle_home ? oracle_home : "/nonexistent");
+  paths[F_WDT_VER] = wi_xasprintf("%s/weblogic-deploy/VERSION.txt", wdt_home);
+  paths[F_OH] = wi_xstrdup(oracle_home ? oracle_home : "/nonexistent");
+  paths[F_OPATCH] =
+      wi_xasprintf("%s/OPatch/version.txt", oracle_home ? oracle_home : "/nonexistent");
+  paths[F_DOMAIN_CFG] =
+      wi_xasprintf("%s/config/config.xml", domain_home ? domain_home : "/nonexistent");
+  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs); i++)
+    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
+      paths[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d] =
+          wi_xasprintf("%s/%s", bin_dirs[d], pkg_mgrs[i][0]);
+  for (size_t i = 0; i < WI_ARRAY_SIZE(f); i++)
+    f[i].path = paths[i];
+  ret = wi_image_read_files(s, img->manifest, f, WI_ARRAY_SIZE(f), 1 << 20, err);
+  if (ret < 0)
+    goto out;
+
+  json_t *os = json_object(), *rest = json_object(), *pl = NULL;
+  const char *osrel = f[F_OSREL].data ? f[F_OSREL].data : f[F_OSREL2].data;
+  struct wi_platform plat;
+  wi_imgconfig_platform(c, &plat);
+  wi_autofree char *id = osrel ? kv_get(osrel, "ID") : NULL;
+  wi_autofree char *name = osrel ? kv_get(osrel, "NAME") : NULL;
+  wi_autofree char *ver = osrel ? kv_get(osrel, "VERSION") : NULL;
+  wi_autofree char *verid = osrel ? kv_get(osrel, "VERSION_ID") : NULL;
+  if (!id && f[F_BUSYBOX].found)
+    id = wi_xstrdup("bb");
+  json_object_set_new(os, "id", id ? json_string(id) : json_null());
+  json_object_set_new(os, "name", name ? json_string(name) : json_null());
+  json_object_set_new(os, "version",
+                      ver     ? json_string(ver)
+                      : verid ? json_string(verid)
+                              : json_null());
+  json_object_set_new(os, "architecture", json_string(uname_arch(plat.arch)));
+
+  const char *pm = "NONE";
+  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs) && strcmp(pm, "NONE") == 0; i++)
+    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
+      if (f[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d].found)
+        pm = pkg_mgrs[i][1];
+  add_str(rest, "packageManager", pm);
+  if (java_home) {
+    add_str(rest, "javaHome", java_home);
+    if (f[F_JAVA_REL].data) {
+      wi_autofree char *jv = kv_get(f[F_JAVA_REL].data, "JAVA_VERSION");
+      add_str(rest, "javaVersion", jv);
+    }
+  }
+  if (domain_home) {
+    add_str(rest, "domainHome", domain_home);
+    if (!f[F_DOMAIN_CFG].found)
+      add_str(rest, "wdtModelOnly", "true");
+  }
+  add_str(rest, "wdtModelHome", wi_imgconfig_get_env(c, "WDT_MODEL_HOME"));
+  if (f[F_WDT_VER].data) {
+    size_t l = strcspn(f[F_WDT_VER].data, "\r\n");
+    wi_autofree char *v = wi_xstrndup(f[F_WDT_VER].data, l);
+    add_str(rest, "wdtHome", wdt_home);
+    add_str(rest, "wdtVersion", v);
+  }
+  if (oracle_home) {
+    add_str(rest, "oracleHome", oracle_home);
+    if (f[F_REGISTRY].data)
+      parse_registry_xml(f[F_REGISTRY].data, rest);
+    if (f[F_OH].found) {
+      wi_autofree char *u = f[F_OH].uname && *f[F_OH].uname ? wi_xstrdup(f[F_OH].uname)
+                                                            : wi_xasprintf("%u", f[F_OH].uid);
+      wi_autofree char *g = f[F_OH].gname && *f[F_OH].gname ? wi_xstrdup(f[F_OH].gname)
+                                                            : wi_xasprintf("%u", f[F_OH].gid);
+      add_str(rest, "oracleHomeUser", u);
+      add_str(rest, "oracleHomeGroup", g);
+    }
+    if (patches && f[F_OPATCH].data) {
+      wi_autofree char *ov = kv_get(f[F_OPATCH].data, "OPATCH_VERSION");
+      if (!ov) {
+        /* "OPATCH_VERSION:13.9.4.2.5" */
+        const char *p = strstr(f[F_OPATCH].data, "OPATCH_VERSION:");
+        if (p)
+          ov = wi_xstrndup(p + 15, strcspn(p + 15, "\r\n"));
+      }
+      add_str(rest, "opatchVersion", ov);
+    }
+  }
+  if (patches)
+    pl = json_array(); /* patch details live in the inventory's binary store; not read statically */
+  *json_out = format_wit_json(pl, os, rest);
+  json_decref(os);
+  json_decref(rest);
+  json_decref(pl);
+out:
+  wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
+  for (size_t i = 0; i < WI_ARRAY_SIZE(paths); i++)
+    free(paths[i]);
+  return ret;
+}

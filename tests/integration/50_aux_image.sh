@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# createAuxImage end to end: offline busybox base, WDT-like installer in a WIT cache, native build, push to
+# docker-registry, skopeo copy to oci:, umoci unpack, every file/mode/owner/ENV/USER/WORKDIR checked, an
+# operator-like copy as uid 1000 with the image's own busybox, reproducible digests, multi-arch index,
+# --dryRun text, and the bad-input errors.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+need skopeo
+need umoci
+need jq
+need python3
+ROOT=$(cd "$T_HERE/../.." && pwd)
+export WLSIMG_CACHEDIR="$T_DIR/cache" SOURCE_DATE_EPOCH=0
+FX="$T_DIR/fx"
+mkdir -p "$FX"
+
+# ---- fixtures: installer, archive, model, variables ----
+"$ROOT/examples/make-fixtures.sh" "$FX" 4.3.1 > /dev/null
+cp "$ROOT/examples/model.yaml" "$ROOT/examples/model.properties" "$FX/"
+
+# ---- a busybox base image (from the host's busybox and the libraries it needs), amd64 + arm64 ----
+# make_base DIR: OCI layout with tag "busybox" = an index over linux/amd64 and linux/arm64 (same rootfs; the
+# arm64 one only has to look like an arm64 image for the multi-platform build).
+make_base() {
+  local lay=$1 r="$T_DIR/rootfs" w="$T_DIR/basew" bb lib d ld ls
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/home" "$r/root" "$w" "$lay/blobs/sha256"
+  bb=$(command -v busybox)
+  cp "$bb" "$r/bin/busybox"
+  # the shared libraries of a dynamic busybox (nothing to do for busybox-static)
+  for lib in $(ldd "$bb" 2> /dev/null | grep -o '/[^ ]*'); do
+    mkdir -p "$r$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+  for a in sh cp ls mkdir touch rm tr date basename dirname sed id cat env stat find; do ln -sf busybox "$r/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$r/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' > "$r/etc/group"
+  printf 'root:*:19000:0:99999:7:::\n' > "$r/etc/shadow"
+  chmod 0640 "$r/etc/shadow"
+  chmod 1777 "$r/tmp"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$r" -cf "$w/layer.tar" .
+  gzip -n -c "$w/layer.tar" > "$w/layer.tar.gz"
+  d=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
+  ld=$(sha256sum "$w/layer.tar.gz" | cut -d' ' -f1)
+  ls=$(stat -c %s "$w/layer.tar.gz")
+  cp "$w/layer.tar.gz" "$lay/blobs/sha256/$ld"
+  local idx='' arch cd cs md ms
+  for arch in amd64 arm64; do
+    printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"test base"}]}' \
+      "$arch" "$d" > "$w/config.json"
+    cd=$(sha256sum "$w/config.json" | cut -d' ' -f1); cs=$(stat -c %s "$w/config.json")
+    cp "$w/config.json" "$lay/blobs/sha256/$cd"
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+      "$cd" "$cs" "$ld" "$ls" > "$w/manifest.json"
+    md=$(sha256sum "$w/manifest.json" | cut -d' ' -f1); ms=$(stat -c %s "$w/manifest.json")
+    cp "$w/manifest.json" "$lay/blobs/sha256/$md"
+    idx="$idx${idx:+,}{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:$md\",\"size\":$ms,\"platform\":{\"architecture\":\"$arch\",\"os\":\"linux\"}}"
+  done
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s]}' "$idx" > "$w/index.json"
+  md=$(sha256sum "$w/index.json" | cut -d' ' -f1); ms=$(stat -c %s "$w/index.json")
+  cp "$w/index.json" "$lay/blobs/sha256/$md"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"busybox"}}]}' \
+    "$md" "$ms" > "$lay/index.json"
+}
+make_base "$T_DIR/base"
+start_registry none
+REG=$REG_ADDR
+check "base image pushed to the registry (skopeo)" \
+  skopeo copy "${SKOPEO_FLAGS[@]}" --all --dest-tls-verify=false oci:"$T_DIR/base":busybox docker://"$REG"/library/busybox:latest
+check "default base busybox:latest in the store" "$WLSIMG" copy docker://"$REG"/library/busybox:latest busybox:latest
+
+# ---- cache ----
+check "cache addInstaller wdt latest" "$WLSIMG" cache addInstaller --type wdt --version latest --path "$FX/weblogic-deploy.zip"
+
+cd "$FX" || exit 1
+AUX=(--wdtModel model.yaml --wdtArchive archive.zip --wdtVariables model.properties)
+
+# ---- dry run: WIT's Dockerfile between the banners, nothing built ----
+"$WLSIMG" createAuxImage --tag "$REG/test/aux:1" "${AUX[@]}" --dryRun > "$T_DIR/dry.out" 2> "$T_DIR/dry.err"
+check_eq "dryRun exit 0" "$?" 0
+check_eq "dryRun first line" "$(head -1 "$T_DIR/dry.out")" "########## BEGIN DOCKERFILE ##########"
+check_eq "dryRun last line" "$(tail -1 "$T_DIR/dry.out")" "########## END DOCKERFILE ##########"
+sed -e '1d;$d' -e 's/buildid="[^"]*"/buildid="<uuid>"/' "$T_DIR/dry.out" > "$T_DIR/dry.df"
+check "dryRun Dockerfile equals WIT's (wit-compat 5.4)" diff -u "$T_HERE/50_aux_image.dockerfile" "$T_DIR/dry.df"
+check "dryRun says so" grep -qF '[INFO   ] Dry run complete.  No image created.' "$T_DIR/dry.err"
+check_eq "dryRun left nothing in the store" "$("$WLSIMG" images 2> /dev/null | grep -c test/aux)" 0
+
+# "mode uid gid" of a path: from the unpacked rootfs when root (umoci keeps owners), else from the layers
+# of the OCI layout (top layer first) read with python's tarfile.
+UNPACK=(umoci unpack)
+[ "$(id -u)" -eq 0 ] || UNPACK=(umoci unpack --rootless)
+meta() { # PATH (relative)
+  if [ "$(id -u)" -eq 0 ]; then stat -c '%a %u %g' "$RF/$1" 2> /dev/null; return; fi
+  python3 - "$LAYOUT" "$TAG" "$1" << 'PY'
+import json, sys, tarfile
+lay, tag, want = sys.argv[1:4]
+blob = lambda d: '%s/blobs/%s' % (lay, d.replace(':', '/'))
+idx = json.load(open(lay + '/index.json'))
+m = [x for x in idx['manifests'] if x.get('annotations', {}).get('org.opencontainers.image.ref.name') == tag][0]
+man = json.load(open(blob(m['digest'])))
+for l in reversed(man['layers']):
+    with tarfile.open(blob(l['digest'])) as t:
+        for e in t:
+            if e.name.lstrip('./').rstrip('/') == want:
+                print('%o %d %d' % (e.mode & 0o7777, e.uid, e.gid)); sys.exit(0)
+PY
+}
+# ---- build + push ----
+check "createAuxImage --push" "$WLSIMG" createAuxImage --tag "$REG/test/aux:1" "${AUX[@]}" --push --tls-verify=false
+D1=$(tail -1 "$T_DIR/last.out")
+check "createAuxImage into the store" "$WLSIMG" createAuxImage --tag "$REG/test/aux:2" "${AUX[@]}"
+D2=$(tail -1 "$T_DIR/last.out")
+check "rebuild" "$WLSIMG" createAuxImage --tag "$REG/test/aux:2" "${AUX[@]}"
+check_eq "two builds give the same digest" "$(tail -1 "$T_DIR/last.out")" "$D2"
+check_eq "pushed digest equals stored digest" "$D1" "$D2"
+check "skopeo copies the pushed image to oci:" \
+  skopeo copy "${SKOPEO_FLAGS[@]}" --src-tls-verify=false docker://"$REG"/test/aux:1 oci:"$T_DIR/aux-oci":aux
+check "umoci unpacks it" "${UNPACK[@]}" --image "$T_DIR/aux-oci":aux "$T_DIR/bundle"
+LAYOUT="$T_DIR/aux-oci" TAG=aux
+RF="$T_DIR/bundle/rootfs"
+CFG=$(skopeo inspect "${SKOPEO_FLAGS[@]}" --config oci:"$T_DIR/aux-oci":aux)
+check_eq "ENV AUXILIARY_IMAGE_PATH" "$(jq -r '.config.Env[]' <<< "$CFG" | grep ^AUXILIARY_IMAGE_PATH=)" "AUXILIARY_IMAGE_PATH=/auxiliary"
+check_eq "ENV WDT_HOME" "$(jq -r '.config.Env[]' <<< "$CFG" | grep ^WDT_HOME=)" "WDT_HOME=/auxiliary"
+check_eq "ENV WDT_MODEL_HOME" "$(jq -r '.config.Env[]' <<< "$CFG" | grep ^WDT_MODEL_HOME=)" "WDT_MODEL_HOME=/auxiliary/models"
+check_eq "base ENV kept" "$(jq -r '.config.Env[]' <<< "$CFG" | grep ^PATH=)" "PATH=/bin"
+check_eq "USER" "$(jq -r .config.User <<< "$CFG")" "oracle"
+check_eq "WORKDIR" "$(jq -r .config.WorkingDir <<< "$CFG")" "/auxiliary"
+check_eq "CMD inherited" "$(jq -c .config.Cmd <<< "$CFG")" '["sh"]'
+check_eq "buildid label" "$(jq -r '.config.Labels["com.oracle.weblogic.imagetool.buildid"]' <<< "$CFG" | grep -cE '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')" 1
+check_eq "WDT version label" "$(jq -r '.config.Labels["io.github.wlsimg.wdt.version"]' <<< "$CFG")" "4.3.1"
+check_eq "created is the epoch" "$(jq -r .created <<< "$CFG")" "1970-01-01T00:00:00Z"
+check_eq "two layers" "$(jq '.rootfs.diff_ids | length' <<< "$CFG")" 2
+
+check_eq "/etc/passwd gets oracle with uid 1000" "$(grep ^oracle: "$RF/etc/passwd")" "oracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh"
+check_eq "/etc/group gets oracle with gid 1000" "$(grep ^oracle: "$RF/etc/group")" "oracle:x:1000:"
+check_eq "/etc/shadow gets oracle" "$(grep -c '^oracle:!:' "$RF/etc/shadow")" 1
+check_eq "/auxiliary" "$(meta auxiliary)" "755 1000 1000"
+check_eq "/auxiliary/models" "$(meta auxiliary/models)" "755 1000 1000"
+check_eq "/auxiliary/weblogic-deploy" "$(meta auxiliary/weblogic-deploy)" "750 1000 1000"
+check_eq "createDomain.sh keeps 0750" "$(meta auxiliary/weblogic-deploy/bin/createDomain.sh)" "750 1000 1000"
+check_eq "VERSION.txt" "$(meta auxiliary/weblogic-deploy/VERSION.txt)" "640 1000 1000"
+check_eq "VERSION.txt content" "$(cat "$RF/auxiliary/weblogic-deploy/VERSION.txt")" "4.3.1"
+for f in model.yaml archive.zip model.properties; do
+  check_eq "models/$f 0640 oracle:oracle" "$(meta "auxiliary/models/$f")" "640 1000 1000"
+  check "models/$f content" cmp "$RF/auxiliary/models/$f" "$FX/$f"
+done
+check_eq "/home/oracle" "$(meta home/oracle)" "755 1000 1000"
+check_eq "WDT files (count)" "$(cd "$RF/auxiliary/weblogic-deploy" && find . -type f | wc -l)" \
+  "$(unzip -Z1 "$FX/weblogic-deploy.zip" | grep -vc '/$')"
+check "base busybox kept" test -x "$RF/bin/busybox"
+
+# ---- an operator-like step: as uid 1000, the image's own sh copies the auxiliary directory ----
+if [ "$(id -u)" -eq 0 ] && command -v chroot > /dev/null; then
+  mkdir -p "$RF/tmp"
+  chmod 1777 "$RF/tmp"
+  check "uid 1000: cp -R /auxiliary/models with the image's busybox sh" \
+    chroot --userspec=1000:1000 "$RF" /bin/sh -c 'cp -R /auxiliary/models /tmp/x && cp -R /auxiliary/weblogic-deploy /tmp/y && ls /tmp/x/model.yaml /tmp/y/bin/createDomain.sh'
+  check_eq "copied files" "$(ls "$RF/tmp/x" | sort | tr '\n' ' ')" "archive.zip model.properties model.yaml "
+else
+  echo "ok - # SKIP chroot copy as uid 1000 (needs root)"
+fi
+
+# ---- --chown numeric, --target OpenShift ----
+check "numeric --chown 1000:0 with --target OpenShift" \
+  "$WLSIMG" createAuxImage --tag "$REG/test/aux:os" "${AUX[@]}" --chown 1000:0 --target OpenShift --push --tls-verify=false
+check "skopeo copy OpenShift image" \
+  skopeo copy "${SKOPEO_FLAGS[@]}" --src-tls-verify=false docker://"$REG"/test/aux:os oci:"$T_DIR/aux-oci":os
+check "umoci unpack OpenShift image" "${UNPACK[@]}" --image "$T_DIR/aux-oci":os "$T_DIR/bundle-os"
+RF="$T_DIR/bundle-os/rootfs" TAG=os
+check_eq "OpenShift: model file 0660 1000:0" "$(meta auxiliary/models/model.yaml)" "660 1000 0"
+check_eq "OpenShift: WDT script g=u" "$(meta auxiliary/weblogic-deploy/bin/createDomain.sh)" "770 1000 0"
+check_eq "OpenShift: /auxiliary 0775" "$(meta auxiliary)" "775 1000 0"
+check_eq "numeric chown adds no user" "$(grep -c oracle "$T_DIR/bundle-os/rootfs/etc/passwd")" 0
+check_eq "USER 1000" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --config oci:"$T_DIR/aux-oci":os | jq -r .config.User)" "1000"
+
+# ---- multi-platform: one image per platform on that platform's base, and an index ----
+check "createAuxImage --platform linux/amd64,linux/arm64 --push" \
+  "$WLSIMG" createAuxImage --tag "$REG/test/aux:multi" --fromImage "$REG/library/busybox:latest" --tls-verify=false \
+  --platform linux/amd64,linux/arm64 "${AUX[@]}" --push
+RAW=$(skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false --raw docker://"$REG"/test/aux:multi)
+check_eq "index media type" "$(jq -r .mediaType <<< "$RAW")" "application/vnd.oci.image.index.v1+json"
+check_eq "index platforms" "$(jq -r '[.manifests[].platform.architecture] | join(",")' <<< "$RAW")" "amd64,arm64"
+ARM_CFG=$(skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false --override-arch arm64 --config docker://"$REG"/test/aux:multi)
+check_eq "arm64 image config" "$(jq -r .architecture <<< "$ARM_CFG")" "arm64"
+check_eq "arm64 image USER" "$(jq -r .config.User <<< "$ARM_CFG")" "oracle"
+check "multi-platform rebuild is reproducible" "$WLSIMG" createAuxImage --tag "$REG/test/aux:multi" \
+  --fromImage "$REG/library/busybox:latest" --tls-verify=false --platform linux/amd64,linux/arm64 "${AUX[@]}" --push
+check_eq "same index digest" "$(tail -1 "$T_DIR/last.out")" "sha256:$(printf '%s' "$RAW" | sha256sum | cut -d' ' -f1)"
+
+# ---- inspect (static) ----
+check "inspect the built image" "$WLSIMG" inspect --image "$REG/test/aux:2"
+check_eq "inspect wdtVersion" "$(jq -r .wdtVersion "$T_DIR/last.out")" "4.3.1"
+check_eq "inspect wdtHome" "$(jq -r .wdtHome "$T_DIR/last.out")" "/auxiliary"
+check_eq "inspect wdtModelHome" "$(jq -r .wdtModelHome "$T_DIR/last.out")" "/auxiliary/models"
+check_eq "inspect os.id" "$(jq -r .os.id "$T_DIR/last.out")" "bb"
+check_eq "inspect packageManager" "$(jq -r .packageManager "$T_DIR/last.out")" "NONE"
+
+# ---- bad inputs: message, exit 1, nothing in the store ----
+before=$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)
+check_fail "missing model" 1 "WDT model file nope.yaml could not be found." \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel nope.yaml
+printf 'domainInfo:\n  AdminUserName: x\n bad: [1, 2\n' > "$T_DIR/broken.yaml"
+check_fail "invalid YAML names file and line" 1 "broken.yaml: line 3" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel "$T_DIR/broken.yaml"
+mkdir -p "$T_DIR/other"
+cp model.yaml "$T_DIR/other/model.yaml"
+check_fail "duplicate file names" 1 "have the same file name model.yaml" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel "model.yaml,$T_DIR/other/model.yaml"
+python3 - "$T_DIR/evil.zip" << 'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('wlsdeploy/../../etc/cron.d/x', 'boom')
+PY
+check_fail "archive entry escaping" 1 "escapes its directory" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtArchive "$T_DIR/evil.zip"
+check_fail "no inputs with --wdtVersion none" 1 "You must provide at least one of" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtVersion none
+check_fail "installer not in cache" 1 'Installer with key="wdt_9.9.9_amd64" is not in the local cache' \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --wdtVersion 9.9.9 --platform linux/amd64
+check_fail "bad --chown" 1 "invalid user name Oracle" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --chown Oracle:oracle
+check_fail "missing --tag is a usage error" 2 "--tag" "$WLSIMG" createAuxImage --wdtModel model.yaml
+check_fail "unknown option is a usage error" 2 "unknown option" "$WLSIMG" createAuxImage --tag x --wdtDomainHome /d
+sed 's#sample-app.war#missing-app.war#' model.yaml > "$T_DIR/refs.yaml"
+"$WLSIMG" createAuxImage --tag "$REG/test/aux:warn" --wdtModel "$T_DIR/refs.yaml" --wdtArchive archive.zip --dryRun \
+  > /dev/null 2> "$T_DIR/warn.err"
+check "warning for a model path missing from the archives" grep -qF "[WARNING] $T_DIR/refs.yaml refers to wlsdeploy/applications/missing-app.war" "$T_DIR/warn.err"
+cp "$FX/weblogic-deploy.zip" "$T_DIR/wdt-changed.zip"
+check "cache addInstaller wdt 1.0" "$WLSIMG" cache addInstaller --type wdt --version 1.0 --path "$T_DIR/wdt-changed.zip"
+echo tampered >> "$T_DIR/wdt-changed.zip"
+check_fail "changed installer refused" 1 "changed since it was added" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --wdtVersion 1.0
+check_eq "failed builds left no blobs" "$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)" "$before"
+check_eq "failed builds left no names" "$("$WLSIMG" images 2> /dev/null | grep -c '^bad')" 0
+finish
