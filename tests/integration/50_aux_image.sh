@@ -131,7 +131,8 @@ check_eq "WDT version label" "$(jq -r '.config.Labels["io.github.wlsimg.wdt.vers
 check_eq "created is the epoch" "$(jq -r .created <<< "$CFG")" "1970-01-01T00:00:00Z"
 check_eq "two layers" "$(jq '.rootfs.diff_ids | length' <<< "$CFG")" 2
 
-check_eq "/etc/passwd gets oracle with uid 1000" "$(grep ^oracle: "$RF/etc/passwd")" "oracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh"
+U=oracle
+check_eq "/etc/passwd gets oracle with uid 1000" "$(grep ^oracle: "$RF/etc/passwd")" "oracle:x:1000:1000:Linux User,,,:/home/$U:/bin/sh"
 check_eq "/etc/group gets oracle with gid 1000" "$(grep ^oracle: "$RF/etc/group")" "oracle:x:1000:"
 check_eq "/etc/shadow gets oracle" "$(grep -c '^oracle:!:' "$RF/etc/shadow")" 1
 check_eq "/auxiliary" "$(meta auxiliary)" "755 1000 1000"
@@ -144,7 +145,7 @@ for f in model.yaml archive.zip model.properties; do
   check_eq "models/$f 0640 oracle:oracle" "$(meta "auxiliary/models/$f")" "640 1000 1000"
   check "models/$f content" cmp "$RF/auxiliary/models/$f" "$FX/$f"
 done
-check_eq "/home/oracle" "$(meta home/oracle)" "755 1000 1000"
+check_eq "home directory of oracle" "$(meta home/oracle)" "755 1000 1000"
 check_eq "WDT files (count)" "$(cd "$RF/auxiliary/weblogic-deploy" && find . -type f | wc -l)" \
   "$(unzip -Z1 "$FX/weblogic-deploy.zip" | grep -vc '/$')"
 check "base busybox kept" test -x "$RF/bin/busybox"
