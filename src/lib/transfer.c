@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "lib/archive_docker.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/util.h"
@@ -843,14 +844,105 @@ is_layout(const struct endpoint *e)
 
 /* ---- docker-archive ---- */
 
+/* Read a docker-archive into s (untagged) and pick the image named `want` (any form wi_ref_parse
+ * accepts), or the only one. */
 static int
-archive_unsupported(const struct endpoint *e, wi_err *err)
+archive_read(struct wi_store *s, const struct endpoint *e, struct wi_descriptor *out, wi_err *err)
 {
-  return wi_err_set(err, WI_EUNSUPPORTED, "docker-archive:%s: docker archives are not supported by this build",
-                    e->path);
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_autofree char *what = wi_xasprintf("docker-archive:%s", e->path);
+  wi_autoclose int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+  int ret;
+
+  if (fd < 0)
+    return wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "%s", what);
+  ret = wi_docker_archive_read(s, fd, what, false, &l, &n, err);
+  if (ret < 0)
+    return ret;
+  ssize_t pick = -1;
+  if (e->name) {
+    struct wi_ref r = { 0 };
+    ret = wi_ref_parse(&r, e->name, err);
+    if (ret == 0) {
+      wi_autofree char *want = wi_ref_name(&r);
+      wi_ref_dispose(&r);
+      for (size_t i = 0; i < n && pick < 0; i++)
+        for (size_t k = 0; k < l[i].n_names; k++)
+          if (strcmp(l[i].names[k], want) == 0)
+            pick = (ssize_t)i;
+      if (pick < 0)
+        ret = wi_err_set(err, WI_ENOTFOUND, "%s has no image named %s", what, e->name);
+    }
+  } else if (n == 1) {
+    pick = 0;
+  } else {
+    ret = wi_err_set(err, WI_EINVAL, "%s holds %zu images; name one as docker-archive:%s:NAME", what, n, e->path);
+  }
+  if (ret == 0) {
+    memset(out, 0, sizeof *out);
+    wi_descriptor_copy(out, &l[pick].desc);
+  }
+  wi_docker_archive_loaded_free(l, n);
+  return ret;
+}
+
+/* Write the image behind top from s into a docker-archive file (atomically: temp + rename). */
+static int
+archive_write(struct wi_store *s, const struct wi_descriptor *top, const struct endpoint *e, const char *tag,
+              wi_err *err)
+{
+  wi_autofree char *tmp = wi_xasprintf("%s.tmp-%ld", e->path, (long)getpid());
+  const char *tags[1] = { tag };
+  struct wi_docker_archive_image img = { .desc = top, .repo_tags = tags, .n_repo_tags = tag ? 1 : 0 };
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int ret;
+
+  if (fd < 0)
+    return wi_err_sys(err, WI_EIO, "docker-archive:%s", e->path);
+  ret = wi_docker_archive_write(s, &img, 1, fd, err);
+  if (ret == 0 && fsync(fd) < 0)
+    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: fsync", e->path);
+  if (close(fd) < 0 && ret == 0)
+    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: close", e->path);
+  if (ret == 0 && rename(tmp, e->path) < 0)
+    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: rename", e->path);
+  if (ret < 0)
+    unlink(tmp);
+  return ret;
+}
+
+/* RepoTag for an archive destination: its own :REF, else the source's name. malloc'ed or NULL. */
+static char *
+archive_tag(const struct endpoint *dst, const struct endpoint *src)
+{
+  struct wi_ref r = { 0 };
+  const char *s = dst->name;
+  if (s == NULL && src->kind == T_DOCKER && src->ref.tag)
+    return wi_ref_familiar(&src->ref);
+  if (s == NULL && src->kind == T_STORE)
+    s = src->name;
+  if (s == NULL || wi_ref_parse(&r, s, NULL) < 0 || r.tag == NULL) {
+    if (r.domain)
+      wi_ref_dispose(&r);
+    return NULL;
+  }
+  char *t = wi_ref_familiar(&r);
+  wi_ref_dispose(&r);
+  return t;
 }
 
 /* ---- public API ---- */
+
+/* A temporary layout for routes that need one. */
+static int
+temp_layout(char **dir_out, struct wi_store **out, wi_err *err)
+{
+  *dir_out = wi_mkdtemp("wlsimg-copy", err);
+  if (*dir_out == NULL)
+    return err ? err->code : WI_EIO;
+  return wi_store_open(out, *dir_out, true, err);
+}
 
 int
 wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opts *o, char *digest_out,
@@ -858,9 +950,8 @@ wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opt
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct endpoint src = { 0 }, dst = { 0 };
-  wi_autoptr(wi_store) struct wi_store *ss = NULL;
+  struct wi_store *ss = NULL; /* source layout: owned unless it is ds */
   wi_autoptr(wi_store) struct wi_store *ds = NULL;
-  wi_autoptr(wi_store) struct wi_store *tmp = NULL;
   wi_autofree char *tmpdir = NULL;
   wi_autofree char *name = NULL;
   struct wi_descriptor top = { 0 };
@@ -873,48 +964,43 @@ wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opt
     ret = parse_endpoint(dst_s, o->store_root, &dst, err);
   if (ret < 0)
     goto out;
-  if (src.kind == T_ARCHIVE || dst.kind == T_ARCHIVE) {
-    ret = archive_unsupported(src.kind == T_ARCHIVE ? &src : &dst, err);
-    goto out;
-  }
-  if (dst.kind == T_STORE) {
+  if (dst.kind == T_STORE || dst.kind == T_OCI) {
     name = dest_name(&dst, err);
     if (name == NULL) {
       ret = err ? err->code : WI_EINVAL;
       goto out;
     }
-  } else if (dst.kind == T_OCI) {
-    name = dest_name(&dst, err);
   }
-  /* the source as a layout + descriptor (pulling a registry source into the destination, or
-   * into a temporary layout when the destination is a registry too) */
-  if (src.kind == T_DOCKER) {
-    if (is_layout(&dst)) {
-      ret = open_layout(&dst, true, &ds, err);
-      if (ret == 0)
-        ret = pull_into(&src.ref, &o->src_reg, ds, name, dst.kind == T_STORE, o, digest_out, err);
-      goto out;
-    }
-    tmpdir = wi_mkdtemp("wlsimg-copy", err);
-    if (tmpdir == NULL) {
-      ret = err ? err->code : WI_EIO;
-      goto out;
-    }
-    ret = wi_store_open(&tmp, tmpdir, true, err);
+  /* 1. the source as a layout + descriptor */
+  if (src.kind == T_DOCKER && is_layout(&dst)) {
+    /* straight into the destination: nothing is named until every blob is there */
+    ret = open_layout(&dst, true, &ds, err);
     if (ret == 0)
-      ret = pull_into(&src.ref, &o->src_reg, tmp, "tmp", false, o, NULL, err);
+      ret = pull_into(&src.ref, &o->src_reg, ds, name, dst.kind == T_STORE, o, digest_out, err);
+    goto out;
+  }
+  if (src.kind == T_DOCKER || (src.kind == T_ARCHIVE && !is_layout(&dst))) {
+    ret = temp_layout(&tmpdir, &ss, err);
+    if (ret == 0 && src.kind == T_DOCKER)
+      ret = pull_into(&src.ref, &o->src_reg, ss, "tmp", false, o, NULL, err);
+    if (ret == 0 && src.kind == T_DOCKER)
+      ret = wi_store_resolve(ss, "tmp", &top, err);
+    if (ret == 0 && src.kind == T_ARCHIVE)
+      ret = archive_read(ss, &src, &top, err);
+  } else if (src.kind == T_ARCHIVE) {
+    /* read straight into the destination layout; copy_local below only names it */
+    ret = open_layout(&dst, true, &ds, err);
     if (ret == 0)
-      ret = wi_store_resolve(tmp, "tmp", &top, err);
-    if (ret < 0)
-      goto out;
-    ss = wi_steal(&tmp);
+      ret = archive_read(ds, &src, &top, err);
+    ss = ds;
   } else {
     ret = open_layout(&src, false, &ss, err);
     if (ret == 0)
       ret = resolve_source(ss, &src, &top, err);
-    if (ret < 0)
-      goto out;
   }
+  if (ret < 0)
+    goto out;
+  /* 2. the destination */
   if (dst.kind == T_DOCKER) {
     struct mounts mt;
     mounts_load(&mt, src.kind == T_STORE ? wi_store_root(ss) : NULL);
@@ -922,15 +1008,21 @@ wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opt
     if (ret == 0)
       mounts_save(&mt);
     mounts_dispose(&mt);
+  } else if (dst.kind == T_ARCHIVE) {
+    wi_autofree char *tag = archive_tag(&dst, &src);
+    ret = archive_write(ss, &top, &dst, tag, err);
+    if (ret == 0 && digest_out)
+      snprintf(digest_out, WI_DIGEST_MAX, "%s", top.digest);
   } else {
-    ret = open_layout(&dst, true, &ds, err);
+    if (ds == NULL)
+      ret = open_layout(&dst, true, &ds, err);
     if (ret == 0)
       ret = copy_local(ss, &top, ds, name, o, digest_out, err);
   }
 out:
   wi_descriptor_dispose(&top);
-  wi_store_free(wi_steal(&ss));
-  wi_store_free(wi_steal(&tmp));
+  if (ss != ds)
+    wi_store_free(ss);
   if (tmpdir)
     wi_rm_rf(tmpdir, NULL);
   endpoint_dispose(&src);

@@ -100,6 +100,17 @@ check_eq "oci: → docker:// keeps the digest" "$(skopeo_digest "docker://$R/tes
 check "copy docker:// to docker://" "$WLSIMG" -q copy "docker://$R/test/sk:v2" "docker://$R/test/r2r:v1"
 check_eq "registry → registry keeps the digest" "$(skopeo_digest "docker://$R/test/r2r:v1")" "$D2"
 
+# docker-archive on either side (layers are recompressed, so compare configs, not manifests)
+CFG2=$(skopeo inspect "${SKOPEO_FLAGS[@]}" --config --raw --tls-verify=false "docker://$R/test/sk:v2" | sha256sum | cut -d' ' -f1)
+check "copy docker:// to docker-archive:" "$WLSIMG" -q copy "docker://$R/test/sk:v2" "docker-archive:$W/sk.tar:test/sk:v2"
+check "skopeo reads the archive" skopeo inspect "${SKOPEO_FLAGS[@]}" "docker-archive:$W/sk.tar"
+check_eq "the archive carries the same config" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --config --raw "docker-archive:$W/sk.tar" | sha256sum | cut -d' ' -f1)" "$CFG2"
+check "skopeo writes an archive" skopeo copy "${SKOPEO_FLAGS[@]}" -q --src-tls-verify=false "docker://$R/test/app:v1" "docker-archive:$W/app.tar:test/app:v1"
+check "copy docker-archive: to docker://" "$WLSIMG" -q copy "docker-archive:$W/app.tar" "docker://$R/test/fromarchive:v1"
+check "skopeo pulls the archive's image" skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false "docker://$R/test/fromarchive:v1"
+check "copy docker-archive: into the store by name" "$WLSIMG" -q copy "docker-archive:$W/app.tar:test/app:v1" test/fromarchive:v1
+check "push the loaded image" "$WLSIMG" -q push test/fromarchive:v1 "$R/test/fromarchive:v2"
+
 # chunked upload (1 MiB chunks) of a 3 MiB layer
 D3=$(make_big_layout "$W/big" v1 3)
 check "copy big layout into the store" "$WLSIMG" -q copy "oci:$W/big:v1" test/big:v1
