@@ -255,6 +255,10 @@ cmd_cache(int argc, char **argv)
   if (r > 0)
     return CLI_EXIT_OK;
   wi_autofree char *dir = wi_witcache_default_dir();
+  wi_err err = { 0 };
+  /* WIT creates the cache directory (one level) and needs it writable */
+  if (wi_witcache_prepare(dir, &err) < 0)
+    return wit_fail(&err);
   switch (k) {
   case 0:
     return do_list(dir, &a);
