@@ -32,7 +32,7 @@
 #define WI_MT_DOCKER_FOREIGN  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
 
 /* Accept header value listing every manifest type wlsimg handles. */
-#define WI_MANIFEST_ACCEPT                                                                          \
+#define WI_MANIFEST_ACCEPT \
   WI_MT_OCI_MANIFEST ", " WI_MT_OCI_INDEX ", " WI_MT_DOCKER_MANIFEST ", " WI_MT_DOCKER_LIST
 
 struct wi_annotation {
@@ -44,13 +44,13 @@ struct wi_descriptor {
   char *media_type;
   char *digest;
   int64_t size;
-  char *artifact_type;             /* optional */
-  char **urls;                     /* optional */
+  char *artifact_type; /* optional */
+  char **urls;         /* optional */
   size_t n_urls;
   struct wi_annotation *annotations; /* optional, in document order */
   size_t n_annotations;
-  char *data;                      /* optional: embedded content, base64 as in the document */
-  bool has_platform;               /* index entries */
+  char *data;        /* optional: embedded content, base64 as in the document */
+  bool has_platform; /* index entries */
   struct wi_platform platform;
 };
 
@@ -82,8 +82,8 @@ bool wi_mt_is_gzip_layer(const char *mt);
  * mediaType (umoci) and must agree with it when both are present. Errors name the JSON path:
  * "layers[2].digest: expected a string". WI_EINVAL on malformed input, WI_ETOOBIG over 4 MiB,
  * WI_EUNSUPPORTED for schema1. */
-int wi_manifest_parse(struct wi_manifest **out, const void *bytes, size_t len, const char *content_type,
-                      wi_err *err);
+int wi_manifest_parse(struct wi_manifest **out, const void *bytes, size_t len,
+                      const char *content_type, wi_err *err);
 void wi_manifest_free(struct wi_manifest *m);
 static inline void
 wi_manifest_freep(struct wi_manifest **pp)

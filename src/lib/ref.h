@@ -13,8 +13,8 @@
 
 #include "lib/err.h"
 
-#define WI_REF_MAX_NAME  255 /* host[:port]/path */
-#define WI_REF_MAX_TAG   128
+#define WI_REF_MAX_NAME   255 /* host[:port]/path */
+#define WI_REF_MAX_TAG    128
 #define WI_DEFAULT_DOMAIN "docker.io"
 
 struct wi_ref {

@@ -67,7 +67,7 @@ TEST(test_digest_validate)
 
 TEST(test_digest_hex)
 {
-  CHECK_STR_EQ(wi_digest_hex(SHA256_ABC), SHA256_ABC + 7);
+  CHECK_STR_EQ(wi_digest_hex(SHA256_ABC), &SHA256_ABC[7]);
   CHECK_STR_EQ(wi_digest_hex("nocolon"), "nocolon");
 }
 
