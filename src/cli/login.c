@@ -137,7 +137,7 @@ cmd_login(int argc, char **argv)
       fprintf(stderr, "wlsimg: %s\n", err.msg);
     wi_err_set(&err, WI_EAUTH, "login %s: wrong username or password for %s", host, host);
   } else if (ret < 0) {
-    wi_err_wrap(&err, "login %s", host);
+    wi_err_wrap(&err, "login"); /* the message already names the registry */
   }
   wi_autofree char *where = NULL;
   if (ret == 0) {

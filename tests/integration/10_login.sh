@@ -26,6 +26,33 @@ check_eq "config.json is tab-indented" "$(sed -n 2p "$cfg")" "$(printf '\t"auths
 check "skopeo reads the saved login" skopeo login --get-login "$basic"
 check_eq "skopeo sees user alice" "$(cat "$T_DIR/last.out")" alice
 
+# interactive: username echoed, password typed on a terminal without echo (driven through a pty)
+cat > "$T_DIR/drive_tty.py" <<'EOP'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+def expect(s):
+    global out
+    end = time.time() + 20
+    while s not in out and time.time() < end:
+        try:
+            out += os.read(fd, 1024)
+        except OSError:
+            break
+expect(b"Username: "); os.write(fd, b"alice\n")
+expect(b"Password: "); time.sleep(0.2); os.write(fd, b"s3cret\n")
+expect(b"Login Succeeded")
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+EOP
+check "interactive login through a terminal" python3 "$T_DIR/drive_tty.py" "$WLSIMG" login --tls-verify=false "$basic"
+check_eq "interactive: the password was not echoed" "$(grep -c s3cret "$T_DIR/last.out")" 0
+check_eq "interactive: the username was echoed" "$(grep -c alice "$T_DIR/last.out")" 1
+check "interactive: logout" "$WLSIMG" logout "$basic"
+
 # other keys survive a login
 jq '. + {"psFormat":"table"}' "$cfg" > "$T_DIR/c.json" && cp "$T_DIR/c.json" "$cfg"
 check "login with a URL and an OCIR user name" login 'tenancy/oracleidentitycloudservice/u@x.com' 'tok:en' "http://$basic/v2/"
@@ -159,7 +186,7 @@ check "tls: CA from ~/.config/containers/certs.d/HOST:PORT" tlslogin "$TLS_ADDR"
 rm -rf "$XDG_CONFIG_HOME/containers/certs.d"
 
 start_tls_registry clientcas
-check_fail "mtls: no client certificate is refused" 1 "login $TLS_ADDR" tlslogin --cert-dir "$certs" "$TLS_ADDR"
+check_fail "mtls: no client certificate is refused" 1 "login: $TLS_ADDR" tlslogin --cert-dir "$certs" "$TLS_ADDR"
 cp "$pki/client.pem" "$certs/client.cert"
 cp "$pki/client.key" "$certs/client.key"
 check "mtls: client.cert/client.key from --cert-dir" tlslogin --cert-dir "$certs" "$TLS_ADDR"
@@ -173,6 +200,6 @@ fi
 check_fail "--password is refused" 2 "there is no --password option" "$WLSIMG" login -u alice --password x "$basic"
 check_fail "no username with --password-stdin" 2 "--username is required" \
   sh -c "echo s3cret | '$WLSIMG' login --password-stdin '$basic'"
-check_fail "unreachable registry" 1 "login 127.0.0.1:1" login alice s3cret 127.0.0.1:1
+check_fail "unreachable registry" 1 "login: 127.0.0.1:1: GET" login alice s3cret 127.0.0.1:1
 
 finish
