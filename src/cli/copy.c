@@ -26,16 +26,24 @@ struct copy_args {
 
 #define A(f) offsetof(struct copy_args, f)
 static const struct cli_opt copy_opts[] = {
-  { "src-tls-verify", 0, CLI_FLAG, A(src_tls_verify), NULL, "Verify the source registry's TLS (default true)", false },
-  { "dest-tls-verify", 0, CLI_FLAG, A(dest_tls_verify), NULL, "Verify the destination registry's TLS (default true)", false },
+  { "src-tls-verify", 0, CLI_FLAG, A(src_tls_verify), NULL,
+    "Verify the source registry's TLS (default true)", false },
+  { "dest-tls-verify", 0, CLI_FLAG, A(dest_tls_verify), NULL,
+    "Verify the destination registry's TLS (default true)", false },
   { "authfile", 0, CLI_STRING, A(authfile), "FILE", "Credentials file for both sides", false },
-  { "src-authfile", 0, CLI_STRING, A(src_authfile), "FILE", "Credentials file for the source", false },
-  { "dest-authfile", 0, CLI_STRING, A(dest_authfile), "FILE", "Credentials file for the destination", false },
-  { "src-cert-dir", 0, CLI_STRING, A(src_cert_dir), "DIR", "Certificates directory for the source", false },
-  { "dest-cert-dir", 0, CLI_STRING, A(dest_cert_dir), "DIR", "Certificates directory for the destination", false },
-  { "platform", 0, CLI_STRING, A(platform), "OS/ARCH", "Copy only this platform of a multi-platform image", false },
+  { "src-authfile", 0, CLI_STRING, A(src_authfile), "FILE", "Credentials file for the source",
+    false },
+  { "dest-authfile", 0, CLI_STRING, A(dest_authfile), "FILE",
+    "Credentials file for the destination", false },
+  { "src-cert-dir", 0, CLI_STRING, A(src_cert_dir), "DIR", "Certificates directory for the source",
+    false },
+  { "dest-cert-dir", 0, CLI_STRING, A(dest_cert_dir), "DIR",
+    "Certificates directory for the destination", false },
+  { "platform", 0, CLI_STRING, A(platform), "OS/ARCH",
+    "Copy only this platform of a multi-platform image", false },
   { "all", 'a', CLI_FLAG, A(all), NULL, "Copy every platform of a multi-platform image", false },
-  { "digestfile", 0, CLI_STRING, A(digestfile), "FILE", "Write the destination manifest digest to FILE", false },
+  { "digestfile", 0, CLI_STRING, A(digestfile), "FILE",
+    "Write the destination manifest digest to FILE", false },
   { "jobs", 'j', CLI_INT, A(jobs), "N", "Parallel blob transfers (default 4)", false },
   { "quiet", 'q', CLI_FLAG, A(quiet), NULL, "No progress output", false },
   CLI_OPT_END,
@@ -43,10 +51,13 @@ static const struct cli_opt copy_opts[] = {
 #undef A
 
 static const struct cli_cmd copy_cmd = {
-  "copy", "[OPTIONS] SRC DEST",
+  "copy",
+  "[OPTIONS] SRC DEST",
   "Copy an image. SRC and DEST are docker://REF, oci:DIR[:TAG], docker-archive:FILE[:REF] or a name in "
   "the local store.",
-  copy_opts, 2, 2,
+  copy_opts,
+  2,
+  2,
 };
 
 int
@@ -68,9 +79,11 @@ cmd_copy(int argc, char **argv)
     return cli_usage_error("copy", "--platform and --all exclude each other");
   struct cli_progress *prog = cli_progress_new("Copying");
   struct wi_transfer_opts o = {
-    .src_reg = { .tls_verify = a.src_tls_verify, .authfile = a.src_authfile ? a.src_authfile : a.authfile,
+    .src_reg = { .tls_verify = a.src_tls_verify,
+                 .authfile = a.src_authfile ? a.src_authfile : a.authfile,
                  .cert_dir = a.src_cert_dir },
-    .dst_reg = { .tls_verify = a.dest_tls_verify, .authfile = a.dest_authfile ? a.dest_authfile : a.authfile,
+    .dst_reg = { .tls_verify = a.dest_tls_verify,
+                 .authfile = a.dest_authfile ? a.dest_authfile : a.authfile,
                  .cert_dir = a.dest_cert_dir },
     .platform = a.all ? "all" : a.platform,
     .parallel = a.jobs,

@@ -18,14 +18,20 @@ struct manifest_args {
 static const struct cli_opt manifest_opts[] = {
   { "tls-verify", 0, CLI_FLAG, offsetof(struct manifest_args, tls_verify), NULL,
     "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct manifest_args, authfile), "FILE", "Credentials file", false },
-  { "cert-dir", 0, CLI_STRING, offsetof(struct manifest_args, cert_dir), "DIR", "Certificates directory", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct manifest_args, authfile), "FILE", "Credentials file",
+    false },
+  { "cert-dir", 0, CLI_STRING, offsetof(struct manifest_args, cert_dir), "DIR",
+    "Certificates directory", false },
   CLI_OPT_END,
 };
 
 static const struct cli_cmd manifest_cmd = {
-  "manifest", "[OPTIONS] REF", "Write REF's raw manifest (the exact bytes the registry serves) to stdout.",
-  manifest_opts, 1, 1,
+  "manifest",
+  "[OPTIONS] REF",
+  "Write REF's raw manifest (the exact bytes the registry serves) to stdout.",
+  manifest_opts,
+  1,
+  1,
 };
 
 int
@@ -46,12 +52,14 @@ cmd_manifest(int argc, char **argv)
   const char *r = wi_str_has_prefix(pos[0], "docker://") ? pos[0] + 9 : pos[0];
   if (wi_ref_parse(&ref, r, &err) < 0)
     return cli_fail(&err);
-  struct wi_regclient_opts ro = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir };
+  struct wi_regclient_opts ro = { .tls_verify = a.tls_verify,
+                                  .authfile = a.authfile,
+                                  .cert_dir = a.cert_dir };
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
   ret = wi_regclient_new(&rc, ref.domain, &ro, &err);
   if (ret == 0)
-    ret = wi_regclient_get_manifest(rc, ref.path, ref.digest ? ref.digest : ref.tag, &bytes, &len, NULL, NULL,
-                                    &err);
+    ret = wi_regclient_get_manifest(rc, ref.path, ref.digest ? ref.digest : ref.tag, &bytes, &len,
+                                    NULL, NULL, &err);
   wi_ref_dispose(&ref);
   if (ret < 0)
     return cli_fail(&err);

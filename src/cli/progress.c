@@ -23,7 +23,7 @@ struct row {
 
 struct cli_progress {
   pthread_mutex_t mu;
-  char *action; /* "Pushing", "Pulling", "Copying" */
+  char *action;         /* "Pushing", "Pulling", "Copying" */
   const char *finished; /* "Pushed", "Pull complete", "Copied" */
   bool tty;
   struct row *rows;
@@ -139,9 +139,13 @@ plain_line(const struct cli_progress *p, const struct row *r, const struct wi_pr
     human(ev->total, t, sizeof t);
     fprintf(stderr, "%s: %s (%s)\n", r->id, p->action, t);
     break;
-  case WI_PROGRESS_BYTES: return;
-  case WI_PROGRESS_MANIFEST: return;
-  default: fprintf(stderr, "%s: %s\n", r->id, r->status); break;
+  case WI_PROGRESS_BYTES:
+    return;
+  case WI_PROGRESS_MANIFEST:
+    return;
+  default:
+    fprintf(stderr, "%s: %s\n", r->id, r->status);
+    break;
   }
 }
 
@@ -176,11 +180,13 @@ cli_progress_cb(const struct wi_progress *ev, void *payload)
     force = false;
     break;
   case WI_PROGRESS_EXISTS:
-    snprintf(r->status, sizeof r->status, "%s", strcmp(p->finished, "Pushed") == 0 ? "Layer already exists" : "Already exists");
+    snprintf(r->status, sizeof r->status, "%s",
+             strcmp(p->finished, "Pushed") == 0 ? "Layer already exists" : "Already exists");
     r->bar = false;
     break;
   case WI_PROGRESS_MOUNTED:
-    snprintf(r->status, sizeof r->status, "Mounted from %.60s", ev->message ? ev->message : "another repository");
+    snprintf(r->status, sizeof r->status, "Mounted from %.60s",
+             ev->message ? ev->message : "another repository");
     r->bar = false;
     break;
   case WI_PROGRESS_DONE:
@@ -190,7 +196,8 @@ cli_progress_cb(const struct wi_progress *ev, void *payload)
   case WI_PROGRESS_RETRY:
     snprintf(r->status, sizeof r->status, "Retrying: %.70s", ev->message ? ev->message : "");
     break;
-  case WI_PROGRESS_MANIFEST: break;
+  case WI_PROGRESS_MANIFEST:
+    break;
   }
   if (p->tty) {
     if (force || wi_now() - p->last_draw >= REDRAW_PERIOD)

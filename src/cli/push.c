@@ -25,14 +25,16 @@ static const struct cli_opt push_opts[] = {
   { "tls-verify", 0, CLI_FLAG, offsetof(struct push_args, tls_verify), NULL,
     "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
   { "authfile", 0, CLI_STRING, offsetof(struct push_args, authfile), "FILE",
-    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)", false },
+    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)",
+    false },
   { "cert-dir", 0, CLI_STRING, offsetof(struct push_args, cert_dir), "DIR",
     "Certificates directory (*.crt CAs, client.cert/client.key) instead of certs.d", false },
   { "digestfile", 0, CLI_STRING, offsetof(struct push_args, digestfile), "FILE",
     "Write the pushed manifest digest to FILE", false },
   { "platform", 0, CLI_STRING, offsetof(struct push_args, platform), "OS/ARCH",
     "Push only this platform of a multi-platform image", false },
-  { "jobs", 'j', CLI_INT, offsetof(struct push_args, jobs), "N", "Parallel blob uploads (default 4)", false },
+  { "jobs", 'j', CLI_INT, offsetof(struct push_args, jobs), "N",
+    "Parallel blob uploads (default 4)", false },
   { "chunk-size", 0, CLI_INT, offsetof(struct push_args, chunk_mib), "MIB",
     "Upload blobs larger than MIB mebibytes in resumable chunks of that size (default 64)", false },
   { "quiet", 'q', CLI_FLAG, offsetof(struct push_args, quiet), NULL, "No progress output", false },
@@ -40,10 +42,13 @@ static const struct cli_opt push_opts[] = {
 };
 
 static const struct cli_cmd push_cmd = {
-  "push", "[OPTIONS] SRC [DEST]",
+  "push",
+  "[OPTIONS] SRC [DEST]",
   "Push SRC (a name in the store, oci:DIR[:TAG] or docker-archive:FILE) to the registry reference "
   "DEST (default: SRC's name). Prints the manifest digest.",
-  push_opts, 1, 2,
+  push_opts,
+  1,
+  2,
 };
 
 static bool
@@ -79,7 +84,9 @@ cmd_push(int argc, char **argv)
     cli_quiet = true;
   struct cli_progress *prog = cli_progress_new("Pushing");
   struct wi_transfer_opts o = {
-    .dst_reg = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir,
+    .dst_reg = { .tls_verify = a.tls_verify,
+                 .authfile = a.authfile,
+                 .cert_dir = a.cert_dir,
                  .chunk_size = (int64_t)a.chunk_mib << 20 },
     .platform = a.platform,
     .parallel = a.jobs,
@@ -92,8 +99,9 @@ cmd_push(int argc, char **argv)
       cli_progress_free(prog);
       return cli_usage_error("push", "DEST is required when SRC is %s", src);
     }
-    wi_autofree char *dst = wi_str_has_prefix(pos[1], "docker://") ? wi_xstrdup(pos[1])
-                                                                      : wi_xasprintf("docker://%s", pos[1]);
+    wi_autofree char *dst = wi_str_has_prefix(pos[1], "docker://")
+                                ? wi_xstrdup(pos[1])
+                                : wi_xasprintf("docker://%s", pos[1]);
     ret = wi_copy_image(src, dst, &o, digest, &err);
   } else {
     wi_autofree char *root = wi_store_default_root();
@@ -106,7 +114,8 @@ cmd_push(int argc, char **argv)
       wi_descriptor_dispose(&d);
       if (ret == 0 && name == NULL) {
         cli_progress_free(prog);
-        return cli_usage_error("push", "%s is an image id; name the destination: push %s DEST", src, src);
+        return cli_usage_error("push", "%s is an image id; name the destination: push %s DEST", src,
+                               src);
       }
     }
     if (ret == 0)

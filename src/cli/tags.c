@@ -18,8 +18,10 @@ struct tags_args {
 static const struct cli_opt tags_opts[] = {
   { "tls-verify", 0, CLI_FLAG, offsetof(struct tags_args, tls_verify), NULL,
     "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct tags_args, authfile), "FILE", "Credentials file", false },
-  { "cert-dir", 0, CLI_STRING, offsetof(struct tags_args, cert_dir), "DIR", "Certificates directory", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct tags_args, authfile), "FILE", "Credentials file",
+    false },
+  { "cert-dir", 0, CLI_STRING, offsetof(struct tags_args, cert_dir), "DIR",
+    "Certificates directory", false },
   CLI_OPT_END,
 };
 
@@ -45,7 +47,9 @@ cmd_tags(int argc, char **argv)
   const char *r = wi_str_has_prefix(pos[0], "docker://") ? pos[0] + 9 : pos[0];
   if (wi_ref_parse(&ref, r, &err) < 0)
     return cli_fail(&err);
-  struct wi_regclient_opts ro = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir };
+  struct wi_regclient_opts ro = { .tls_verify = a.tls_verify,
+                                  .authfile = a.authfile,
+                                  .cert_dir = a.cert_dir };
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
   ret = wi_regclient_new(&rc, ref.domain, &ro, &err);
   if (ret == 0)

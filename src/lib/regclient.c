@@ -42,9 +42,9 @@ struct token_entry {
 enum auth_kind { AUTH_UNKNOWN, AUTH_BASIC, AUTH_BEARER };
 
 struct wi_regclient {
-  char *host;     /* as in the reference: credentials and messages */
-  char *api_host; /* where requests go */
-  char *base;     /* "https://api_host" or "http://api_host" */
+  char *host;         /* as in the reference: credentials and messages */
+  char *api_host;     /* where requests go */
+  char *base;         /* "https://api_host" or "http://api_host" */
   bool may_fall_back; /* tls_verify=0 on a non-loopback host: https, then http */
   bool scheme_settled;
   int retries;
@@ -69,7 +69,7 @@ struct wi_regclient {
 /* One logical registry request. */
 struct rreq {
   const char *method;
-  const char *url; /* absolute, or a path starting with "/" */
+  const char *url;   /* absolute, or a path starting with "/" */
   const char *scope; /* "repository:x:pull"; NULL for none */
   const char *repo;  /* for credential lookup; may be NULL */
   const char *what;  /* "host/repo: action", for messages */
@@ -436,16 +436,26 @@ status_error(wi_err *err, const struct wi_http_resp *resp, const char *what)
 
   describe_status(resp, desc, sizeof desc);
   switch (resp->status) {
-  case 401: code = WI_EAUTH; break;
-  case 403: code = WI_EDENIED; break;
-  case 404: code = WI_ENOTFOUND; break;
-  case 413: code = WI_ETOOBIG; break;
+  case 401:
+    code = WI_EAUTH;
+    break;
+  case 403:
+    code = WI_EDENIED;
+    break;
+  case 404:
+    code = WI_ENOTFOUND;
+    break;
+  case 413:
+    code = WI_ETOOBIG;
+    break;
   case 400:
     code = body_has_code(resp, "DIGEST_INVALID") ? WI_EDIGEST
-         : body_has_code(resp, "BLOB_UNKNOWN")   ? WI_ENOTFOUND
+           : body_has_code(resp, "BLOB_UNKNOWN") ? WI_ENOTFOUND
                                                  : WI_EPROTO;
     break;
-  default: code = WI_EPROTO; break;
+  default:
+    code = WI_EPROTO;
+    break;
   }
   int ret = wi_err_set(err, code, "%s: %s", what, desc);
   if (err)
@@ -484,7 +494,8 @@ load_creds(struct wi_regclient *rc, const char *repo)
 static int
 auth_required_error(struct wi_regclient *rc, const char *what, wi_err *err)
 {
-  return wi_err_set(err, WI_EAUTH, "%s: authentication required; run wlsimg login %s", what, rc->host);
+  return wi_err_set(err, WI_EAUTH, "%s: authentication required; run wlsimg login %s", what,
+                    rc->host);
 }
 
 static const char *
@@ -667,8 +678,10 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
   }
   if (resp.status == 401 || resp.status == 403) {
     if (rc->have_cred)
-      ret = wi_err_set(err, WI_EAUTH, "%s: wrong username or password (token server %s answered HTTP %ld for the credentials from %s)",
-                       what, rc->realm, resp.status, cred_source(rc));
+      ret = wi_err_set(
+          err, WI_EAUTH,
+          "%s: wrong username or password (token server %s answered HTTP %ld for the credentials from %s)",
+          what, rc->realm, resp.status, cred_source(rc));
     else
       ret = auth_required_error(rc, what, err);
     goto out;
@@ -696,8 +709,8 @@ out:
 
 /* The Authorization header line for a request, or NULL when none is due. */
 static int
-auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out, enum auth_kind *sent,
-            wi_err *err)
+auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out,
+            enum auth_kind *sent, wi_err *err)
 {
   *out = NULL;
   pthread_mutex_lock(&rc->mu);
@@ -775,8 +788,9 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
       } else {
         char desc[700];
         describe_status(resp, desc, sizeof desc);
-        ret = wi_err_set(err, WI_EDENIED, "%s: access denied for the credentials from %s: %s",
-                         rr->what, rc->registry_token ? "the registry token" : cred_source(rc), desc);
+        ret =
+            wi_err_set(err, WI_EDENIED, "%s: access denied for the credentials from %s: %s",
+                       rr->what, rc->registry_token ? "the registry token" : cred_source(rc), desc);
       }
     }
     free(*scope);
@@ -788,7 +802,8 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
     if (!rc->have_cred || !rc->cred.username || !rc->cred.password)
       ret = auth_required_error(rc, rr->what, err);
     else if (was == AUTH_BASIC)
-      ret = wi_err_set(err, WI_EAUTH, "%s: wrong username or password (HTTP 401 for the credentials from %s)",
+      ret = wi_err_set(err, WI_EAUTH,
+                       "%s: wrong username or password (HTTP 401 for the credentials from %s)",
                        rr->what, cred_source(rc));
   } else {
     ret = status_error(err, resp, rr->what);
@@ -1003,8 +1018,9 @@ is_digest_ref(const char *ref)
 }
 
 int
-wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char *ref, char **bytes_out,
-                          size_t *len_out, char **media_type_out, char *digest_out, wi_err *err)
+wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
+                          char **bytes_out, size_t *len_out, char **media_type_out,
+                          char *digest_out, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
@@ -1014,9 +1030,13 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
   char dg[WI_DIGEST_MAX];
   int ret;
 
-  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
-  struct rreq rr = { RREQ_INIT, .method = "GET", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .headers = hdrs, .max_body = WI_MAX_MANIFEST_BYTES, .follow = true };
+  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":",
+           ref);
+  struct rreq rr = { RREQ_INIT,       .method = "GET",
+                     .url = path,     .scope = scope,
+                     .repo = repo,    .what = what,
+                     .headers = hdrs, .max_body = WI_MAX_MANIFEST_BYTES,
+                     .follow = true };
   ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0) {
     if (ret == WI_ETOOBIG)
@@ -1054,8 +1074,8 @@ out:
 }
 
 int
-wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char *ref, char *digest_out,
-                           char **media_type_out, int64_t *size_out, wi_err *err)
+wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
+                           char *digest_out, char **media_type_out, int64_t *size_out, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
@@ -1064,9 +1084,10 @@ wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char
   const char *hdrs[] = { "Accept: " WI_MANIFEST_ACCEPT, NULL };
   int ret;
 
-  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
-  struct rreq rr = { RREQ_INIT, .method = "HEAD", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .headers = hdrs, .follow = true };
+  snprintf(what, sizeof what, "%s/%s%s%s: manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":",
+           ref);
+  struct rreq rr = { RREQ_INIT,    .method = "HEAD", .url = path,     .scope = scope,
+                     .repo = repo, .what = what,     .headers = hdrs, .follow = true };
   ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
@@ -1097,21 +1118,25 @@ out:
 }
 
 int
-wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char *ref, const void *bytes,
-                          size_t len, const char *media_type, char *digest_out, wi_err *err)
+wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
+                          const void *bytes, size_t len, const char *media_type, char *digest_out,
+                          wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   char what[600], dg[WI_DIGEST_MAX];
   wi_autofree char *scope = repo_scope(repo, "pull,push");
   wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
-  wi_autofree char *ct = wi_xasprintf("Content-Type: %s", media_type ? media_type : WI_MT_OCI_MANIFEST);
+  wi_autofree char *ct =
+      wi_xasprintf("Content-Type: %s", media_type ? media_type : WI_MT_OCI_MANIFEST);
   const char *hdrs[] = { ct, NULL };
   int ret;
 
-  snprintf(what, sizeof what, "%s/%s%s%s: put manifest", rc->host, repo, is_digest_ref(ref) ? "@" : ":", ref);
+  snprintf(what, sizeof what, "%s/%s%s%s: put manifest", rc->host, repo,
+           is_digest_ref(ref) ? "@" : ":", ref);
   wi_digest_bytes(bytes, len, dg);
-  struct rreq rr = { RREQ_INIT, .method = "PUT", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .headers = hdrs, .body = bytes, .body_len = len, .max_body = 65536 };
+  struct rreq rr = { RREQ_INIT,       .method = "PUT",  .url = path,     .scope = scope,
+                     .repo = repo,    .what = what,     .headers = hdrs, .body = bytes,
+                     .body_len = len, .max_body = 65536 };
   ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
@@ -1121,7 +1146,8 @@ wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char 
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
   if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0) {
-    ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what, hd, dg);
+    ret =
+        wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what, hd, dg);
     goto out;
   }
   if (digest_out)
@@ -1132,7 +1158,8 @@ out:
 }
 
 int
-wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const char *digest, wi_err *err)
+wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const char *digest,
+                             wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
@@ -1141,8 +1168,8 @@ wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const ch
   int ret;
 
   snprintf(what, sizeof what, "%s/%s@%s: delete manifest", rc->host, repo, digest);
-  struct rreq rr = { RREQ_INIT, .method = "DELETE", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .max_body = 65536 };
+  struct rreq rr = { RREQ_INIT,    .method = "DELETE", .url = path,      .scope = scope,
+                     .repo = repo, .what = what,       .max_body = 65536 };
   ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
@@ -1155,8 +1182,8 @@ wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const ch
 /* ---- blobs: download ---- */
 
 int
-wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest, int64_t *size_out,
-                       wi_err *err)
+wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest,
+                       int64_t *size_out, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
@@ -1165,8 +1192,8 @@ wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *di
   int ret;
 
   snprintf(what, sizeof what, "%s/%s: blob %s", rc->host, repo, digest);
-  struct rreq rr = { RREQ_INIT, .method = "HEAD", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .follow = true };
+  struct rreq rr = { RREQ_INIT,    .method = "HEAD", .url = path,   .scope = scope,
+                     .repo = repo, .what = what,     .follow = true };
   ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
@@ -1227,8 +1254,12 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull");
   wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, d->digest);
-  struct blob_sink s = { .size = d->size, .write_fn = write_fn, .payload = payload, .progress = progress,
-                         .pp = pp, .hash = hash };
+  struct blob_sink s = { .size = d->size,
+                         .write_fn = write_fn,
+                         .payload = payload,
+                         .progress = progress,
+                         .pp = pp,
+                         .hash = hash };
   char algo[8] = "sha256";
   int ret = 0, resumes = 0;
 
@@ -1247,14 +1278,15 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
       snprintf(range, sizeof range, "Range: bytes=%lld-", (long long)s.got);
       hdrs[0] = range;
     }
-    struct rreq rr = { RREQ_INIT, .method = "GET", .url = path, .scope = scope, .repo = repo, .what = what,
-                       .headers = hdrs, .write_fn = sink_write, .write_payload = &s, .max_body = 65536,
-                       .follow = true, .no_net_retry = true };
+    struct rreq rr = { RREQ_INIT,         .method = "GET",        .url = path,
+                       .scope = scope,    .repo = repo,           .what = what,
+                       .headers = hdrs,   .write_fn = sink_write, .write_payload = &s,
+                       .max_body = 65536, .follow = true,         .no_net_retry = true };
     ret = rc_do(rc, &rr, &resp, err);
     if (s.too_big) {
       wi_http_resp_dispose(&resp);
-      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: more than the expected %lld bytes", what,
-                       (long long)d->size);
+      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: more than the expected %lld bytes",
+                       what, (long long)d->size);
       break;
     }
     if (s.write_failed) {
@@ -1265,7 +1297,8 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
     }
     if (ret == WI_ENET && resumes < rc->retries) {
       /* broken connection: continue where it stopped */
-      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "", (long long)s.got);
+      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "",
+             (long long)s.got);
       resumes++;
       sleep_s(0.5 * resumes);
       continue;
@@ -1296,16 +1329,19 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
 int
 wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
                       int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
-                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
+                      wi_err *err)
 {
   return get_blob(rc, repo, d, true, write_fn, payload, progress, pp, err);
 }
 
 int
-wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
-                               int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
-                               void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
-                               wi_err *err)
+wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo,
+                               const struct wi_descriptor *d,
+                               int (*write_fn)(const void *data, size_t len, void *payload),
+                               void *payload,
+                               void (*progress)(int64_t done, int64_t total, void *payload),
+                               void *pp, wi_err *err)
 {
   return get_blob(rc, repo, d, false, write_fn, payload, progress, pp, err);
 }
@@ -1314,8 +1350,8 @@ wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo, const 
 
 /* Location of an upload response as an absolute URL, or an error. */
 static int
-upload_location(struct wi_regclient *rc, const struct wi_http_resp *resp, const char *what, char **out,
-                wi_err *err)
+upload_location(struct wi_regclient *rc, const struct wi_http_resp *resp, const char *what,
+                char **out, wi_err *err)
 {
   const char *loc = wi_http_resp_header(resp, "Location");
   if (loc == NULL || *loc == '\0')
@@ -1336,8 +1372,10 @@ static void
 cancel_upload(struct wi_regclient *rc, const char *loc, const char *scope, const char *repo)
 {
   struct wi_http_resp resp = { 0 };
-  struct rreq rr = { RREQ_INIT, .method = "DELETE", .url = loc, .scope = scope, .repo = repo,
-                     .what = "cancel upload", .max_body = 65536, .no_net_retry = true };
+  struct rreq rr = {
+    RREQ_INIT,    .method = "DELETE",      .url = loc,        .scope = scope,
+    .repo = repo, .what = "cancel upload", .max_body = 65536, .no_net_retry = true
+  };
   if (rc_do(rc, &rr, &resp, NULL) == 0)
     wi_http_resp_dispose(&resp);
 }
@@ -1359,8 +1397,10 @@ start_upload(struct wi_regclient *rc, const char *repo, const char *scope, const
     path = wi_xasprintf("/v2/%s/blobs/uploads/", repo);
   }
   const char *hdrs[] = { "Content-Length: 0", NULL };
-  struct rreq rr = { RREQ_INIT, .method = "POST", .url = path, .scope = scope, .repo = repo, .what = what,
-                     .headers = hdrs, .body = "", .body_len = 0, .max_body = 65536 };
+  struct rreq rr = {
+    RREQ_INIT,    .method = "POST", .url = path, .scope = scope, .repo = repo,
+    .what = what, .headers = hdrs,  .body = "",  .body_len = 0,  .max_body = 65536
+  };
   *mounted = false;
   *loc_out = NULL;
   ret = rc_do(rc, &rr, &resp, err);
@@ -1393,12 +1433,12 @@ parse_range_end(const char *r)
 
 /* Ask the registry how much of an upload it has: new location and next offset. */
 static int
-upload_status(struct wi_regclient *rc, const char *scope, const char *repo, const char *what, char **loc,
-              int64_t *offset, wi_err *err)
+upload_status(struct wi_regclient *rc, const char *scope, const char *repo, const char *what,
+              char **loc, int64_t *offset, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
-  struct rreq rr = { RREQ_INIT, .method = "GET", .url = *loc, .scope = scope, .repo = repo, .what = what,
-                     .max_body = 65536 };
+  struct rreq rr = { RREQ_INIT,    .method = "GET", .url = *loc,      .scope = scope,
+                     .repo = repo, .what = what,    .max_body = 65536 };
   int ret = rc_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
@@ -1438,14 +1478,15 @@ shifted_progress(int64_t done, int64_t total, void *payload)
 }
 
 static int
-finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, const char *scope, const char *repo,
-              const char *what, const struct rreq *body, wi_err *err)
+finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, const char *scope,
+              const char *repo, const char *what, const struct rreq *body, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
   wi_autofree char *url = with_digest(loc, digest);
   const char *hdrs[] = { "Content-Type: application/octet-stream", NULL };
-  struct rreq rr = { RREQ_INIT, .method = "PUT", .url = url, .scope = scope, .repo = repo, .what = what,
-                     .headers = hdrs, .body = "", .body_len = 0, .max_body = 65536, .no_net_retry = true };
+  struct rreq rr = { RREQ_INIT,     .method = "PUT",   .url = url,          .scope = scope,
+                     .repo = repo,  .what = what,      .headers = hdrs,     .body = "",
+                     .body_len = 0, .max_body = 65536, .no_net_retry = true };
   if (body) {
     rr.body = body->body;
     rr.body_len = body->body_len;
@@ -1472,7 +1513,8 @@ finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, cons
 /* Chunked upload with resume: PATCH chunk_size pieces with Content-Range, then PUT ?digest=. */
 static int
 chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *what,
-               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps, wi_err *err)
+               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps,
+               wi_err *err)
 {
   int64_t off = 0;
   int failures = 0;
@@ -1484,9 +1526,18 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
     const char *hdrs[] = { "Content-Type: application/octet-stream", cr, NULL };
     struct wi_http_resp resp = { 0 };
     ps->base = off;
-    struct rreq rr = { .method = "PATCH", .url = *loc, .scope = scope, .repo = repo, .what = what,
-                       .headers = hdrs, .body_fd = fd, .body_offset = off, .body_fd_len = n,
-                       .max_body = 65536, .progress_fn = shifted_progress, .progress_payload = ps,
+    struct rreq rr = { .method = "PATCH",
+                       .url = *loc,
+                       .scope = scope,
+                       .repo = repo,
+                       .what = what,
+                       .headers = hdrs,
+                       .body_fd = fd,
+                       .body_offset = off,
+                       .body_fd_len = n,
+                       .max_body = 65536,
+                       .progress_fn = shifted_progress,
+                       .progress_payload = ps,
                        .no_net_retry = true };
     wi_err e = { 0 };
     int ret = rc_do(rc, &rr, &resp, &e);
@@ -1516,12 +1567,13 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
     if (++failures > rc->retries) {
       if (ret < 0 && err)
         *err = e;
-      return ret < 0 ? ret : wi_err_set(err, WI_EPROTO, "%s: the registry keeps refusing chunk at %lld", what,
-                                        (long long)off);
+      return ret < 0 ? ret
+                     : wi_err_set(err, WI_EPROTO, "%s: the registry keeps refusing chunk at %lld",
+                                  what, (long long)off);
     }
     /* 416 or a broken connection: ask where the upload stands and continue from there */
-    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state", what,
-           (long long)off, ret < 0 ? e.msg : "HTTP 416");
+    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
+           what, (long long)off, ret < 0 ? e.msg : "HTTP 416");
     sleep_s(0.5 * failures);
     ret = upload_status(rc, scope, repo, what, loc, &off, err);
     if (ret < 0)
@@ -1531,8 +1583,9 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
 }
 
 int
-wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d, int fd,
-                       void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
+wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                       int fd, void (*progress)(int64_t done, int64_t total, void *payload),
+                       void *pp, wi_err *err)
 {
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull,push");
@@ -1550,8 +1603,11 @@ wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct w
     if (ret < 0)
       return ret;
     if (d->size <= rc->chunk_size) {
-      struct rreq body = { .body_fd = fd, .body_offset = 0, .body_fd_len = d->size,
-                           .progress_fn = shifted_progress, .progress_payload = &ps };
+      struct rreq body = { .body_fd = fd,
+                           .body_offset = 0,
+                           .body_fd_len = d->size,
+                           .progress_fn = shifted_progress,
+                           .progress_payload = &ps };
       ret = finish_upload(rc, loc, d->digest, scope, repo, what, &body, &e);
     } else {
       ret = chunked_upload(rc, repo, scope, what, d, fd, &loc, &ps, &e);
@@ -1576,8 +1632,8 @@ wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct w
 }
 
 int
-wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest, const void *data,
-                             size_t len, wi_err *err)
+wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
+                             const void *data, size_t len, wi_err *err)
 {
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull,push");
@@ -1606,8 +1662,8 @@ wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const ch
 }
 
 int
-wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest, const char *from_repo,
-                        bool *mounted, wi_err *err)
+wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest,
+                        const char *from_repo, bool *mounted, wi_err *err)
 {
   char what[600];
   wi_autofree char *push = repo_scope(repo, "pull,push");
@@ -1650,8 +1706,8 @@ link_next(const char *link)
 
 /* GET paginated lists ("tags" or "repositories"). */
 static int
-get_list(struct wi_regclient *rc, const char *first, const char *key, const char *scope, const char *repo,
-         const char *what, char ***out, size_t *n_out, wi_err *err)
+get_list(struct wi_regclient *rc, const char *first, const char *key, const char *scope,
+         const char *repo, const char *what, char ***out, size_t *n_out, wi_err *err)
 {
   char **v = NULL;
   size_t n = 0;
@@ -1660,8 +1716,8 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
 
   for (int page = 0; url && page < MAX_LIST_PAGES; page++) {
     struct wi_http_resp resp = { 0 };
-    struct rreq rr = { RREQ_INIT, .method = "GET", .url = url, .scope = scope, .repo = repo, .what = what,
-                       .max_body = 64 << 20, .follow = true };
+    struct rreq rr = { RREQ_INIT,    .method = "GET", .url = url,           .scope = scope,
+                       .repo = repo, .what = what,    .max_body = 64 << 20, .follow = true };
     ret = rc_do(rc, &rr, &resp, err);
     if (ret < 0)
       break;
@@ -1681,8 +1737,7 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
     }
     size_t i;
     json_t *it;
-    json_array_foreach(arr, i, it)
-    {
+    json_array_foreach (arr, i, it) {
       if (!json_is_string(it))
         continue;
       v = wi_xreallocarray(v, n + 1, sizeof *v);
@@ -1705,7 +1760,8 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
 }
 
 int
-wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_out, size_t *n_out, wi_err *err)
+wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_out, size_t *n_out,
+                  wi_err *err)
 {
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull");
@@ -1719,5 +1775,6 @@ wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, 
 {
   char what[300];
   snprintf(what, sizeof what, "%s: catalog", rc->host);
-  return get_list(rc, "/v2/_catalog", "repositories", "registry:catalog:*", NULL, what, repos_out, n_out, err);
+  return get_list(rc, "/v2/_catalog", "repositories", "registry:catalog:*", NULL, what, repos_out,
+                  n_out, err);
 }

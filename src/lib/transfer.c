@@ -22,12 +22,12 @@
 #include "lib/manifest.h"
 #include "lib/util.h"
 
-#define DEFAULT_PARALLEL     4
-#define MAX_PARALLEL         16
-#define MOUNTS_FILE          "mounts.json"
-#define MOUNTS_MAX_REPOS     6
-#define MOUNTS_MAX_DIGESTS   20000
-#define PROGRESS_STEP        (256 * 1024)
+#define DEFAULT_PARALLEL   4
+#define MAX_PARALLEL       16
+#define MOUNTS_FILE        "mounts.json"
+#define MOUNTS_MAX_REPOS   6
+#define MOUNTS_MAX_DIGESTS 20000
+#define PROGRESS_STEP      (256 * 1024)
 
 /* ---- transports ---- */
 
@@ -93,7 +93,10 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
   }
   if (wi_str_has_prefix(s, "oci-archive:") || wi_str_has_prefix(s, "dir:") ||
       wi_str_has_prefix(s, "containers-storage:") || wi_str_has_prefix(s, "docker-daemon:"))
-    return wi_err_set(err, WI_EUNSUPPORTED, "\"%s\": unsupported transport (use docker://, oci:, docker-archive: or a name in the store)", s);
+    return wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "\"%s\": unsupported transport (use docker://, oci:, docker-archive: or a name in the store)",
+        s);
   e->kind = T_STORE;
   e->path = store_root ? wi_xstrdup(store_root) : wi_store_default_root();
   e->name = wi_xstrdup(s);
@@ -101,12 +104,14 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
 }
 
 static void
-emit(const struct wi_transfer_opts *o, pthread_mutex_t *mu, enum wi_progress_event ev, const char *digest,
-     int64_t done, int64_t total, const char *msg)
+emit(const struct wi_transfer_opts *o, pthread_mutex_t *mu, enum wi_progress_event ev,
+     const char *digest, int64_t done, int64_t total, const char *msg)
 {
   if (o == NULL || o->progress == NULL)
     return;
-  struct wi_progress p = { .event = ev, .digest = digest, .done = done, .total = total, .message = msg };
+  struct wi_progress p = {
+    .event = ev, .digest = digest, .done = done, .total = total, .message = msg
+  };
   if (mu)
     pthread_mutex_lock(mu);
   o->progress(&p, o->progress_payload);
@@ -380,8 +385,7 @@ mounts_candidate(struct mounts *mt, const char *host, const char *digest, const 
   json_t *repos = json_object_get(json_object_get(mt->root, host), digest);
   size_t i;
   json_t *v;
-  json_array_foreach(repos, i, v)
-  {
+  json_array_foreach (repos, i, v) {
     const char *s = json_string_value(v);
     if (s && strcmp(s, repo) != 0) {
       r = wi_xstrdup(s);
@@ -409,8 +413,7 @@ add_repo(json_t *root, const char *host, const char *digest, const char *repo)
   }
   size_t i;
   json_t *v;
-  json_array_foreach(a, i, v)
-  {
+  json_array_foreach (a, i, v) {
     const char *s = json_string_value(v);
     if (s && strcmp(s, repo) == 0) {
       json_array_remove(a, i); /* move to the front: most recent first */
@@ -448,10 +451,8 @@ mounts_save(struct mounts *mt)
   }
   const char *host, *digest;
   json_t *hv, *dv;
-  json_object_foreach(mt->added, host, hv)
-  {
-    json_object_foreach(hv, digest, dv)
-    {
+  json_object_foreach (mt->added, host, hv) {
+    json_object_foreach (hv, digest, dv) {
       size_t i;
       json_t *r;
       for (i = json_array_size(dv); i-- > 0;) {
@@ -545,8 +546,8 @@ pull_one(void *ctx, size_t i, wi_err *err)
 
 /* Write the graph's manifests (children first) into dst and name the top one. */
 static int
-store_manifests(struct wi_store *dst, const struct graph *g, const char *name, const struct wi_transfer_opts *o,
-                char *digest_out, wi_err *err)
+store_manifests(struct wi_store *dst, const struct graph *g, const char *name,
+                const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
 {
   for (size_t i = 0; i < g->n_manifests; i++) {
     char dg[WI_DIGEST_MAX];
@@ -555,7 +556,8 @@ store_manifests(struct wi_store *dst, const struct graph *g, const char *name, c
     if (ret < 0)
       return ret;
     if (strcmp(dg, m->desc.digest) != 0)
-      return wi_err_set(err, WI_EDIGEST, "manifest %s: stored bytes hash to %s", m->desc.digest, dg);
+      return wi_err_set(err, WI_EDIGEST, "manifest %s: stored bytes hash to %s", m->desc.digest,
+                        dg);
   }
   const struct mblob *top = &g->manifests[g->n_manifests - 1];
   struct wi_descriptor d = { 0 };
@@ -574,8 +576,9 @@ store_manifests(struct wi_store *dst, const struct graph *g, const char *name, c
 }
 
 static int
-pull_into(const struct wi_ref *ref, const struct wi_regclient_opts *ro, struct wi_store *dst, const char *name,
-          bool record_mounts, const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
+pull_into(const struct wi_ref *ref, const struct wi_regclient_opts *ro, struct wi_store *dst,
+          const char *name, bool record_mounts, const struct wi_transfer_opts *o, char *digest_out,
+          wi_err *err)
 {
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
   struct graph g = { 0 };
@@ -663,7 +666,8 @@ push_one(void *ctx, size_t i, wi_err *err)
       emit(c->o, c->emu, WI_PROGRESS_EXISTS, d->digest, d->size, d->size, "foreign layer");
       return 0;
     }
-    return wi_err_set(err, WI_ENOTFOUND, "blob %s is missing from %s", d->digest, wi_store_root(c->src));
+    return wi_err_set(err, WI_ENOTFOUND, "blob %s is missing from %s", d->digest,
+                      wi_store_root(c->src));
   }
   wi_autofree char *from = mounts_candidate(c->mt, c->host, d->digest, c->repo);
   if (from) {
@@ -683,8 +687,8 @@ push_one(void *ctx, size_t i, wi_err *err)
   if (ret < 0)
     return ret;
   if (d->size >= 0 && size != d->size)
-    return wi_err_set(err, WI_EDIGEST, "blob %s in %s has %lld bytes, the manifest says %lld", d->digest,
-                      wi_store_root(c->src), (long long)size, (long long)d->size);
+    return wi_err_set(err, WI_EDIGEST, "blob %s in %s has %lld bytes, the manifest says %lld",
+                      d->digest, wi_store_root(c->src), (long long)size, (long long)d->size);
   emit(c->o, c->emu, WI_PROGRESS_START, d->digest, 0, size, NULL);
   struct wi_descriptor dd = *d;
   dd.size = size;
@@ -721,8 +725,14 @@ push_from(struct wi_store *src, const struct wi_descriptor *top, const struct wi
   ret = build_graph(&ms, top->digest, top, &plat, all, &g, err);
   if (ret < 0)
     goto out;
-  struct push_ctx c = { .rc = rc, .host = dst->domain, .repo = dst->path, .src = src, .g = &g, .o = o,
-                        .emu = &emu, .mt = mt };
+  struct push_ctx c = { .rc = rc,
+                        .host = dst->domain,
+                        .repo = dst->path,
+                        .src = src,
+                        .g = &g,
+                        .o = o,
+                        .emu = &emu,
+                        .mt = mt };
   ret = run_parallel(g.n_blobs, o ? o->parallel : 0, push_one, &c, err);
   if (ret < 0)
     goto out;
@@ -732,12 +742,13 @@ push_from(struct wi_store *src, const struct wi_descriptor *top, const struct wi
     bool last = i + 1 == g.n_manifests;
     const char *ref = last ? (dst->tag ? dst->tag : m->desc.digest) : m->desc.digest;
     if (last && dst->digest && strcmp(dst->digest, m->desc.digest) != 0) {
-      ret = wi_err_set(err, WI_EDIGEST, "push %s: the image is %s, not %s", dst->path, m->desc.digest,
-                       dst->digest);
+      ret = wi_err_set(err, WI_EDIGEST, "push %s: the image is %s, not %s", dst->path,
+                       m->desc.digest, dst->digest);
       goto out;
     }
     char dg[WI_DIGEST_MAX];
-    ret = wi_regclient_put_manifest(rc, dst->path, ref, m->bytes, m->len, m->desc.media_type, dg, err);
+    ret = wi_regclient_put_manifest(rc, dst->path, ref, m->bytes, m->len, m->desc.media_type, dg,
+                                    err);
     if (ret < 0)
       goto out;
   }
@@ -753,8 +764,8 @@ out:
 /* ---- layout → layout ---- */
 
 static int
-copy_local(struct wi_store *src, const struct wi_descriptor *top, struct wi_store *dst, const char *name,
-           const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
+copy_local(struct wi_store *src, const struct wi_descriptor *top, struct wi_store *dst,
+           const char *name, const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
 {
   struct graph g = { 0 };
   struct wi_platform plat = { 0 };
@@ -816,7 +827,8 @@ resolve_source(struct wi_store *s, const struct endpoint *e, struct wi_descripto
   } else {
     ret = wi_store_resolve(s, "latest", out, NULL);
     if (ret < 0)
-      ret = wi_err_set(err, WI_ENOTFOUND, "oci:%s holds %zu images; name one as oci:%s:TAG", e->path, n, e->path);
+      ret = wi_err_set(err, WI_ENOTFOUND, "oci:%s holds %zu images; name one as oci:%s:TAG",
+                       e->path, n, e->path);
   }
   wi_store_entries_free(ents, n);
   return ret;
@@ -877,7 +889,8 @@ archive_read(struct wi_store *s, const struct endpoint *e, struct wi_descriptor 
   } else if (n == 1) {
     pick = 0;
   } else {
-    ret = wi_err_set(err, WI_EINVAL, "%s holds %zu images; name one as docker-archive:%s:NAME", what, n, e->path);
+    ret = wi_err_set(err, WI_EINVAL, "%s holds %zu images; name one as docker-archive:%s:NAME",
+                     what, n, e->path);
   }
   if (ret == 0) {
     memset(out, 0, sizeof *out);
@@ -889,12 +902,14 @@ archive_read(struct wi_store *s, const struct endpoint *e, struct wi_descriptor 
 
 /* Write the image behind top from s into a docker-archive file (atomically: temp + rename). */
 static int
-archive_write(struct wi_store *s, const struct wi_descriptor *top, const struct endpoint *e, const char *tag,
-              wi_err *err)
+archive_write(struct wi_store *s, const struct wi_descriptor *top, const struct endpoint *e,
+              const char *tag, wi_err *err)
 {
   wi_autofree char *tmp = wi_xasprintf("%s.tmp-%ld", e->path, (long)getpid());
   const char *tags[1] = { tag };
-  struct wi_docker_archive_image img = { .desc = top, .repo_tags = tags, .n_repo_tags = tag ? 1 : 0 };
+  struct wi_docker_archive_image img = { .desc = top,
+                                         .repo_tags = tags,
+                                         .n_repo_tags = tag ? 1 : 0 };
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   int ret;
 
@@ -945,8 +960,8 @@ temp_layout(char **dir_out, struct wi_store **out, wi_err *err)
 }
 
 int
-wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opts *o, char *digest_out,
-              wi_err *err)
+wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opts *o,
+              char *digest_out, wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct endpoint src = { 0 }, dst = { 0 };
@@ -1031,7 +1046,8 @@ out:
 }
 
 int
-wi_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
+wi_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o, char *digest_out,
+        wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct wi_ref ref = { 0 };
@@ -1049,8 +1065,8 @@ wi_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o,
 }
 
 int
-wi_push(struct wi_store *s, const char *local_ref, const char *dest_ref, const struct wi_transfer_opts *o,
-        char *digest_out, wi_err *err)
+wi_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
+        const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct wi_ref ref = { 0 };
