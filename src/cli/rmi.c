@@ -130,7 +130,8 @@ cmd_rmi(int argc, char **argv)
   for (int i = 0; i < npos; i++) {
     bool again = false;
     for (int k = 0; k < i && !again; k++)
-      again = removed[k].digest && removed[i].digest && strcmp(removed[k].digest, removed[i].digest) == 0;
+      again = removed[k].digest && removed[i].digest &&
+              strcmp(removed[k].digest, removed[i].digest) == 0;
     if (!a.no_prune && !again && removed[i].digest && !wi_store_has_blob(s, removed[i].digest))
       printf("Deleted: %s\n", removed[i].digest);
     wi_descriptor_dispose(&removed[i]);
