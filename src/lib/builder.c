@@ -281,7 +281,8 @@ wi_aux_resolve_ids(const char *user, const char *group, char **passwd, char **gr
     if (gid && is_number(gid)) {
       ids->gid = (uint32_t)strtoul(gid, NULL, 10);
     } else {
-      ids->gid = first_free_id(gr, 2);
+      /* root is gid 0 even where the base lacks the line */
+      ids->gid = strcmp(group, "root") == 0 ? 0 : first_free_id(gr, 2);
       wi_autofree char *line = wi_xasprintf("%s:x:%u:", group, ids->gid);
       append_line(group_text, line);
       ids->added_group = true;

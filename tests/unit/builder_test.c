@@ -1,0 +1,469 @@
+/* Unit tests: createAuxImage pieces — --chown parsing, passwd/group editing, the WIT Dockerfile
+ * text, input checks, and reading files from layers (whiteouts, links). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "lib/builder.h"
+#include "lib/inspect.h"
+#include "lib/layer.h"
+#include "lib/util.h"
+#include "lib/witcache.h"
+#include "lib/yamlcheck.h"
+
+TEST(chown_table)
+{
+  static const struct {
+    const char *in, *user, *group, *err;
+  } cases[] = {
+    { "oracle:oracle", "oracle", "oracle", NULL },
+    { "oracle:root", "oracle", "root", NULL },
+    { "1000:0", "1000", "0", NULL },
+    { "_svc-1:grp$", "_svc-1", "grp$", NULL },
+    { "Oracle:oracle", NULL, NULL, "invalid user name Oracle" },
+    { "oracle:1group", NULL, NULL, "invalid group name 1group" },
+    { "oracle", NULL, NULL, "expected user:group" },
+    { "a:b:c", NULL, NULL, "expected user:group" },
+    { "abcdefghijabcdefghijabcdefghijabc:x", NULL, NULL, "invalid user name" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *u = NULL, *g = NULL;
+    wi_err err = { 0 };
+    int r = wi_aux_parse_chown(cases[i].in, &u, &g, &err);
+    if (cases[i].err) {
+      CHECK_INT_EQ(r, WI_EINVAL);
+      CHECK_STR_HAS(err.msg, cases[i].err);
+    } else {
+      CHECK_INT_EQ(r, 0);
+      CHECK_STR_EQ(u, cases[i].user);
+      CHECK_STR_EQ(g, cases[i].group);
+    }
+    free(u);
+    free(g);
+  }
+}
+
+TEST(ids_busybox_adduser)
+{
+  char *pw =
+      wi_xstrdup("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n");
+  char *gr = wi_xstrdup("root:x:0:\nnobody:x:65534:\n");
+  char *sh = wi_xstrdup("root:*:19000:0:99999:7:::\n");
+  struct wi_ids ids;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "oracle", &pw, &gr, &sh, 86400 * 20000LL, &ids, &err),
+               0);
+  CHECK_INT_EQ(ids.uid, 1000);
+  CHECK_INT_EQ(ids.gid, 1000);
+  CHECK(ids.added_user && ids.added_group);
+  CHECK_STR_HAS(pw, "\noracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh\n");
+  CHECK_STR_HAS(gr, "\noracle:x:1000:\n");
+  CHECK_STR_HAS(sh, "\noracle:!:20000:0:99999:7:::\n");
+  /* second user: next free uid, existing group reused */
+  CHECK_INT_EQ(wi_aux_resolve_ids("weblogic", "oracle", &pw, &gr, &sh, 0, &ids, &err), 0);
+  CHECK_INT_EQ(ids.uid, 1001);
+  CHECK_INT_EQ(ids.gid, 1000);
+  CHECK(ids.added_user && !ids.added_group);
+  /* existing user: nothing added */
+  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, &sh, 0, &ids, &err), 0);
+  CHECK_INT_EQ(ids.uid, 1000);
+  CHECK_INT_EQ(ids.gid, 0);
+  CHECK(!ids.added_user && !ids.added_group);
+  free(pw);
+  free(gr);
+  free(sh);
+}
+
+TEST(ids_numeric_and_empty)
+{
+  char *pw = NULL, *gr = NULL;
+  struct wi_ids ids;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_aux_resolve_ids("1000", "0", &pw, &gr, NULL, 0, &ids, &err), 0);
+  CHECK_INT_EQ(ids.uid, 1000);
+  CHECK_INT_EQ(ids.gid, 0);
+  CHECK(pw == NULL && gr == NULL); /* numeric ids add nothing */
+  /* a base without /etc/passwd: the files are created; a user with uid 1000 taken gets 1001 */
+  pw = wi_xstrdup("other:x:1000:1000::/:/bin/sh"); /* no trailing newline */
+  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), 0);
+  CHECK_INT_EQ(ids.uid, 1001);
+  CHECK_STR_EQ(
+      pw, "other:x:1000:1000::/:/bin/sh\noracle:x:1001:0:Linux User,,,:/home/oracle:/bin/sh\n");
+  CHECK_STR_EQ(gr,
+               "root:x:0:\n"); /* "root" was not in the (empty) group file: gid 0 all the same */
+  free(pw);
+  free(gr);
+}
+
+/* ---- fixtures ---- */
+
+static char *tmpdir;
+static char *cache_dir;
+
+static void
+put(const char *name, const char *text)
+{
+  wi_err err = { 0 };
+  char *p = wi_xasprintf("%s/%s", tmpdir, name);
+  wi_write_file_atomic(p, text, strlen(text), 0644, &err);
+  free(p);
+}
+
+/* A zip with the given entries (name, content; a name ending in '/' is a directory). */
+static void
+make_zip(const char *name, const char *const *entries, size_t n)
+{
+  char *p = wi_xasprintf("%s/%s", tmpdir, name);
+  struct archive *a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_open_filename(a, p);
+  for (size_t i = 0; i < n; i += 2) {
+    struct archive_entry *e = archive_entry_new();
+    size_t l = strlen(entries[i]);
+    archive_entry_set_pathname(e, entries[i]);
+    if (entries[i][l - 1] == '/') {
+      archive_entry_set_filetype(e, AE_IFDIR);
+      archive_entry_set_perm(e, 0750);
+    } else {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_perm(e, strstr(entries[i], ".sh") ? 0750 : 0640);
+      archive_entry_set_size(e, (la_int64_t)strlen(entries[i + 1]));
+    }
+    archive_write_header(a, e);
+    if (entries[i][l - 1] != '/')
+      archive_write_data(a, entries[i + 1], strlen(entries[i + 1]));
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  free(p);
+}
+
+static void
+setup(void)
+{
+  wi_err err = { 0 };
+  tmpdir = wi_mkdtemp("builder-test", &err);
+  static const char *const wdt[] = { "weblogic-deploy/",
+                                     "",
+                                     "weblogic-deploy/bin/",
+                                     "",
+                                     "weblogic-deploy/bin/createDomain.sh",
+                                     "#!/bin/sh\n",
+                                     "weblogic-deploy/VERSION.txt",
+                                     "4.3.1\n" };
+  make_zip("weblogic-deploy.zip", wdt, WI_ARRAY_SIZE(wdt));
+  static const char *const arch[] = { "wlsdeploy/applications/app.war", "war" };
+  make_zip("archive.zip", arch, WI_ARRAY_SIZE(arch));
+  static const char *const evil[] = { "wlsdeploy/../../x", "boom" };
+  make_zip("evil.zip", evil, WI_ARRAY_SIZE(evil));
+  put("m1.yaml", "domainInfo:\n  AdminUserName: weblogic\n");
+  put("m2.yaml",
+      "appDeployments:\n  Application:\n    app:\n      SourcePath: wlsdeploy/applications/app.war\n");
+  put("vars.properties", "A=1\n");
+  put("bad.yaml", "a: [1, 2\nb: c\n");
+  cache_dir = wi_xasprintf("%s/cache", tmpdir);
+  char *inst = wi_xasprintf("%s/weblogic-deploy.zip", tmpdir);
+  enum wi_witcache_add_result res;
+  wi_witcache_add_file(cache_dir, "wdt_latest", inst, false, &res, NULL, NULL, &err);
+  free(inst);
+}
+
+static char *
+fpath(const char *name)
+{
+  return wi_xasprintf("%s/%s", tmpdir, name);
+}
+
+/* Make a plan from comma-free lists; returns the Dockerfile or the error message. */
+static char *
+plan_for(struct wi_aux_opts *o, int *ret_out)
+{
+  wi_err err = { 0 };
+  struct wi_aux_plan *p = NULL;
+  o->cache_dir = cache_dir;
+  if (o->tag == NULL)
+    o->tag = "x";
+  if (o->platforms.n == 0) {
+    static const char *amd[] = { "linux/amd64" };
+    o->platforms.v = amd;
+    o->platforms.n = 1;
+  }
+  *ret_out = wi_aux_plan_new(&p, o, &err);
+  if (*ret_out < 0)
+    return wi_xstrdup(err.msg);
+  char *df = wi_aux_render_dockerfile(p);
+  CHECK_INT_EQ(strlen(wi_aux_plan_build_id(p)), 36);
+  wi_aux_plan_free(p);
+  return df;
+}
+
+/* The Dockerfile with the build id replaced by <uuid>. */
+static void
+mask_uuid(char *df)
+{
+  char *b = strstr(df, "buildid=\"");
+  if (b) {
+    b += 9;
+    char *e = strchr(b, '"');
+    memmove(b + 6, e, strlen(e) + 1);
+    memcpy(b, "<uuid>", 6);
+  }
+}
+
+static const char wit_5_4[] =
+    "FROM busybox AS os_update\n"
+    "LABEL com.oracle.weblogic.imagetool.buildid=\"<uuid>\"\n"
+    "USER root\n"
+    "RUN if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
+    " && if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
+    " && if [ -z \"$(grep ^oracle: /etc/passwd)\" ]; then adduser -D -G oracle oracle || exit 1 ; fi\n"
+    "FROM os_update AS wdt_build\n"
+    "RUN mkdir -p /auxiliary \\\n"
+    " && mkdir -p /auxiliary/models \\\n"
+    " && chown oracle:oracle /auxiliary\n"
+    "COPY --chown=oracle:oracle [\"weblogic-deploy.zip\", \"/tmp/imagetool/\"]\n"
+    "RUN test -d /auxiliary/weblogic-deploy && rm -rf /auxiliary/weblogic-deploy || echo Initial WDT install \\\n"
+    "    && unzip -q \"/tmp/imagetool/weblogic-deploy.zip\" -d /auxiliary\n"
+    "FROM os_update AS final\n"
+    "ENV AUXILIARY_IMAGE_PATH=/auxiliary \\\n"
+    "    WDT_HOME=/auxiliary \\\n"
+    "    WDT_MODEL_HOME=/auxiliary/models\n"
+    "RUN mkdir -p /auxiliary && chown oracle:oracle /auxiliary\n"
+    "COPY --from=wdt_build --chown=oracle:oracle /auxiliary /auxiliary/\n"
+    "RUN mkdir -p /auxiliary/models && chown oracle:oracle /auxiliary/models\n"
+    "COPY --chown=oracle:oracle [\"m1.yaml\", \"/auxiliary/models/\"]\n"
+    "COPY --chown=oracle:oracle [\"m2.yaml\", \"/auxiliary/models/\"]\n"
+    "COPY --chown=oracle:oracle [\"archive.zip\", \"/auxiliary/models/\"]\n"
+    "COPY --chown=oracle:oracle [\"vars.properties\", \"/auxiliary/models/\"]\n"
+    "RUN chmod -R 640 /auxiliary/models/*\n"
+    "USER oracle\n"
+    "WORKDIR /auxiliary\n";
+
+TEST(dockerfile_wit_example)
+{
+  char *m1 = fpath("m1.yaml"), *m2 = fpath("m2.yaml"), *ar = fpath("archive.zip"),
+       *va = fpath("vars.properties");
+  const char *models[] = { m1, m2 }, *archives[] = { ar }, *vars[] = { va };
+  struct wi_aux_opts o = { .models = { models, 2 },
+                           .archives = { archives, 1 },
+                           .variables = { vars, 1 } };
+  int r;
+  char *df = plan_for(&o, &r);
+  CHECK_INT_EQ(r, 0);
+  mask_uuid(df);
+  CHECK_STR_EQ(df, wit_5_4);
+  /* same inputs, same build id; different inputs, another one */
+  struct wi_aux_plan *p1 = NULL, *p2 = NULL;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_aux_plan_new(&p1, &o, &err), 0);
+  CHECK_INT_EQ(wi_aux_plan_new(&p2, &o, &err), 0);
+  CHECK_STR_EQ(wi_aux_plan_build_id(p1), wi_aux_plan_build_id(p2));
+  wi_aux_plan_free(p2);
+  o.wdt_home = "/u01/wdt";
+  CHECK_INT_EQ(wi_aux_plan_new(&p2, &o, &err), 0);
+  CHECK(strcmp(wi_aux_plan_build_id(p1), wi_aux_plan_build_id(p2)) != 0);
+  CHECK(!wi_aux_plan_needs_engine(p1));
+  wi_aux_plan_free(p1);
+  wi_aux_plan_free(p2);
+  free(df);
+  free(m1);
+  free(m2);
+  free(ar);
+  free(va);
+}
+
+TEST(dockerfile_variants)
+{
+  char *m1 = fpath("m1.yaml");
+  const char *models[] = { m1 };
+  const char *args[] = { "MYARG=1" };
+  int r;
+  /* --wdtVersion none: no installer steps; build args as ARG; OpenShift default group root */
+  struct wi_aux_opts o = {
+    .models = { models, 1 }, .wdt_version = "NONE", .openshift = true, .build_args = { args, 1 }
+  };
+  char *df = plan_for(&o, &r);
+  CHECK_INT_EQ(r, 0);
+  CHECK_STR_HAS(df, "FROM busybox AS os_update\nARG MYARG\nLABEL");
+  CHECK(strstr(df, "weblogic-deploy") == NULL);
+  CHECK(strstr(df, "COPY --from=wdt_build") == NULL);
+  CHECK_STR_HAS(df, "COPY --chown=oracle:root [\"m1.yaml\", \"/auxiliary/models/\"]\n");
+  CHECK_STR_HAS(df, "adduser -D -G root oracle");
+  free(df);
+  /* no WDT files: no model-home steps; custom homes; a non-busybox base */
+  struct wi_aux_opts o2 = { .wdt_home = "/u01/wdt/",
+                            .wdt_model_home = "/u01/models",
+                            .from_image = "ghcr.io/oracle/oraclelinux:8-slim",
+                            .chown = "oracle:root" };
+  df = plan_for(&o2, &r);
+  CHECK_INT_EQ(r, 0);
+  CHECK_STR_HAS(df, "FROM ghcr.io/oracle/oraclelinux:8-slim AS os_update\n");
+  CHECK_STR_HAS(df, "useradd -g root oracle");
+  CHECK_STR_HAS(
+      df,
+      "RUN mkdir -p /u01/wdt \\\n && mkdir -p /u01/models \\\n && chown oracle:root /u01/wdt\n");
+  CHECK_STR_HAS(df, "WDT_MODEL_HOME=/u01/models\n");
+  CHECK(strstr(df, "chmod -R 640") == NULL);
+  CHECK_STR_HAS(df, "WORKDIR /u01/wdt\n");
+  free(df);
+  free(m1);
+}
+
+TEST(plan_errors)
+{
+  char *m1 = fpath("m1.yaml"), *bad = fpath("bad.yaml"), *evil = fpath("evil.zip");
+  char *other = wi_xasprintf("%s/sub", tmpdir);
+  mkdir(other, 0755);
+  char *dup = wi_xasprintf("%s/sub/m1.yaml", tmpdir);
+  put("sub/m1.yaml", "a: b\n");
+  static const struct {
+    const char *model, *archive, *version, *chown, *platform, *want;
+  } cases[] = {
+    { "nope.yaml", NULL, NULL, NULL, NULL, "WDT model file nope.yaml could not be found." },
+    { NULL, "nope.zip", NULL, NULL, NULL, "WDT archive file nope.zip could not be found." },
+    { NULL, NULL, "none", NULL, NULL, "You must provide at least one of" },
+    { "BAD", NULL, NULL, NULL, NULL, "bad.yaml: line 2, column 2: invalid YAML" },
+    { "DUP", NULL, NULL, NULL, NULL, "have the same file name m1.yaml" },
+    { NULL, "EVIL", NULL, NULL, NULL, "entry wlsdeploy/../../x escapes its directory" },
+    { "M1", NULL, "3.0", NULL, NULL,
+      "Installer with key=\"wdt_3.0_amd64\" is not in the local cache" },
+    { "M1", NULL, NULL, "oracle", NULL, "expected user:group" },
+    { "M1", NULL, NULL, NULL, "linux/s390", "--platform" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *models[2] = { NULL, NULL }, *archives[1] = { NULL };
+    struct wi_aux_opts o = { .wdt_version = cases[i].version, .chown = cases[i].chown };
+    const char *m = cases[i].model;
+    if (m) {
+      size_t n = 1;
+      models[0] = !strcmp(m, "BAD") ? bad : !strcmp(m, "M1") || !strcmp(m, "DUP") ? m1 : m;
+      if (!strcmp(m, "DUP"))
+        models[n++] = dup;
+      o.models.v = models;
+      o.models.n = n;
+    }
+    if (cases[i].archive) {
+      archives[0] = !strcmp(cases[i].archive, "EVIL") ? evil : cases[i].archive;
+      o.archives.v = archives;
+      o.archives.n = 1;
+    }
+    const char *pl[] = { cases[i].platform };
+    if (cases[i].platform) {
+      o.platforms.v = pl;
+      o.platforms.n = 1;
+    }
+    int r;
+    char *msg = plan_for(&o, &r);
+    CHECK(r < 0);
+    CHECK_STR_HAS(msg, cases[i].want);
+    free(msg);
+  }
+  free(m1);
+  free(bad);
+  free(evil);
+  free(other);
+  free(dup);
+}
+
+TEST(yaml_refs)
+{
+  char **refs = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  const char *y =
+      "a:\n  SourcePath: wlsdeploy/applications/x.war\n  b: [wlsdeploy/lib/y.jar, other]\n  c: wlsdeploy/applications/x.war\n";
+  CHECK_INT_EQ(wi_yaml_check("m.yaml", y, strlen(y), &refs, &n, &err), 0);
+  CHECK_INT_EQ(n, 2);
+  CHECK_STR_EQ(refs[0], "wlsdeploy/applications/x.war");
+  CHECK_STR_EQ(refs[1], "wlsdeploy/lib/y.jar");
+  wi_yaml_refs_free(refs, n);
+  CHECK_INT_EQ(wi_yaml_check("m.yaml", "a: 'x\n", 6, NULL, NULL, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "m.yaml: line ");
+}
+
+/* ---- reading files from layers ---- */
+
+static void
+add_file(struct wi_layer_writer *w, const char *path, const char *data)
+{
+  wi_err err = { 0 };
+  struct wi_layer_entry e = {
+    .path = path, .type = WI_LAYER_FILE, .mode = 0644, .data = data, .size = strlen(data)
+  };
+  wi_layer_add(w, &e, &err);
+}
+
+TEST(layers_whiteouts_links)
+{
+  wi_err err = { 0 };
+  char *root = fpath("store");
+  struct wi_store *s = NULL;
+  CHECK_INT_EQ(wi_store_open(&s, root, true, &err), 0);
+  struct wi_layer_opts lo = { .add_parents = true };
+  struct wi_layer_result r1, r2;
+  struct wi_layer_writer *w = wi_layer_writer_new(&lo);
+  add_file(w, "etc/passwd", "root:x:0:0::/:/bin/sh\n");
+  add_file(w, "usr/lib/os-release", "ID=test\nNAME=\"Test OS\"\nVERSION_ID=1.0\n");
+  struct wi_layer_entry ln = { .path = "etc/os-release",
+                               .type = WI_LAYER_SYMLINK,
+                               .mode = 0777,
+                               .link = "../usr/lib/os-release" };
+  wi_layer_add(w, &ln, &err);
+  add_file(w, "a/gone", "x");
+  add_file(w, "opq/old", "x");
+  add_file(w, "keep", "lower");
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r1, &err), 0);
+  wi_layer_writer_free(w);
+  w = wi_layer_writer_new(&lo);
+  add_file(w, "a/.wh.gone", "");
+  add_file(w, "opq/.wh..wh..opq", "");
+  add_file(w, "opq/new", "n");
+  add_file(w, "keep", "upper");
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r2, &err), 0);
+  wi_layer_writer_free(w);
+
+  struct wi_descriptor layers[2] = { { .digest = r1.digest, .size = r1.size },
+                                     { .digest = r2.digest, .size = r2.size } };
+  struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE, .layers = layers, .n_layers = 2 };
+  struct wi_image_file f[] = { { .path = "/etc/passwd" }, { .path = "/etc/os-release" },
+                               { .path = "a/gone" },      { .path = "opq/old" },
+                               { .path = "opq/new" },     { .path = "keep" },
+                               { .path = "nothing" },     { .path = "/usr/lib" } };
+  CHECK_INT_EQ(wi_image_read_files(s, &m, f, WI_ARRAY_SIZE(f), 1 << 20, &err), 0);
+  CHECK(f[0].found);
+  CHECK_STR_EQ(f[0].data, "root:x:0:0::/:/bin/sh\n");
+  CHECK(f[1].found); /* followed the relative symlink */
+  CHECK_STR_HAS(f[1].data, "NAME=\"Test OS\"");
+  CHECK(!f[2].found); /* whiteout */
+  CHECK(!f[3].found); /* opaque directory */
+  CHECK(f[4].found);
+  CHECK_STR_EQ(f[5].data, "upper"); /* top layer wins */
+  CHECK(!f[6].found);
+  CHECK(f[7].found && f[7].is_dir);
+  wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
+  wi_store_free(s);
+  free(root);
+}
+
+int
+main(void)
+{
+  setup();
+  RUN(chown_table);
+  RUN(ids_busybox_adduser);
+  RUN(ids_numeric_and_empty);
+  RUN(dockerfile_wit_example);
+  RUN(dockerfile_variants);
+  RUN(plan_errors);
+  RUN(yaml_refs);
+  RUN(layers_whiteouts_links);
+  wi_err err = { 0 };
+  wi_rm_rf(tmpdir, &err);
+  free(tmpdir);
+  free(cache_dir);
+  DONE();
+}
