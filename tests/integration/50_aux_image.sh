@@ -196,6 +196,45 @@ check_eq "inspect wdtModelHome" "$(jq -r .wdtModelHome "$T_DIR/last.out")" "/aux
 check_eq "inspect os.id" "$(jq -r .os.id "$T_DIR/last.out")" "bb"
 check_eq "inspect packageManager" "$(jq -r .packageManager "$T_DIR/last.out")" "NONE"
 
+# ---- additional build commands handled natively (COPY of --additionalBuildFiles, ENV, LABEL, WORKDIR) ----
+mkdir -p "$T_DIR/extra/conf"
+echo "extra" > "$T_DIR/extra/conf/extra.txt"
+cat > "$T_DIR/abc.txt" << 'EOF2'
+[final-build-commands]
+ENV EXTRA_HOME={{wdt_home}}/extra
+LABEL org.example.team=wls
+COPY --chown=oracle:oracle files/conf /auxiliary/extra/
+WORKDIR /auxiliary/extra
+EOF2
+check "createAuxImage with additional build commands" "$WLSIMG" createAuxImage --tag "$REG/test/aux:abc" "${AUX[@]}" \
+  --additionalBuildCommands "$T_DIR/abc.txt" --additionalBuildFiles "$T_DIR/extra/conf" --push --tls-verify=false
+check "skopeo copy abc image" skopeo copy "${SKOPEO_FLAGS[@]}" --src-tls-verify=false docker://"$REG"/test/aux:abc oci:"$T_DIR/aux-oci":abc
+check "umoci unpack abc image" "${UNPACK[@]}" --image "$T_DIR/aux-oci":abc "$T_DIR/bundle-abc"
+RF="$T_DIR/bundle-abc/rootfs" TAG=abc
+CFG=$(skopeo inspect "${SKOPEO_FLAGS[@]}" --config oci:"$T_DIR/aux-oci":abc)
+check_eq "ENV from final-build-commands (template rendered)" "$(jq -r '.config.Env[]' <<< "$CFG" | grep ^EXTRA_HOME=)" "EXTRA_HOME=/auxiliary/extra"
+check_eq "LABEL from final-build-commands" "$(jq -r '.config.Labels["org.example.team"]' <<< "$CFG")" "wls"
+check_eq "WORKDIR from final-build-commands" "$(jq -r .config.WorkingDir <<< "$CFG")" "/auxiliary/extra"
+check_eq "COPY --chown of an additional build file" "$(meta auxiliary/extra/extra.txt)" "644 1000 1000"
+check_eq "copied content" "$(cat "$RF/auxiliary/extra/extra.txt")" "extra"
+printf '[final-build-commands]\nRUN echo hi\n' > "$T_DIR/run.txt"
+check_fail "RUN needs an engine: clear error when it is missing" 1 "the builder no-such-engine is not installed" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --additionalBuildCommands "$T_DIR/run.txt" --builder no-such-engine
+printf '[final-build-command]\nENV A=1\n' > "$T_DIR/badsec.txt"
+check_fail "bad section name" 1 "invalid section name [final-build-command]" \
+  "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --additionalBuildCommands "$T_DIR/badsec.txt"
+
+# ---- push with credentials (basic auth registry) ----
+start_registry basic
+check "login to the basic-auth registry" sh -c "printf s3cret | '$WLSIMG' login --tls-verify=false -u alice --password-stdin $REG_ADDR"
+check "createAuxImage --push --load with credentials" "$WLSIMG" createAuxImage --tag "$REG_ADDR/test/aux:auth" "${AUX[@]}" \
+  --push --load --tls-verify=false
+DA=$(tail -1 "$T_DIR/last.out")
+check_eq "same image as the unauthenticated push" "$DA" "$D1"
+check "--load kept it in the store" sh -c "'$WLSIMG' images | grep -qE 'test/aux +auth '"
+check_eq "--push without --load named nothing in the store" "$("$WLSIMG" images | grep -cE 'test/aux +(1|os|multi|abc) ')" 0
+check "skopeo reads it back with credentials" skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false --creds alice:s3cret --raw docker://"$REG_ADDR"/test/aux:auth
+
 # ---- bad inputs: message, exit 1, nothing in the store ----
 before=$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)
 check_fail "missing model" 1 "WDT model file nope.yaml could not be found." \
