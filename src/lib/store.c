@@ -2,8 +2,8 @@
  *
  * Locks (flock):
  *   <root>/.lock     exclusive around every read-modify-write of index.json (tag, untag, gc);
- *   <root>/.gc.lock  shared while this handle has written blobs that no name references yet
- *                    (from the first blob write to the next successful tag); gc takes it
+ *   <root>/.gc.lock  shared from this handle's first blob write until wi_store_free (a handle may
+ *                    write the blobs of several images before naming them all); gc takes it
  *                    exclusively without waiting. When another process holds it, gc only deletes
  *                    unreferenced blobs older than a day, so it never races an import or a pull.
  */
@@ -225,14 +225,6 @@ hold_gc_shared(struct wi_store *s)
   s->gc_fd = fd;
 }
 
-static void
-release_gc_shared(struct wi_store *s)
-{
-  if (s->gc_fd >= 0)
-    close(s->gc_fd);
-  s->gc_fd = -1;
-}
-
 int
 wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err)
 {
@@ -390,7 +382,7 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   wi_autofree char *dir = wi_xstrdup(dp);
   *strrchr(dir, '/') = '\0';
   if (wi_mkdir_p(tmpdir, 0755, NULL) == 0 && wi_mkdir_p(dir, 0755, NULL) == 0 &&
-      wi_random_hex(rnd, 16, NULL) == 0 && strcmp(digest, "sha256:") > 0) {
+      wi_random_hex(rnd, 16, NULL) == 0) {
     wi_autofree char *tp = wi_xasprintf("%s/link-%s", tmpdir, rnd);
     hold_gc_shared(dst);
     if (link(sp, tp) == 0) {
@@ -581,12 +573,7 @@ wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *d
       json_array_remove(m, i);
   }
   json_array_append_new(m, desc_to_entry(name, desc));
-  ret = save_index(s, idx, err);
-  if (ret < 0)
-    return ret;
-  /* Everything this handle wrote so far is now reachable. */
-  release_gc_shared(s);
-  return 0;
+  return save_index(s, idx, err);
 }
 
 int
@@ -964,11 +951,20 @@ wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, co
 struct digest_set {
   char **v;
   size_t n;
+  bool sorted; /* after marking: lookups by bsearch */
 };
+
+static int
+cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static bool
 set_has(const struct digest_set *set, const char *d)
 {
+  if (set->sorted)
+    return bsearch(&d, set->v, set->n, sizeof *set->v, cmp_str) != NULL;
   for (size_t i = 0; i < set->n; i++)
     if (strcmp(set->v[i], d) == 0)
       return true;
@@ -993,18 +989,17 @@ set_dispose(struct digest_set *set)
 static int mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
                 wi_err *err);
 
-static int
-mark_desc_list(struct wi_store *s, json_t *arr, struct digest_set *live, int depth, wi_err *err)
+/* Layers, blobs and configs are leaves: keep them without reading them. */
+static void
+keep_desc_list(json_t *arr, struct digest_set *live)
 {
   size_t i;
   json_t *d;
   json_array_foreach (arr, i, d) {
     const char *dg = json_string_value(json_object_get(d, "digest"));
-    int ret = dg ? mark(s, dg, live, depth + 1, err) : 0;
-    if (ret < 0)
-      return ret;
+    if (dg && wi_digest_validate(dg, NULL) == 0 && !set_has(live, dg))
+      set_add(live, dg);
   }
-  return 0;
 }
 
 /* Mark a manifest or index and what it references. A referenced manifest that is missing is not an
@@ -1023,26 +1018,29 @@ mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
     return 0;
   wi_autofree char *p = wi_store_blob_path(s, digest);
   struct stat st;
-  if (stat(p, &st) < 0 || st.st_size > WI_MAX_MANIFEST_BYTES)
-    return 0; /* absent, or a layer: nothing inside to follow */
+  if (stat(p, &st) < 0)
+    return 0;
   int ret = wi_read_file(p, WI_MAX_MANIFEST_BYTES, &data, &len, err);
   if (ret < 0)
-    return ret;
-  if (len == 0 || data[0] != '{')
-    return 0; /* not JSON: a layer or another leaf */
+    return wi_err_wrap(err, "gc: manifest %s", digest);
   autojson json_t *j = json_loadb(data, len, 0, &jerr);
   if (j == NULL || !json_is_object(j))
-    return 0;
+    return wi_err_set(err, WI_EINVAL, "gc: manifest %s is not valid JSON; nothing was deleted",
+                      digest);
+  keep_desc_list(json_object_get(j, "layers"), live);
+  keep_desc_list(json_object_get(j, "blobs"), live);
   json_t *cfg = json_object_get(j, "config");
   const char *cd = json_string_value(json_object_get(cfg, "digest"));
   if (cd && wi_digest_validate(cd, NULL) == 0 && !set_has(live, cd))
     set_add(live, cd);
-  ret = mark_desc_list(s, json_object_get(j, "layers"), live, depth, err);
-  if (ret == 0)
-    ret = mark_desc_list(s, json_object_get(j, "blobs"), live, depth, err);
-  if (ret == 0)
-    ret = mark_desc_list(s, json_object_get(j, "manifests"), live, depth, err);
-  return ret;
+  size_t i;
+  json_t *d;
+  json_array_foreach (json_object_get(j, "manifests"), i, d) {
+    const char *dg = json_string_value(json_object_get(d, "digest"));
+    if (dg && (ret = mark(s, dg, live, depth + 1, err)) < 0)
+      return ret;
+  }
+  return 0;
 }
 
 static int
@@ -1106,6 +1104,8 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
     if (dg && (ret = mark(s, dg, &live, 0, err)) < 0)
       goto out;
   }
+  qsort(live.v, live.n, sizeof *live.v, cmp_str);
+  live.sorted = true;
   DIR *d = opendir(blobs);
   struct dirent *de;
   while (d && (de = readdir(d)) != NULL) {

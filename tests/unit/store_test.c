@@ -235,6 +235,17 @@ TEST(test_gc)
   CHECK(!wi_store_has_blob(s, cfg_b));
   CHECK(wi_store_has_blob(s, a.digest));
   CHECK(wi_store_has_blob(s, cfg_a));
+
+  /* A named manifest that cannot be read as JSON stops gc before anything is deleted. */
+  CHECK_INT_EQ(wi_store_put_blob(s, "stray", 5, stray, &err), 0);
+  wi_autofree char *mp = wi_store_blob_path(s, a.digest);
+  FILE *f = fopen(mp, "w");
+  fputs("garbage", f);
+  fclose(f);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "nothing was deleted");
+  CHECK(wi_store_has_blob(s, stray));
+  CHECK(wi_store_has_blob(s, cfg_a));
   wi_descriptor_dispose(&a);
   wi_descriptor_dispose(&b);
   wi_store_free(s);
