@@ -1501,25 +1501,18 @@ struct layer_memo {
   struct wi_layer_result lr;
 };
 
+/* One platform's image on an opened base: the layer (or the memo of an identical one), config,
+ * manifest. */
 static int
-build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
-               const struct wi_platform *plat, struct layer_memo *memo,
-               struct wi_descriptor *desc_out, int64_t *layer_bytes, wi_err *err)
+assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
+               struct wi_image *img, struct etc_files *efp, const struct wi_ids *idsp,
+               struct layer_memo *memo, struct wi_descriptor *desc_out, int64_t *layer_bytes,
+               wi_err *err)
 {
-  wi_autoptr(wi_image) struct wi_image *img = NULL;
-  struct etc_files ef = { 0 };
-  struct wi_ids ids;
+  struct etc_files ef = *efp;
+  struct wi_ids ids = *idsp;
   struct wi_layer_result lr;
-  int ret;
-
-  if ((ret = wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err)) <
-      0)
-    return wi_err_wrap(err, "--fromImage %s", p->from_image);
-  if ((ret = read_etc(base_store, img, &ef, err)) < 0)
-    goto out;
-  if ((ret = wi_aux_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
-                                &ids, err)) < 0)
-    goto out;
+  int ret = 0;
 
   struct wi_imgconfig *cfg = img->config;
   /* The layer depends on the base only through the user database: reuse it across platforms. */
@@ -1556,7 +1549,7 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   wi_layer_writer_free(c.w);
   dirset_dispose(&c.dirs);
   if (ret < 0)
-    goto out;
+    return ret;
 
   wi_autofree char *created_by = wi_xasprintf(
       "wlsimg createAuxImage: WDT %s and %zu model files to %s",
@@ -1620,6 +1613,29 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
     }
   }
   free(m.layers);
+  return ret;
+}
+
+static int
+build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
+               const struct wi_platform *plat, struct layer_memo *memo,
+               struct wi_descriptor *desc_out, int64_t *layer_bytes, wi_err *err)
+{
+  wi_autoptr(wi_image) struct wi_image *img = NULL;
+  struct etc_files ef = { 0 };
+  struct wi_ids ids;
+  int ret;
+
+  if ((ret = wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err)) <
+      0)
+    return wi_err_wrap(err, "--fromImage %s", p->from_image);
+  if ((ret = read_etc(base_store, img, &ef, err)) < 0)
+    goto out;
+  if ((ret = wi_aux_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
+                                &ids, err)) < 0)
+    goto out;
+
+  ret = assemble_image(p, base_store, out, img, &ef, &ids, memo, desc_out, layer_bytes, err);
 out:
   etc_dispose(&ef);
   return ret;

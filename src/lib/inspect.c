@@ -528,46 +528,15 @@ static const char *const pkg_mgrs[][2] = {
 };
 static const char *const bin_dirs[] = { "usr/bin", "bin", "usr/sbin", "sbin" };
 
-int
-wi_inspect_json(struct wi_store *s, const struct wi_image *img, bool patches, char **json_out,
-                wi_err *err)
+/* The report from the files found (f indexed by the F_* constants). */
+static char *
+report(const struct wi_imgconfig *c, struct wi_image_file *f, bool patches)
 {
-  const struct wi_imgconfig *c = img->config;
   const char *java_home = wi_imgconfig_get_env(c, "JAVA_HOME");
   const char *oracle_home = wi_imgconfig_get_env(c, "ORACLE_HOME");
   const char *domain_home = wi_imgconfig_get_env(c, "DOMAIN_HOME");
   const char *wdt_home_env = wi_imgconfig_get_env(c, "WDT_HOME");
   const char *wdt_home = wdt_home_env ? wdt_home_env : "/u01/wdt";
-  enum { NPM = WI_ARRAY_SIZE(pkg_mgrs) * WI_ARRAY_SIZE(bin_dirs) };
-  struct wi_image_file f[F_PM + NPM];
-  char *paths[F_PM + NPM];
-  int ret;
-
-  memset(f, 0, sizeof f);
-  memset(paths, 0, sizeof paths);
-  paths[F_OSREL] = wi_xstrdup("etc/os-release");
-  paths[F_OSREL2] = wi_xstrdup("usr/lib/os-release");
-  paths[F_ALPINE] = wi_xstrdup("etc/alpine-release");
-  paths[F_BUSYBOX] = wi_xstrdup("bin/busybox");
-  paths[F_JAVA_REL] = wi_xasprintf("%s/release", java_home ? java_home : "/nonexistent");
-  paths[F_REGISTRY] =
-      wi_xasprintf("%s/inventory/registry.xml", oracle_home ? oracle_home : "/nonexistent");
-  paths[F_WDT_VER] = wi_xasprintf("%s/weblogic-deploy/VERSION.txt", wdt_home);
-  paths[F_OH] = wi_xstrdup(oracle_home ? oracle_home : "/nonexistent");
-  paths[F_OPATCH] =
-      wi_xasprintf("%s/OPatch/version.txt", oracle_home ? oracle_home : "/nonexistent");
-  paths[F_DOMAIN_CFG] =
-      wi_xasprintf("%s/config/config.xml", domain_home ? domain_home : "/nonexistent");
-  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs); i++)
-    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
-      paths[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d] =
-          wi_xasprintf("%s/%s", bin_dirs[d], pkg_mgrs[i][0]);
-  for (size_t i = 0; i < WI_ARRAY_SIZE(f); i++)
-    f[i].path = paths[i];
-  ret = wi_image_read_files(s, img->manifest, f, WI_ARRAY_SIZE(f), 1 << 20, err);
-  if (ret < 0)
-    goto out;
-
   json_t *os = json_object(), *rest = json_object(), *pl = NULL;
   const char *osrel = f[F_OSREL].data ? f[F_OSREL].data : f[F_OSREL2].data;
   struct wi_platform plat;
@@ -636,11 +605,52 @@ wi_inspect_json(struct wi_store *s, const struct wi_image *img, bool patches, ch
   }
   if (patches)
     pl = json_array(); /* patch details live in the inventory's binary store; not read statically */
-  *json_out = format_wit_json(pl, os, rest);
+  char *json = format_wit_json(pl, os, rest);
   json_decref(os);
   json_decref(rest);
   json_decref(pl);
-out:
+  return json;
+}
+
+int
+wi_inspect_json(struct wi_store *s, const struct wi_image *img, bool patches, char **json_out,
+                wi_err *err)
+{
+  const struct wi_imgconfig *c = img->config;
+  const char *java_home = wi_imgconfig_get_env(c, "JAVA_HOME");
+  const char *oracle_home = wi_imgconfig_get_env(c, "ORACLE_HOME");
+  const char *domain_home = wi_imgconfig_get_env(c, "DOMAIN_HOME");
+  const char *wdt_home_env = wi_imgconfig_get_env(c, "WDT_HOME");
+  const char *wdt_home = wdt_home_env ? wdt_home_env : "/u01/wdt";
+  enum { NPM = WI_ARRAY_SIZE(pkg_mgrs) * WI_ARRAY_SIZE(bin_dirs) };
+  struct wi_image_file f[F_PM + NPM];
+  char *paths[F_PM + NPM];
+  int ret;
+
+  memset(f, 0, sizeof f);
+  memset(paths, 0, sizeof paths);
+  paths[F_OSREL] = wi_xstrdup("etc/os-release");
+  paths[F_OSREL2] = wi_xstrdup("usr/lib/os-release");
+  paths[F_ALPINE] = wi_xstrdup("etc/alpine-release");
+  paths[F_BUSYBOX] = wi_xstrdup("bin/busybox");
+  paths[F_JAVA_REL] = wi_xasprintf("%s/release", java_home ? java_home : "/nonexistent");
+  paths[F_REGISTRY] =
+      wi_xasprintf("%s/inventory/registry.xml", oracle_home ? oracle_home : "/nonexistent");
+  paths[F_WDT_VER] = wi_xasprintf("%s/weblogic-deploy/VERSION.txt", wdt_home);
+  paths[F_OH] = wi_xstrdup(oracle_home ? oracle_home : "/nonexistent");
+  paths[F_OPATCH] =
+      wi_xasprintf("%s/OPatch/version.txt", oracle_home ? oracle_home : "/nonexistent");
+  paths[F_DOMAIN_CFG] =
+      wi_xasprintf("%s/config/config.xml", domain_home ? domain_home : "/nonexistent");
+  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs); i++)
+    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
+      paths[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d] =
+          wi_xasprintf("%s/%s", bin_dirs[d], pkg_mgrs[i][0]);
+  for (size_t i = 0; i < WI_ARRAY_SIZE(f); i++)
+    f[i].path = paths[i];
+  ret = wi_image_read_files(s, img->manifest, f, WI_ARRAY_SIZE(f), 1 << 20, err);
+  if (ret == 0)
+    *json_out = report(c, f, patches);
   wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
   for (size_t i = 0; i < WI_ARRAY_SIZE(paths); i++)
     free(paths[i]);
