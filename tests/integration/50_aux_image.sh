@@ -21,8 +21,8 @@ cp "$ROOT/examples/model.yaml" "$ROOT/examples/model.properties" "$FX/"
 # ---- a busybox base image (from the host's busybox and the libraries it needs), amd64 + arm64 ----
 # make_base DIR: OCI layout with tag "busybox" = an index over linux/amd64 and linux/arm64 (same rootfs; the
 # arm64 one only has to look like an arm64 image for the multi-platform build).
-make_base() {
-  local lay=$1 r="$T_DIR/rootfs" w="$T_DIR/basew" bb lib d ld ls
+make_base() { # DIR [with-oracle]
+  local lay=$1 r="$T_DIR/rootfs-$2" w="$T_DIR/basew-$2" bb lib d ld ls
   mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/home" "$r/root" "$w" "$lay/blobs/sha256"
   bb=$(command -v busybox)
   cp "$bb" "$r/bin/busybox"
@@ -31,9 +31,14 @@ make_base() {
     mkdir -p "$r$(dirname "$lib")"
     cp -L "$lib" "$r$lib"
   done
-  for a in sh cp ls mkdir touch rm tr date basename dirname sed id cat env stat find; do ln -sf busybox "$r/bin/$a"; done
+  for a in sh cp ls mkdir touch rm tr date basename dirname sed id cat env stat find grep unzip tar chown chmod \
+    test echo; do ln -sf busybox "$r/bin/$a"; done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$r/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\n' > "$r/etc/group"
+  if [ "$2" = with-oracle ]; then # Debian's busybox has no adduser: give the engine build its user
+    echo 'oracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh' >> "$r/etc/passwd"
+    echo 'oracle:x:1000:' >> "$r/etc/group"
+  fi
   printf 'root:*:19000:0:99999:7:::\n' > "$r/etc/shadow"
   chmod 0640 "$r/etc/shadow"
   chmod 1777 "$r/tmp"
@@ -62,11 +67,14 @@ make_base() {
   printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"busybox"}}]}' \
     "$md" "$ms" > "$lay/index.json"
 }
-make_base "$T_DIR/base"
+make_base "$T_DIR/base" plain
+make_base "$T_DIR/base-oracle" with-oracle
 start_registry none
 REG=$REG_ADDR
 check "base image pushed to the registry (skopeo)" \
   skopeo copy "${SKOPEO_FLAGS[@]}" --all --dest-tls-verify=false oci:"$T_DIR/base":busybox docker://"$REG"/library/busybox:latest
+check "base with an oracle user pushed" \
+  skopeo copy "${SKOPEO_FLAGS[@]}" --all --dest-tls-verify=false oci:"$T_DIR/base-oracle":busybox docker://"$REG"/library/busybox-oracle:latest
 check "default base busybox:latest in the store" "$WLSIMG" copy docker://"$REG"/library/busybox:latest busybox:latest
 
 # ---- cache ----
@@ -223,6 +231,25 @@ check_fail "RUN needs an engine: clear error when it is missing" 1 "the builder 
 printf '[final-build-command]\nENV A=1\n' > "$T_DIR/badsec.txt"
 check_fail "bad section name" 1 "invalid section name [final-build-command]" \
   "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --additionalBuildCommands "$T_DIR/badsec.txt"
+
+# ---- RUN in the additional build commands: the engine builds it, the result lands in the store ----
+if command -v buildah > /dev/null && [ "$(id -u)" -eq 0 ]; then
+  # buildah push insists on an existing DOCKER_CONFIG file when that variable is set
+  [ -f "$DOCKER_CONFIG/config.json" ] || { mkdir -p "$DOCKER_CONFIG" && echo '{}' > "$DOCKER_CONFIG/config.json"; }
+  printf '[final-build-commands]\nUSER root\nRUN echo built-by-engine > /auxiliary/engine.txt\nUSER oracle\n' > "$T_DIR/run-ok.txt"
+  check "createAuxImage with RUN via --builder buildah" env STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot \
+    "$WLSIMG" createAuxImage --tag "$REG/test/eng:1" --fromImage "$REG/library/busybox-oracle:latest" "${AUX[@]}" \
+    --additionalBuildCommands "$T_DIR/run-ok.txt" --builder buildah -- --tls-verify=false
+  check "engine-built image is in the store" "$WLSIMG" copy "$REG/test/eng:1" oci:"$T_DIR/eng-oci":eng
+  check "umoci unpack engine image" "${UNPACK[@]}" --image "$T_DIR/eng-oci":eng "$T_DIR/bundle-eng"
+  check_eq "RUN output in the image" "$(cat "$T_DIR/bundle-eng/rootfs/auxiliary/engine.txt" 2> /dev/null)" "built-by-engine"
+  check_eq "WDT installed by the engine" "$(cat "$T_DIR/bundle-eng/rootfs/auxiliary/weblogic-deploy/VERSION.txt" 2> /dev/null)" "4.3.1"
+  check_eq "model file 640 by the engine" "$(stat -c %a "$T_DIR/bundle-eng/rootfs/auxiliary/models/model.yaml" 2> /dev/null)" "640"
+  STORAGE_DRIVER=vfs buildah rmi -f "$REG/test/eng:1" "$REG/library/busybox-oracle:latest" > /dev/null 2>&1
+  STORAGE_DRIVER=vfs buildah rmi --prune > /dev/null 2>&1
+else
+  echo "ok - # SKIP engine build (needs buildah and root)"
+fi
 
 # ---- push with credentials (basic auth registry) ----
 start_registry basic
