@@ -246,7 +246,6 @@ if command -v buildah > /dev/null && [ "$(id -u)" -eq 0 ]; then
   check_eq "WDT installed by the engine" "$(cat "$T_DIR/bundle-eng/rootfs/auxiliary/weblogic-deploy/VERSION.txt" 2> /dev/null)" "4.3.1"
   check_eq "model file 640 by the engine" "$(stat -c %a "$T_DIR/bundle-eng/rootfs/auxiliary/models/model.yaml" 2> /dev/null)" "640"
   STORAGE_DRIVER=vfs buildah rmi -f "$REG/test/eng:1" "$REG/library/busybox-oracle:latest" > /dev/null 2>&1
-  STORAGE_DRIVER=vfs buildah rmi --prune > /dev/null 2>&1
 else
   echo "ok - # SKIP engine build (needs buildah and root)"
 fi
