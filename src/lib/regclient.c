@@ -1513,7 +1513,7 @@ finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, cons
 /* Chunked upload with resume: PATCH chunk_size pieces with Content-Range, then PUT ?digest=. */
 static int
 chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *what,
-               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps,
+               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps, bool *lost,
                wi_err *err)
 {
   int64_t off = 0;
@@ -1576,8 +1576,11 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
            what, (long long)off, ret < 0 ? e.msg : "HTTP 416");
     sleep_s(0.5 * failures);
     ret = upload_status(rc, scope, repo, what, loc, &off, err);
-    if (ret < 0)
+    if (ret < 0) {
+      /* the registry lost the session (e.g. restarted while a chunk was half written) */
+      *lost = err && (err->http_status == 404 || err->http_status == 400);
       return ret;
+    }
   }
   return finish_upload(rc, *loc, d->digest, scope, repo, what, NULL, err);
 }
@@ -1599,6 +1602,7 @@ wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct w
     bool mounted = false;
     wi_err e = { 0 };
     struct prog_shift ps = { .total = d->size, .fn = progress, .pp = pp };
+    bool lost = false;
     ret = start_upload(rc, repo, scope, NULL, NULL, what, &loc, &mounted, err);
     if (ret < 0)
       return ret;
@@ -1610,11 +1614,11 @@ wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct w
                            .progress_payload = &ps };
       ret = finish_upload(rc, loc, d->digest, scope, repo, what, &body, &e);
     } else {
-      ret = chunked_upload(rc, repo, scope, what, d, fd, &loc, &ps, &e);
+      ret = chunked_upload(rc, repo, scope, what, d, fd, &loc, &ps, &lost, &e);
     }
-    if (ret < 0 && ret == WI_ENET && attempt < rc->retries) {
-      /* a monolithic upload that broke cannot be continued: start a new session */
-      wi_log(WI_LOG_INFO, "%s: %s; starting again", what, e.msg);
+    if (ret < 0 && (ret == WI_ENET || lost) && attempt < rc->retries) {
+      /* a monolithic upload that broke, or a lost session, cannot be continued: start again */
+      wi_log(WI_LOG_INFO, "%s; starting the upload again", e.msg);
       cancel_upload(rc, loc, scope, repo);
       free(loc);
       sleep_s(0.5 * (attempt + 1));

@@ -87,4 +87,40 @@ check_fail "bad reference: digest" 1 "digest" "$WLSIMG" -q pull "$R/test/app@sha
 check_fail "pull without arguments" 2 "expected 1 argument" "$WLSIMG" pull
 check_fail "unknown transport" 1 "unsupported transport" "$WLSIMG" -q copy "dir:/tmp/x" "oci:$W/x"
 
+# ---------------------------------------------------------------- registry restarts mid-push
+# A chunked upload survives a registry restart: the client asks GET <location> for the Range and
+# continues from there (2.8.2 keeps the upload on disk; its _state is signed with http.secret).
+export WLSIMG_STORE=$T_DIR/store-resume
+W2=$W/big
+mkdir -p "$W2/src" "$W2/lay/blobs/sha256"
+head -c $((64 << 20)) /dev/urandom > "$W2/src/random.bin"
+tar --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$W2/src" -cf "$W2/layer.tar" .
+cp "$W/lay/oci-layout" "$W2/lay/"
+LB=$(sha256sum "$W2/layer.tar" | cut -d' ' -f1) LS=$(stat -c %s "$W2/layer.tar")
+mv "$W2/layer.tar" "$W2/lay/blobs/sha256/$LB"
+printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$LB" > "$W2/c.json"
+CB=$(sha256sum "$W2/c.json" | cut -d' ' -f1) CS=$(stat -c %s "$W2/c.json"); cp "$W2/c.json" "$W2/lay/blobs/sha256/$CB"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+  "$CB" "$CS" "$LB" "$LS" > "$W2/m.json"
+MB=$(sha256sum "$W2/m.json" | cut -d' ' -f1) MS=$(stat -c %s "$W2/m.json"); cp "$W2/m.json" "$W2/lay/blobs/sha256/$MB"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' "$MB" "$MS" > "$W2/lay/index.json"
+"$WLSIMG" -q copy "oci:$W2/lay:v1" test/big:v1 > /dev/null
+RPID=${T_PIDS[-1]}
+"$WLSIMG" -v push -q --chunk-size 1 test/big:v1 "$R/test/big:v1" > "$W/resume.out" 2> "$W/resume.err" &
+PUSH=$!
+# stop the registry once a few chunks have arrived
+for _ in $(seq 1 400); do
+  up=$(find "$REG_DIR/data/docker/registry/v2/repositories/test/big/_uploads" -name data -size +3M 2>/dev/null | head -1)
+  [ -n "$up" ] && break
+  sleep 0.02
+done
+kill "$RPID"; wait "$RPID" 2>/dev/null
+docker-registry serve "$REG_DIR/config.yml" >> "$REG_DIR/registry.log" 2>&1 &
+T_PIDS+=($!)
+wait "$PUSH"; rc=$?
+check_eq "push survives a registry restart" "$rc" 0
+check "the client resumed from the registry's upload state" grep -q "asking the registry for the upload state" "$W/resume.err"
+check_eq "the resumed push has the right digest" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false "docker://$R/test/big:v1" | jq -r .Digest)" "sha256:$MB"
+check "skopeo pulls the resumed blob (digest verified)" skopeo copy "${SKOPEO_FLAGS[@]}" -q --src-tls-verify=false "docker://$R/test/big:v1" "oci:$W/bigback:v1"
+
 finish
