@@ -1,0 +1,1015 @@
+/* wlsimg: createAuxImage builds — natively (one new layer on the base, per platform, plus an index)
+ * or through an external engine when RUN is needed. See builder.h. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/builder.h"
+#include "lib/builder_int.h"
+#include "lib/digest.h"
+#include "lib/imgconfig.h"
+#include "lib/inspect.h"
+#include "lib/layer.h"
+#include "lib/log.h"
+#include "lib/manifest.h"
+#include "lib/util.h"
+
+extern char **environ;
+
+/* ---- native build ---- */
+
+/* Directory paths already in the layer (so implicit parents do not replace explicit entries). */
+struct dirset {
+  char **v;
+  size_t n;
+};
+
+static bool
+dirset_has(const struct dirset *d, const char *p)
+{
+  for (size_t i = 0; i < d->n; i++)
+    if (strcmp(d->v[i], p) == 0)
+      return true;
+  return false;
+}
+
+static void
+dirset_add(struct dirset *d, const char *p)
+{
+  d->v = wi_xreallocarray(d->v, d->n + 1, sizeof *d->v);
+  d->v[d->n++] = wi_xstrdup(p);
+}
+
+static void
+dirset_dispose(struct dirset *d)
+{
+  for (size_t i = 0; i < d->n; i++)
+    free(d->v[i]);
+  free(d->v);
+  d->v = NULL;
+  d->n = 0;
+}
+
+struct layer_ctx {
+  struct wi_aux_plan *p;
+  struct wi_layer_writer *w;
+  struct dirset dirs;
+  uint32_t uid, gid;
+  const char *passwd, *group; /* for --chown names in COPY */
+};
+
+static uint32_t
+eff_mode(const struct layer_ctx *c, uint32_t mode)
+{
+  if (c->p->o.openshift)
+    mode = (mode & ~070u) | ((mode & 0700u) >> 3);
+  return mode;
+}
+
+/* Add a directory (path without leading '/'), owned as given, unless already added. */
+static int
+add_dir(struct layer_ctx *c, const char *path, uint32_t mode, uint32_t uid, uint32_t gid,
+        bool replace, wi_err *err)
+{
+  if (path[0] == '\0')
+    return 0;
+  if (dirset_has(&c->dirs, path) && !replace)
+    return 0;
+  if (!dirset_has(&c->dirs, path))
+    dirset_add(&c->dirs, path);
+  struct wi_layer_entry e = {
+    .path = path, .type = WI_LAYER_DIR, .mode = mode, .uid = uid, .gid = gid, .mtime = c->p->epoch
+  };
+  return wi_layer_add(c->w, &e, err);
+}
+
+/* Parents of path (exclusive) that lie under `under` get owner uid:gid; others root 0755. */
+static int
+add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *err)
+{
+  wi_autofree char *t = wi_xstrdup(path);
+  size_t ul = strlen(under);
+  for (char *s = strchr(t, '/'); s; s = strchr(s + 1, '/')) {
+    *s = '\0';
+    bool own = ul && strncmp(t, under, ul) == 0 && (t[ul] == '\0' || t[ul] == '/');
+    int r = add_dir(c, t, own ? eff_mode(c, 0755) : 0755, own ? c->uid : 0, own ? c->gid : 0, false,
+                    err);
+    *s = '/';
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
+static int
+add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
+{
+  struct wi_aux_plan *p = c->p;
+  struct archive *a = aux_open_archive(p->installer, err);
+  struct archive_entry *ae;
+  int ret = 0;
+  char *buf = NULL;
+
+  if (a == NULL)
+    return err->code;
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF)
+      break;
+    if (r < ARCHIVE_WARN) {
+      ret = wi_err_set(err, WI_EINVAL, "%s: %s", p->installer, archive_error_string(a));
+      break;
+    }
+    if ((ret = aux_check_entry(p->installer, ae, err)) < 0)
+      break;
+    wi_autofree char *n = wi_xstrdup(aux_entry_name(ae));
+    size_t nl = strlen(n);
+    while (nl && n[nl - 1] == '/')
+      n[--nl] = '\0';
+    if (nl == 0 || strcmp(n, ".") == 0)
+      continue;
+    wi_autofree char *path = wh[0] ? wi_xasprintf("%s/%s", wh, n) : wi_xstrdup(n);
+    if ((ret = add_parents(c, path, wh, err)) < 0)
+      break;
+    mode_t type = archive_entry_filetype(ae);
+    uint32_t perm = archive_entry_perm(ae);
+    const char *hl = archive_entry_hardlink(ae);
+    struct wi_layer_entry e = { .path = path, .uid = c->uid, .gid = c->gid, .mtime = p->epoch };
+    wi_autofree char *link = NULL;
+    if (type == AE_IFDIR) {
+      ret = add_dir(c, path, eff_mode(c, perm ? perm : 0755), c->uid, c->gid, true, err);
+      if (ret < 0)
+        break;
+      continue;
+    } else if (hl) {
+      link = wh[0] ? wi_xasprintf("%s/%s", wh, hl) : wi_xstrdup(hl);
+      e.type = WI_LAYER_HARDLINK;
+      e.link = link;
+      e.mode = eff_mode(c, perm);
+    } else if (type == AE_IFLNK) {
+      e.type = WI_LAYER_SYMLINK;
+      e.link = archive_entry_symlink(ae);
+      e.mode = 0777;
+    } else if (type == AE_IFREG) {
+      int64_t size = archive_entry_size(ae);
+      if (size < 0 || size > (int64_t)MAX_INSTALLER_ENTRY) {
+        ret = wi_err_set(err, WI_ETOOBIG, "%s: entry %s is too large", p->installer, n);
+        break;
+      }
+      buf = wi_xrealloc(buf, (size_t)size + 1);
+      size_t got = 0;
+      while (got < (size_t)size) {
+        la_ssize_t k = archive_read_data(a, buf + got, (size_t)size - got);
+        if (k <= 0)
+          break;
+        got += (size_t)k;
+      }
+      if (got != (size_t)size) {
+        ret = wi_err_set(err, WI_EINVAL, "%s: entry %s: %s", p->installer, n,
+                         archive_error_string(a) ? archive_error_string(a) : "truncated");
+        break;
+      }
+      e.type = WI_LAYER_FILE;
+      e.data = buf;
+      e.size = got;
+      e.mode = eff_mode(c, perm ? perm : 0644);
+    } else {
+      continue; /* devices and fifos have no place in a WDT install */
+    }
+    if ((ret = wi_layer_add(c->w, &e, err)) < 0)
+      break;
+  }
+  free(buf);
+  archive_read_free(a);
+  return ret;
+}
+
+/* Owner for a COPY --chown= value (names from the image's files; no users are added here). */
+static int
+copy_owner(const struct layer_ctx *c, const char *spec, uint32_t *uid, uint32_t *gid, wi_err *err)
+{
+  wi_autofree char *u = wi_xstrdup(spec);
+  char *colon = strchr(u, ':');
+  const char *g = colon ? colon + 1 : NULL;
+  if (colon)
+    *colon = '\0';
+  if (aux_is_number(u)) {
+    *uid = (uint32_t)strtoul(u, NULL, 10);
+  } else {
+    wi_autofree char *v = aux_db_lookup(c->passwd, u, 2);
+    if (!v)
+      return wi_err_set(err, WI_EINVAL, "COPY --chown=%s: no user %s in the image", spec, u);
+    *uid = (uint32_t)strtoul(v, NULL, 10);
+    wi_autofree char *pg = aux_db_lookup(c->passwd, u, 3);
+    *gid = pg ? (uint32_t)strtoul(pg, NULL, 10) : 0;
+  }
+  if (g && aux_is_number(g)) {
+    *gid = (uint32_t)strtoul(g, NULL, 10);
+  } else if (g) {
+    wi_autofree char *v = aux_db_lookup(c->group, g, 2);
+    if (!v)
+      return wi_err_set(err, WI_EINVAL, "COPY --chown=%s: no group %s in the image", spec, g);
+    *gid = (uint32_t)strtoul(v, NULL, 10);
+  } else if (aux_is_number(u)) {
+    *gid = *uid;
+  }
+  return 0;
+}
+
+static int
+copy_tree(struct layer_ctx *c, const char *src, const char *dst, uint32_t uid, uint32_t gid,
+          int depth, wi_err *err)
+{
+  struct stat st;
+  if (depth > 64)
+    return wi_err_set(err, WI_EINVAL, "COPY %s: directory tree too deep", src);
+  if (lstat(src, &st) < 0)
+    return wi_err_sys(err, WI_EINVAL, "COPY %s", src);
+  if (S_ISDIR(st.st_mode)) {
+    int r = add_dir(c, dst, st.st_mode & 07777, uid, gid, true, err);
+    DIR *d = r < 0 ? NULL : opendir(src);
+    if (r < 0)
+      return r;
+    if (d == NULL)
+      return wi_err_sys(err, WI_EIO, "COPY %s", src);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && r == 0) {
+      if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+        continue;
+      wi_autofree char *s2 = wi_xasprintf("%s/%s", src, de->d_name);
+      wi_autofree char *d2 = wi_xasprintf("%s/%s", dst, de->d_name);
+      r = copy_tree(c, s2, d2, uid, gid, depth + 1, err);
+    }
+    closedir(d);
+    return r;
+  }
+  struct wi_layer_entry e = {
+    .path = dst, .mode = st.st_mode & 07777, .uid = uid, .gid = gid, .mtime = c->p->epoch
+  };
+  char target[4096];
+  if (S_ISLNK(st.st_mode)) {
+    ssize_t n = readlink(src, target, sizeof target - 1);
+    if (n < 0)
+      return wi_err_sys(err, WI_EIO, "COPY %s", src);
+    target[n] = '\0';
+    e.type = WI_LAYER_SYMLINK;
+    e.link = target;
+  } else if (S_ISREG(st.st_mode)) {
+    e.type = WI_LAYER_FILE;
+    e.src_path = src;
+  } else {
+    return wi_err_set(err, WI_EINVAL, "COPY %s: not a regular file, directory or link", src);
+  }
+  return wi_layer_add(c->w, &e, err);
+}
+
+/* Split a Dockerfile instruction's arguments: JSON array form or whitespace separated. */
+static size_t
+split_args(const char *s, char ***out)
+{
+  char **v = NULL;
+  size_t n = 0;
+  while (isspace((unsigned char)*s))
+    s++;
+  bool json = *s == '[';
+  if (json)
+    s++;
+  while (*s) {
+    while (isspace((unsigned char)*s) || (json && *s == ','))
+      s++;
+    if (!*s || (json && *s == ']'))
+      break;
+    struct wi_buf b = WI_BUF_INIT(1 << 16);
+    if (json && *s == '"') {
+      s++;
+      while (*s && *s != '"') {
+        if (*s == '\\' && s[1])
+          s++;
+        wi_buf_add(&b, s++, 1, NULL);
+      }
+      if (*s == '"')
+        s++;
+    } else {
+      while (*s && !isspace((unsigned char)*s))
+        wi_buf_add(&b, s++, 1, NULL);
+    }
+    v = wi_xreallocarray(v, n + 1, sizeof *v);
+    v[n++] = wi_buf_steal(&b);
+  }
+  *out = v;
+  return n;
+}
+
+static void
+free_args(char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* A build-context path → the local file it stands for. */
+static char *
+context_source(const struct wi_aux_plan *p, const char *src)
+{
+  while (src[0] == '.' && src[1] == '/')
+    src += 2;
+  if (wi_str_has_prefix(src, "files/")) {
+    const char *rest = src + 6;
+    size_t bl = strcspn(rest, "/");
+    for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
+      const char *f = p->o.additional_build_files.v[i];
+      size_t fl = strlen(f);
+      while (fl > 1 && f[fl - 1] == '/')
+        fl--;
+      const char *b = f + fl;
+      while (b > f && b[-1] != '/')
+        b--;
+      if ((size_t)(f + fl - b) == bl && strncmp(b, rest, bl) == 0)
+        return wi_xasprintf("%.*s%s", (int)fl, f, rest + bl);
+    }
+    return NULL;
+  }
+  for (size_t i = 0; i < p->n_files; i++)
+    if (strcmp(p->files[i].base, src) == 0)
+      return wi_xstrdup(p->files[i].path);
+  if (p->installer_base && strcmp(p->installer_base, src) == 0)
+    return wi_xstrdup(p->installer);
+  return NULL;
+}
+
+static int
+native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, wi_err *err)
+{
+  char **v = NULL;
+  size_t n = 0;
+  uint32_t uid = 0, gid = 0;
+  int ret = 0;
+  size_t first = 0;
+
+  /* flags come before a JSON array */
+  while (isspace((unsigned char)*args))
+    args++;
+  while (wi_str_has_prefix(args, "--")) {
+    size_t fl = strcspn(args, " \t");
+    wi_autofree char *flag = wi_xstrndup(args, fl);
+    if (wi_str_has_prefix(flag, "--chown=")) {
+      if ((ret = copy_owner(c, flag + 8, &uid, &gid, err)) < 0)
+        return ret;
+    } else if (!wi_str_has_prefix(flag, "--chmod=") && !wi_str_has_prefix(flag, "--link")) {
+      return wi_err_set(err, WI_EUNSUPPORTED, "COPY %s is not supported without a container engine",
+                        flag);
+    }
+    args += fl;
+    while (isspace((unsigned char)*args))
+      args++;
+  }
+  n = split_args(args, &v);
+  if (n < 2) {
+    free_args(v, n);
+    return wi_err_set(err, WI_EINVAL, "COPY %s: expected a source and a destination", args);
+  }
+  const char *wd = wi_imgconfig_get_workdir(cfg);
+  wi_autofree char *dest = v[n - 1][0] == '/'
+                               ? wi_xstrdup(v[n - 1])
+                               : wi_xasprintf("%s/%s", wd && *wd ? wd : "", v[n - 1]);
+  bool dest_dir = dest[strlen(dest) - 1] == '/' || n > 2;
+  wi_autofree char *dn = aux_norm_abs(dest);
+  const char *d = dn + 1; /* no leading '/' */
+  for (size_t i = first; i < n - 1 && ret == 0; i++) {
+    wi_autofree char *src = context_source(c->p, v[i]);
+    struct stat st;
+    if (src == NULL || stat(src, &st) < 0) {
+      ret = wi_err_set(
+          err, WI_EINVAL,
+          "COPY %s: not in the build context (use --additionalBuildFiles and files/<name>)", v[i]);
+      break;
+    }
+    const char *b = strrchr(v[i], '/');
+    b = b ? b + 1 : v[i];
+    wi_autofree char *target =
+        S_ISDIR(st.st_mode) || !dest_dir ? wi_xstrdup(d) : wi_xasprintf("%s/%s", d, b);
+    if ((ret = add_parents(c, target, "", err)) == 0)
+      ret = copy_tree(c, src, target, uid, gid, 0, err);
+  }
+  free_args(v, n);
+  return ret;
+}
+
+/* Apply one section's native instructions to the layer and config. */
+static int
+apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *err)
+{
+  struct wi_aux_plan *p = c->p;
+  struct wi_buf joined = WI_BUF_INIT(1 << 20);
+  int ret = 0;
+  for (size_t i = 0; p->sec[sec].present && i < p->sec[sec].n && ret == 0; i++) {
+    wi_autofree char *l = aux_render_line(p, p->sec[sec].lines[i]);
+    size_t ll = strlen(l);
+    /* line continuations */
+    if (ll && l[ll - 1] == '\\') {
+      wi_buf_add(&joined, l, ll - 1, NULL);
+      continue;
+    }
+    wi_buf_adds(&joined, l, NULL);
+    const char *s = wi_buf_cstr(&joined);
+    while (isspace((unsigned char)*s))
+      s++;
+    size_t kw = strcspn(s, " \t");
+    if (*s == '\0' || *s == '#' || (kw == 3 && strncasecmp(s, "ARG", 3) == 0)) {
+      /* nothing */
+    } else if (kw == 4 && strncasecmp(s, "COPY", 4) == 0) {
+      ret = native_copy(c, cfg, s + 4, err);
+    } else {
+      ret = wi_imgconfig_apply_change(cfg, s, err);
+      if (ret == 0 && kw == 7 && strncasecmp(s, "WORKDIR", 7) == 0) {
+        wi_autofree char *wd = aux_norm_abs(wi_imgconfig_get_workdir(cfg));
+        if (strcmp(wd, "/") != 0 && (ret = add_parents(c, wd + 1, "", err)) == 0)
+          ret = add_dir(c, wd + 1, 0755, 0, 0, false, err);
+      }
+    }
+    if (ret == 0)
+      wi_imgconfig_add_layer(cfg, NULL, p->epoch, s, "wlsimg: additional build command");
+    wi_buf_reset(&joined);
+  }
+  wi_buf_dispose(&joined);
+  return ret;
+}
+
+/* Media types as writable arrays: struct wi_descriptor holds char *. */
+static char mt_manifest[] = WI_MT_OCI_MANIFEST;
+static char mt_index[] = WI_MT_OCI_INDEX;
+static char mt_config[] = WI_MT_OCI_CONFIG;
+static char mt_layer_gzip[] = WI_MT_OCI_LAYER_GZIP;
+
+static char *
+layer_media_type(char *mt)
+{
+  if (mt && strcmp(mt, WI_MT_DOCKER_LAYER) == 0)
+    return mt_layer_gzip;
+  return mt;
+}
+
+struct etc_files {
+  char *passwd, *group, *shadow;
+  uint32_t passwd_mode, group_mode, shadow_mode;
+  bool has_home;
+};
+
+static int
+read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, wi_err *err)
+{
+  struct wi_image_file f[4] = {
+    { .path = "etc/passwd" }, { .path = "etc/group" }, { .path = "etc/shadow" }, { .path = "home" }
+  };
+  int ret = wi_image_read_files(s, img->manifest, f, 4, MAX_ETC_FILE, err);
+  if (ret < 0)
+    return ret;
+  ef->passwd = wi_steal(&f[0].data);
+  ef->group = wi_steal(&f[1].data);
+  ef->shadow = wi_steal(&f[2].data);
+  ef->passwd_mode = f[0].found ? f[0].mode : 0644;
+  ef->group_mode = f[1].found ? f[1].mode : 0644;
+  ef->shadow_mode = f[2].found ? f[2].mode : 0640;
+  ef->has_home = f[3].found;
+  wi_image_files_dispose(f, 4);
+  return 0;
+}
+
+static void
+etc_dispose(struct etc_files *ef)
+{
+  free(ef->passwd);
+  free(ef->group);
+  free(ef->shadow);
+}
+
+static int
+add_etc_file(struct layer_ctx *c, const char *path, const char *text, uint32_t mode, wi_err *err)
+{
+  struct wi_layer_entry e = { .path = path,
+                              .type = WI_LAYER_FILE,
+                              .mode = mode,
+                              .uid = 0,
+                              .gid = 0,
+                              .mtime = c->p->epoch,
+                              .data = text,
+                              .size = strlen(text) };
+  return wi_layer_add(c->w, &e, err);
+}
+
+/* The new layer: WDT install, model files, user/group, native COPYs. */
+static int
+build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
+            const struct wi_ids *ids, struct wi_store *out, struct wi_layer_result *lr, wi_err *err)
+{
+  struct wi_aux_plan *p = c->p;
+  const char *wh = p->wdt_home + 1, *mh = p->wdt_model_home + 1;
+  int ret = 0;
+
+  if (ids->added_user) {
+    if ((ret = add_etc_file(c, "etc/passwd", ef->passwd, ef->passwd_mode, err)) < 0 ||
+        (ef->shadow && (ret = add_etc_file(c, "etc/shadow", ef->shadow, ef->shadow_mode, err)) < 0))
+      return ret;
+    if (!ef->has_home && (ret = add_dir(c, "home", 0755, 0, 0, false, err)) < 0)
+      return ret;
+    wi_autofree char *home = wi_xasprintf("home/%s", p->user);
+    if ((ret = add_dir(c, home, 0755, ids->uid, ids->gid, true, err)) < 0)
+      return ret;
+  }
+  if (ids->added_group && (ret = add_etc_file(c, "etc/group", ef->group, ef->group_mode, err)) < 0)
+    return ret;
+  if ((ret = apply_section(c, cfg, SEC_INITIAL, err)) < 0)
+    return ret;
+  /* <wdtHome> (WIT: mkdir -p + chown) and its parents */
+  if (wh[0]) {
+    if ((ret = add_parents(c, wh, "", err)) < 0 ||
+        (ret = add_dir(c, wh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+      return ret;
+  }
+  if (p->installer && (ret = add_installer(c, wh, err)) < 0)
+    return ret;
+  /* <wdtModelHome>: brought along with <wdtHome> when WDT is installed, else made for the files */
+  bool under = wh[0] == '\0' || (wi_str_has_prefix(mh, wh) && mh[strlen(wh)] == '/');
+  if (mh[0] && ((p->installer && under) || p->n_files)) {
+    if ((ret = add_parents(c, mh, p->installer && under ? wh : "", err)) < 0 ||
+        (ret = add_dir(c, mh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+      return ret;
+  }
+  for (size_t i = 0; i < p->n_files; i++) {
+    wi_autofree char *path =
+        mh[0] ? wi_xasprintf("%s/%s", mh, p->files[i].base) : wi_xstrdup(p->files[i].base);
+    struct wi_layer_entry e = { .path = path,
+                                .type = WI_LAYER_FILE,
+                                .mode = eff_mode(c, 0640),
+                                .uid = c->uid,
+                                .gid = c->gid,
+                                .mtime = p->epoch,
+                                .src_path = p->files[i].path };
+    if ((ret = wi_layer_add(c->w, &e, err)) < 0)
+      return ret;
+  }
+  /* WIT's final image: ENV, USER, WORKDIR, then final-build-commands */
+  wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+  wi_imgconfig_set_user(cfg, p->user);
+  wi_imgconfig_set_workdir(cfg, p->wdt_home);
+  if ((ret = apply_section(c, cfg, SEC_FINAL, err)) < 0)
+    return ret;
+  return wi_layer_writer_finish_store(c->w, out, lr, err);
+}
+
+struct layer_memo {
+  bool valid;
+  char *key;
+  struct wi_layer_result lr;
+};
+
+/* One platform's image on an opened base: the layer (or the memo of an identical one), config,
+ * manifest. */
+static int
+assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
+               struct wi_image *img, struct etc_files *efp, const struct wi_ids *idsp,
+               struct layer_memo *memo, struct wi_descriptor *desc_out, int64_t *layer_bytes,
+               wi_err *err)
+{
+  struct etc_files ef = *efp;
+  struct wi_ids ids = *idsp;
+  struct wi_layer_result lr;
+  int ret = 0;
+
+  struct wi_imgconfig *cfg = img->config;
+  /* The layer depends on the base only through the user database: reuse it across platforms. */
+  wi_autofree char *key =
+      wi_xasprintf("%s\n--\n%s\n--\n%s\n%u:%u", ef.passwd ? ef.passwd : "",
+                   ef.group ? ef.group : "", ef.shadow ? ef.shadow : "", ids.uid, ids.gid);
+  struct layer_ctx c = { .p = p,
+                         .uid = ids.uid,
+                         .gid = ids.gid,
+                         .passwd = ef.passwd ? ef.passwd : "",
+                         .group = ef.group ? ef.group : "" };
+  struct wi_layer_opts lo = { .add_parents = true, .parents_mtime = p->epoch };
+  c.w = wi_layer_writer_new(&lo);
+  wi_imgconfig_add_layer(cfg, NULL, p->epoch, "LABEL " WI_LABEL_BUILD_ID, "wlsimg createAuxImage");
+  if (memo->valid && strcmp(memo->key, key) == 0 && !p->sec[SEC_INITIAL].present &&
+      !p->sec[SEC_FINAL].present) {
+    lr = memo->lr;
+    /* the config changes build_layer would have made */
+    wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+    wi_imgconfig_set_user(cfg, p->user);
+    wi_imgconfig_set_workdir(cfg, p->wdt_home);
+  } else {
+    ret = build_layer(&c, cfg, &ef, &ids, out, &lr, err);
+    if (ret == 0) {
+      free(memo->key);
+      memo->key = wi_steal(&key);
+      memo->lr = lr;
+      memo->valid = true;
+      *layer_bytes += lr.size;
+    }
+  }
+  wi_layer_writer_free(c.w);
+  dirset_dispose(&c.dirs);
+  if (ret < 0)
+    return ret;
+
+  wi_autofree char *created_by = wi_xasprintf(
+      "wlsimg createAuxImage: WDT %s and %zu model files to %s",
+      p->installer ? (p->wdt_real_version ? p->wdt_real_version : p->wdt_version) : "none",
+      p->n_files, p->wdt_home);
+  wi_imgconfig_add_layer(cfg, lr.diff_id, p->epoch, created_by, NULL);
+  wi_imgconfig_add_layer(cfg, NULL, p->epoch, "ENV AUXILIARY_IMAGE_PATH WDT_HOME WDT_MODEL_HOME",
+                         NULL);
+  wi_autofree char *uline = wi_xasprintf("USER %s", p->user);
+  wi_imgconfig_add_layer(cfg, NULL, p->epoch, uline, NULL);
+  wi_autofree char *wline = wi_xasprintf("WORKDIR %s", p->wdt_home);
+  wi_imgconfig_add_layer(cfg, NULL, p->epoch, wline, NULL);
+  wi_imgconfig_set_label(cfg, WI_LABEL_BUILD_ID, p->build_id);
+  wi_imgconfig_set_label(cfg, WI_LABEL_WDT_HOME, p->wdt_home);
+  wi_autofree char *ih =
+      p->installer
+          ? wi_xasprintf("%s%s", strcmp(p->wdt_home, "/") ? p->wdt_home : "", "/weblogic-deploy")
+          : wi_xstrdup("None");
+  wi_imgconfig_set_label(cfg, WI_LABEL_WDT_INSTALL_HOME, ih);
+  wi_imgconfig_set_label(cfg, WI_LABEL_WDT_MODEL_HOME,
+                         p->n_files || p->installer ? p->wdt_model_home : "None");
+  if (p->installer) {
+    wi_imgconfig_set_label(cfg, WI_LABEL_WDT_VERSION,
+                           p->wdt_real_version ? p->wdt_real_version : p->wdt_version);
+    wi_imgconfig_set_label(cfg, WI_LABEL_WDT_INSTALLER, p->installer_digest);
+  }
+  wi_imgconfig_set_created(cfg, p->epoch);
+
+  /* blobs: base layers (when building into another store), config, manifest */
+  const struct wi_manifest *bm = img->manifest;
+  struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE,
+                           .schema_version = 2,
+                           .media_type = mt_manifest };
+  m.layers = wi_xcalloc(bm->n_layers + 1, sizeof *m.layers);
+  for (size_t i = 0; i < bm->n_layers && ret == 0; i++) {
+    if (out != base_store)
+      ret = wi_store_copy_blob_from(out, base_store, bm->layers[i].digest, err);
+    m.layers[i] = bm->layers[i];
+    m.layers[i].media_type = layer_media_type(bm->layers[i].media_type);
+    m.layers[i].annotations = NULL;
+    m.layers[i].n_annotations = 0;
+  }
+  m.layers[bm->n_layers] =
+      (struct wi_descriptor){ .media_type = mt_layer_gzip, .digest = lr.digest, .size = lr.size };
+  m.n_layers = bm->n_layers + 1;
+  if (ret == 0 && out != base_store && !wi_store_has_blob(out, lr.digest))
+    ret = wi_store_copy_blob_from(out, base_store, lr.digest, err);
+  size_t cfg_len = 0;
+  wi_autofree char *cfg_bytes = wi_imgconfig_serialize(cfg, &cfg_len);
+  char cfg_digest[WI_DIGEST_MAX];
+  if (ret == 0)
+    ret = wi_store_put_blob(out, cfg_bytes, cfg_len, cfg_digest, err);
+  if (ret == 0) {
+    m.config = (struct wi_descriptor){ .media_type = mt_config,
+                                       .digest = cfg_digest,
+                                       .size = (int64_t)cfg_len };
+    ret = wi_store_put_manifest(out, &m, desc_out, err);
+    if (ret == 0) {
+      wi_imgconfig_platform(cfg, &desc_out->platform);
+      desc_out->has_platform = true;
+    }
+  }
+  free(m.layers);
+  return ret;
+}
+
+static int
+build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
+               const struct wi_platform *plat, struct layer_memo *memo,
+               struct wi_descriptor *desc_out, int64_t *layer_bytes, wi_err *err)
+{
+  wi_autoptr(wi_image) struct wi_image *img = NULL;
+  struct etc_files ef = { 0 };
+  struct wi_ids ids;
+  int ret;
+
+  if ((ret = wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err)) <
+      0)
+    return wi_err_wrap(err, "--fromImage %s", p->from_image);
+  if ((ret = read_etc(base_store, img, &ef, err)) < 0)
+    goto out;
+  if ((ret = wi_aux_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
+                                &ids, err)) < 0)
+    goto out;
+
+  ret = assemble_image(p, base_store, out, img, &ef, &ids, memo, desc_out, layer_bytes, err);
+out:
+  etc_dispose(&ef);
+  return ret;
+}
+
+static int
+build_into(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *out,
+           const char *name, struct wi_aux_result *res, wi_err *err)
+{
+  struct wi_descriptor *descs = wi_xcalloc(p->n_platforms, sizeof *descs);
+  struct layer_memo memo = { 0 };
+  struct wi_descriptor top = { 0 };
+  int ret = 0;
+
+  res->layer_bytes = 0;
+  for (size_t i = 0; i < p->n_platforms && ret == 0; i++) {
+    char pf[80];
+    wi_platform_format(&p->platforms[i], pf, sizeof pf);
+    ret = build_platform(p, base_store, out, &p->platforms[i], &memo, &descs[i], &res->layer_bytes,
+                         err);
+    if (ret < 0)
+      wi_err_wrap(err, "%s", pf);
+  }
+  free(memo.key);
+  if (ret == 0 && p->n_platforms == 1 && p->o.platforms.n <= 1) {
+    wi_descriptor_copy(&top, &descs[0]);
+    top.has_platform = false;
+  } else if (ret == 0) {
+    struct wi_manifest idx = { .kind = WI_MANIFEST_INDEX,
+                               .schema_version = 2,
+                               .media_type = mt_index,
+                               .manifests = descs,
+                               .n_manifests = p->n_platforms };
+    ret = wi_store_put_manifest(out, &idx, &top, err);
+  }
+  if (ret == 0)
+    ret = wi_store_tag(out, name, &top, err);
+  if (ret == 0) {
+    snprintf(res->digest, sizeof res->digest, "%s", top.digest);
+    res->name = wi_xstrdup(name);
+    res->n_platforms = p->n_platforms;
+  }
+  wi_descriptor_dispose(&top);
+  for (size_t i = 0; i < p->n_platforms; i++)
+    wi_descriptor_dispose(&descs[i]);
+  free(descs);
+  return ret;
+}
+
+static char *
+tag_name(const struct wi_aux_plan *p, wi_err *err)
+{
+  struct wi_ref r = { 0 };
+  if (wi_ref_parse(&r, p->o.tag, err) < 0) {
+    wi_err_wrap(err, "--tag");
+    return NULL;
+  }
+  char *n = wi_ref_name(&r);
+  wi_ref_dispose(&r);
+  return n;
+}
+
+static int run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name,
+                      struct wi_aux_result *res, wi_err *err);
+
+int
+wi_aux_build(struct wi_aux_plan *p, struct wi_store *s, struct wi_aux_result *res, wi_err *err)
+{
+  wi_autofree char *name = tag_name(p, err);
+  if (name == NULL)
+    return err->code;
+  if (p->needs_engine)
+    return run_engine(p, s, name, res, err);
+  return build_into(p, s, s, name, res, err);
+}
+
+int
+wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct wi_aux_result *res,
+                  wi_err *err)
+{
+  wi_autofree char *name = tag_name(p, err);
+  wi_autofree char *tmp = NULL;
+  wi_autoptr(wi_store) struct wi_store *ts = NULL;
+  int ret;
+
+  if (name == NULL)
+    return err->code;
+  if (keep || p->needs_engine) {
+    ret = wi_aux_build(p, s, res, err);
+  } else {
+    /* a private layout: nothing is named in the store */
+    tmp = wi_mkdtemp("wlsimg-aux", err);
+    if (tmp == NULL)
+      return err->code;
+    ret = wi_store_open(&ts, tmp, true, err);
+    if (ret == 0)
+      ret = build_into(p, s, ts, name, res, err);
+  }
+  if (ret == 0) {
+    struct wi_transfer_opts o = p->o.transfer;
+    o.platform = "all";
+    char digest[WI_DIGEST_MAX] = "";
+    ret = wi_push(ts ? ts : s, name, p->o.tag, &o, digest, err);
+    if (ret == 0 && digest[0])
+      snprintf(res->digest, sizeof res->digest, "%s", digest);
+  }
+  if (tmp) {
+    wi_err e2 = { 0 };
+    wi_rm_rf(tmp, &e2);
+  }
+  return ret;
+}
+
+/* ---- external engine (RUN in the additional build commands) ---- */
+
+static bool
+in_path(const char *exe)
+{
+  if (strchr(exe, '/'))
+    return access(exe, X_OK) == 0;
+  const char *path = getenv("PATH");
+  if (!path)
+    return false;
+  wi_autofree char *pv = wi_xstrdup(path);
+  for (char *save = NULL, *d = strtok_r(pv, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    wi_autofree char *f = wi_xasprintf("%s/%s", d, exe);
+    if (access(f, X_OK) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int
+spawn_wait(char *const argv[], wi_err *err)
+{
+  pid_t pid;
+  int st;
+  int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+  if (rc != 0) {
+    errno = rc;
+    return wi_err_sys(err, WI_EUNSUPPORTED, "cannot run %s", argv[0]);
+  }
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR)
+      return wi_err_sys(err, WI_ERR, "waiting for %s", argv[0]);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    return wi_err_set(err, WI_ERR, "Build command failed with error: %s %s exited with status %d",
+                      argv[0], argv[1] ? argv[1] : "",
+                      WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  return 0;
+}
+
+struct argv {
+  char **v;
+  size_t n;
+};
+
+static void
+argv_add(struct argv *a, char *s)
+{
+  a->v = wi_xreallocarray(a->v, a->n + 2, sizeof *a->v);
+  a->v[a->n++] = s;
+  a->v[a->n] = NULL;
+}
+
+static int
+write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
+{
+  wi_autofree char *df = wi_aux_render_dockerfile(p);
+  wi_autofree char *dfp = wi_xasprintf("%s/Dockerfile", ctx);
+  if (wi_write_file_atomic(dfp, df, strlen(df), 0644, err) < 0)
+    return err->code;
+  for (size_t i = 0; i < p->n_files; i++) {
+    wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->files[i].base);
+    wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->files[i].path);
+    if (wi_copy_file(p->files[i].path, d, 0640, err) < 0)
+      return err->code;
+  }
+  if (p->installer) {
+    wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->installer_base);
+    if (wi_copy_file(p->installer, d, 0640, err) < 0)
+      return err->code;
+  }
+  for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
+    const char *f = p->o.additional_build_files.v[i];
+    wi_autofree char *files = wi_xasprintf("%s/files", ctx);
+    if (wi_mkdir_p(files, 0755, err) < 0)
+      return err->code;
+    char cp[] = "cp", rflag[] = "-R";
+    wi_autofree char *src = wi_xstrdup(f);
+    char *argv[] = { cp, rflag, src, files, NULL };
+    if (spawn_wait(argv, err) < 0)
+      return wi_err_wrap(err, "--additionalBuildFiles %s", f);
+  }
+  return 0;
+}
+
+static int
+run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct wi_aux_result *res,
+           wi_err *err)
+{
+  const char *engine = p->o.builder               ? p->o.builder
+                       : getenv("WLSIMG_BUILDER") ? getenv("WLSIMG_BUILDER")
+                                                  : "docker";
+  const char *slash = strrchr(engine, '/');
+  const char *kind = slash ? slash + 1 : engine;
+  int ret;
+
+  if (!in_path(engine))
+    return wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "the additional build commands need a container engine (RUN or a package manager), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
+        engine);
+  const char *bld = getenv("WLSIMG_BLDDIR");
+  wi_autofree char *ctx = NULL;
+  if (bld && *bld) {
+    wi_autofree char *tmpl = wi_xasprintf("%s/wlsimgbuilder_tempXXXXXX", bld);
+    ctx = mkdtemp(tmpl) ? wi_steal(&tmpl) : NULL;
+    if (ctx == NULL)
+      return wi_err_sys(err, WI_EIO, "WLSIMG_BLDDIR %s", bld);
+  } else if ((ctx = wi_mkdtemp("wlsimgbuilder_temp", err)) == NULL) {
+    return err->code;
+  }
+  wi_log(WI_LOG_INFO, "Temporary directory used for image build context: %s", ctx);
+  ret = write_context(p, ctx, err);
+  struct argv a = { 0 };
+  bool buildah = strcmp(kind, "buildah") == 0;
+  argv_add(&a, wi_xstrdup(engine));
+  argv_add(&a, wi_xstrdup(buildah ? "bud" : "build"));
+  argv_add(&a, wi_xstrdup("--tag"));
+  argv_add(&a, wi_xstrdup(p->o.tag));
+  if (p->o.platforms.n) {
+    struct wi_buf pl = WI_BUF_INIT(4096);
+    for (size_t i = 0; i < p->o.platforms.n; i++)
+      wi_buf_addf(&pl, NULL, "%s%s", i ? "," : "", p->o.platforms.v[i]);
+    argv_add(&a, wi_xstrdup("--platform"));
+    argv_add(&a, wi_buf_steal(&pl));
+  }
+  if (!p->o.skipcleanup && !buildah)
+    argv_add(&a, wi_xstrdup("--force-rm"));
+  if (p->o.build_network) {
+    argv_add(&a, wi_xstrdup("--network"));
+    argv_add(&a, wi_xstrdup(p->o.build_network));
+  }
+  if (p->o.pull)
+    argv_add(&a, wi_xstrdup("--pull"));
+  for (size_t i = 0; i < p->o.extra_args.n; i++)
+    argv_add(&a, wi_xstrdup(p->o.extra_args.v[i]));
+  for (size_t i = 0; i < p->o.build_args.n; i++) {
+    argv_add(&a, wi_xstrdup("--build-arg"));
+    argv_add(&a, wi_xstrdup(p->o.build_args.v[i]));
+  }
+  if (p->o.http_proxy) {
+    argv_add(&a, wi_xstrdup("--build-arg"));
+    argv_add(&a, wi_xasprintf("http_proxy=%s", p->o.http_proxy));
+  }
+  if (p->o.https_proxy) {
+    argv_add(&a, wi_xstrdup("--build-arg"));
+    argv_add(&a, wi_xasprintf("https_proxy=%s", p->o.https_proxy));
+  }
+  argv_add(&a, wi_xstrdup(ctx));
+  if (ret == 0) {
+    wi_log(WI_LOG_INFO, "Starting build: %s build --tag %s … %s", engine, p->o.tag, ctx);
+    ret = spawn_wait(a.v, err);
+  }
+  /* Bring the result into the store through an OCI layout the engine writes. */
+  if (ret == 0) {
+    wi_autofree char *lay = wi_xasprintf("oci:%s/oci:%s", ctx, "aux");
+    struct argv e = { 0 };
+    argv_add(&e, wi_xstrdup(engine));
+    if (strcmp(kind, "docker") == 0) {
+      ret = wi_err_set(
+          err, WI_EUNSUPPORTED,
+          "the image %s was built by docker and stays in docker's storage; use --builder podman or buildah to have it in the wlsimg store",
+          p->o.tag);
+    } else {
+      argv_add(&e, wi_xstrdup("push"));
+      argv_add(&e, wi_xstrdup(p->o.tag));
+      argv_add(&e, wi_xstrdup(lay));
+      ret = spawn_wait(e.v, err);
+      if (ret == 0) {
+        struct wi_transfer_opts o = p->o.transfer;
+        o.store_root = wi_store_root(s);
+        ret = wi_copy_image(lay, name, &o, res->digest, err);
+        if (ret == 0) {
+          res->name = wi_xstrdup(name);
+          res->n_platforms = 1;
+        }
+      }
+    }
+    for (size_t i = 0; i < e.n; i++)
+      free(e.v[i]);
+    free(e.v);
+  }
+  for (size_t i = 0; i < a.n; i++)
+    free(a.v[i]);
+  free(a.v);
+  if (!p->o.skipcleanup) {
+    wi_err e2 = { 0 };
+    wi_rm_rf(ctx, &e2);
+  }
+  return ret;
+}
