@@ -1,0 +1,1155 @@
+/* wlsimg k8s: pull secrets, WKO Domain resources, rollouts and ServiceAccount patches.
+ *
+ *   k8s secret docker-registry NAME …   k8s secret generic NAME …
+ *   k8s domain …                        k8s rollout …
+ *   k8s serviceaccount add-pull-secret NAME …
+ *
+ * Objects go to stdout, or with --apply to `kubectl apply -f -` on its stdin. Secrets are read from
+ * stdin, files or the stored logins; no option takes one.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lib/buf.h"
+#include "lib/builder.h"
+#include "lib/creds.h"
+#include "lib/imgconfig.h"
+#include "lib/inspect.h"
+#include "lib/k8s.h"
+#include "lib/log.h"
+#include "lib/ref.h"
+#include "lib/store.h"
+#include "lib/util.h"
+
+#define MAX_SECRET_FILE (1024 * 1024)
+
+/* ------------------------------------------------------------------ shared helpers */
+
+static void
+free_objs(struct wi_k8s_obj **objs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    wi_k8s_obj_free(objs[i]);
+  free(objs);
+}
+
+/* Print the objects, or hand them to kubectl apply on stdin. */
+static int
+emit(struct wi_k8s_obj *const *objs, size_t n, const char *output, bool apply, wi_err *err)
+{
+  enum wi_k8s_format fmt;
+  size_t len = 0;
+
+  if (wi_k8s_parse_format(output, &fmt, err) < 0)
+    return err->code;
+  char *text = wi_k8s_render(objs, n, fmt, &len, err);
+  if (text == NULL)
+    return err->code;
+  int ret = 0;
+  if (apply) {
+    const char *args[] = { "apply", "-f", "-", NULL };
+    char *out = NULL;
+    ret = wi_k8s_kubectl(args, text, len, &out, NULL, NULL, err);
+    if (ret == 0)
+      fputs(out, stdout);
+    free(out);
+  } else {
+    fwrite(text, 1, len, stdout);
+  }
+  explicit_bzero(text, len);
+  free(text);
+  return ret;
+}
+
+static int
+check_ns(const char *ns, wi_err *err)
+{
+  return ns ? wi_k8s_check_label("namespace", ns, err) : 0;
+}
+
+/* Read a small file holding a secret, trailing newlines removed. */
+static char *
+read_secret_file(const char *path, const char *what, wi_err *err)
+{
+  char *data = NULL;
+  size_t len = 0;
+
+  if (wi_read_file(path, MAX_SECRET_FILE, &data, &len, err) < 0) {
+    wi_err_wrap(err, "%s", what);
+    return NULL;
+  }
+  if (strlen(data) != len) {
+    wi_secret_free(data);
+    wi_err_set(err, WI_EINVAL, "%s %s: contains a NUL byte", what, path);
+    return NULL;
+  }
+  while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+    data[--len] = '\0';
+  return data;
+}
+
+/* ------------------------------------------------------------------ secret docker-registry */
+
+struct dr_args {
+  const char *ns;
+  const char *server;
+  const char *username;
+  bool password_stdin;
+  bool from_login;
+  const char *email;
+  const char *image;
+  const char *authfile;
+  const char *output;
+  bool apply;
+};
+
+static const struct cli_opt dr_opts[] = {
+  { "namespace", 'n', CLI_STRING, offsetof(struct dr_args, ns), "NS",
+    "Namespace of the secret (the Domain's namespace); omitted: kubectl's current namespace", false },
+  { "docker-server", 0, CLI_STRING, offsetof(struct dr_args, server), "SERVER",
+    "Registry server, e.g. phx.ocir.io or 127.0.0.1:5000 (default https://index.docker.io/v1/)", false },
+  { "image", 0, CLI_STRING, offsetof(struct dr_args, image), "REF",
+    "Take the server from this image reference's registry host", false },
+  { "docker-username", 0, CLI_STRING, offsetof(struct dr_args, username), "USER",
+    "User name (OCIR: tenancy/user)", false },
+  { "docker-password-stdin", 0, CLI_FLAG, offsetof(struct dr_args, password_stdin), NULL,
+    "Read the password or auth token from stdin", false },
+  { "from-login", 0, CLI_FLAG, offsetof(struct dr_args, from_login), NULL,
+    "Use the credentials stored by 'wlsimg login' (or docker/podman, credential helpers) for the server",
+    false },
+  { "docker-email", 0, CLI_STRING, offsetof(struct dr_args, email), "EMAIL", "E-mail (optional)", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct dr_args, authfile), "FILE",
+    "containers auth.json to read with --from-login", false },
+  { "output", 'o', CLI_STRING, offsetof(struct dr_args, output), "FORMAT", "yaml (default) or json", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct dr_args, apply), NULL,
+    "Send the secret to 'kubectl apply -f -' on stdin instead of printing it", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd dr_cmd = {
+  "k8s secret docker-registry",
+  "NAME [-n NS] [--docker-server S | --image REF] (--docker-username U --docker-password-stdin | --from-login)",
+  "Make the kubernetes.io/dockerconfigjson Secret that 'kubectl create secret docker-registry\n"
+  "--dry-run=client' prints, byte for byte, without the password ever being on a command line.",
+  dr_opts,
+  1,
+  1,
+};
+
+/* Credentials for the server from the stored logins. */
+static int
+login_creds(const struct dr_args *a, const char *server, char **user_out, char **pass_out, wi_err *err)
+{
+  wi_autofree char *host = wi_k8s_server_host(server);
+  struct wi_cred c = { 0 };
+  int ret = wi_creds_lookup(host, NULL, a->authfile, &c, err);
+
+  if (ret == WI_ENOTFOUND)
+    return wi_err_set(err, WI_ENOTFOUND, "no stored login for %s; run wlsimg login %s", host, host);
+  if (ret < 0)
+    return ret;
+  if (c.password == NULL || c.password[0] == '\0' || c.username == NULL || c.username[0] == '\0') {
+    ret = wi_err_set(err, WI_EUNSUPPORTED,
+                     "the stored login for %s (%s) is a token, not a username and password; the "
+                     "kubelet cannot use it in a pull secret. Log in with a user name and password or "
+                     "auth token (wlsimg login -u USER --password-stdin %s)",
+                     host, c.source ? c.source : "credential store", host);
+  } else if (a->username && strcmp(a->username, c.username) != 0) {
+    ret = wi_err_set(err, WI_EINVAL, "--docker-username %s differs from the stored login for %s (%s)",
+                     a->username, host, c.username);
+  } else {
+    *user_out = wi_xstrdup(c.username);
+    *pass_out = wi_xstrdup(c.password);
+  }
+  wi_cred_dispose(&c);
+  return ret;
+}
+
+static int
+secret_docker_registry(int argc, char **argv)
+{
+  struct dr_args a = { 0 };
+  char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+  wi_autofree char *server = NULL;
+  wi_autofree char *user = NULL;
+  char *pass = NULL;
+  wi_autoptr(wi_k8s_obj) struct wi_k8s_obj *obj = NULL;
+
+  int r = cli_parse(&dr_cmd, argc, argv, &a, &pos, &npos);
+  if (r != 0)
+    return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  const char *name = pos[0];
+  free(pos);
+  if (a.password_stdin == a.from_login)
+    return cli_usage_error(dr_cmd.name, "give exactly one of --docker-password-stdin and --from-login");
+  if (a.server && a.image)
+    return cli_usage_error(dr_cmd.name, "give --docker-server or --image, not both");
+  if (!a.from_login && (a.username == NULL || *a.username == '\0'))
+    return cli_usage_error(dr_cmd.name, "--docker-username is required with --docker-password-stdin");
+  if (wi_k8s_check_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
+    return cli_fail(&err);
+  if (a.image) {
+    struct wi_ref ref = { 0 };
+    if (wi_ref_parse(&ref, a.image, &err) < 0)
+      return cli_fail(&err);
+    server = wi_k8s_server_for_host(ref.domain);
+    wi_ref_dispose(&ref);
+  } else {
+    server = wi_xstrdup(a.server ? a.server : WI_K8S_DOCKERHUB_SERVER);
+  }
+  if (*server == '\0')
+    return cli_usage_error(dr_cmd.name, "--docker-server must not be empty");
+  if (a.from_login) {
+    if (login_creds(&a, server, &user, &pass, &err) < 0)
+      return cli_fail(&err);
+  } else {
+    user = wi_xstrdup(a.username);
+    pass = cli_read_secret("password", true, &err);
+    if (pass == NULL)
+      return cli_fail(&err);
+  }
+  struct wi_k8s_docker_secret ds = { .name = name, .ns = a.ns, .server = server, .username = user,
+                                     .password = pass, .email = a.email };
+  r = wi_k8s_docker_secret(&obj, &ds, &err);
+  wi_secret_free(pass);
+  if (r < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
+    return cli_fail(&err);
+  return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ secret generic */
+
+struct gen_args {
+  const char *ns;
+  struct cli_list from_file;
+  const char *env_file;
+  struct cli_list labels;
+  const char *type;
+  const char *output;
+  bool apply;
+};
+
+static const struct cli_opt gen_opts[] = {
+  { "namespace", 'n', CLI_STRING, offsetof(struct gen_args, ns), "NS", "Namespace of the secret", false },
+  { "from-file", 0, CLI_LIST, offsetof(struct gen_args, from_file), "[KEY=]PATH",
+    "A key whose value is the file's content (key defaults to the file name); repeatable", false },
+  { "from-env-file", 0, CLI_STRING, offsetof(struct gen_args, env_file), "FILE",
+    "KEY=VALUE lines (# comments and blank lines ignored)", false },
+  { "label", 'l', CLI_LIST, offsetof(struct gen_args, labels), "KEY=VALUE", "A label; repeatable", false },
+  { "type", 0, CLI_STRING, offsetof(struct gen_args, type), "TYPE", "Secret type (e.g. Opaque)", false },
+  { "output", 'o', CLI_STRING, offsetof(struct gen_args, output), "FORMAT", "yaml (default) or json", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct gen_args, apply), NULL, "Send to 'kubectl apply -f -'", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd gen_cmd = {
+  "k8s secret generic",
+  "NAME [-n NS] (--from-file [KEY=]PATH | --from-env-file FILE)...",
+  "Make a generic Secret as 'kubectl create secret generic --dry-run=client' prints it; values come\n"
+  "from files, never from the command line.",
+  gen_opts,
+  1,
+  1,
+};
+
+struct kv_list {
+  struct wi_k8s_kv *v;
+  size_t n;
+};
+
+static void
+kv_add(struct kv_list *l, char *key, char *value)
+{
+  l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
+  l->v[l->n++] = (struct wi_k8s_kv){ key, value };
+}
+
+static void
+kv_free(struct kv_list *l, bool secret)
+{
+  for (size_t i = 0; i < l->n; i++) {
+    free((void *)(uintptr_t)l->v[i].key);
+    if (secret)
+      wi_secret_free((char *)(uintptr_t)l->v[i].value);
+    else
+      free((void *)(uintptr_t)l->v[i].value);
+  }
+  free(l->v);
+}
+
+static int
+read_env_file(struct kv_list *data, const char *path, wi_err *err)
+{
+  char *text = NULL;
+  size_t len = 0;
+
+  if (wi_read_file(path, MAX_SECRET_FILE, &text, &len, err) < 0)
+    return err->code;
+  int ret = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line && ret == 0; line = strtok_r(NULL, "\n", &save)) {
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r')
+      line[--n] = '\0';
+    while (*line == ' ' || *line == '\t')
+      line++;
+    if (*line == '\0' || *line == '#')
+      continue;
+    char *eq = strchr(line, '=');
+    if (eq == NULL || eq == line) {
+      ret = wi_err_set(err, WI_EINVAL, "%s: expected KEY=VALUE lines", path);
+      break;
+    }
+    kv_add(data, wi_xstrndup(line, (size_t)(eq - line)), wi_xstrdup(eq + 1));
+  }
+  explicit_bzero(text, len);
+  free(text);
+  return ret;
+}
+
+static int
+secret_generic(int argc, char **argv)
+{
+  struct gen_args a = { 0 };
+  char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+  struct kv_list data = { 0 }, labels = { 0 };
+  wi_autoptr(wi_k8s_obj) struct wi_k8s_obj *obj = NULL;
+  int ret = 0;
+
+  int r = cli_parse(&gen_cmd, argc, argv, &a, &pos, &npos);
+  if (r != 0)
+    return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  const char *name = pos[0];
+  free(pos);
+  if (a.from_file.n == 0 && a.env_file == NULL)
+    return cli_usage_error(gen_cmd.name, "give --from-file or --from-env-file");
+  if (wi_k8s_check_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
+    return cli_fail(&err);
+  for (size_t i = 0; i < a.from_file.n && ret == 0; i++) {
+    const char *spec = a.from_file.v[i], *eq = strchr(spec, '=');
+    const char *path = eq ? eq + 1 : spec;
+    const char *base = strrchr(path, '/');
+    char *key = eq ? wi_xstrndup(spec, (size_t)(eq - spec)) : wi_xstrdup(base ? base + 1 : path);
+    size_t len = 0;
+    char *value = NULL;
+    ret = wi_read_file(path, MAX_SECRET_FILE, &value, &len, &err);
+    if (ret == 0 && strlen(value) != len)
+      ret = wi_err_set(&err, WI_EINVAL, "%s: binary files are not supported", path);
+    kv_add(&data, key, value ? value : wi_xstrdup(""));
+  }
+  if (ret == 0 && a.env_file)
+    ret = read_env_file(&data, a.env_file, &err);
+  for (size_t i = 0; i < a.labels.n && ret == 0; i++) {
+    const char *eq = strchr(a.labels.v[i], '=');
+    if (eq == NULL) {
+      ret = wi_err_set(&err, WI_EUSAGE, "--label %s: expected KEY=VALUE", a.labels.v[i]);
+      break;
+    }
+    kv_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])), wi_xstrdup(eq + 1));
+  }
+  if (ret == 0) {
+    struct wi_k8s_generic_secret gs = { .name = name, .ns = a.ns, .data = data.v, .n_data = data.n,
+                                        .labels = labels.v, .n_labels = labels.n, .type = a.type };
+    ret = wi_k8s_generic_secret(&obj, &gs, &err);
+  }
+  kv_free(&data, true);
+  kv_free(&labels, false);
+  free(a.from_file.v);
+  free(a.labels.v);
+  if (ret < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
+    return cli_fail(&err);
+  return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ domain */
+
+struct dom_args {
+  const char *uid;
+  const char *ns;
+  const char *image;
+  struct cli_list aux;
+  struct cli_list pull_secrets;
+  int replicas;
+  struct cli_list clusters;
+  bool creds_stdin;
+  const char *creds_file;
+  const char *creds_secret;
+  const char *enc_file;
+  const char *enc_secret;
+  const char *domain_type;
+  const char *restart_version;
+  const char *introspect_version;
+  const char *wdt_image;
+  bool no_inspect;
+  const char *authfile;
+  bool tls_verify;
+  const char *output;
+  bool apply;
+};
+
+static const struct cli_opt dom_opts[] = {
+  { "domain-uid", 0, CLI_STRING, offsetof(struct dom_args, uid), "UID", "Domain UID (also the Domain's name)", true },
+  { "namespace", 'n', CLI_STRING, offsetof(struct dom_args, ns), "NS", "Namespace of the domain", false },
+  { "image", 0, CLI_STRING, offsetof(struct dom_args, image), "REF", "Primary WebLogic image", true },
+  { "aux-image", 0, CLI_LIST, offsetof(struct dom_args, aux), "REF",
+    "Auxiliary image, repeatable, in merge order (later model files win)", false },
+  { "pull-secret", 0, CLI_LIST, offsetof(struct dom_args, pull_secrets), "NAME",
+    "Image pull secret for the primary and auxiliary images; repeatable (one per registry)", false },
+  { "replicas", 0, CLI_INT, offsetof(struct dom_args, replicas), "N", "Managed servers per cluster (default 1)", false },
+  { "cluster", 0, CLI_LIST, offsetof(struct dom_args, clusters), "NAME",
+    "WebLogic cluster name: adds a Cluster resource; repeatable", false },
+  { "weblogic-credentials-from-stdin", 0, CLI_FLAG, offsetof(struct dom_args, creds_stdin), NULL,
+    "Read the WebLogic administrator's user name and password from stdin, one per line", false },
+  { "weblogic-credentials-file", 0, CLI_STRING, offsetof(struct dom_args, creds_file), "FILE",
+    "File with username=… and password=… lines", false },
+  { "weblogic-credentials-secret", 0, CLI_STRING, offsetof(struct dom_args, creds_secret), "NAME",
+    "Use an existing credentials secret instead of creating <uid>-weblogic-credentials", false },
+  { "runtime-encryption-secret-file", 0, CLI_STRING, offsetof(struct dom_args, enc_file), "FILE",
+    "Password of the runtime encryption secret (default: a random one)", false },
+  { "runtime-encryption-secret", 0, CLI_STRING, offsetof(struct dom_args, enc_secret), "NAME",
+    "Use an existing runtime encryption secret instead of creating <uid>-runtime-encryption-secret", false },
+  { "domain-type", 0, CLI_STRING, offsetof(struct dom_args, domain_type), "TYPE", "WLS (default), JRF or RestrictedJRF", false },
+  { "restart-version", 0, CLI_STRING, offsetof(struct dom_args, restart_version), "V", "spec.restartVersion", false },
+  { "introspect-version", 0, CLI_STRING, offsetof(struct dom_args, introspect_version), "V", "spec.introspectVersion", false },
+  { "wdt-image", 0, CLI_STRING, offsetof(struct dom_args, wdt_image), "REF",
+    "When several auxiliary images carry WDT: the one whose WDT is used (the others get None)", false },
+  { "no-inspect", 0, CLI_FLAG, offsetof(struct dom_args, no_inspect), NULL,
+    "Do not read the auxiliary images' metadata; assume the /auxiliary defaults", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct dom_args, authfile), "FILE", "Credentials for pulling image metadata", false },
+  { "tls-verify", 0, CLI_FLAG, offsetof(struct dom_args, tls_verify), NULL, "Verify registry TLS (default true)", false },
+  { "output", 'o', CLI_STRING, offsetof(struct dom_args, output), "FORMAT", "yaml (default) or json", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct dom_args, apply), NULL,
+    "Send everything to 'kubectl apply -f -'; an existing runtime encryption secret is kept", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd dom_cmd = {
+  "k8s domain",
+  "--domain-uid UID --image REF [--aux-image REF]... [OPTIONS]",
+  "Generate a WebLogic Kubernetes Operator (4.x) Domain for Model in Image with auxiliary images, its\n"
+  "Cluster resources and secrets. sourceWDTInstallHome/sourceModelHome come from each auxiliary\n"
+  "image's own metadata (local store, else its registry).",
+  dom_opts,
+  0,
+  0,
+};
+
+/* WebLogic credentials: "user\npassword\n" on stdin or username=/password= lines in a file. */
+static int
+read_wls_creds(const struct dom_args *a, char **user_out, char **pass_out, wi_err *err)
+{
+  char *text = NULL;
+  size_t len = 0;
+  int ret = 0;
+
+  if (a->creds_file)
+    ret = wi_read_file(a->creds_file, MAX_SECRET_FILE, &text, &len, err);
+  else
+    ret = wi_read_fd(STDIN_FILENO, MAX_SECRET_FILE, &text, &len, err);
+  if (ret < 0)
+    return wi_err_wrap(err, "WebLogic credentials");
+  const char *what = a->creds_file ? a->creds_file : "stdin";
+  char *save = NULL;
+  int line_no = 0;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r')
+      line[--n] = '\0';
+    if (a->creds_file) {
+      if (*line == '#' || *line == '\0')
+        continue;
+      if (wi_str_has_prefix(line, "username=") && !*user_out)
+        *user_out = wi_xstrdup(line + 9);
+      else if (wi_str_has_prefix(line, "password=") && !*pass_out)
+        *pass_out = wi_xstrdup(line + 9);
+    } else if (line_no++ == 0) {
+      *user_out = wi_xstrdup(line);
+    } else if (line_no == 2) {
+      *pass_out = wi_xstrdup(line);
+    }
+  }
+  explicit_bzero(text, len);
+  free(text);
+  if (!*user_out || !**user_out || !*pass_out || !**pass_out)
+    ret = wi_err_set(err, WI_EINVAL,
+                     a->creds_file ? "WebLogic credentials from %s: expected username=… and password=… lines"
+                                   : "WebLogic credentials from %s: expected the user name and the password on two lines",
+                     what);
+  return ret;
+}
+
+/* Metadata of one auxiliary image: labels written by wlsimg createAuxImage, else WIT's ENV, plus a
+ * look at its layers. */
+static int
+aux_metadata(struct wi_store *store, const struct dom_args *a, const char *ref,
+             struct wi_k8s_aux_meta *m, char **install_label, char **model_label, wi_err *err)
+{
+  wi_autoptr(wi_image) struct wi_image *img = NULL;
+  struct wi_transfer_opts to = { 0 };
+
+  to.src_reg.tls_verify = a->tls_verify;
+  to.src_reg.authfile = a->authfile;
+  if (wi_image_open(&img, store, ref, NULL, false, &to, err) < 0)
+    return wi_err_wrap(err, "auxiliary image %s (use --no-inspect to assume the /auxiliary defaults)", ref);
+  const char *il = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_INSTALL_HOME);
+  const char *ml = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_MODEL_HOME);
+  const char *wh = wi_imgconfig_get_env(img->config, "WDT_HOME");
+  const char *mh = wi_imgconfig_get_env(img->config, "WDT_MODEL_HOME");
+  *install_label = il ? wi_xstrdup(il) : NULL;
+  *model_label = ml ? wi_xstrdup(ml) : NULL;
+  m->wit_built = wh != NULL || mh != NULL;
+  m->wdt_home = wi_xstrdup(wh ? wh : "/auxiliary");
+  m->model_home = mh ? wi_xstrdup(mh) : wi_xasprintf("%s/models", m->wdt_home);
+  if (!m->wit_built && !il)
+    wi_log(WI_LOG_WARN, "%s has no WDT_HOME/WDT_MODEL_HOME metadata; assuming the /auxiliary layout", ref);
+  /* The layers say whether the directories really hold files (a missing non-default source
+   * directory fails the domain). */
+  bool scanned = true;
+  for (size_t i = 0; i < img->manifest->n_layers; i++) {
+    const struct wi_descriptor *d = &img->manifest->layers[i];
+    int fd = -1;
+    if (wi_store_open_blob(store, d->digest, &fd, NULL, err) < 0) {
+      wi_log(WI_LOG_DEBUG, "%s: layer %s not in the store; paths taken from metadata only", ref, d->digest);
+      scanned = false;
+      break;
+    }
+    wi_autofree char *what = wi_xasprintf("%s layer %s", ref, d->digest);
+    int r = wi_k8s_aux_scan_layer(m, fd, what, err);
+    close(fd);
+    if (r < 0)
+      return r;
+  }
+  m->scanned = scanned;
+  return 0;
+}
+
+/* Fields for one image: labels win over ENV; a scan that found nothing says None. */
+static void
+aux_fields(const struct wi_k8s_aux_meta *m, const char *install_label, const char *model_label,
+           char **wdt_out, char **model_out)
+{
+  wi_k8s_aux_fields(m, wdt_out, model_out);
+  if (install_label && !(m->scanned && !m->has_wdt)) {
+    free(*wdt_out);
+    *wdt_out = strcasecmp(install_label, WI_K8S_NONE) == 0 ? wi_xstrdup(WI_K8S_NONE)
+               : strcmp(install_label, WI_K8S_AUX_WDT_DEFAULT) == 0 ? NULL
+                                                                    : wi_xstrdup(install_label);
+  }
+  if (model_label && !(m->scanned && !m->has_models)) {
+    free(*model_out);
+    *model_out = strcasecmp(model_label, WI_K8S_NONE) == 0 ? wi_xstrdup(WI_K8S_NONE)
+                 : strcmp(model_label, WI_K8S_AUX_MODEL_DEFAULT) == 0 ? NULL
+                                                                      : wi_xstrdup(model_label);
+  }
+}
+
+struct aux_set {
+  struct wi_k8s_aux_image *v;
+  char **owned; /* strings to free */
+  size_t n, n_owned;
+};
+
+static void
+aux_set_dispose(struct aux_set *s)
+{
+  for (size_t i = 0; i < s->n_owned; i++)
+    free(s->owned[i]);
+  free(s->owned);
+  free(s->v);
+}
+
+static const char *
+own(struct aux_set *s, char *p)
+{
+  if (p == NULL)
+    return NULL;
+  s->owned = wi_xreallocarray(s->owned, s->n_owned + 1, sizeof *s->owned);
+  s->owned[s->n_owned++] = p;
+  return p;
+}
+
+/* Resolve every --aux-image into its Domain entry; enforce one WDT install. */
+static int
+resolve_aux(const struct dom_args *a, struct aux_set *set, wi_err *err)
+{
+  wi_autoptr(wi_store) struct wi_store *store = NULL;
+  size_t n_wdt = 0, wdt_pick = SIZE_MAX;
+  int ret = 0;
+
+  set->v = wi_xcalloc(a->aux.n + 1, sizeof *set->v);
+  set->n = a->aux.n;
+  if (!a->no_inspect && a->aux.n > 0) {
+    wi_autofree char *root = wi_store_default_root();
+    if (wi_store_open(&store, root, true, err) < 0)
+      return err->code;
+  }
+  for (size_t i = 0; i < a->aux.n && ret == 0; i++) {
+    set->v[i].image = a->aux.v[i];
+    if (a->no_inspect)
+      continue;
+    struct wi_k8s_aux_meta m = { 0 };
+    char *il = NULL, *ml = NULL, *wdt = NULL, *model = NULL;
+    ret = aux_metadata(store, a, a->aux.v[i], &m, &il, &ml, err);
+    if (ret == 0) {
+      aux_fields(&m, il, ml, &wdt, &model);
+      set->v[i].wdt_install_home = own(set, wdt);
+      set->v[i].model_home = own(set, model);
+      if (wdt == NULL || strcmp(wdt, WI_K8S_NONE) != 0)
+        n_wdt++;
+    }
+    wi_k8s_aux_meta_dispose(&m);
+    free(il);
+    free(ml);
+  }
+  if (ret < 0)
+    return ret;
+  if (a->wdt_image) {
+    for (size_t i = 0; i < set->n; i++)
+      if (strcmp(set->v[i].image, a->wdt_image) == 0)
+        wdt_pick = i;
+    if (wdt_pick == SIZE_MAX)
+      return wi_err_set(err, WI_EUSAGE, "--wdt-image %s is not one of the --aux-image values", a->wdt_image);
+    for (size_t i = 0; i < set->n; i++)
+      if (i != wdt_pick)
+        set->v[i].wdt_install_home = WI_K8S_NONE;
+    if (set->v[wdt_pick].wdt_install_home && strcmp(set->v[wdt_pick].wdt_install_home, WI_K8S_NONE) == 0)
+      return wi_err_set(err, WI_EINVAL, "--wdt-image %s has no WDT install", a->wdt_image);
+  } else if (n_wdt > 1) {
+    /* The operator fails the domain (SEVERE) when two auxiliary images supply WDT. */
+    struct wi_buf b = WI_BUF_INIT(64 * 1024);
+    for (size_t i = 0; i < set->n; i++)
+      if (!set->v[i].wdt_install_home || strcmp(set->v[i].wdt_install_home, WI_K8S_NONE) != 0)
+        wi_buf_addf(&b, NULL, "%s%s", b.len ? ", " : "", set->v[i].image);
+    ret = wi_err_set(err, WI_EINVAL,
+                     "%zu auxiliary images carry a WDT install (%s); the operator fails such a domain. "
+                     "Choose one with --wdt-image REF (the others get sourceWDTInstallHome: None)",
+                     n_wdt, wi_buf_cstr(&b));
+    wi_buf_dispose(&b);
+  }
+  return ret;
+}
+
+/* Does the secret exist in the cluster? (kubectl get --ignore-not-found prints nothing if not.) */
+static int
+secret_exists(const char *name, const char *ns, bool *exists, wi_err *err)
+{
+  const char *args[8] = { "get", "secret", name, "--ignore-not-found", "-o", "name", NULL, NULL };
+  wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
+  char *out = NULL;
+
+  args[6] = nsarg;
+  if (wi_k8s_kubectl(args, NULL, 0, &out, NULL, NULL, err) < 0)
+    return err->code;
+  *exists = out[strspn(out, " \n")] != '\0';
+  free(out);
+  return 0;
+}
+
+static void
+push_obj(struct wi_k8s_obj ***objs, size_t *n, struct wi_k8s_obj *o)
+{
+  *objs = wi_xreallocarray(*objs, *n + 1, sizeof **objs);
+  (*objs)[(*n)++] = o;
+}
+
+/* The companion secrets (credentials, runtime encryption) that are to be created. */
+static int
+domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_name,
+               struct wi_k8s_obj ***objs, size_t *n, wi_err *err)
+{
+  struct wi_k8s_kv label = { "weblogic.domainUID", a->uid };
+  struct wi_k8s_obj *o = NULL;
+  int ret = 0;
+
+  if (!a->creds_secret) {
+    char *user = NULL, *pass = NULL;
+    ret = read_wls_creds(a, &user, &pass, err);
+    if (ret == 0) {
+      struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
+      struct wi_k8s_generic_secret gs = { .name = cred_name, .ns = a->ns, .data = data, .n_data = 2,
+                                          .labels = &label, .n_labels = 1, .type = "Opaque" };
+      ret = wi_k8s_generic_secret(&o, &gs, err);
+      if (ret == 0)
+        push_obj(objs, n, o);
+    }
+    wi_secret_free(user);
+    wi_secret_free(pass);
+    if (ret < 0)
+      return ret;
+  }
+  if (!a->enc_secret) {
+    char *pw = NULL;
+    bool exists = false;
+    if (a->enc_file) {
+      pw = read_secret_file(a->enc_file, "runtime encryption password", err);
+      if (pw == NULL)
+        return err->code;
+    } else {
+      if (a->apply && secret_exists(enc_name, a->ns, &exists, err) < 0)
+        return err->code;
+      if (exists) {
+        wi_log(WI_LOG_WARN, "keeping the existing secret %s (its password must not change during the domain's life)",
+               enc_name);
+        return 0;
+      }
+      char hex[33];
+      if (wi_random_hex(hex, 16, err) < 0)
+        return err->code;
+      pw = wi_xstrdup(hex);
+      explicit_bzero(hex, sizeof hex);
+      if (!a->apply)
+        wi_log(WI_LOG_WARN,
+               "generated a random password for %s; apply this output once, and next time pass "
+               "--runtime-encryption-secret %s so that it stays the same",
+               enc_name, enc_name);
+    }
+    struct wi_k8s_kv data[] = { { "password", pw } };
+    struct wi_k8s_generic_secret gs = { .name = enc_name, .ns = a->ns, .data = data, .n_data = 1,
+                                        .labels = &label, .n_labels = 1, .type = "Opaque" };
+    ret = wi_k8s_generic_secret(&o, &gs, err);
+    wi_secret_free(pw);
+    if (ret == 0)
+      push_obj(objs, n, o);
+  }
+  return ret;
+}
+
+static int
+domain_usage_checks(const struct dom_args *a)
+{
+  int sources = (a->creds_stdin ? 1 : 0) + (a->creds_file ? 1 : 0) + (a->creds_secret ? 1 : 0);
+  if (sources > 1)
+    return cli_usage_error(dom_cmd.name, "give only one of --weblogic-credentials-from-stdin, "
+                                         "--weblogic-credentials-file and --weblogic-credentials-secret");
+  if (a->enc_file && a->enc_secret)
+    return cli_usage_error(dom_cmd.name,
+                           "give --runtime-encryption-secret-file or --runtime-encryption-secret, not both");
+  return 0;
+}
+
+static int
+cmd_domain(int argc, char **argv)
+{
+  struct dom_args a = { .replicas = 1, .tls_verify = true };
+  char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+  struct aux_set aux = { 0 };
+  struct wi_k8s_obj **objs = NULL, **dom = NULL;
+  size_t n = 0, n_dom = 0;
+  int ret = 0;
+
+  int r = cli_parse(&dom_cmd, argc, argv, &a, &pos, &npos);
+  free(pos);
+  if (r != 0)
+    return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (domain_usage_checks(&a) != 0)
+    return CLI_EXIT_USAGE;
+  if (!a.creds_stdin && !a.creds_file && !a.creds_secret) {
+    wi_err_set(&err, WI_EINVAL,
+               "the WebLogic credentials secret is required: give --weblogic-credentials-from-stdin, "
+               "--weblogic-credentials-file FILE or --weblogic-credentials-secret NAME");
+    return cli_fail(&err);
+  }
+  wi_autofree char *cred_name =
+    a.creds_secret ? wi_xstrdup(a.creds_secret) : wi_xasprintf("%s-weblogic-credentials", a.uid);
+  wi_autofree char *enc_name =
+    a.enc_secret ? wi_xstrdup(a.enc_secret) : wi_xasprintf("%s-runtime-encryption-secret", a.uid);
+  struct wi_k8s_domain d = {
+    .uid = a.uid, .ns = a.ns, .image = a.image, .pull_secrets = a.pull_secrets.v,
+    .n_pull_secrets = a.pull_secrets.n, .credentials_secret = cred_name,
+    .encryption_secret = enc_name, .domain_type = a.domain_type,
+    .restart_version = a.restart_version, .introspect_version = a.introspect_version,
+    .replicas = a.replicas, .clusters = a.clusters.v, .n_clusters = a.clusters.n,
+  };
+  /* Validate names before reading secrets or images: no half-done work on a typo. */
+  ret = wi_k8s_check_domain_uid(a.uid, &err);
+  if (ret == 0)
+    ret = check_ns(a.ns, &err);
+  if (ret == 0)
+    ret = resolve_aux(&a, &aux, &err);
+  if (ret == 0) {
+    d.aux = aux.v;
+    d.n_aux = aux.n;
+    ret = wi_k8s_domain_objects(&dom, &n_dom, &d, &err); /* validates the rest */
+  }
+  if (ret == 0)
+    ret = domain_secrets(&a, cred_name, enc_name, &objs, &n, &err);
+  for (size_t i = 0; i < n_dom; i++)
+    push_obj(&objs, &n, dom[i]);
+  free(dom);
+  if (ret == 0)
+    ret = emit(objs, n, a.output, a.apply, &err);
+  free_objs(objs, n);
+  aux_set_dispose(&aux);
+  free(a.aux.v);
+  free(a.pull_secrets.v);
+  free(a.clusters.v);
+  return ret < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ rollout */
+
+struct ro_args {
+  const char *uid;
+  const char *ns;
+  const char *image;
+  const char *aux_image;
+  int aux_index;
+  const char *restart_version;
+  const char *introspect_version;
+  bool apply;
+};
+
+static const struct cli_opt ro_opts[] = {
+  { "domain-uid", 0, CLI_STRING, offsetof(struct ro_args, uid), "UID", "The Domain to update", true },
+  { "namespace", 'n', CLI_STRING, offsetof(struct ro_args, ns), "NS", "Its namespace", false },
+  { "image", 0, CLI_STRING, offsetof(struct ro_args, image), "REF",
+    "New primary image (merge patch with a restartVersion bump)", false },
+  { "aux-image", 0, CLI_STRING, offsetof(struct ro_args, aux_image), "OLD=NEW|NEW",
+    "Replace an auxiliary image (JSON patch); NEW alone needs --aux-index", false },
+  { "aux-index", 0, CLI_INT, offsetof(struct ro_args, aux_index), "I",
+    "Position of the auxiliary image to replace (from 0)", false },
+  { "restart-version", 0, CLI_STRING, offsetof(struct ro_args, restart_version), "V",
+    "restartVersion to set (default with --apply: the current one incremented)", false },
+  { "introspect-version", 0, CLI_STRING, offsetof(struct ro_args, introspect_version), "V",
+    "introspectVersion to set (default: bumped only when an auxiliary tag is re-used)", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct ro_args, apply), NULL,
+    "Read the Domain with kubectl and apply the patch with 'kubectl patch' (patch on stdin)", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd ro_cmd = {
+  "k8s rollout",
+  "--domain-uid UID [-n NS] (--image NEW | --aux-image OLD=NEW | --aux-index I --aux-image NEW) [--apply]",
+  "Produce (and with --apply, apply) the patch that makes the operator roll a running domain onto a\n"
+  "new primary or auxiliary image.",
+  ro_opts,
+  0,
+  0,
+};
+
+/* kubectl ARGS… -n NS with an optional stdin. */
+static int
+kubectl_ns(const char **args, size_t nargs, const char *ns, const char *in, char **out, wi_err *err)
+{
+  const char *v[16] = { 0 };
+  wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
+  size_t k = 0;
+
+  for (size_t i = 0; i < nargs && k < 14; i++)
+    v[k++] = args[i];
+  if (nsarg)
+    v[k++] = nsarg;
+  return wi_k8s_kubectl(v, in, in ? strlen(in) : 0, out, NULL, NULL, err);
+}
+
+static int
+get_domain(const struct ro_args *a, struct wi_k8s_domain_state *st, wi_err *err)
+{
+  const char *args[] = { "get", "domain.v9.weblogic.oracle", a->uid, "-o", "json" };
+  char *out = NULL;
+
+  if (kubectl_ns(args, WI_ARRAY_SIZE(args), a->ns, NULL, &out, err) < 0)
+    return wi_err_wrap(err, "read domain %s", a->uid);
+  int ret = wi_k8s_domain_state_parse(st, out, strlen(out), err);
+  free(out);
+  return ret;
+}
+
+static int
+apply_patch(const char *kind, const char *name, const char *ns, const char *type, const char *patch,
+            wi_err *err)
+{
+  wi_autofree char *t = wi_xasprintf("--type=%s", type);
+  const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin" };
+  char *out = NULL;
+
+  if (kubectl_ns(args, WI_ARRAY_SIZE(args), ns, patch, &out, err) < 0)
+    return err->code;
+  fputs(out, stdout);
+  free(out);
+  return 0;
+}
+
+/* Locate OLD among the live auxiliary images: exact string, else the only one of its repository. */
+static int
+find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx, wi_err *err)
+{
+  size_t hits = 0;
+
+  for (size_t i = 0; i < st->n_aux; i++)
+    if (strcmp(st->aux_images[i], old) == 0) {
+      *idx = i;
+      return 0;
+    }
+  size_t ol = strcspn(old, "@");
+  const char *colon = memrchr(old, ':', ol);
+  if (colon == NULL || strchr(colon, '/'))
+    for (size_t i = 0; i < st->n_aux; i++) {
+      const char *s = st->aux_images[i];
+      if (strncmp(s, old, ol) == 0 && (s[ol] == ':' || s[ol] == '@'))
+        *idx = i, hits++;
+    }
+  if (hits == 1)
+    return 0;
+  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  for (size_t i = 0; i < st->n_aux; i++)
+    wi_buf_addf(&b, NULL, "%s[%zu] %s", i ? ", " : "", i, st->aux_images[i]);
+  int ret = wi_err_set(err, WI_ENOTFOUND, "%s is not an auxiliary image of the domain (it has: %s)",
+                       old, st->n_aux ? wi_buf_cstr(&b) : "none");
+  wi_buf_dispose(&b);
+  return ret;
+}
+
+static int
+rollout_primary(const struct ro_args *a, wi_err *err)
+{
+  struct wi_k8s_domain_state st = { 0 };
+  wi_autofree char *rv = NULL;
+  int ret = 0;
+
+  if (a->apply) {
+    if (get_domain(a, &st, err) < 0)
+      return err->code;
+    if (st.image && strcmp(st.image, a->image) == 0)
+      wi_log(WI_LOG_WARN, "spec.image is already %s; only the restartVersion changes (nodes re-pull a "
+                          "re-pushed tag only with imagePullPolicy Always)", a->image);
+  } else if (a->restart_version == NULL) {
+    wi_k8s_domain_state_dispose(&st);
+    return wi_err_set(err, WI_EUSAGE,
+                      "give --restart-version V (without --apply the current value is not read from "
+                      "the cluster)");
+  }
+  rv = a->restart_version ? wi_xstrdup(a->restart_version) : wi_k8s_next_version(st.restart_version);
+  wi_autofree char *patch = wi_k8s_patch_primary_image(a->image, rv);
+  if (a->apply)
+    ret = apply_patch("domain.v9.weblogic.oracle", a->uid, a->ns, "merge", patch, err);
+  else
+    fputs(patch, stdout);
+  wi_k8s_domain_state_dispose(&st);
+  return ret;
+}
+
+static int
+rollout_aux(const struct ro_args *a, wi_err *err)
+{
+  struct wi_k8s_domain_state st = { 0 };
+  wi_autofree char *old = NULL;
+  const char *new_image = a->aux_image;
+  const char *eq = strchr(a->aux_image, '=');
+  size_t idx = a->aux_index >= 0 ? (size_t)a->aux_index : 0;
+  wi_autofree char *iv = a->introspect_version ? wi_xstrdup(a->introspect_version) : NULL;
+  int ret = 0;
+
+  if (eq) {
+    old = wi_xstrndup(a->aux_image, (size_t)(eq - a->aux_image));
+    new_image = eq + 1;
+  }
+  if (*new_image == '\0' || (old && *old == '\0'))
+    return wi_err_set(err, WI_EUSAGE, "--aux-image: expected OLD=NEW or NEW");
+  if (!eq && a->aux_index < 0)
+    return wi_err_set(err, WI_EUSAGE, "--aux-image NEW needs --aux-index I (or use --aux-image OLD=NEW)");
+  if (!a->apply && a->aux_index < 0)
+    return wi_err_set(err, WI_EUSAGE,
+                      "without --apply the Domain is not read: give --aux-index I to say which "
+                      "auxiliary image %s is",
+                      old);
+  if (iv && wi_k8s_check_label_value("introspectVersion", iv, err) < 0)
+    return err->code;
+  if (a->apply) {
+    if (get_domain(a, &st, err) < 0)
+      return err->code;
+    if (a->aux_index >= 0 && idx >= st.n_aux)
+      ret = wi_err_set(err, WI_EINVAL, "domain %s has %zu auxiliary images; --aux-index %zu is out of range",
+                       a->uid, st.n_aux, idx);
+    else if (a->aux_index < 0)
+      ret = find_aux(&st, old, &idx, err);
+    if (ret == 0 && old == NULL)
+      old = wi_xstrdup(st.aux_images[idx]);
+    if (ret == 0 && old && strcmp(st.aux_images[idx], old) != 0 && a->aux_index >= 0)
+      ret = wi_err_set(err, WI_EINVAL, "auxiliary image %zu of domain %s is %s, not %s", idx, a->uid,
+                       st.aux_images[idx], old);
+    if (ret == 0 && old && strcmp(st.aux_images[idx], new_image) == 0 && iv == NULL) {
+      /* Same string: only an introspectVersion change makes the operator look again. */
+      iv = wi_k8s_next_version(st.introspect_version);
+      const char *pp = st.aux_pull_policies[idx] ? st.aux_pull_policies[idx] : wi_k8s_pull_policy(new_image);
+      if (strcmp(pp, "Always") != 0)
+        wi_log(WI_LOG_WARN, "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
+                            "the old content; push a new tag instead", new_image, pp);
+    }
+  } else if (old && strcmp(old, new_image) == 0 && iv == NULL) {
+    ret = wi_err_set(err, WI_EUSAGE, "the same tag again: give --introspect-version V (or --apply to bump it)");
+  }
+  if (ret == 0) {
+    wi_autofree char *patch = wi_k8s_patch_aux_image(idx, old, new_image, iv);
+    if (a->apply)
+      ret = apply_patch("domain.v9.weblogic.oracle", a->uid, a->ns, "json", patch, err);
+    else
+      fputs(patch, stdout);
+  }
+  wi_k8s_domain_state_dispose(&st);
+  return ret;
+}
+
+static int
+cmd_rollout(int argc, char **argv)
+{
+  struct ro_args a = { .aux_index = -1 };
+  char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+
+  int r = cli_parse(&ro_cmd, argc, argv, &a, &pos, &npos);
+  free(pos);
+  if (r != 0)
+    return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if ((a.image != NULL) == (a.aux_image != NULL))
+    return cli_usage_error(ro_cmd.name, "give exactly one of --image and --aux-image");
+  if (wi_k8s_check_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0)
+    return cli_fail(&err);
+  if (a.restart_version && a.aux_image)
+    return cli_usage_error(ro_cmd.name, "--restart-version goes with --image (an auxiliary image change rolls the servers by itself)");
+  int ret = a.image ? rollout_primary(&a, &err) : rollout_aux(&a, &err);
+  if (ret == WI_EUSAGE)
+    return cli_usage_error(ro_cmd.name, "%s", err.msg);
+  return ret < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ serviceaccount */
+
+struct sa_args {
+  const char *ns;
+  const char *account;
+  bool apply;
+};
+
+static const struct cli_opt sa_opts[] = {
+  { "namespace", 'n', CLI_STRING, offsetof(struct sa_args, ns), "NS", "Namespace", false },
+  { "account", 0, CLI_STRING, offsetof(struct sa_args, account), "NAME", "ServiceAccount (default: default)", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct sa_args, apply), NULL,
+    "Read the ServiceAccount and patch it with kubectl (patch on stdin)", false },
+  CLI_OPT_END,
+};
+
+static const struct cli_cmd sa_cmd = {
+  "k8s serviceaccount add-pull-secret",
+  "SECRET [-n NS] [--account NAME] [--apply]",
+  "Add a pull secret to a ServiceAccount's imagePullSecrets, keeping the ones already there (a JSON\n"
+  "patch that appends, not kubectl's usual merge patch that replaces the list).",
+  sa_opts,
+  1,
+  1,
+};
+
+static int
+cmd_serviceaccount(int argc, char **argv)
+{
+  struct sa_args a = { .account = "default" };
+  char **pos = NULL;
+  int npos = 0;
+  wi_err err = { 0 };
+
+  if (argc < 2 || strcmp(argv[1], "add-pull-secret") != 0) {
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+      cli_usage(&sa_cmd, false);
+      return CLI_EXIT_OK;
+    }
+    return cli_usage_error("k8s serviceaccount", "expected the subcommand add-pull-secret");
+  }
+  int r = cli_parse(&sa_cmd, argc - 1, argv + 1, &a, &pos, &npos);
+  if (r != 0)
+    return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  const char *secret = pos[0];
+  free(pos);
+  if (wi_k8s_check_subdomain("secret name", secret, &err) < 0 ||
+      wi_k8s_check_subdomain("ServiceAccount name", a.account, &err) < 0 || check_ns(a.ns, &err) < 0)
+    return cli_fail(&err);
+  if (!a.apply) {
+    wi_autofree char *patch = wi_k8s_patch_sa_pull_secret(secret, true);
+    wi_autofree char *create = wi_k8s_patch_sa_pull_secret(secret, false);
+    fputs(patch, stdout);
+    if (!cli_quiet)
+      fprintf(stderr,
+              "wlsimg: this JSON patch (kubectl patch serviceaccount %s --type=json) appends to an existing "
+              "imagePullSecrets list; for an account without one use:\n%s",
+              a.account, create);
+    return CLI_EXIT_OK;
+  }
+  const char *args[] = { "get", "serviceaccount", a.account, "-o", "json" };
+  char *out = NULL;
+  bool has_list = false, listed = false;
+  if (kubectl_ns(args, WI_ARRAY_SIZE(args), a.ns, NULL, &out, &err) < 0) {
+    wi_err_wrap(&err, "read serviceaccount %s", a.account);
+    return cli_fail(&err);
+  }
+  r = wi_k8s_sa_parse(out, strlen(out), secret, &has_list, &listed, &err);
+  free(out);
+  if (r < 0)
+    return cli_fail(&err);
+  if (listed) {
+    printf("serviceaccount/%s already lists %s\n", a.account, secret);
+    return CLI_EXIT_OK;
+  }
+  wi_autofree char *patch = wi_k8s_patch_sa_pull_secret(secret, has_list);
+  if (apply_patch("serviceaccount", a.account, a.ns, "json", patch, &err) < 0)
+    return cli_fail(&err);
+  return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+static void
+k8s_usage(FILE *f)
+{
+  fprintf(f, "Usage: wlsimg k8s SUBCOMMAND [OPTIONS]\n\n"
+             "Kubernetes objects for the images wlsimg builds and pushes:\n"
+             "  secret docker-registry NAME   pull secret from stdin or a stored login (as kubectl makes it)\n"
+             "  secret generic NAME           generic secret from files\n"
+             "  domain                        WKO v9 Domain + Cluster resources + secrets for Model in Image\n"
+             "  rollout                       patch a running Domain onto a new primary or auxiliary image\n"
+             "  serviceaccount add-pull-secret SECRET   append a pull secret to a ServiceAccount\n\n"
+             "Objects are printed (-o yaml|json) or, with --apply, sent to 'kubectl apply -f -' on stdin.\n"
+             "Run 'wlsimg k8s SUBCOMMAND --help' for its options.\n");
+}
+
+int
+cmd_k8s(int argc, char **argv)
+{
+  if (argc < 2) {
+    k8s_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *sub = argv[1];
+  if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+    k8s_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (!strcmp(sub, "secret")) {
+    if (argc >= 3 && !strcmp(argv[2], "docker-registry"))
+      return secret_docker_registry(argc - 2, argv + 2);
+    if (argc >= 3 && !strcmp(argv[2], "generic"))
+      return secret_generic(argc - 2, argv + 2);
+    return cli_usage_error("k8s secret", "expected docker-registry or generic");
+  }
+  if (!strcmp(sub, "domain"))
+    return cmd_domain(argc - 1, argv + 1);
+  if (!strcmp(sub, "rollout"))
+    return cmd_rollout(argc - 1, argv + 1);
+  if (!strcmp(sub, "serviceaccount") || !strcmp(sub, "sa"))
+    return cmd_serviceaccount(argc - 1, argv + 1);
+  fprintf(stderr, "wlsimg k8s: unknown subcommand '%s'\n\n", sub);
+  k8s_usage(stderr);
+  return CLI_EXIT_USAGE;
+}
