@@ -23,13 +23,14 @@ cp "$root/examples/model.yaml" "$w/fx/"
 # base: the host's busybox and its libraries, with an oracle user so the Dockerfile's user step is skipped
 # (Debian's busybox has no adduser/addgroup applets)
 r="$w/rootfs"
-mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/home/oracle"
+u=oracle
+mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/home/$u"
 cp "$(command -v busybox)" "$r/bin/busybox"
 for lib in $(ldd "$(command -v busybox)" 2> /dev/null | grep -o '/[^ ]*'); do
   mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib"
 done
 for a in sh cp ls mkdir rm grep unzip tar chown chmod test echo; do ln -sf busybox "$r/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000:Linux User,,,:/home/%s:/bin/sh\n' "$u" > "$r/etc/passwd"
 printf 'root:x:0:\noracle:x:1000:\n' > "$r/etc/group"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$r" -cf "$w/rootfs.tar" .
 "$WLSIMG" import "$w/rootfs.tar" busybox:latest > /dev/null

@@ -36,7 +36,7 @@ make_base() { # DIR [with-oracle]
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$r/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\n' > "$r/etc/group"
   if [ "$2" = with-oracle ]; then # Debian's busybox has no adduser: give the engine build its user
-    echo 'oracle:x:1000:1000:Linux User,,,:/home/oracle:/bin/sh' >> "$r/etc/passwd"
+    echo "oracle:x:1000:1000:Linux User,,,:/home/${U:-oracle}:/bin/sh" >> "$r/etc/passwd"
     echo 'oracle:x:1000:' >> "$r/etc/group"
   fi
   printf 'root:*:19000:0:99999:7:::\n' > "$r/etc/shadow"
