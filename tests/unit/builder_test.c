@@ -59,7 +59,8 @@ TEST(ids_busybox_adduser)
   CHECK_INT_EQ(ids.uid, 1000);
   CHECK_INT_EQ(ids.gid, 1000);
   CHECK(ids.added_user && ids.added_group);
-  CHECK_STR_HAS(pw, "\noracle:x:1000:1000:Linux User,,,:/home" "/oracle:/bin/sh\n");
+  CHECK_STR_HAS(pw, "\noracle:x:1000:1000:Linux User,,,:/home"
+                    "/oracle:/bin/sh\n");
   CHECK_STR_HAS(gr, "\noracle:x:1000:\n");
   CHECK_STR_HAS(sh, "\noracle:!:20000:0:99999:7:::\n");
   /* second user: next free uid, existing group reused */
@@ -90,8 +91,8 @@ TEST(ids_numeric_and_empty)
   pw = wi_xstrdup("other:x:1000:1000::/:/bin/sh"); /* no trailing newline */
   CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1001);
-  CHECK_STR_EQ(
-      pw, "other:x:1000:1000::/:/bin/sh\noracle:x:1001:0:Linux User,,,:/home" "/oracle:/bin/sh\n");
+  CHECK_STR_EQ(pw, "other:x:1000:1000::/:/bin/sh\noracle:x:1001:0:Linux User,,,:/home"
+                   "/oracle:/bin/sh\n");
   CHECK_STR_EQ(gr,
                "root:x:0:\n"); /* "root" was not in the (empty) group file: gid 0 all the same */
   free(pw);
