@@ -388,9 +388,9 @@ wi_regserver_config_load(struct wi_regserver_config *cfg, const char *path, wi_e
       ok = ok || strcmp(key, known[i]) == 0;
     bool type_ok = strcmp(key, "token_ttl") == 0 ? json_is_integer(v) : json_is_string(v);
     if (!ok || !type_ok) {
+      wi_err_set(err, WI_EINVAL, "%s: %s: %s", path, key, ok ? "wrong type" : "unknown setting");
       json_decref(j);
-      return wi_err_set(err, WI_EINVAL, "%s: %s: %s", path, key,
-                        ok ? "wrong type" : "unknown setting");
+      return WI_EINVAL;
     }
   }
   cfg->listen = cfg_string(j, "listen");

@@ -319,6 +319,8 @@ wi_rs_scope_parse(const char *s, size_t len, struct wi_rs_scope *out)
   const char *c2 = NULL;
 
   memset(out, 0, sizeof *out);
+  if (memchr(s, '\0', len))
+    return -1;
   for (size_t i = len; i-- > 0;)
     if (s[i] == ':') {
       c2 = s + i;

@@ -18,6 +18,7 @@
 #include "lib/util.h"
 
 #define UPLOAD_STALE_SECONDS (24 * 3600)
+#define WRITEBACK_STEP       (8 * 1024 * 1024)
 
 /* "sha256:<hex>" -> "sha256-<hex>", the file-name form used in link directories. */
 static void
@@ -289,6 +290,7 @@ struct wi_rs_upload {
   char *dir;
   int fd;
   uint64_t offset;
+  uint64_t flushed; /* writeback started up to here */
 };
 
 static struct upload_entry *
@@ -435,6 +437,7 @@ wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_
   u->dir = dir;
   u->fd = fd;
   u->offset = (uint64_t)st.st_size;
+  u->flushed = u->offset;
   *out = u;
   return 0;
 }
@@ -456,6 +459,12 @@ wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err 
   wi_hasher_update(&u->e->h, data, len);
   u->e->hashed += len;
   u->offset += len;
+  /* Start writeback as we go, so the fsync at the end of a large upload has little left to do. */
+  if (u->offset - u->flushed >= WRITEBACK_STEP) {
+    sync_file_range(u->fd, (off_t)u->flushed, (off_t)(u->offset - u->flushed),
+                    SYNC_FILE_RANGE_WRITE);
+    u->flushed = u->offset;
+  }
   return 0;
 }
 
@@ -1002,7 +1011,7 @@ mark(struct mark_set *s, const char *digest)
 static bool
 marked(const struct mark_set *s, const char *digest)
 {
-  return bsearch(&digest, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+  return s->n > 0 && bsearch(&digest, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
 }
 
 static void
