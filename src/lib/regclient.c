@@ -1590,22 +1590,55 @@ wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct w
                        int fd, void (*progress)(int64_t done, int64_t total, void *payload),
                        void *pp, wi_err *err)
 {
+  return wi_regclient_push_blob_from(rc, repo, d, fd, NULL, NULL, progress, pp, err);
+}
+
+int
+wi_regclient_push_blob_from(struct wi_regclient *rc, const char *repo,
+                            const struct wi_descriptor *d, int fd, const char *from_repo,
+                            bool *mounted_out,
+                            void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
+                            wi_err *err)
+{
   char what[600];
   wi_autofree char *scope = repo_scope(repo, "pull,push");
   int ret = 0;
 
   snprintf(what, sizeof what, "%s/%s: upload %s", rc->host, repo, d->digest);
+  if (mounted_out)
+    *mounted_out = false;
   if (d->size < 0)
     return wi_err_set(err, WI_EINVAL, "%s: unknown size", what);
+  if (from_repo) {
+    /* both scopes in one token: push here, pull from the source repository */
+    wi_autofree char *pull = repo_scope(from_repo, "pull");
+    char *both = scope_union(scope, pull);
+    free(scope);
+    scope = both;
+  }
   for (int attempt = 0;; attempt++) {
     char *loc = NULL;
     bool mounted = false;
     wi_err e = { 0 };
     struct prog_shift ps = { .total = d->size, .fn = progress, .pp = pp };
     bool lost = false;
-    ret = start_upload(rc, repo, scope, NULL, NULL, what, &loc, &mounted, err);
+    /* the first attempt may mount; a 202 answer is an upload session we use right away */
+    bool mount = from_repo && attempt == 0;
+    ret = start_upload(rc, repo, scope, mount ? d->digest : NULL, mount ? from_repo : NULL, what,
+                       &loc, &mounted, err);
+    if (ret < 0 && mount && ret != WI_ENET) {
+      /* no access to the source repository, or mounts refused: a plain upload may still work */
+      wi_log(WI_LOG_DEBUG, "%s: mount from %s failed: %s", what, from_repo, err ? err->msg : "");
+      continue;
+    }
     if (ret < 0)
       return ret;
+    if (mounted) {
+      if (mounted_out)
+        *mounted_out = true;
+      free(loc);
+      return 0;
+    }
     if (d->size <= rc->chunk_size) {
       struct rreq body = { .body_fd = fd,
                            .body_offset = 0,

@@ -24,15 +24,15 @@
 #include "lib/manifest.h"
 
 struct wi_regclient_opts {
-  int tls_verify;           /* 1 verify (default), 0 skip verification and allow plain http */
-  const char *username;     /* explicit credentials (flags); NULL → lookup in credential files */
-  const char *password;     /* secret */
-  const char *authfile;     /* --authfile; NULL → defaults */
+  int tls_verify;       /* 1 verify (default), 0 skip verification and allow plain http */
+  const char *username; /* explicit credentials (flags); NULL → lookup in credential files */
+  const char *password; /* secret */
+  const char *authfile; /* --authfile; NULL → defaults */
   const char *registry_token; /* explicit bearer token, optional */
   const char *user_agent;
-  const char *cert_dir;     /* --cert-dir, overrides certs.d lookup */
-  int retries;              /* default 4 */
-  int64_t chunk_size;       /* blobs larger than this are uploaded in chunks; 0 = default 64 MiB */
+  const char *cert_dir; /* --cert-dir, overrides certs.d lookup */
+  int retries;          /* default 4 */
+  int64_t chunk_size;   /* blobs larger than this are uploaded in chunks; 0 = default 64 MiB */
 };
 
 struct wi_regclient;
@@ -54,39 +54,53 @@ const char *wi_regclient_host(const struct wi_regclient *rc);
 int wi_regclient_ping(struct wi_regclient *rc, wi_err *err);
 
 /* Manifests. ref = tag or digest. Bytes are verified when ref is a digest. digest_out optional. */
-int wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char *ref, char **bytes_out,
-                              size_t *len_out, char **media_type_out, char *digest_out, wi_err *err);
+int wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
+                              char **bytes_out, size_t *len_out, char **media_type_out,
+                              char *digest_out, wi_err *err);
 /* HEAD: digest, media type and size without the body. */
 int wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
-                               char *digest_out, char **media_type_out, int64_t *size_out, wi_err *err);
-int wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char *ref, const void *bytes,
-                              size_t len, const char *media_type, char *digest_out, wi_err *err);
-int wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const char *digest, wi_err *err);
+                               char *digest_out, char **media_type_out, int64_t *size_out,
+                               wi_err *err);
+int wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char *ref,
+                              const void *bytes, size_t len, const char *media_type,
+                              char *digest_out, wi_err *err);
+int wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const char *digest,
+                                 wi_err *err);
 
 /* Blobs. */
 /* HEAD: WI_ENOTFOUND when absent; size_out optional. */
-int wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest, int64_t *size_out,
-                           wi_err *err);
+int wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest,
+                           int64_t *size_out, wi_err *err);
 /* Stream a blob to write_fn, verifying digest and size (WI_EDIGEST). Resumes with Range after a
  * broken connection. progress optional. */
 int wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
-                          int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
+                          int (*write_fn)(const void *data, size_t len, void *payload),
+                          void *payload,
                           void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
                           wi_err *err);
 /* As wi_regclient_get_blob, without hashing: for callers that verify the digest themselves in the
  * same pass (a store blob writer's commit). The size is still enforced. */
-int wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+int wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo,
+                                   const struct wi_descriptor *d,
                                    int (*write_fn)(const void *data, size_t len, void *payload),
-                                   void *payload, void (*progress)(int64_t done, int64_t total, void *payload),
+                                   void *payload,
+                                   void (*progress)(int64_t done, int64_t total, void *payload),
                                    void *pp, wi_err *err);
 /* Cross-repository mount; *mounted false when the registry opened an upload instead (it is
  * cancelled). */
 int wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest,
                             const char *from_repo, bool *mounted, wi_err *err);
 /* Upload from a file: monolithic POST+PUT up to chunk_size, chunked PATCH with resume beyond. */
-int wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d, int fd,
-                           void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
-                           wi_err *err);
+int wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+                           int fd, void (*progress)(int64_t done, int64_t total, void *payload),
+                           void *pp, wi_err *err);
+/* Upload with a cross-repository mount attempt first (from_repo may be NULL): a 201 answer sets
+ * *mounted_out and uploads nothing; a 202 answer's session receives the upload (no extra POST). */
+int wi_regclient_push_blob_from(struct wi_regclient *rc, const char *repo,
+                                const struct wi_descriptor *d, int fd, const char *from_repo,
+                                bool *mounted_out,
+                                void (*progress)(int64_t done, int64_t total, void *payload),
+                                void *pp, wi_err *err);
 int wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
                                  const void *data, size_t len, wi_err *err);
 

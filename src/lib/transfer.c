@@ -633,12 +633,17 @@ struct push_job {
   struct push_ctx *c;
   const char *digest;
   int64_t last;
+  bool started;
 };
 
 static void
 push_progress(int64_t done, int64_t total, void *payload)
 {
   struct push_job *j = payload;
+  if (!j->started) { /* a mount attempt turned into an upload */
+    j->started = true;
+    emit(j->c->o, j->c->emu, WI_PROGRESS_START, j->digest, 0, total, NULL);
+  }
   if (done - j->last < PROGRESS_STEP && done != total)
     return;
   j->last = done;
@@ -670,17 +675,6 @@ push_one(void *ctx, size_t i, wi_err *err)
                       wi_store_root(c->src));
   }
   wi_autofree char *from = mounts_candidate(c->mt, c->host, d->digest, c->repo);
-  if (from) {
-    bool mounted = false;
-    wi_err me = { 0 };
-    if (wi_regclient_mount_blob(c->rc, c->repo, d->digest, from, &mounted, &me) == 0 && mounted) {
-      mounts_add(c->mt, c->host, d->digest, c->repo);
-      emit(c->o, c->emu, WI_PROGRESS_MOUNTED, d->digest, d->size, d->size, from);
-      return 0;
-    }
-    if (me.code)
-      wi_log(WI_LOG_DEBUG, "%s", me.msg);
-  }
   wi_autoclose int fd = -1;
   int64_t size = 0;
   ret = wi_store_open_blob(c->src, d->digest, &fd, &size, err);
@@ -689,13 +683,22 @@ push_one(void *ctx, size_t i, wi_err *err)
   if (d->size >= 0 && size != d->size)
     return wi_err_set(err, WI_EDIGEST, "blob %s in %s has %lld bytes, the manifest says %lld",
                       d->digest, wi_store_root(c->src), (long long)size, (long long)d->size);
-  emit(c->o, c->emu, WI_PROGRESS_START, d->digest, 0, size, NULL);
+  if (!from) {
+    j.started = true;
+    emit(c->o, c->emu, WI_PROGRESS_START, d->digest, 0, size, NULL);
+  }
   struct wi_descriptor dd = *d;
   dd.size = size;
-  ret = wi_regclient_push_blob(c->rc, c->repo, &dd, fd, push_progress, &j, err);
+  bool mounted = false;
+  ret =
+      wi_regclient_push_blob_from(c->rc, c->repo, &dd, fd, from, &mounted, push_progress, &j, err);
   if (ret < 0)
     return ret;
   mounts_add(c->mt, c->host, d->digest, c->repo);
+  if (mounted) {
+    emit(c->o, c->emu, WI_PROGRESS_MOUNTED, d->digest, size, size, from);
+    return 0;
+  }
   emit(c->o, c->emu, WI_PROGRESS_DONE, d->digest, size, size, NULL);
   return 0;
 }

@@ -68,6 +68,13 @@ check "push to another repository of the same registry" "$WLSIMG" push test/app:
 check_eq "blobs are mounted, not uploaded" "$(grep -c 'Mounted from test/app' "$T_DIR/last.err")" 2
 check_eq "the mounted copy has the same digest" "$(skopeo_digest "docker://$R/test/other:v1")" "$D1"
 
+# a stale hint: the mount is refused (202) and the blob goes into that same upload session
+jq --arg r "$R" '.[$r] |= with_entries(.value = ["test/gone"])' "$WLSIMG_STORE/mounts.json" > "$W/mounts.json"
+cp "$W/mounts.json" "$WLSIMG_STORE/mounts.json"
+check "push with stale mount hints" "$WLSIMG" push test/app:v1 "$R/test/third:v1"
+check_eq "refused mounts fall back to uploads" "$(grep -c ': Pushed' "$T_DIR/last.err")" 2
+check_eq "the uploaded copy has the same digest" "$(skopeo_digest "docker://$R/test/third:v1")" "$D1"
+
 check "push with --digestfile and -q" "$WLSIMG" push -q --digestfile "$W/digest" test/app:v1 "$R/test/app:v2"
 check_eq "digestfile holds the digest" "$(cat "$W/digest")" "$D1"
 check_eq "-q prints no progress" "$(wc -c < "$T_DIR/last.err")" 0
