@@ -196,6 +196,8 @@ if command -v wrk > /dev/null; then
   check_eq "wrk manifest GET: no errors" "$(grep -cE 'Non-2xx|Socket errors' "$T_DIR/wrk1")" 0
   check_eq "wrk blob GET: no errors" "$(grep -cE 'Non-2xx|Socket errors' "$T_DIR/wrk2")" 0
   echo "# manifest GET: $(grep Requests/sec "$T_DIR/wrk1")"
+  RSS=$(awk '/VmRSS/{print $2}' "/proc/${T_PIDS[0]}/status")
+  check_eq "memory bounded after load (RSS ${RSS} kB < 128 MiB)" "$([ "$RSS" -lt 131072 ] && echo yes)" yes
 fi
 
 # ---- deletes ----
@@ -285,4 +287,26 @@ check "repo set-private" "$WLSIMG" registry repo set-private --root "$AROOT" acm
 req GET "$A/v2/acme/app/manifests/v1"
 check_eq "private again" "$S" 401
 
+# ---- TLS, config file, SIGTERM ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T_DIR/key.pem" \
+  -out "$T_DIR/cert.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2> /dev/null
+TPORT=$(free_port)
+printf '{"listen":"127.0.0.1:%s","root":"%s","tls_cert":"%s","tls_key":"%s"}' "$TPORT" "$T_DIR/treg" \
+  "$T_DIR/cert.pem" "$T_DIR/key.pem" > "$T_DIR/reg.json"
+"$WLSIMG" registry serve --config "$T_DIR/reg.json" > "$T_DIR/tls.log" 2>&1 &
+TPID=$!
+T_PIDS+=($TPID)
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null --cacert "$T_DIR/cert.pem" "https://127.0.0.1:$TPORT/v2/" && break
+  sleep 0.05
+done
+S=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T_DIR/cert.pem" "https://127.0.0.1:$TPORT/v2/")
+check_eq "HTTPS from --config" "$S" 200
+kill -TERM "$TPID"
+wait "$TPID"
+check_eq "SIGTERM: clean exit" "$?" 0
+check "SIGTERM logged" grep -q "stopping" "$T_DIR/tls.log"
+printf '{"listen":"127.0.0.1:1","bogus":1}' > "$T_DIR/bad.json"
+check_fail "unknown config setting" 1 "bogus: unknown setting" "$WLSIMG" registry serve --config "$T_DIR/bad.json"
+check_fail "bad --auth" 2 "expected none or token" "$WLSIMG" registry serve --auth basic --root "$T_DIR/x"
 finish
