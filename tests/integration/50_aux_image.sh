@@ -261,6 +261,33 @@ check "--load kept it in the store" sh -c "'$WLSIMG' images | grep -qE 'test/aux
 check_eq "--push without --load named nothing in the store" "$("$WLSIMG" images | grep -cE 'test/aux +(1|os|multi|abc) ')" 0
 check "skopeo reads it back with credentials" skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false --creds alice:s3cret --raw docker://"$REG_ADDR"/test/aux:auth
 
+# ---- inspect of a WebLogic-like image made with wlsimg import (files only, nothing runs) ----
+WR="$T_DIR/wlsroot"
+mkdir -p "$WR/etc" "$WR/usr/lib" "$WR/usr/bin" "$WR/u01/jdk" "$WR/u01/oracle/inventory" "$WR/u01/oracle/OPatch"
+printf 'NAME="Oracle Linux \\"Server\\""\nVERSION="8.10"\nID="ol"\nVERSION_ID="8.10"\n' > "$WR/usr/lib/os-release"
+ln -s ../usr/lib/os-release "$WR/etc/os-release"
+printf 'JAVA_VERSION="1.8.0_202"\n' > "$WR/u01/jdk/release"
+printf '<registry><distributions><distribution status="installed" name="WebLogic Server" version="12.2.1.4.0"/><distribution status="installed" name="Coherence" version="12.2.1.4.0"/></distributions></registry>\n' \
+  > "$WR/u01/oracle/inventory/registry.xml"
+printf 'OPATCH_VERSION:13.9.4.2.5\n' > "$WR/u01/oracle/OPatch/version.txt"
+printf '#!/bin/sh\n' > "$WR/usr/bin/microdnf"
+chmod 755 "$WR/usr/bin/microdnf"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$WR" -cf "$T_DIR/wls.tar" --exclude=./u01/oracle . 
+tar --mtime=@0 --owner=1000 --group=1000 --numeric-owner -C "$WR" -rf "$T_DIR/wls.tar" ./u01/oracle
+check "import a WebLogic-like image" "$WLSIMG" import -c 'ENV JAVA_HOME=/u01/jdk' -c 'ENV ORACLE_HOME=/u01/oracle' \
+  "$T_DIR/wls.tar" wls:test
+check "inspect --patches" "$WLSIMG" inspect --image wls:test --patches
+cp "$T_DIR/last.out" "$T_DIR/wls.json"
+check "inspect prints valid JSON (escaped)" jq -e . "$T_DIR/wls.json"
+check_eq "os fields" "$(jq -r '[.os.id, .os.name, .os.version, .os.architecture] | join("|")' "$T_DIR/wls.json")" \
+  "ol|Oracle Linux \\\"Server\\\"|8.10|$(uname -m)"
+check_eq "java" "$(jq -r '[.javaHome, .javaVersion] | join("|")' "$T_DIR/wls.json")" "/u01/jdk|1.8.0_202"
+check_eq "weblogic" "$(jq -r '[.oracleHome, .wlsVersion, .oracleInstalledProducts, .opatchVersion] | join("|")' "$T_DIR/wls.json")" \
+  "/u01/oracle|12.2.1.4.0|WebLogic Server,Coherence|13.9.4.2.5"
+check_eq "oracle home owner" "$(jq -r '[.oracleHomeUser, .oracleHomeGroup] | join(":")' "$T_DIR/wls.json")" "1000:1000"
+check_eq "package manager" "$(jq -r .packageManager "$T_DIR/wls.json")" "MICRODNF"
+check_eq "WIT layout: os first, spaced colons" "$(sed -n 2,3p "$T_DIR/wls.json" | tr -d ' \n')" '"oraclePatches":[],"os":{'
+
 # ---- bad inputs: message, exit 1, nothing in the store ----
 before=$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)
 check_fail "missing model" 1 "WDT model file nope.yaml could not be found." \
