@@ -112,9 +112,11 @@ struct dr_args {
 
 static const struct cli_opt dr_opts[] = {
   { "namespace", 'n', CLI_STRING, offsetof(struct dr_args, ns), "NS",
-    "Namespace of the secret (the Domain's namespace); omitted: kubectl's current namespace", false },
+    "Namespace of the secret (the Domain's namespace); omitted: kubectl's current namespace",
+    false },
   { "docker-server", 0, CLI_STRING, offsetof(struct dr_args, server), "SERVER",
-    "Registry server, e.g. phx.ocir.io or 127.0.0.1:5000 (default https://index.docker.io/v1/)", false },
+    "Registry server, e.g. phx.ocir.io or 127.0.0.1:5000 (default https://index.docker.io/v1/)",
+    false },
   { "image", 0, CLI_STRING, offsetof(struct dr_args, image), "REF",
     "Take the server from this image reference's registry host", false },
   { "docker-username", 0, CLI_STRING, offsetof(struct dr_args, username), "USER",
@@ -124,10 +126,12 @@ static const struct cli_opt dr_opts[] = {
   { "from-login", 0, CLI_FLAG, offsetof(struct dr_args, from_login), NULL,
     "Use the credentials stored by 'wlsimg login' (or docker/podman, credential helpers) for the server",
     false },
-  { "docker-email", 0, CLI_STRING, offsetof(struct dr_args, email), "EMAIL", "E-mail (optional)", false },
+  { "docker-email", 0, CLI_STRING, offsetof(struct dr_args, email), "EMAIL", "E-mail (optional)",
+    false },
   { "authfile", 0, CLI_STRING, offsetof(struct dr_args, authfile), "FILE",
     "containers auth.json to read with --from-login", false },
-  { "output", 'o', CLI_STRING, offsetof(struct dr_args, output), "FORMAT", "yaml (default) or json", false },
+  { "output", 'o', CLI_STRING, offsetof(struct dr_args, output), "FORMAT", "yaml (default) or json",
+    false },
   { "apply", 0, CLI_FLAG, offsetof(struct dr_args, apply), NULL,
     "Send the secret to 'kubectl apply -f -' on stdin instead of printing it", false },
   CLI_OPT_END,
@@ -145,7 +149,8 @@ static const struct cli_cmd dr_cmd = {
 
 /* Credentials for the server from the stored logins. */
 static int
-login_creds(const struct dr_args *a, const char *server, char **user_out, char **pass_out, wi_err *err)
+login_creds(const struct dr_args *a, const char *server, char **user_out, char **pass_out,
+            wi_err *err)
 {
   wi_autofree char *host = wi_k8s_server_host(server);
   struct wi_cred c = { 0 };
@@ -156,14 +161,16 @@ login_creds(const struct dr_args *a, const char *server, char **user_out, char *
   if (ret < 0)
     return ret;
   if (c.password == NULL || c.password[0] == '\0' || c.username == NULL || c.username[0] == '\0') {
-    ret = wi_err_set(err, WI_EUNSUPPORTED,
-                     "the stored login for %s (%s) is a token, not a username and password; the "
-                     "kubelet cannot use it in a pull secret. Log in with a user name and password or "
-                     "auth token (wlsimg login -u USER --password-stdin %s)",
-                     host, c.source ? c.source : "credential store", host);
+    ret = wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "the stored login for %s (%s) is a token, not a username and password; the "
+        "kubelet cannot use it in a pull secret. Log in with a user name and password or "
+        "auth token (wlsimg login -u USER --password-stdin %s)",
+        host, c.source ? c.source : "credential store", host);
   } else if (a->username && strcmp(a->username, c.username) != 0) {
-    ret = wi_err_set(err, WI_EINVAL, "--docker-username %s differs from the stored login for %s (%s)",
-                     a->username, host, c.username);
+    ret =
+        wi_err_set(err, WI_EINVAL, "--docker-username %s differs from the stored login for %s (%s)",
+                   a->username, host, c.username);
   } else {
     *user_out = wi_xstrdup(c.username);
     *pass_out = wi_xstrdup(c.password);
@@ -190,11 +197,13 @@ secret_docker_registry(int argc, char **argv)
   const char *name = pos[0];
   free(pos);
   if (a.password_stdin == a.from_login)
-    return cli_usage_error(dr_cmd.name, "give exactly one of --docker-password-stdin and --from-login");
+    return cli_usage_error(dr_cmd.name,
+                           "give exactly one of --docker-password-stdin and --from-login");
   if (a.server && a.image)
     return cli_usage_error(dr_cmd.name, "give --docker-server or --image, not both");
   if (!a.from_login && (a.username == NULL || *a.username == '\0'))
-    return cli_usage_error(dr_cmd.name, "--docker-username is required with --docker-password-stdin");
+    return cli_usage_error(dr_cmd.name,
+                           "--docker-username is required with --docker-password-stdin");
   if (wi_k8s_check_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   if (a.image) {
@@ -217,8 +226,9 @@ secret_docker_registry(int argc, char **argv)
     if (pass == NULL)
       return cli_fail(&err);
   }
-  struct wi_k8s_docker_secret ds = { .name = name, .ns = a.ns, .server = server, .username = user,
-                                     .password = pass, .email = a.email };
+  struct wi_k8s_docker_secret ds = {
+    .name = name, .ns = a.ns, .server = server, .username = user, .password = pass, .email = a.email
+  };
   r = wi_k8s_docker_secret(&obj, &ds, &err);
   wi_secret_free(pass);
   if (r < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
@@ -239,15 +249,20 @@ struct gen_args {
 };
 
 static const struct cli_opt gen_opts[] = {
-  { "namespace", 'n', CLI_STRING, offsetof(struct gen_args, ns), "NS", "Namespace of the secret", false },
+  { "namespace", 'n', CLI_STRING, offsetof(struct gen_args, ns), "NS", "Namespace of the secret",
+    false },
   { "from-file", 0, CLI_LIST, offsetof(struct gen_args, from_file), "[KEY=]PATH",
     "A key whose value is the file's content (key defaults to the file name); repeatable", false },
   { "from-env-file", 0, CLI_STRING, offsetof(struct gen_args, env_file), "FILE",
     "KEY=VALUE lines (# comments and blank lines ignored)", false },
-  { "label", 'l', CLI_LIST, offsetof(struct gen_args, labels), "KEY=VALUE", "A label; repeatable", false },
-  { "type", 0, CLI_STRING, offsetof(struct gen_args, type), "TYPE", "Secret type (e.g. Opaque)", false },
-  { "output", 'o', CLI_STRING, offsetof(struct gen_args, output), "FORMAT", "yaml (default) or json", false },
-  { "apply", 0, CLI_FLAG, offsetof(struct gen_args, apply), NULL, "Send to 'kubectl apply -f -'", false },
+  { "label", 'l', CLI_LIST, offsetof(struct gen_args, labels), "KEY=VALUE", "A label; repeatable",
+    false },
+  { "type", 0, CLI_STRING, offsetof(struct gen_args, type), "TYPE", "Secret type (e.g. Opaque)",
+    false },
+  { "output", 'o', CLI_STRING, offsetof(struct gen_args, output), "FORMAT",
+    "yaml (default) or json", false },
+  { "apply", 0, CLI_FLAG, offsetof(struct gen_args, apply), NULL, "Send to 'kubectl apply -f -'",
+    false },
   CLI_OPT_END,
 };
 
@@ -296,7 +311,8 @@ read_env_file(struct kv_list *data, const char *path, wi_err *err)
     return err->code;
   int ret = 0;
   char *save = NULL;
-  for (char *line = strtok_r(text, "\n", &save); line && ret == 0; line = strtok_r(NULL, "\n", &save)) {
+  for (char *line = strtok_r(text, "\n", &save); line && ret == 0;
+       line = strtok_r(NULL, "\n", &save)) {
     size_t n = strlen(line);
     if (n > 0 && line[n - 1] == '\r')
       line[--n] = '\0';
@@ -359,8 +375,13 @@ secret_generic(int argc, char **argv)
     kv_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])), wi_xstrdup(eq + 1));
   }
   if (ret == 0) {
-    struct wi_k8s_generic_secret gs = { .name = name, .ns = a.ns, .data = data.v, .n_data = data.n,
-                                        .labels = labels.v, .n_labels = labels.n, .type = a.type };
+    struct wi_k8s_generic_secret gs = { .name = name,
+                                        .ns = a.ns,
+                                        .data = data.v,
+                                        .n_data = data.n,
+                                        .labels = labels.v,
+                                        .n_labels = labels.n,
+                                        .type = a.type };
     ret = wi_k8s_generic_secret(&obj, &gs, &err);
   }
   kv_free(&data, true);
@@ -399,14 +420,19 @@ struct dom_args {
 };
 
 static const struct cli_opt dom_opts[] = {
-  { "domain-uid", 0, CLI_STRING, offsetof(struct dom_args, uid), "UID", "Domain UID (also the Domain's name)", true },
-  { "namespace", 'n', CLI_STRING, offsetof(struct dom_args, ns), "NS", "Namespace of the domain", false },
-  { "image", 0, CLI_STRING, offsetof(struct dom_args, image), "REF", "Primary WebLogic image", true },
+  { "domain-uid", 0, CLI_STRING, offsetof(struct dom_args, uid), "UID",
+    "Domain UID (also the Domain's name)", true },
+  { "namespace", 'n', CLI_STRING, offsetof(struct dom_args, ns), "NS", "Namespace of the domain",
+    false },
+  { "image", 0, CLI_STRING, offsetof(struct dom_args, image), "REF", "Primary WebLogic image",
+    true },
   { "aux-image", 0, CLI_LIST, offsetof(struct dom_args, aux), "REF",
     "Auxiliary image, repeatable, in merge order (later model files win)", false },
   { "pull-secret", 0, CLI_LIST, offsetof(struct dom_args, pull_secrets), "NAME",
-    "Image pull secret for the primary and auxiliary images; repeatable (one per registry)", false },
-  { "replicas", 0, CLI_INT, offsetof(struct dom_args, replicas), "N", "Managed servers per cluster (default 1)", false },
+    "Image pull secret for the primary and auxiliary images; repeatable (one per registry)",
+    false },
+  { "replicas", 0, CLI_INT, offsetof(struct dom_args, replicas), "N",
+    "Managed servers per cluster (default 1)", false },
   { "cluster", 0, CLI_LIST, offsetof(struct dom_args, clusters), "NAME",
     "WebLogic cluster name: adds a Cluster resource; repeatable", false },
   { "weblogic-credentials-from-stdin", 0, CLI_FLAG, offsetof(struct dom_args, creds_stdin), NULL,
@@ -418,19 +444,28 @@ static const struct cli_opt dom_opts[] = {
   { "runtime-encryption-secret-file", 0, CLI_STRING, offsetof(struct dom_args, enc_file), "FILE",
     "Password of the runtime encryption secret (default: a random one)", false },
   { "runtime-encryption-secret", 0, CLI_STRING, offsetof(struct dom_args, enc_secret), "NAME",
-    "Use an existing runtime encryption secret instead of creating <uid>-runtime-encryption-secret", false },
-  { "domain-type", 0, CLI_STRING, offsetof(struct dom_args, domain_type), "TYPE", "WLS (default), JRF or RestrictedJRF", false },
-  { "restart-version", 0, CLI_STRING, offsetof(struct dom_args, restart_version), "V", "spec.restartVersion", false },
-  { "introspect-version", 0, CLI_STRING, offsetof(struct dom_args, introspect_version), "V", "spec.introspectVersion", false },
+    "Use an existing runtime encryption secret instead of creating <uid>-runtime-encryption-secret",
+    false },
+  { "domain-type", 0, CLI_STRING, offsetof(struct dom_args, domain_type), "TYPE",
+    "WLS (default), JRF or RestrictedJRF", false },
+  { "restart-version", 0, CLI_STRING, offsetof(struct dom_args, restart_version), "V",
+    "spec.restartVersion", false },
+  { "introspect-version", 0, CLI_STRING, offsetof(struct dom_args, introspect_version), "V",
+    "spec.introspectVersion", false },
   { "wdt-image", 0, CLI_STRING, offsetof(struct dom_args, wdt_image), "REF",
-    "When several auxiliary images carry WDT: the one whose WDT is used (the others get None)", false },
+    "When several auxiliary images carry WDT: the one whose WDT is used (the others get None)",
+    false },
   { "no-inspect", 0, CLI_FLAG, offsetof(struct dom_args, no_inspect), NULL,
     "Do not read the auxiliary images' metadata; assume the /auxiliary defaults", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct dom_args, authfile), "FILE", "Credentials for pulling image metadata", false },
-  { "tls-verify", 0, CLI_FLAG, offsetof(struct dom_args, tls_verify), NULL, "Verify registry TLS (default true)", false },
-  { "output", 'o', CLI_STRING, offsetof(struct dom_args, output), "FORMAT", "yaml (default) or json", false },
+  { "authfile", 0, CLI_STRING, offsetof(struct dom_args, authfile), "FILE",
+    "Credentials for pulling image metadata", false },
+  { "tls-verify", 0, CLI_FLAG, offsetof(struct dom_args, tls_verify), NULL,
+    "Verify registry TLS (default true)", false },
+  { "output", 'o', CLI_STRING, offsetof(struct dom_args, output), "FORMAT",
+    "yaml (default) or json", false },
   { "apply", 0, CLI_FLAG, offsetof(struct dom_args, apply), NULL,
-    "Send everything to 'kubectl apply -f -'; an existing runtime encryption secret is kept", false },
+    "Send everything to 'kubectl apply -f -'; an existing runtime encryption secret is kept",
+    false },
   CLI_OPT_END,
 };
 
@@ -482,10 +517,12 @@ read_wls_creds(const struct dom_args *a, char **user_out, char **pass_out, wi_er
   explicit_bzero(text, len);
   free(text);
   if (!*user_out || !**user_out || !*pass_out || !**pass_out)
-    ret = wi_err_set(err, WI_EINVAL,
-                     a->creds_file ? "WebLogic credentials from %s: expected username=… and password=… lines"
-                                   : "WebLogic credentials from %s: expected the user name and the password on two lines",
-                     what);
+    ret = wi_err_set(
+        err, WI_EINVAL,
+        a->creds_file
+            ? "WebLogic credentials from %s: expected username=… and password=… lines"
+            : "WebLogic credentials from %s: expected the user name and the password on two lines",
+        what);
   return ret;
 }
 
@@ -501,7 +538,8 @@ aux_metadata(struct wi_store *store, const struct dom_args *a, const char *ref,
   to.src_reg.tls_verify = a->tls_verify;
   to.src_reg.authfile = a->authfile;
   if (wi_image_open(&img, store, ref, NULL, false, &to, err) < 0)
-    return wi_err_wrap(err, "auxiliary image %s (use --no-inspect to assume the /auxiliary defaults)", ref);
+    return wi_err_wrap(
+        err, "auxiliary image %s (use --no-inspect to assume the /auxiliary defaults)", ref);
   const char *il = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_INSTALL_HOME);
   const char *ml = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_MODEL_HOME);
   const char *wh = wi_imgconfig_get_env(img->config, "WDT_HOME");
@@ -512,7 +550,8 @@ aux_metadata(struct wi_store *store, const struct dom_args *a, const char *ref,
   m->wdt_home = wi_xstrdup(wh ? wh : "/auxiliary");
   m->model_home = mh ? wi_xstrdup(mh) : wi_xasprintf("%s/models", m->wdt_home);
   if (!m->wit_built && !il)
-    wi_log(WI_LOG_WARN, "%s has no WDT_HOME/WDT_MODEL_HOME metadata; assuming the /auxiliary layout", ref);
+    wi_log(WI_LOG_WARN,
+           "%s has no WDT_HOME/WDT_MODEL_HOME metadata; assuming the /auxiliary layout", ref);
   /* The layers say whether the directories really hold files (a missing non-default source
    * directory fails the domain). */
   bool scanned = true;
@@ -520,7 +559,8 @@ aux_metadata(struct wi_store *store, const struct dom_args *a, const char *ref,
     const struct wi_descriptor *d = &img->manifest->layers[i];
     int fd = -1;
     if (wi_store_open_blob(store, d->digest, &fd, NULL, err) < 0) {
-      wi_log(WI_LOG_DEBUG, "%s: layer %s not in the store; paths taken from metadata only", ref, d->digest);
+      wi_log(WI_LOG_DEBUG, "%s: layer %s not in the store; paths taken from metadata only", ref,
+             d->digest);
       scanned = false;
       break;
     }
@@ -542,13 +582,13 @@ aux_fields(const struct wi_k8s_aux_meta *m, const char *install_label, const cha
   wi_k8s_aux_fields(m, wdt_out, model_out);
   if (install_label && !(m->scanned && !m->has_wdt)) {
     free(*wdt_out);
-    *wdt_out = strcasecmp(install_label, WI_K8S_NONE) == 0 ? wi_xstrdup(WI_K8S_NONE)
+    *wdt_out = strcasecmp(install_label, WI_K8S_NONE) == 0          ? wi_xstrdup(WI_K8S_NONE)
                : strcmp(install_label, WI_K8S_AUX_WDT_DEFAULT) == 0 ? NULL
                                                                     : wi_xstrdup(install_label);
   }
   if (model_label && !(m->scanned && !m->has_models)) {
     free(*model_out);
-    *model_out = strcasecmp(model_label, WI_K8S_NONE) == 0 ? wi_xstrdup(WI_K8S_NONE)
+    *model_out = strcasecmp(model_label, WI_K8S_NONE) == 0            ? wi_xstrdup(WI_K8S_NONE)
                  : strcmp(model_label, WI_K8S_AUX_MODEL_DEFAULT) == 0 ? NULL
                                                                       : wi_xstrdup(model_label);
   }
@@ -619,11 +659,13 @@ resolve_aux(const struct dom_args *a, struct aux_set *set, wi_err *err)
       if (strcmp(set->v[i].image, a->wdt_image) == 0)
         wdt_pick = i;
     if (wdt_pick == SIZE_MAX)
-      return wi_err_set(err, WI_EUSAGE, "--wdt-image %s is not one of the --aux-image values", a->wdt_image);
+      return wi_err_set(err, WI_EUSAGE, "--wdt-image %s is not one of the --aux-image values",
+                        a->wdt_image);
     for (size_t i = 0; i < set->n; i++)
       if (i != wdt_pick)
         set->v[i].wdt_install_home = WI_K8S_NONE;
-    if (set->v[wdt_pick].wdt_install_home && strcmp(set->v[wdt_pick].wdt_install_home, WI_K8S_NONE) == 0)
+    if (set->v[wdt_pick].wdt_install_home &&
+        strcmp(set->v[wdt_pick].wdt_install_home, WI_K8S_NONE) == 0)
       return wi_err_set(err, WI_EINVAL, "--wdt-image %s has no WDT install", a->wdt_image);
   } else if (n_wdt > 1) {
     /* The operator fails the domain (SEVERE) when two auxiliary images supply WDT. */
@@ -631,10 +673,11 @@ resolve_aux(const struct dom_args *a, struct aux_set *set, wi_err *err)
     for (size_t i = 0; i < set->n; i++)
       if (!set->v[i].wdt_install_home || strcmp(set->v[i].wdt_install_home, WI_K8S_NONE) != 0)
         wi_buf_addf(&b, NULL, "%s%s", b.len ? ", " : "", set->v[i].image);
-    ret = wi_err_set(err, WI_EINVAL,
-                     "%zu auxiliary images carry a WDT install (%s); the operator fails such a domain. "
-                     "Choose one with --wdt-image REF (the others get sourceWDTInstallHome: None)",
-                     n_wdt, wi_buf_cstr(&b));
+    ret = wi_err_set(
+        err, WI_EINVAL,
+        "%zu auxiliary images carry a WDT install (%s); the operator fails such a domain. "
+        "Choose one with --wdt-image REF (the others get sourceWDTInstallHome: None)",
+        n_wdt, wi_buf_cstr(&b));
     wi_buf_dispose(&b);
   }
   return ret;
@@ -677,8 +720,13 @@ domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_
     ret = read_wls_creds(a, &user, &pass, err);
     if (ret == 0) {
       struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
-      struct wi_k8s_generic_secret gs = { .name = cred_name, .ns = a->ns, .data = data, .n_data = 2,
-                                          .labels = &label, .n_labels = 1, .type = "Opaque" };
+      struct wi_k8s_generic_secret gs = { .name = cred_name,
+                                          .ns = a->ns,
+                                          .data = data,
+                                          .n_data = 2,
+                                          .labels = &label,
+                                          .n_labels = 1,
+                                          .type = "Opaque" };
       ret = wi_k8s_generic_secret(&o, &gs, err);
       if (ret == 0)
         push_obj(objs, n, o);
@@ -699,8 +747,10 @@ domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_
       if (a->apply && secret_exists(enc_name, a->ns, &exists, err) < 0)
         return err->code;
       if (exists) {
-        wi_log(WI_LOG_WARN, "keeping the existing secret %s (its password must not change during the domain's life)",
-               enc_name);
+        wi_log(
+            WI_LOG_WARN,
+            "keeping the existing secret %s (its password must not change during the domain's life)",
+            enc_name);
         return 0;
       }
       char hex[33];
@@ -715,8 +765,13 @@ domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_
                enc_name, enc_name);
     }
     struct wi_k8s_kv data[] = { { "password", pw } };
-    struct wi_k8s_generic_secret gs = { .name = enc_name, .ns = a->ns, .data = data, .n_data = 1,
-                                        .labels = &label, .n_labels = 1, .type = "Opaque" };
+    struct wi_k8s_generic_secret gs = { .name = enc_name,
+                                        .ns = a->ns,
+                                        .data = data,
+                                        .n_data = 1,
+                                        .labels = &label,
+                                        .n_labels = 1,
+                                        .type = "Opaque" };
     ret = wi_k8s_generic_secret(&o, &gs, err);
     wi_secret_free(pw);
     if (ret == 0)
@@ -730,11 +785,13 @@ domain_usage_checks(const struct dom_args *a)
 {
   int sources = (a->creds_stdin ? 1 : 0) + (a->creds_file ? 1 : 0) + (a->creds_secret ? 1 : 0);
   if (sources > 1)
-    return cli_usage_error(dom_cmd.name, "give only one of --weblogic-credentials-from-stdin, "
-                                         "--weblogic-credentials-file and --weblogic-credentials-secret");
-  if (a->enc_file && a->enc_secret)
     return cli_usage_error(dom_cmd.name,
-                           "give --runtime-encryption-secret-file or --runtime-encryption-secret, not both");
+                           "give only one of --weblogic-credentials-from-stdin, "
+                           "--weblogic-credentials-file and --weblogic-credentials-secret");
+  if (a->enc_file && a->enc_secret)
+    return cli_usage_error(
+        dom_cmd.name,
+        "give --runtime-encryption-secret-file or --runtime-encryption-secret, not both");
   return 0;
 }
 
@@ -757,21 +814,30 @@ cmd_domain(int argc, char **argv)
   if (domain_usage_checks(&a) != 0)
     return CLI_EXIT_USAGE;
   if (!a.creds_stdin && !a.creds_file && !a.creds_secret) {
-    wi_err_set(&err, WI_EINVAL,
-               "the WebLogic credentials secret is required: give --weblogic-credentials-from-stdin, "
-               "--weblogic-credentials-file FILE or --weblogic-credentials-secret NAME");
+    wi_err_set(
+        &err, WI_EINVAL,
+        "the WebLogic credentials secret is required: give --weblogic-credentials-from-stdin, "
+        "--weblogic-credentials-file FILE or --weblogic-credentials-secret NAME");
     return cli_fail(&err);
   }
   wi_autofree char *cred_name =
-    a.creds_secret ? wi_xstrdup(a.creds_secret) : wi_xasprintf("%s-weblogic-credentials", a.uid);
+      a.creds_secret ? wi_xstrdup(a.creds_secret) : wi_xasprintf("%s-weblogic-credentials", a.uid);
   wi_autofree char *enc_name =
-    a.enc_secret ? wi_xstrdup(a.enc_secret) : wi_xasprintf("%s-runtime-encryption-secret", a.uid);
+      a.enc_secret ? wi_xstrdup(a.enc_secret) : wi_xasprintf("%s-runtime-encryption-secret", a.uid);
   struct wi_k8s_domain d = {
-    .uid = a.uid, .ns = a.ns, .image = a.image, .pull_secrets = a.pull_secrets.v,
-    .n_pull_secrets = a.pull_secrets.n, .credentials_secret = cred_name,
-    .encryption_secret = enc_name, .domain_type = a.domain_type,
-    .restart_version = a.restart_version, .introspect_version = a.introspect_version,
-    .replicas = a.replicas, .clusters = a.clusters.v, .n_clusters = a.clusters.n,
+    .uid = a.uid,
+    .ns = a.ns,
+    .image = a.image,
+    .pull_secrets = a.pull_secrets.v,
+    .n_pull_secrets = a.pull_secrets.n,
+    .credentials_secret = cred_name,
+    .encryption_secret = enc_name,
+    .domain_type = a.domain_type,
+    .restart_version = a.restart_version,
+    .introspect_version = a.introspect_version,
+    .replicas = a.replicas,
+    .clusters = a.clusters.v,
+    .n_clusters = a.clusters.n,
   };
   /* Validate names before reading secrets or images: no half-done work on a typo. */
   ret = wi_k8s_check_domain_uid(a.uid, &err);
@@ -813,7 +879,8 @@ struct ro_args {
 };
 
 static const struct cli_opt ro_opts[] = {
-  { "domain-uid", 0, CLI_STRING, offsetof(struct ro_args, uid), "UID", "The Domain to update", true },
+  { "domain-uid", 0, CLI_STRING, offsetof(struct ro_args, uid), "UID", "The Domain to update",
+    true },
   { "namespace", 'n', CLI_STRING, offsetof(struct ro_args, ns), "NS", "Its namespace", false },
   { "image", 0, CLI_STRING, offsetof(struct ro_args, image), "REF",
     "New primary image (merge patch with a restartVersion bump)", false },
@@ -826,7 +893,8 @@ static const struct cli_opt ro_opts[] = {
   { "introspect-version", 0, CLI_STRING, offsetof(struct ro_args, introspect_version), "V",
     "introspectVersion to set (default: bumped only when an auxiliary tag is re-used)", false },
   { "apply", 0, CLI_FLAG, offsetof(struct ro_args, apply), NULL,
-    "Read the Domain with kubectl and apply the patch with 'kubectl patch' (patch on stdin)", false },
+    "Read the Domain with kubectl and apply the patch with 'kubectl patch' (patch on stdin)",
+    false },
   CLI_OPT_END,
 };
 
@@ -899,8 +967,10 @@ find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx, wi_
   if (colon == NULL || strchr(colon, '/'))
     for (size_t i = 0; i < st->n_aux; i++) {
       const char *s = st->aux_images[i];
-      if (strncmp(s, old, ol) == 0 && (s[ol] == ':' || s[ol] == '@'))
-        *idx = i, hits++;
+      if (strncmp(s, old, ol) == 0 && (s[ol] == ':' || s[ol] == '@')) {
+        *idx = i;
+        hits++;
+      }
     }
   if (hits == 1)
     return 0;
@@ -924,15 +994,19 @@ rollout_primary(const struct ro_args *a, wi_err *err)
     if (get_domain(a, &st, err) < 0)
       return err->code;
     if (st.image && strcmp(st.image, a->image) == 0)
-      wi_log(WI_LOG_WARN, "spec.image is already %s; only the restartVersion changes (nodes re-pull a "
-                          "re-pushed tag only with imagePullPolicy Always)", a->image);
+      wi_log(WI_LOG_WARN,
+             "spec.image is already %s; only the restartVersion changes (nodes re-pull a "
+             "re-pushed tag only with imagePullPolicy Always)",
+             a->image);
   } else if (a->restart_version == NULL) {
     wi_k8s_domain_state_dispose(&st);
-    return wi_err_set(err, WI_EUSAGE,
-                      "give --restart-version V (without --apply the current value is not read from "
-                      "the cluster)");
+    return wi_err_set(
+        err, WI_EUSAGE,
+        "give --restart-version V (without --apply the current value is not read from "
+        "the cluster)");
   }
-  rv = a->restart_version ? wi_xstrdup(a->restart_version) : wi_k8s_next_version(st.restart_version);
+  rv =
+      a->restart_version ? wi_xstrdup(a->restart_version) : wi_k8s_next_version(st.restart_version);
   wi_autofree char *patch = wi_k8s_patch_primary_image(a->image, rv);
   if (a->apply)
     ret = apply_patch("domain.v9.weblogic.oracle", a->uid, a->ns, "merge", patch, err);
@@ -960,7 +1034,8 @@ rollout_aux(const struct ro_args *a, wi_err *err)
   if (*new_image == '\0' || (old && *old == '\0'))
     return wi_err_set(err, WI_EUSAGE, "--aux-image: expected OLD=NEW or NEW");
   if (!eq && a->aux_index < 0)
-    return wi_err_set(err, WI_EUSAGE, "--aux-image NEW needs --aux-index I (or use --aux-image OLD=NEW)");
+    return wi_err_set(err, WI_EUSAGE,
+                      "--aux-image NEW needs --aux-index I (or use --aux-image OLD=NEW)");
   if (!a->apply && a->aux_index < 0)
     return wi_err_set(err, WI_EUSAGE,
                       "without --apply the Domain is not read: give --aux-index I to say which "
@@ -972,25 +1047,30 @@ rollout_aux(const struct ro_args *a, wi_err *err)
     if (get_domain(a, &st, err) < 0)
       return err->code;
     if (a->aux_index >= 0 && idx >= st.n_aux)
-      ret = wi_err_set(err, WI_EINVAL, "domain %s has %zu auxiliary images; --aux-index %zu is out of range",
+      ret = wi_err_set(err, WI_EINVAL,
+                       "domain %s has %zu auxiliary images; --aux-index %zu is out of range",
                        a->uid, st.n_aux, idx);
     else if (a->aux_index < 0)
       ret = find_aux(&st, old, &idx, err);
     if (ret == 0 && old == NULL)
       old = wi_xstrdup(st.aux_images[idx]);
     if (ret == 0 && old && strcmp(st.aux_images[idx], old) != 0 && a->aux_index >= 0)
-      ret = wi_err_set(err, WI_EINVAL, "auxiliary image %zu of domain %s is %s, not %s", idx, a->uid,
-                       st.aux_images[idx], old);
+      ret = wi_err_set(err, WI_EINVAL, "auxiliary image %zu of domain %s is %s, not %s", idx,
+                       a->uid, st.aux_images[idx], old);
     if (ret == 0 && old && strcmp(st.aux_images[idx], new_image) == 0 && iv == NULL) {
       /* Same string: only an introspectVersion change makes the operator look again. */
       iv = wi_k8s_next_version(st.introspect_version);
-      const char *pp = st.aux_pull_policies[idx] ? st.aux_pull_policies[idx] : wi_k8s_pull_policy(new_image);
+      const char *pp =
+          st.aux_pull_policies[idx] ? st.aux_pull_policies[idx] : wi_k8s_pull_policy(new_image);
       if (strcmp(pp, "Always") != 0)
-        wi_log(WI_LOG_WARN, "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
-                            "the old content; push a new tag instead", new_image, pp);
+        wi_log(WI_LOG_WARN,
+               "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
+               "the old content; push a new tag instead",
+               new_image, pp);
     }
   } else if (old && strcmp(old, new_image) == 0 && iv == NULL) {
-    ret = wi_err_set(err, WI_EUSAGE, "the same tag again: give --introspect-version V (or --apply to bump it)");
+    ret = wi_err_set(err, WI_EUSAGE,
+                     "the same tag again: give --introspect-version V (or --apply to bump it)");
   }
   if (ret == 0) {
     wi_autofree char *patch = wi_k8s_patch_aux_image(idx, old, new_image, iv);
@@ -1020,7 +1100,9 @@ cmd_rollout(int argc, char **argv)
   if (wi_k8s_check_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   if (a.restart_version && a.aux_image)
-    return cli_usage_error(ro_cmd.name, "--restart-version goes with --image (an auxiliary image change rolls the servers by itself)");
+    return cli_usage_error(
+        ro_cmd.name,
+        "--restart-version goes with --image (an auxiliary image change rolls the servers by itself)");
   int ret = a.image ? rollout_primary(&a, &err) : rollout_aux(&a, &err);
   if (ret == WI_EUSAGE)
     return cli_usage_error(ro_cmd.name, "%s", err.msg);
@@ -1037,7 +1119,8 @@ struct sa_args {
 
 static const struct cli_opt sa_opts[] = {
   { "namespace", 'n', CLI_STRING, offsetof(struct sa_args, ns), "NS", "Namespace", false },
-  { "account", 0, CLI_STRING, offsetof(struct sa_args, account), "NAME", "ServiceAccount (default: default)", false },
+  { "account", 0, CLI_STRING, offsetof(struct sa_args, account), "NAME",
+    "ServiceAccount (default: default)", false },
   { "apply", 0, CLI_FLAG, offsetof(struct sa_args, apply), NULL,
     "Read the ServiceAccount and patch it with kubectl (patch on stdin)", false },
   CLI_OPT_END,
@@ -1074,17 +1157,19 @@ cmd_serviceaccount(int argc, char **argv)
   const char *secret = pos[0];
   free(pos);
   if (wi_k8s_check_subdomain("secret name", secret, &err) < 0 ||
-      wi_k8s_check_subdomain("ServiceAccount name", a.account, &err) < 0 || check_ns(a.ns, &err) < 0)
+      wi_k8s_check_subdomain("ServiceAccount name", a.account, &err) < 0 ||
+      check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   if (!a.apply) {
     wi_autofree char *patch = wi_k8s_patch_sa_pull_secret(secret, true);
     wi_autofree char *create = wi_k8s_patch_sa_pull_secret(secret, false);
     fputs(patch, stdout);
     if (!cli_quiet)
-      fprintf(stderr,
-              "wlsimg: this JSON patch (kubectl patch serviceaccount %s --type=json) appends to an existing "
-              "imagePullSecrets list; for an account without one use:\n%s",
-              a.account, create);
+      fprintf(
+          stderr,
+          "wlsimg: this JSON patch (kubectl patch serviceaccount %s --type=json) appends to an existing "
+          "imagePullSecrets list; for an account without one use:\n%s",
+          a.account, create);
     return CLI_EXIT_OK;
   }
   const char *args[] = { "get", "serviceaccount", a.account, "-o", "json" };
@@ -1113,15 +1198,17 @@ cmd_serviceaccount(int argc, char **argv)
 static void
 k8s_usage(FILE *f)
 {
-  fprintf(f, "Usage: wlsimg k8s SUBCOMMAND [OPTIONS]\n\n"
-             "Kubernetes objects for the images wlsimg builds and pushes:\n"
-             "  secret docker-registry NAME   pull secret from stdin or a stored login (as kubectl makes it)\n"
-             "  secret generic NAME           generic secret from files\n"
-             "  domain                        WKO v9 Domain + Cluster resources + secrets for Model in Image\n"
-             "  rollout                       patch a running Domain onto a new primary or auxiliary image\n"
-             "  serviceaccount add-pull-secret SECRET   append a pull secret to a ServiceAccount\n\n"
-             "Objects are printed (-o yaml|json) or, with --apply, sent to 'kubectl apply -f -' on stdin.\n"
-             "Run 'wlsimg k8s SUBCOMMAND --help' for its options.\n");
+  fprintf(
+      f,
+      "Usage: wlsimg k8s SUBCOMMAND [OPTIONS]\n\n"
+      "Kubernetes objects for the images wlsimg builds and pushes:\n"
+      "  secret docker-registry NAME   pull secret from stdin or a stored login (as kubectl makes it)\n"
+      "  secret generic NAME           generic secret from files\n"
+      "  domain                        WKO v9 Domain + Cluster resources + secrets for Model in Image\n"
+      "  rollout                       patch a running Domain onto a new primary or auxiliary image\n"
+      "  serviceaccount add-pull-secret SECRET   append a pull secret to a ServiceAccount\n\n"
+      "Objects are printed (-o yaml|json) or, with --apply, sent to 'kubectl apply -f -' on stdin.\n"
+      "Run 'wlsimg k8s SUBCOMMAND --help' for its options.\n");
 }
 
 int

@@ -5,36 +5,25 @@
 #include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "lib/buf.h"
 #include "lib/util.h"
 
-extern char **environ;
-
-#define MAX_RENDER_BYTES  (64u * 1024 * 1024)
-#define MAX_KUBECTL_BYTES (64u * 1024 * 1024)
+#define MAX_RENDER_BYTES (64u * 1024 * 1024)
 
 /* ---------------------------------------------------------------- validation */
 
 static const char subdomain_rule[] =
-  "must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', "
-  "starting and ending with an alphanumeric character, at most 253 characters (e.g. 'example.com')";
+    "must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', "
+    "starting and ending with an alphanumeric character, at most 253 characters (e.g. 'example.com')";
 static const char label_rule[] =
-  "must be a lowercase RFC 1123 label: lower case alphanumeric characters or '-', starting and "
-  "ending with an alphanumeric character, at most 63 characters (e.g. 'my-name')";
+    "must be a lowercase RFC 1123 label: lower case alphanumeric characters or '-', starting and "
+    "ending with an alphanumeric character, at most 63 characters (e.g. 'my-name')";
 
 static bool
 is_lower_alnum(char c)
@@ -163,11 +152,17 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return 1;
   }
   if ((c & 0xe0) == 0xc0) {
-    len = 2, c &= 0x1f, min = 0x80;
+    len = 2;
+    c &= 0x1f;
+    min = 0x80;
   } else if ((c & 0xf0) == 0xe0) {
-    len = 3, c &= 0x0f, min = 0x800;
+    len = 3;
+    c &= 0x0f;
+    min = 0x800;
   } else if ((c & 0xf8) == 0xf0) {
-    len = 4, c &= 0x07, min = 0x10000;
+    len = 4;
+    c &= 0x07;
+    min = 0x10000;
   } else {
     return 0;
   }
@@ -216,11 +211,21 @@ go_json_quote_into(struct wi_buf *b, const char *str, size_t n)
       wi_buf_add(b, e, 2, NULL);
       break;
     }
-    case '\b': wi_buf_adds(b, "\\b", NULL); break;
-    case '\f': wi_buf_adds(b, "\\f", NULL); break;
-    case '\n': wi_buf_adds(b, "\\n", NULL); break;
-    case '\r': wi_buf_adds(b, "\\r", NULL); break;
-    case '\t': wi_buf_adds(b, "\\t", NULL); break;
+    case '\b':
+      wi_buf_adds(b, "\\b", NULL);
+      break;
+    case '\f':
+      wi_buf_adds(b, "\\f", NULL);
+      break;
+    case '\n':
+      wi_buf_adds(b, "\\n", NULL);
+      break;
+    case '\r':
+      wi_buf_adds(b, "\\r", NULL);
+      break;
+    case '\t':
+      wi_buf_adds(b, "\\t", NULL);
+      break;
     default:
       if (c < 0x20 || c == '<' || c == '>' || c == '&') {
         char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
@@ -287,36 +292,36 @@ go_parse_int(const char *s, bool is_signed)
     }
   }
   if (s[0] == '0' && s[1] != '\0') {
-    if (s[1] == 'x' || s[1] == 'X')
-      base = 16, s += 2;
-    else if (s[1] == 'o' || s[1] == 'O')
-      base = 8, s += 2;
-    else if (s[1] == 'b' || s[1] == 'B')
-      base = 2, s += 2;
-    else
-      base = 8, s += 1;
+    char p = (char)(s[1] | 0x20);
+    base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 8;
+    s += base == 8 && p != 'o' ? 1 : 2;
   }
   return go_parse_digits(s, base, limit);
+}
+
+/* Number of decimal digits at *s; *s is moved past them. */
+static size_t
+skip_digits(const char **s)
+{
+  size_t n = 0;
+  while (isdigit((unsigned char)(*s)[n]))
+    n++;
+  *s += n;
+  return n;
 }
 
 /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 static bool
 yaml_style_float(const char *s)
 {
-  size_t n = 0;
-
   if (*s == '+' || *s == '-')
     s++;
   if (*s == '.') {
     s++;
-    while (isdigit((unsigned char)*s))
-      s++, n++;
-    if (n == 0)
+    if (skip_digits(&s) == 0)
       return false;
   } else {
-    while (isdigit((unsigned char)*s))
-      s++, n++;
-    if (n == 0)
+    if (skip_digits(&s) == 0)
       return false;
     if (*s == '.') {
       s++;
@@ -328,10 +333,7 @@ yaml_style_float(const char *s)
     s++;
     if (*s == '+' || *s == '-')
       s++;
-    n = 0;
-    while (isdigit((unsigned char)*s))
-      s++, n++;
-    if (n == 0)
+    if (skip_digits(&s) == 0)
       return false;
   }
   return *s == '\0';
@@ -383,10 +385,10 @@ bool
 wi_k8s_yaml_resolves_non_string(const char *s)
 {
   static const char *const special[] = {
-    "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-    "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-    ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-    "-.INF",
+    "",      "~",    "null", "Null",  "NULL",  "y",     "Y",     "yes",   "Yes",   "YES",
+    "n",     "N",    "no",   "No",    "NO",    "true",  "True",  "TRUE",  "false", "False",
+    "FALSE", "on",   "On",   "ON",    "off",   "Off",   "OFF",   ".nan",  ".NaN",  ".NAN",
+    ".inf",  ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
   };
   char c = s[0];
 
@@ -629,7 +631,8 @@ yaml_scalar(yaml_emitter_t *e, const char *s)
   else if (wi_k8s_yaml_resolves_non_string(s))
     style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
   /* libyaml falls back to single quotes when a plain scalar is not allowed, as go-yaml does. */
-  if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)strlen(s), 1, 1, style))
+  if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)strlen(s), 1, 1,
+                                    style))
     return 0;
   return yaml_emitter_emit(e, &ev);
 }
@@ -709,10 +712,11 @@ yaml_document(struct wi_buf *b, const struct wi_k8s_obj *o, wi_err *err)
   yaml_emitter_set_output(&e, yaml_out, b);
   yaml_emitter_set_unicode(&e, 1);
   ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) && yaml_emitter_emit(&e, &ev) &&
-       yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) && yaml_emitter_emit(&e, &ev) &&
-       yaml_node(&e, o->root, o->sort_yaml) && yaml_document_end_event_initialize(&ev, 1) &&
-       yaml_emitter_emit(&e, &ev) && yaml_stream_end_event_initialize(&ev) &&
-       yaml_emitter_emit(&e, &ev) && yaml_emitter_flush(&e);
+       yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+       yaml_emitter_emit(&e, &ev) && yaml_node(&e, o->root, o->sort_yaml) &&
+       yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
+       yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
+       yaml_emitter_flush(&e);
   int ret = 0;
   if (!ok)
     ret = wi_err_set(err, WI_EINVAL, "YAML emitter: %s", e.problem ? e.problem : "failed");
@@ -816,9 +820,9 @@ wi_k8s_docker_secret(struct wi_k8s_obj **out, const struct wi_k8s_docker_secret 
   const char *server = s->server ? s->server : WI_K8S_DOCKERHUB_SERVER;
 
   if (!s->username || !*s->username || !s->password || !*s->password || !*server)
-    return wi_err_set(err, WI_EINVAL,
-                      "secret %s: a docker-registry secret needs a username, a password and a server",
-                      s->name);
+    return wi_err_set(
+        err, WI_EINVAL,
+        "secret %s: a docker-registry secret needs a username, a password and a server", s->name);
   char *cfg = wi_k8s_dockerconfigjson(server, s->username, s->password, s->email);
   struct node *root = secret_root(s->name, s->ns, NULL, 0);
   struct node *data = map_map(root, "data");
@@ -861,7 +865,7 @@ wi_k8s_generic_secret(struct wi_k8s_obj **out, const struct wi_k8s_generic_secre
     struct node *d = map_map(root, "data");
     for (size_t i = 0; i < s->n_data; i++)
       map_put(d, data[i].key, node_new(N_STR))->s =
-        wi_base64_encode(data[i].value, strlen(data[i].value));
+          wi_base64_encode(data[i].value, strlen(data[i].value));
   }
   if (s->type)
     map_str(root, "type", s->type);
@@ -1102,8 +1106,8 @@ wi_k8s_aux_scan_layer(struct wi_k8s_aux_meta *m, int fd, const char *what, wi_er
   struct archive_entry *e;
   const char *wh = m->wdt_home ? m->wdt_home : "/auxiliary";
   wi_autofree char *wdt_base = rel_dir(wh);
-  wi_autofree char *wdt = wdt_base[0] ? wi_xasprintf("%s/weblogic-deploy", wdt_base)
-                                      : wi_xstrdup("weblogic-deploy");
+  wi_autofree char *wdt =
+      wdt_base[0] ? wi_xasprintf("%s/weblogic-deploy", wdt_base) : wi_xstrdup("weblogic-deploy");
   wi_autofree char *models = rel_dir(m->model_home ? m->model_home : WI_K8S_AUX_MODEL_DEFAULT);
   int ret = 0, r;
 
@@ -1156,8 +1160,8 @@ wi_k8s_aux_fields(const struct wi_k8s_aux_meta *m, char **wdt_install_home_out,
     *wdt_install_home_out = wi_xstrdup(WI_K8S_NONE);
   } else if (m->wdt_home) {
     wi_autofree char *base = rel_dir(m->wdt_home);
-    wi_autofree char *path = base[0] ? wi_xasprintf("/%s/weblogic-deploy", base)
-                                     : wi_xstrdup("/weblogic-deploy");
+    wi_autofree char *path =
+        base[0] ? wi_xasprintf("/%s/weblogic-deploy", base) : wi_xstrdup("/weblogic-deploy");
     if (!same_path(path, WI_K8S_AUX_WDT_DEFAULT))
       *wdt_install_home_out = wi_steal(&path);
   }
@@ -1237,7 +1241,7 @@ wi_k8s_patch_aux_image(size_t index, const char *old_image, const char *new_imag
 {
   struct node *ops = node_new(N_SEQ);
   wi_autofree char *path =
-    wi_xasprintf("/spec/configuration/model/auxiliaryImages/%zu/image", index);
+      wi_xasprintf("/spec/configuration/model/auxiliaryImages/%zu/image", index);
 
   if (old_image)
     patch_op(ops, "test", path, str_node(old_image));
@@ -1261,275 +1265,4 @@ wi_k8s_patch_sa_pull_secret(const char *secret, bool list_exists)
     patch_op(ops, "add", "/imagePullSecrets", list);
   }
   return patch_text(ops);
-}
-
-/* ---------------------------------------------------------------- live objects */
-
-static json_t *
-load_json(const char *json, size_t len, const char *what, wi_err *err)
-{
-  json_error_t je;
-  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-
-  if (root == NULL) {
-    wi_err_set(err, WI_EPROTO, "%s: line %d column %d: %s", what, je.line, je.column, je.text);
-    return NULL;
-  }
-  if (!json_is_object(root)) {
-    json_decref(root);
-    wi_err_set(err, WI_EPROTO, "%s: expected a JSON object", what);
-    return NULL;
-  }
-  return root;
-}
-
-/* A string field, or a number written as a string; NULL when absent. */
-static char *
-opt_string(json_t *obj, const char *key)
-{
-  json_t *v = json_object_get(obj, key);
-  if (json_is_string(v))
-    return wi_xstrdup(json_string_value(v));
-  if (json_is_integer(v))
-    return wi_xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-  return NULL;
-}
-
-int
-wi_k8s_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, size_t len,
-                          wi_err *err)
-{
-  json_t *root = load_json(json, len, "Domain", err);
-  int ret = 0;
-
-  memset(out, 0, sizeof *out);
-  if (root == NULL)
-    return err->code;
-  json_t *spec = json_object_get(root, "spec");
-  if (!json_is_object(spec)) {
-    ret = wi_err_set(err, WI_EPROTO, "Domain: spec: expected an object");
-    goto out;
-  }
-  out->image = opt_string(spec, "image");
-  out->restart_version = opt_string(spec, "restartVersion");
-  out->introspect_version = opt_string(spec, "introspectVersion");
-  json_t *aux = json_object_get(json_object_get(json_object_get(spec, "configuration"), "model"),
-                                "auxiliaryImages");
-  if (aux && !json_is_array(aux)) {
-    ret = wi_err_set(err, WI_EPROTO,
-                     "Domain: spec.configuration.model.auxiliaryImages: expected an array");
-    goto out;
-  }
-  size_t n = json_array_size(aux);
-  out->aux_images = wi_xcalloc(n + 1, sizeof *out->aux_images);
-  out->aux_pull_policies = wi_xcalloc(n + 1, sizeof *out->aux_pull_policies);
-  for (size_t i = 0; i < n; i++) {
-    json_t *e = json_array_get(aux, i);
-    char *img = json_is_object(e) ? opt_string(e, "image") : NULL;
-    if (img == NULL) {
-      ret = wi_err_set(err, WI_EPROTO,
-                       "Domain: spec.configuration.model.auxiliaryImages[%zu].image: expected a "
-                       "string",
-                       i);
-      goto out;
-    }
-    out->aux_images[i] = img;
-    out->aux_pull_policies[i] = opt_string(e, "imagePullPolicy");
-    out->n_aux = i + 1;
-  }
-out:
-  json_decref(root);
-  if (ret < 0)
-    wi_k8s_domain_state_dispose(out);
-  return ret;
-}
-
-void
-wi_k8s_domain_state_dispose(struct wi_k8s_domain_state *s)
-{
-  free(s->image);
-  free(s->restart_version);
-  free(s->introspect_version);
-  for (size_t i = 0; i < s->n_aux; i++) {
-    free(s->aux_images[i]);
-    free(s->aux_pull_policies[i]);
-  }
-  free(s->aux_images);
-  free(s->aux_pull_policies);
-  memset(s, 0, sizeof *s);
-}
-
-int
-wi_k8s_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
-                bool *listed_out, wi_err *err)
-{
-  json_t *root = load_json(json, len, "ServiceAccount", err);
-  size_t i;
-  json_t *e;
-
-  if (root == NULL)
-    return err->code;
-  json_t *list = json_object_get(root, "imagePullSecrets");
-  *has_list_out = json_is_array(list);
-  *listed_out = false;
-  json_array_foreach(list, i, e)
-  {
-    const char *name = json_string_value(json_object_get(e, "name"));
-    if (name && strcmp(name, secret) == 0)
-      *listed_out = true;
-  }
-  json_decref(root);
-  return 0;
-}
-
-/* ---------------------------------------------------------------- kubectl */
-
-static void
-close_fd(int *fd)
-{
-  if (*fd >= 0)
-    close(*fd);
-  *fd = -1;
-}
-
-/* Feed `in` to fd_in and collect fd_out until both are done. */
-static int
-pump(int fd_in, const char *in, size_t in_len, int fd_out, struct wi_buf *out, wi_err *err)
-{
-  size_t off = 0;
-  int ret = 0;
-  struct pollfd p[2];
-
-  /* Non-blocking, so a write never waits for more room than poll promised while kubectl
-   * waits for us to read its output. */
-  if (fd_in >= 0)
-    fcntl(fd_in, F_SETFL, fcntl(fd_in, F_GETFL) | O_NONBLOCK);
-  if (in_len == 0)
-    close_fd(&fd_in);
-  while (fd_in >= 0 || fd_out >= 0) {
-    p[0] = (struct pollfd){ .fd = fd_in, .events = POLLOUT };
-    p[1] = (struct pollfd){ .fd = fd_out, .events = POLLIN };
-    if (poll(p, 2, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      ret = wi_err_sys(err, WI_EIO, "kubectl: poll");
-      break;
-    }
-    if (fd_in >= 0 && p[0].revents) {
-      ssize_t w = write(fd_in, in + off, in_len - off);
-      if (w < 0 && errno != EINTR && errno != EAGAIN)
-        close_fd(&fd_in); /* EPIPE: kubectl stopped reading; its exit status tells why */
-      else if (w > 0 && (off += (size_t)w) == in_len)
-        close_fd(&fd_in);
-    }
-    if (fd_out >= 0 && p[1].revents) {
-      char chunk[16384];
-      ssize_t r = read(fd_out, chunk, sizeof chunk);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        close_fd(&fd_out);
-      else if (ret == 0 && wi_buf_add(out, chunk, (size_t)r, err) < 0)
-        ret = wi_err_wrap(err, "kubectl output");
-    }
-  }
-  close_fd(&fd_in);
-  close_fd(&fd_out);
-  return ret;
-}
-
-static void
-free_argv(char **argv)
-{
-  for (size_t i = 0; argv[i]; i++)
-    free(argv[i]);
-  free(argv);
-}
-
-static char *
-args_text(const char *const *args)
-{
-  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
-  wi_buf_adds(&b, "kubectl", NULL);
-  for (size_t i = 0; args[i] && i < 3; i++)
-    wi_buf_addf(&b, NULL, " %s", args[i]);
-  return wi_buf_steal(&b);
-}
-
-int
-wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
-               size_t *out_len, int *exit_out, wi_err *err)
-{
-  const char *prog = getenv("WLSIMG_KUBECTL");
-  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 };
-  size_t n = 0;
-  int ret = 0, status = 0;
-  pid_t pid = -1;
-  struct wi_buf out = WI_BUF_INIT(MAX_KUBECTL_BYTES);
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  sigset_t block, old, none;
-  wi_autofree char *what = args_text(args);
-
-  if (prog == NULL || *prog == '\0')
-    prog = "kubectl";
-  while (args[n])
-    n++;
-  char **argv = wi_xcalloc(n + 2, sizeof *argv);
-  argv[0] = wi_xstrdup(prog);
-  for (size_t i = 0; i < n; i++)
-    argv[i + 1] = wi_xstrdup(args[i]);
-  if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0) {
-    ret = wi_err_sys(err, WI_EIO, "%s: pipe", what);
-    free_argv(argv);
-    close_fd(&pin[0]), close_fd(&pin[1]);
-    return ret;
-  }
-  /* A write to a kubectl that has exited must give EPIPE, not kill us: block SIGPIPE in this
-   * thread for the duration and drop a pending one afterwards. The child gets an empty mask. */
-  sigemptyset(&block);
-  sigaddset(&block, SIGPIPE);
-  sigemptyset(&none);
-  pthread_sigmask(SIG_BLOCK, &block, &old);
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, pin[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawnp(&pid, prog, &fa, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  free_argv(argv);
-  close_fd(&pin[0]);
-  close_fd(&pout[1]);
-  if (rc != 0) {
-    errno = rc;
-    ret = wi_err_sys(err, WI_ENOTFOUND, "cannot run %s (install kubectl or set WLSIMG_KUBECTL)",
-                     prog);
-    close_fd(&pin[1]);
-    close_fd(&pout[0]);
-  } else {
-    ret = pump(pin[1], in, in_len, pout[0], &out, err);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-      ;
-  }
-  struct timespec zero = { 0, 0 };
-  while (sigtimedwait(&block, NULL, &zero) > 0)
-    ;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (ret == 0) {
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (exit_out)
-      *exit_out = code;
-    else if (code != 0)
-      ret = wi_err_set(err, WI_ERR, "%s exited with status %d", what, code);
-  }
-  if (ret == 0 && out_out) {
-    if (out_len)
-      *out_len = out.len;
-    *out_out = wi_buf_steal(&out);
-  }
-  wi_buf_dispose(&out);
-  return ret;
 }

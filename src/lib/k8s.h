@@ -21,10 +21,10 @@
 
 #include "lib/err.h"
 
-#define WI_K8S_DOCKERHUB_SERVER "https://index.docker.io/v1/"
-#define WI_K8S_AUX_WDT_DEFAULT  "/auxiliary/weblogic-deploy"
+#define WI_K8S_DOCKERHUB_SERVER  "https://index.docker.io/v1/"
+#define WI_K8S_AUX_WDT_DEFAULT   "/auxiliary/weblogic-deploy"
 #define WI_K8S_AUX_MODEL_DEFAULT "/auxiliary/models"
-#define WI_K8S_NONE             "None"
+#define WI_K8S_NONE              "None"
 
 enum wi_k8s_format { WI_K8S_YAML, WI_K8S_JSON };
 
@@ -97,11 +97,12 @@ struct wi_k8s_docker_secret {
   const char *email;    /* optional */
 };
 /* kubernetes.io/dockerconfigjson Secret. WI_EINVAL for missing fields (kubectl's message). */
-int wi_k8s_docker_secret(struct wi_k8s_obj **out, const struct wi_k8s_docker_secret *s, wi_err *err);
+int wi_k8s_docker_secret(struct wi_k8s_obj **out, const struct wi_k8s_docker_secret *s,
+                         wi_err *err);
 
 struct wi_k8s_generic_secret {
   const char *name;
-  const char *ns; /* optional */
+  const char *ns;               /* optional */
   const struct wi_k8s_kv *data; /* values are secrets; keys checked */
   size_t n_data;
   const struct wi_k8s_kv *labels; /* optional */
@@ -109,7 +110,8 @@ struct wi_k8s_generic_secret {
   const char *type; /* NULL: no type field (kubectl create secret generic); else e.g. "Opaque" */
 };
 /* Generic Secret as `kubectl create secret generic --from-literal` prints it (+ labels, type). */
-int wi_k8s_generic_secret(struct wi_k8s_obj **out, const struct wi_k8s_generic_secret *s, wi_err *err);
+int wi_k8s_generic_secret(struct wi_k8s_obj **out, const struct wi_k8s_generic_secret *s,
+                          wi_err *err);
 
 struct wi_k8s_aux_image {
   const char *image;
@@ -120,8 +122,8 @@ struct wi_k8s_aux_image {
 
 struct wi_k8s_domain {
   const char *uid;
-  const char *ns;    /* optional */
-  const char *image; /* primary image, required */
+  const char *ns;          /* optional */
+  const char *image;       /* primary image, required */
   const char *pull_policy; /* NULL: the operator's rule, written out explicitly */
   const char *const *pull_secrets;
   size_t n_pull_secrets;

@@ -55,7 +55,9 @@ TEST(go_json_escaping)
     { "t\tn\nr\rb\bf\f", "\"t\\tn\\nr\\rb\\bf\\f\"" },
     { "\x01\x1f\x7f", "\"\\u0001\\u001f\x7f\"" },
     { "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" },
-    { "a\xe2\x80\xa8" "b\xe2\x80\xa9", "\"a\\u2028b\\u2029\"" },
+    { "a\xe2\x80\xa8"
+      "b\xe2\x80\xa9",
+      "\"a\\u2028b\\u2029\"" },
     { "bad\xff\xc3", "\"bad\\ufffd\\ufffd\"" },
     { "/slash", "\"/slash\"" },
   };
@@ -69,12 +71,14 @@ TEST(go_json_escaping)
 TEST(dockerconfigjson_reference)
 {
   char *j = wi_k8s_dockerconfigjson("phx.ocir.io", "mytenancy/alice", "s3cret", NULL);
-  CHECK_STR_EQ(j, "{\"auths\":{\"phx.ocir.io\":{\"username\":\"mytenancy/alice\",\"password\":\"s3cret\","
-                  "\"auth\":\"bXl0ZW5hbmN5L2FsaWNlOnMzY3JldA==\"}}}");
+  CHECK_STR_EQ(
+      j, "{\"auths\":{\"phx.ocir.io\":{\"username\":\"mytenancy/alice\",\"password\":\"s3cret\","
+         "\"auth\":\"bXl0ZW5hbmN5L2FsaWNlOnMzY3JldA==\"}}}");
   wi_secret_free(j);
   j = wi_k8s_dockerconfigjson(NULL, "u", "p", "a@b.c");
-  CHECK_STR_EQ(j, "{\"auths\":{\"https://index.docker.io/v1/\":{\"username\":\"u\",\"password\":\"p\","
-                  "\"email\":\"a@b.c\",\"auth\":\"dTpw\"}}}");
+  CHECK_STR_EQ(j,
+               "{\"auths\":{\"https://index.docker.io/v1/\":{\"username\":\"u\",\"password\":\"p\","
+               "\"email\":\"a@b.c\",\"auth\":\"dTpw\"}}}");
   wi_secret_free(j);
 }
 
@@ -83,21 +87,26 @@ TEST(docker_secret_yaml_matches_kubectl)
   /* kubectl 1.32: kubectl create secret docker-registry regcred -n domain1-ns
    * --docker-server=phx.ocir.io --docker-username=mytenancy/alice --docker-password=s3cret
    * --dry-run=client -o yaml */
-  struct wi_k8s_docker_secret ds = { .name = "regcred", .ns = "domain1-ns", .server = "phx.ocir.io",
-                                     .username = "mytenancy/alice", .password = "s3cret" };
+  struct wi_k8s_docker_secret ds = { .name = "regcred",
+                                     .ns = "domain1-ns",
+                                     .server = "phx.ocir.io",
+                                     .username = "mytenancy/alice",
+                                     .password = "s3cret" };
   struct wi_k8s_obj *o = NULL;
   wi_err err = { 0 };
   CHECK_INT_EQ(wi_k8s_docker_secret(&o, &ds, &err), 0);
   char *y = render1(o, WI_K8S_YAML);
-  CHECK_STR_EQ(y, "apiVersion: v1\n"
-                  "data:\n"
-                  "  .dockerconfigjson: eyJhdXRocyI6eyJwaHgub2Npci5pbyI6eyJ1c2VybmFtZSI6Im15dGVuYW5jeS9hbGljZSIsInBhc3N3b3JkIjoiczNjcmV0IiwiYXV0aCI6ImJYbDBaVzVoYm1ONUwyRnNhV05sT25NelkzSmxkQT09In19fQ==\n"
-                  "kind: Secret\n"
-                  "metadata:\n"
-                  "  creationTimestamp: null\n"
-                  "  name: regcred\n"
-                  "  namespace: domain1-ns\n"
-                  "type: kubernetes.io/dockerconfigjson\n");
+  CHECK_STR_EQ(
+      y,
+      "apiVersion: v1\n"
+      "data:\n"
+      "  .dockerconfigjson: eyJhdXRocyI6eyJwaHgub2Npci5pbyI6eyJ1c2VybmFtZSI6Im15dGVuYW5jeS9hbGljZSIsInBhc3N3b3JkIjoiczNjcmV0IiwiYXV0aCI6ImJYbDBaVzVoYm1ONUwyRnNhV05sT25NelkzSmxkQT09In19fQ==\n"
+      "kind: Secret\n"
+      "metadata:\n"
+      "  creationTimestamp: null\n"
+      "  name: regcred\n"
+      "  namespace: domain1-ns\n"
+      "type: kubernetes.io/dockerconfigjson\n");
   wi_secret_free(y);
   wi_k8s_obj_free(o);
 }
@@ -109,18 +118,20 @@ TEST(docker_secret_json_matches_kubectl)
   wi_err err = { 0 };
   CHECK_INT_EQ(wi_k8s_docker_secret(&o, &ds, &err), 0);
   char *j = render1(o, WI_K8S_JSON);
-  CHECK_STR_EQ(j, "{\n"
-                  "    \"kind\": \"Secret\",\n"
-                  "    \"apiVersion\": \"v1\",\n"
-                  "    \"metadata\": {\n"
-                  "        \"name\": \"regcred\",\n"
-                  "        \"creationTimestamp\": null\n"
-                  "    },\n"
-                  "    \"data\": {\n"
-                  "        \".dockerconfigjson\": \"eyJhdXRocyI6eyJodHRwczovL2luZGV4LmRvY2tlci5pby92MS8iOnsidXNlcm5hbWUiOiJ1IiwicGFzc3dvcmQiOiJwIiwiYXV0aCI6ImRUcHcifX19\"\n"
-                  "    },\n"
-                  "    \"type\": \"kubernetes.io/dockerconfigjson\"\n"
-                  "}\n");
+  CHECK_STR_EQ(
+      j,
+      "{\n"
+      "    \"kind\": \"Secret\",\n"
+      "    \"apiVersion\": \"v1\",\n"
+      "    \"metadata\": {\n"
+      "        \"name\": \"regcred\",\n"
+      "        \"creationTimestamp\": null\n"
+      "    },\n"
+      "    \"data\": {\n"
+      "        \".dockerconfigjson\": \"eyJhdXRocyI6eyJodHRwczovL2luZGV4LmRvY2tlci5pby92MS8iOnsidXNlcm5hbWUiOiJ1IiwicGFzc3dvcmQiOiJwIiwiYXV0aCI6ImRUcHcifX19\"\n"
+      "    },\n"
+      "    \"type\": \"kubernetes.io/dockerconfigjson\"\n"
+      "}\n");
   wi_secret_free(j);
   wi_k8s_obj_free(o);
 }
@@ -137,7 +148,8 @@ TEST(docker_secret_missing_fields)
 
 TEST(generic_secret_matches_kubectl)
 {
-  /* kubectl create secret generic foo --from-literal=username=a --from-literal=password=x -o yaml */
+  /* kubectl create secret generic foo --from-literal=username=a --from-literal=password=x -o yaml
+   */
   struct wi_k8s_kv data[] = { { "username", "a" }, { "password", "x" } };
   struct wi_k8s_generic_secret gs = { .name = "foo", .data = data, .n_data = 2 };
   struct wi_k8s_obj *o = NULL;
@@ -150,7 +162,8 @@ TEST(generic_secret_matches_kubectl)
   wi_k8s_obj_free(o);
 
   struct wi_k8s_kv bad[] = { { "../x", "v" } };
-  gs.data = bad, gs.n_data = 1;
+  gs.data = bad;
+  gs.n_data = 1;
   CHECK_INT_EQ(wi_k8s_generic_secret(&o, &gs, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "invalid secret key \"../x\"");
 }
@@ -161,10 +174,10 @@ TEST(dns1123)
     const char *s;
     bool sub, label;
   } cases[] = {
-    { "a", true, true },          { "domain1", true, true },       { "my-ns", true, true },
-    { "a.b.c", true, false },     { "Bad_Name", false, false },    { "-a", false, false },
-    { "a-", false, false },       { "a..b", false, false },        { "", false, false },
-    { "UPPER", false, false },    { "1abc", true, true },          { "a.-b", false, false },
+    { "a", true, true },       { "domain1", true, true },    { "my-ns", true, true },
+    { "a.b.c", true, false },  { "Bad_Name", false, false }, { "-a", false, false },
+    { "a-", false, false },    { "a..b", false, false },     { "", false, false },
+    { "UPPER", false, false }, { "1abc", true, true },       { "a.-b", false, false },
   };
   wi_err err = { 0 };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
@@ -177,7 +190,8 @@ TEST(dns1123)
   CHECK(wi_k8s_check_label("namespace", l64, &err) < 0);
   CHECK(wi_k8s_check_subdomain("name", l64, &err) < 0); /* each label at most 63 */
   CHECK_INT_EQ(wi_k8s_check_subdomain("secret name", "Bad_Name", &err), WI_EINVAL);
-  CHECK_STR_HAS(err.msg, "invalid secret name \"Bad_Name\": must be a lowercase RFC 1123 subdomain");
+  CHECK_STR_HAS(err.msg,
+                "invalid secret name \"Bad_Name\": must be a lowercase RFC 1123 subdomain");
   CHECK_INT_EQ(wi_k8s_check_domain_uid("Domain1", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "invalid domain UID \"Domain1\"");
   CHECK_INT_EQ(wi_k8s_check_label_value("introspectVersion", "v1.2_3", &err), 0);
@@ -196,15 +210,44 @@ TEST(pull_policy_rule)
 TEST(yaml_quoting_like_go_yaml)
 {
   /* Observed with kubectl 1.32 for secret names. */
-  static const char *const quoted[] = { "123",  "1.5",  "1e3", "true", "yes", "on",   "y",
-                                        "n",    "null", "no",  "off",  "0x1f", "0o17", "0b101",
-                                        "1e-3", "012",  "00",  "07",   "08",   "0e0",  "0.5",
-                                        "2024-01-15", "2024-1-5", "9223372036854775808",
-                                        "99999999999999999999", "", "~", ".inf", "-.Inf", ".5",
-                                        "+12", "-0b11", "1_000", "2024-02-29" };
-  static const char *const plain[] = { "1-2", "nan", "inf", "infinity", "1.2.3", "1e", "0x",
-                                       "2024-13-01", "1.5e400", "regcred", "None", "2023-02-29",
-                                       "eA==", "YQ==", "abc", "1.0-rc" };
+  static const char *const quoted[] = { "123",
+                                        "1.5",
+                                        "1e3",
+                                        "true",
+                                        "yes",
+                                        "on",
+                                        "y",
+                                        "n",
+                                        "null",
+                                        "no",
+                                        "off",
+                                        "0x1f",
+                                        "0o17",
+                                        "0b101",
+                                        "1e-3",
+                                        "012",
+                                        "00",
+                                        "07",
+                                        "08",
+                                        "0e0",
+                                        "0.5",
+                                        "2024-01-15",
+                                        "2024-1-5",
+                                        "9223372036854775808",
+                                        "99999999999999999999",
+                                        "",
+                                        "~",
+                                        ".inf",
+                                        "-.Inf",
+                                        ".5",
+                                        "+12",
+                                        "-0b11",
+                                        "1_000",
+                                        "2024-02-29" };
+  static const char *const plain[] = { "1-2",     "nan",     "inf",  "infinity",
+                                       "1.2.3",   "1e",      "0x",   "2024-13-01",
+                                       "1.5e400", "regcred", "None", "2023-02-29",
+                                       "eA==",    "YQ==",    "abc",  "1.0-rc" };
   for (size_t i = 0; i < WI_ARRAY_SIZE(quoted); i++)
     if (!wi_k8s_yaml_resolves_non_string(quoted[i])) {
       fprintf(stderr, "  expected quoting for \"%s\"\n", quoted[i]);
@@ -220,11 +263,16 @@ TEST(yaml_quoting_like_go_yaml)
 TEST(yaml_emitter_quoting)
 {
   struct wi_k8s_kv data[] = { { "a", "x" } };
-  struct wi_k8s_kv labels[] = { { "k1", "123" },    { "k2", "true" },     { "k3", "a: b" },
-                                { "k4", " lead" },  { "k5", "multi\nline" }, { "k6", "#x" },
+  struct wi_k8s_kv labels[] = { { "k1", "123" },
+                                { "k2", "true" },
+                                { "k3", "a: b" },
+                                { "k4", " lead" },
+                                { "k5", "multi\nline" },
+                                { "k6", "#x" },
                                 { "k7", "\xc3\xa9t\xc3\xa9" } };
-  struct wi_k8s_generic_secret gs = { .name = "123", .data = data, .n_data = 1, .labels = labels,
-                                      .n_labels = WI_ARRAY_SIZE(labels) };
+  struct wi_k8s_generic_secret gs = {
+    .name = "123", .data = data, .n_data = 1, .labels = labels, .n_labels = WI_ARRAY_SIZE(labels)
+  };
   struct wi_k8s_obj *o = NULL;
   wi_err err = { 0 };
   CHECK_INT_EQ(wi_k8s_generic_secret(&o, &gs, &err), 0);
@@ -248,7 +296,7 @@ TEST(yaml_key_order)
   CHECK(wi_k8s_yaml_key_cmp("creationTimestamp", "name") < 0);
   CHECK(wi_k8s_yaml_key_cmp("name", "namespace") < 0);
   CHECK(wi_k8s_yaml_key_cmp(".dockerconfigjson", "a") < 0); /* non-letters first */
-  CHECK(wi_k8s_yaml_key_cmp("a2", "a10") < 0);                /* numbers compare as numbers */
+  CHECK(wi_k8s_yaml_key_cmp("a2", "a10") < 0);              /* numbers compare as numbers */
   CHECK(wi_k8s_yaml_key_cmp("a10", "a2") > 0);
   CHECK(wi_k8s_yaml_key_cmp("x", "x") == 0);
 }
@@ -257,9 +305,9 @@ TEST(next_version)
 {
   static const struct {
     const char *in, *out;
-  } cases[] = { { NULL, "1" },         { "", "1" },         { "1", "2" },         { "9", "10" },
-                { "v1.9", "v1.10" },   { "007", "008" },    { "abc", "abc-1" },   { "abc-1", "abc-2" },
-                { "99", "100" },       { "r099", "r100" } };
+  } cases[] = { { NULL, "1" },       { "", "1" },       { "1", "2" },       { "9", "10" },
+                { "v1.9", "v1.10" }, { "007", "008" },  { "abc", "abc-1" }, { "abc-1", "abc-2" },
+                { "99", "100" },     { "r099", "r100" } };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
     char *v = wi_k8s_next_version(cases[i].in);
     CHECK_STR_EQ(v, cases[i].out);
@@ -273,20 +321,24 @@ TEST(patches)
   CHECK_STR_EQ(p, "{\"spec\":{\"image\":\"r/wls:14.1.2-p1\",\"restartVersion\":\"2\"}}\n");
   free(p);
   p = wi_k8s_patch_aux_image(1, NULL, "r/aux:2", NULL);
-  CHECK_STR_EQ(p, "[{\"op\":\"replace\",\"path\":\"/spec/configuration/model/auxiliaryImages/1/image\","
-                  "\"value\":\"r/aux:2\"}]\n");
+  CHECK_STR_EQ(
+      p, "[{\"op\":\"replace\",\"path\":\"/spec/configuration/model/auxiliaryImages/1/image\","
+         "\"value\":\"r/aux:2\"}]\n");
   free(p);
   p = wi_k8s_patch_aux_image(0, "r/aux:1", "r/aux:1", "5");
-  CHECK_STR_EQ(p, "[{\"op\":\"test\",\"path\":\"/spec/configuration/model/auxiliaryImages/0/image\","
-                  "\"value\":\"r/aux:1\"},{\"op\":\"replace\",\"path\":\"/spec/configuration/model/"
-                  "auxiliaryImages/0/image\",\"value\":\"r/aux:1\"},{\"op\":\"add\",\"path\":\"/spec/"
-                  "introspectVersion\",\"value\":\"5\"}]\n");
+  CHECK_STR_EQ(p,
+               "[{\"op\":\"test\",\"path\":\"/spec/configuration/model/auxiliaryImages/0/image\","
+               "\"value\":\"r/aux:1\"},{\"op\":\"replace\",\"path\":\"/spec/configuration/model/"
+               "auxiliaryImages/0/image\",\"value\":\"r/aux:1\"},{\"op\":\"add\",\"path\":\"/spec/"
+               "introspectVersion\",\"value\":\"5\"}]\n");
   free(p);
   p = wi_k8s_patch_sa_pull_secret("ocir", true);
-  CHECK_STR_EQ(p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets/-\",\"value\":{\"name\":\"ocir\"}}]\n");
+  CHECK_STR_EQ(
+      p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets/-\",\"value\":{\"name\":\"ocir\"}}]\n");
   free(p);
   p = wi_k8s_patch_sa_pull_secret("ocir", false);
-  CHECK_STR_EQ(p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets\",\"value\":[{\"name\":\"ocir\"}]}]\n");
+  CHECK_STR_EQ(
+      p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets\",\"value\":[{\"name\":\"ocir\"}]}]\n");
   free(p);
 }
 
@@ -296,16 +348,24 @@ TEST(domain_objects)
   const char *clusters[] = { "cluster_1" };
   struct wi_k8s_aux_image aux[] = {
     { .image = "phx.ocir.io/t/domain1-aux:1.0" },
-    { .image = "phx.ocir.io/t/models:latest", .wdt_install_home = "None",
+    { .image = "phx.ocir.io/t/models:latest",
+      .wdt_install_home = "None",
       .model_home = "/u01/wdt/models" },
   };
   struct wi_k8s_domain d = {
-    .uid = "domain1", .ns = "domain1-ns",
+    .uid = "domain1",
+    .ns = "domain1-ns",
     .image = "container-registry.oracle.com/middleware/weblogic:14.1.2.0-generic-jdk17-ol8",
-    .pull_secrets = secrets, .n_pull_secrets = 2,
+    .pull_secrets = secrets,
+    .n_pull_secrets = 2,
     .credentials_secret = "domain1-weblogic-credentials",
-    .encryption_secret = "domain1-runtime-encryption-secret", .restart_version = "1",
-    .replicas = 2, .clusters = clusters, .n_clusters = 1, .aux = aux, .n_aux = 2,
+    .encryption_secret = "domain1-runtime-encryption-secret",
+    .restart_version = "1",
+    .replicas = 2,
+    .clusters = clusters,
+    .n_clusters = 1,
+    .aux = aux,
+    .n_aux = 2,
   };
   struct wi_k8s_obj **objs = NULL;
   size_t n = 0;
@@ -313,54 +373,56 @@ TEST(domain_objects)
   CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), 0);
   CHECK_INT_EQ(n, 2);
   char *y = wi_k8s_render(objs, n, WI_K8S_YAML, NULL, &err);
-  CHECK_STR_EQ(y, "apiVersion: weblogic.oracle/v1\n"
-                  "kind: Cluster\n"
-                  "metadata:\n"
-                  "  name: domain1-cluster-1\n"
-                  "  namespace: domain1-ns\n"
-                  "  labels:\n"
-                  "    weblogic.domainUID: domain1\n"
-                  "spec:\n"
-                  "  clusterName: cluster_1\n"
-                  "  replicas: 2\n"
-                  "---\n"
-                  "apiVersion: weblogic.oracle/v9\n"
-                  "kind: Domain\n"
-                  "metadata:\n"
-                  "  name: domain1\n"
-                  "  namespace: domain1-ns\n"
-                  "  labels:\n"
-                  "    weblogic.domainUID: domain1\n"
-                  "spec:\n"
-                  "  domainUID: domain1\n"
-                  "  domainHomeSourceType: FromModel\n"
-                  "  domainHome: /u01/domains/domain1\n"
-                  "  image: container-registry.oracle.com/middleware/weblogic:14.1.2.0-generic-jdk17-ol8\n"
-                  "  imagePullPolicy: IfNotPresent\n"
-                  "  imagePullSecrets:\n"
-                  "  - name: ocr-pull\n"
-                  "  - name: ocir-pull\n"
-                  "  webLogicCredentialsSecret:\n"
-                  "    name: domain1-weblogic-credentials\n"
-                  "  restartVersion: \"1\"\n"
-                  "  replicas: 2\n"
-                  "  clusters:\n"
-                  "  - name: domain1-cluster-1\n"
-                  "  configuration:\n"
-                  "    model:\n"
-                  "      domainType: WLS\n"
-                  "      runtimeEncryptionSecret: domain1-runtime-encryption-secret\n"
-                  "      auxiliaryImages:\n"
-                  "      - image: phx.ocir.io/t/domain1-aux:1.0\n"
-                  "        imagePullPolicy: IfNotPresent\n"
-                  "      - image: phx.ocir.io/t/models:latest\n"
-                  "        imagePullPolicy: Always\n"
-                  "        sourceWDTInstallHome: None\n"
-                  "        sourceModelHome: /u01/wdt/models\n");
+  CHECK_STR_EQ(
+      y, "apiVersion: weblogic.oracle/v1\n"
+         "kind: Cluster\n"
+         "metadata:\n"
+         "  name: domain1-cluster-1\n"
+         "  namespace: domain1-ns\n"
+         "  labels:\n"
+         "    weblogic.domainUID: domain1\n"
+         "spec:\n"
+         "  clusterName: cluster_1\n"
+         "  replicas: 2\n"
+         "---\n"
+         "apiVersion: weblogic.oracle/v9\n"
+         "kind: Domain\n"
+         "metadata:\n"
+         "  name: domain1\n"
+         "  namespace: domain1-ns\n"
+         "  labels:\n"
+         "    weblogic.domainUID: domain1\n"
+         "spec:\n"
+         "  domainUID: domain1\n"
+         "  domainHomeSourceType: FromModel\n"
+         "  domainHome: /u01/domains/domain1\n"
+         "  image: container-registry.oracle.com/middleware/weblogic:14.1.2.0-generic-jdk17-ol8\n"
+         "  imagePullPolicy: IfNotPresent\n"
+         "  imagePullSecrets:\n"
+         "  - name: ocr-pull\n"
+         "  - name: ocir-pull\n"
+         "  webLogicCredentialsSecret:\n"
+         "    name: domain1-weblogic-credentials\n"
+         "  restartVersion: \"1\"\n"
+         "  replicas: 2\n"
+         "  clusters:\n"
+         "  - name: domain1-cluster-1\n"
+         "  configuration:\n"
+         "    model:\n"
+         "      domainType: WLS\n"
+         "      runtimeEncryptionSecret: domain1-runtime-encryption-secret\n"
+         "      auxiliaryImages:\n"
+         "      - image: phx.ocir.io/t/domain1-aux:1.0\n"
+         "        imagePullPolicy: IfNotPresent\n"
+         "      - image: phx.ocir.io/t/models:latest\n"
+         "        imagePullPolicy: Always\n"
+         "        sourceWDTInstallHome: None\n"
+         "        sourceModelHome: /u01/wdt/models\n");
   CHECK_INT_EQ(yaml_parse_docs(y), 2);
   free(y);
   char *j = wi_k8s_render(objs, n, WI_K8S_JSON, NULL, &err);
-  const char *head = "{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"List\",\n    \"items\": [\n        {\n";
+  const char *head =
+      "{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"List\",\n    \"items\": [\n        {\n";
   CHECK(j && strncmp(j, head, strlen(head)) == 0);
   free(j);
   for (size_t i = 0; i < n; i++)
@@ -379,8 +441,10 @@ TEST(domain_objects)
 TEST(aux_fields)
 {
   struct wi_k8s_aux_meta m = { .wit_built = true };
-  char h1[] = "/auxiliary", h2[] = "/auxiliary/models", h3[] = "/u01/wdt/", h4[] = "/u01/wdt/models";
-  m.wdt_home = h1, m.model_home = h2;
+  char h1[] = "/auxiliary", h2[] = "/auxiliary/models", h3[] = "/u01/wdt/",
+       h4[] = "/u01/wdt/models";
+  m.wdt_home = h1;
+  m.model_home = h2;
   char *w = NULL, *md = NULL;
   wi_k8s_aux_fields(&m, &w, &md);
   CHECK(w == NULL && md == NULL); /* defaults are omitted */
@@ -389,12 +453,16 @@ TEST(aux_fields)
   wi_k8s_aux_fields(&m, &w, &md);
   CHECK_STR_EQ(w, "/u01/wdt/weblogic-deploy");
   CHECK_STR_EQ(md, "/u01/wdt/models");
-  free(w), free(md);
-  m.scanned = true, m.has_models = true, m.has_wdt = false;
+  free(w);
+  free(md);
+  m.scanned = true;
+  m.has_models = true;
+  m.has_wdt = false;
   wi_k8s_aux_fields(&m, &w, &md);
   CHECK_STR_EQ(w, "None");
   CHECK_STR_EQ(md, "/u01/wdt/models");
-  free(w), free(md);
+  free(w);
+  free(md);
 }
 
 /* A small tar with one file under auxiliary/models, made with libarchive's writer. */
@@ -446,9 +514,10 @@ TEST(aux_scan_layer)
 
 TEST(domain_state_parse)
 {
-  const char *js = "{\"apiVersion\":\"weblogic.oracle/v9\",\"spec\":{\"image\":\"w:1\",\"restartVersion\":\"3\","
-                   "\"configuration\":{\"model\":{\"auxiliaryImages\":[{\"image\":\"a:1\"},"
-                   "{\"image\":\"b:latest\",\"imagePullPolicy\":\"Always\"}]}}}}";
+  const char *js =
+      "{\"apiVersion\":\"weblogic.oracle/v9\",\"spec\":{\"image\":\"w:1\",\"restartVersion\":\"3\","
+      "\"configuration\":{\"model\":{\"auxiliaryImages\":[{\"image\":\"a:1\"},"
+      "{\"image\":\"b:latest\",\"imagePullPolicy\":\"Always\"}]}}}}";
   struct wi_k8s_domain_state st;
   wi_err err = { 0 };
   CHECK_INT_EQ(wi_k8s_domain_state_parse(&st, js, strlen(js), &err), 0);
