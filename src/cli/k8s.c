@@ -74,6 +74,18 @@ check_ns(const char *ns, wi_err *err)
   return ns ? wi_k8s_check_label("namespace", ns, err) : 0;
 }
 
+/* An image reference the operator and the kubelet will accept (checked, used as written). */
+static int
+check_image(const char *what, const char *image, wi_err *err)
+{
+  struct wi_ref ref = { 0 };
+
+  if (wi_ref_parse(&ref, image, err) < 0)
+    return wi_err_wrap(err, "%s %s", what, image);
+  wi_ref_dispose(&ref);
+  return 0;
+}
+
 /* Read a small file holding a secret, trailing newlines removed. */
 static char *
 read_secret_file(const char *path, const char *what, wi_err *err)
@@ -844,6 +856,10 @@ cmd_domain(int argc, char **argv)
   if (ret == 0)
     ret = check_ns(a.ns, &err);
   if (ret == 0)
+    ret = check_image("--image", a.image, &err);
+  for (size_t i = 0; i < a.aux.n && ret == 0; i++)
+    ret = check_image("--aux-image", a.aux.v[i], &err);
+  if (ret == 0)
     ret = resolve_aux(&a, &aux, &err);
   if (ret == 0) {
     d.aux = aux.v;
@@ -1033,6 +1049,8 @@ rollout_aux(const struct ro_args *a, wi_err *err)
   }
   if (*new_image == '\0' || (old && *old == '\0'))
     return wi_err_set(err, WI_EUSAGE, "--aux-image: expected OLD=NEW or NEW");
+  if (check_image("--aux-image", new_image, err) < 0)
+    return err->code;
   if (!eq && a->aux_index < 0)
     return wi_err_set(err, WI_EUSAGE,
                       "--aux-image NEW needs --aux-index I (or use --aux-image OLD=NEW)");
@@ -1097,7 +1115,8 @@ cmd_rollout(int argc, char **argv)
     return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   if ((a.image != NULL) == (a.aux_image != NULL))
     return cli_usage_error(ro_cmd.name, "give exactly one of --image and --aux-image");
-  if (wi_k8s_check_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0)
+  if (wi_k8s_check_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0 ||
+      (a.image && check_image("--image", a.image, &err) < 0))
     return cli_fail(&err);
   if (a.restart_version && a.aux_image)
     return cli_usage_error(

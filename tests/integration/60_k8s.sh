@@ -85,6 +85,8 @@ check_fail "invalid pull secret name" 1 'invalid pull secret name "OCIR"' \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-secret c --pull-secret OCIR
 check_fail "invalid introspectVersion" 1 'invalid introspectVersion "a b"' \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-secret c --introspect-version 'a b'
+check_fail "invalid image reference" 1 'invalid repository name "Wls"' \
+  "$WLSIMG" k8s domain --domain-uid d1 --image Wls:1 --no-inspect --weblogic-credentials-secret c
 check_fail "auxiliary image not found anywhere" 1 "use --no-inspect" \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --aux-image "$REG_ADDR/none/such:1" --weblogic-credentials-secret c \
   --runtime-encryption-secret e --tls-verify=false
