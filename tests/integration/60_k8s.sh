@@ -61,6 +61,28 @@ json.dump(c, open(p, 'w'))
 PY
 check_fail "--from-login with an identity token" 1 "cannot use it in a pull secret" \
   "$WLSIMG" k8s secret docker-registry reg --docker-server tok.example.com --from-login
+# a credential helper (docker-credential-<name> on PATH) answers for its registry
+mkdir -p "$T_DIR/helper"
+cat > "$T_DIR/helper/docker-credential-k8stest" << 'EOS'
+#!/bin/sh
+[ "$1" = get ] || exit 1
+read -r server
+[ "$server" = helper.example.com ] || { echo "credentials not found in native keychain"; exit 1; }
+printf '{"ServerURL":"helper.example.com","Username":"hu","Secret":"h&lper<pw>"}\n'
+EOS
+chmod +x "$T_DIR/helper/docker-credential-k8stest"
+python3 - "$cfg" << 'PY'
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c['credHelpers'] = {'helper.example.com': 'k8stest'}
+json.dump(c, open(p, 'w'))
+PY
+"$REAL_KUBECTL" create secret docker-registry reg --docker-server=helper.example.com --docker-username=hu \
+  --docker-password='h&lper<pw>' --dry-run=client -o yaml > "$T_DIR/want.helper"
+check_w "--from-login through a credential helper" env PATH="$T_DIR/helper:$PATH" "$WLSIMG" k8s secret docker-registry reg \
+  --docker-server helper.example.com --from-login
+check "credential-helper secret equals kubectl's" cmp "$T_DIR/want.helper" "$T_DIR/o"
 check_fail "--from-login username mismatch" 1 "differs from the stored login" \
   "$WLSIMG" k8s secret docker-registry reg --docker-server "$REG_ADDR" --docker-username bob --from-login
 
