@@ -743,6 +743,10 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
       }
     if (scan_installer(p, err) < 0)
       goto fail;
+    /* WIT's "latest" is only a key: say which WDT this really is */
+    wi_log(WI_LOG_INFO, "WDT installer %s: version %s, %s", p->installer,
+           p->wdt_real_version ? p->wdt_real_version : "unknown (no weblogic-deploy/VERSION.txt)",
+           p->installer_digest);
   }
   compute_build_id(p);
   *out = p;
