@@ -181,17 +181,26 @@ wi_rs_repo_ensure(const char *root, const char *name, wi_err *err)
 
 /* ---- blobs ---- */
 
+/* The repository holds digest as a blob, or as a manifest (manifests are blobs too, and some
+ * clients fetch them through /blobs/). */
+static bool
+repo_links(const char *root, const char *name, const char *digest)
+{
+  char dn[WI_DIGEST_MAX];
+  dname(digest, dn);
+  wi_autofree char *layer = repo_file(root, name, "_layers", dn);
+  wi_autofree char *man = repo_file(root, name, "_manifests", dn);
+  return access(layer, F_OK) == 0 || access(man, F_OK) == 0;
+}
+
 int
 wi_rs_blob_stat(const char *root, const char *name, const char *digest, uint64_t *size_out,
                 wi_err *err)
 {
-  char dn[WI_DIGEST_MAX];
   struct stat st;
-
-  dname(digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_layers", dn);
   wi_autofree char *bp = blob_path(root, digest);
-  if (access(link, F_OK) < 0 || stat(bp, &st) < 0)
+
+  if (!repo_links(root, name, digest) || stat(bp, &st) < 0)
     return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
   if (size_out)
     *size_out = (uint64_t)st.st_size;
@@ -202,13 +211,10 @@ int
 wi_rs_blob_open(const char *root, const char *name, const char *digest, int *fd_out,
                 uint64_t *size_out, wi_err *err)
 {
-  char dn[WI_DIGEST_MAX];
   struct stat st;
-
-  dname(digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_layers", dn);
   wi_autofree char *bp = blob_path(root, digest);
-  if (access(link, F_OK) < 0)
+
+  if (!repo_links(root, name, digest))
     return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
   int fd = open(bp, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
