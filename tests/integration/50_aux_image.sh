@@ -288,6 +288,26 @@ check_eq "oracle home owner" "$(jq -r '[.oracleHomeUser, .oracleHomeGroup] | joi
 check_eq "package manager" "$(jq -r .packageManager "$T_DIR/wls.json")" "MICRODNF"
 check_eq "WIT layout: os first, spaced colons" "$(sed -n 2,3p "$T_DIR/wls.json" | tr -d ' \n')" '"oraclePatches":[],"os":{'
 
+# ---- a layer of several gzip members (> 4 MiB): valid for umoci, tar and gzip, and reproducible ----
+mkdir -p "$T_DIR/big"
+"$ROOT/examples/make-fixtures.sh" "$T_DIR/big" 4.3.1 50 9 > /dev/null
+check "createAuxImage with a 9 MiB archive" "$WLSIMG" createAuxImage --tag big:1 --wdtArchive "$T_DIR/big/archive.zip" \
+  --wdtModel model.yaml
+DB=$(tail -1 "$T_DIR/last.out")
+check "again" "$WLSIMG" createAuxImage --tag big:1 --wdtArchive "$T_DIR/big/archive.zip" --wdtModel model.yaml
+check_eq "same digest" "$(tail -1 "$T_DIR/last.out")" "$DB"
+check "copy to oci:" "$WLSIMG" copy big:1 oci:"$T_DIR/big-oci":big
+TOP=$(jq -r '.layers[-1].digest' "$T_DIR/big-oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$T_DIR/big-oci/index.json" | cut -d: -f2)" | cut -d: -f2)
+check "top layer is valid gzip" gzip -t "$T_DIR/big-oci/blobs/sha256/$TOP"
+check_eq "top layer has several gzip members" "$(python3 -c '
+import sys, zlib
+d = open(sys.argv[1], "rb").read(); n = 0
+while d:
+    o = zlib.decompressobj(31); o.decompress(d); d = o.unused_data; n += 1
+print("yes" if n > 1 else "no")' "$T_DIR/big-oci/blobs/sha256/$TOP")" "yes"
+check "umoci unpacks it" "${UNPACK[@]}" --image "$T_DIR/big-oci":big "$T_DIR/bundle-big"
+check "archive intact" cmp "$T_DIR/bundle-big/rootfs/auxiliary/models/archive.zip" "$T_DIR/big/archive.zip"
+
 # ---- bad inputs: message, exit 1, nothing in the store ----
 before=$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)
 check_fail "missing model" 1 "WDT model file nope.yaml could not be found." \
