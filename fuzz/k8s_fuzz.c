@@ -1,0 +1,100 @@
+/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices and the parser of live
+ * Domain objects (kubectl get -o json). Properties: the JSON string decodes back to the input
+ * (valid UTF-8), and a YAML label value reads back unchanged through libyaml. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lib/k8s.h"
+#include "lib/util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Value of the scalar that follows the key "fuzz" in the first document, or NULL. */
+static char *
+yaml_find_value(const char *text)
+{
+  yaml_parser_t p;
+  yaml_event_t ev;
+  bool next = false;
+  char *found = NULL;
+
+  yaml_parser_initialize(&p);
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+  while (found == NULL && yaml_parser_parse(&p, &ev)) {
+    yaml_event_type_t t = ev.type;
+    if (t == YAML_SCALAR_EVENT) {
+      const char *v = (const char *)ev.data.scalar.value;
+      if (next)
+        found = wi_xstrndup(v, ev.data.scalar.length);
+      next = !next && strcmp(v, "fuzz") == 0;
+    }
+    yaml_event_delete(&ev);
+    if (t == YAML_STREAM_END_EVENT)
+      break;
+  }
+  yaml_parser_delete(&p);
+  return found;
+}
+
+static void
+check_json_quote(const char *s, size_t size, bool utf8)
+{
+  char *q = wi_k8s_go_json_quote(s, size);
+  json_error_t je;
+  json_t *v = json_loads(q, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+  if (!json_is_string(v))
+    abort();
+  if (utf8 && (json_string_length(v) != size || memcmp(json_string_value(v), s, size) != 0))
+    abort();
+  json_decref(v);
+  free(q);
+}
+
+static void
+check_yaml_roundtrip(const char *s)
+{
+  struct wi_k8s_kv data[] = { { "k", "v" } };
+  struct wi_k8s_kv labels[] = { { "fuzz", s } };
+  struct wi_k8s_generic_secret gs = {
+    .name = "x", .data = data, .n_data = 1, .labels = labels, .n_labels = 1
+  };
+  struct wi_k8s_obj *o = NULL;
+  wi_err err = { 0 };
+
+  if (wi_k8s_generic_secret(&o, &gs, &err) < 0)
+    abort();
+  char *y = wi_k8s_render(&o, 1, WI_K8S_YAML, NULL, &err);
+  if (y != NULL) { /* libyaml refuses some characters; that is an error, not a crash */
+    char *back = yaml_find_value(y);
+    if (back == NULL || strcmp(back, s) != 0)
+      abort();
+    free(back);
+  }
+  free(y);
+  wi_k8s_obj_free(o);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  const char *s = (const char *)data;
+  json_t *probe = size < 65536 ? json_stringn(s, size) : NULL; /* jansson checks UTF-8 */
+  bool utf8 = probe != NULL;
+
+  json_decref(probe);
+  check_json_quote(s, size, utf8);
+  if (utf8 && memchr(s, '\0', size) == NULL) {
+    char *z = wi_xstrndup(s, size);
+    (void)wi_k8s_yaml_resolves_non_string(z);
+    check_yaml_roundtrip(z);
+    free(z);
+  }
+  struct wi_k8s_domain_state st;
+  wi_err err = { 0 };
+  if (wi_k8s_domain_state_parse(&st, s, size, &err) == 0)
+    wi_k8s_domain_state_dispose(&st);
+  return 0;
+}
