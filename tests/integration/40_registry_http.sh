@@ -308,5 +308,6 @@ check_eq "SIGTERM: clean exit" "$?" 0
 check "SIGTERM logged" grep -q "stopping" "$T_DIR/tls.log"
 printf '{"listen":"127.0.0.1:1","bogus":1}' > "$T_DIR/bad.json"
 check_fail "unknown config setting" 1 "bogus: unknown setting" "$WLSIMG" registry serve --config "$T_DIR/bad.json"
+check_fail "port already in use" 1 "cannot listen on $W_ADDR" "$WLSIMG" registry serve --listen "$W_ADDR" --root "$T_DIR/y"
 check_fail "bad --auth" 2 "expected none or token" "$WLSIMG" registry serve --auth basic --root "$T_DIR/x"
 finish
