@@ -288,6 +288,20 @@ check_eq "oracle home owner" "$(jq -r '[.oracleHomeUser, .oracleHomeGroup] | joi
 check_eq "package manager" "$(jq -r .packageManager "$T_DIR/wls.json")" "MICRODNF"
 check_eq "WIT layout: os first, spaced colons" "$(sed -n 2,3p "$T_DIR/wls.json" | tr -d ' \n')" '"oraclePatches":[],"os":{'
 
+# ---- a .tar.gz installer (tar zxf in WIT's Dockerfile), natively unpacked with its modes ----
+mkdir -p "$T_DIR/tgz"
+(cd "$T_DIR/tgz" && unzip -q "$FX/weblogic-deploy.zip" && tar --sort=name --owner=0 --group=0 -czf "$T_DIR/weblogic-deploy.tar.gz" weblogic-deploy)
+check "cache addInstaller tar.gz" "$WLSIMG" cache addInstaller --type wdt --version tgz --path "$T_DIR/weblogic-deploy.tar.gz"
+check "dryRun with the tar.gz installer" "$WLSIMG" createAuxImage --tag tgz:1 --wdtModel model.yaml --wdtVersion tgz --dryRun
+cp "$T_DIR/last.out" "$T_DIR/tgz.df"
+check "tar zxf line" grep -qF 'tar zxf "/tmp/imagetool/weblogic-deploy.tar.gz" -C /auxiliary' "$T_DIR/tgz.df"
+check "build with the tar.gz installer" "$WLSIMG" createAuxImage --tag tgz:1 --wdtModel model.yaml --wdtVersion tgz
+check "copy tgz image to oci:" "$WLSIMG" copy tgz:1 oci:"$T_DIR/tgz-oci":tgz
+check "umoci unpack tgz image" "${UNPACK[@]}" --image "$T_DIR/tgz-oci":tgz "$T_DIR/bundle-tgz"
+RF="$T_DIR/bundle-tgz/rootfs" LAYOUT="$T_DIR/tgz-oci" TAG=tgz
+check_eq "tar.gz: createDomain.sh 0750" "$(meta auxiliary/weblogic-deploy/bin/createDomain.sh)" "750 1000 1000"
+check_eq "tar.gz: VERSION.txt" "$(cat "$RF/auxiliary/weblogic-deploy/VERSION.txt")" "4.3.1"
+
 # ---- a layer of several gzip members (> 4 MiB): valid for umoci, tar and gzip, and reproducible ----
 mkdir -p "$T_DIR/big"
 "$ROOT/examples/make-fixtures.sh" "$T_DIR/big" 4.3.1 50 9 > /dev/null
