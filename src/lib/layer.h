@@ -85,7 +85,8 @@ struct wi_layer_entry {
                        layer (normalised like `path`) */
   /* FILE content, one of: data/size (copied by wi_layer_add; data NULL = empty file), src_path
    * (opened at finish; the size is taken then), or use_fd with fd (dup'ed by wi_layer_add, read
-   * with pread from offset 0 at finish). */
+   * with pread from offset 0 at finish; each such entry holds a descriptor until the writer is
+   * freed, so for thousands of files prefer src_path or wi_layer_file_begin). */
   const void *data;
   size_t size;
   const char *src_path;
