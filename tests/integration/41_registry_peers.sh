@@ -69,6 +69,9 @@ run_peers() {
     "oci:$T_DIR/wpulled-$label:v1" "docker://$addr/$ns/wl:v1"
   check "$label: wlsimg-pushed inspect" "${SK[@]}" inspect --tls-verify=false "${c[@]}" "docker://$addr/$ns/wl:v1"
   check_eq "$label: wlsimg push keeps digest" "$(jq -r .Digest "$T_DIR/last.out")" "$DIGEST"
+  check "$label: wlsimg pull into the store" "$WLSIMG" pull -q --tls-verify=false "$addr/$ns/tiny:v1"
+  check "$label: wlsimg push from the store" "$WLSIMG" push -q --tls-verify=false "$addr/$ns/tiny:v1" "$addr/$ns/fromstore:v1"
+  check_eq "$label: wlsimg push prints the same digest" "$(tail -1 "$T_DIR/last.out")" "$DIGEST"
 }
 
 start_wlsimg_registry "$T_DIR/open"
