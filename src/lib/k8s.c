@@ -977,6 +977,11 @@ check_domain(const struct wi_k8s_domain *d, wi_err *err)
   for (size_t i = 0; i < d->n_pull_secrets; i++)
     if (wi_k8s_check_subdomain("pull secret name", d->pull_secrets[i], err) < 0)
       return err->code;
+  if (d->domain_type && strcmp(d->domain_type, "WLS") != 0 && strcmp(d->domain_type, "JRF") != 0 &&
+      strcmp(d->domain_type, "RestrictedJRF") != 0)
+    return wi_err_set(err, WI_EINVAL,
+                      "domain %s: domain type \"%s\" is not WLS, JRF or RestrictedJRF", d->uid,
+                      d->domain_type);
   if (d->introspect_version &&
       wi_k8s_check_label_value("introspectVersion", d->introspect_version, err) < 0)
     return err->code;

@@ -75,6 +75,16 @@ L=$(jq -r '.[0].Layers[0]' "$T_DIR/gz/manifest.json")
 gzip -n "$T_DIR/gz/$L" && mv "$T_DIR/gz/$L.gz" "$T_DIR/gz/$L"
 tar -C "$T_DIR/gz" -cf "$T_DIR/app-gz.tar" .
 check "load an archive with a gzipped layer" "$W" load -i "$T_DIR/app-gz.tar"
+# docker's older layout: <id>/layer.tar, a second image whose layer is a symlink to the first one's.
+mkdir -p "$T_DIR/legacy/aaa" "$T_DIR/legacy/bbb"
+cp "$T_DIR/gz/$(jq -r '.[0].Config' "$T_DIR/gz/manifest.json")" "$T_DIR/legacy/cfg.json"
+tar -C "$T_DIR/legacy" -xf "$T_DIR/app.tar" "$L" && mv "$T_DIR/legacy/$L" "$T_DIR/legacy/aaa/layer.tar"
+ln -s ../aaa/layer.tar "$T_DIR/legacy/bbb/layer.tar"
+printf '[{"Config":"cfg.json","RepoTags":["legacy:1"],"Layers":["aaa/layer.tar"]},{"Config":"cfg.json","RepoTags":["legacy:2"],"Layers":["bbb/layer.tar"]}]' > "$T_DIR/legacy/manifest.json"
+tar -C "$T_DIR/legacy" -cf "$T_DIR/legacy.tar" manifest.json cfg.json bbb aaa
+check "load docker's older layout with a symlinked layer" "$W" load -i "$T_DIR/legacy.tar"
+check_eq "both legacy images are named" "$(cat "$T_DIR/last.out" | tr '\n' ' ')" "Loaded image: legacy:1 Loaded image: legacy:2 "
+check_eq "the legacy images are the same image as the original" "$("$W" images --digests | grep legacy | grep -c "$D1")" 2
 # Tampered: the config no longer matches the layer.
 mkdir -p "$T_DIR/bad" && tar -C "$T_DIR/bad" -xf "$T_DIR/app.tar"
 C=$(jq -r '.[0].Config' "$T_DIR/bad/manifest.json")

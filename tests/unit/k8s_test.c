@@ -433,6 +433,10 @@ TEST(domain_objects)
   CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "invalid namespace \"Bad_NS\"");
   d.ns = NULL;
+  d.domain_type = "wls";
+  CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "domain type \"wls\" is not WLS, JRF or RestrictedJRF");
+  d.domain_type = NULL;
   d.credentials_secret = NULL;
   CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "secret are required");
