@@ -511,7 +511,7 @@ load_sections(struct wi_aux_plan *p, const char *path, wi_err *err)
 static bool
 native_instruction(const char *line)
 {
-  static const char *const ok[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG" };
+  static const char *const ok[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
   while (isspace((unsigned char)*line))
     line++;
   if (*line == '\0' || *line == '#')
@@ -519,7 +519,7 @@ native_instruction(const char *line)
   size_t n = strcspn(line, " \t");
   for (size_t i = 0; i < WI_ARRAY_SIZE(ok); i++)
     if (strlen(ok[i]) == n && strncasecmp(line, ok[i], n) == 0)
-      return !(i == 0 && strstr(line, "--from"));
+      return !(i == 0 && strstr(line, "--from")) && !(i == 6 && strstr(line, "://"));
   return false;
 }
 

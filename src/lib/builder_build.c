@@ -349,8 +349,100 @@ context_source(const struct wi_aux_plan *p, const char *src)
   return NULL;
 }
 
+static bool
+is_tar_name(const char *s)
+{
+  static const char *const sfx[] = { ".tar",  ".tar.gz", ".tgz", ".tar.bz2",
+                                     ".tbz2", ".tar.xz", ".txz", ".tar.zst" };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(sfx); i++)
+    if (wi_str_has_suffix(s, sfx[i]))
+      return true;
+  return false;
+}
+
+/* ADD of a local tar: its entries (checked like an installer's) under dir, owner uid:gid. */
 static int
-native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, wi_err *err)
+add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uint32_t gid,
+        wi_err *err)
+{
+  struct archive *a = aux_open_archive(src, err);
+  struct archive_entry *ae;
+  char *buf = NULL;
+  int ret = 0;
+
+  if (a == NULL)
+    return err->code;
+  if ((ret = add_dir(c, dir, 0755, uid, gid, false, err)) < 0)
+    goto out;
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF)
+      break;
+    if (r < ARCHIVE_WARN || (ret = aux_check_entry(src, ae, err)) < 0) {
+      if (ret == 0)
+        ret = wi_err_set(err, WI_EINVAL, "ADD %s: %s", src, archive_error_string(a));
+      break;
+    }
+    wi_autofree char *n = wi_xstrdup(aux_entry_name(ae));
+    size_t nl = strlen(n);
+    while (nl && n[nl - 1] == '/')
+      n[--nl] = '\0';
+    if (nl == 0 || strcmp(n, ".") == 0)
+      continue;
+    wi_autofree char *path = wi_xasprintf("%s/%s", dir, n);
+    wi_autofree char *link = NULL;
+    mode_t type = archive_entry_filetype(ae);
+    struct wi_layer_entry e = {
+      .path = path, .uid = uid, .gid = gid, .mtime = c->p->epoch, .mode = archive_entry_perm(ae)
+    };
+    if ((ret = add_parents(c, path, dir, err)) < 0)
+      break;
+    if (type == AE_IFDIR) {
+      if ((ret = add_dir(c, path, e.mode, uid, gid, true, err)) < 0)
+        break;
+      continue;
+    } else if (archive_entry_hardlink(ae)) {
+      link = wi_xasprintf("%s/%s", dir, archive_entry_hardlink(ae));
+      e.type = WI_LAYER_HARDLINK;
+      e.link = link;
+    } else if (type == AE_IFLNK) {
+      e.type = WI_LAYER_SYMLINK;
+      e.link = archive_entry_symlink(ae);
+    } else if (type == AE_IFREG) {
+      int64_t size = archive_entry_size(ae);
+      if (size < 0 || size > (int64_t)MAX_INSTALLER_ENTRY) {
+        ret = wi_err_set(err, WI_ETOOBIG, "ADD %s: entry %s is too large", src, n);
+        break;
+      }
+      buf = wi_xrealloc(buf, (size_t)size + 1);
+      size_t got = 0;
+      while (got < (size_t)size) {
+        la_ssize_t k = archive_read_data(a, buf + got, (size_t)size - got);
+        if (k <= 0)
+          break;
+        got += (size_t)k;
+      }
+      if (got != (size_t)size) {
+        ret = wi_err_set(err, WI_EINVAL, "ADD %s: entry %s is truncated", src, n);
+        break;
+      }
+      e.type = WI_LAYER_FILE;
+      e.data = buf;
+      e.size = (size_t)size;
+    } else {
+      continue;
+    }
+    if ((ret = wi_layer_add(c->w, &e, err)) < 0)
+      break;
+  }
+out:
+  free(buf);
+  archive_read_free(a);
+  return ret;
+}
+
+static int
+native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, bool add, wi_err *err)
 {
   char **v = NULL;
   size_t n = 0;
@@ -400,8 +492,13 @@ native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, wi_
     b = b ? b + 1 : v[i];
     wi_autofree char *target =
         S_ISDIR(st.st_mode) || !dest_dir ? wi_xstrdup(d) : wi_xasprintf("%s/%s", d, b);
-    if ((ret = add_parents(c, target, "", err)) == 0)
+    if (add && S_ISREG(st.st_mode) && is_tar_name(src)) {
+      /* ADD unpacks a local tar archive into the destination directory */
+      if ((ret = add_parents(c, d, "", err)) == 0)
+        ret = add_tar(c, src, d, uid, gid, err);
+    } else if ((ret = add_parents(c, target, "", err)) == 0) {
       ret = copy_tree(c, src, target, uid, gid, 0, err);
+    }
   }
   free_args(v, n);
   return ret;
@@ -430,7 +527,9 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
     if (*s == '\0' || *s == '#' || (kw == 3 && strncasecmp(s, "ARG", 3) == 0)) {
       /* nothing */
     } else if (kw == 4 && strncasecmp(s, "COPY", 4) == 0) {
-      ret = native_copy(c, cfg, s + 4, err);
+      ret = native_copy(c, cfg, s + 4, false, err);
+    } else if (kw == 3 && strncasecmp(s, "ADD", 3) == 0) {
+      ret = native_copy(c, cfg, s + 3, true, err);
     } else {
       ret = wi_imgconfig_apply_change(cfg, s, err);
       if (ret == 0 && kw == 7 && strncasecmp(s, "WORKDIR", 7) == 0) {

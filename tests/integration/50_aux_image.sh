@@ -205,17 +205,20 @@ check_eq "inspect os.id" "$(jq -r .os.id "$T_DIR/last.out")" "bb"
 check_eq "inspect packageManager" "$(jq -r .packageManager "$T_DIR/last.out")" "NONE"
 
 # ---- additional build commands handled natively (COPY of --additionalBuildFiles, ENV, LABEL, WORKDIR) ----
-mkdir -p "$T_DIR/extra/conf"
+mkdir -p "$T_DIR/extra/conf" "$T_DIR/extra/tarsrc/lib"
 echo "extra" > "$T_DIR/extra/conf/extra.txt"
+echo "in a tar" > "$T_DIR/extra/tarsrc/lib/t.txt"
+tar -C "$T_DIR/extra/tarsrc" -czf "$T_DIR/extra/bundle.tar.gz" lib
 cat > "$T_DIR/abc.txt" << 'EOF2'
 [final-build-commands]
 ENV EXTRA_HOME={{wdt_home}}/extra
 LABEL org.example.team=wls
 COPY --chown=oracle:oracle files/conf /auxiliary/extra/
+ADD --chown=1000:1000 files/bundle.tar.gz /auxiliary/unpacked/
 WORKDIR /auxiliary/extra
 EOF2
 check "createAuxImage with additional build commands" "$WLSIMG" createAuxImage --tag "$REG/test/aux:abc" "${AUX[@]}" \
-  --additionalBuildCommands "$T_DIR/abc.txt" --additionalBuildFiles "$T_DIR/extra/conf" --push --tls-verify=false
+  --additionalBuildCommands "$T_DIR/abc.txt" --additionalBuildFiles "$T_DIR/extra/conf,$T_DIR/extra/bundle.tar.gz" --push --tls-verify=false
 check "skopeo copy abc image" skopeo copy "${SKOPEO_FLAGS[@]}" --src-tls-verify=false docker://"$REG"/test/aux:abc oci:"$T_DIR/aux-oci":abc
 check "umoci unpack abc image" "${UNPACK[@]}" --image "$T_DIR/aux-oci":abc "$T_DIR/bundle-abc"
 RF="$T_DIR/bundle-abc/rootfs" TAG=abc
@@ -225,6 +228,8 @@ check_eq "LABEL from final-build-commands" "$(jq -r '.config.Labels["org.example
 check_eq "WORKDIR from final-build-commands" "$(jq -r .config.WorkingDir <<< "$CFG")" "/auxiliary/extra"
 check_eq "COPY --chown of an additional build file" "$(meta auxiliary/extra/extra.txt)" "644 1000 1000"
 check_eq "copied content" "$(cat "$RF/auxiliary/extra/extra.txt")" "extra"
+check_eq "ADD unpacks a local tar" "$(cat "$RF/auxiliary/unpacked/lib/t.txt")" "in a tar"
+check_eq "ADD --chown numeric" "$(meta auxiliary/unpacked/lib/t.txt)" "644 1000 1000"
 printf '[final-build-commands]\nRUN echo hi\n' > "$T_DIR/run.txt"
 check_fail "RUN needs an engine: clear error when it is missing" 1 "the builder no-such-engine is not installed" \
   "$WLSIMG" createAuxImage --tag bad:1 --wdtModel model.yaml --additionalBuildCommands "$T_DIR/run.txt" --builder no-such-engine
