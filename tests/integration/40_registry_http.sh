@@ -295,7 +295,7 @@ printf '{"listen":"127.0.0.1:%s","root":"%s","tls_cert":"%s","tls_key":"%s"}' "$
   "$T_DIR/cert.pem" "$T_DIR/key.pem" > "$T_DIR/reg.json"
 "$WLSIMG" registry serve --config "$T_DIR/reg.json" > "$T_DIR/tls.log" 2>&1 &
 TPID=$!
-T_PIDS+=($TPID)
+T_PIDS+=("$TPID")
 for _ in $(seq 1 100); do
   curl -s -o /dev/null --cacert "$T_DIR/cert.pem" "https://127.0.0.1:$TPORT/v2/" && break
   sleep 0.05

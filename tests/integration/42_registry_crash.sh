@@ -16,7 +16,7 @@ SRV=
 start() {
   "$WLSIMG" registry serve --listen "127.0.0.1:$PORT" --root "$ROOT" >> "$ROOT.log" 2>&1 &
   SRV=$!
-  T_PIDS+=($SRV)
+  T_PIDS+=("$SRV")
   wait_http "$R/v2/"
 }
 crash() { kill -9 "$SRV"; wait "$SRV" 2> /dev/null; }
