@@ -73,14 +73,14 @@ for base in "$W_URL" "$D_URL"; do
   loc=$(curl -s -D - -o /dev/null -X POST "$base/v2/bench/put1/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
   case $loc in http*) ;; *) loc=$base$loc ;; esac
   case $loc in *\?*) loc="$loc&digest=$CD" ;; *) loc="$loc?digest=$CD" ;; esac
-  curl -s -o /dev/null -X PUT -H "Content-Type: application/octet-stream" --data-binary @"$W/cfg" "$loc" -w "%{http_code} cfg\n" >&2
-  curl -s -o "$W/mput" -w "%{http_code} manifest\n" >&2 -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" \
+  curl -sf -o /dev/null -X PUT -H "Content-Type: application/octet-stream" --data-binary @"$W/cfg" "$loc"
+  curl -sf -o /dev/null -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" \
     --data-binary @"$W/man" "$base/v2/bench/put1/manifests/v1"
 done
 rps() {
   wrk -t2 -c64 -d"${WRK_SECONDS}s" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$1/v2/bench/put1/manifests/v1" > "$W/wrk.out" 2>&1
   if grep -qE 'Non-2xx|Socket errors' "$W/wrk.out"; then cat "$W/wrk.out" >&2; fi
-  cp "$W/wrk.out" /tmp/h5t/wrk.last; awk '/Requests\/sec/{print $2}' "$W/wrk.out"
+  awk '/Requests\/sec/{print $2}' "$W/wrk.out"
 }
 wrps=$(rps "$W_URL")
 drps=$(rps "$D_URL")
