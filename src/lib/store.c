@@ -964,7 +964,7 @@ static bool
 set_has(const struct digest_set *set, const char *d)
 {
   if (set->sorted)
-    return bsearch(&d, set->v, set->n, sizeof *set->v, cmp_str) != NULL;
+    return set->n > 0 && bsearch(&d, set->v, set->n, sizeof *set->v, cmp_str) != NULL;
   for (size_t i = 0; i < set->n; i++)
     if (strcmp(set->v[i], d) == 0)
       return true;
@@ -1104,7 +1104,8 @@ wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
     if (dg && (ret = mark(s, dg, &live, 0, err)) < 0)
       goto out;
   }
-  qsort(live.v, live.n, sizeof *live.v, cmp_str);
+  if (live.n > 0)
+    qsort(live.v, live.n, sizeof *live.v, cmp_str);
   live.sorted = true;
   DIR *d = opendir(blobs);
   struct dirent *de;
