@@ -123,7 +123,8 @@ row_fields(const struct row *r, const char *f[6])
     memcpy(f, hdr, sizeof hdr);
     return;
   }
-  f[0] = r->repo, f[1] = r->tag, f[2] = r->digest, f[3] = r->id, f[4] = r->created, f[5] = r->size;
+  const char *v[6] = { r->repo, r->tag, r->digest, r->id, r->created, r->size };
+  memcpy(f, v, sizeof v);
 }
 
 /* Columns padded to their widest cell and three spaces apart (docker's tabwriter look). */

@@ -765,14 +765,24 @@ write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *
   return 0;
 }
 
+/* Move the content fields (not the path or metadata) from one entry to the other and back. */
+static void
+copy_content(struct lentry *dst, const struct lentry *src)
+{
+  dst->data = src->data;
+  dst->size = src->size;
+  dst->src_path = src->src_path;
+  dst->fd = src->fd;
+  dst->spooled = src->spooled;
+  dst->spool_off = src->spool_off;
+}
+
 static void
 swap_content(struct lentry *a, struct lentry *b)
 {
   struct lentry t = *a;
-  a->data = b->data, a->size = b->size, a->src_path = b->src_path, a->fd = b->fd;
-  a->spooled = b->spooled, a->spool_off = b->spool_off;
-  b->data = t.data, b->size = t.size, b->src_path = t.src_path, b->fd = t.fd;
-  b->spooled = t.spooled, b->spool_off = t.spool_off;
+  copy_content(a, b);
+  copy_content(b, &t);
 }
 
 static ssize_t

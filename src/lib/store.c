@@ -835,11 +835,15 @@ wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc,
     const struct wi_descriptor *child = NULL;
     if (platform == NULL)
       wi_platform_host(&host);
-    ret = wi_index_select(m, platform ? platform : &host, &child, err);
-    if (ret == WI_ENOTFOUND && platform == NULL && m->n_manifests > 0)
-      ret = 0, child = &m->manifests[0];
+    wi_err serr = { 0 };
+    ret = wi_index_select(m, platform ? platform : &host, &child, &serr);
+    if (ret == WI_ENOTFOUND && platform == NULL && m->n_manifests > 0) {
+      /* No entry for this host: show the first one (as `images` and `save` need some image). */
+      ret = 0;
+      child = &m->manifests[0];
+    }
     if (ret < 0)
-      return wi_err_wrap(err, "image %s", desc->digest);
+      return wi_err_set(err, ret, "image %s: %s", desc->digest, serr.msg);
     wi_autoptr(wi_manifest) struct wi_manifest *cm = NULL;
     ret = parse_manifest_blob(s, child->digest, child->media_type, &cm, err);
     if (ret < 0)
