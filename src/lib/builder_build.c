@@ -1218,24 +1218,28 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
     wi_autofree char *lay = wi_xasprintf("oci:%s/oci:%s", ctx, "aux");
     struct argv e = { 0 };
     argv_add(&e, wi_xstrdup(engine));
+    wi_autofree char *src = NULL;
     if (strcmp(kind, "docker") == 0) {
-      ret = wi_err_set(
-          err, WI_EUNSUPPORTED,
-          "the image %s was built by docker and stays in docker's storage; use --builder podman or buildah to have it in the wlsimg store",
-          p->o.tag);
+      /* docker cannot write an OCI layout: export a docker-archive */
+      src = wi_xasprintf("docker-archive:%s/image.tar", ctx);
+      argv_add(&e, wi_xstrdup("save"));
+      argv_add(&e, wi_xstrdup("-o"));
+      argv_add(&e, wi_xasprintf("%s/image.tar", ctx));
+      argv_add(&e, wi_xstrdup(p->o.tag));
     } else {
+      src = wi_xstrdup(lay);
       argv_add(&e, wi_xstrdup("push"));
       argv_add(&e, wi_xstrdup(p->o.tag));
       argv_add(&e, wi_xstrdup(lay));
-      ret = spawn_wait(e.v, err);
+    }
+    ret = spawn_wait(e.v, err);
+    if (ret == 0) {
+      struct wi_transfer_opts o = p->o.transfer;
+      o.store_root = wi_store_root(s);
+      ret = wi_copy_image(src, name, &o, res->digest, err);
       if (ret == 0) {
-        struct wi_transfer_opts o = p->o.transfer;
-        o.store_root = wi_store_root(s);
-        ret = wi_copy_image(lay, name, &o, res->digest, err);
-        if (ret == 0) {
-          res->name = wi_xstrdup(name);
-          res->n_platforms = 1;
-        }
+        res->name = wi_xstrdup(name);
+        res->n_platforms = 1;
       }
     }
     for (size_t i = 0; i < e.n; i++)

@@ -250,7 +250,29 @@ if command -v buildah > /dev/null && [ "$(id -u)" -eq 0 ]; then
   check_eq "RUN output in the image" "$(cat "$T_DIR/bundle-eng/rootfs/auxiliary/engine.txt" 2> /dev/null)" "built-by-engine"
   check_eq "WDT installed by the engine" "$(cat "$T_DIR/bundle-eng/rootfs/auxiliary/weblogic-deploy/VERSION.txt" 2> /dev/null)" "4.3.1"
   check_eq "model file 640 by the engine" "$(stat -c %a "$T_DIR/bundle-eng/rootfs/auxiliary/models/model.yaml" 2> /dev/null)" "640"
-  STORAGE_DRIVER=vfs buildah rmi -f "$REG/test/eng:1" "$REG/library/busybox-oracle:latest" > /dev/null 2>&1
+  # the docker path (build, then `docker save` into a docker-archive), with a docker stand-in over buildah
+  mkdir -p "$T_DIR/fakebin"
+  cat > "$T_DIR/fakebin/docker" << 'EOF2'
+#!/bin/sh
+# docker stand-in for the test: build and save through buildah
+case "$1" in
+build)
+  shift
+  for a in "$@"; do shift; [ "$a" = --force-rm ] || set -- "$@" "$a"; done # buildah has no --force-rm alone
+  exec buildah bud "$@" ;;
+save) [ "$2" = -o ] && exec buildah push "$4" "docker-archive:$3:$4" ;;
+esac
+echo "docker stand-in: unsupported: $*" >&2
+exit 1
+EOF2
+  chmod +x "$T_DIR/fakebin/docker"
+  check "createAuxImage with RUN via --builder docker (docker save)" env STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot \
+    "$WLSIMG" createAuxImage --tag "$REG/test/eng:2" --fromImage "$REG/library/busybox-oracle:latest" "${AUX[@]}" \
+    --additionalBuildCommands "$T_DIR/run-ok.txt" --builder "$T_DIR/fakebin/docker" -- --tls-verify=false
+  check "docker-built image is in the store" "$WLSIMG" copy "$REG/test/eng:2" oci:"$T_DIR/eng-oci":eng2
+  check "umoci unpack docker-built image" "${UNPACK[@]}" --image "$T_DIR/eng-oci":eng2 "$T_DIR/bundle-eng2"
+  check_eq "RUN output in the docker-built image" "$(cat "$T_DIR/bundle-eng2/rootfs/auxiliary/engine.txt" 2> /dev/null)" "built-by-engine"
+  STORAGE_DRIVER=vfs buildah rmi -f "$REG/test/eng:1" "$REG/test/eng:2" "$REG/library/busybox-oracle:latest" > /dev/null 2>&1
 else
   echo "ok - # SKIP engine build (needs buildah and root)"
 fi
