@@ -38,6 +38,17 @@ compare "password with unicode, tab and U+2028" uni "" "https://index.docker.io/
 compare "numeric-looking name and namespace are quoted like kubectl" 123 2024-01-15 r.example.com u p ""
 compare "dotted secret name" my.pull.secret default registry.example.com:443 u 'x y z' ""
 
+# names and namespaces that YAML could read as numbers, booleans, dates …: quoted exactly as kubectl quotes them
+bad=0
+while read -r n; do
+  ns=$(printf '%s' "$n" | tr -d .)
+  "$REAL_KUBECTL" create secret docker-registry "$n" -n "$ns" --docker-username=u --docker-password=p --dry-run=client \
+    -o yaml > "$T_DIR/want.name" 2> /dev/null
+  printf 'p\n' | "$WLSIMG" k8s secret docker-registry "$n" -n "$ns" --docker-username u --docker-password-stdin > "$T_DIR/got.name" 2>&1
+  cmp -s "$T_DIR/want.name" "$T_DIR/got.name" || { bad=$((bad + 1)); echo "    differs for $n"; }
+done < "$DATA/names.txt"
+check_eq "$(wc -l < "$DATA/names.txt") tricky names quoted like kubectl" "$bad" 0
+
 # ---- 2. --from-login: the login saved by 'wlsimg login' against a real registry ----
 start_registry basic
 printf 's3cret\n' | "$WLSIMG" login --tls-verify=false -u alice --password-stdin "$REG_ADDR" > /dev/null 2>&1
