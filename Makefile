@@ -76,17 +76,18 @@ check-asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  check-unit check-fuzz
 
-# libFuzzer targets (clang), each run briefly.
+# libFuzzer targets (clang), each run briefly. The library is built once with coverage instrumentation.
 FUZZ_SECONDS ?= 20
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
-	@mkdir -p build-fuzz
+	@$(MAKE) -s BUILD=build-fuzz CC=clang OPT=-O1 SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libwlsimg.a
 	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
-	    -o build-fuzz/$$n $$f $(LIB_SRC) $(PKG_LIBS) -pthread; \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS) \
+	    -o build-fuzz/$$n $$f build-fuzz/libwlsimg.a $(PKG_LIBS) -pthread; \
 	  mkdir -p build-fuzz/corpus-$$n; \
-	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$n fuzz/corpus/$${n%_fuzz} \
+	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 build-fuzz/corpus-$$n fuzz/corpus/$${n%_fuzz} \
 	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
-	  echo "fuzz $$n: $$(grep -c . build-fuzz/$$n.log) log lines, no crash"; done
+	  echo "fuzz $$n: $$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/$$n.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s, no crash"; done
 
 lint:
 	@tests/lint.sh

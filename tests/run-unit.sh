@@ -3,7 +3,7 @@
 set -u
 pass=0 fail=0
 for t in "$@"; do
-  out=$("$t" 2>&1); rc=$?
+  out=$(timeout "${UNIT_TIMEOUT:-300}" "$t" 2>&1 < /dev/null); rc=$?
   line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
   p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
   if [ -z "$line" ] || [ $rc -ne 0 ]; then

@@ -11,7 +11,7 @@ for s in "${scripts[@]}"; do
   [ -e "$s" ] || continue
   name=$(basename "$s" .sh)
   start=$(date +%s)
-  out=$(bash "$s" 2>&1); rc=$?
+  out=$(timeout "${INTEGRATION_TIMEOUT:-600}" bash "$s" 2>&1 < /dev/null); rc=$?
   line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
   if [ -z "$line" ]; then p=0; f=1; else p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}; fi
   [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
