@@ -890,6 +890,8 @@ wi_store_image_info(struct wi_store *s, const struct wi_descriptor *desc, struct
 
   if (ret < 0)
     return ret;
+  if (m == NULL) /* cannot happen; keeps the static analyser's path check honest */
+    return wi_err_set(err, WI_ERR, "image %s: no manifest", desc->digest);
   snprintf(out->config_digest, sizeof out->config_digest, "%s", m->config.digest);
   out->size = m->config.size > 0 ? (uint64_t)m->config.size : 0;
   for (size_t i = 0; i < m->n_layers; i++)
