@@ -187,6 +187,12 @@ check "default-path entry" grep -qxF '      - image: example.com/t/default:lates
 check_eq "default-path entry has only image and policy" "$(sed -n '/auxiliaryImages:/,$p' "$T_DIR/o" | tail -n +2)" \
   "      - image: example.com/t/default:latest
         imagePullPolicy: Always"
+# an image that is only in its registry: its metadata is pulled (plain HTTP on loopback with --tls-verify=false)
+check "push the custom-path image to the registry" "$WLSIMG" push --tls-verify=false example.com/t/custom:1 "$REG_ADDR/t/custom:1"
+"$WLSIMG" rmi "$REG_ADDR/t/custom:1" > /dev/null 2>&1 # not in the store under that name
+check_w "domain for a registry-only image" "$WLSIMG" k8s domain --domain-uid d8 --image wls:14 --aux-image "$REG_ADDR/t/custom:1" \
+  --tls-verify=false --weblogic-credentials-secret c --runtime-encryption-secret e
+check "its paths come from the pulled metadata" grep -qxF '        sourceWDTInstallHome: /u01/wdt/weblogic-deploy' "$T_DIR/o"
 check_fail "two WDT installs are refused" 1 "2 auxiliary images carry a WDT install" "$WLSIMG" k8s domain --domain-uid d4 \
   --image wls:14 --aux-image example.com/t/wdt:1 --aux-image example.com/t/custom:1 --weblogic-credentials-secret c --runtime-encryption-secret e
 check_w "--wdt-image picks one; the other gets None" "$WLSIMG" k8s domain --domain-uid d4 --image wls:14 \
