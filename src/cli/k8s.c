@@ -229,6 +229,13 @@ secret_docker_registry(int argc, char **argv)
   }
   if (*server == '\0')
     return cli_usage_error(dr_cmd.name, "--docker-server must not be empty");
+  if (strcmp(server, WI_K8S_DOCKERHUB_SERVER) != 0) {
+    wi_autofree char *host = wi_k8s_server_host(server);
+    if (strcmp(host, "docker.io") == 0) /* a key the kubelet may not match for Docker Hub images */
+      wi_log(WI_LOG_WARN,
+             "Docker Hub's key is %s (the default); \"%s\" may not be matched by the kubelet",
+             WI_K8S_DOCKERHUB_SERVER, server);
+  }
   if (a.from_login) {
     if (login_creds(&a, server, &user, &pass, &err) < 0)
       return cli_fail(&err);
