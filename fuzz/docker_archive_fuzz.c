@@ -1,7 +1,8 @@
 /* Fuzz target: the docker-archive reader (tar members, manifest.json, member links, layer
  * decompression and diff_id checks) and the gunzip stream. The first byte selects the mode: even =
  * the rest is a docker-archive loaded into a scratch store, odd = the rest goes through wi_gunzip.
- * A failure must come with an error code and message; a success must leave named, readable images. */
+ * A failure must come with an error code and message; a success must leave named, readable images.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
