@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -68,7 +69,7 @@ collect_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *valu
 {
   struct collect *c = cls;
   WI_UNUSED(kind);
-  if (key && value && strcmp(key, c->name) == 0 && c->n < c->max)
+  if (key && value && strcasecmp(key, c->name) == 0 && c->n < c->max)
     c->out[c->n++] = value;
   return MHD_YES;
 }
@@ -81,7 +82,15 @@ op_query_all(struct wi_rs_req *r, const char *name, const char **out, size_t max
   return c.n;
 }
 
-static const struct wi_rs_req_ops req_ops = { op_header, op_query, op_query_all };
+static size_t
+op_header_all(struct wi_rs_req *r, const char *name, const char **out, size_t max)
+{
+  struct collect c = { name, out, max, 0 };
+  MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_cb, &c);
+  return c.n;
+}
+
+static const struct wi_rs_req_ops req_ops = { op_header, op_query, op_query_all, op_header_all };
 
 /* ---- responses ---- */
 

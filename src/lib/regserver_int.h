@@ -199,7 +199,11 @@ struct wi_rs_req_ops {
   const char *(*query)(struct wi_rs_req *r, const char *name);
   /* All values of a repeated query argument. */
   size_t (*query_all)(struct wi_rs_req *r, const char *name, const char **out, size_t max);
+  /* All values of a repeated request header (skopeo sends one Accept per media type). */
+  size_t (*header_all)(struct wi_rs_req *r, const char *name, const char **out, size_t max);
 };
+/* True when the Accept headers (none = anything) admit media type mt. */
+bool wi_rs_accepts(const char *const *accept, size_t n, const char *mt);
 
 struct wi_rs_header {
   char *name;

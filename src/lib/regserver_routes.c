@@ -802,6 +802,65 @@ finish_upload(struct wi_rs_req *r)
   resp_status(r, 201);
 }
 
+bool
+wi_rs_accepts(const char *const *accept, size_t n, const char *mt)
+{
+  size_t ml = strlen(mt);
+  if (n == 0)
+    return true;
+  for (size_t i = 0; i < n; i++) {
+    const char *p = accept[i];
+    while (*p) {
+      while (*p == ' ' || *p == ',')
+        p++;
+      size_t len = strcspn(p, ",;");
+      while (len && p[len - 1] == ' ')
+        len--;
+      if ((len == ml && strncasecmp(p, mt, ml) == 0) || (len == 3 && strncmp(p, "*/*", 3) == 0))
+        return true;
+      p += strcspn(p, ",");
+    }
+  }
+  return false;
+}
+
+/* A client whose Accept lists image manifests but no index type gets the linux/amd64 image of an
+ * index, as distribution does for old Docker clients; otherwise the index is served as stored. */
+static void
+negotiate_index(struct wi_rs_req *r, struct wi_rs_manifest_info *info, char **body)
+{
+  const char *acc[32];
+  size_t n = r->ops->header_all(r, "Accept", acc, WI_ARRAY_SIZE(acc));
+  wi_autoptr(wi_manifest) struct wi_manifest *idx = NULL;
+  wi_autofree char *raw = NULL;
+  struct wi_rs_manifest_info child;
+  wi_err err = { 0 };
+
+  char digest[WI_DIGEST_MAX];
+  if (n == 0 || wi_rs_accepts(acc, n, info->media_type))
+    return;
+  snprintf(digest, sizeof digest, "%s", info->digest);
+  if (wi_rs_manifest_get(r->srv->root, r->p.name, digest, &child, &raw, &err) < 0 ||
+      wi_manifest_parse(&idx, raw, child.size, child.media_type, &err) < 0)
+    return;
+  for (size_t i = 0; i < idx->n_manifests; i++) {
+    const struct wi_descriptor *d = &idx->manifests[i];
+    if (!d->has_platform || strcmp(d->platform.os, "linux") != 0 ||
+        strcmp(d->platform.arch, "amd64") != 0 || d->media_type == NULL ||
+        !wi_rs_accepts(acc, n, d->media_type))
+      continue;
+    char *cb = NULL;
+    if (wi_rs_manifest_get(r->srv->root, r->p.name, d->digest, &child, body ? &cb : NULL, &err) < 0)
+      return;
+    if (body) {
+      free(*body);
+      *body = cb;
+    }
+    *info = child;
+    return;
+  }
+}
+
 static void
 handle_manifest(struct wi_rs_req *r)
 {
@@ -825,6 +884,8 @@ handle_manifest(struct wi_rs_req *r)
   char *body = NULL;
   if (wi_rs_manifest_get(r->srv->root, r->p.name, r->p.ref, &info, head ? NULL : &body, &err) < 0)
     return resp_from_err(r, &err, "MANIFEST_UNKNOWN");
+  if (wi_mt_is_index(info.media_type))
+    negotiate_index(r, &info, head ? NULL : &body);
   if (head) {
     r->resp.head_only = true;
     r->resp.content_length = info.size;

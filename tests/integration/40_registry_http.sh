@@ -145,6 +145,21 @@ req PUT "$R/v2/test/app/manifests/$M1?tag=t1&tag=t2" -H "Content-Type: $MT" --da
 check_eq "PUT by digest with ?tag= 201" "$S/$(hdr OCI-Tag)" "201/t1"
 req PUT "$R/v2/test/app/manifests/sha256:4444444444444444444444444444444444444444444444444444444444444444" -H "Content-Type: $MT" --data-binary @"$T_DIR/m1"
 check_eq "PUT by wrong digest 400" "$S/$(code)" "400/DIGEST_INVALID"
+IT=application/vnd.oci.image.index.v1+json
+printf '{"schemaVersion":2,"mediaType":"%s","manifests":[{"mediaType":"%s","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"}}]}' \
+  "$IT" "$MT" "$M1" "$(stat -c %s "$T_DIR/m1")" > "$T_DIR/idx"
+IDX=sha256:$(sha "$T_DIR/idx")
+req PUT "$R/v2/test/app/manifests/multi" -H "Content-Type: $IT" --data-binary @"$T_DIR/idx"
+check_eq "PUT index 201" "$S/$(hdr Docker-Content-Digest)" "201/$IDX"
+req GET "$R/v2/test/app/manifests/multi" -H "Accept: $MT" -H "Accept: $IT"
+check_eq "index served when accepted (repeated Accept headers)" "$(hdr Docker-Content-Digest)/$(hdr Content-Type)" "$IDX/$IT"
+req GET "$R/v2/test/app/manifests/multi" -H "Accept: $MT, application/vnd.docker.distribution.manifest.v2+json"
+check_eq "image-only Accept gets linux/amd64 image" "$(hdr Docker-Content-Digest)/$(hdr Content-Type)" "$M1/$MT"
+req GET "$R/v2/test/app/manifests/multi"
+check_eq "no Accept: index as stored" "$(hdr Docker-Content-Digest)" "$IDX"
+sed "s/$M1/sha256:5555555555555555555555555555555555555555555555555555555555555555/" "$T_DIR/idx" > "$T_DIR/idx2"
+req PUT "$R/v2/test/app/manifests/multi2" -H "Content-Type: $IT" --data-binary @"$T_DIR/idx2"
+check_eq "index naming an unknown manifest 400" "$S/$(code)" "400/MANIFEST_BLOB_UNKNOWN"
 head -c $((4 * 1024 * 1024 + 1)) /dev/zero > "$T_DIR/big"
 req PUT "$R/v2/test/app/manifests/big" -H "Content-Type: $MT" --data-binary @"$T_DIR/big"
 check_eq "manifest over 4 MiB 413" "$S" 413
@@ -174,11 +189,11 @@ for t in b a c; do
   curl -s -o /dev/null -X PUT -H "Content-Type: $MT" --data-binary @"$T_DIR/m1" "$R/v2/test/app/manifests/$t"
 done
 req GET "$R/v2/test/app/tags/list"
-check_eq "tags sorted" "$(jq -c .tags "$T_DIR/b")" '["a","b","c","t1","t2","v1"]'
+check_eq "tags sorted" "$(jq -c .tags "$T_DIR/b")" '["a","b","c","multi","t1","t2","v1"]'
 req GET "$R/v2/test/app/tags/list?n=2"
 check_eq "tags page" "$(jq -c .tags "$T_DIR/b")|$(hdr Link)" '["a","b"]|</v2/test/app/tags/list?n=2&last=b>; rel="next"'
 req GET "$R/v2/test/app/tags/list?n=2&last=b"
-check_eq "tags next page" "$(jq -c .tags "$T_DIR/b")" '["c","t1"]'
+check_eq "tags next page" "$(jq -c .tags "$T_DIR/b")" '["c","multi"]'
 req GET "$R/v2/test/app/tags/list?n=x"
 check_eq "bad n 400" "$S/$(code)" "400/PAGINATION_NUMBER_INVALID"
 req GET "$R/v2/test/none/tags/list"

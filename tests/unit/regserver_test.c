@@ -85,6 +85,15 @@ TEST(names_and_tags)
   CHECK(!wi_rs_tag_valid(".x"));
   CHECK(!wi_rs_tag_valid(""));
   CHECK(!wi_rs_digest_valid("sha256:ABC"));
+  const char *acc[] = { "application/vnd.oci.image.manifest.v1+json; q=0.9, text/plain",
+                        "application/json" };
+  CHECK(wi_rs_accepts(acc, 2, "application/vnd.oci.image.manifest.v1+json"));
+  CHECK(wi_rs_accepts(acc, 2, "text/plain"));
+  CHECK(wi_rs_accepts(acc, 2, "application/json"));
+  CHECK(!wi_rs_accepts(acc, 2, "application/vnd.oci.image.index.v1+json"));
+  CHECK(wi_rs_accepts(acc, 0, "anything"));
+  const char *star[] = { "*/*" };
+  CHECK(wi_rs_accepts(star, 1, "application/vnd.oci.image.index.v1+json"));
   CHECK(
       !wi_rs_digest_valid("md5:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
