@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "lib/buf.h"
 #include "lib/http.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 static unsigned g_port;
@@ -283,6 +284,34 @@ TEST(test_network_error)
   CHECK_STR_HAS(err.msg, "/nonexistent/ca.pem");
 }
 
+static void
+capture_log(enum wi_log_level level, const char *msg, void *payload)
+{
+  WI_UNUSED(level);
+  wi_buf_adds(payload, msg, NULL);
+  wi_buf_adds(payload, "\n", NULL);
+}
+
+TEST(test_trace_redacts_authorization)
+{
+  struct wi_buf log = WI_BUF_INIT(1 << 20);
+  wi_log_set_handler(capture_log, WI_LOG_TRACE, &log);
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  const char *hdrs[] = { "Authorization: Bearer SECRET", "Accept: application/json", NULL };
+  struct wi_http_req req = { .url = url("/echo"), .headers = hdrs, .body_fd = -1 };
+  struct wi_http_resp resp;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_http_do(h, &req, &resp, &err), 0);
+  wi_http_resp_dispose(&resp);
+  wi_log_set_handler(NULL, WI_LOG_ERROR, NULL);
+  CHECK_STR_HAS(wi_buf_cstr(&log), "> GET /echo HTTP/1.1");
+  CHECK_STR_HAS(wi_buf_cstr(&log), "> Accept: application/json");
+  CHECK_STR_HAS(wi_buf_cstr(&log), "> Authorization: <redacted>");
+  CHECK_STR_HAS(wi_buf_cstr(&log), "< X-Final: 1");
+  CHECK(strstr(wi_buf_cstr(&log), "SECRET") == NULL);
+  wi_buf_dispose(&log);
+}
+
 TEST(test_escape)
 {
   wi_autofree char *e = wi_http_escape("repository:a/b:pull,push");
@@ -305,6 +334,7 @@ main(void)
   RUN(test_bodies);
   RUN(test_request_bodies);
   RUN(test_network_error);
+  RUN(test_trace_redacts_authorization);
   RUN(test_escape);
   MHD_stop_daemon(d);
   DONE();
