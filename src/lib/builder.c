@@ -219,7 +219,7 @@ wi_aux_resolve_ids(const char *user, const char *group, char **passwd, char **gr
                    char **shadow, int64_t epoch, struct wi_ids *ids, wi_err *err)
 {
   memset(ids, 0, sizeof *ids);
-  const char *pw = *passwd ? *passwd : "";
+  const char *pw;
   const char *gr = *group_text ? *group_text : "";
 
   /* group first: adduser -G needs it */

@@ -604,7 +604,7 @@ add_etc_file(struct layer_ctx *c, const char *path, const char *text, uint32_t m
                               .gid = 0,
                               .mtime = c->p->epoch,
                               .data = text,
-                              .size = strlen(text) };
+                              .size = text ? strlen(text) : 0 };
   return wi_layer_add(c->w, &e, err);
 }
 
@@ -938,8 +938,7 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   struct wi_ids ids;
   int ret;
 
-  if ((ret = wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err)) <
-      0)
+  if (wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err) < 0)
     return wi_err_wrap(err, "--fromImage %s", p->from_image);
   if ((ret = read_etc(base_store, img, &ef, err)) < 0)
     goto out;
@@ -1149,9 +1148,10 @@ static int
 run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct wi_aux_result *res,
            wi_err *err)
 {
-  const char *engine = p->o.builder               ? p->o.builder
-                       : getenv("WLSIMG_BUILDER") ? getenv("WLSIMG_BUILDER")
-                                                  : "docker";
+  const char *env_builder = getenv("WLSIMG_BUILDER");
+  const char *engine = p->o.builder                  ? p->o.builder
+                       : env_builder && *env_builder ? env_builder
+                                                     : "docker";
   const char *slash = strrchr(engine, '/');
   const char *kind = slash ? slash + 1 : engine;
   int ret;

@@ -299,14 +299,14 @@ const char *
 wi_props_get(const struct wi_props *p, const char *key)
 {
   ssize_t i = props_find(p, key);
-  return i < 0 ? NULL : p->v[i].value;
+  return i < 0 || p->v == NULL ? NULL : p->v[i].value;
 }
 
 void
 wi_props_set(struct wi_props *p, const char *key, const char *value)
 {
   ssize_t i = props_find(p, key);
-  if (i >= 0) {
+  if (i >= 0 && p->v) {
     free(p->v[i].value);
     p->v[i].value = wi_xstrdup(value);
     return;
@@ -321,7 +321,7 @@ bool
 wi_props_delete(struct wi_props *p, const char *key)
 {
   ssize_t i = props_find(p, key);
-  if (i < 0)
+  if (i < 0 || p->v == NULL)
     return false;
   free(p->v[i].key);
   free(p->v[i].value);
@@ -492,7 +492,7 @@ read_props_file(const char *path, struct wi_props *out, wi_err *err)
     if (e.sys_errno == ENOENT || access(path, F_OK) < 0)
       return 0;
     *err = e;
-    return err->code;
+    return e.code < 0 ? e.code : WI_EIO;
   }
   if (wi_props_parse(out, text, len, err) < 0)
     return wi_err_wrap(err, "%s", path);
@@ -525,6 +525,7 @@ tx_end(struct cache_tx *tx)
   tx->lockfd = -1;
   free(tx->meta_path);
   free(tx->sum_path);
+  tx->meta_path = tx->sum_path = NULL;
   wi_props_dispose(&tx->meta);
   wi_props_dispose(&tx->sums);
 }
@@ -542,18 +543,18 @@ tx_begin(struct cache_tx *tx, const char *dir, bool exclusive, wi_err *err)
     return wi_err_sys(err, WI_EIO, "cache lock %s", lock);
   /* A read-only look at a cache we cannot write proceeds without the lock. */
   if (tx->lockfd >= 0 && flock(tx->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-    wi_err_sys(err, WI_EIO, "cache lock %s", lock);
+    int ret = wi_err_sys(err, WI_EIO, "cache lock %s", lock);
     tx_end(tx);
-    return err->code;
+    return ret;
   }
   tx->meta_path = wi_xasprintf("%s/%s", dir, WI_WITCACHE_METADATA);
   tx->sum_path = wi_xasprintf("%s/%s", dir, WI_WITCACHE_CHECKSUMS);
-  if (read_props_file(tx->meta_path, &tx->meta, err) < 0 ||
-      read_props_file(tx->sum_path, &tx->sums, err) < 0) {
+  int ret = read_props_file(tx->meta_path, &tx->meta, err);
+  if (ret == 0)
+    ret = read_props_file(tx->sum_path, &tx->sums, err);
+  if (ret < 0)
     tx_end(tx);
-    return err->code;
-  }
-  return 0;
+  return ret;
 }
 
 int
