@@ -29,12 +29,12 @@ static const struct cli_opt images_opts[] = {
 
 static const struct cli_cmd images_cmd = {
   "images",
-  "[OPTIONS]",
-  "List images in the local store. IMAGE ID is the config digest (as docker shows it); SIZE is what the\n"
+  "[OPTIONS] [REPOSITORY[:TAG]]",
+  "List images in the local store (only those of REPOSITORY, or REPOSITORY:TAG, when given). IMAGE ID is the config digest (as docker shows it); SIZE is what the\n"
   "store holds for the image (config and compressed layers).",
   images_opts,
   0,
-  0,
+  1,
 };
 
 struct row {
@@ -107,6 +107,21 @@ split_name(const char *name, char **repo, char **tag)
   wi_ref_dispose(&r);
 }
 
+/* Does the store name match the user's REPOSITORY[:TAG] filter (tag NULL = any tag)? */
+static bool
+matches(const char *name, const char *repo, const char *tag)
+{
+  struct wi_ref r = { 0 };
+  if (repo == NULL)
+    return true;
+  if (name == NULL || wi_ref_parse(&r, name, NULL) < 0)
+    return false;
+  wi_autofree char *rr = wi_ref_repo(&r);
+  bool ok = strcmp(rr, repo) == 0 && (tag == NULL || (r.tag && strcmp(r.tag, tag) == 0));
+  wi_ref_dispose(&r);
+  return ok;
+}
+
 static int
 cmp_row(const void *a, const void *b)
 {
@@ -161,6 +176,18 @@ cmd_images(int argc, char **argv)
 
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  wi_autofree char *frepo = NULL;
+  wi_autofree char *ftag = NULL;
+  if (npos == 1) {
+    struct wi_ref fr = { 0 };
+    if (wi_ref_parse(&fr, pos[0], &err) < 0)
+      return cli_fail(&err);
+    const char *slash = strrchr(pos[0], '/');
+    const char *colon = strrchr(slash ? slash : pos[0], ':');
+    frepo = wi_ref_repo(&fr);
+    ftag = colon && fr.tag ? wi_xstrdup(fr.tag) : NULL; /* "busybox" means every tag */
+    wi_ref_dispose(&fr);
+  }
   wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
   ret = wi_store_open(&s, root, false, &err);
@@ -172,28 +199,32 @@ cmd_images(int argc, char **argv)
   if (ret < 0 || wi_store_list(s, &e, &n, &err) < 0)
     return cli_fail(&err);
   struct row *rows = wi_xcalloc(n, sizeof *rows);
+  size_t nr = 0;
   for (size_t i = 0; i < n; i++) {
     struct wi_image_info info = { .created = -1 };
+    if (!matches(e[i].name, frepo, ftag))
+      continue;
     if (wi_store_image_info(s, &e[i].desc, &info, &err) < 0) {
       /* One broken image should not hide the others. */
       fprintf(stderr, "wlsimg: %s: %s\n", e[i].name ? e[i].name : e[i].desc.digest, err.msg);
       snprintf(info.config_digest, sizeof info.config_digest, "%s", e[i].desc.digest);
     }
-    split_name(e[i].name, &rows[i].repo, &rows[i].tag);
-    rows[i].digest = wi_xstrdup(e[i].desc.digest);
-    rows[i].id = a.no_trunc ? wi_xstrdup(info.config_digest)
-                            : wi_xstrndup(wi_digest_hex(info.config_digest), 12);
-    rows[i].created = human_since(info.created);
-    rows[i].size = human_size(info.size);
+    struct row *r = &rows[nr++];
+    split_name(e[i].name, &r->repo, &r->tag);
+    r->digest = wi_xstrdup(e[i].desc.digest);
+    r->id = a.no_trunc ? wi_xstrdup(info.config_digest)
+                       : wi_xstrndup(wi_digest_hex(info.config_digest), 12);
+    r->created = human_since(info.created);
+    r->size = human_size(info.size);
   }
-  qsort(rows, n, sizeof *rows, cmp_row);
+  qsort(rows, nr, sizeof *rows, cmp_row);
   if (a.quiet) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < nr; i++)
       printf("%s\n", rows[i].id);
   } else {
-    print_table(rows, n, a.digests);
+    print_table(rows, nr, a.digests);
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < nr; i++) {
     free(rows[i].repo);
     free(rows[i].tag);
     free(rows[i].digest);

@@ -38,6 +38,8 @@ check_eq "images --no-trunc shows the full id" "$(grep -c "sha256:$ID" "$T_DIR/l
 
 check "tag by name" "$W" tag myapp:1 localhost:5000/team/myapp:v1
 check "tag by image id prefix" "$W" tag "$ID" myapp:by-id
+check_eq "images REPOSITORY filters" "$("$W" images myapp | awk 'NR>1 {print $2}' | tr '\n' ' ')" "1 by-id rev "
+check_eq "images REPOSITORY:TAG filters" "$("$W" images -q localhost:5000/team/myapp:v1 | wc -l)" 1
 check_eq "tags point at the same image" "$("$W" images --digests | grep -c "$D1")" 4
 check "rmi a second name of the image" "$W" rmi myapp:rev
 
