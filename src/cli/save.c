@@ -67,13 +67,16 @@ collect(struct wi_store *s, char **args, int nargs, struct save_set *set, wi_err
       wi_descriptor_dispose(&d);
     }
     if (name) {
-      /* RepoTags in docker's familiar form ("busybox:latest"). */
+      /* RepoTags in docker's familiar form ("busybox:latest"); a name without a tag
+       * ("repo@sha256:…") cannot be a RepoTag. */
       struct wi_ref r = { 0 };
       if (wi_ref_parse(&r, name, NULL) == 0) {
         free(name);
-        name = wi_ref_familiar(&r);
+        name = r.tag ? wi_ref_familiar(&r) : NULL;
         wi_ref_dispose(&r);
       }
+    }
+    if (name) {
       set->tags[k] = wi_xreallocarray(set->tags[k], set->n_tags[k] + 1, sizeof **set->tags);
       set->tags[k][set->n_tags[k]++] = name;
     }

@@ -690,8 +690,15 @@ resolve_id(struct wi_store *s, const char *id, struct wi_descriptor *out, wi_err
   const char *hex = wi_str_has_prefix(id, "sha256:") ? id + 7 : id;
   size_t hl = strlen(hex);
   ssize_t found = -1;
-  int ret = wi_store_list(s, &e, &n, err);
+  int ret;
 
+  if (hl < 12 || hl > 64 || !is_hex(hex, hl))
+    return wi_err_set(err, hl < 12 && is_hex(hex, hl) ? WI_EINVAL : WI_ENOTFOUND,
+                      hl < 12 && is_hex(hex, hl)
+                          ? "image id %s is too short: give at least 12 hex digits"
+                          : "No such image: %s",
+                      id);
+  ret = wi_store_list(s, &e, &n, err);
   if (ret < 0)
     return ret;
   for (size_t i = 0; i < n; i++) {

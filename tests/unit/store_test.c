@@ -189,6 +189,9 @@ TEST(test_names)
   CHECK_INT_EQ(wi_store_lookup(s, "nothere", &got, NULL, &err), WI_ENOTFOUND);
   CHECK_STR_EQ(err.msg, "No such image: nothere");
   CHECK_INT_EQ(wi_store_lookup(s, "Bad/Upper", &got, NULL, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_store_resolve(s, "sha256:abc", &got, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "too short");
+  CHECK_INT_EQ(wi_store_resolve(s, "sha256:xyz", &got, &err), WI_ENOTFOUND);
 
   struct wi_image_info info;
   CHECK_INT_EQ(wi_store_image_info(s, &a, &info, &err), 0);
