@@ -15,6 +15,38 @@
 int cli_verbose;
 bool cli_quiet;
 
+/* Strings and arrays that parsed options point into (argument-file tokens, de-quoted values, list
+ * options) live until exit; they are released by an atexit handler so leak checkers stay quiet. */
+static void **kept;
+static size_t n_kept;
+
+static void
+free_kept(void)
+{
+  for (size_t i = 0; i < n_kept; i++)
+    free(kept[i]);
+  free(kept);
+  kept = NULL;
+  n_kept = 0;
+}
+
+/* Remember p (replacing old when p is a realloc of it). Returns p. */
+static void *
+keep(void *old, void *p)
+{
+  if (n_kept == 0 && kept == NULL)
+    atexit(free_kept);
+  for (size_t i = 0; old && i < n_kept; i++) {
+    if (kept[i] == old) {
+      kept[i] = p;
+      return p;
+    }
+  }
+  kept = wi_xreallocarray(kept, n_kept + 1, sizeof *kept);
+  kept[n_kept++] = p;
+  return p;
+}
+
 int
 cli_parse_bool(const char *s, bool *out)
 {
@@ -123,7 +155,7 @@ read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
       }
     }
     v = wi_xreallocarray(v, (size_t)n + 1, sizeof *v);
-    v[n++] = wi_buf_steal(&tok);
+    v[n++] = keep(NULL, wi_buf_steal(&tok));
   }
   *out = v;
   *n_out = n;
@@ -150,7 +182,8 @@ set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const 
     return 0;
   case CLI_LIST: {
     struct cli_list *l = (struct cli_list *)(base + o->offset);
-    l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
+    const char **old = l->v;
+    l->v = keep(old, wi_xreallocarray(old, l->n + 1, sizeof *l->v));
     l->v[l->n++] = value;
     return 0;
   }
@@ -188,6 +221,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       wi_err err = { 0 };
       if (read_argfile(argv[i] + 1, &fv, &fn, &err) < 0) {
         free(seen);
+        free(av);
         return cli_usage_error(cmd->name, "%s", err.msg);
       }
       av = wi_xreallocarray(av, (size_t)(ac + fn), sizeof *av);
@@ -251,7 +285,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       /* WIT trims surrounding quotes on option values. */
       size_t vl = strlen(value);
       if (vl >= 2 && ((value[0] == '"' && value[vl - 1] == '"') || (value[0] == '\'' && value[vl - 1] == '\'')))
-        value = wi_xstrndup(value + 1, vl - 2);
+        value = keep(NULL, wi_xstrndup(value + 1, vl - 2));
     }
     ret = set_value(cmd, o, args, value, &seen[o - cmd->opts]);
   }
@@ -271,6 +305,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
   if (ret == 0 && cmd->max_args >= 0 && np > cmd->max_args)
     ret = cli_usage_error(cmd->name, "unexpected argument '%s'", p[cmd->max_args]);
   free(seen);
+  free(av);
   if (ret == CLI_EXIT_USAGE) {
     fputc('\n', stderr);
     cli_usage(cmd, true);
