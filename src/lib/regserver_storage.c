@@ -309,20 +309,32 @@ entry_find(const char *dir)
 }
 
 static void
-entry_remove(struct upload_entry *e)
+entry_unlink_locked(struct upload_entry *e)
 {
-  pthread_mutex_lock(&upload_mu);
   for (struct upload_entry **pp = &upload_table; *pp; pp = &(*pp)->next) {
     if (*pp == e) {
       *pp = e->next;
       break;
     }
   }
-  pthread_mutex_unlock(&upload_mu);
+}
+
+static void
+entry_free(struct upload_entry *e)
+{
   if (e->has_hash)
     wi_hasher_dispose(&e->h);
   free(e->dir);
   free(e);
+}
+
+static void
+entry_remove(struct upload_entry *e)
+{
+  pthread_mutex_lock(&upload_mu);
+  entry_unlink_locked(e);
+  pthread_mutex_unlock(&upload_mu);
+  entry_free(e);
 }
 
 static char *
@@ -425,7 +437,12 @@ wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_
     free(dir);
     return wi_err_set(err, WI_EEXISTS, "upload %s is in use by another request", id);
   }
+  /* The upload may have been finished (its data renamed into blobs/) between our open() and
+   * taking it: only write to a descriptor that is still the upload's data file. */
+  struct stat cur;
   int ret = fstat(fd, &st) < 0 ? wi_err_sys(err, WI_EIO, "stat %s", data) : 0;
+  if (ret == 0 && (stat(data, &cur) < 0 || cur.st_ino != st.st_ino || cur.st_dev != st.st_dev))
+    ret = wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
   if (ret == 0 && (!e->has_hash || e->hashed != (uint64_t)st.st_size))
     ret = rehash(e, fd, (uint64_t)st.st_size, "sha256", err);
   if (ret < 0) {
@@ -579,9 +596,11 @@ wi_rs_upload_cancel(const char *root, const char *name, const char *id, wi_err *
     pthread_mutex_unlock(&upload_mu);
     return wi_err_set(err, WI_EEXISTS, "upload %s is in use by another request", id);
   }
+  if (e)
+    entry_unlink_locked(e);
   pthread_mutex_unlock(&upload_mu);
   if (e)
-    entry_remove(e);
+    entry_free(e);
   return wi_rm_rf(dir, err);
 }
 
