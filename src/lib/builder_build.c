@@ -946,6 +946,12 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
                                 &ids, err)) < 0)
     goto out;
 
+  /* The operator's init container runs as uid 1000 (any uid, gid 0, on OpenShift). */
+  if (ids.uid != 1000 && !(p->o.openshift && ids.gid == 0) && ids.uid != 0)
+    wi_log(
+        WI_LOG_WARN,
+        "the files are owned by %s (uid %u, gid %u) with mode 0640: the operator's init container runs as uid 1000 and cannot read them; consider --chown 1000:0",
+        p->user, ids.uid, ids.gid);
   ret = assemble_image(p, base_store, out, img, &ef, &ids, memo, desc_out, layer_bytes, err);
 out:
   etc_dispose(&ef);

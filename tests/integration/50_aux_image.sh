@@ -349,6 +349,15 @@ print("yes" if n > 1 else "no")' "$T_DIR/big-oci/blobs/sha256/$TOP")" "yes"
 check "umoci unpacks it" "${UNPACK[@]}" --image "$T_DIR/big-oci":big "$T_DIR/bundle-big"
 check "archive intact" cmp "$T_DIR/bundle-big/rootfs/auxiliary/models/archive.zip" "$T_DIR/big/archive.zip"
 
+# ---- @argfile (one option or value per line, as WIT's docs show) ----
+printf -- '--tag\nargfile:1\n--wdtModel\nmodel.yaml\n--dryRun\n' > "$T_DIR/build.args"
+check "createAuxImage @argfile" "$WLSIMG" createAuxImage @"$T_DIR/build.args"
+check_eq "argfile dry run printed the Dockerfile" "$(grep -c 'COPY --chown=oracle:oracle \["model.yaml"' "$T_DIR/last.out")" 1
+
+# ---- a uid the operator cannot use gets a warning ----
+check_fail "warning for a uid other than 1000" 0 "cannot read them; consider --chown 1000:0" \
+  "$WLSIMG" createAuxImage --tag warnuid:1 --wdtModel model.yaml --chown 1001:1001
+
 # ---- bad inputs: message, exit 1, nothing in the store ----
 before=$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)
 check_fail "missing model" 1 "WDT model file nope.yaml could not be found." \
