@@ -696,6 +696,7 @@ wi_witcache_delete(const char *dir, const char *key, char **old_value_out, wi_er
 {
   struct cache_tx tx;
   wi_autofree char *k = lower_dup(key);
+  wi_autofree char *path = NULL;
   int ret = 0;
 
   if (tx_begin(&tx, dir, true, err) < 0)
@@ -707,8 +708,15 @@ wi_witcache_delete(const char *dir, const char *key, char **old_value_out, wi_er
   }
   if (old_value_out)
     *old_value_out = wi_xstrdup(old);
+  path = wi_xstrdup(old);
   wi_props_delete(&tx.meta, k);
-  if (write_props_file(tx.meta_path, &tx.meta, err) < 0)
+  /* Forget the file's checksum unless another key still points at it. */
+  bool shared = false;
+  for (size_t i = 0; i < tx.meta.n; i++)
+    shared = shared || strcmp(tx.meta.v[i].value, path) == 0;
+  bool forget = !shared && wi_props_delete(&tx.sums, path);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0 ||
+      (forget && write_props_file(tx.sum_path, &tx.sums, err) < 0))
     ret = err->code;
 out:
   tx_end(&tx);

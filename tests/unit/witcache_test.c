@@ -208,6 +208,11 @@ TEST(cache_lookup_and_checksum)
   CHECK_INT_EQ(wi_witcache_delete(dir, "WDT_LATEST_ARM64", &old, &err), 0);
   CHECK_STR_EQ(old, b);
   free(old);
+  /* b is still the value of wdt_latest: its checksum stays; after that goes, a changed b is fine */
+  write_file(b, "B changed");
+  CHECK_INT_EQ(wi_witcache_verify(dir, b, NULL, &err), WI_EDIGEST);
+  CHECK_INT_EQ(wi_witcache_delete(dir, "wdt_latest", NULL, &err), 0);
+  CHECK_INT_EQ(wi_witcache_verify(dir, b, NULL, &err), 0);
   CHECK_INT_EQ(wi_witcache_delete(dir, "wdt_latest_arm64", NULL, &err), WI_ENOTFOUND);
   CHECK_INT_EQ(wi_witcache_clear(dir, &err), 0);
   CHECK_INT_EQ(wi_witcache_list(dir, NULL, &p, &err), 0);
