@@ -85,7 +85,8 @@ int wi_witcache_add_file(const char *dir, const char *key, const char *path, boo
 /* addEntry: no validation, always sets. */
 int wi_witcache_add_entry(const char *dir, const char *key, const char *value,
                           enum wi_witcache_add_result *res_out, char **old_value_out, wi_err *err);
-/* deleteEntry: WI_ENOTFOUND when the key is absent. Never deletes files. */
+/* deleteEntry: WI_ENOTFOUND when the key is absent. Never deletes files; the file's checksum record
+ * goes when no other key refers to it. */
 int wi_witcache_delete(const char *dir, const char *key, char **old_value_out, wi_err *err);
 /* deleteEntry --key deleteAll4Sure: empty the cache (and the checksum sidecar). */
 int wi_witcache_clear(const char *dir, wi_err *err);
