@@ -95,8 +95,6 @@ cmd_import(int argc, char **argv)
   struct wi_ref ref = { 0 };
   wi_autoclose int fd = -1;
   int ret = cli_parse(&import_cmd, argc, argv, &a, &pos, &npos);
-  wi_autofree const char **changes = a.changes.v; /* the strings belong to argv */
-  WI_UNUSED(changes);
 
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
