@@ -76,6 +76,12 @@ collect(struct wi_store *s, char **args, int nargs, struct save_set *set, wi_err
         wi_ref_dispose(&r);
       }
     }
+    for (size_t t = 0; name && t < set->n_tags[k]; t++) {
+      if (strcmp(set->tags[k][t], name) == 0) {
+        free(name); /* the same name given twice */
+        name = NULL;
+      }
+    }
     if (name) {
       set->tags[k] = wi_xreallocarray(set->tags[k], set->n_tags[k] + 1, sizeof **set->tags);
       set->tags[k][set->n_tags[k]++] = name;
