@@ -19,6 +19,8 @@
 
 #define UPLOAD_STALE_SECONDS (24 * 3600)
 #define WRITEBACK_STEP       (8 * 1024 * 1024)
+#define HASH_THREAD_MIN      (4 * 1024 * 1024) /* bodies larger than this hash in a helper */
+#define HASH_READ_SIZE       (1024 * 1024)
 
 /* "sha256:<hex>" -> "sha256-<hex>", the file-name form used in link directories. */
 static void
@@ -296,7 +298,17 @@ struct wi_rs_upload {
   char *dir;
   int fd;
   uint64_t offset;
-  uint64_t flushed; /* writeback started up to here */
+  uint64_t flushed;   /* writeback started up to here */
+  uint64_t opened_at; /* offset when this request took the upload */
+  /* Large bodies are hashed by a helper thread that reads back what was just written (from the
+   * page cache), so hashing overlaps with receiving on another core. */
+  bool th_running;
+  bool th_stop;
+  bool th_failed;
+  uint64_t th_written; /* bytes the helper may hash up to */
+  pthread_t th;
+  pthread_mutex_t th_mu;
+  pthread_cond_t th_cv;
 };
 
 static struct upload_entry *
@@ -461,6 +473,9 @@ wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_
   u->fd = fd;
   u->offset = (uint64_t)st.st_size;
   u->flushed = u->offset;
+  u->opened_at = u->offset;
+  pthread_mutex_init(&u->th_mu, NULL);
+  pthread_cond_init(&u->th_cv, NULL);
   *out = u;
   return 0;
 }
@@ -471,17 +486,78 @@ wi_rs_upload_offset(const struct wi_rs_upload *u)
   return u->offset;
 }
 
+static void *
+hash_thread(void *arg)
+{
+  struct wi_rs_upload *u = arg;
+  struct upload_entry *e = u->e;
+  char *buf = wi_xmalloc(HASH_READ_SIZE);
+
+  for (;;) {
+    pthread_mutex_lock(&u->th_mu);
+    while (e->hashed == u->th_written && !u->th_stop)
+      pthread_cond_wait(&u->th_cv, &u->th_mu);
+    uint64_t target = u->th_written;
+    bool stop = u->th_stop;
+    pthread_mutex_unlock(&u->th_mu);
+    while (e->hashed < target && !u->th_failed) {
+      uint64_t left = target - e->hashed;
+      ssize_t n = pread(u->fd, buf, left < HASH_READ_SIZE ? (size_t)left : HASH_READ_SIZE,
+                        (off_t)e->hashed);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        u->th_failed = true;
+        break;
+      }
+      wi_hasher_update(&e->h, buf, (size_t)n);
+      e->hashed += (uint64_t)n;
+    }
+    if (u->th_failed || (stop && e->hashed >= target))
+      break;
+  }
+  free(buf);
+  return NULL;
+}
+
+/* Wait for the helper to catch up and end it; the hash state is the entry's again. */
+static void
+hash_thread_join(struct wi_rs_upload *u)
+{
+  if (!u->th_running)
+    return;
+  pthread_mutex_lock(&u->th_mu);
+  u->th_stop = true;
+  pthread_cond_signal(&u->th_cv);
+  pthread_mutex_unlock(&u->th_mu);
+  pthread_join(u->th, NULL);
+  u->th_running = false;
+  if (u->th_failed)
+    u->e->has_hash = false;
+}
+
 int
 wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err *err)
 {
   if (wi_write_all(u->fd, data, len, err) < 0) {
     /* The file may hold part of the chunk now: rebuild the hash from disk next time. */
+    hash_thread_join(u);
     u->e->has_hash = false;
     return wi_err_wrap(err, "upload %s", u->dir);
   }
-  wi_hasher_update(&u->e->h, data, len);
-  u->e->hashed += len;
   u->offset += len;
+  if (!u->th_running && u->offset - u->opened_at > HASH_THREAD_MIN && u->e->has_hash &&
+      pthread_create(&u->th, NULL, hash_thread, u) == 0)
+    u->th_running = true;
+  if (u->th_running) {
+    pthread_mutex_lock(&u->th_mu);
+    u->th_written = u->offset;
+    pthread_cond_signal(&u->th_cv);
+    pthread_mutex_unlock(&u->th_mu);
+  } else {
+    wi_hasher_update(&u->e->h, data, len);
+    u->e->hashed += len;
+  }
   /* Start writeback as we go, so the fsync at the end of a large upload has little left to do. */
   if (u->offset - u->flushed >= WRITEBACK_STEP) {
     sync_file_range(u->fd, (off_t)u->flushed, (off_t)(u->offset - u->flushed),
@@ -494,6 +570,9 @@ wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err 
 static void
 upload_free(struct wi_rs_upload *u, bool keep_entry)
 {
+  hash_thread_join(u);
+  pthread_mutex_destroy(&u->th_mu);
+  pthread_cond_destroy(&u->th_cv);
   if (u->fd >= 0)
     close(u->fd);
   if (keep_entry) {
@@ -525,7 +604,10 @@ wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
   wi_autofree char *bdir = NULL;
   int lk = -1, ret = 0;
 
-  if (strncmp(digest, "sha256:", 7) != 0 && rehash(u->e, u->fd, u->offset, "sha512", err) < 0) {
+  hash_thread_join(u);
+  if ((!u->e->has_hash || strncmp(digest, "sha256:", 7) != 0) &&
+      rehash(u->e, u->fd, u->offset, strncmp(digest, "sha256:", 7) ? "sha512" : "sha256", err) <
+          0) {
     ret = err->code;
     goto out;
   }

@@ -245,6 +245,37 @@ TEST(upload_resume_and_finish)
   CHECK_INT_EQ(wi_rs_blob_delete(root, "t/b", d, &err), WI_ENOTFOUND);
 }
 
+TEST(large_upload_hashed_in_helper)
+{
+  wi_err err = { 0 };
+  char id[33], d[WI_DIGEST_MAX];
+  struct wi_rs_upload *u = NULL;
+  size_t chunk = 256 * 1024, total = 12 * 1024 * 1024;
+  char *buf = wi_xmalloc(total);
+  struct wi_hasher h;
+
+  for (size_t i = 0; i < total; i++)
+    buf[i] = (char)(i * 7 + i / 1000);
+  CHECK_INT_EQ(wi_hasher_init(&h, "sha256", &err), 0);
+  wi_hasher_update(&h, buf, total);
+  wi_hasher_final(&h, d);
+  wi_hasher_dispose(&h);
+  CHECK_INT_EQ(wi_rs_upload_new(root, "t/big", id, &err), 0);
+  /* Two requests of 6 MiB each: both pass the helper-thread threshold. */
+  for (size_t part = 0; part < 2; part++) {
+    CHECK_INT_EQ(wi_rs_upload_open(root, "t/big", id, &u, &err), 0);
+    for (size_t off = part * total / 2; off < (part + 1) * total / 2; off += chunk)
+      CHECK_INT_EQ(wi_rs_upload_write(u, buf + off, chunk, &err), 0);
+    if (part == 0)
+      wi_rs_upload_release(u);
+  }
+  CHECK_INT_EQ(wi_rs_upload_finish(u, d, &err), 0);
+  uint64_t size = 0;
+  CHECK_INT_EQ(wi_rs_blob_stat(root, "t/big", d, &size, &err), 0);
+  CHECK_INT_EQ(size, total);
+  free(buf);
+}
+
 static void
 put_blob(const char *name, const char *content, char d[WI_DIGEST_MAX])
 {
@@ -499,6 +530,7 @@ main(void)
   RUN(content_range_parse);
   RUN(scope_and_form);
   RUN(upload_resume_and_finish);
+  RUN(large_upload_hashed_in_helper);
   RUN(manifests_tags_referrers_gc);
   RUN(repos_admin);
   RUN(users_tokens_auth);
