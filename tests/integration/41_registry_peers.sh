@@ -59,8 +59,14 @@ run_peers() {
 
   # wlsimg's own client.
   if [ -n "$creds" ]; then
-    printf '%s' "${creds#*:}" | "$WLSIMG" login --tls-verify=false -u "${creds%%:*}" --password-stdin "$addr" \
-      > /dev/null 2>&1 || true
+    printf '%s' "${creds#*:}" > "$T_DIR/pw"
+    check "$label: wlsimg login with the auth token" "$WLSIMG" login --tls-verify=false -u "${creds%%:*}" \
+      --password-stdin "$addr" < "$T_DIR/pw"
+    printf 'wrong' > "$T_DIR/badpw"
+    check_fail "$label: wlsimg login with a wrong token" 1 "wrong username or password" "$WLSIMG" login --tls-verify=false \
+      -u "${creds%%:*}" --password-stdin --authfile "$T_DIR/bad-auth.json" "$addr" < "$T_DIR/badpw"
+    check "$label: skopeo login" "${SK[@]}" login --tls-verify=false -u "${creds%%:*}" --password-stdin \
+      --authfile "$T_DIR/sk-auth.json" "$addr" < "$T_DIR/pw"
   fi
   check "$label: wlsimg copy registry -> oci" "$WLSIMG" copy -q --src-tls-verify=false \
     "docker://$addr/$ns/tiny:v1" "oci:$T_DIR/wpulled-$label:v1"
