@@ -278,6 +278,11 @@ wi_ref_parse(struct wi_ref *out, const char *s, wi_err *err)
 
   if (s == NULL || *s == '\0')
     return wi_err_set(err, WI_EINVAL, "invalid reference \"\": empty");
+  if (strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64)
+    return wi_err_set(
+        err, WI_EINVAL,
+        "invalid reference \"%s\": cannot specify 64-byte hexadecimal strings (an image ID is not a repository name)",
+        s);
   ret = ref_parse(&r, s, err);
   if (ret < 0) {
     wi_ref_dispose(&r);

@@ -138,6 +138,17 @@ TEST(test_parse_and_edit)
   free(s);
   wi_imgconfig_free(c);
 
+  /* bytes that are not UTF-8 become '?' rather than a value that silently goes missing */
+  c = new_amd64();
+  wi_imgconfig_set_env(c, "E", "x\xff");
+  wi_imgconfig_set_label(c, "l\x80", "\xe2\x82\xac");
+  wi_imgconfig_add_volume(c, "/v\xfe");
+  s = config_member(c);
+  CHECK_STR_EQ(
+      s, "{\"Env\":[\"E=x?\"],\"Labels\":{\"l?\":\"\xe2\x82\xac\"},\"Volumes\":{\"/v?\":{}}}");
+  free(s);
+  wi_imgconfig_free(c);
+
   /* "config": null and no rootfs/history are accepted; setters create what they need */
   static const char minimal[] =
       "{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\",\"config\":null}";

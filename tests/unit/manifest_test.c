@@ -403,6 +403,18 @@ TEST(test_build_and_serialize)
   wi_descriptor_dispose(&c);
   wi_descriptor_dispose(&c);
 
+  /* bytes that are not UTF-8 become '?' instead of silently dropping the annotation */
+  struct wi_manifest bad = { .kind = WI_MANIFEST_IMAGE, .schema_version = 2 };
+  wi_descriptor_set_annotation(&bad.config, "k\xff",
+                               "a\xc3\xa9\xc0\xaf"
+                               "b\xed\xa0\x80");
+  s = wi_manifest_serialize(&bad, NULL);
+  CHECK_STR_EQ(
+      s, "{\"schemaVersion\":2,\"config\":{\"digest\":\"\",\"size\":0,\"annotations\":{\"k?\":"
+         "\"a\xc3\xa9??b???\"}},\"layers\":[]}");
+  free(s);
+  wi_descriptor_dispose(&bad.config);
+
   /* a platform entry: architecture, os, variant in that order */
   struct wi_manifest idx = { .kind = WI_MANIFEST_INDEX, .schema_version = 2 };
   char mt[] = WI_MT_OCI_MANIFEST, dg[] = D1;

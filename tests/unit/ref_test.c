@@ -154,6 +154,7 @@ static const struct ref_bad ref_bad_cases[] = {
   { "[::1/x", WI_EINVAL, "bad IPv6" },
   { "[zz]:5000/x", WI_EINVAL, "bad IPv6" },
   { "[::1]:5000", WI_EINVAL, "invalid repository name" },
+  { A64, WI_EINVAL, "cannot specify 64-byte hexadecimal strings" },
   { A64 A64 A64 A64, WI_EINVAL, "name too long (274 > 255)" },
   { "registry.example.com/" A64 "/" A64 "/" A64 "/" A64, WI_EINVAL, "name too long (280 > 255)" },
 };
