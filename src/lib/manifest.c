@@ -545,15 +545,16 @@ utf8_seq_len(const unsigned char *s)
 
   if (c < 0x80)
     return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2, min = 0x80, cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3, min = 0x800, cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4, min = 0x10000, cp = c & 0x07;
-  } else {
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
+  else if (c >= 0xe0 && c <= 0xef)
+    n = 3;
+  else if (c >= 0xf0 && c <= 0xf4)
+    n = 4;
+  else
     return 0;
-  }
+  min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+  cp = c & (0x7fu >> n);
   for (size_t i = 1; i < n; i++) {
     if ((s[i] & 0xc0) != 0x80)
       return 0;
