@@ -713,6 +713,23 @@ change_single(struct wi_imgconfig *c, const char *instr, const char *rest, wi_er
   return ret;
 }
 
+/* ONBUILD <instruction>: stored as written for a later build; docker refuses these three. */
+static int
+change_onbuild(struct wi_imgconfig *c, const char *rest, wi_err *err)
+{
+  size_t n = strcspn(rest, " \t");
+
+  if (*rest == '\0')
+    return wi_err_set(err, WI_EINVAL, "ONBUILD requires at least one argument");
+  if ((n == 7 && strncasecmp(rest, "ONBUILD", 7) == 0) ||
+      (n == 4 && strncasecmp(rest, "FROM", 4) == 0) ||
+      (n == 10 && strncasecmp(rest, "MAINTAINER", 10) == 0))
+    return wi_err_set(err, WI_EINVAL, "ONBUILD: %.*s isn't allowed as an ONBUILD trigger", (int)n,
+                      rest);
+  json_array_append_new(ensure(cfg(c), "OnBuild", JSON_ARRAY), jstr(rest));
+  return 0;
+}
+
 int
 wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *err)
 {
@@ -746,6 +763,8 @@ wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *er
     return change_pairs(c, instr[0] == 'E', instr, rest, err);
   if (strcmp(instr, "EXPOSE") == 0 || strcmp(instr, "VOLUME") == 0)
     return change_list(c, instr[0] == 'E', instr, rest, err);
+  if (strcmp(instr, "ONBUILD") == 0)
+    return change_onbuild(c, rest, err);
   if (strcmp(instr, "USER") == 0 || strcmp(instr, "WORKDIR") == 0 ||
       strcmp(instr, "STOPSIGNAL") == 0) {
     if (*rest == '\0')
@@ -754,6 +773,6 @@ wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *er
   }
   return wi_err_set(
       err, WI_EINVAL,
-      "unsupported --change instruction %s (supported: CMD ENTRYPOINT ENV EXPOSE LABEL STOPSIGNAL USER VOLUME WORKDIR)",
+      "unsupported --change instruction %s (supported: CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD STOPSIGNAL USER VOLUME WORKDIR)",
       instr);
 }

@@ -58,7 +58,7 @@ void wi_imgconfig_add_volume(struct wi_imgconfig *c, const char *path);
 
 /* Apply one Dockerfile-style change as `docker import --change` does:
  * CMD, ENTRYPOINT (JSON array or shell form), ENV k=v / ENV k v, LABEL k=v, USER, WORKDIR,
- * EXPOSE, VOLUME. Other instructions are WI_EINVAL naming the instruction. */
+ * EXPOSE, VOLUME, STOPSIGNAL, ONBUILD. Other instructions are WI_EINVAL naming the instruction. */
 int wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *err);
 
 /* Compact JSON bytes (malloc'ed). */

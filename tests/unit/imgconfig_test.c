@@ -255,6 +255,7 @@ static const struct change_case change_cases[] = {
   { "VOLUME /a /b", "{\"Volumes\":{\"/a\":{},\"/b\":{}}}" },
   { "VOLUME [\"/a b\", \"/c\"]", "{\"Volumes\":{\"/a b\":{},\"/c\":{}}}" },
   { "STOPSIGNAL SIGTERM", "{\"StopSignal\":\"SIGTERM\"}" },
+  { "ONBUILD RUN echo \"hi\"", "{\"OnBuild\":[\"RUN echo \\\"hi\\\"\"]}" },
 };
 
 TEST(test_apply_change)
@@ -335,6 +336,9 @@ static const struct change_bad change_bad_cases[] = {
   { "EXPOSE 80-", "EXPOSE: invalid port range \"80-\"" },
   { "EXPOSE 80x", "EXPOSE: invalid port \"80x\"" },
   { "VOLUME", "VOLUME requires at least one argument" },
+  { "ONBUILD", "ONBUILD requires at least one argument" },
+  { "ONBUILD from x", "ONBUILD: from isn't allowed as an ONBUILD trigger" },
+  { "ONBUILD ONBUILD RUN x", "ONBUILD: ONBUILD isn't allowed" },
   { "VOLUME [\"\"]", "VOLUME specified can not be an empty string" },
 };
 
