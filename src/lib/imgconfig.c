@@ -471,17 +471,71 @@ is_space(char ch)
   return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
-/* Read one word at *pp like Dockerfile word processing: "..." and '...' quote, and a backslash
- * escapes the next character (inside double quotes only \" \\ \$). With stop_at_blank false the
- * whole rest is one word and blanks are kept. No $VAR expansion. */
+static bool
+is_name_char(char ch, bool first)
+{
+  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_' ||
+         (!first && ch >= '0' && ch <= '9');
+}
+
+/* Expand the variable reference at *pp ('$' there) into b, as a Dockerfile does with the
+ * image's Env: $NAME, ${NAME}, ${NAME:-default}, ${NAME:+alternative}; unset is empty. A '$'
+ * not followed by a name stays. On return *pp is at the last character consumed. */
 static int
-read_word(const char **pp, bool stop_at_blank, const char *instr, char **out, wi_err *err)
+expand_var(const struct wi_imgconfig *c, const char **pp, struct wi_buf *b, const char *instr,
+           wi_err *err)
+{
+  const char *p = *pp + 1;
+  const char *name = p, *word = NULL;
+  size_t nlen = 0, wlen = 0;
+  char op = 0;
+
+  if (*p == '{') {
+    name = ++p;
+    while (is_name_char(*p, p == name))
+      p++;
+    nlen = (size_t)(p - name);
+    if (p[0] == ':' && (p[1] == '-' || p[1] == '+')) {
+      op = p[1];
+      word = p += 2;
+      p += strcspn(p, "}");
+      wlen = (size_t)(p - word);
+    }
+    if (nlen == 0 || *p != '}')
+      return wi_err_set(err, WI_EINVAL, "%s: bad variable substitution \"%.40s\"", instr, *pp);
+    *pp = p;
+  } else if (is_name_char(*p, true)) {
+    while (is_name_char(*p, p == name))
+      p++;
+    nlen = (size_t)(p - name);
+    *pp = p - 1;
+  } else {
+    return wi_buf_add(b, "$", 1, err);
+  }
+  wi_autofree char *key = wi_xstrndup(name, nlen);
+  const char *val = wi_imgconfig_get_env(c, key);
+  bool set = val != NULL && val[0] != '\0';
+  if (op == '-' && !set)
+    return wi_buf_add(b, word, wlen, err);
+  if (op == '+')
+    return set ? wi_buf_add(b, word, wlen, err) : 0;
+  return val ? wi_buf_adds(b, val, err) : 0;
+}
+
+/* Read one word at *pp like Dockerfile word processing: "..." and '...' quote, a backslash
+ * escapes the next character (inside double quotes only \" \\ \$), and variables from the
+ * config's Env are expanded outside single quotes. With stop_at_blank false the whole rest is
+ * one word and blanks are kept. */
+static int
+read_word(const struct wi_imgconfig *c, const char **pp, bool stop_at_blank, const char *instr,
+          char **out, wi_err *err)
 {
   struct wi_buf b = WI_BUF_INIT(64 * 1024);
   const char *p = *pp;
   char quote = 0;
+  int ret = 0;
 
-  for (; *p && (quote || !stop_at_blank || !is_space(*p)); p++) {
+  for (; *p && ret == 0 && (quote || !stop_at_blank || !is_space(*p)); p++) {
     char ch = *p;
     if (quote == 0 && (ch == '"' || ch == '\'')) {
       quote = ch;
@@ -491,17 +545,20 @@ read_word(const char **pp, bool stop_at_blank, const char *instr, char **out, wi
       quote = 0;
       continue;
     }
+    if (ch == '$' && quote != '\'') {
+      ret = expand_var(c, &p, &b, instr, err);
+      continue;
+    }
     if (ch == '\\' && quote != '\'' && p[1] &&
         (quote == 0 || p[1] == '"' || p[1] == '\\' || p[1] == '$'))
       ch = *++p;
-    if (wi_buf_add(&b, &ch, 1, err) < 0) {
-      wi_buf_dispose(&b);
-      return wi_err_wrap(err, "%s", instr);
-    }
+    ret = wi_buf_add(&b, &ch, 1, err);
   }
-  if (quote) {
+  if (ret == 0 && quote)
+    ret = wi_err_set(err, WI_EINVAL, "%s: unterminated %c quote", instr, quote);
+  if (ret < 0) {
     wi_buf_dispose(&b);
-    return wi_err_set(err, WI_EINVAL, "%s: unterminated %c quote", instr, quote);
+    return ret == WI_ETOOBIG ? wi_err_wrap(err, "%s", instr) : ret;
   }
   *pp = p;
   *out = wi_buf_steal(&b);
@@ -510,7 +567,8 @@ read_word(const char **pp, bool stop_at_blank, const char *instr, char **out, wi
 
 /* Split at blanks into words (see read_word). */
 static int
-split_words(const char *s, const char *instr, struct words *ws, wi_err *err)
+split_words(const struct wi_imgconfig *c, const char *s, const char *instr, struct words *ws,
+            wi_err *err)
 {
   const char *p = s;
 
@@ -521,7 +579,7 @@ split_words(const char *s, const char *instr, struct words *ws, wi_err *err)
       return 0;
     if (ws->n == MAX_WORDS)
       return wi_err_set(err, WI_EINVAL, "%s: more than %d words", instr, MAX_WORDS);
-    int ret = read_word(&p, true, instr, &ws->w[ws->n], err);
+    int ret = read_word(c, &p, true, instr, &ws->w[ws->n], err);
     if (ret < 0)
       return ret;
     ws->n++;
@@ -590,14 +648,14 @@ change_pairs(struct wi_imgconfig *c, bool env, const char *instr, const char *re
       return wi_err_set(err, WI_EINVAL, "%s %s: missing value (use %s name=value)", instr, key,
                         instr);
     wi_autofree char *value = NULL;
-    ret = read_word(&v, false, instr, &value, err);
+    ret = read_word(c, &v, false, instr, &value, err);
     if (ret == 0 && env)
       wi_imgconfig_set_env(c, key, value);
     else if (ret == 0)
       wi_imgconfig_set_label(c, key, value);
     return ret;
   }
-  ret = split_words(rest, instr, &ws, err);
+  ret = split_words(c, rest, instr, &ws, err);
   for (size_t i = 0; i < ws.n && ret == 0; i++) {
     char *eq = strchr(ws.w[i], '=');
     if (eq == NULL)
@@ -672,7 +730,7 @@ change_list(struct wi_imgconfig *c, bool expose, const char *instr, const char *
     json_decref(a);
     return ret;
   }
-  ret = split_words(rest, instr, &ws, err);
+  ret = split_words(c, rest, instr, &ws, err);
   if (ret == 0 && ws.n == 0)
     ret = wi_err_set(err, WI_EINVAL, "%s requires at least one argument", instr);
   for (size_t i = 0; i < ws.n && ret == 0; i++) {
@@ -689,7 +747,7 @@ static int
 change_single(struct wi_imgconfig *c, const char *instr, const char *rest, wi_err *err)
 {
   struct words ws = { 0 };
-  int ret = split_words(rest, instr, &ws, err);
+  int ret = split_words(c, rest, instr, &ws, err);
 
   if (ret == 0 && ws.n != 1)
     ret = wi_err_set(err, WI_EINVAL, "%s requires exactly one argument", instr);

@@ -302,6 +302,48 @@ TEST(test_apply_change_sequence)
   wi_imgconfig_free(c);
 }
 
+TEST(test_apply_change_expansion)
+{
+  static const char base_env[] =
+      "{" AO ",\"config\":{\"Env\":[\"PATH=/usr/bin\",\"JAVA_HOME=/j\",\"EMPTY=\"]}}";
+  static const struct {
+    const char *change, *want;
+  } cases[] = {
+    { "ENV PATH=$PATH:/u01/bin", "\"PATH=/usr/bin:/u01/bin\"" },
+    { "ENV A=${JAVA_HOME}/bin", "\"A=/j/bin\"" },
+    { "ENV B=${NOPE:-def} C=${JAVA_HOME:+yes} D=${NOPE:+no} E=${EMPTY:-e}",
+      "\"B=def\",\"C=yes\",\"D=\",\"E=e\"" },
+    { "ENV E=\\$PATH F='$PATH' G=\"$PATH\" H=$ I=$1 J=a$",
+      "\"E=$PATH\",\"F=$PATH\",\"G=/usr/bin\",\"H=$\",\"I=$1\",\"J=a$\"" },
+    /* all pairs of one ENV see the values from before it */
+    { "ENV JAVA_HOME=/k X=$JAVA_HOME", "\"JAVA_HOME=/k\",\"EMPTY=\",\"X=/j\"" },
+    { "ENV LEGACY $JAVA_HOME and  more", "\"LEGACY=/j and  more\"" },
+    { "WORKDIR $JAVA_HOME/lib", "\"WorkingDir\":\"/j/lib\"" },
+    { "USER ${NOPE:-oracle}", "\"User\":\"oracle\"" },
+    { "LABEL v=$JAVA_HOME", "\"Labels\":{\"v\":\"/j\"}" },
+    { "VOLUME $JAVA_HOME/data", "\"Volumes\":{\"/j/data\":{}}" },
+    /* CMD and ENTRYPOINT are not expanded */
+    { "CMD echo $PATH", "\"Cmd\":[\"/bin/sh\",\"-c\",\"echo $PATH\"]" },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    struct wi_imgconfig *c = NULL;
+    wi_err err = { 0 };
+    CHECK_INT_EQ(wi_imgconfig_parse(&c, base_env, strlen(base_env), &err), 0);
+    if (c == NULL)
+      return;
+    int ret = wi_imgconfig_apply_change(c, cases[i].change, &err);
+    if (ret != 0)
+      fprintf(stderr, "  case %zu (%s): %s\n", i, cases[i].change, err.msg);
+    CHECK_INT_EQ(ret, 0);
+    char *s = wi_imgconfig_serialize(c, NULL);
+    if (strstr(s, cases[i].want) == NULL)
+      fprintf(stderr, "  case %zu (%s)\n", i, cases[i].change);
+    CHECK_STR_HAS(s, cases[i].want);
+    free(s);
+    wi_imgconfig_free(c);
+  }
+}
+
 struct change_bad {
   const char *change;
   const char *msg;
@@ -336,6 +378,10 @@ static const struct change_bad change_bad_cases[] = {
   { "EXPOSE 80-", "EXPOSE: invalid port range \"80-\"" },
   { "EXPOSE 80x", "EXPOSE: invalid port \"80x\"" },
   { "VOLUME", "VOLUME requires at least one argument" },
+  { "ENV A=${PATH", "ENV: bad variable substitution \"${PATH\"" },
+  { "ENV A=${}", "ENV: bad variable substitution" },
+  { "ENV A=${1}", "ENV: bad variable substitution" },
+  { "WORKDIR ${X:-a", "WORKDIR: bad variable substitution" },
   { "ONBUILD", "ONBUILD requires at least one argument" },
   { "ONBUILD from x", "ONBUILD: from isn't allowed as an ONBUILD trigger" },
   { "ONBUILD ONBUILD RUN x", "ONBUILD: ONBUILD isn't allowed" },
@@ -367,6 +413,7 @@ main(void)
   RUN(test_parse_errors);
   RUN(test_apply_change);
   RUN(test_apply_change_sequence);
+  RUN(test_apply_change_expansion);
   RUN(test_apply_change_errors);
   DONE();
 }
