@@ -21,6 +21,7 @@ enum cli_opt_type {
   CLI_INT,     /* int */
 };
 
+/* Values of a repeatable option. Owned by the parser and valid until exit: do not free. */
 struct cli_list {
   const char **v;
   size_t n;

@@ -405,8 +405,6 @@ secret_generic(int argc, char **argv)
   }
   kv_free(&data, true);
   kv_free(&labels, false);
-  free(a.from_file.v);
-  free(a.labels.v);
   if (ret < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
@@ -882,9 +880,6 @@ cmd_domain(int argc, char **argv)
     ret = emit(objs, n, a.output, a.apply, &err);
   free_objs(objs, n);
   aux_set_dispose(&aux);
-  free(a.aux.v);
-  free(a.pull_secrets.v);
-  free(a.clusters.v);
   return ret < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
