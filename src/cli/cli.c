@@ -163,7 +163,8 @@ read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
 }
 
 static int
-set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const char *value, bool *seen)
+set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const char *value,
+          bool *seen)
 {
   char *base = args;
   switch (o->type) {
@@ -260,7 +261,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       const char *eq = strchr(name, '=');
       o = find_long(cmd->opts, name, eq ? (size_t)(eq - name) : strlen(name));
       if (o == NULL) {
-        ret = cli_usage_error(cmd->name, "unknown option '%.*s'", eq ? (int)(eq - a) : (int)strlen(a), a);
+        ret = cli_usage_error(cmd->name, "unknown option '%.*s'",
+                              eq ? (int)(eq - a) : (int)strlen(a), a);
         break;
       }
       if (eq)
@@ -284,7 +286,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
     if (value && o->type != CLI_FLAG) {
       /* WIT trims surrounding quotes on option values. */
       size_t vl = strlen(value);
-      if (vl >= 2 && ((value[0] == '"' && value[vl - 1] == '"') || (value[0] == '\'' && value[vl - 1] == '\'')))
+      if (vl >= 2 && ((value[0] == '"' && value[vl - 1] == '"') ||
+                      (value[0] == '\'' && value[vl - 1] == '\'')))
         value = keep(NULL, wi_xstrndup(value + 1, vl - 2));
     }
     ret = set_value(cmd, o, args, value, &seen[o - cmd->opts]);
@@ -300,8 +303,9 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
     }
   }
   if (ret == 0 && np < cmd->min_args)
-    ret = cli_usage_error(cmd->name, "expected %s%d argument%s (%s)", cmd->min_args == cmd->max_args ? "" : "at least ",
-                          cmd->min_args, cmd->min_args == 1 ? "" : "s", cmd->synopsis ? cmd->synopsis : "");
+    ret = cli_usage_error(cmd->name, "expected %s%d argument%s (%s)",
+                          cmd->min_args == cmd->max_args ? "" : "at least ", cmd->min_args,
+                          cmd->min_args == 1 ? "" : "s", cmd->synopsis ? cmd->synopsis : "");
   if (ret == 0 && cmd->max_args >= 0 && np > cmd->max_args)
     ret = cli_usage_error(cmd->name, "unexpected argument '%s'", p[cmd->max_args]);
   free(seen);

@@ -15,10 +15,10 @@
 #define WLSIMG_VERSION "0.1.0"
 
 enum cli_opt_type {
-  CLI_FLAG,    /* bool; also --name=true|false */
-  CLI_STRING,  /* const char *; repeated → "specified more than once" usage error */
-  CLI_LIST,    /* repeatable: struct cli_list */
-  CLI_INT,     /* int */
+  CLI_FLAG,   /* bool; also --name=true|false */
+  CLI_STRING, /* const char *; repeated → "specified more than once" usage error */
+  CLI_LIST,   /* repeatable: struct cli_list */
+  CLI_INT,    /* int */
 };
 
 /* Values of a repeatable option. Owned by the parser and valid until exit: do not free. */
@@ -28,15 +28,18 @@ struct cli_list {
 };
 
 struct cli_opt {
-  const char *name;  /* long name without "--" */
-  char short_name;   /* 0 = none */
+  const char *name; /* long name without "--" */
+  char short_name;  /* 0 = none */
   enum cli_opt_type type;
-  size_t offset;     /* offsetof in the args struct */
+  size_t offset; /* offsetof in the args struct */
   const char *metavar;
   const char *help;
   bool required;
 };
-#define CLI_OPT_END { NULL, 0, CLI_FLAG, 0, NULL, NULL, false }
+#define CLI_OPT_END                         \
+  {                                         \
+    NULL, 0, CLI_FLAG, 0, NULL, NULL, false \
+  }
 
 struct cli_cmd {
   const char *name;

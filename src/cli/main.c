@@ -87,7 +87,10 @@ main(int argc, char **argv)
     usage(stderr);
     return CLI_EXIT_USAGE;
   }
-  wi_log_set_handler(log_handler, cli_verbose >= 2 ? WI_LOG_TRACE : cli_verbose ? WI_LOG_DEBUG : WI_LOG_WARN,
+  wi_log_set_handler(log_handler,
+                     cli_verbose >= 2 ? WI_LOG_TRACE
+                     : cli_verbose    ? WI_LOG_DEBUG
+                                      : WI_LOG_WARN,
                      NULL);
   wi_http_global_init();
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {

@@ -14,7 +14,10 @@ struct wi_buf {
   size_t max;
 };
 
-#define WI_BUF_INIT(maxbytes) { .data = NULL, .len = 0, .cap = 0, .max = (maxbytes) }
+#define WI_BUF_INIT(maxbytes)                           \
+  {                                                     \
+    .data = NULL, .len = 0, .cap = 0, .max = (maxbytes) \
+  }
 
 void wi_buf_init(struct wi_buf *b, size_t max);
 void wi_buf_dispose(struct wi_buf *b);

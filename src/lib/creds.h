@@ -19,7 +19,7 @@ struct wi_cred {
   char *password;       /* secret */
   char *identity_token; /* secret: OAuth2 refresh token (config.json "identitytoken") */
   char *registry_token; /* secret: bearer token sent as is */
-  char *source;         /* where it came from, for messages: "…/config.json", "docker-credential-pass" */
+  char *source; /* where it came from, for messages: "…/config.json", "docker-credential-pass" */
 };
 
 /* Wipes the secrets and frees. */
@@ -27,13 +27,13 @@ void wi_cred_dispose(struct wi_cred *c);
 
 /* Find credentials for host (as in the reference: "docker.io", "lhr.ocir.io", "127.0.0.1:5000")
  * and repository path (may be NULL). authfile: --authfile or NULL. WI_ENOTFOUND when none. */
-int wi_creds_lookup(const char *host, const char *repo_path, const char *authfile, struct wi_cred *out,
-                    wi_err *err);
+int wi_creds_lookup(const char *host, const char *repo_path, const char *authfile,
+                    struct wi_cred *out, wi_err *err);
 /* Save after a successful login: into authfile (if given or REGISTRY_AUTH_FILE is set), else docker
  * config.json (through credHelpers/credsStore when configured). Files are written atomically with
  * mode 0600 in a 0700 directory. where_out (optional, malloc'ed) names the file or helper. */
-int wi_creds_store(const char *host, const struct wi_cred *c, const char *authfile, char **where_out,
-                   wi_err *err);
+int wi_creds_store(const char *host, const struct wi_cred *c, const char *authfile,
+                   char **where_out, wi_err *err);
 /* Remove; WI_ENOTFOUND when there was nothing. */
 int wi_creds_erase(const char *host, const char *authfile, wi_err *err);
 /* Key used in config files for a host: "https://index.docker.io/v1/" for docker.io. malloc'ed. */

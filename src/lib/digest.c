@@ -44,7 +44,8 @@ wi_digest_validate(const char *s, wi_err *err)
     char c = enc[i];
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '=' ||
           c == '_' || c == '-'))
-      return wi_err_set(err, WI_EINVAL, "invalid digest \"%.80s\": bad character in encoded part", s);
+      return wi_err_set(err, WI_EINVAL, "invalid digest \"%.80s\": bad character in encoded part",
+                        s);
   }
   size_t want;
   if (alen == 6 && memcmp(s, "sha256", 6) == 0)
@@ -54,8 +55,9 @@ wi_digest_validate(const char *s, wi_err *err)
   else
     return wi_err_set(err, WI_EUNSUPPORTED, "unsupported digest algorithm \"%.*s\"", (int)alen, s);
   if (elen != want)
-    return wi_err_set(err, WI_EINVAL, "invalid digest \"%.80s\": %.6s needs %zu hex characters, got %zu", s,
-                      s, want, elen);
+    return wi_err_set(err, WI_EINVAL,
+                      "invalid digest \"%.80s\": %.6s needs %zu hex characters, got %zu", s, s,
+                      want, elen);
   for (size_t i = 0; i < elen; i++) {
     char c = enc[i];
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))

@@ -30,7 +30,8 @@ void wi_hasher_dispose(struct wi_hasher *h);
 
 /* sha256 of a buffer. */
 void wi_digest_bytes(const void *data, size_t len, char out[WI_DIGEST_MAX]);
-/* Digest (same algorithm as `expected`) of a buffer compared with expected: WI_EDIGEST if different. */
+/* Digest (same algorithm as `expected`) of a buffer compared with expected: WI_EDIGEST if
+ * different. */
 int wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_err *err);
 /* sha256 of a file; size_out optional. */
 int wi_digest_file(const char *path, char out[WI_DIGEST_MAX], uint64_t *size_out, wi_err *err);

@@ -82,20 +82,34 @@ const char *
 wi_err_name(int code)
 {
   switch (code) {
-  case WI_OK: return "ok";
-  case WI_EINVAL: return "invalid argument";
-  case WI_ENOTFOUND: return "not found";
-  case WI_EEXISTS: return "already exists";
-  case WI_EAUTH: return "authentication required";
-  case WI_EDENIED: return "access denied";
-  case WI_EDIGEST: return "digest mismatch";
-  case WI_ENET: return "network error";
-  case WI_EPROTO: return "protocol error";
-  case WI_EIO: return "I/O error";
-  case WI_EUNSUPPORTED: return "unsupported";
-  case WI_ETOOBIG: return "too big";
-  case WI_EUSAGE: return "usage error";
-  default: return "error";
+  case WI_OK:
+    return "ok";
+  case WI_EINVAL:
+    return "invalid argument";
+  case WI_ENOTFOUND:
+    return "not found";
+  case WI_EEXISTS:
+    return "already exists";
+  case WI_EAUTH:
+    return "authentication required";
+  case WI_EDENIED:
+    return "access denied";
+  case WI_EDIGEST:
+    return "digest mismatch";
+  case WI_ENET:
+    return "network error";
+  case WI_EPROTO:
+    return "protocol error";
+  case WI_EIO:
+    return "I/O error";
+  case WI_EUNSUPPORTED:
+    return "unsupported";
+  case WI_ETOOBIG:
+    return "too big";
+  case WI_EUSAGE:
+    return "usage error";
+  default:
+    return "error";
   }
 }
 

@@ -21,23 +21,23 @@ void wi_fclosep(void *fpp);
 #define wi_autoclose  __attribute__((cleanup(wi_closep)))
 #define wi_autofclose __attribute__((cleanup(wi_fclosep)))
 #define wi_autoptr(T) __attribute__((cleanup(T##_freep)))
-#define WI_DEFINE_FREEP(T)                                                                         \
-  static inline void T##_freep(struct T **pp)                                                      \
-  {                                                                                                \
-    if (*pp)                                                                                       \
-      T##_free(*pp);                                                                               \
+#define WI_DEFINE_FREEP(T)                    \
+  static inline void T##_freep(struct T **pp) \
+  {                                           \
+    if (*pp)                                  \
+      T##_free(*pp);                          \
   }
-#define wi_steal(pp)                                                                               \
-  ({                                                                                               \
-    __typeof__(*(pp)) p_ = *(pp);                                                                  \
-    *(pp) = NULL;                                                                                  \
-    p_;                                                                                            \
+#define wi_steal(pp)              \
+  ({                              \
+    __typeof__(*(pp)) p_ = *(pp); \
+    *(pp) = NULL;                 \
+    p_;                           \
   })
-#define wi_steal_fd(fdp)                                                                           \
-  ({                                                                                               \
-    int fd_ = *(fdp);                                                                              \
-    *(fdp) = -1;                                                                                   \
-    fd_;                                                                                           \
+#define wi_steal_fd(fdp) \
+  ({                     \
+    int fd_ = *(fdp);    \
+    *(fdp) = -1;         \
+    fd_;                 \
   })
 #define WI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
