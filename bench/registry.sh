@@ -3,6 +3,7 @@
 # side on loopback, same machine, same data:
 #   blob PUT  (256 MiB, monolithic POST + PUT streamed by curl)       target wlsimg >= 2x faster
 #   blob GET  (256 MiB, curl to /dev/null, page cache warm)           target >= 2x
+#             (also 4 concurrent GETs: total time, for information)
 #   manifest GET requests/s (wrk, 64 connections)                     target >= 3x
 # Each timing is the best of RUNS runs. Prints the figures and the ratios.
 # Usage: bench/registry.sh [RUNS]   (env BLOB_MIB=256, WRK_SECONDS=5)
@@ -53,6 +54,15 @@ put_blob() {
 get_blob() {
   curl -s -o /dev/null -w '%{time_total}' "$1/v2/$2/blobs/$BD"
 }
+# Four concurrent downloads of the blob: seconds until all are done (server CPU per byte shows).
+get_blob4() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  for _ in 1 2 3 4; do curl -s -o /dev/null "$1/v2/$2/blobs/$BD" & done
+  wait
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
 best() { sort -g | head -1; }
 
 W_URL=http://127.0.0.1:$WP
@@ -63,6 +73,8 @@ get_blob "$W_URL" bench/put1 > /dev/null
 get_blob "$D_URL" bench/put1 > /dev/null
 wget_=$(for i in $(seq "$RUNS"); do get_blob "$W_URL" bench/put1; echo; done | best)
 dget=$(for i in $(seq "$RUNS"); do get_blob "$D_URL" bench/put1; echo; done | best)
+wget4=$(for i in $(seq "$RUNS"); do get_blob4 "$W_URL" bench/put1; done | best)
+dget4=$(for i in $(seq "$RUNS"); do get_blob4 "$D_URL" bench/put1; done | best)
 
 # A small image manifest for the wrk run.
 printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' > "$W/cfg"
@@ -89,5 +101,6 @@ mbs() { echo "$BLOB_MIB / $1" | bc -l; }
 printf '%-22s %14s %16s %8s %8s\n' "" "wlsimg" "docker-registry" "ratio" "target"
 printf '%-22s %10.3f s   %12.3f s   %7.2fx %7s\n' "blob PUT ${BLOB_MIB} MiB" "$wput" "$dput" "$(echo "$dput / $wput" | bc -l)" ">=2x"
 printf '%-22s %10.3f s   %12.3f s   %7.2fx %7s\n' "blob GET ${BLOB_MIB} MiB" "$wget_" "$dget" "$(echo "$dget / $wget_" | bc -l)" ">=2x"
+printf '%-22s %10.3f s   %12.3f s   %7.2fx %7s\n' "blob GET 4 parallel" "$wget4" "$dget4" "$(echo "$dget4 / $wget4" | bc -l)" "-"
 printf '%-22s %10.0f/s   %12.0f/s   %7.2fx %7s\n' "manifest GET (wrk 64c)" "$wrps" "$drps" "$(echo "$wrps / $drps" | bc -l)" ">=3x"
 printf '(throughput: PUT %.0f vs %.0f MiB/s, GET %.0f vs %.0f MiB/s)\n' "$(mbs "$wput")" "$(mbs "$dput")" "$(mbs "$wget_")" "$(mbs "$dget")"
