@@ -79,7 +79,8 @@ wi_http_freep(struct wi_http **pp)
 }
 /* Perform a request. On success resp is filled (dispose it). Errors: WI_ENET, WI_ETOOBIG, or the
  * write_fn's error. */
-int wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp *resp, wi_err *err);
+int wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp *resp,
+               wi_err *err);
 void wi_http_resp_dispose(struct wi_http_resp *resp);
 /* First header of that name (case-insensitive) or NULL. */
 const char *wi_http_resp_header(const struct wi_http_resp *resp, const char *name);
