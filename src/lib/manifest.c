@@ -677,20 +677,39 @@ wi_manifest_serialize(const struct wi_manifest *m, size_t *len_out)
 
 /* ---- platform selection ---- */
 
+/* How well an index entry fits: -1 no match, 1000 the same variant, else for 32-bit arm the
+ * variant number (an unqualified "arm" prefers v7 over v6 over v5, as containerd does). */
+static int
+platform_rank(const struct wi_platform *want, const struct wi_descriptor *d)
+{
+  const struct wi_platform *have = &d->platform;
+
+  if (!d->has_platform || !wi_mt_is_manifest(d->media_type) || !wi_platform_match(want, have))
+    return -1;
+  if (strcmp(want->variant, have->variant) == 0)
+    return 1000;
+  if (have->variant[0] == 'v' && have->variant[1] >= '1' && have->variant[1] <= '9' &&
+      have->variant[2] == '\0')
+    return have->variant[1] - '0';
+  return 0;
+}
+
 int
 wi_index_select(const struct wi_manifest *idx, const struct wi_platform *want,
                 const struct wi_descriptor **out, wi_err *err)
 {
   char w[96];
+  int best = -1;
 
   for (size_t i = 0; i < idx->n_manifests; i++) {
-    const struct wi_descriptor *d = &idx->manifests[i];
-    if (d->has_platform && wi_mt_is_manifest(d->media_type) &&
-        wi_platform_match(want, &d->platform)) {
-      *out = d;
-      return 0;
+    int r = platform_rank(want, &idx->manifests[i]);
+    if (r > best) {
+      best = r;
+      *out = &idx->manifests[i];
     }
   }
+  if (best >= 0)
+    return 0;
   wi_platform_format(want, w, sizeof w);
   char avail[512] = "";
   size_t used = 0;

@@ -161,6 +161,13 @@ TEST(test_parse_index)
   wi_platform_parse(&want, "linux/arm/v7", &err);
   CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D2);
+  /* plain "arm" prefers the highest variant; an explicit one is taken exactly */
+  wi_platform_parse(&want, "linux/arm", &err);
+  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_STR_EQ(d->digest, D2);
+  wi_platform_parse(&want, "linux/arm/v6", &err);
+  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_STR_EQ(d->digest, D1);
   wi_platform_parse(&want, "linux/amd64", &err);
   CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "available: linux/arm/v6, linux/arm/v7");
