@@ -749,13 +749,17 @@ change_single(struct wi_imgconfig *c, const char *instr, const char *rest, wi_er
   struct words ws = { 0 };
   int ret = split_words(c, rest, instr, &ws, err);
 
-  if (ret == 0 && ws.n != 1)
-    ret = wi_err_set(err, WI_EINVAL, "%s requires exactly one argument", instr);
-  if (ret == 0 && strcmp(instr, "USER") == 0) {
+  if (ret == 0 && ws.n != 1) {
+    words_dispose(&ws);
+    return wi_err_set(err, WI_EINVAL, "%s requires exactly one argument", instr);
+  }
+  if (ret < 0) {
+    /* nothing to apply */
+  } else if (strcmp(instr, "USER") == 0) {
     wi_imgconfig_set_user(c, ws.w[0]);
-  } else if (ret == 0 && strcmp(instr, "STOPSIGNAL") == 0) {
+  } else if (strcmp(instr, "STOPSIGNAL") == 0) {
     json_object_set_new(cfg(c), "StopSignal", jstr(ws.w[0]));
-  } else if (ret == 0) {
+  } else {
     /* WORKDIR: relative paths are relative to the previous one */
     const char *cur = wi_imgconfig_get_workdir(c);
     if (ws.w[0][0] == '/' || cur == NULL || cur[0] == '\0') {
