@@ -58,7 +58,10 @@ void wi_imgconfig_add_volume(struct wi_imgconfig *c, const char *path);
 
 /* Apply one Dockerfile-style change as `docker import --change` does:
  * CMD, ENTRYPOINT (JSON array or shell form), ENV k=v / ENV k v, LABEL k=v, USER, WORKDIR,
- * EXPOSE, VOLUME, STOPSIGNAL, ONBUILD. Other instructions are WI_EINVAL naming the instruction. */
+ * EXPOSE, VOLUME, STOPSIGNAL, ONBUILD. Arguments other than CMD/ENTRYPOINT/ONBUILD get
+ * Dockerfile quoting and $VAR / ${VAR} / ${VAR:-x} / ${VAR:+x} expansion from config.Env.
+ * ENTRYPOINT drops an inherited Cmd unless a CMD was applied earlier to this object.
+ * Other instructions are WI_EINVAL naming the instruction. */
 int wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *err);
 
 /* Compact JSON bytes (malloc'ed). */

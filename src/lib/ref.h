@@ -24,9 +24,11 @@ struct wi_ref {
   char *digest; /* NULL or "sha256:…" */
 };
 
-/* Parse and normalise. Without a tag and a digest the tag becomes "latest".
- * Errors (WI_EINVAL) name the problem: upper case in the repository, bad tag, bad digest,
- * name longer than 255 characters, empty component. */
+/* Parse and normalise. Without a tag and a digest the tag becomes "latest"; "index.docker.io"
+ * becomes "docker.io". Errors (WI_EINVAL) name the problem: upper case in the repository, bad
+ * tag, bad digest, name longer than 255 characters (measured on the normalised "domain/path"),
+ * empty component, a bare 64-hex string (an image ID). A well-formed digest of an unknown
+ * algorithm is WI_EUNSUPPORTED. On failure *out is untouched. */
 int wi_ref_parse(struct wi_ref *out, const char *s, wi_err *err);
 void wi_ref_dispose(struct wi_ref *r);
 /* Deep copy. */
