@@ -147,8 +147,9 @@ wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_er
 
   if (colon && (size_t)(colon - expected) < sizeof algo)
     snprintf(algo, sizeof algo, "%.*s", (int)(colon - expected), expected);
-  if (wi_hasher_init(&h, algo, err) < 0)
-    return err->code;
+  int ret = wi_hasher_init(&h, algo, err);
+  if (ret < 0)
+    return ret;
   wi_hasher_update(&h, data, len);
   wi_hasher_final(&h, got);
   wi_hasher_dispose(&h);
@@ -166,8 +167,9 @@ wi_digest_file(const char *path, char out[WI_DIGEST_MAX], uint64_t *size_out, wi
 
   if (fd < 0)
     return wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "open %s", path);
-  if (wi_hasher_init(&h, "sha256", err) < 0)
-    return err->code;
+  int ret = wi_hasher_init(&h, "sha256", err);
+  if (ret < 0)
+    return ret;
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR)
