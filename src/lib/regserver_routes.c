@@ -326,7 +326,7 @@ wi_rs_scope_parse(const char *s, size_t len, struct wi_rs_scope *out)
       c2 = s + i;
       break;
     }
-  if (c1 == NULL || c2 == c1)
+  if (c1 == NULL || c2 == NULL || c2 == c1)
     return -1;
   size_t tl = (size_t)(c1 - s), nl = (size_t)(c2 - c1 - 1);
   if (tl == 0 || tl >= sizeof out->type || nl == 0 || nl > WI_RS_NAME_MAX)
@@ -833,7 +833,7 @@ negotiate_index(struct wi_rs_req *r, struct wi_rs_manifest_info *info, char **bo
   size_t n = r->ops->header_all(r, "Accept", acc, WI_ARRAY_SIZE(acc));
   wi_autoptr(wi_manifest) struct wi_manifest *idx = NULL;
   wi_autofree char *raw = NULL;
-  struct wi_rs_manifest_info child;
+  struct wi_rs_manifest_info child = { 0 };
   wi_err err = { 0 };
 
   char digest[WI_DIGEST_MAX];
@@ -865,7 +865,7 @@ static void
 handle_manifest(struct wi_rs_req *r)
 {
   wi_err err = { 0 };
-  struct wi_rs_manifest_info info;
+  struct wi_rs_manifest_info info = { 0 };
 
   if (is_method(r, "PUT")) {
     const char *cl = r->ops->header(r, "Content-Length");
@@ -903,7 +903,7 @@ static void
 finish_manifest(struct wi_rs_req *r)
 {
   wi_err err = { 0 };
-  struct wi_rs_manifest_info info;
+  struct wi_rs_manifest_info info = { 0 };
   char subject[WI_DIGEST_MAX];
   const char *tags[16];
   size_t n_tags = r->ops->query_all(r, "tag", tags, WI_ARRAY_SIZE(tags));

@@ -62,6 +62,8 @@ is_tmp_name(const char *n)
 void
 wi_rs_strv_free(char **v, size_t n)
 {
+  if (v == NULL)
+    return;
   for (size_t i = 0; i < n; i++)
     free(v[i]);
   free(v);
@@ -898,7 +900,7 @@ wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_er
       return wi_err_set(err, WI_ENOTFOUND, "manifest %s:%s not found", name, ref);
     return 0;
   }
-  struct wi_rs_manifest_info info;
+  struct wi_rs_manifest_info info = { 0 };
   wi_autofree char *body = NULL;
   if (wi_rs_manifest_get(root, name, ref, &info, &body, err) < 0)
     return err->code;
@@ -1139,7 +1141,7 @@ mark_repo(const char *root, const char *name, struct mark_set *s)
       continue;
     *dash = ':';
     mark(s, digest);
-    struct wi_rs_manifest_info info;
+    struct wi_rs_manifest_info info = { 0 };
     wi_autofree char *body = NULL;
     wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
     if (wi_rs_manifest_get(root, name, digest, &info, &body, &e2) < 0 ||
