@@ -4,8 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libdeflate.h>
-#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +110,29 @@ add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *er
   return 0;
 }
 
+/* Stream one regular file of the installer into the layer's spool (no whole entry in memory). */
+static int
+add_installer_file(struct layer_ctx *c, struct archive *a, const struct wi_layer_entry *e,
+                   const char *name, wi_err *err)
+{
+  wi_autofree char *buf = wi_xmalloc(64 * 1024);
+  int ret = wi_layer_file_begin(c->w, e, err);
+
+  if (ret < 0)
+    return ret;
+  while (ret == 0) {
+    la_ssize_t k = archive_read_data(a, buf, 64 * 1024);
+    if (k < 0)
+      ret = wi_err_set(err, WI_EINVAL, "%s: entry %s: %s", c->p->installer, name,
+                       archive_error_string(a) ? archive_error_string(a) : "truncated");
+    else if (k == 0)
+      break;
+    else
+      ret = wi_layer_file_write(c->w, buf, (size_t)k, err);
+  }
+  return ret < 0 ? ret : wi_layer_file_end(c->w, err);
+}
+
 static int
 add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 {
@@ -119,7 +140,6 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
   struct archive *a = aux_open_archive(p->installer, err);
   struct archive_entry *ae;
   int ret = 0;
-  char *buf = NULL;
 
   if (a == NULL)
     return err->code;
@@ -162,35 +182,17 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
       e.link = archive_entry_symlink(ae);
       e.mode = 0777;
     } else if (type == AE_IFREG) {
-      int64_t size = archive_entry_size(ae);
-      if (size < 0 || size > (int64_t)MAX_INSTALLER_ENTRY) {
-        ret = wi_err_set(err, WI_ETOOBIG, "%s: entry %s is too large", p->installer, n);
-        break;
-      }
-      buf = wi_xrealloc(buf, (size_t)size + 1);
-      size_t got = 0;
-      while (got < (size_t)size) {
-        la_ssize_t k = archive_read_data(a, buf + got, (size_t)size - got);
-        if (k <= 0)
-          break;
-        got += (size_t)k;
-      }
-      if (got != (size_t)size) {
-        ret = wi_err_set(err, WI_EINVAL, "%s: entry %s: %s", p->installer, n,
-                         archive_error_string(a) ? archive_error_string(a) : "truncated");
-        break;
-      }
       e.type = WI_LAYER_FILE;
-      e.data = buf;
-      e.size = got;
       e.mode = eff_mode(c, perm ? perm : 0644);
+      if ((ret = add_installer_file(c, a, &e, n, err)) < 0)
+        break;
+      continue;
     } else {
       continue; /* devices and fifos have no place in a WDT install */
     }
     if ((ret = wi_layer_add(c->w, &e, err)) < 0)
       break;
   }
-  free(buf);
   archive_read_free(a);
   return ret;
 }
@@ -436,7 +438,6 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
       break;
   }
 out:
-  free(buf);
   archive_read_free(a);
   return ret;
 }
@@ -608,143 +609,6 @@ add_etc_file(struct layer_ctx *c, const char *path, const char *text, uint32_t m
   return wi_layer_add(c->w, &e, err);
 }
 
-/* ---- parallel gzip of the layer tar ----
- *
- * The tar stream from the layer writer is cut into fixed 4 MiB chunks, each compressed by
- * libdeflate as its own gzip member on one of up to 4 threads, and the members are written in
- * order: a multi-member gzip stream (RFC 1952), byte-for-byte the same on every run and machine
- * (the chunking does not depend on the thread count). Memory: 2 buffers of ~4 MiB per thread. */
-
-#define PGZ_CHUNK   (4u << 20)
-#define PGZ_MAX_THR 4
-#define PGZ_LEVEL   WI_GZIP_LEVEL_DEFAULT
-
-struct pgz_slot {
-  unsigned char *in, *out;
-  size_t in_len, out_len, out_cap;
-  struct libdeflate_compressor *c, *c0; /* PGZ_LEVEL, and level 0 (stored) */
-  pthread_t th;
-};
-
-struct pgz {
-  struct pgz_slot slot[PGZ_MAX_THR];
-  int n, cur;
-  struct wi_blob_writer *bw;
-};
-
-#define PGZ_PROBE (64u << 10)
-
-static void *
-pgz_work(void *arg)
-{
-  struct pgz_slot *s = arg;
-  /* Already-compressed data (zip archives, jars) does not shrink: store such a chunk instead of
-   * spending the time. The probe depends only on the data, so the output stays reproducible. */
-  size_t probe = s->in_len < PGZ_PROBE ? s->in_len : PGZ_PROBE;
-  size_t n = libdeflate_deflate_compress(s->c, s->in, probe, s->out, s->out_cap);
-  bool store = probe >= 4096 && (n == 0 || n > probe - probe / 32);
-  s->out_len = libdeflate_gzip_compress(store ? s->c0 : s->c, s->in, s->in_len, s->out, s->out_cap);
-  return NULL;
-}
-
-/* Compress the filled slots (0..cur, the last possibly partial) and write them in order. */
-static int
-pgz_flush(struct pgz *z, wi_err *err)
-{
-  int used = z->cur + (z->cur < z->n && z->slot[z->cur].in_len > 0 ? 1 : 0);
-  int started = 0;
-  for (int i = 1; i < used; i++) {
-    if (pthread_create(&z->slot[i].th, NULL, pgz_work, &z->slot[i]) != 0)
-      break;
-    started = i;
-  }
-  if (used > 0)
-    pgz_work(&z->slot[0]);
-  for (int i = started + 1; i < used; i++) /* threads that could not start run here */
-    pgz_work(&z->slot[i]);
-  for (int i = 1; i <= started; i++)
-    pthread_join(z->slot[i].th, NULL);
-  int ret = 0;
-  for (int i = 0; i < used && ret == 0; i++) {
-    if (z->slot[i].out_len == 0)
-      ret = wi_err_set(err, WI_ERR, "layer compression failed");
-    else
-      ret = wi_blob_writer_write(z->bw, z->slot[i].out, z->slot[i].out_len, err);
-  }
-  for (int i = 0; i < z->n; i++)
-    z->slot[i].in_len = 0;
-  z->cur = 0;
-  return ret;
-}
-
-static int
-pgz_sink(const void *data, size_t len, void *payload, wi_err *err)
-{
-  struct pgz *z = payload;
-  const unsigned char *d = data;
-  while (len > 0) {
-    struct pgz_slot *s = &z->slot[z->cur];
-    size_t take = PGZ_CHUNK - s->in_len < len ? PGZ_CHUNK - s->in_len : len;
-    memcpy(s->in + s->in_len, d, take);
-    s->in_len += take;
-    d += take;
-    len -= take;
-    if (s->in_len == PGZ_CHUNK && ++z->cur == z->n) {
-      int ret = pgz_flush(z, err);
-      if (ret < 0)
-        return ret;
-    }
-  }
-  return 0;
-}
-
-/* Finish the layer writer into a store blob, compressing in parallel. */
-static int
-finish_layer(struct wi_layer_writer *w, struct wi_store *out, struct wi_layer_result *lr,
-             wi_err *err)
-{
-  wi_autoptr(wi_blob_writer) struct wi_blob_writer *bw = NULL;
-  struct pgz z = { 0 };
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  int ret = wi_store_blob_begin(out, &bw, err);
-
-  if (ret < 0)
-    return ret;
-  z.n = cpus < 1 ? 1 : cpus > PGZ_MAX_THR ? PGZ_MAX_THR : (int)cpus;
-  z.bw = bw;
-  for (int i = 0; i < z.n; i++) {
-    z.slot[i].in = wi_xmalloc(PGZ_CHUNK);
-    z.slot[i].c = libdeflate_alloc_compressor(PGZ_LEVEL);
-    z.slot[i].c0 = libdeflate_alloc_compressor(0);
-    if (z.slot[i].c == NULL || z.slot[i].c0 == NULL) {
-      ret = wi_err_set(err, WI_ERR, "cannot allocate a compressor");
-      z.n = i + 1;
-      goto out;
-    }
-    size_t b1 = libdeflate_gzip_compress_bound(z.slot[i].c, PGZ_CHUNK);
-    size_t b0 = libdeflate_gzip_compress_bound(z.slot[i].c0, PGZ_CHUNK);
-    z.slot[i].out_cap = b1 > b0 ? b1 : b0;
-    z.slot[i].out = wi_xmalloc(z.slot[i].out_cap);
-  }
-  ret = wi_layer_writer_finish(w, NULL, NULL, pgz_sink, &z, lr, err);
-  if (ret == 0)
-    ret = pgz_flush(&z, err);
-  if (ret == 0) {
-    lr->size = (int64_t)wi_blob_writer_size(bw);
-    ret = wi_blob_writer_commit(bw, NULL, -1, lr->digest, err);
-  }
-out:
-  for (int i = 0; i < z.n; i++) {
-    free(z.slot[i].in);
-    free(z.slot[i].out);
-    if (z.slot[i].c)
-      libdeflate_free_compressor(z.slot[i].c);
-    if (z.slot[i].c0)
-      libdeflate_free_compressor(z.slot[i].c0);
-  }
-  return ret;
-}
-
 /* The new layer: WDT install, model files, user/group, native COPYs. */
 static int
 build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
@@ -804,7 +668,7 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
   wi_imgconfig_set_workdir(cfg, p->wdt_home);
   if ((ret = apply_section(c, cfg, SEC_FINAL, err)) < 0)
     return ret;
-  return finish_layer(c->w, out, lr, err);
+  return wi_layer_writer_finish_store(c->w, out, lr, err);
 }
 
 struct layer_memo {

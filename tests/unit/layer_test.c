@@ -394,6 +394,145 @@ TEST(test_add_tar_order_independent)
   wi_rm_rf(dir, &err);
 }
 
+/* Deterministic mixed input: compressible text runs and pseudo-random runs (stored chunks). */
+static unsigned char *
+mixed_input(size_t n)
+{
+  unsigned char *b = wi_xmalloc(n);
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    bool text = (i / (1536u << 10)) % 2 == 0; /* chunk 2 is all random */
+    b[i] = text ? (unsigned char)("lorem ipsum dolor sit amet\n"[(i + (x & 3)) % 27])
+                : (unsigned char)x;
+  }
+  return b;
+}
+
+static void
+gzip_with(int threads, const unsigned char *in, size_t n, size_t piece, struct wi_buf *out)
+{
+  wi_err err = { 0 };
+  struct wi_gzip *z = wi_gzip_new_threads(0, threads, buf_sink, out);
+  CHECK(z != NULL);
+  for (size_t off = 0; off < n; off += piece)
+    CHECK_INT_EQ(wi_gzip_write(z, in + off, n - off < piece ? n - off : piece, &err), 0);
+  CHECK_INT_EQ(wi_gzip_finish(z, &err), 0);
+  CHECK_INT_EQ(wi_gzip_write(z, "x", 1, &err), WI_EINVAL);
+  wi_gzip_free(z);
+}
+
+TEST(test_parallel_gzip_deterministic)
+{
+  wi_err err = { 0 };
+  size_t n = (5u << 20) + 12345; /* 6 chunks, the last one partial */
+  wi_autofree unsigned char *in = mixed_input(n);
+  struct wi_buf g1 = WI_BUF_INIT(64u << 20), g3 = WI_BUF_INIT(64u << 20),
+                g8 = WI_BUF_INIT(64u << 20), out = WI_BUF_INIT(64u << 20);
+
+  gzip_with(1, in, n, 100000, &g1);
+  gzip_with(3, in, n, 4096, &g3);
+  gzip_with(8, in, n, n, &g8);
+  CHECK_INT_EQ(g3.len, g1.len);
+  CHECK_INT_EQ(g8.len, g1.len);
+  CHECK(g3.len == g1.len && memcmp(g3.data, g1.data, g1.len) == 0);
+  CHECK(g8.len == g1.len && memcmp(g8.data, g1.data, g1.len) == 0);
+  CHECK(g1.len < n);
+  CHECK(wi_is_gzip(g1.data, g1.len));
+  /* A member per 1 MiB chunk: zlib's multi-member gunzip gives the input back. */
+  struct wi_gunzip *u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, g1.data, g1.len, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(u, &err), 0);
+  wi_gunzip_free(u);
+  CHECK(out.len == n && memcmp(out.data, in, n) == 0);
+
+  /* The empty stream is one valid empty member. */
+  wi_buf_reset(&g1);
+  wi_buf_reset(&out);
+  gzip_with(2, in, 0, 1, &g1);
+  CHECK(wi_is_gzip(g1.data, g1.len));
+  u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, g1.data, g1.len, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(u, &err), 0);
+  wi_gunzip_free(u);
+  CHECK_INT_EQ(out.len, 0);
+  wi_buf_dispose(&g1);
+  wi_buf_dispose(&g3);
+  wi_buf_dispose(&g8);
+  wi_buf_dispose(&out);
+}
+
+static int
+fail_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  (void)data;
+  (void)len;
+  (void)payload;
+  return wi_err_set(err, WI_EIO, "disk full");
+}
+
+/* A sink error surfaces from write or finish, and freeing the stream stops its workers. */
+TEST(test_parallel_gzip_sink_error)
+{
+  wi_err err = { 0 };
+  size_t n = 4u << 20;
+  wi_autofree unsigned char *in = mixed_input(n);
+  struct wi_gzip *z = wi_gzip_new_threads(0, 2, fail_sink, NULL);
+  int ret = wi_gzip_write(z, in, n, &err);
+  if (ret == 0)
+    ret = wi_gzip_finish(z, &err);
+  CHECK_INT_EQ(ret, WI_EIO);
+  CHECK_STR_HAS(err.msg, "disk full");
+  wi_gzip_free(z);
+}
+
+/* A layer's digest and diff_id are those of the bytes written, whatever the thread count (the
+ * writer uses all CPUs; a 1-thread stream of the same tar must give the same blob). */
+TEST(test_layer_digests_match_streams)
+{
+  wi_err err = { 0 };
+  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *big = wi_xasprintf("%s/big.bin", dir);
+  size_t n = (3u << 20) + 777;
+  wi_autofree unsigned char *in = mixed_input(n);
+  int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  CHECK(fd >= 0);
+  CHECK_INT_EQ(write(fd, in, n), (long long)n);
+  close(fd);
+
+  struct wi_buf gz = WI_BUF_INIT(64u << 20), tar = WI_BUF_INIT(64u << 20),
+                gz1 = WI_BUF_INIT(64u << 20), out = WI_BUF_INIT(64u << 20);
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+  add_sample(w, false, big);
+  struct wi_layer_result r;
+  CHECK_INT_EQ(wi_layer_writer_finish(w, buf_sink, &gz, buf_sink, &tar, &r, &err), 0);
+  wi_layer_writer_free(w);
+
+  char d[WI_DIGEST_MAX];
+  wi_digest_bytes(gz.data, gz.len, d);
+  CHECK_STR_EQ(r.digest, d);
+  CHECK_INT_EQ(r.size, gz.len);
+  wi_digest_bytes(tar.data, tar.len, d);
+  CHECK_STR_EQ(r.diff_id, d);
+  CHECK_INT_EQ(r.tar_size, tar.len);
+  CHECK(tar.len > n);
+
+  gzip_with(1, (const unsigned char *)tar.data, tar.len, 10240, &gz1);
+  CHECK(gz1.len == gz.len && memcmp(gz1.data, gz.data, gz.len) == 0);
+  struct wi_gunzip *u = wi_gunzip_new(buf_sink, &out);
+  CHECK_INT_EQ(wi_gunzip_write(u, gz.data, gz.len, &err), 0);
+  CHECK_INT_EQ(wi_gunzip_finish(u, &err), 0);
+  wi_gunzip_free(u);
+  CHECK(out.len == tar.len && memcmp(out.data, tar.data, tar.len) == 0);
+  wi_buf_dispose(&gz);
+  wi_buf_dispose(&gz1);
+  wi_buf_dispose(&tar);
+  wi_buf_dispose(&out);
+  wi_rm_rf(dir, &err);
+}
+
 int
 main(void)
 {
@@ -403,5 +542,8 @@ main(void)
   RUN(test_gunzip_errors_and_multimember);
   RUN(test_finish_store);
   RUN(test_add_tar_order_independent);
+  RUN(test_parallel_gzip_deterministic);
+  RUN(test_parallel_gzip_sink_error);
+  RUN(test_layer_digests_match_streams);
   DONE();
 }
