@@ -203,6 +203,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
+static void mhd_logger(void *cls, const char *fmt, va_list ap) WI_PRINTF(2, 0);
+
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
