@@ -542,6 +542,17 @@ plan_archive(struct reader *r, wi_err *err)
     if (tags && !json_is_null(tags) && !json_is_array(tags))
       return wi_err_set(err, WI_EINVAL, "%s: manifest.json: [%zu].RepoTags: expected an array",
                         r->what, i);
+    /* Names are checked before anything is stored, so a bad one leaves no blob and no name. */
+    json_array_foreach (tags, k, l) {
+      struct wi_ref ref = { 0 };
+      if (!json_is_string(l))
+        return wi_err_set(err, WI_EINVAL,
+                          "%s: manifest.json: [%zu].RepoTags[%zu]: expected a string", r->what, i,
+                          k);
+      if (wi_ref_parse(&ref, json_string_value(l), err) < 0)
+        return wi_err_wrap(err, "%s: manifest.json: [%zu].RepoTags[%zu]", r->what, i, k);
+      wi_ref_dispose(&ref);
+    }
     wi_autofree char *rc = resolve_member(r, cfg);
     if (rc && strlist_find(&r->want_cfg, rc) < 0)
       strlist_add(&r->want_cfg, rc);
@@ -700,10 +711,9 @@ set_desc(struct wi_descriptor *d, const char *mt, const char *digest, int64_t si
   d->size = size;
 }
 
-/* Build, store and (optionally) name one image of manifest.json. */
+/* Build and store one image of manifest.json; out->names gets its RepoTags as store names. */
 static int
-make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_loaded *out,
-           wi_err *err)
+make_image(struct reader *r, size_t idx, struct wi_docker_archive_loaded *out, wi_err *err)
 {
   json_t *img = json_array_get(r->manifest, idx);
   json_t *layers = json_object_get(img, "Layers");
@@ -753,18 +763,26 @@ make_image(struct reader *r, size_t idx, bool tag, struct wi_docker_archive_load
     return ret;
   json_array_foreach (tags, k, l) {
     struct wi_ref ref = { 0 };
-    if (!json_is_string(l) || wi_ref_parse(&ref, json_string_value(l), err) < 0)
+    if (wi_ref_parse(&ref, json_string_value(l), err) < 0) /* checked in plan_archive */
       return wi_err_wrap(err, "%s: manifest.json: [%zu].RepoTags[%zu]", r->what, idx, k);
     char *name = wi_ref_name(&ref);
     wi_ref_dispose(&ref);
     out->names = wi_xreallocarray(out->names, out->n_names + 1, sizeof *out->names);
     out->names[out->n_names++] = name;
   }
-  for (size_t i = 0; tag && i < out->n_names; i++) {
-    ret = wi_store_tag(r->s, out->names[i], &out->desc, err);
-    if (ret < 0)
-      return ret;
-  }
+  return 0;
+}
+
+/* Name the images only once every one of them is stored: a bad archive names nothing. */
+static int
+tag_images(struct wi_store *s, const struct wi_docker_archive_loaded *l, size_t n, wi_err *err)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < l[i].n_names; k++) {
+      int ret = wi_store_tag(s, l[i].names[k], &l[i].desc, err);
+      if (ret < 0)
+        return ret;
+    }
   return 0;
 }
 
@@ -844,8 +862,10 @@ wi_docker_archive_read(struct wi_store *s, int fd, const char *what, bool tag,
     n = json_array_size(r.manifest);
     loaded = wi_xcalloc(n, sizeof *loaded);
     for (size_t i = 0; i < n && ret == 0; i++)
-      ret = make_image(&r, i, tag, &loaded[i], err);
+      ret = make_image(&r, i, &loaded[i], err);
   }
+  if (ret == 0 && tag)
+    ret = tag_images(s, loaded, n, err);
   reader_dispose(&r);
   if (ret < 0) {
     wi_docker_archive_loaded_free(loaded, n);

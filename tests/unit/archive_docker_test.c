@@ -1,0 +1,168 @@
+/* Unit tests for archive_docker.c: reading docker-archive tars built here with libarchive. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "harness.h"
+#include "lib/archive_docker.h"
+#include "lib/store.h"
+#include "lib/util.h"
+
+static char *tmp_root;
+
+#define CFG_A                                                                                      \
+  "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}," \
+  "\"seed\":\"a\"}"
+#define CFG_B                                                                                      \
+  "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}," \
+  "\"seed\":\"b\"}"
+
+struct member {
+  const char *name;
+  const char *data;
+};
+
+/* A tar file at <tmp_root>/<file> holding the members; returns an fd open on it. */
+static int
+make_tar(const char *file, const struct member *m, size_t n)
+{
+  wi_autofree char *path = wi_xasprintf("%s/%s", tmp_root, file);
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  if (archive_write_open_filename(a, path) != ARCHIVE_OK)
+    abort();
+  for (size_t i = 0; i < n; i++) {
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_pathname(ae, m[i].name);
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, (la_int64_t)strlen(m[i].data));
+    archive_write_header(a, ae);
+    archive_write_data(a, m[i].data, strlen(m[i].data));
+    archive_entry_free(ae);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    abort();
+  return fd;
+}
+
+static struct wi_store *
+fresh_store(const char *sub)
+{
+  wi_err err = { 0 };
+  struct wi_store *s = NULL;
+  wi_autofree char *root = wi_xasprintf("%s/%s", tmp_root, sub);
+  if (wi_store_open(&s, root, true, &err) < 0) {
+    fprintf(stderr, "open store: %s\n", err.msg);
+    abort();
+  }
+  return s;
+}
+
+static size_t
+n_names(struct wi_store *s)
+{
+  wi_err err = { 0 };
+  struct wi_store_entry *e = NULL;
+  size_t n = 0;
+  if (wi_store_list(s, &e, &n, &err) < 0)
+    return (size_t)-1;
+  wi_store_entries_free(e, n);
+  return n;
+}
+
+TEST(test_load_two_images)
+{
+  const struct member m[] = {
+    { "a.json", CFG_A },
+    { "b.json", CFG_B },
+    { "manifest.json", "[{\"Config\":\"a.json\",\"RepoTags\":[\"one:1\"],\"Layers\":[]},"
+                       "{\"Config\":\"./b.json\",\"RepoTags\":[\"two:2\"],\"Layers\":[]}]" },
+  };
+  wi_autoclose int fd = make_tar("two.tar", m, 3);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("two");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "two.tar", true, &l, &n, &err), 0);
+  CHECK_INT_EQ(n, 2);
+  CHECK_INT_EQ(n_names(s), 2);
+  wi_docker_archive_loaded_free(l, n);
+}
+
+/* A bad RepoTag in the second image: nothing may be named, not even the first image. */
+TEST(test_bad_tag_names_nothing)
+{
+  const struct member m[] = {
+    { "a.json", CFG_A },
+    { "b.json", CFG_B },
+    { "manifest.json", "[{\"Config\":\"a.json\",\"RepoTags\":[\"one:1\"],\"Layers\":[]},"
+                       "{\"Config\":\"b.json\",\"RepoTags\":[\"Bad Name:2\"],\"Layers\":[]}]" },
+  };
+  wi_autoclose int fd = make_tar("badtag.tar", m, 3);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("badtag");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "badtag.tar", true, &l, &n, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "badtag.tar: manifest.json: [1].RepoTags[0]");
+  CHECK_INT_EQ(n_names(s), 0);
+}
+
+TEST(test_non_string_tag)
+{
+  const struct member m[] = {
+    { "a.json", CFG_A },
+    { "manifest.json", "[{\"Config\":\"a.json\",\"RepoTags\":[42],\"Layers\":[]}]" },
+  };
+  wi_autoclose int fd = make_tar("numtag.tar", m, 2);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("numtag");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "numtag.tar", true, &l, &n, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "numtag.tar: manifest.json: [0].RepoTags[0]: expected a string");
+  CHECK_INT_EQ(n_names(s), 0);
+}
+
+/* Members named with ../ or an absolute path never match the archive's own names. */
+TEST(test_escaping_member)
+{
+  const struct member m[] = {
+    { "a.json", CFG_A },
+    { "manifest.json", "[{\"Config\":\"../a.json\",\"RepoTags\":[],\"Layers\":[]}]" },
+  };
+  wi_autoclose int fd = make_tar("escape.tar", m, 2);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("escape");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "escape.tar", true, &l, &n, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "escape.tar: config ../a.json is missing from the archive");
+}
+
+int
+main(void)
+{
+  wi_err err = { 0 };
+  tmp_root = wi_mkdtemp("wlsimg-archive-test", &err);
+  if (tmp_root == NULL) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  RUN(test_load_two_images);
+  RUN(test_bad_tag_names_nothing);
+  RUN(test_non_string_tag);
+  RUN(test_escaping_member);
+  wi_rm_rf(tmp_root, &err);
+  free(tmp_root);
+  DONE();
+}
