@@ -45,8 +45,10 @@ struct wi_regclient {
   char *host;         /* as in the reference: credentials and messages */
   char *api_host;     /* where requests go */
   char *base;         /* "https://api_host" or "http://api_host" */
-  bool may_fall_back; /* tls_verify=0 on a non-loopback host: https, then http */
+  bool may_fall_back; /* loopback host or tls_verify=0: https, then http */
   bool scheme_settled;
+  bool fell_back;
+  char https_error[512]; /* why https failed, for messages after the fallback */
   int retries;
   int64_t chunk_size;
   bool tls_verify;
@@ -167,9 +169,10 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   else
     rc->api_host = wi_xstrdup(host);
   rc->tls_verify = o->tls_verify != 0;
-  bool loopback = wi_host_is_loopback(rc->api_host);
-  rc->base = wi_xasprintf("%s://%s", loopback ? "http" : "https", rc->api_host);
-  rc->may_fall_back = !loopback && !rc->tls_verify;
+  /* https first; plain http only for loopback hosts (docker's rule for localhost) or when
+   * verification is off, and only after https failed to connect */
+  rc->base = wi_xasprintf("https://%s", rc->api_host);
+  rc->may_fall_back = wi_host_is_loopback(rc->api_host) || !rc->tls_verify;
   rc->scheme_settled = !rc->may_fall_back;
   rc->retries = o->retries > 0 ? o->retries : DEFAULT_RETRIES;
   rc->chunk_size = o->chunk_size > 0 ? o->chunk_size : DEFAULT_CHUNK;
@@ -849,19 +852,24 @@ abs_url(struct wi_regclient *rc, const char *u)
 
 /* Switch from https to http after a connection failure (tls_verify=false only). */
 static bool
-fall_back_to_http(struct wi_regclient *rc, const char *url)
+fall_back_to_http(struct wi_regclient *rc, const char *url, const char *why)
 {
-  bool switched = false;
+  bool retry = false;
   pthread_mutex_lock(&rc->mu);
-  if (!rc->scheme_settled && rc->may_fall_back && strncmp(url, "https://", 8) == 0 &&
-      strncmp(rc->base, "https://", 8) == 0) {
-    free(rc->base);
-    rc->base = wi_xasprintf("http://%s", rc->api_host);
-    rc->scheme_settled = true;
-    switched = true;
+  if (rc->may_fall_back && strncmp(url, "https://", 8) == 0) {
+    if (!rc->scheme_settled && strncmp(rc->base, "https://", 8) == 0) {
+      snprintf(rc->https_error, sizeof rc->https_error, "%.500s", why);
+      rc->fell_back = true;
+      free(rc->base);
+      rc->base = wi_xasprintf("http://%s", rc->api_host);
+      rc->scheme_settled = true;
+      retry = true;
+    } else if (strncmp(rc->base, "http://", 7) == 0) {
+      retry = true; /* another thread switched while this request was on its way */
+    }
   }
   pthread_mutex_unlock(&rc->mu);
-  return switched;
+  return retry;
 }
 
 static void
@@ -927,7 +935,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
     if (ret < 0) {
       wi_http_resp_dispose(resp);
       memset(resp, 0, sizeof *resp);
-      if (ret == WI_ENET && fall_back_to_http(rc, url)) {
+      if (ret == WI_ENET && fall_back_to_http(rc, url, herr.msg)) {
         wi_log(WI_LOG_DEBUG, "%s: https failed (%s), trying http", rc->host, herr.msg);
         continue;
       }
@@ -943,6 +951,17 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
       return wi_err_wrap(err, "%s", rr->what);
     }
     settle_scheme(rc);
+    if (resp->status == 400 && rc->fell_back && strncmp(url, "http://", 7) == 0 &&
+        (resp->body.len == 0 || strstr(wi_buf_cstr(&resp->body), "\"errors\"") == NULL)) {
+      /* an HTTPS server that refuses plain HTTP: the https failure is the real story */
+      wi_http_resp_dispose(resp);
+      memset(resp, 0, sizeof *resp);
+      ret = wi_err_set(err, WI_ENET,
+                       "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
+                       "certificate (--cert-dir, certs.d) or use --tls-verify=false",
+                       rr->what, rc->https_error);
+      return ret;
+    }
     if (resp->status == 401) {
       ret = on_unauthorized(rc, rr, resp, sent, &scope, &auth_tries, err);
       if (ret < 0) {

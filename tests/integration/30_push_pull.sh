@@ -167,6 +167,30 @@ wait_http "http://127.0.0.1:$PP/v2/"
 check "tags follows Link pagination" "$WLSIMG" tags "127.0.0.1:$PP/pg"
 check_eq "all pages listed" "$(tr '\n' ' ' < "$T_DIR/last.out")" "t00 t01 t02 t03 t04 t05 t06 "
 
+# ---------------------------------------------------------------- TLS on loopback
+# docker-registry serving HTTPS with a self-signed certificate: https is tried first, certs come
+# from --cert-dir (or certs.d), --tls-verify=false accepts any certificate.
+mkdir -p "$W/certs" "$W/tlsdata"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls-key.pem" -out "$W/tls-cert.pem" -days 2 \
+  -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2> /dev/null
+cp "$W/tls-cert.pem" "$W/certs/ca.crt"
+TP=$(free_port)
+cat > "$W/tls.yml" <<EOC
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $W/tlsdata}}
+http: {addr: "127.0.0.1:$TP", secret: test-only, tls: {certificate: "$W/tls-cert.pem", key: "$W/tls-key.pem"}}
+EOC
+docker-registry serve "$W/tls.yml" > "$W/tls.log" 2>&1 &
+T_PIDS+=($!)
+for _ in $(seq 1 200); do curl -s -o /dev/null --cacert "$W/tls-cert.pem" "https://127.0.0.1:$TP/v2/" && break; sleep 0.05; done
+check_fail "TLS: an untrusted certificate is refused" 1 "certificate" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$TP/test/app:v1"
+check "TLS: push with --cert-dir" "$WLSIMG" -q push --cert-dir "$W/certs" test/app:v1 "127.0.0.1:$TP/test/app:v1"
+check_eq "TLS: skopeo sees the digest" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --cert-dir "$W/certs" "docker://127.0.0.1:$TP/test/app:v1" | jq -r .Digest)" "$D1"
+check "TLS: tags with --tls-verify=false" "$WLSIMG" tags --tls-verify=false "localhost:$TP/test/app"
+check_eq "TLS: tags output" "$(cat "$T_DIR/last.out")" "v1"
+check "TLS: pull with --cert-dir" env WLSIMG_STORE="$T_DIR/store-tls" "$WLSIMG" -q pull --cert-dir "$W/certs" "127.0.0.1:$TP/test/app:v1"
+
 # ---------------------------------------------------------------- basic and token auth
 for mode in basic token; do
   start_registry "$mode"
