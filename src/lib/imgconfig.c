@@ -16,6 +16,7 @@
 
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/json.h"
 #include "lib/manifest.h"
 #include "lib/util.h"
 
@@ -23,67 +24,6 @@ struct wi_imgconfig {
   json_t *root;
   bool cmd_set; /* CMD given through apply_change: a later ENTRYPOINT keeps it (docker) */
 };
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (overlong forms,
- * surrogates and code points above U+10FFFF included). */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-  unsigned c = s[0];
-  size_t n;
-  unsigned min, cp;
-
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xc2 && c <= 0xdf)
-    n = 2;
-  else if (c >= 0xe0 && c <= 0xef)
-    n = 3;
-  else if (c >= 0xf0 && c <= 0xf4)
-    n = 4;
-  else
-    return 0;
-  min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-  cp = c & (0x7fu >> n);
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
-
-/* A JSON string of s; bytes that are not UTF-8 become '?' (jansson refuses them, and a value
- * that silently went missing would be worse). */
-static json_t *
-jstr(const char *s)
-{
-  json_t *j = json_string(s);
-  if (j)
-    return j;
-  char *copy = wi_xstrdup(s);
-  for (size_t i = 0; copy[i];) {
-    size_t n = utf8_seq_len((const unsigned char *)copy + i);
-    if (n == 0)
-      copy[i++] = '?';
-    else
-      i += n;
-  }
-  j = json_string(copy);
-  free(copy);
-  return j;
-}
-
-/* json_object_set_new with the key made valid UTF-8 as in jstr(). */
-static void
-jset(json_t *obj, const char *key, json_t *v)
-{
-  json_t *k = jstr(key);
-  json_object_set_new(obj, json_string_value(k), v);
-  json_decref(k);
-}
 
 static const char *
 json_type_name(const json_t *j)
@@ -203,7 +143,7 @@ time_json(int64_t t)
 
   if (gmtime_r(&tt, &tm) == NULL || strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
     snprintf(s, sizeof s, "1970-01-01T00:00:00Z");
-  return jstr(s);
+  return wi_json_str(s);
 }
 
 struct wi_imgconfig *
@@ -213,10 +153,10 @@ wi_imgconfig_new(const struct wi_platform *p, int64_t created)
   json_t *root = json_object();
   json_t *rootfs = json_object();
 
-  json_object_set_new(root, "architecture", jstr(p->arch));
-  json_object_set_new(root, "os", jstr(p->os));
+  json_object_set_new(root, "architecture", wi_json_str(p->arch));
+  json_object_set_new(root, "os", wi_json_str(p->os));
   if (p->variant[0])
-    json_object_set_new(root, "variant", jstr(p->variant));
+    json_object_set_new(root, "variant", wi_json_str(p->variant));
   json_object_set_new(root, "created", time_json(created));
   json_object_set_new(root, "config", json_object());
   json_object_set_new(rootfs, "type", json_string("layers"));
@@ -293,13 +233,13 @@ wi_imgconfig_add_layer(struct wi_imgconfig *c, const char *diff_id, int64_t crea
     json_t *rootfs = ensure(c->root, "rootfs", JSON_OBJECT);
     if (json_object_get(rootfs, "type") == NULL)
       json_object_set_new(rootfs, "type", json_string("layers"));
-    json_array_append_new(ensure(rootfs, "diff_ids", JSON_ARRAY), jstr(diff_id));
+    json_array_append_new(ensure(rootfs, "diff_ids", JSON_ARRAY), wi_json_str(diff_id));
   }
   json_object_set_new(h, "created", time_json(created));
   if (created_by)
-    json_object_set_new(h, "created_by", jstr(created_by));
+    json_object_set_new(h, "created_by", wi_json_str(created_by));
   if (comment)
-    json_object_set_new(h, "comment", jstr(comment));
+    json_object_set_new(h, "comment", wi_json_str(comment));
   if (diff_id == NULL)
     json_object_set_new(h, "empty_layer", json_true());
   json_array_append_new(ensure(c->root, "history", JSON_ARRAY), h);
@@ -347,9 +287,9 @@ wi_imgconfig_set_env(struct wi_imgconfig *c, const char *key, const char *value)
   ssize_t i = env_find(env, key);
 
   if (i >= 0)
-    json_array_set_new(env, (size_t)i, jstr(kv));
+    json_array_set_new(env, (size_t)i, wi_json_str(kv));
   else
-    json_array_append_new(env, jstr(kv));
+    json_array_append_new(env, wi_json_str(kv));
 }
 
 const char *
@@ -366,7 +306,7 @@ wi_imgconfig_get_env(const struct wi_imgconfig *c, const char *key)
 void
 wi_imgconfig_set_user(struct wi_imgconfig *c, const char *user)
 {
-  json_object_set_new(cfg(c), "User", jstr(user));
+  json_object_set_new(cfg(c), "User", wi_json_str(user));
 }
 
 const char *
@@ -378,7 +318,7 @@ wi_imgconfig_get_user(const struct wi_imgconfig *c)
 void
 wi_imgconfig_set_workdir(struct wi_imgconfig *c, const char *dir)
 {
-  json_object_set_new(cfg(c), "WorkingDir", jstr(dir));
+  json_object_set_new(cfg(c), "WorkingDir", wi_json_str(dir));
 }
 
 const char *
@@ -390,7 +330,7 @@ wi_imgconfig_get_workdir(const struct wi_imgconfig *c)
 void
 wi_imgconfig_set_label(struct wi_imgconfig *c, const char *key, const char *value)
 {
-  jset(ensure(cfg(c), "Labels", JSON_OBJECT), key, jstr(value));
+  wi_json_set(ensure(cfg(c), "Labels", JSON_OBJECT), key, wi_json_str(value));
 }
 
 const char *
@@ -408,7 +348,7 @@ set_argv(struct wi_imgconfig *c, const char *key, const char *const *argv)
   }
   json_t *a = json_array();
   for (size_t i = 0; argv[i]; i++)
-    json_array_append_new(a, jstr(argv[i]));
+    json_array_append_new(a, wi_json_str(argv[i]));
   json_object_set_new(cfg(c), key, a);
 }
 
@@ -428,13 +368,13 @@ void
 wi_imgconfig_set_exposed_port(struct wi_imgconfig *c, const char *port)
 {
   wi_autofree char *p = strchr(port, '/') ? wi_xstrdup(port) : wi_xasprintf("%s/tcp", port);
-  jset(ensure(cfg(c), "ExposedPorts", JSON_OBJECT), p, json_object());
+  wi_json_set(ensure(cfg(c), "ExposedPorts", JSON_OBJECT), p, json_object());
 }
 
 void
 wi_imgconfig_add_volume(struct wi_imgconfig *c, const char *path)
 {
-  jset(ensure(cfg(c), "Volumes", JSON_OBJECT), path, json_object());
+  wi_json_set(ensure(cfg(c), "Volumes", JSON_OBJECT), path, json_object());
 }
 
 char *
@@ -618,7 +558,7 @@ change_exec(struct wi_imgconfig *c, const char *key, const char *instr, const ch
     a = json_array();
     json_array_append_new(a, json_string("/bin/sh"));
     json_array_append_new(a, json_string("-c"));
-    json_array_append_new(a, jstr(rest));
+    json_array_append_new(a, wi_json_str(rest));
   }
   json_object_set_new(cfg(c), key, a);
   if (strcmp(key, "Cmd") == 0)
@@ -758,7 +698,7 @@ change_single(struct wi_imgconfig *c, const char *instr, const char *rest, wi_er
   } else if (strcmp(instr, "USER") == 0) {
     wi_imgconfig_set_user(c, ws.w[0]);
   } else if (strcmp(instr, "STOPSIGNAL") == 0) {
-    json_object_set_new(cfg(c), "StopSignal", jstr(ws.w[0]));
+    json_object_set_new(cfg(c), "StopSignal", wi_json_str(ws.w[0]));
   } else {
     /* WORKDIR: relative paths are relative to the previous one */
     const char *cur = wi_imgconfig_get_workdir(c);
@@ -788,7 +728,7 @@ change_onbuild(struct wi_imgconfig *c, const char *rest, wi_err *err)
       (n == 10 && strncasecmp(rest, "MAINTAINER", 10) == 0))
     return wi_err_set(err, WI_EINVAL, "ONBUILD: %.*s isn't allowed as an ONBUILD trigger", (int)n,
                       rest);
-  json_array_append_new(ensure(cfg(c), "OnBuild", JSON_ARRAY), jstr(rest));
+  json_array_append_new(ensure(cfg(c), "OnBuild", JSON_ARRAY), wi_json_str(rest));
   return 0;
 }
 

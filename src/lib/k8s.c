@@ -140,45 +140,6 @@ wi_k8s_pull_policy(const char *image)
 
 /* ---------------------------------------------------------------- Go JSON strings */
 
-/* Length of the UTF-8 sequence at s (at most n bytes) and its code point; 0 when invalid. */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-  size_t len;
-  uint32_t c = s[0], min;
-
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if ((c & 0xe0) == 0xc0) {
-    len = 2;
-    c &= 0x1f;
-    min = 0x80;
-  } else if ((c & 0xf0) == 0xe0) {
-    len = 3;
-    c &= 0x0f;
-    min = 0x800;
-  } else if ((c & 0xf8) == 0xf0) {
-    len = 4;
-    c &= 0x07;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    c = (c << 6) | (s[i] & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  *cp = c;
-  return len;
-}
-
 static void
 go_json_quote_into(struct wi_buf *b, const char *str, size_t n)
 {
@@ -190,7 +151,7 @@ go_json_quote_into(struct wi_buf *b, const char *str, size_t n)
     unsigned char c = s[i];
     uint32_t cp = 0;
     if (c >= 0x80) {
-      size_t len = utf8_decode(s + i, n - i, &cp);
+      size_t len = wi_utf8_decode(s + i, n - i, &cp);
       if (len == 0) { /* Go replaces each invalid byte with U+FFFD */
         wi_buf_adds(b, "\\ufffd", NULL);
         i++;

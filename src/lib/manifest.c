@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "lib/json.h"
 #include "lib/util.h"
 
 #define MT_SCHEMA1        "application/vnd.docker.distribution.manifest.v1+json"
@@ -534,67 +535,6 @@ wi_manifest_parse(struct wi_manifest **out, const void *bytes, size_t len, const
   return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (overlong forms,
- * surrogates and code points above U+10FFFF included). */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-  unsigned c = s[0];
-  size_t n;
-  unsigned min, cp;
-
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xc2 && c <= 0xdf)
-    n = 2;
-  else if (c >= 0xe0 && c <= 0xef)
-    n = 3;
-  else if (c >= 0xf0 && c <= 0xf4)
-    n = 4;
-  else
-    return 0;
-  min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-  cp = c & (0x7fu >> n);
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}
-
-/* A JSON string of s; bytes that are not UTF-8 become '?' (jansson refuses them, and a value
- * that silently went missing would be worse). */
-static json_t *
-jstr(const char *s)
-{
-  json_t *j = json_string(s);
-  if (j)
-    return j;
-  char *copy = wi_xstrdup(s);
-  for (size_t i = 0; copy[i];) {
-    size_t n = utf8_seq_len((const unsigned char *)copy + i);
-    if (n == 0)
-      copy[i++] = '?';
-    else
-      i += n;
-  }
-  j = json_string(copy);
-  free(copy);
-  return j;
-}
-
-/* json_object_set_new with the key made valid UTF-8 as in jstr(). */
-static void
-jset(json_t *obj, const char *key, json_t *v)
-{
-  json_t *k = jstr(key);
-  json_object_set_new(obj, json_string_value(k), v);
-  json_decref(k);
-}
-
 /* ---- serialisation ---- */
 
 static json_t *
@@ -602,7 +542,7 @@ annotations_json(const struct wi_annotation *a, size_t n)
 {
   json_t *o = json_object();
   for (size_t i = 0; i < n; i++)
-    jset(o, a[i].key, jstr(a[i].value));
+    wi_json_set(o, a[i].key, wi_json_str(a[i].value));
   return o;
 }
 
@@ -612,27 +552,27 @@ descriptor_json(const struct wi_descriptor *d)
   json_t *o = json_object();
 
   if (d->media_type)
-    json_object_set_new(o, "mediaType", jstr(d->media_type));
+    json_object_set_new(o, "mediaType", wi_json_str(d->media_type));
   if (d->artifact_type)
-    json_object_set_new(o, "artifactType", jstr(d->artifact_type));
-  json_object_set_new(o, "digest", jstr(d->digest ? d->digest : ""));
+    json_object_set_new(o, "artifactType", wi_json_str(d->artifact_type));
+  json_object_set_new(o, "digest", wi_json_str(d->digest ? d->digest : ""));
   json_object_set_new(o, "size", json_integer(d->size));
   if (d->n_urls) {
     json_t *u = json_array();
     for (size_t i = 0; i < d->n_urls; i++)
-      json_array_append_new(u, jstr(d->urls[i]));
+      json_array_append_new(u, wi_json_str(d->urls[i]));
     json_object_set_new(o, "urls", u);
   }
   if (d->n_annotations)
     json_object_set_new(o, "annotations", annotations_json(d->annotations, d->n_annotations));
   if (d->data)
-    json_object_set_new(o, "data", jstr(d->data));
+    json_object_set_new(o, "data", wi_json_str(d->data));
   if (d->has_platform) {
     json_t *p = json_object();
-    json_object_set_new(p, "architecture", jstr(d->platform.arch));
-    json_object_set_new(p, "os", jstr(d->platform.os));
+    json_object_set_new(p, "architecture", wi_json_str(d->platform.arch));
+    json_object_set_new(p, "os", wi_json_str(d->platform.os));
     if (d->platform.variant[0])
-      json_object_set_new(p, "variant", jstr(d->platform.variant));
+      json_object_set_new(p, "variant", wi_json_str(d->platform.variant));
     json_object_set_new(o, "platform", p);
   }
   return o;
@@ -654,9 +594,9 @@ wi_manifest_serialize(const struct wi_manifest *m, size_t *len_out)
 
   json_object_set_new(o, "schemaVersion", json_integer(m->schema_version ? m->schema_version : 2));
   if (m->media_type)
-    json_object_set_new(o, "mediaType", jstr(m->media_type));
+    json_object_set_new(o, "mediaType", wi_json_str(m->media_type));
   if (m->artifact_type)
-    json_object_set_new(o, "artifactType", jstr(m->artifact_type));
+    json_object_set_new(o, "artifactType", wi_json_str(m->artifact_type));
   if (m->kind == WI_MANIFEST_IMAGE) {
     json_object_set_new(o, "config", descriptor_json(&m->config));
     json_object_set_new(o, "layers", descriptors_json(m->layers, m->n_layers));

@@ -53,6 +53,9 @@ char *wi_xasprintf(const char *fmt, ...) WI_PRINTF(1, 2);
 void wi_secret_free(char *s);
 
 bool wi_str_has_prefix(const char *s, const char *prefix);
+/* Length (1-4) of the valid UTF-8 sequence at s, of which n bytes may be read, with its code point
+ * in *cp; 0 when it is not one (truncated, overlong, a surrogate, above U+10FFFF). */
+size_t wi_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 bool wi_str_has_suffix(const char *s, const char *suffix);
 
 /* Read a whole file, at most max bytes (WI_ETOOBIG beyond). *out is NUL-terminated. */

@@ -55,42 +55,6 @@ put_utf8(struct wi_buf *b, unsigned cp)
   wi_buf_add(b, t, n, NULL);
 }
 
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n, unsigned *cp_out)
-{
-  unsigned cp;
-  size_t len;
-  if (s[0] < 0x80) {
-    *cp_out = s[0];
-    return 1;
-  }
-  if ((s[0] & 0xe0) == 0xc0) {
-    len = 2;
-    cp = s[0] & 0x1f;
-  } else if ((s[0] & 0xf0) == 0xe0) {
-    len = 3;
-    cp = s[0] & 0x0f;
-  } else if ((s[0] & 0xf8) == 0xf0) {
-    len = 4;
-    cp = s[0] & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  *cp_out = cp;
-  return len;
-}
-
 static int
 hexval(char c)
 {
@@ -159,7 +123,7 @@ unescape(const char *s, size_t n, struct wi_buf *b)
 {
   unsigned pending_hi = 0;
   for (size_t i = 0; i < n;) {
-    unsigned cp;
+    uint32_t cp;
     if (s[i] == '\\' && i + 1 < n) {
       char c = s[i + 1];
       i += 2;
@@ -205,7 +169,7 @@ unescape(const char *s, size_t n, struct wi_buf *b)
       i++; /* lone trailing backslash: dropped, as Java does */
       continue;
     } else if ((unsigned char)s[i] >= 0x80) {
-      size_t l = utf8_len((const unsigned char *)s + i, n - i, &cp);
+      size_t l = wi_utf8_decode((const unsigned char *)s + i, n - i, &cp);
       if (l == 0) {
         cp = (unsigned char)s[i]; /* Latin-1 */
         l = 1;
@@ -357,8 +321,8 @@ escape_into(struct wi_buf *b, const char *s, bool is_key)
   const unsigned char *u = (const unsigned char *)s;
   size_t n = strlen(s);
   for (size_t i = 0; i < n;) {
-    unsigned cp;
-    size_t l = utf8_len(u + i, n - i, &cp);
+    uint32_t cp;
+    size_t l = wi_utf8_decode(u + i, n - i, &cp);
     if (l == 0) {
       cp = u[i]; /* not UTF-8: keep the byte as a Latin-1 character */
       l = 1;
