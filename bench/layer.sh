@@ -49,7 +49,7 @@ PY
 # a minimal base with the oracle user already there
 r="$w/rootfs"
 mkdir -p "$r/etc" "$r/tmp"
-printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/home/oracle:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/home/%s:/bin/sh\n' oracle > "$r/etc/passwd"
 printf 'root:x:0:\noracle:x:1000:\n' > "$r/etc/group"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$r" -cf "$w/rootfs.tar" .
 

@@ -64,10 +64,10 @@ struct wi_gzip {
   size_t out_cap;
   struct gz_slot *slot;
   size_t nslot;
-  uint64_t head;   /* sequence number of the chunk being filled (slot head % nslot) */
-  uint64_t queued; /* chunks below this are queued or done */
-  uint64_t taken;  /* chunks below this were taken by a worker */
-  uint64_t tail;   /* chunks below this were written to the sink */
+  uint64_t head;         /* sequence number of the chunk being filled (slot head % nslot) */
+  uint64_t queued;       /* chunks below this are queued or done */
+  uint64_t taken;        /* chunks below this were taken by a worker */
+  uint64_t tail;         /* chunks below this were written to the sink */
   struct gz_worker self; /* compressors of the caller's thread (no workers yet, or none) */
   struct gz_worker *w;
   int nw; /* running workers */

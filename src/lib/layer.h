@@ -37,13 +37,13 @@ typedef int (*wi_sink_fn)(const void *data, size_t len, void *payload, wi_err *e
 
 /* ---- gzip / gunzip streams ---- */
 
-/* Streaming gzip compressor writing to sink: the input is cut into fixed 1 MiB chunks, each one gzip
- * member (no name, mtime 0, OS unix) compressed by libdeflate on worker threads; members are written
- * in order, so the bytes depend only on the input and the level, never on the thread count. Chunks
- * that do not shrink are stored. Memory is bounded (about 4 MiB per thread, at most 8 threads). The
- * sink is called only from the thread calling wi_gzip_write/wi_gzip_finish.
- * level: libdeflate 1-12 (0 or out of range = WI_GZIP_LEVEL_DEFAULT). NULL when the compressor
- * cannot be allocated. */
+/* Streaming gzip compressor writing to sink: the input is cut into fixed 1 MiB chunks, each one
+ * gzip member (no name, mtime 0, OS unix) compressed by libdeflate on worker threads; members are
+ * written in order, so the bytes depend only on the input and the level, never on the thread count.
+ * Chunks that do not shrink are stored. Memory is bounded (about 4 MiB per thread, at most 8
+ * threads). The sink is called only from the thread calling wi_gzip_write/wi_gzip_finish. level:
+ * libdeflate 1-12 (0 or out of range = WI_GZIP_LEVEL_DEFAULT). NULL when the compressor cannot be
+ * allocated. */
 struct wi_gzip;
 struct wi_gzip *wi_gzip_new(int level, wi_sink_fn sink, void *payload);
 /* The same with an explicit thread count (0 = the CPUs this process may run on; 1 = compress in
