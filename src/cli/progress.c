@@ -142,6 +142,7 @@ plain_line(const struct cli_progress *p, const struct row *r, const struct wi_pr
   case WI_PROGRESS_BYTES:
     return;
   case WI_PROGRESS_MANIFEST:
+  case WI_PROGRESS_WAITING:
     return;
   default:
     fprintf(stderr, "%s: %s\n", r->id, r->status);
@@ -197,6 +198,11 @@ cli_progress_cb(const struct wi_progress *ev, void *payload)
     snprintf(r->status, sizeof r->status, "Retrying: %.70s", ev->message ? ev->message : "");
     break;
   case WI_PROGRESS_MANIFEST:
+    break;
+  case WI_PROGRESS_WAITING:
+    snprintf(r->status, sizeof r->status, "Waiting");
+    r->bar = false;
+    force = p->n_rows == 1; /* the whole list appears with the next redraw */
     break;
   }
   if (p->tty) {

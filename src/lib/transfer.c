@@ -597,6 +597,8 @@ pull_into(const struct wi_ref *ref, const struct wi_regclient_opts *ro, struct w
   ret = build_graph(&src, ref->digest ? ref->digest : ref->tag, NULL, &plat, all, &g, err);
   if (ret < 0)
     goto out;
+  for (size_t i = 0; i < g.n_blobs; i++)
+    emit(o, NULL, WI_PROGRESS_WAITING, g.blobs[i].digest, 0, g.blobs[i].size, NULL);
   struct pull_ctx c = { .rc = rc, .repo = ref->path, .dst = dst, .g = &g, .o = o, .emu = &emu };
   ret = run_parallel(g.n_blobs, o ? o->parallel : 0, pull_one, &c, err);
   if (ret < 0)
@@ -736,6 +738,8 @@ push_from(struct wi_store *src, const struct wi_descriptor *top, const struct wi
                         .o = o,
                         .emu = &emu,
                         .mt = mt };
+  for (size_t i = 0; i < g.n_blobs; i++)
+    emit(o, NULL, WI_PROGRESS_WAITING, g.blobs[i].digest, 0, g.blobs[i].size, NULL);
   ret = run_parallel(g.n_blobs, o ? o->parallel : 0, push_one, &c, err);
   if (ret < 0)
     goto out;

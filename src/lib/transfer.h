@@ -19,13 +19,14 @@
 #include "lib/store.h"
 
 enum wi_progress_event {
-  WI_PROGRESS_START,   /* a blob transfer begins: digest, total */
-  WI_PROGRESS_BYTES,   /* done/total */
-  WI_PROGRESS_EXISTS,  /* destination had it */
-  WI_PROGRESS_MOUNTED, /* mounted from another repository */
-  WI_PROGRESS_DONE,    /* blob complete */
-  WI_PROGRESS_RETRY,   /* message says why */
-  WI_PROGRESS_MANIFEST /* manifest written: digest */
+  WI_PROGRESS_START,    /* a blob transfer begins: digest, total */
+  WI_PROGRESS_BYTES,    /* done/total */
+  WI_PROGRESS_EXISTS,   /* destination had it */
+  WI_PROGRESS_MOUNTED,  /* mounted from another repository */
+  WI_PROGRESS_DONE,     /* blob complete */
+  WI_PROGRESS_RETRY,    /* message says why */
+  WI_PROGRESS_MANIFEST, /* manifest written: digest */
+  WI_PROGRESS_WAITING   /* a blob is queued (sent for every blob before transfers start) */
 };
 
 struct wi_progress {
@@ -46,13 +47,13 @@ struct wi_transfer_opts {
   int parallel;                     /* default 4 */
   wi_progress_fn progress;
   void *progress_payload;
-  const char *store_root;           /* NULL = default store */
+  const char *store_root; /* NULL = default store */
 };
 
 /* Copy an image between any two transports. digest_out (optional) receives the digest of the
  * top-level manifest written at the destination. */
-int wi_copy_image(const char *src, const char *dst, const struct wi_transfer_opts *o, char *digest_out,
-                  wi_err *err);
+int wi_copy_image(const char *src, const char *dst, const struct wi_transfer_opts *o,
+                  char *digest_out, wi_err *err);
 
 /* Convenience forms of wi_copy_image. */
 int wi_pull(struct wi_store *s, const char *ref, const struct wi_transfer_opts *o, char *digest_out,
