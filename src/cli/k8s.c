@@ -8,27 +8,19 @@
  * stdin, files or the stored logins; no option takes one.
  */
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "lib/buf.h"
-#include "lib/builder.h"
 #include "lib/creds.h"
-#include "lib/imgconfig.h"
-#include "lib/inspect.h"
 #include "lib/k8s.h"
 #include "lib/log.h"
 #include "lib/ref.h"
 #include "lib/store.h"
 #include "lib/util.h"
-
-#define MAX_SECRET_FILE (1024 * 1024)
 
 /* ------------------------------------------------------------------ shared helpers */
 
@@ -84,27 +76,6 @@ check_image(const char *what, const char *image, wi_err *err)
     return wi_err_wrap(err, "%s %s", what, image);
   wi_ref_dispose(&ref);
   return 0;
-}
-
-/* Read a small file holding a secret, trailing newlines removed. */
-static char *
-read_secret_file(const char *path, const char *what, wi_err *err)
-{
-  char *data = NULL;
-  size_t len = 0;
-
-  if (wi_read_file(path, MAX_SECRET_FILE, &data, &len, err) < 0) {
-    wi_err_wrap(err, "%s", what);
-    return NULL;
-  }
-  if (strlen(data) != len) {
-    wi_secret_free(data);
-    wi_err_set(err, WI_EINVAL, "%s %s: contains a NUL byte", what, path);
-    return NULL;
-  }
-  while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-    data[--len] = '\0';
-  return data;
 }
 
 /* ------------------------------------------------------------------ secret docker-registry */
@@ -295,62 +266,6 @@ static const struct cli_cmd gen_cmd = {
   1,
 };
 
-struct kv_list {
-  struct wi_k8s_kv *v;
-  size_t n;
-};
-
-static void
-kv_add(struct kv_list *l, char *key, char *value)
-{
-  l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
-  l->v[l->n++] = (struct wi_k8s_kv){ key, value };
-}
-
-static void
-kv_free(struct kv_list *l, bool secret)
-{
-  for (size_t i = 0; i < l->n; i++) {
-    free((void *)(uintptr_t)l->v[i].key);
-    if (secret)
-      wi_secret_free((char *)(uintptr_t)l->v[i].value);
-    else
-      free((void *)(uintptr_t)l->v[i].value);
-  }
-  free(l->v);
-}
-
-static int
-read_env_file(struct kv_list *data, const char *path, wi_err *err)
-{
-  char *text = NULL;
-  size_t len = 0;
-
-  if (wi_read_file(path, MAX_SECRET_FILE, &text, &len, err) < 0)
-    return err->code;
-  int ret = 0;
-  char *save = NULL;
-  for (char *line = strtok_r(text, "\n", &save); line && ret == 0;
-       line = strtok_r(NULL, "\n", &save)) {
-    size_t n = strlen(line);
-    if (n > 0 && line[n - 1] == '\r')
-      line[--n] = '\0';
-    while (*line == ' ' || *line == '\t')
-      line++;
-    if (*line == '\0' || *line == '#')
-      continue;
-    char *eq = strchr(line, '=');
-    if (eq == NULL || eq == line) {
-      ret = wi_err_set(err, WI_EINVAL, "%s: expected KEY=VALUE lines", path);
-      break;
-    }
-    kv_add(data, wi_xstrndup(line, (size_t)(eq - line)), wi_xstrdup(eq + 1));
-  }
-  explicit_bzero(text, len);
-  free(text);
-  return ret;
-}
-
 static int
 secret_generic(int argc, char **argv)
 {
@@ -358,7 +273,7 @@ secret_generic(int argc, char **argv)
   char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
-  struct kv_list data = { 0 }, labels = { 0 };
+  struct wi_k8s_kv_list data = { 0 }, labels = { 0 };
   wi_autoptr(wi_k8s_obj) struct wi_k8s_obj *obj = NULL;
   int ret = 0;
 
@@ -376,22 +291,21 @@ secret_generic(int argc, char **argv)
     const char *path = eq ? eq + 1 : spec;
     const char *base = strrchr(path, '/');
     char *key = eq ? wi_xstrndup(spec, (size_t)(eq - spec)) : wi_xstrdup(base ? base + 1 : path);
-    size_t len = 0;
-    char *value = NULL;
-    ret = wi_read_file(path, MAX_SECRET_FILE, &value, &len, &err);
-    if (ret == 0 && strlen(value) != len)
-      ret = wi_err_set(&err, WI_EINVAL, "%s: binary files are not supported", path);
-    kv_add(&data, key, value ? value : wi_xstrdup(""));
+    char *value = wi_k8s_read_value_file(path, &err);
+    if (value == NULL)
+      ret = err.code;
+    wi_k8s_kv_list_add(&data, key, value ? value : wi_xstrdup(""));
   }
   if (ret == 0 && a.env_file)
-    ret = read_env_file(&data, a.env_file, &err);
+    ret = wi_k8s_read_env_file(&data, a.env_file, &err);
   for (size_t i = 0; i < a.labels.n && ret == 0; i++) {
     const char *eq = strchr(a.labels.v[i], '=');
     if (eq == NULL) {
       ret = wi_err_set(&err, WI_EUSAGE, "--label %s: expected KEY=VALUE", a.labels.v[i]);
       break;
     }
-    kv_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])), wi_xstrdup(eq + 1));
+    wi_k8s_kv_list_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])),
+                       wi_xstrdup(eq + 1));
   }
   if (ret == 0) {
     struct wi_k8s_generic_secret gs = { .name = name,
@@ -403,8 +317,8 @@ secret_generic(int argc, char **argv)
                                         .type = a.type };
     ret = wi_k8s_generic_secret(&obj, &gs, &err);
   }
-  kv_free(&data, true);
-  kv_free(&labels, false);
+  wi_k8s_kv_list_dispose(&data, true);
+  wi_k8s_kv_list_dispose(&labels, false);
   if (ret < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
@@ -497,225 +411,6 @@ static const struct cli_cmd dom_cmd = {
   0,
 };
 
-/* WebLogic credentials: "user\npassword\n" on stdin or username=/password= lines in a file. */
-static int
-read_wls_creds(const struct dom_args *a, char **user_out, char **pass_out, wi_err *err)
-{
-  char *text = NULL;
-  size_t len = 0;
-  int ret = 0;
-
-  if (a->creds_file)
-    ret = wi_read_file(a->creds_file, MAX_SECRET_FILE, &text, &len, err);
-  else
-    ret = wi_read_fd(STDIN_FILENO, MAX_SECRET_FILE, &text, &len, err);
-  if (ret < 0)
-    return wi_err_wrap(err, "WebLogic credentials");
-  const char *what = a->creds_file ? a->creds_file : "stdin";
-  char *save = NULL;
-  int line_no = 0;
-  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    size_t n = strlen(line);
-    if (n > 0 && line[n - 1] == '\r')
-      line[--n] = '\0';
-    if (a->creds_file) {
-      if (*line == '#' || *line == '\0')
-        continue;
-      if (wi_str_has_prefix(line, "username=") && !*user_out)
-        *user_out = wi_xstrdup(line + 9);
-      else if (wi_str_has_prefix(line, "password=") && !*pass_out)
-        *pass_out = wi_xstrdup(line + 9);
-    } else if (line_no++ == 0) {
-      *user_out = wi_xstrdup(line);
-    } else if (line_no == 2) {
-      *pass_out = wi_xstrdup(line);
-    }
-  }
-  explicit_bzero(text, len);
-  free(text);
-  if (!*user_out || !**user_out || !*pass_out || !**pass_out)
-    ret = wi_err_set(
-        err, WI_EINVAL,
-        a->creds_file
-            ? "WebLogic credentials from %s: expected username=… and password=… lines"
-            : "WebLogic credentials from %s: expected the user name and the password on two lines",
-        what);
-  return ret;
-}
-
-/* Metadata of one auxiliary image: labels written by wlsimg createAuxImage, else WIT's ENV, plus a
- * look at its layers. */
-static int
-aux_metadata(struct wi_store *store, const struct dom_args *a, const char *ref,
-             struct wi_k8s_aux_meta *m, char **install_label, char **model_label, wi_err *err)
-{
-  wi_autoptr(wi_image) struct wi_image *img = NULL;
-  struct wi_transfer_opts to = { 0 };
-
-  to.src_reg.tls_verify = a->tls_verify;
-  to.src_reg.authfile = a->authfile;
-  if (wi_image_open(&img, store, ref, NULL, false, &to, err) < 0)
-    return wi_err_wrap(
-        err, "auxiliary image %s (use --no-inspect to assume the /auxiliary defaults)", ref);
-  const char *il = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_INSTALL_HOME);
-  const char *ml = wi_imgconfig_get_label(img->config, WI_LABEL_WDT_MODEL_HOME);
-  const char *wh = wi_imgconfig_get_env(img->config, "WDT_HOME");
-  const char *mh = wi_imgconfig_get_env(img->config, "WDT_MODEL_HOME");
-  *install_label = il ? wi_xstrdup(il) : NULL;
-  *model_label = ml ? wi_xstrdup(ml) : NULL;
-  m->wit_built = wh != NULL || mh != NULL;
-  m->wdt_home = wi_xstrdup(wh ? wh : "/auxiliary");
-  m->model_home = mh ? wi_xstrdup(mh) : wi_xasprintf("%s/models", m->wdt_home);
-  if (!m->wit_built && !il)
-    wi_log(WI_LOG_WARN,
-           "%s has no WDT_HOME/WDT_MODEL_HOME metadata; assuming the /auxiliary layout", ref);
-  /* The layers say whether the directories really hold files (a missing non-default source
-   * directory fails the domain). */
-  bool scanned = true;
-  for (size_t i = 0; i < img->manifest->n_layers; i++) {
-    const struct wi_descriptor *d = &img->manifest->layers[i];
-    int fd = -1;
-    if (wi_store_open_blob(store, d->digest, &fd, NULL, err) < 0) {
-      wi_log(WI_LOG_DEBUG, "%s: layer %s not in the store; paths taken from metadata only", ref,
-             d->digest);
-      scanned = false;
-      break;
-    }
-    wi_autofree char *what = wi_xasprintf("%s layer %s", ref, d->digest);
-    int r = wi_k8s_aux_scan_layer(m, fd, what, err);
-    close(fd);
-    if (r < 0)
-      return r;
-  }
-  m->scanned = scanned;
-  return 0;
-}
-
-/* Fields for one image: labels win over ENV; a scan that found nothing says None. */
-static void
-aux_fields(const struct wi_k8s_aux_meta *m, const char *install_label, const char *model_label,
-           char **wdt_out, char **model_out)
-{
-  wi_k8s_aux_fields(m, wdt_out, model_out);
-  if (install_label && !(m->scanned && !m->has_wdt)) {
-    free(*wdt_out);
-    *wdt_out = strcasecmp(install_label, WI_K8S_NONE) == 0          ? wi_xstrdup(WI_K8S_NONE)
-               : strcmp(install_label, WI_K8S_AUX_WDT_DEFAULT) == 0 ? NULL
-                                                                    : wi_xstrdup(install_label);
-  }
-  if (model_label && !(m->scanned && !m->has_models)) {
-    free(*model_out);
-    *model_out = strcasecmp(model_label, WI_K8S_NONE) == 0            ? wi_xstrdup(WI_K8S_NONE)
-                 : strcmp(model_label, WI_K8S_AUX_MODEL_DEFAULT) == 0 ? NULL
-                                                                      : wi_xstrdup(model_label);
-  }
-}
-
-struct aux_set {
-  struct wi_k8s_aux_image *v;
-  char **owned; /* strings to free */
-  size_t n, n_owned;
-};
-
-static void
-aux_set_dispose(struct aux_set *s)
-{
-  for (size_t i = 0; i < s->n_owned; i++)
-    free(s->owned[i]);
-  free(s->owned);
-  free(s->v);
-}
-
-static const char *
-own(struct aux_set *s, char *p)
-{
-  if (p == NULL)
-    return NULL;
-  s->owned = wi_xreallocarray(s->owned, s->n_owned + 1, sizeof *s->owned);
-  s->owned[s->n_owned++] = p;
-  return p;
-}
-
-/* Resolve every --aux-image into its Domain entry; enforce one WDT install. */
-static int
-resolve_aux(const struct dom_args *a, struct aux_set *set, wi_err *err)
-{
-  wi_autoptr(wi_store) struct wi_store *store = NULL;
-  size_t n_wdt = 0, wdt_pick = SIZE_MAX;
-  int ret = 0;
-
-  set->v = wi_xcalloc(a->aux.n + 1, sizeof *set->v);
-  set->n = a->aux.n;
-  if (!a->no_inspect && a->aux.n > 0) {
-    wi_autofree char *root = wi_store_default_root();
-    if (wi_store_open(&store, root, true, err) < 0)
-      return err->code;
-  }
-  for (size_t i = 0; i < a->aux.n && ret == 0; i++) {
-    set->v[i].image = a->aux.v[i];
-    if (a->no_inspect)
-      continue;
-    struct wi_k8s_aux_meta m = { 0 };
-    char *il = NULL, *ml = NULL, *wdt = NULL, *model = NULL;
-    ret = aux_metadata(store, a, a->aux.v[i], &m, &il, &ml, err);
-    if (ret == 0) {
-      aux_fields(&m, il, ml, &wdt, &model);
-      set->v[i].wdt_install_home = own(set, wdt);
-      set->v[i].model_home = own(set, model);
-      if (wdt == NULL || strcmp(wdt, WI_K8S_NONE) != 0)
-        n_wdt++;
-    }
-    wi_k8s_aux_meta_dispose(&m);
-    free(il);
-    free(ml);
-  }
-  if (ret < 0)
-    return ret;
-  if (a->wdt_image) {
-    for (size_t i = 0; i < set->n; i++)
-      if (strcmp(set->v[i].image, a->wdt_image) == 0)
-        wdt_pick = i;
-    if (wdt_pick == SIZE_MAX)
-      return wi_err_set(err, WI_EUSAGE, "--wdt-image %s is not one of the --aux-image values",
-                        a->wdt_image);
-    for (size_t i = 0; i < set->n; i++)
-      if (i != wdt_pick)
-        set->v[i].wdt_install_home = WI_K8S_NONE;
-    if (set->v[wdt_pick].wdt_install_home &&
-        strcmp(set->v[wdt_pick].wdt_install_home, WI_K8S_NONE) == 0)
-      return wi_err_set(err, WI_EINVAL, "--wdt-image %s has no WDT install", a->wdt_image);
-  } else if (n_wdt > 1) {
-    /* The operator fails the domain (SEVERE) when two auxiliary images supply WDT. */
-    struct wi_buf b = WI_BUF_INIT(64 * 1024);
-    for (size_t i = 0; i < set->n; i++)
-      if (!set->v[i].wdt_install_home || strcmp(set->v[i].wdt_install_home, WI_K8S_NONE) != 0)
-        wi_buf_addf(&b, NULL, "%s%s", b.len ? ", " : "", set->v[i].image);
-    ret = wi_err_set(
-        err, WI_EINVAL,
-        "%zu auxiliary images carry a WDT install (%s); the operator fails such a domain. "
-        "Choose one with --wdt-image REF (the others get sourceWDTInstallHome: None)",
-        n_wdt, wi_buf_cstr(&b));
-    wi_buf_dispose(&b);
-  }
-  return ret;
-}
-
-/* Does the secret exist in the cluster? (kubectl get --ignore-not-found prints nothing if not.) */
-static int
-secret_exists(const char *name, const char *ns, bool *exists, wi_err *err)
-{
-  const char *args[8] = { "get", "secret", name, "--ignore-not-found", "-o", "name", NULL, NULL };
-  wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
-  char *out = NULL;
-
-  args[6] = nsarg;
-  if (wi_k8s_kubectl(args, NULL, 0, &out, NULL, NULL, err) < 0)
-    return err->code;
-  *exists = out[strspn(out, " \n")] != '\0';
-  free(out);
-  return 0;
-}
-
 static void
 push_obj(struct wi_k8s_obj ***objs, size_t *n, struct wi_k8s_obj *o)
 {
@@ -734,7 +429,7 @@ domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_
 
   if (!a->creds_secret) {
     char *user = NULL, *pass = NULL;
-    ret = read_wls_creds(a, &user, &pass, err);
+    ret = wi_k8s_read_wls_creds(a->creds_file, STDIN_FILENO, &user, &pass, err);
     if (ret == 0) {
       struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
       struct wi_k8s_generic_secret gs = { .name = cred_name,
@@ -757,11 +452,11 @@ domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_
     char *pw = NULL;
     bool exists = false;
     if (a->enc_file) {
-      pw = read_secret_file(a->enc_file, "runtime encryption password", err);
+      pw = wi_k8s_read_secret_file(a->enc_file, "runtime encryption password", err);
       if (pw == NULL)
         return err->code;
     } else {
-      if (a->apply && secret_exists(enc_name, a->ns, &exists, err) < 0)
+      if (a->apply && wi_k8s_secret_exists(enc_name, a->ns, &exists, err) < 0)
         return err->code;
       if (exists) {
         wi_log(
@@ -819,7 +514,8 @@ cmd_domain(int argc, char **argv)
   char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
-  struct aux_set aux = { 0 };
+  struct wi_k8s_aux_set aux = { 0 };
+  wi_autoptr(wi_store) struct wi_store *store = NULL;
   struct wi_k8s_obj **objs = NULL, **dom = NULL;
   size_t n = 0, n_dom = 0;
   int ret = 0;
@@ -864,8 +560,16 @@ cmd_domain(int argc, char **argv)
     ret = check_image("--image", a.image, &err);
   for (size_t i = 0; i < a.aux.n && ret == 0; i++)
     ret = check_image("--aux-image", a.aux.v[i], &err);
-  if (ret == 0)
-    ret = resolve_aux(&a, &aux, &err);
+  if (ret == 0 && !a.no_inspect && a.aux.n > 0) {
+    wi_autofree char *root = wi_store_default_root();
+    ret = wi_store_open(&store, root, true, &err);
+  }
+  if (ret == 0) {
+    struct wi_k8s_aux_opts ao = {
+      .store = store, .wdt_image = a.wdt_image, .authfile = a.authfile, .tls_verify = a.tls_verify
+    };
+    ret = wi_k8s_aux_resolve(&aux, a.aux.v, a.aux.n, &ao, &err);
+  }
   if (ret == 0) {
     d.aux = aux.v;
     d.n_aux = aux.n;
@@ -879,7 +583,7 @@ cmd_domain(int argc, char **argv)
   if (ret == 0)
     ret = emit(objs, n, a.output, a.apply, &err);
   free_objs(objs, n);
-  aux_set_dispose(&aux);
+  wi_k8s_aux_set_dispose(&aux);
   return ret < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
@@ -926,79 +630,18 @@ static const struct cli_cmd ro_cmd = {
   0,
 };
 
-/* kubectl ARGS… -n NS with an optional stdin. */
-static int
-kubectl_ns(const char **args, size_t nargs, const char *ns, const char *in, char **out, wi_err *err)
-{
-  const char *v[16] = { 0 };
-  wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
-  size_t k = 0;
-
-  for (size_t i = 0; i < nargs && k < 14; i++)
-    v[k++] = args[i];
-  if (nsarg)
-    v[k++] = nsarg;
-  return wi_k8s_kubectl(v, in, in ? strlen(in) : 0, out, NULL, NULL, err);
-}
-
-static int
-get_domain(const struct ro_args *a, struct wi_k8s_domain_state *st, wi_err *err)
-{
-  const char *args[] = { "get", "domain.v9.weblogic.oracle", a->uid, "-o", "json" };
-  char *out = NULL;
-
-  if (kubectl_ns(args, WI_ARRAY_SIZE(args), a->ns, NULL, &out, err) < 0)
-    return wi_err_wrap(err, "read domain %s", a->uid);
-  int ret = wi_k8s_domain_state_parse(st, out, strlen(out), err);
-  free(out);
-  return ret;
-}
-
+/* kubectl patch, its output to stdout. */
 static int
 apply_patch(const char *kind, const char *name, const char *ns, const char *type, const char *patch,
             wi_err *err)
 {
-  wi_autofree char *t = wi_xasprintf("--type=%s", type);
-  const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin" };
   char *out = NULL;
 
-  if (kubectl_ns(args, WI_ARRAY_SIZE(args), ns, patch, &out, err) < 0)
+  if (wi_k8s_patch(kind, name, ns, type, patch, &out, err) < 0)
     return err->code;
   fputs(out, stdout);
   free(out);
   return 0;
-}
-
-/* Locate OLD among the live auxiliary images: exact string, else the only one of its repository. */
-static int
-find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx, wi_err *err)
-{
-  size_t hits = 0;
-
-  for (size_t i = 0; i < st->n_aux; i++)
-    if (strcmp(st->aux_images[i], old) == 0) {
-      *idx = i;
-      return 0;
-    }
-  size_t ol = strcspn(old, "@");
-  const char *colon = memrchr(old, ':', ol);
-  if (colon == NULL || strchr(colon, '/'))
-    for (size_t i = 0; i < st->n_aux; i++) {
-      const char *s = st->aux_images[i];
-      if (strncmp(s, old, ol) == 0 && (s[ol] == ':' || s[ol] == '@')) {
-        *idx = i;
-        hits++;
-      }
-    }
-  if (hits == 1)
-    return 0;
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
-  for (size_t i = 0; i < st->n_aux; i++)
-    wi_buf_addf(&b, NULL, "%s[%zu] %s", i ? ", " : "", i, st->aux_images[i]);
-  int ret = wi_err_set(err, WI_ENOTFOUND, "%s is not an auxiliary image of the domain (it has: %s)",
-                       old, st->n_aux ? wi_buf_cstr(&b) : "none");
-  wi_buf_dispose(&b);
-  return ret;
 }
 
 static int
@@ -1009,7 +652,7 @@ rollout_primary(const struct ro_args *a, wi_err *err)
   int ret = 0;
 
   if (a->apply) {
-    if (get_domain(a, &st, err) < 0)
+    if (wi_k8s_get_domain(&st, a->uid, a->ns, err) < 0)
       return err->code;
     if (st.image && strcmp(st.image, a->image) == 0)
       wi_log(WI_LOG_WARN,
@@ -1038,11 +681,10 @@ static int
 rollout_aux(const struct ro_args *a, wi_err *err)
 {
   struct wi_k8s_domain_state st = { 0 };
+  struct wi_k8s_aux_rollout plan = { 0 };
   wi_autofree char *old = NULL;
   const char *new_image = a->aux_image;
   const char *eq = strchr(a->aux_image, '=');
-  size_t idx = a->aux_index >= 0 ? (size_t)a->aux_index : 0;
-  wi_autofree char *iv = a->introspect_version ? wi_xstrdup(a->introspect_version) : NULL;
   int ret = 0;
 
   if (eq) {
@@ -1061,44 +703,36 @@ rollout_aux(const struct ro_args *a, wi_err *err)
                       "without --apply the Domain is not read: give --aux-index I to say which "
                       "auxiliary image %s is",
                       old);
-  if (iv && wi_k8s_check_label_value("introspectVersion", iv, err) < 0)
+  if (a->introspect_version &&
+      wi_k8s_check_label_value("introspectVersion", a->introspect_version, err) < 0)
     return err->code;
   if (a->apply) {
-    if (get_domain(a, &st, err) < 0)
+    if (wi_k8s_get_domain(&st, a->uid, a->ns, err) < 0)
       return err->code;
-    if (a->aux_index >= 0 && idx >= st.n_aux)
-      ret = wi_err_set(err, WI_EINVAL,
-                       "domain %s has %zu auxiliary images; --aux-index %zu is out of range",
-                       a->uid, st.n_aux, idx);
-    else if (a->aux_index < 0)
-      ret = find_aux(&st, old, &idx, err);
-    if (ret == 0 && old == NULL)
-      old = wi_xstrdup(st.aux_images[idx]);
-    if (ret == 0 && old && strcmp(st.aux_images[idx], old) != 0 && a->aux_index >= 0)
-      ret = wi_err_set(err, WI_EINVAL, "auxiliary image %zu of domain %s is %s, not %s", idx,
-                       a->uid, st.aux_images[idx], old);
-    if (ret == 0 && old && strcmp(st.aux_images[idx], new_image) == 0 && iv == NULL) {
-      /* Same string: only an introspectVersion change makes the operator look again. */
-      iv = wi_k8s_next_version(st.introspect_version);
-      const char *pp =
-          st.aux_pull_policies[idx] ? st.aux_pull_policies[idx] : wi_k8s_pull_policy(new_image);
-      if (strcmp(pp, "Always") != 0)
-        wi_log(WI_LOG_WARN,
-               "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
-               "the old content; push a new tag instead",
-               new_image, pp);
-    }
-  } else if (old && strcmp(old, new_image) == 0 && iv == NULL) {
+    ret = wi_k8s_aux_rollout_plan(&plan, &st, a->uid, old, new_image, a->aux_index,
+                                  a->introspect_version, err);
+    if (ret == 0 && plan.same_tag && strcmp(plan.pull_policy, "Always") != 0)
+      wi_log(WI_LOG_WARN,
+             "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
+             "the old content; push a new tag instead",
+             new_image, plan.pull_policy);
+  } else if (old && strcmp(old, new_image) == 0 && a->introspect_version == NULL) {
     ret = wi_err_set(err, WI_EUSAGE,
                      "the same tag again: give --introspect-version V (or --apply to bump it)");
+  } else {
+    plan.index = (size_t)a->aux_index;
+    plan.old_image = old ? wi_xstrdup(old) : NULL;
+    plan.introspect_version = a->introspect_version ? wi_xstrdup(a->introspect_version) : NULL;
   }
   if (ret == 0) {
-    wi_autofree char *patch = wi_k8s_patch_aux_image(idx, old, new_image, iv);
+    wi_autofree char *patch =
+        wi_k8s_patch_aux_image(plan.index, plan.old_image, new_image, plan.introspect_version);
     if (a->apply)
       ret = apply_patch("domain.v9.weblogic.oracle", a->uid, a->ns, "json", patch, err);
     else
       fputs(patch, stdout);
   }
+  wi_k8s_aux_rollout_dispose(&plan);
   wi_k8s_domain_state_dispose(&st);
   return ret;
 }
@@ -1196,7 +830,7 @@ cmd_serviceaccount(int argc, char **argv)
   const char *args[] = { "get", "serviceaccount", a.account, "-o", "json" };
   char *out = NULL;
   bool has_list = false, listed = false;
-  if (kubectl_ns(args, WI_ARRAY_SIZE(args), a.ns, NULL, &out, &err) < 0) {
+  if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), a.ns, NULL, &out, &err) < 0) {
     wi_err_wrap(&err, "read serviceaccount %s", a.account);
     return cli_fail(&err);
   }

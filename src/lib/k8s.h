@@ -170,6 +170,97 @@ int wi_k8s_aux_scan_layer(struct wi_k8s_aux_meta *m, int fd, const char *what, w
 void wi_k8s_aux_fields(const struct wi_k8s_aux_meta *m, char **wdt_install_home_out,
                        char **model_home_out);
 
+/* ---- a Domain's auxiliary images (k8s_aux.c) ---- */
+
+struct wi_store;
+
+struct wi_k8s_aux_opts {
+  struct wi_store *store; /* images are looked up here (and their metadata pulled into it);
+                             NULL: no inspection, every image gets the /auxiliary defaults */
+  const char *wdt_image;  /* the image whose WDT install is used (the others get None); NULL:
+                             at most one image may carry WDT */
+  const char *authfile;   /* for pulling metadata; optional */
+  bool tls_verify;
+};
+
+/* The Domain entries for a list of auxiliary images; owns the strings it points to. */
+struct wi_k8s_aux_set {
+  struct wi_k8s_aux_image *v;
+  size_t n;
+  char **owned;
+  size_t n_owned;
+};
+/* Fill set with one entry per image (in order): sourceWDTInstallHome and sourceModelHome from each
+ * image's labels (wlsimg createAuxImage), else its WIT ENV, checked against its layers when they
+ * are in the store. WI_EUSAGE when wdt_image is not one of images; WI_EINVAL when wdt_image has no
+ * WDT install, or when several images carry one and wdt_image is NULL (the operator would fail
+ * the domain). Dispose set in every case. */
+int wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t n,
+                       const struct wi_k8s_aux_opts *o, wi_err *err);
+void wi_k8s_aux_set_dispose(struct wi_k8s_aux_set *set);
+
+/* ---- user input: secret files, env files, WebLogic credentials (k8s_input.c) ---- */
+
+#define WI_K8S_MAX_SECRET_FILE (1024 * 1024)
+
+/* Key/value pairs that own their strings (values may be secrets). */
+struct wi_k8s_kv_list {
+  struct wi_k8s_kv *v;
+  size_t n;
+};
+/* Append; takes ownership of key and value (both malloc'ed). */
+void wi_k8s_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value);
+/* Free every pair (values wiped first when secret_values) and the array. */
+void wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values);
+
+/* One secret from a file (at most WI_K8S_MAX_SECRET_FILE bytes), trailing CR/LF removed; wipe it
+ * with wi_secret_free. `what` names it in messages ("runtime encryption password"). WI_EINVAL for
+ * a NUL byte or an empty secret; WI_ENOTFOUND, WI_ETOOBIG. */
+char *wi_k8s_read_secret_file(const char *path, const char *what, wi_err *err);
+/* A --from-file value: the whole file as text (binary files are refused with WI_EINVAL). */
+char *wi_k8s_read_value_file(const char *path, wi_err *err);
+
+/* KEY=VALUE lines as kubectl's --from-env-file reads them: leading blanks dropped, blank and '#'
+ * lines skipped, CRLF accepted. Pairs are appended to l (values are secrets). `what` names the
+ * text; WI_EINVAL "<what>:<line>: …" for a line without '=' or a NUL byte. */
+int wi_k8s_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const char *what,
+                     wi_err *err);
+int wi_k8s_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err);
+
+/* WebLogic administrator credentials. kv_form: "username=…" and "password=…" lines ('#' comments,
+ * first occurrence wins); otherwise the user name on line 1 and the password on line 2 (stdin).
+ * Both malloc'ed (wipe the password with wi_secret_free); on failure neither is returned.
+ * WI_EINVAL naming `what` when one is missing or the text holds a NUL byte. */
+int wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
+                           char **user_out, char **pass_out, wi_err *err);
+/* The same, read from path (kv_form) or, when path is NULL, from fd ("stdin"). */
+int wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out, wi_err *err);
+
+/* ---- rollout decisions (k8s_input.c) ---- */
+
+struct wi_k8s_domain_state; /* below */
+
+/* Locate old among the live auxiliary images: the exact string, else the only image of the same
+ * repository (old without tag or digest). WI_ENOTFOUND listing the images otherwise. */
+int wi_k8s_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx_out,
+                    wi_err *err);
+
+struct wi_k8s_aux_rollout {
+  size_t index;             /* auxiliaryImages[index] is replaced */
+  char *old_image;          /* what the patch tests for (malloc'ed) */
+  char *introspect_version; /* NULL: unchanged (malloc'ed) */
+  bool same_tag;            /* the new reference equals the old one: only introspectVersion moves */
+  const char *pull_policy;  /* with same_tag: the policy in force (borrowed or static) */
+};
+/* Decide an auxiliary-image rollout against the live Domain st (named uid in messages): which
+ * entry (aux_index >= 0, else found from old), the old image, and an introspectVersion bump when
+ * the same tag is given again and introspect_version is NULL. WI_EINVAL for an index out of
+ * range or an entry that is not old; WI_ENOTFOUND from wi_k8s_find_aux. */
+int wi_k8s_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_domain_state *st,
+                            const char *uid, const char *old, const char *new_image, int aux_index,
+                            const char *introspect_version, wi_err *err);
+void wi_k8s_aux_rollout_dispose(struct wi_k8s_aux_rollout *r);
+
 /* ---- rollout and ServiceAccount patches (JSON, compact, trailing newline) ---- */
 
 /* Next version string: "" or NULL → "1", "7" → "8", "v1.9" → "v1.10", "abc" → "abc-1". */
@@ -210,5 +301,16 @@ int wi_k8s_sa_parse(const char *json, size_t len, const char *secret, bool *has_
  * cannot be started. The argument vector must not carry secrets. */
 int wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
                    size_t *out_len, int *exit_out, wi_err *err);
+/* kubectl ARGS… [--namespace=ns] (at most 12 args), stdin from in (NUL-terminated, optional);
+ * out_out as in wi_k8s_kubectl. */
+int wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const char *in,
+                      char **out_out, wi_err *err);
+/* Does the secret exist (kubectl get --ignore-not-found)? */
+int wi_k8s_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err);
+/* Read the live Domain uid (domain.v9.weblogic.oracle) into st. */
+int wi_k8s_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns, wi_err *err);
+/* kubectl patch KIND NAME --type=TYPE with the patch on stdin; kubectl's output into *out_out. */
+int wi_k8s_patch(const char *kind, const char *name, const char *ns, const char *type,
+                 const char *patch, char **out_out, wi_err *err);
 
 #endif

@@ -290,3 +290,60 @@ wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **ou
   wi_buf_dispose(&out);
   return ret;
 }
+
+/* ---------------------------------------------------------------- common kubectl calls */
+
+int
+wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const char *in,
+                  char **out_out, wi_err *err)
+{
+  const char *v[14] = { 0 };
+  wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
+  size_t k = 0;
+
+  if (nargs > 12)
+    return wi_err_set(err, WI_EINVAL, "kubectl %s: too many arguments", nargs ? args[0] : "");
+  for (size_t i = 0; i < nargs; i++)
+    v[k++] = args[i];
+  if (nsarg)
+    v[k++] = nsarg;
+  return wi_k8s_kubectl(v, in, in ? strlen(in) : 0, out_out, NULL, NULL, err);
+}
+
+int
+wi_k8s_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err)
+{
+  /* --ignore-not-found prints nothing for a missing secret. */
+  const char *args[] = { "get", "secret", name, "--ignore-not-found", "-o", "name" };
+  char *out = NULL;
+  int ret = wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err);
+
+  if (ret < 0)
+    return ret;
+  *exists_out = out[strspn(out, " \n")] != '\0';
+  free(out);
+  return 0;
+}
+
+int
+wi_k8s_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns, wi_err *err)
+{
+  const char *args[] = { "get", "domain.v9.weblogic.oracle", uid, "-o", "json" };
+  char *out = NULL;
+
+  if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err) < 0)
+    return wi_err_wrap(err, "read domain %s", uid);
+  int ret = wi_k8s_domain_state_parse(st, out, strlen(out), err);
+  free(out);
+  return ret;
+}
+
+int
+wi_k8s_patch(const char *kind, const char *name, const char *ns, const char *type,
+             const char *patch, char **out_out, wi_err *err)
+{
+  wi_autofree char *t = wi_xasprintf("--type=%s", type);
+  const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin" };
+
+  return wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, patch, out_out, err);
+}

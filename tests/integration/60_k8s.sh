@@ -114,6 +114,15 @@ check_fail "missing WebLogic credentials" 1 "the WebLogic credentials secret is 
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect
 check_fail "bad credentials file" 1 "expected username=… and password=… lines" \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-file /dev/null
+printf 'A=1\nB=se\0cret\nC=3\n' > "$T_DIR/nul.env"
+check_fail "an env file with a NUL byte is refused, not cut short" 1 "nul.env: contains a NUL byte" \
+  "$WLSIMG" k8s secret generic g --from-env-file "$T_DIR/nul.env"
+printf '\n' > "$T_DIR/empty.pw"
+check_fail "an empty runtime encryption password file" 1 "runtime encryption password: $T_DIR/empty.pw is empty" \
+  "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-secret c \
+  --runtime-encryption-secret-file "$T_DIR/empty.pw"
+check_w "credentials file through a pipe" sh -c 'printf "username=u\npassword=p\n" | "$0" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-file /dev/stdin --runtime-encryption-secret c2' "$WLSIMG"
+check "the pipe's credentials are used" grep -qF "d1-weblogic-credentials" "$T_DIR/o"
 check_fail "invalid pull secret name" 1 'invalid pull secret name "OCIR"' \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-secret c --pull-secret OCIR
 check_fail "invalid introspectVersion" 1 'invalid introspectVersion "a b"' \
@@ -285,6 +294,8 @@ check "and warns that the tag is not re-pulled" grep -qF "push a new tag instead
 check_w "repository without tag finds the entry" K "$WLSIMG" k8s rollout --domain-uid d1 -n ns1 \
   --aux-image r.example.com/t/wdt=r.example.com/t/wdt:2 --apply
 check "index 0 replaced" grep -qF '"path":"/spec/configuration/model/auxiliaryImages/0/image","value":"r.example.com/t/wdt:2"' "$STUB/stdin.$(last)"
+check "and the test op guards the live value, not the tag-less spelling" \
+  grep -qF '{"op":"test","path":"/spec/configuration/model/auxiliaryImages/0/image","value":"r.example.com/t/wdt:1"}' "$STUB/stdin.$(last)"
 check_fail "unknown auxiliary image" 1 "is not an auxiliary image of the domain" K "$WLSIMG" k8s rollout --domain-uid d1 \
   --aux-image r.example.com/t/nope:1=r.example.com/t/nope:2 --apply
 check_fail "index out of range" 1 "out of range" K "$WLSIMG" k8s rollout --domain-uid d1 --aux-index 5 --aux-image x:2 --apply

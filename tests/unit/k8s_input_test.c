@@ -1,0 +1,248 @@
+/* Unit tests for src/lib/k8s_input.c and k8s_aux.c: secret and env files, WebLogic credentials,
+ * rollout decisions, auxiliary-image resolution without inspection. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "lib/k8s.h"
+#include "lib/util.h"
+
+static char *tmp_root;
+
+/* Write len bytes to <tmp_root>/<name>; returns the path (caller frees). */
+static char *
+put_file(const char *name, const char *data, size_t len)
+{
+  wi_err err = { 0 };
+  char *p = wi_xasprintf("%s/%s", tmp_root, name);
+  if (wi_write_file_atomic(p, data, len, 0600, &err) < 0)
+    abort();
+  return p;
+}
+
+TEST(env_parse)
+{
+  const char text[] = "# comment\n\n  A=1\r\nB==x=\nC=\n";
+  struct wi_k8s_kv_list l = { 0 };
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_k8s_env_parse(&l, text, sizeof text - 1, "env", &err), 0);
+  CHECK_INT_EQ(l.n, 3);
+  if (l.n == 3) {
+    CHECK_STR_EQ(l.v[0].key, "A");
+    CHECK_STR_EQ(l.v[0].value, "1");
+    CHECK_STR_EQ(l.v[1].key, "B");
+    CHECK_STR_EQ(l.v[1].value, "=x=");
+    CHECK_STR_EQ(l.v[2].key, "C");
+    CHECK_STR_EQ(l.v[2].value, "");
+  }
+  wi_k8s_kv_list_dispose(&l, true);
+
+  const char bad[] = "A=1\n\nnoequals\n";
+  CHECK_INT_EQ(wi_k8s_env_parse(&l, bad, sizeof bad - 1, "my.env", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "my.env:3: expected KEY=VALUE");
+  wi_k8s_kv_list_dispose(&l, true);
+
+  /* A NUL byte used to cut the value (and drop every later line) silently. */
+  const char nul[] = "A=se\0cret\nB=2\n";
+  CHECK_INT_EQ(wi_k8s_env_parse(&l, nul, sizeof nul - 1, "nul.env", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "nul.env: contains a NUL byte");
+  CHECK_INT_EQ(l.n, 0);
+  wi_k8s_kv_list_dispose(&l, true);
+}
+
+TEST(wls_creds_parse)
+{
+  char *u = NULL, *p = NULL;
+  wi_err err = { 0 };
+  const char kv[] = "# admin\nusername=weblogic\npassword=pw=1\r\npassword=ignored\n";
+  CHECK_INT_EQ(wi_k8s_wls_creds_parse(kv, sizeof kv - 1, true, "f", &u, &p, &err), 0);
+  CHECK_STR_EQ(u, "weblogic");
+  CHECK_STR_EQ(p, "pw=1");
+  wi_secret_free(u);
+  wi_secret_free(p);
+  u = p = NULL;
+
+  const char lines[] = "weblogic\nwelcome1\n";
+  CHECK_INT_EQ(wi_k8s_wls_creds_parse(lines, sizeof lines - 1, false, "stdin", &u, &p, &err), 0);
+  CHECK_STR_EQ(u, "weblogic");
+  CHECK_STR_EQ(p, "welcome1");
+  wi_secret_free(u);
+  wi_secret_free(p);
+  u = p = NULL;
+
+  /* An empty second line is a missing password, not "take line 3". */
+  const char gap[] = "weblogic\n\nwelcome1\n";
+  CHECK_INT_EQ(wi_k8s_wls_creds_parse(gap, sizeof gap - 1, false, "stdin", &u, &p, &err),
+               WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "from stdin: expected the user name and the password on two lines");
+  CHECK(u == NULL && p == NULL);
+
+  const char half[] = "username=weblogic\n";
+  CHECK_INT_EQ(wi_k8s_wls_creds_parse(half, sizeof half - 1, true, "creds.txt", &u, &p, &err),
+               WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "from creds.txt: expected username=… and password=… lines");
+  CHECK(u == NULL && p == NULL);
+
+  const char nul[] = "username=weblogic\npassword=a\0b\n";
+  CHECK_INT_EQ(wi_k8s_wls_creds_parse(nul, sizeof nul - 1, true, "creds.txt", &u, &p, &err),
+               WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "creds.txt: contains a NUL byte");
+}
+
+TEST(secret_files)
+{
+  wi_err err = { 0 };
+  wi_autofree char *ok = put_file("pw", "s3cret\r\n\n", 9);
+  char *s = wi_k8s_read_secret_file(ok, "runtime encryption password", &err);
+  CHECK_STR_EQ(s, "s3cret");
+  wi_secret_free(s);
+
+  wi_autofree char *empty = put_file("empty", "\n", 1);
+  CHECK(wi_k8s_read_secret_file(empty, "runtime encryption password", &err) == NULL);
+  CHECK_INT_EQ(err.code, WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "runtime encryption password: ");
+  CHECK_STR_HAS(err.msg, "empty is empty");
+
+  wi_autofree char *nul = put_file("nul", "a\0b", 3);
+  CHECK(wi_k8s_read_secret_file(nul, "runtime encryption password", &err) == NULL);
+  CHECK_STR_HAS(err.msg, "nul: contains a NUL byte");
+  CHECK(wi_k8s_read_value_file(nul, &err) == NULL);
+  CHECK_STR_HAS(err.msg, "nul: binary files are not supported");
+
+  wi_autofree char *missing = wi_xasprintf("%s/missing", tmp_root);
+  CHECK(wi_k8s_read_secret_file(missing, "runtime encryption password", &err) == NULL);
+  CHECK_INT_EQ(err.code, WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "missing");
+
+  size_t big_len = WI_K8S_MAX_SECRET_FILE + 1;
+  char *big_data = wi_xcalloc(1, big_len);
+  memset(big_data, 'x', big_len);
+  wi_autofree char *big = put_file("big", big_data, big_len);
+  free(big_data);
+  CHECK(wi_k8s_read_value_file(big, &err) == NULL);
+  CHECK_INT_EQ(err.code, WI_ETOOBIG);
+}
+
+/* Secrets also come through pipes (/dev/stdin, <(…)): read them, and refuse an endless one. */
+TEST(secret_from_pipe)
+{
+  int p[2];
+  wi_err err = { 0 };
+  CHECK_INT_EQ(pipe(p), 0);
+  CHECK_INT_EQ(write(p[1], "username=u\npassword=p\n", 22), 22);
+  close(p[1]);
+  wi_autofree char *path = wi_xasprintf("/dev/fd/%d", p[0]);
+  char *u = NULL, *pw = NULL;
+  CHECK_INT_EQ(wi_k8s_read_wls_creds(path, -1, &u, &pw, &err), 0);
+  CHECK_STR_EQ(u, "u");
+  CHECK_STR_EQ(pw, "p");
+  wi_secret_free(u);
+  wi_secret_free(pw);
+  close(p[0]);
+
+  char *data = NULL;
+  size_t len = 0;
+  CHECK_INT_EQ(wi_read_file_secret("/dev/zero", 100000, &data, &len, &err), WI_ETOOBIG);
+  CHECK_STR_HAS(err.msg, "/dev/zero: larger than 100000 bytes");
+  CHECK(data == NULL);
+}
+
+static char img0[] = "reg.example/app/wdt:1", img1[] = "reg.example/app/model:7",
+            img2[] = "reg.example/app/model2:7", always[] = "Always", iv4[] = "4";
+
+static struct wi_k8s_domain_state
+state(void)
+{
+  static char *imgs[] = { img0, img1, img2 };
+  static char *pp[] = { NULL, always, NULL };
+  struct wi_k8s_domain_state st = { 0 };
+  st.aux_images = imgs;
+  st.aux_pull_policies = pp;
+  st.n_aux = 3;
+  st.introspect_version = iv4;
+  return st;
+}
+
+TEST(aux_rollout_plan)
+{
+  struct wi_k8s_domain_state st = state();
+  struct wi_k8s_aux_rollout r = { 0 };
+  wi_err err = { 0 };
+
+  /* OLD given without its tag: the patch must test the live value, not the user's spelling
+   * (a "test" op with "reg.example/app/model" always failed). */
+  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/model",
+                                       "reg.example/app/model:8", -1, NULL, &err),
+               0);
+  CHECK_INT_EQ(r.index, 1);
+  CHECK_STR_EQ(r.old_image, "reg.example/app/model:7");
+  CHECK(r.introspect_version == NULL);
+  CHECK(!r.same_tag);
+  wi_autofree char *patch =
+      wi_k8s_patch_aux_image(r.index, r.old_image, "reg.example/app/model:8", NULL);
+  CHECK_STR_HAS(patch, "\"value\":\"reg.example/app/model:7\"");
+  wi_k8s_aux_rollout_dispose(&r);
+
+  /* Same tag again: introspectVersion is bumped. */
+  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", NULL, "reg.example/app/wdt:1", 0, NULL, &err),
+               0);
+  CHECK(r.same_tag);
+  CHECK_STR_EQ(r.introspect_version, "5");
+  CHECK_STR_EQ(r.pull_policy, "IfNotPresent");
+  wi_k8s_aux_rollout_dispose(&r);
+
+  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", NULL, "x:1", 3, NULL, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "domain d1 has 3 auxiliary images; --aux-index 3 is out of range");
+  CHECK_INT_EQ(
+      wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/wdt:1", "x:1", 1, NULL, &err),
+      WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "auxiliary image 1 of domain d1 is reg.example/app/model:7, not "
+                         "reg.example/app/wdt:1");
+  /* Two images of one repository prefix are not confused: "model" matches only model:7. */
+  CHECK_INT_EQ(
+      wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/other", "x:1", -1, NULL, &err),
+      WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "reg.example/app/other is not an auxiliary image of the domain (it has: "
+                         "[0] reg.example/app/wdt:1, [1]");
+  CHECK(r.old_image == NULL);
+}
+
+TEST(aux_resolve_without_inspection)
+{
+  const char *images[] = { "a:1", "b:1" };
+  struct wi_k8s_aux_set set = { 0 };
+  wi_err err = { 0 };
+  struct wi_k8s_aux_opts o = { .wdt_image = "b:1" };
+
+  CHECK_INT_EQ(wi_k8s_aux_resolve(&set, images, 2, &o, &err), 0);
+  CHECK_INT_EQ(set.n, 2);
+  CHECK_STR_EQ(set.v[0].wdt_install_home, WI_K8S_NONE);
+  CHECK(set.v[1].wdt_install_home == NULL);
+  wi_k8s_aux_set_dispose(&set);
+
+  o.wdt_image = "c:1";
+  CHECK_INT_EQ(wi_k8s_aux_resolve(&set, images, 2, &o, &err), WI_EUSAGE);
+  CHECK_STR_HAS(err.msg, "--wdt-image c:1 is not one of the --aux-image values");
+  wi_k8s_aux_set_dispose(&set);
+}
+
+int
+main(void)
+{
+  wi_err err = { 0 };
+  tmp_root = wi_mkdtemp("wlsimg-k8s-input-test", &err);
+  if (tmp_root == NULL) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  RUN(env_parse);
+  RUN(wls_creds_parse);
+  RUN(secret_files);
+  RUN(secret_from_pipe);
+  RUN(aux_rollout_plan);
+  RUN(aux_resolve_without_inspection);
+  wi_rm_rf(tmp_root, &err);
+  free(tmp_root);
+  DONE();
+}
