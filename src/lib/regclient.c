@@ -282,9 +282,24 @@ actions_has(const char *actions, size_t alen, const char *a, size_t al)
   return false;
 }
 
-/* Does the granted scope string `have` contain every resource/action of `want`? */
+/* Is the space-separated list s holding exactly the item (it, len)? */
 static bool
-scope_covers(const char *have, const char *want)
+has_item(const char *s, const char *it, size_t len)
+{
+  for (const char *p = s; *p;) {
+    while (*p == ' ')
+      p++;
+    size_t l = strcspn(p, " ");
+    if (l == len && memcmp(p, it, len) == 0)
+      return true;
+    p += l;
+  }
+  return false;
+}
+
+/* Does the granted scope string `have` contain every resource/action of `want`? */
+bool
+wi_scope_covers(const char *have, const char *want)
 {
   const char *w = want;
   while (*w) {
@@ -294,8 +309,13 @@ scope_covers(const char *have, const char *want)
     if (wl == 0)
       break;
     size_t wres;
-    if (!scope_split(w, wl, &wres))
-      return false;
+    if (!scope_split(w, wl, &wres)) {
+      /* not type:name:actions: only the very same item grants it */
+      if (!has_item(have, w, wl))
+        return false;
+      w += wl;
+      continue;
+    }
     const char *wact = w + wres + 1;
     size_t wal = wl - wres - 1;
     /* every action of this item must be granted by one item of `have` with the same resource */
@@ -303,7 +323,7 @@ scope_covers(const char *have, const char *want)
     while (a < aend) {
       const char *c = memchr(a, ',', (size_t)(aend - a));
       size_t an = c ? (size_t)(c - a) : (size_t)(aend - a);
-      bool found = false;
+      bool found = an == 0; /* "pull,,push": nothing to grant */
       for (const char *h = have; *h && !found;) {
         while (*h == ' ')
           h++;
@@ -324,8 +344,8 @@ scope_covers(const char *have, const char *want)
 }
 
 /* Union of two scope strings, merging the actions of equal resources. malloc'ed. */
-static char *
-scope_union(const char *a, const char *b)
+char *
+wi_scope_union(const char *a, const char *b)
 {
   struct wi_buf out = WI_BUF_INIT(1 << 16);
   const char *srcs[2] = { a ? a : "", b ? b : "" };
@@ -338,6 +358,11 @@ scope_union(const char *a, const char *b)
       if (l == 0)
         break;
       if (!scope_split(p, l, &res)) {
+        if (!has_item(out.data ? out.data : "", p, l)) { /* kept verbatim, once */
+          if (out.len)
+            wi_buf_adds(&out, " ", NULL);
+          wi_buf_add(&out, p, l, NULL);
+        }
         p += l;
         continue;
       }
@@ -513,7 +538,7 @@ token_cached(struct wi_regclient *rc, const char *scope)
 {
   double now = wi_now();
   for (size_t i = 0; i < rc->n_tokens; i++)
-    if (rc->tokens[i].expires_at - 10 > now && scope_covers(rc->tokens[i].scope, scope))
+    if (rc->tokens[i].expires_at - 10 > now && wi_scope_covers(rc->tokens[i].scope, scope))
       return rc->tokens[i].token;
   return NULL;
 }
@@ -780,7 +805,7 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
       rc->service = wi_xstrdup(bearer->service);
     }
     pthread_mutex_unlock(&rc->mu);
-    char *wider = scope_union(*scope, bearer->scope);
+    char *wider = wi_scope_union(*scope, bearer->scope);
     bool changed = strcmp(wider, *scope ? *scope : "") != 0;
     if (was == AUTH_BEARER && !changed) {
       /* we sent a token for this scope and it was not enough */
@@ -1631,7 +1656,7 @@ wi_regclient_push_blob_from(struct wi_regclient *rc, const char *repo,
   if (from_repo) {
     /* both scopes in one token: push here, pull from the source repository */
     wi_autofree char *pull = repo_scope(from_repo, "pull");
-    char *both = scope_union(scope, pull);
+    char *both = wi_scope_union(scope, pull);
     free(scope);
     scope = both;
   }
@@ -1724,7 +1749,7 @@ wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *d
   char what[600];
   wi_autofree char *push = repo_scope(repo, "pull,push");
   wi_autofree char *pull = repo_scope(from_repo, "pull");
-  wi_autofree char *scope = scope_union(push, pull);
+  wi_autofree char *scope = wi_scope_union(push, pull);
   char *loc = NULL;
 
   snprintf(what, sizeof what, "%s/%s: mount %s from %s", rc->host, repo, digest, from_repo);
@@ -1740,8 +1765,8 @@ wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *d
 /* ---- tags and catalog ---- */
 
 /* The rel="next" URL of a Link header, malloc'ed, or NULL. */
-static char *
-link_next(const char *link)
+char *
+wi_link_next(const char *link)
 {
   if (link == NULL)
     return NULL;
@@ -1800,7 +1825,7 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
       v[n++] = wi_xstrdup(json_string_value(it));
     }
     json_decref(j);
-    char *next = link_next(wi_http_resp_header(&resp, "Link"));
+    char *next = wi_link_next(wi_http_resp_header(&resp, "Link"));
     wi_http_resp_dispose(&resp);
     free(url);
     url = next;

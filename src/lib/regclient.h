@@ -111,4 +111,13 @@ int wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_ou
 int wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, wi_err *err);
 void wi_strv_free(char **v, size_t n);
 
+/* Helpers exposed for tests and fuzzing. */
+/* Union of two token scope strings ("repository:a:pull repository:b:push"), merging the actions of
+ * equal resources (split at the last ':'). malloc'ed. */
+char *wi_scope_union(const char *a, const char *b);
+/* Does the scope string `have` grant every resource/action of `want` ("*" grants all)? */
+bool wi_scope_covers(const char *have, const char *want);
+/* The URL of a Link header's rel="next" entry (malloc'ed), or NULL. */
+char *wi_link_next(const char *link);
+
 #endif
