@@ -46,18 +46,6 @@ static const struct cli_cmd login_cmd = {
   1,
 };
 
-/* "https://host:5000/v2/" → "host:5000". malloc'ed. (logout.c has the same.) */
-static char *
-registry_host(const char *arg)
-{
-  const char *p = arg;
-  if (wi_str_has_prefix(p, "https://"))
-    p += 8;
-  else if (wi_str_has_prefix(p, "http://"))
-    p += 7;
-  return wi_xstrndup(p, strcspn(p, "/"));
-}
-
 /* Username from a terminal, echoed. malloc'ed or NULL. */
 static char *
 prompt_username(void)
@@ -105,7 +93,7 @@ cmd_login(int argc, char **argv)
   int ret = cli_parse(&login_cmd, argc, argv, &a, &pos, &npos);
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  wi_autofree char *host = registry_host(npos ? pos[0] : "docker.io");
+  wi_autofree char *host = wi_creds_registry_host(npos ? pos[0] : "docker.io");
   if (*host == '\0')
     return cli_usage_error("login", "no registry host in \"%s\"", pos[0]);
 

@@ -29,18 +29,6 @@ static const struct cli_cmd logout_cmd = {
   1,
 };
 
-/* "https://host:5000/v2/" → "host:5000", as login does. malloc'ed. */
-static char *
-registry_host(const char *arg)
-{
-  const char *p = arg;
-  if (wi_str_has_prefix(p, "https://"))
-    p += 8;
-  else if (wi_str_has_prefix(p, "http://"))
-    p += 7;
-  return wi_xstrndup(p, strcspn(p, "/"));
-}
-
 int
 cmd_logout(int argc, char **argv)
 {
@@ -52,7 +40,7 @@ cmd_logout(int argc, char **argv)
   int ret = cli_parse(&logout_cmd, argc, argv, &a, &pos, &npos);
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  wi_autofree char *host = registry_host(npos ? pos[0] : "docker.io");
+  wi_autofree char *host = wi_creds_registry_host(npos ? pos[0] : "docker.io");
   if (*host == '\0')
     return cli_usage_error("logout", "no registry host in \"%s\"", pos[0]);
   ret = wi_creds_erase(host, a.authfile, &err);

@@ -110,6 +110,17 @@ wi_creds_config_key(const char *host)
   return wi_xstrdup(host);
 }
 
+char *
+wi_creds_registry_host(const char *arg)
+{
+  const char *p = arg;
+  if (wi_str_has_prefix(p, "https://"))
+    p += 8;
+  else if (wi_str_has_prefix(p, "http://"))
+    p += 7;
+  return wi_xstrndup(p, strcspn(p, "/"));
+}
+
 /* Key written into a file for host. */
 static char *
 file_key(const char *host, enum flavour fl)

@@ -36,6 +36,9 @@ int wi_creds_store(const char *host, const struct wi_cred *c, const char *authfi
                    char **where_out, wi_err *err);
 /* Remove; WI_ENOTFOUND when there was nothing. */
 int wi_creds_erase(const char *host, const char *authfile, wi_err *err);
+/* The host a user's registry argument names, as docker login reads it: scheme and path dropped
+ * ("https://host:5000/v2/" → "host:5000"). May be empty. malloc'ed. */
+char *wi_creds_registry_host(const char *arg);
 /* Key used in config files for a host: "https://index.docker.io/v1/" for docker.io. malloc'ed. */
 char *wi_creds_config_key(const char *host);
 /* Path of docker's config.json. malloc'ed. */

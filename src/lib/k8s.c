@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "lib/creds.h"
 #include "lib/util.h"
 
 #define MAX_RENDER_BYTES (64u * 1024 * 1024)
@@ -836,20 +837,10 @@ wi_k8s_generic_secret(struct wi_k8s_obj **out, const struct wi_k8s_generic_secre
   return 0;
 }
 
-static char *
-strip_scheme(const char *s)
-{
-  if (wi_str_has_prefix(s, "https://"))
-    s += 8;
-  else if (wi_str_has_prefix(s, "http://"))
-    s += 7;
-  return wi_xstrndup(s, strcspn(s, "/"));
-}
-
 char *
 wi_k8s_server_host(const char *server)
 {
-  char *host = strip_scheme(server);
+  char *host = wi_creds_registry_host(server);
   if (strcmp(host, "index.docker.io") == 0 || strcmp(host, "registry-1.docker.io") == 0 ||
       strcmp(host, "registry.hub.docker.com") == 0) {
     free(host);

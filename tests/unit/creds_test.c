@@ -72,6 +72,14 @@ TEST(test_config_key_and_path)
   setenv("DOCKER_CONFIG", "/some/dir", 1);
   wi_autofree char *p2 = wi_creds_docker_config_path();
   CHECK_STR_EQ(p2, "/some/dir/config.json");
+  wi_autofree char *h1 = wi_creds_registry_host("https://host:5000/v2/");
+  wi_autofree char *h2 = wi_creds_registry_host("http://lhr.ocir.io");
+  wi_autofree char *h3 = wi_creds_registry_host("127.0.0.1:5000/x");
+  wi_autofree char *h4 = wi_creds_registry_host("https:///");
+  CHECK_STR_EQ(h1, "host:5000");
+  CHECK_STR_EQ(h2, "lhr.ocir.io");
+  CHECK_STR_EQ(h3, "127.0.0.1:5000");
+  CHECK_STR_EQ(h4, "");
 }
 
 TEST(test_lookup_docker_config)
