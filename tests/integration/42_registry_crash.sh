@@ -71,6 +71,21 @@ S=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$R$LOC?digest=$BIG")
 check_eq "complete 201 (hash rebuilt after restart)" "$S" 201
 check_eq "served blob is whole" "sha256:$(curl -s "$R/v2/test/big/blobs/$BIG" | sha256sum | cut -d' ' -f1)" "$BIG"
 
+# ---- the client dies mid-PATCH: the server keeps the upload and its hash state ----
+LOC=$(curl -s -D - -o /dev/null -X POST "$R/v2/test/client/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+curl -s -o /dev/null --limit-rate 8M -X PATCH -H "Content-Range: 0-$((64 * MiB - 1))" --data-binary @"$T_DIR/big" "$R$LOC" &
+CURL=$!
+check "client upload under way" wait_upload_bytes test/client $((8 * MiB))
+kill -9 "$CURL"
+wait "$CURL" 2> /dev/null
+sleep 0.2
+RANGE=$(curl -s -D - -o /dev/null "$R$LOC" | tr -d '\r' | awk -F': ' 'tolower($1)=="range"{print $2}')
+OFF=$((${RANGE#0-} + 1))
+tail -c +$((OFF + 1)) "$T_DIR/big" > "$T_DIR/rest3"
+S=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Content-Range: $OFF-$((64 * MiB - 1))" --data-binary @"$T_DIR/rest3" "$R$LOC?digest=$BIG")
+check_eq "resume after the client died completes" "$S" 201
+check "server still healthy" curl -sf -o /dev/null "$R/v2/"
+
 # ---- streamed skopeo push, killed, retried ----
 LAY=$T_DIR/lay
 mkdir -p "$LAY/blobs/sha256"
