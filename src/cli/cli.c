@@ -325,13 +325,15 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
   return 0;
 }
 
+#define MAX_SECRET_INPUT (64 * 1024)
+
 char *
 cli_read_secret(const char *prompt, bool from_stdin, wi_err *err)
 {
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
   struct termios old, quiet;
   bool tty = !from_stdin && isatty(STDIN_FILENO);
-  char c;
+  size_t len = 0;
+  int ret = 0;
 
   if (!from_stdin && !tty) {
     wi_err_set(err, WI_EUSAGE, "no terminal to prompt for the %s; use --password-stdin", prompt);
@@ -345,25 +347,42 @@ cli_read_secret(const char *prompt, bool from_stdin, wi_err *err)
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
+  /* One allocation, never grown: no copy of the secret is left behind in freed memory. Byte by
+   * byte so that nothing after the line is consumed on a terminal. */
+  char *buf = wi_xmalloc(MAX_SECRET_INPUT + 1);
   for (;;) {
+    char c;
     ssize_t n = read(STDIN_FILENO, &c, 1);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0 || (tty && c == '\n'))
+    if (n < 0) {
+      ret = wi_err_sys(err, WI_EIO, "read the %s from stdin", prompt);
       break;
-    if (wi_buf_add(&b, &c, 1, err) < 0)
+    }
+    if (n == 0 || (tty && c == '\n'))
       break;
+    if (len == MAX_SECRET_INPUT) {
+      ret = wi_err_set(err, WI_ETOOBIG, "the %s on stdin is longer than %d bytes", prompt,
+                       MAX_SECRET_INPUT);
+      break;
+    }
+    buf[len++] = c;
   }
   if (tty) {
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
     fputc('\n', stderr);
   }
-  while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-    b.data[--b.len] = '\0';
-  if (b.len == 0) {
-    wi_buf_dispose_secret(&b);
-    wi_err_set(err, WI_EINVAL, "empty %s", prompt);
+  while (ret == 0 && len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    len--;
+  if (ret == 0 && memchr(buf, '\0', len))
+    ret = wi_err_set(err, WI_EINVAL, "the %s contains a NUL byte", prompt);
+  else if (ret == 0 && len == 0)
+    ret = wi_err_set(err, WI_EINVAL, "empty %s", prompt);
+  if (ret < 0) {
+    explicit_bzero(buf, MAX_SECRET_INPUT + 1);
+    free(buf);
     return NULL;
   }
-  return wi_buf_steal(&b);
+  buf[len] = '\0';
+  return buf;
 }

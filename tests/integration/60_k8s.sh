@@ -104,6 +104,10 @@ check_fail "invalid namespace" 1 'invalid namespace "My.NS"' \
   sh -c 'echo pw | "$0" k8s secret docker-registry ok -n My.NS --docker-username u --docker-password-stdin' "$WLSIMG"
 check_fail "empty password on stdin" 1 "empty password" \
   sh -c 'printf "" | "$0" k8s secret docker-registry ok --docker-username u --docker-password-stdin' "$WLSIMG"
+check_fail "a password with a NUL byte is refused, not cut short" 1 "the password contains a NUL byte" \
+  sh -c 'printf "pa\\0ss" | "$0" k8s secret docker-registry ok --docker-username u --docker-password-stdin' "$WLSIMG"
+check_fail "an oversized password is refused, not truncated" 1 "the password on stdin is longer than 65536 bytes" \
+  sh -c 'head -c 70000 /dev/zero | tr "\\0" a | "$0" k8s secret docker-registry ok --docker-username u --docker-password-stdin' "$WLSIMG"
 check_fail "no password source" 2 "give exactly one of --docker-password-stdin and --from-login" \
   "$WLSIMG" k8s secret docker-registry ok --docker-username u
 check_fail "there is no --docker-password option" 2 "unknown option '--docker-password'" \
