@@ -14,11 +14,14 @@ wi_buf_init(struct wi_buf *b, size_t max)
   b->len = 0;
   b->cap = 0;
   b->max = max;
+  b->secret = false;
 }
 
 void
 wi_buf_dispose(struct wi_buf *b)
 {
+  if (b->secret && b->data)
+    explicit_bzero(b->data, b->cap);
   free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
@@ -52,7 +55,16 @@ reserve(struct wi_buf *b, size_t extra, wi_err *err)
   size_t cap = b->cap ? b->cap : 64;
   while (cap < need + 1)
     cap = cap > SIZE_MAX / 2 ? need + 1 : cap * 2;
-  b->data = wi_xrealloc(b->data, cap);
+  if (b->secret && b->data) {
+    /* realloc could leave the old copy behind: move it by hand and wipe it */
+    char *n = wi_xmalloc(cap);
+    memcpy(n, b->data, b->len + 1);
+    explicit_bzero(b->data, b->cap);
+    free(b->data);
+    b->data = n;
+  } else {
+    b->data = wi_xrealloc(b->data, cap);
+  }
   b->cap = cap;
   return 0;
 }

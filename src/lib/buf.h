@@ -3,6 +3,7 @@
 #ifndef WI_BUF_H
 #define WI_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/err.h"
@@ -12,11 +13,17 @@ struct wi_buf {
   size_t len;
   size_t cap;
   size_t max;
+  bool secret; /* wipe every buffer given up on growth, and the data on dispose */
 };
 
 #define WI_BUF_INIT(maxbytes)                           \
   {                                                     \
     .data = NULL, .len = 0, .cap = 0, .max = (maxbytes) \
+  }
+/* A buffer for secrets: no copy is left unwiped in freed memory (dispose wipes too). */
+#define WI_BUF_INIT_SECRET(maxbytes)                                    \
+  {                                                                     \
+    .data = NULL, .len = 0, .cap = 0, .max = (maxbytes), .secret = true \
   }
 
 void wi_buf_init(struct wi_buf *b, size_t max);

@@ -147,7 +147,7 @@ load_config(const char *path, bool missing_ok, json_t **out, wi_err *err)
 {
   char *data = NULL;
   size_t len = 0;
-  int ret = wi_read_file(path, MAX_CONFIG_BYTES, &data, &len, err);
+  int ret = wi_read_file_secret(path, MAX_CONFIG_BYTES, &data, &len, err);
   if (ret == WI_ENOTFOUND && missing_ok) {
     *out = json_object();
     return 0;
@@ -279,13 +279,13 @@ run_helper(const char *name, const char *action, const char *input, struct helpe
   close(in[0]);
   in[0] = -1;
   wi_err rerr = { 0 };
-  int rret = wi_read_fd(out[0], MAX_HELPER_OUT, &res->out, &res->len, &rerr);
+  int rret = wi_read_fd_secret(out[0], "its output", MAX_HELPER_OUT, &res->out, &res->len, &rerr);
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
     ;
   res->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   if (rret < 0)
-    ret = wi_err_set(err, rret, "%s %s: reading its output: %s", prog, action, rerr.msg);
+    ret = wi_err_set(err, rret, "%s %s: %s", prog, action, rerr.msg);
 out:
   for (int i = 0; i < 2; i++) {
     if (in[i] >= 0)

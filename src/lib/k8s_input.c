@@ -221,7 +221,7 @@ wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out
   char *text = NULL;
   size_t len = 0;
   int ret = path ? wi_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err)
-                 : wi_read_fd(fd, WI_K8S_MAX_SECRET_FILE, &text, &len, err);
+                 : wi_read_fd_secret(fd, "stdin", WI_K8S_MAX_SECRET_FILE, &text, &len, err);
 
   if (ret < 0)
     return wi_err_wrap(err, "WebLogic credentials");

@@ -219,66 +219,47 @@ wi_read_file(const char *path, size_t max, char **out, size_t *len_out, wi_err *
   return 0;
 }
 
-/* Read fd to its end into *data (capacity *cap, grown by doubling); every buffer given up is
- * wiped before it is freed. */
-static int
-read_secret_stream(int fd, const char *path, size_t max, char **data, size_t *cap, size_t *len,
-                   wi_err *err)
+int
+wi_read_fd_secret(int fd, const char *what, size_t max, char **out, size_t *len_out, wi_err *err)
 {
+  struct wi_buf b = WI_BUF_INIT_SECRET(max);
+  char chunk[4096];
+  int ret = 0;
+
   for (;;) {
-    if (*len == *cap) {
-      if (*cap >= max + 1)
-        return wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", path, max);
-      size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
-      char *n = wi_xmalloc(ncap + 1);
-      memcpy(n, *data, *len);
-      explicit_bzero(*data, *cap + 1);
-      free(*data);
-      *data = n;
-      *cap = ncap;
-    }
-    ssize_t n = read(fd, *data + *len, *cap - *len);
+    ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
-      return wi_err_sys(err, WI_EIO, "read %s", path);
+    if (n < 0) {
+      ret = wi_err_sys(err, WI_EIO, "read %s", what);
+      break;
+    }
     if (n == 0)
-      return 0;
-    *len += (size_t)n;
+      break;
+    if (wi_buf_add(&b, chunk, (size_t)n, NULL) < 0) {
+      ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", what, max);
+      break;
+    }
   }
+  explicit_bzero(chunk, sizeof chunk);
+  if (ret < 0) {
+    wi_buf_dispose(&b);
+    return ret;
+  }
+  if (len_out)
+    *len_out = b.len;
+  *out = wi_buf_steal(&b);
+  return 0;
 }
 
 int
 wi_read_file_secret(const char *path, size_t max, char **out, size_t *len_out, wi_err *err)
 {
   wi_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  size_t len = 0, cap = 4096;
-  int ret;
 
   if (fd < 0)
     return wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "open %s", path);
-  if (fstat(fd, &st) < 0)
-    return wi_err_sys(err, WI_EIO, "stat %s", path);
-  if (S_ISREG(st.st_mode)) {
-    if ((uint64_t)st.st_size > max)
-      return wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", path, max);
-    cap = (size_t)st.st_size + 1; /* a file that grows meanwhile still fits or is refused */
-  }
-  char *data = wi_xmalloc(cap + 1);
-  ret = read_secret_stream(fd, path, max, &data, &cap, &len, err);
-  if (ret == 0 && len > max)
-    ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", path, max);
-  if (ret < 0) {
-    explicit_bzero(data, cap + 1);
-    free(data);
-    return ret;
-  }
-  data[len] = '\0';
-  *out = data;
-  if (len_out)
-    *len_out = len;
-  return 0;
+  return wi_read_fd_secret(fd, path, max, out, len_out, err);
 }
 
 int

@@ -62,10 +62,13 @@ bool wi_str_has_suffix(const char *s, const char *suffix);
 int wi_read_file(const char *path, size_t max, char **out, size_t *len_out, wi_err *err);
 /* Read all of fd, at most max bytes. */
 int wi_read_fd(int fd, size_t max, char **out, size_t *len_out, wi_err *err);
-/* wi_read_file for a file holding secrets (a regular file, or a pipe such as /dev/stdin or <(…)):
- * every buffer given up while reading is wiped, and on failure so is what was read. The result is
- * NUL-terminated; wipe it with explicit_bzero (or wi_secret_free when it holds no NUL).
- * WI_ENOTFOUND, WI_ETOOBIG above max, WI_EIO. */
+/* wi_read_fd for secrets: every buffer given up while reading is wiped, and on failure so is what
+ * was read. what names the input in messages. Wipe the result with explicit_bzero (or
+ * wi_secret_free when it holds no NUL). WI_ETOOBIG above max, WI_EIO. */
+int wi_read_fd_secret(int fd, const char *what, size_t max, char **out, size_t *len_out,
+                      wi_err *err);
+/* wi_read_fd_secret on a file (a regular file, or a pipe such as /dev/stdin or <(…)).
+ * WI_ENOTFOUND, WI_ETOOBIG, WI_EIO. */
 int wi_read_file_secret(const char *path, size_t max, char **out, size_t *len_out, wi_err *err);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int wi_write_all(int fd, const void *buf, size_t len, wi_err *err);
