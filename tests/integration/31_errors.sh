@@ -123,4 +123,71 @@ check "the client resumed from the registry's upload state" grep -q "asking the 
 check_eq "the resumed push has the right digest" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --tls-verify=false "docker://$R/test/big:v1" | jq -r .Digest)" "sha256:$MB"
 check "skopeo pulls the resumed blob (digest verified)" skopeo copy "${SKOPEO_FLAGS[@]}" -q --src-tls-verify=false "docker://$R/test/big:v1" "oci:$W/bigback:v1"
 
+# ---------------------------------------------------------------- transient failures
+# A fault-injecting proxy in front of the real registry: the first GET of each blob gets 503 with
+# Retry-After, the first manifest PUT 429, and the first successful blob GET is cut in the middle.
+export WLSIMG_STORE=$T_DIR/store-faults
+cat > "$W/proxy.py" <<'PY'
+import http.client, http.server, socketserver, sys, threading
+listen, upstream = int(sys.argv[1]), sys.argv[2]
+seen = set(); lock = threading.Lock()
+def first(key):
+    with lock:
+        if key in seen: return False
+        seen.add(key); return True
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, fmt, *a): sys.stderr.write("%s %s\n" % (self.command, self.path)); sys.stderr.flush()
+    def fault(self, code, extra=()):
+        body = b'{"errors":[{"code":"TOOMANYREQUESTS","message":"injected"}]}'
+        self.send_response(code)
+        for k, v in extra: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+        sys.stderr.write("FAULT %d %s %s\n" % (code, self.command, self.path)); sys.stderr.flush()
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        p = self.path.split("?")[0]
+        if self.command == "GET" and "/blobs/sha256:" in p and first("503" + p):
+            return self.fault(503, [("Retry-After", "1")])
+        if self.command == "PUT" and "/manifests/" in p and first("429" + p):
+            return self.fault(429, [("Retry-After", "1")])
+        c = http.client.HTTPConnection(upstream)
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
+        c.request(self.command, self.path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read() if self.command != "HEAD" else b""
+        cut = self.command == "GET" and "/blobs/sha256:" in p and r.status == 200 and len(data) > 1000 and first("cut" + p)
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("connection", "transfer-encoding"): self.send_header(k, v)
+        self.end_headers()
+        if cut:
+            self.wfile.write(data[: len(data) // 2]); self.wfile.flush()
+            sys.stderr.write("CUT %s after %d bytes\n" % (p, len(data) // 2)); sys.stderr.flush()
+            self.close_connection = True
+            import socket; self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(data)
+    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+S(("127.0.0.1", listen), H).serve_forever()
+PY
+FP=$(free_port)
+python3 "$W/proxy.py" "$FP" "$R" 2> "$W/proxy.log" &
+T_PIDS+=($!)
+wait_http "http://127.0.0.1:$FP/v2/"
+DF=$(make_oci_layout "$W/layf" v1 "$(head -c 6000 /dev/urandom | base64 -w0)")
+"$WLSIMG" -q copy "oci:$W/layf:v1" test/faults:v1 > /dev/null
+check "push through 429 on the manifest" "$WLSIMG" -q push test/faults:v1 "127.0.0.1:$FP/test/faults:v1"
+check_eq "pushed digest" "$(cat "$T_DIR/last.out")" "$DF"
+check "the proxy sent 429" grep -q "FAULT 429 PUT" "$W/proxy.log"
+export WLSIMG_STORE=$T_DIR/store-faults-pull
+check "pull through 503s and a cut connection" "$WLSIMG" -v -q pull "127.0.0.1:$FP/test/faults:v1"
+cp "$T_DIR/last.err" "$W/faults.err"; cp "$T_DIR/last.out" "$W/faults.out"
+check "the proxy sent 503s" grep -q "FAULT 503 GET" "$W/proxy.log"
+check "the proxy cut a blob" grep -q "^CUT " "$W/proxy.log"
+check "the client resumed with Range" grep -q "resuming at byte" "$W/faults.err"
+check_eq "pulled digest" "$(sed -n 's/^Digest: //p' "$W/faults.out")" "$DF"
+
 finish
