@@ -241,7 +241,10 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
       ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
       break;
     }
-    wi_autofree char *name = norm_path(archive_entry_pathname(ae));
+    const char *raw = archive_entry_pathname(ae);
+    if (raw == NULL)
+      continue; /* an entry without a name cannot be a wanted path */
+    wi_autofree char *name = norm_path(raw);
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
@@ -268,6 +271,11 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
       if (type == AE_IFLNK || hl) {
         /* follow: a symlink relative to its directory, a hard link by its layer path */
         const char *t = hl ? hl : archive_entry_symlink(ae);
+        if (t == NULL || *t == '\0') {
+          /* a link to nothing (a crafted layer): the path is absent */
+          w[i].settled = w[i].deleted = true;
+          continue;
+        }
         char *np;
         if (hl || t[0] == '/') {
           np = norm_path(t);
