@@ -907,6 +907,59 @@ settle_scheme(struct wi_regclient *rc)
   pthread_mutex_unlock(&rc->mu);
 }
 
+/* One HTTP exchange for rr with the Authorization due for scope. *sent says what the request
+ * carried. Returns the wi_http_do status (network errors in *herr) or an auth error in err. */
+static int
+send_once(struct wi_regclient *rc, const struct rreq *rr, const char *scope, const char *url,
+          struct wi_http_resp *resp, enum auth_kind *sent, wi_err *herr, wi_err *err)
+{
+  char *authz = NULL;
+  const char *hdrs[24];
+  size_t nh = 0;
+  int ret = auth_header(rc, scope, rr->what, &authz, sent, err);
+
+  if (ret < 0)
+    return ret;
+  if (authz)
+    hdrs[nh++] = authz;
+  hdrs[nh++] = "Docker-Distribution-API-Version: registry/2.0";
+  for (size_t i = 0; rr->headers && rr->headers[i] && nh + 1 < WI_ARRAY_SIZE(hdrs); i++)
+    hdrs[nh++] = rr->headers[i];
+  hdrs[nh] = NULL;
+  struct wi_http_req req = {
+    .method = rr->method,
+    .url = url,
+    .headers = hdrs,
+    .body = rr->body,
+    .body_len = rr->body_len,
+    .body_fd = rr->body_fd,
+    .body_offset = rr->body_offset,
+    .body_fd_len = rr->body_fd_len,
+    .write_fn = rr->write_fn,
+    .write_payload = rr->write_payload,
+    .max_body = rr->max_body,
+    .progress_fn = rr->progress_fn,
+    .progress_payload = rr->progress_payload,
+    .follow_redirects = rr->follow,
+  };
+  struct wi_http *h = pool_get(rc, err);
+  if (h == NULL) {
+    wi_secret_free(authz);
+    return err ? err->code : WI_ERR;
+  }
+  ret = wi_http_do(h, &req, resp, herr);
+  pool_put(rc, h);
+  wi_secret_free(authz);
+  return ret;
+}
+
+static void
+resp_reset(struct wi_http_resp *resp)
+{
+  wi_http_resp_dispose(resp);
+  memset(resp, 0, sizeof *resp);
+}
+
 /* Perform a registry request with auth, retries and the https→http fallback. On success resp
  * holds the final response (any status but 401 and the transient ones once retries ran out). */
 static int
@@ -918,54 +971,20 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
 
   memset(resp, 0, sizeof *resp);
   for (;;) {
-    char *authz = NULL;
-    const char *hdrs[24];
-    size_t nh = 0;
     enum auth_kind sent = AUTH_UNKNOWN; /* what this request carried */
-    int ret = auth_header(rc, scope, rr->what, &authz, &sent, err);
-    if (ret < 0)
-      return ret;
-    if (authz)
-      hdrs[nh++] = authz;
-    hdrs[nh++] = "Docker-Distribution-API-Version: registry/2.0";
-    for (size_t i = 0; rr->headers && rr->headers[i] && nh + 1 < WI_ARRAY_SIZE(hdrs); i++)
-      hdrs[nh++] = rr->headers[i];
-    hdrs[nh] = NULL;
-    wi_autofree char *url = abs_url(rc, rr->url);
-    struct wi_http_req req = {
-      .method = rr->method,
-      .url = url,
-      .headers = hdrs,
-      .body = rr->body,
-      .body_len = rr->body_len,
-      .body_fd = rr->body_fd,
-      .body_offset = rr->body_offset,
-      .body_fd_len = rr->body_fd_len,
-      .write_fn = rr->write_fn,
-      .write_payload = rr->write_payload,
-      .max_body = rr->max_body,
-      .progress_fn = rr->progress_fn,
-      .progress_payload = rr->progress_payload,
-      .follow_redirects = rr->follow,
-    };
-    struct wi_http *h = pool_get(rc, err);
-    if (h == NULL) {
-      wi_secret_free(authz);
-      return err ? err->code : WI_ERR;
-    }
     wi_err herr = { 0 };
-    ret = wi_http_do(h, &req, resp, &herr);
-    pool_put(rc, h);
-    wi_secret_free(authz);
+    wi_autofree char *url = abs_url(rc, rr->url);
+    int ret = send_once(rc, rr, scope, url, resp, &sent, &herr, err);
+    if (ret < 0 && herr.code == 0)
+      return ret; /* no request was sent: auth or handle failure, err is set */
     if (ret < 0) {
-      wi_http_resp_dispose(resp);
-      memset(resp, 0, sizeof *resp);
+      resp_reset(resp);
       if (ret == WI_ENET && fall_back_to_http(rc, url, herr.msg)) {
         wi_log(WI_LOG_DEBUG, "%s: https failed (%s), trying http", rc->host, herr.msg);
         continue;
       }
       if (ret == WI_ENET && !rr->no_net_retry && attempt < rc->retries) {
-        wi_log(WI_LOG_INFO, "%s: %s; retrying in %.1fs", rr->what, herr.msg, backoff);
+        wi_log(WI_LOG_INFO, "%s; retrying in %.1fs", herr.msg, backoff);
         sleep_s(backoff);
         backoff *= 2;
         attempt++;
@@ -979,30 +998,23 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
     if (resp->status == 400 && rc->fell_back && strncmp(url, "http://", 7) == 0 &&
         (resp->body.len == 0 || strstr(wi_buf_cstr(&resp->body), "\"errors\"") == NULL)) {
       /* an HTTPS server that refuses plain HTTP: the https failure is the real story */
-      wi_http_resp_dispose(resp);
-      memset(resp, 0, sizeof *resp);
-      ret = wi_err_set(err, WI_ENET,
-                       "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
-                       "certificate (--cert-dir, certs.d) or use --tls-verify=false",
-                       rr->what, rc->https_error);
-      return ret;
+      resp_reset(resp);
+      return wi_err_set(err, WI_ENET,
+                        "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
+                        "certificate (--cert-dir, certs.d) or use --tls-verify=false",
+                        rr->what, rc->https_error);
     }
     if (resp->status == 401) {
       ret = on_unauthorized(rc, rr, resp, sent, &scope, &auth_tries, err);
-      if (ret < 0) {
-        wi_http_resp_dispose(resp);
-        memset(resp, 0, sizeof *resp);
+      resp_reset(resp);
+      if (ret < 0)
         return ret;
-      }
-      wi_http_resp_dispose(resp);
-      memset(resp, 0, sizeof *resp);
       continue;
     }
     if (retryable_status(resp->status) && attempt < rc->retries) {
       double d = retry_after(resp, backoff);
       wi_log(WI_LOG_INFO, "%s: HTTP %ld; retrying in %.1fs", rr->what, resp->status, d);
-      wi_http_resp_dispose(resp);
-      memset(resp, 0, sizeof *resp);
+      resp_reset(resp);
       sleep_s(d);
       backoff *= 2;
       attempt++;
