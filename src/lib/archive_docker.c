@@ -812,24 +812,13 @@ reader_dispose(struct reader *r)
 static int
 spool(struct wi_store *s, int fd, const char *what, wi_err *err)
 {
-  wi_autofree char *buf = wi_xmalloc(CHUNK);
   int tfd = open_tmpfile(s, err);
   if (tfd < 0)
     return tfd;
-  for (;;) {
-    ssize_t n = read(fd, buf, CHUNK);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      close(tfd);
-      return wi_err_sys(err, WI_EIO, "read %s", what);
-    }
-    if (n == 0)
-      break;
-    if (wi_write_all(tfd, buf, (size_t)n, err) < 0) {
-      close(tfd);
-      return wi_err_wrap(err, "spool %s", what);
-    }
+  int ret = wi_read_each(fd, NULL, fd_sink, &tfd, err);
+  if (ret < 0) {
+    close(tfd);
+    return wi_err_wrap(err, "spool %s", what);
   }
   return tfd;
 }

@@ -158,33 +158,31 @@ wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_er
   return 0;
 }
 
+static int
+hash_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  WI_UNUSED(err);
+  wi_hasher_update(payload, data, len);
+  return 0;
+}
+
 int
 wi_digest_file(const char *path, char out[WI_DIGEST_MAX], uint64_t *size_out, wi_err *err)
 {
   wi_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct wi_hasher h;
-  char buf[1 << 16];
 
   if (fd < 0)
     return wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "open %s", path);
   int ret = wi_hasher_init(&h, "sha256", err);
   if (ret < 0)
     return ret;
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      wi_hasher_dispose(&h);
-      return wi_err_sys(err, WI_EIO, "read %s", path);
-    }
-    if (n == 0)
-      break;
-    wi_hasher_update(&h, buf, (size_t)n);
+  ret = wi_read_each(fd, path, hash_sink, &h, err);
+  if (ret == 0) {
+    if (size_out)
+      *size_out = h.size;
+    wi_hasher_final(&h, out);
   }
-  if (size_out)
-    *size_out = h.size;
-  wi_hasher_final(&h, out);
   wi_hasher_dispose(&h);
-  return 0;
+  return ret;
 }

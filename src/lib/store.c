@@ -364,6 +364,12 @@ wi_store_put_blob(struct wi_store *s, const void *data, size_t len, char *digest
   return wi_blob_writer_commit(w, d, (int64_t)len, digest_out, err);
 }
 
+static int
+blob_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  return wi_blob_writer_write(payload, data, len, err);
+}
+
 int
 wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *digest, wi_err *err)
 {
@@ -395,25 +401,15 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   wi_autoclose int fd = -1;
   int64_t size = 0;
   wi_autoptr(wi_blob_writer) struct wi_blob_writer *w = NULL;
-  char buf[65536];
   ret = wi_store_open_blob(src, digest, &fd, &size, err);
   if (ret < 0)
     return ret;
   ret = wi_store_blob_begin(dst, &w, err);
   if (ret < 0)
     return ret;
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return wi_err_sys(err, WI_EIO, "read %s", sp);
-    if (n == 0)
-      break;
-    ret = wi_blob_writer_write(w, buf, (size_t)n, err);
-    if (ret < 0)
-      return ret;
-  }
+  ret = wi_read_each(fd, sp, blob_sink, w, err);
+  if (ret < 0)
+    return ret;
   return wi_blob_writer_commit(w, digest, size, NULL, err);
 }
 

@@ -182,23 +182,47 @@ wi_str_has_suffix(const char *s, const char *suffix)
 }
 
 int
-wi_read_fd(int fd, size_t max, char **out, size_t *len_out, wi_err *err)
+wi_read_each(int fd, const char *what,
+             int (*fn)(const void *data, size_t len, void *payload, wi_err *err), void *payload,
+             wi_err *err)
 {
-  wi_autobuf struct wi_buf b = WI_BUF_INIT(max);
-  char chunk[65536];
+  const size_t chunk = 64 * 1024;
+  char *buf = wi_xmalloc(chunk);
+  int ret = 0;
 
   for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
+    ssize_t n = read(fd, buf, chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return wi_err_sys(err, WI_EIO, "read");
+      ret = what ? wi_err_sys(err, WI_EIO, "read %s", what) : wi_err_sys(err, WI_EIO, "read");
+      break;
     }
     if (n == 0)
       break;
-    if (wi_buf_add(&b, chunk, (size_t)n, err) < 0)
-      return WI_ETOOBIG;
+    ret = fn(buf, (size_t)n, payload, err);
+    if (ret < 0)
+      break;
   }
+  explicit_bzero(buf, chunk); /* it may have carried a secret */
+  free(buf);
+  return ret;
+}
+
+static int
+buf_sink(const void *data, size_t len, void *payload, wi_err *err)
+{
+  return wi_buf_add(payload, data, len, err);
+}
+
+int
+wi_read_fd(int fd, size_t max, char **out, size_t *len_out, wi_err *err)
+{
+  wi_autobuf struct wi_buf b = WI_BUF_INIT(max);
+  int ret = wi_read_each(fd, NULL, buf_sink, &b, err);
+
+  if (ret < 0)
+    return ret;
   if (len_out)
     *len_out = b.len;
   *out = wi_buf_steal(&b);
@@ -222,30 +246,13 @@ wi_read_file(const char *path, size_t max, char **out, size_t *len_out, wi_err *
 int
 wi_read_fd_secret(int fd, const char *what, size_t max, char **out, size_t *len_out, wi_err *err)
 {
-  struct wi_buf b = WI_BUF_INIT_SECRET(max);
-  char chunk[4096];
-  int ret = 0;
+  wi_autobuf struct wi_buf b = WI_BUF_INIT_SECRET(max);
+  int ret = wi_read_each(fd, what, buf_sink, &b, err);
 
-  for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      ret = wi_err_sys(err, WI_EIO, "read %s", what);
-      break;
-    }
-    if (n == 0)
-      break;
-    if (wi_buf_add(&b, chunk, (size_t)n, NULL) < 0) {
-      ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", what, max);
-      break;
-    }
-  }
-  explicit_bzero(chunk, sizeof chunk);
-  if (ret < 0) {
-    wi_buf_dispose(&b);
+  if (ret == WI_ETOOBIG)
+    ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", what, max);
+  if (ret < 0)
     return ret;
-  }
   if (len_out)
     *len_out = b.len;
   *out = wi_buf_steal(&b);

@@ -61,6 +61,12 @@ bool wi_str_has_suffix(const char *s, const char *suffix);
 /* Read a whole file, at most max bytes (WI_ETOOBIG beyond). *out is NUL-terminated. */
 int wi_read_file(const char *path, size_t max, char **out, size_t *len_out, wi_err *err);
 /* Read all of fd, at most max bytes. */
+/* Read fd to its end, handing each chunk to fn (a wi_sink_fn of layer.h); stops at fn's first
+ * failure and returns it. A read error is WI_EIO "read <what>" (what optional). The chunk buffer
+ * is wiped at the end. */
+int wi_read_each(int fd, const char *what,
+                 int (*fn)(const void *data, size_t len, void *payload, wi_err *err), void *payload,
+                 wi_err *err);
 int wi_read_fd(int fd, size_t max, char **out, size_t *len_out, wi_err *err);
 /* wi_read_fd for secrets: every buffer given up while reading is wiped, and on failure so is what
  * was read. what names the input in messages. Wipe the result with explicit_bzero (or
