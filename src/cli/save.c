@@ -1,11 +1,8 @@
 /* wlsimg save: write images from the store to a docker-archive tar (docker save). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -104,28 +101,6 @@ set_dispose(struct save_set *set)
   free(set->n_tags);
 }
 
-/* Write to FILE through a temporary file in the same directory, renamed only on success. */
-static int
-save_to_file(struct wi_store *s, const struct wi_docker_archive_image *imgs, size_t n,
-             const char *path, wi_err *err)
-{
-  wi_autofree char *tmp = wi_xasprintf("%s.tmp-XXXXXX", path);
-  int fd = mkostemp(tmp, O_CLOEXEC);
-  if (fd < 0)
-    return wi_err_sys(err, WI_EIO, "create %s", path);
-  int ret = wi_docker_archive_write(s, imgs, n, fd, err);
-  if (ret == 0 && fchmod(fd, 0644) < 0)
-    ret = wi_err_sys(err, WI_EIO, "chmod %s", tmp);
-  if (ret == 0 && fsync(fd) < 0)
-    ret = wi_err_sys(err, WI_EIO, "fsync %s", tmp);
-  close(fd);
-  if (ret == 0 && rename(tmp, path) < 0)
-    ret = wi_err_sys(err, WI_EIO, "rename %s to %s", tmp, path);
-  if (ret < 0)
-    unlink(tmp);
-  return ret;
-}
-
 int
 cmd_save(int argc, char **argv)
 {
@@ -156,7 +131,7 @@ cmd_save(int argc, char **argv)
                                                   .repo_tags = (const char *const *)set.tags[i],
                                                   .n_repo_tags = set.n_tags[i] };
     if (a.output && strcmp(a.output, "-") != 0)
-      ret = save_to_file(s, imgs, set.n, a.output, &err);
+      ret = wi_docker_archive_write_file(s, imgs, set.n, a.output, &err);
     else
       ret = wi_docker_archive_write(s, imgs, set.n, STDOUT_FILENO, &err);
     free(imgs);

@@ -338,6 +338,27 @@ wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image
   return ret;
 }
 
+int
+wi_docker_archive_write_file(struct wi_store *s, const struct wi_docker_archive_image *imgs,
+                             size_t n, const char *path, wi_err *err)
+{
+  wi_autofree char *tmp = wi_xasprintf("%s.tmp-XXXXXX", path);
+  int fd = mkostemp(tmp, O_CLOEXEC);
+  if (fd < 0)
+    return wi_err_sys(err, WI_EIO, "create %s", tmp);
+  int ret = wi_docker_archive_write(s, imgs, n, fd, err);
+  if (ret == 0 && fchmod(fd, 0644) < 0)
+    ret = wi_err_sys(err, WI_EIO, "chmod %s", tmp);
+  if (ret == 0 && fsync(fd) < 0)
+    ret = wi_err_sys(err, WI_EIO, "fsync %s", tmp);
+  close(fd);
+  if (ret == 0 && rename(tmp, path) < 0)
+    ret = wi_err_sys(err, WI_EIO, "rename %s to %s", tmp, path);
+  if (ret < 0)
+    unlink(tmp);
+  return ret;
+}
+
 /* ---- reading ---- */
 
 struct member_link {

@@ -34,6 +34,11 @@ struct wi_docker_archive_image {
 int wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_image *imgs,
                             size_t n, int fd, wi_err *err);
 
+/* The same into the file path, through a temporary file beside it that is renamed only on
+ * success (0644): a failure leaves no file behind and an existing one untouched. */
+int wi_docker_archive_write_file(struct wi_store *s, const struct wi_docker_archive_image *imgs,
+                                 size_t n, const char *path, wi_err *err);
+
 struct wi_docker_archive_loaded {
   struct wi_descriptor desc; /* the stored OCI manifest */
   char config_digest[WI_DIGEST_MAX];

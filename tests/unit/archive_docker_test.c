@@ -1,4 +1,5 @@
 /* Unit tests for archive_docker.c: reading docker-archive tars built here with libarchive. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,30 @@ TEST(test_escaping_member)
   CHECK_STR_HAS(err.msg, "escape.tar: config ../a.json is missing from the archive");
 }
 
+/* Nothing of a failed write stays behind: no file, no temporary file. */
+TEST(test_write_file_leaves_nothing_on_failure)
+{
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("wfail");
+  wi_autofree char *dir = wi_xasprintf("%s/wfail-out", tmp_root);
+  wi_autofree char *path = wi_xasprintf("%s/out.tar", dir);
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_mkdir_p(dir, 0755, &err), 0);
+  char mt[] = WI_MT_OCI_MANIFEST;
+  char dg[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+  struct wi_descriptor d = { .media_type = mt, .digest = dg, .size = 2 };
+  struct wi_docker_archive_image img = { .desc = &d };
+  CHECK(wi_docker_archive_write_file(s, &img, 1, path, &err) < 0);
+  CHECK_STR_HAS(err.msg, dg);
+  DIR *dd = opendir(dir);
+  struct dirent *de;
+  int left = 0;
+  while (dd && (de = readdir(dd)) != NULL)
+    left += de->d_name[0] != '.';
+  if (dd)
+    closedir(dd);
+  CHECK_INT_EQ(left, 0);
+}
+
 int
 main(void)
 {
@@ -162,6 +187,7 @@ main(void)
   RUN(test_bad_tag_names_nothing);
   RUN(test_non_string_tag);
   RUN(test_escaping_member);
+  RUN(test_write_file_leaves_nothing_on_failure);
   wi_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
