@@ -10,8 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "lib/imgconfig.h"
-#include "lib/layer.h"
+#include "lib/import.h"
 #include "lib/ref.h"
 #include "lib/store.h"
 #include "lib/util.h"
@@ -61,30 +60,6 @@ creation_time(void)
   return (int64_t)time(NULL);
 }
 
-static int
-build_config(const struct import_args *a, const struct wi_layer_result *lr, char **out, size_t *len,
-             wi_err *err)
-{
-  struct wi_platform p;
-  if (a->platform) {
-    int ret = wi_platform_parse(&p, a->platform, err);
-    if (ret < 0)
-      return ret;
-  } else {
-    wi_platform_host(&p);
-  }
-  int64_t created = creation_time();
-  wi_autoptr(wi_imgconfig) struct wi_imgconfig *c = wi_imgconfig_new(&p, created);
-  wi_imgconfig_add_layer(c, lr->diff_id, created, "wlsimg import", a->message);
-  for (size_t i = 0; i < a->changes.n; i++) {
-    int ret = wi_imgconfig_apply_change(c, a->changes.v[i], err);
-    if (ret < 0)
-      return wi_err_wrap(err, "--change");
-  }
-  *out = wi_imgconfig_serialize(c, len);
-  return 0;
-}
-
 int
 cmd_import(int argc, char **argv)
 {
@@ -122,30 +97,16 @@ cmd_import(int argc, char **argv)
 
   wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  if (wi_store_open(&s, root, true, &err) < 0)
-    return cli_fail(&err);
-  wi_autofree char *spool = wi_xasprintf("%s/tmp", root);
-  if (wi_mkdir_p(spool, 0755, &err) < 0)
-    return cli_fail(&err);
-  struct wi_layer_opts lo = { .spool_dir = spool };
-  wi_autoptr(wi_layer_writer) struct wi_layer_writer *w = wi_layer_writer_new(&lo);
-  struct wi_layer_result lr;
-  wi_autofree char *cfg = NULL;
-  size_t cfg_len = 0;
-  if (wi_layer_add_tar(w, fd >= 0 ? fd : STDIN_FILENO, what, &err) < 0 ||
-      wi_layer_writer_finish_store(w, s, &lr, &err) < 0 ||
-      build_config(&a, &lr, &cfg, &cfg_len, &err) < 0)
-    return cli_fail(&err);
-  char layer_mt[] = WI_MT_OCI_LAYER_GZIP;
-  struct wi_descriptor layer = { .media_type = layer_mt, .digest = lr.digest, .size = lr.size };
+  struct wi_import_opts io = { .platform = a.platform,
+                               .changes = a.changes.v,
+                               .n_changes = a.changes.n,
+                               .message = a.message,
+                               .created = creation_time() };
   struct wi_descriptor d = { 0 };
-  if (wi_store_put_image(s, cfg, cfg_len, NULL, &layer, 1, &d, &err) < 0)
+  if (wi_store_open(&s, root, true, &err) < 0 ||
+      wi_import_tar(s, fd >= 0 ? fd : STDIN_FILENO, what, name, &io, &d, &err) < 0)
     return cli_fail(&err);
-  ret = wi_store_tag(s, name, &d, &err);
-  if (ret == 0)
-    printf("%s\n", d.digest);
+  printf("%s\n", d.digest);
   wi_descriptor_dispose(&d);
-  if (ret < 0)
-    return cli_fail(&err);
   return CLI_EXIT_OK;
 }

@@ -112,7 +112,12 @@ check_fail "import of a missing file" 1 "No such file or directory" "$W" import 
 check_fail "import with an upper-case name" 1 "must be lowercase" "$W" import "$T_DIR/rootfs.tar" --tag Bad/Name:1
 check_fail "import of a file that is not a tar" 1 "not a tar archive" "$W" import "$T_DIR/oci/oci-layout" --tag x:1
 check_fail "import without a name" 2 "missing the image name" "$W" import "$T_DIR/rootfs.tar"
+export WLSIMG_STORE=$T_DIR/store-bad
 check_fail "import with a bad --change" 1 "FROM" "$W" import "$T_DIR/rootfs.tar" --tag x:1 --change 'FROM scratch'
+check_fail "import with a bad --platform" 1 "linux/" "$W" import "$T_DIR/rootfs.tar" --tag x:1 --platform linux/
+check_eq "bad import options store nothing (checked before the tar is read)" \
+  "$(find "$WLSIMG_STORE" -path '*/blobs/*' -type f 2> /dev/null | wc -l)" 0
+export WLSIMG_STORE=$T_DIR/store
 check_fail "rmi of an unknown image" 1 "No such image: nope:1" "$W" rmi nope:1
 check_fail "tag of an unknown image" 1 "No such image: nope" "$W" tag nope x:1
 check_fail "tag to an upper-case name" 1 "must be lowercase" "$W" tag myapp:1 Upper
