@@ -21,6 +21,7 @@ struct copy_args {
   bool all;
   const char *digestfile;
   int jobs;
+  int retry_times;
   bool quiet;
 };
 
@@ -45,6 +46,8 @@ static const struct cli_opt copy_opts[] = {
   { "digestfile", 0, CLI_STRING, A(digestfile), "FILE",
     "Write the destination manifest digest to FILE", false },
   { "jobs", 'j', CLI_INT, A(jobs), "N", "Parallel blob transfers (default 4)", false },
+  { "retry-times", 0, CLI_INT, A(retry_times), "N",
+    "Retries of network errors and HTTP 408/429/5xx (default 4)", false },
   { "quiet", 'q', CLI_FLAG, A(quiet), NULL, "No progress output", false },
   CLI_OPT_END,
 };
@@ -60,10 +63,17 @@ static const struct cli_cmd copy_cmd = {
   2,
 };
 
+/* --retry-times: not given (-1) → library default, 0 → none. */
+static int
+retries_opt(int n)
+{
+  return n < 0 ? 0 : n == 0 ? -1 : n;
+}
+
 int
 cmd_copy(int argc, char **argv)
 {
-  struct copy_args a = { .src_tls_verify = true, .dest_tls_verify = true };
+  struct copy_args a = { .src_tls_verify = true, .dest_tls_verify = true, .retry_times = -1 };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -79,10 +89,12 @@ cmd_copy(int argc, char **argv)
     return cli_usage_error("copy", "--platform and --all exclude each other");
   struct cli_progress *prog = cli_progress_new("Copying");
   struct wi_transfer_opts o = {
-    .src_reg = { .tls_verify = a.src_tls_verify,
+    .src_reg = { .retries = retries_opt(a.retry_times),
+                 .tls_verify = a.src_tls_verify,
                  .authfile = a.src_authfile ? a.src_authfile : a.authfile,
                  .cert_dir = a.src_cert_dir },
-    .dst_reg = { .tls_verify = a.dest_tls_verify,
+    .dst_reg = { .retries = retries_opt(a.retry_times),
+                 .tls_verify = a.dest_tls_verify,
                  .authfile = a.dest_authfile ? a.dest_authfile : a.authfile,
                  .cert_dir = a.dest_cert_dir },
     .platform = a.all ? "all" : a.platform,

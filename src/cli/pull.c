@@ -18,6 +18,7 @@ struct pull_args {
   const char *platform;
   bool all_platforms;
   int jobs;
+  int retry_times;
   bool quiet;
 };
 
@@ -35,6 +36,8 @@ static const struct cli_opt pull_opts[] = {
     "Pull every platform of a multi-platform image", false },
   { "jobs", 'j', CLI_INT, offsetof(struct pull_args, jobs), "N",
     "Parallel blob downloads (default 4)", false },
+  { "retry-times", 0, CLI_INT, offsetof(struct pull_args, retry_times), "N",
+    "Retries of network errors and HTTP 408/429/5xx (default 4)", false },
   { "quiet", 'q', CLI_FLAG, offsetof(struct pull_args, quiet), NULL, "No progress output", false },
   CLI_OPT_END,
 };
@@ -43,10 +46,17 @@ static const struct cli_cmd pull_cmd = {
   "pull", "[OPTIONS] REF", "Pull REF from its registry into the local store.", pull_opts, 1, 1,
 };
 
+/* --retry-times: not given (-1) → library default, 0 → none. */
+static int
+retries_opt(int n)
+{
+  return n < 0 ? 0 : n == 0 ? -1 : n;
+}
+
 int
 cmd_pull(int argc, char **argv)
 {
-  struct pull_args a = { .tls_verify = true };
+  struct pull_args a = { .tls_verify = true, .retry_times = -1 };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -73,7 +83,10 @@ cmd_pull(int argc, char **argv)
     return cli_fail(&err);
   struct cli_progress *prog = cli_progress_new("Pulling");
   struct wi_transfer_opts o = {
-    .src_reg = { .tls_verify = a.tls_verify, .authfile = a.authfile, .cert_dir = a.cert_dir },
+    .src_reg = { .retries = retries_opt(a.retry_times),
+                 .tls_verify = a.tls_verify,
+                 .authfile = a.authfile,
+                 .cert_dir = a.cert_dir },
     .platform = a.all_platforms ? "all" : a.platform,
     .parallel = a.jobs,
     .progress = cli_progress_cb,

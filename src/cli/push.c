@@ -17,6 +17,7 @@ struct push_args {
   const char *digestfile;
   const char *platform;
   int jobs;
+  int retry_times;
   int chunk_mib;
   bool quiet;
 };
@@ -35,6 +36,8 @@ static const struct cli_opt push_opts[] = {
     "Push only this platform of a multi-platform image", false },
   { "jobs", 'j', CLI_INT, offsetof(struct push_args, jobs), "N",
     "Parallel blob uploads (default 4)", false },
+  { "retry-times", 0, CLI_INT, offsetof(struct push_args, retry_times), "N",
+    "Retries of network errors and HTTP 408/429/5xx (default 4)", false },
   { "chunk-size", 0, CLI_INT, offsetof(struct push_args, chunk_mib), "MIB",
     "Upload blobs larger than MIB mebibytes in resumable chunks of that size (default 64)", false },
   { "quiet", 'q', CLI_FLAG, offsetof(struct push_args, quiet), NULL, "No progress output", false },
@@ -67,10 +70,17 @@ write_digestfile(const char *path, const char *digest)
   return CLI_EXIT_OK;
 }
 
+/* --retry-times: not given (-1) → library default, 0 → none. */
+static int
+retries_opt(int n)
+{
+  return n < 0 ? 0 : n == 0 ? -1 : n;
+}
+
 int
 cmd_push(int argc, char **argv)
 {
-  struct push_args a = { .tls_verify = true };
+  struct push_args a = { .tls_verify = true, .retry_times = -1 };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -84,7 +94,8 @@ cmd_push(int argc, char **argv)
     cli_quiet = true;
   struct cli_progress *prog = cli_progress_new("Pushing");
   struct wi_transfer_opts o = {
-    .dst_reg = { .tls_verify = a.tls_verify,
+    .dst_reg = { .retries = retries_opt(a.retry_times),
+                 .tls_verify = a.tls_verify,
                  .authfile = a.authfile,
                  .cert_dir = a.cert_dir,
                  .chunk_size = (int64_t)a.chunk_mib << 20 },

@@ -174,7 +174,7 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   rc->base = wi_xasprintf("https://%s", rc->api_host);
   rc->may_fall_back = wi_host_is_loopback(rc->api_host) || !rc->tls_verify;
   rc->scheme_settled = !rc->may_fall_back;
-  rc->retries = o->retries > 0 ? o->retries : DEFAULT_RETRIES;
+  rc->retries = o->retries > 0 ? o->retries : o->retries < 0 ? 0 : DEFAULT_RETRIES;
   rc->chunk_size = o->chunk_size > 0 ? o->chunk_size : DEFAULT_CHUNK;
   rc->username = dup_opt(o->username);
   rc->password = dup_opt(o->password);

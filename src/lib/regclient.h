@@ -31,7 +31,7 @@ struct wi_regclient_opts {
   const char *registry_token; /* explicit bearer token, optional */
   const char *user_agent;
   const char *cert_dir; /* --cert-dir, overrides certs.d lookup */
-  int retries;          /* default 4 */
+  int retries;          /* retries of transient failures: 0 = default 4, negative = none */
   int64_t chunk_size;   /* blobs larger than this are uploaded in chunks; 0 = default 64 MiB */
 };
 

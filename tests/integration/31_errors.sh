@@ -34,7 +34,7 @@ done
 # ---------------------------------------------------------------- registry down
 P=$(free_port)
 check_fail "pull from a registry that is down" 1 "127.0.0.1:$P" "$WLSIMG" -q pull "127.0.0.1:$P/test/app:v1"
-check_fail "push to a registry that is down" 1 "127.0.0.1:$P" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$P/test/app:v1"
+check_fail "push to a registry that is down (no retries)" 1 "127.0.0.1:$P" "$WLSIMG" -q push --retry-times 0 test/app:v1 "127.0.0.1:$P/test/app:v1"
 
 # ---------------------------------------------------------------- tampered blob
 start_registry none
