@@ -907,31 +907,16 @@ archive_read(struct wi_store *s, const struct endpoint *e, struct wi_descriptor 
   return ret;
 }
 
-/* Write the image behind top from s into a docker-archive file (atomically: temp + rename). */
+/* Write the image behind top from s into a docker-archive file (atomically). */
 static int
 archive_write(struct wi_store *s, const struct wi_descriptor *top, const struct endpoint *e,
               const char *tag, wi_err *err)
 {
-  wi_autofree char *tmp = wi_xasprintf("%s.tmp-%ld", e->path, (long)getpid());
   const char *tags[1] = { tag };
   struct wi_docker_archive_image img = { .desc = top,
                                          .repo_tags = tags,
                                          .n_repo_tags = tag ? 1 : 0 };
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int ret;
-
-  if (fd < 0)
-    return wi_err_sys(err, WI_EIO, "docker-archive:%s", e->path);
-  ret = wi_docker_archive_write(s, &img, 1, fd, err);
-  if (ret == 0 && fsync(fd) < 0)
-    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: fsync", e->path);
-  if (close(fd) < 0 && ret == 0)
-    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: close", e->path);
-  if (ret == 0 && rename(tmp, e->path) < 0)
-    ret = wi_err_sys(err, WI_EIO, "docker-archive:%s: rename", e->path);
-  if (ret < 0)
-    unlink(tmp);
-  return ret;
+  return wi_docker_archive_write_file(s, &img, 1, e->path, err);
 }
 
 /* RepoTag for an archive destination: its own :REF, else the source's name. malloc'ed or NULL. */
