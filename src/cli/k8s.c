@@ -15,7 +15,6 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "lib/creds.h"
 #include "lib/k8s.h"
 #include "lib/log.h"
 #include "lib/ref.h"
@@ -130,38 +129,6 @@ static const struct cli_cmd dr_cmd = {
   1,
 };
 
-/* Credentials for the server from the stored logins. */
-static int
-login_creds(const struct dr_args *a, const char *server, char **user_out, char **pass_out,
-            wi_err *err)
-{
-  wi_autofree char *host = wi_k8s_server_host(server);
-  struct wi_cred c = { 0 };
-  int ret = wi_creds_lookup(host, NULL, a->authfile, &c, err);
-
-  if (ret == WI_ENOTFOUND)
-    return wi_err_set(err, WI_ENOTFOUND, "no stored login for %s; run wlsimg login %s", host, host);
-  if (ret < 0)
-    return ret;
-  if (c.password == NULL || c.password[0] == '\0' || c.username == NULL || c.username[0] == '\0') {
-    ret = wi_err_set(
-        err, WI_EUNSUPPORTED,
-        "the stored login for %s (%s) is a token, not a username and password; the "
-        "kubelet cannot use it in a pull secret. Log in with a user name and password or "
-        "auth token (wlsimg login -u USER --password-stdin %s)",
-        host, c.source ? c.source : "credential store", host);
-  } else if (a->username && strcmp(a->username, c.username) != 0) {
-    ret =
-        wi_err_set(err, WI_EINVAL, "--docker-username %s differs from the stored login for %s (%s)",
-                   a->username, host, c.username);
-  } else {
-    *user_out = wi_xstrdup(c.username);
-    *pass_out = wi_xstrdup(c.password);
-  }
-  wi_cred_dispose(&c);
-  return ret;
-}
-
 static int
 secret_docker_registry(int argc, char **argv)
 {
@@ -208,7 +175,7 @@ secret_docker_registry(int argc, char **argv)
              WI_K8S_DOCKERHUB_SERVER, server);
   }
   if (a.from_login) {
-    if (login_creds(&a, server, &user, &pass, &err) < 0)
+    if (wi_k8s_login_creds(server, a.authfile, a.username, &user, &pass, &err) < 0)
       return cli_fail(&err);
   } else {
     user = wi_xstrdup(a.username);
@@ -418,80 +385,6 @@ push_obj(struct wi_k8s_obj ***objs, size_t *n, struct wi_k8s_obj *o)
   (*objs)[(*n)++] = o;
 }
 
-/* The companion secrets (credentials, runtime encryption) that are to be created. */
-static int
-domain_secrets(const struct dom_args *a, const char *cred_name, const char *enc_name,
-               struct wi_k8s_obj ***objs, size_t *n, wi_err *err)
-{
-  struct wi_k8s_kv label = { "weblogic.domainUID", a->uid };
-  struct wi_k8s_obj *o = NULL;
-  int ret = 0;
-
-  if (!a->creds_secret) {
-    char *user = NULL, *pass = NULL;
-    ret = wi_k8s_read_wls_creds(a->creds_file, STDIN_FILENO, &user, &pass, err);
-    if (ret == 0) {
-      struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
-      struct wi_k8s_generic_secret gs = { .name = cred_name,
-                                          .ns = a->ns,
-                                          .data = data,
-                                          .n_data = 2,
-                                          .labels = &label,
-                                          .n_labels = 1,
-                                          .type = "Opaque" };
-      ret = wi_k8s_generic_secret(&o, &gs, err);
-      if (ret == 0)
-        push_obj(objs, n, o);
-    }
-    wi_secret_free(user);
-    wi_secret_free(pass);
-    if (ret < 0)
-      return ret;
-  }
-  if (!a->enc_secret) {
-    char *pw = NULL;
-    bool exists = false;
-    if (a->enc_file) {
-      pw = wi_k8s_read_secret_file(a->enc_file, "runtime encryption password", err);
-      if (pw == NULL)
-        return err->code;
-    } else {
-      if (a->apply && wi_k8s_secret_exists(enc_name, a->ns, &exists, err) < 0)
-        return err->code;
-      if (exists) {
-        wi_log(
-            WI_LOG_WARN,
-            "keeping the existing secret %s (its password must not change during the domain's life)",
-            enc_name);
-        return 0;
-      }
-      char hex[33];
-      if (wi_random_hex(hex, 16, err) < 0)
-        return err->code;
-      pw = wi_xstrdup(hex);
-      explicit_bzero(hex, sizeof hex);
-      if (!a->apply)
-        wi_log(WI_LOG_WARN,
-               "generated a random password for %s; apply this output once, and next time pass "
-               "--runtime-encryption-secret %s so that it stays the same",
-               enc_name, enc_name);
-    }
-    struct wi_k8s_kv data[] = { { "password", pw } };
-    struct wi_k8s_generic_secret gs = { .name = enc_name,
-                                        .ns = a->ns,
-                                        .data = data,
-                                        .n_data = 1,
-                                        .labels = &label,
-                                        .n_labels = 1,
-                                        .type = "Opaque" };
-    ret = wi_k8s_generic_secret(&o, &gs, err);
-    wi_secret_free(pw);
-    if (ret == 0)
-      push_obj(objs, n, o);
-  }
-  return ret;
-}
-
 static int
 domain_usage_checks(const struct dom_args *a)
 {
@@ -575,8 +468,17 @@ cmd_domain(int argc, char **argv)
     d.n_aux = aux.n;
     ret = wi_k8s_domain_objects(&dom, &n_dom, &d, &err); /* validates the rest */
   }
-  if (ret == 0)
-    ret = domain_secrets(&a, cred_name, enc_name, &objs, &n, &err);
+  if (ret == 0) {
+    struct wi_k8s_domain_secrets ds = { .uid = a.uid,
+                                        .ns = a.ns,
+                                        .credentials = a.creds_secret ? NULL : cred_name,
+                                        .credentials_file = a.creds_file,
+                                        .credentials_fd = STDIN_FILENO,
+                                        .encryption = a.enc_secret ? NULL : enc_name,
+                                        .encryption_file = a.enc_file,
+                                        .apply = a.apply };
+    ret = wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err);
+  }
   for (size_t i = 0; i < n_dom; i++)
     push_obj(&objs, &n, dom[i]);
   free(dom);

@@ -213,6 +213,14 @@ void wi_k8s_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value);
 /* Free every pair (values wiped first when secret_values) and the array. */
 void wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values);
 
+/* User name and password for a pull secret for server, from the stored logins (wlsimg/docker
+ * login, credential helpers; authfile optional). username (optional) must match the stored one.
+ * Both malloc'ed (wipe the password with wi_secret_free). WI_ENOTFOUND without a login;
+ * WI_EUNSUPPORTED for a token-only login (the kubelet cannot use it); WI_EINVAL for a username
+ * mismatch. */
+int wi_k8s_login_creds(const char *server, const char *authfile, const char *username,
+                       char **user_out, char **pass_out, wi_err *err);
+
 /* One secret from a file (at most WI_K8S_MAX_SECRET_FILE bytes), trailing CR/LF removed; wipe it
  * with wi_secret_free. `what` names it in messages ("runtime encryption password"). WI_EINVAL for
  * a NUL byte or an empty secret; WI_ENOTFOUND, WI_ETOOBIG. */
@@ -235,6 +243,23 @@ int wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const cha
                            char **user_out, char **pass_out, wi_err *err);
 /* The same, read from path (kv_form) or, when path is NULL, from fd ("stdin"). */
 int wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out, wi_err *err);
+
+/* The secrets that go with a Domain (k8s_input.c). */
+struct wi_k8s_domain_secrets {
+  const char *uid;
+  const char *ns;               /* optional */
+  const char *credentials;      /* WebLogic credentials secret to make; NULL: an existing one */
+  const char *credentials_file; /* username=/password= lines; NULL: read credentials_fd */
+  int credentials_fd;           /* user name and password on two lines (stdin) */
+  const char *encryption;       /* runtime encryption secret to make; NULL: an existing one */
+  const char *encryption_file;  /* its password; NULL: a random one */
+  bool apply;                   /* objects go to the cluster: a random password does not replace
+                                   an existing encryption secret (checked with kubectl) */
+};
+/* Append the secrets to make to *objs (*n entries; both grown with realloc), each labelled with
+ * the domain UID. Errors from reading the credentials or the password file, or from kubectl. */
+int wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
+                                  const struct wi_k8s_domain_secrets *ds, wi_err *err);
 
 /* ---- rollout decisions (k8s_input.c) ---- */
 

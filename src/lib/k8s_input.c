@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/creds.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 /* ---------------------------------------------------------------- key/value lists */
@@ -80,6 +82,39 @@ wi_k8s_read_value_file(const char *path, wi_err *err)
 {
   size_t len = 0;
   return read_text_secret(path, &len, "binary files are not supported", err);
+}
+
+/* ---------------------------------------------------------------- stored logins */
+
+int
+wi_k8s_login_creds(const char *server, const char *authfile, const char *username, char **user_out,
+                   char **pass_out, wi_err *err)
+{
+  wi_autofree char *host = wi_k8s_server_host(server);
+  struct wi_cred c = { 0 };
+  int ret = wi_creds_lookup(host, NULL, authfile, &c, err);
+
+  if (ret == WI_ENOTFOUND)
+    return wi_err_set(err, WI_ENOTFOUND, "no stored login for %s; run wlsimg login %s", host, host);
+  if (ret < 0)
+    return ret;
+  if (c.password == NULL || c.password[0] == '\0' || c.username == NULL || c.username[0] == '\0') {
+    ret = wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "the stored login for %s (%s) is a token, not a username and password; the "
+        "kubelet cannot use it in a pull secret. Log in with a user name and password or "
+        "auth token (wlsimg login -u USER --password-stdin %s)",
+        host, c.source ? c.source : "credential store", host);
+  } else if (username && strcmp(username, c.username) != 0) {
+    ret =
+        wi_err_set(err, WI_EINVAL, "--docker-username %s differs from the stored login for %s (%s)",
+                   username, host, c.username);
+  } else {
+    *user_out = wi_xstrdup(c.username);
+    *pass_out = wi_xstrdup(c.password);
+  }
+  wi_cred_dispose(&c);
+  return ret;
 }
 
 /* ---------------------------------------------------------------- line parsers */
@@ -229,6 +264,89 @@ wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out
                                err);
   explicit_bzero(text, len);
   free(text);
+  return ret;
+}
+
+/* ---------------------------------------------------------------- a Domain's secrets */
+
+static void
+push_obj(struct wi_k8s_obj ***objs, size_t *n, struct wi_k8s_obj *o)
+{
+  *objs = wi_xreallocarray(*objs, *n + 1, sizeof **objs);
+  (*objs)[(*n)++] = o;
+}
+
+int
+wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
+                              const struct wi_k8s_domain_secrets *a, wi_err *err)
+{
+  struct wi_k8s_kv label = { "weblogic.domainUID", a->uid };
+  const char *cred_name = a->credentials, *enc_name = a->encryption;
+  struct wi_k8s_obj *o = NULL;
+  int ret = 0;
+
+  if (cred_name) {
+    char *user = NULL, *pass = NULL;
+    ret = wi_k8s_read_wls_creds(a->credentials_file, a->credentials_fd, &user, &pass, err);
+    if (ret == 0) {
+      struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
+      struct wi_k8s_generic_secret gs = { .name = cred_name,
+                                          .ns = a->ns,
+                                          .data = data,
+                                          .n_data = 2,
+                                          .labels = &label,
+                                          .n_labels = 1,
+                                          .type = "Opaque" };
+      ret = wi_k8s_generic_secret(&o, &gs, err);
+      if (ret == 0)
+        push_obj(objs, n, o);
+    }
+    wi_secret_free(user);
+    wi_secret_free(pass);
+    if (ret < 0)
+      return ret;
+  }
+  if (enc_name) {
+    char *pw = NULL;
+    bool exists = false;
+    if (a->encryption_file) {
+      pw = wi_k8s_read_secret_file(a->encryption_file, "runtime encryption password", err);
+      if (pw == NULL)
+        return err->code;
+    } else {
+      if (a->apply && wi_k8s_secret_exists(enc_name, a->ns, &exists, err) < 0)
+        return err->code;
+      if (exists) {
+        wi_log(
+            WI_LOG_WARN,
+            "keeping the existing secret %s (its password must not change during the domain's life)",
+            enc_name);
+        return 0;
+      }
+      char hex[33];
+      if (wi_random_hex(hex, 16, err) < 0)
+        return err->code;
+      pw = wi_xstrdup(hex);
+      explicit_bzero(hex, sizeof hex);
+      if (!a->apply)
+        wi_log(WI_LOG_WARN,
+               "generated a random password for %s; apply this output once, and next time pass "
+               "--runtime-encryption-secret %s so that it stays the same",
+               enc_name, enc_name);
+    }
+    struct wi_k8s_kv data[] = { { "password", pw } };
+    struct wi_k8s_generic_secret gs = { .name = enc_name,
+                                        .ns = a->ns,
+                                        .data = data,
+                                        .n_data = 1,
+                                        .labels = &label,
+                                        .n_labels = 1,
+                                        .type = "Opaque" };
+    ret = wi_k8s_generic_secret(&o, &gs, err);
+    wi_secret_free(pw);
+    if (ret == 0)
+      push_obj(objs, n, o);
+  }
   return ret;
 }
 

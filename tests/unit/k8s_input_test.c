@@ -227,6 +227,45 @@ TEST(aux_resolve_without_inspection)
   wi_k8s_aux_set_dispose(&set);
 }
 
+TEST(domain_secrets)
+{
+  wi_err err = { 0 };
+  wi_autofree char *creds = put_file("wls.creds", "username=weblogic\npassword=welcome1\n", 36);
+  wi_autofree char *pw = put_file("enc.pw", "encrypt-me\n", 11);
+  struct wi_k8s_obj **objs = NULL;
+  size_t n = 0;
+  struct wi_k8s_domain_secrets ds = { .uid = "d1",
+                                      .ns = "ns1",
+                                      .credentials = "d1-weblogic-credentials",
+                                      .credentials_file = creds,
+                                      .encryption = "d1-runtime-encryption-secret",
+                                      .encryption_file = pw };
+  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(n, 2);
+  size_t len = 0;
+  char *y = n == 2 ? wi_k8s_render(objs, n, WI_K8S_YAML, &len, &err) : NULL;
+  CHECK_STR_HAS(y, "name: d1-weblogic-credentials");
+  CHECK_STR_HAS(y, "weblogic.domainUID: d1");
+  CHECK_STR_HAS(y, "password: ZW5jcnlwdC1tZQ==");
+  wi_secret_free(y);
+  for (size_t i = 0; i < n; i++)
+    wi_k8s_obj_free(objs[i]);
+  free(objs);
+
+  /* Existing secrets named: nothing to make. A bad credentials file names itself. */
+  objs = NULL;
+  n = 0;
+  ds.credentials = ds.encryption = NULL;
+  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(n, 0);
+  ds.credentials = "c";
+  ds.credentials_file = pw;
+  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "from ");
+  CHECK_STR_HAS(err.msg, "enc.pw: expected username=");
+  free(objs);
+}
+
 int
 main(void)
 {
@@ -242,6 +281,7 @@ main(void)
   RUN(secret_from_pipe);
   RUN(aux_rollout_plan);
   RUN(aux_resolve_without_inspection);
+  RUN(domain_secrets);
   wi_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
