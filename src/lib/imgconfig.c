@@ -25,28 +25,6 @@ struct wi_imgconfig {
   bool cmd_set; /* CMD given through apply_change: a later ENTRYPOINT keeps it (docker) */
 };
 
-static const char *
-json_type_name(const json_t *j)
-{
-  switch (json_typeof(j)) {
-  case JSON_OBJECT:
-    return "an object";
-  case JSON_ARRAY:
-    return "an array";
-  case JSON_STRING:
-    return "a string";
-  case JSON_INTEGER:
-    return "an integer";
-  case JSON_REAL:
-    return "a number";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "a boolean";
-  default:
-    return "null";
-  }
-}
-
 static int
 check_type(const json_t *root, const char *key, json_type want, bool required, wi_err *err)
 {
@@ -62,7 +40,7 @@ check_type(const json_t *root, const char *key, json_type want, bool required, w
   }
   if (json_typeof(v) != want)
     return wi_err_set(err, WI_EINVAL, "invalid image config: %s: expected %s, got %s", key,
-                      names[want], json_type_name(v));
+                      names[want], wi_json_type_name(v));
   return 0;
 }
 
@@ -77,20 +55,20 @@ check_rootfs(const json_t *root, wi_err *err)
     return 0;
   if (!json_is_object(rootfs))
     return wi_err_set(err, WI_EINVAL, "invalid image config: rootfs: expected an object, got %s",
-                      json_type_name(rootfs));
+                      wi_json_type_name(rootfs));
   json_t *ids = json_object_get(rootfs, "diff_ids");
   if (ids == NULL)
     return 0;
   if (!json_is_array(ids))
     return wi_err_set(err, WI_EINVAL,
                       "invalid image config: rootfs.diff_ids: expected an array, got %s",
-                      json_type_name(ids));
+                      wi_json_type_name(ids));
   json_array_foreach (ids, i, v) {
     wi_err derr = { 0 };
     if (!json_is_string(v))
       return wi_err_set(err, WI_EINVAL,
                         "invalid image config: rootfs.diff_ids[%zu]: expected a string, got %s", i,
-                        json_type_name(v));
+                        wi_json_type_name(v));
     if (wi_digest_validate(json_string_value(v), &derr) < 0)
       return wi_err_set(err, WI_EINVAL, "invalid image config: rootfs.diff_ids[%zu]: %s", i,
                         derr.msg);
@@ -114,7 +92,7 @@ wi_imgconfig_parse(struct wi_imgconfig **out, const void *bytes, size_t len, wi_
                       jerr.column, jerr.text);
   if (!json_is_object(root))
     return wi_err_set(err, WI_EINVAL, "invalid image config: expected a JSON object, got %s",
-                      json_type_name(root));
+                      wi_json_type_name(root));
   ret = check_type(root, "architecture", JSON_STRING, true, err);
   if (ret == 0)
     ret = check_type(root, "os", JSON_STRING, true, err);

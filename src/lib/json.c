@@ -34,3 +34,25 @@ wi_json_set(json_t *obj, const char *key, json_t *v)
   json_object_set_new(obj, json_string_value(k), v);
   json_decref(k);
 }
+
+const char *
+wi_json_type_name(const json_t *j)
+{
+  switch (json_typeof(j)) {
+  case JSON_OBJECT:
+    return "an object";
+  case JSON_ARRAY:
+    return "an array";
+  case JSON_STRING:
+    return "a string";
+  case JSON_INTEGER:
+    return "an integer";
+  case JSON_REAL:
+    return "a number";
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return "a boolean";
+  default:
+    return "null";
+  }
+}

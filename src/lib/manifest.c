@@ -212,28 +212,6 @@ path_error(wi_err *err, int code, const char *path, const char *fmt, ...)
   return wi_err_set(err, code, "invalid manifest: %s: %s", path, detail);
 }
 
-static const char *
-json_type_name(const json_t *j)
-{
-  switch (json_typeof(j)) {
-  case JSON_OBJECT:
-    return "an object";
-  case JSON_ARRAY:
-    return "an array";
-  case JSON_STRING:
-    return "a string";
-  case JSON_INTEGER:
-    return "an integer";
-  case JSON_REAL:
-    return "a number";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "a boolean";
-  default:
-    return "null";
-  }
-}
-
 /* Optional string member: *out NULL when absent. */
 static int
 get_string(const json_t *obj, const char *key, const char *path, bool required, char **out,
@@ -250,7 +228,7 @@ get_string(const json_t *obj, const char *key, const char *path, bool required, 
     return 0;
   }
   if (!json_is_string(v))
-    return perr(err, p, "expected a string, got %s", json_type_name(v));
+    return perr(err, p, "expected a string, got %s", wi_json_type_name(v));
   *out = wi_xstrdup(json_string_value(v));
   return 0;
 }
@@ -270,7 +248,7 @@ parse_annotations(const json_t *obj, const char *path, struct wi_annotation **ou
   if (a == NULL)
     return 0;
   if (!json_is_object(a))
-    return perr(err, p, "expected an object, got %s", json_type_name(a));
+    return perr(err, p, "expected an object, got %s", wi_json_type_name(a));
   size_t n = json_object_size(a), i = 0;
   if (n == 0)
     return 0;
@@ -278,7 +256,8 @@ parse_annotations(const json_t *obj, const char *path, struct wi_annotation **ou
   json_object_foreach (a, key, v) {
     if (!json_is_string(v)) {
       annotations_free(r, i);
-      return perr(err, p, "value of \"%.100s\": expected a string, got %s", key, json_type_name(v));
+      return perr(err, p, "value of \"%.100s\": expected a string, got %s", key,
+                  wi_json_type_name(v));
     }
     r[i].key = wi_xstrdup(key);
     r[i].value = wi_xstrdup(json_string_value(v));
@@ -312,7 +291,7 @@ parse_platform(const json_t *pl, const char *path, struct wi_platform *out, wi_e
   int ret;
 
   if (!json_is_object(pl))
-    return perr(err, path, "expected an object, got %s", json_type_name(pl));
+    return perr(err, path, "expected an object, got %s", wi_json_type_name(pl));
   memset(out, 0, sizeof *out);
   ret = platform_field(pl, "architecture", path, true, out->arch, sizeof out->arch, err);
   if (ret == 0)
@@ -334,14 +313,14 @@ parse_urls(const json_t *obj, const char *path, struct wi_descriptor *d, wi_err 
     return 0;
   snprintf(p, sizeof p, "%s.urls", path);
   if (!json_is_array(u))
-    return perr(err, p, "expected an array, got %s", json_type_name(u));
+    return perr(err, p, "expected an array, got %s", wi_json_type_name(u));
   if (json_array_size(u) == 0)
     return 0;
   d->urls = wi_xcalloc(json_array_size(u), sizeof *d->urls);
   json_array_foreach (u, i, v) {
     if (!json_is_string(v)) {
       snprintf(p, sizeof p, "%s.urls[%zu]", path, i);
-      return perr(err, p, "expected a string, got %s", json_type_name(v));
+      return perr(err, p, "expected a string, got %s", wi_json_type_name(v));
     }
     d->urls[i] = wi_xstrdup(json_string_value(v));
     d->n_urls = i + 1;
@@ -358,7 +337,7 @@ parse_descriptor(const json_t *j, const char *path, struct wi_descriptor *d, wi_
 
   memset(d, 0, sizeof *d);
   if (!json_is_object(j))
-    return perr(err, path, "expected an object, got %s", json_type_name(j));
+    return perr(err, path, "expected an object, got %s", wi_json_type_name(j));
   ret = get_string(j, "mediaType", path, true, &d->media_type, err);
   if (ret == 0)
     ret = get_string(j, "digest", path, true, &d->digest, err);
@@ -373,7 +352,7 @@ parse_descriptor(const json_t *j, const char *path, struct wi_descriptor *d, wi_
   if (size == NULL)
     return perr(err, p, "missing");
   if (!json_is_integer(size))
-    return perr(err, p, "expected an integer, got %s", json_type_name(size));
+    return perr(err, p, "expected an integer, got %s", wi_json_type_name(size));
   if (json_integer_value(size) < 0)
     return perr(err, p, "negative size %lld", (long long)json_integer_value(size));
   d->size = json_integer_value(size);
@@ -409,7 +388,7 @@ parse_descriptor_array(const json_t *root, const char *key, struct wi_descriptor
   if (a == NULL)
     return perr(err, key, "missing");
   if (!json_is_array(a))
-    return perr(err, key, "expected an array, got %s", json_type_name(a));
+    return perr(err, key, "expected an array, got %s", wi_json_type_name(a));
   if (json_array_size(a) == 0)
     return 0;
   *out = wi_xcalloc(json_array_size(a), sizeof **out);
@@ -469,12 +448,12 @@ parse_root(struct wi_manifest *m, const json_t *root, const char *content_type, 
 
   if (!json_is_object(root))
     return wi_err_set(err, WI_EINVAL, "invalid manifest: expected a JSON object, got %s",
-                      json_type_name(root));
+                      wi_json_type_name(root));
   json_t *sv = json_object_get(root, "schemaVersion");
   if (sv == NULL)
     return perr(err, "schemaVersion", "missing");
   if (!json_is_integer(sv))
-    return perr(err, "schemaVersion", "expected an integer, got %s", json_type_name(sv));
+    return perr(err, "schemaVersion", "expected an integer, got %s", wi_json_type_name(sv));
   if (json_integer_value(sv) == 1)
     return wi_err_set(
         err, WI_EUNSUPPORTED,
