@@ -215,18 +215,27 @@ buf_sink(const void *data, size_t len, void *payload, wi_err *err)
   return wi_buf_add(payload, data, len, err);
 }
 
+/* Read fd into b (plain or secret) and hand the bytes out. */
+static int
+read_into(int fd, const char *what, struct wi_buf *b, char **out, size_t *len_out, wi_err *err)
+{
+  int ret = wi_read_each(fd, what, buf_sink, b, err);
+
+  if (ret == WI_ETOOBIG && what)
+    ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", what, b->max);
+  if (ret < 0)
+    return ret;
+  if (len_out)
+    *len_out = b->len;
+  *out = wi_buf_steal(b);
+  return 0;
+}
+
 int
 wi_read_fd(int fd, size_t max, char **out, size_t *len_out, wi_err *err)
 {
   wi_autobuf struct wi_buf b = WI_BUF_INIT(max);
-  int ret = wi_read_each(fd, NULL, buf_sink, &b, err);
-
-  if (ret < 0)
-    return ret;
-  if (len_out)
-    *len_out = b.len;
-  *out = wi_buf_steal(&b);
-  return 0;
+  return read_into(fd, NULL, &b, out, len_out, err);
 }
 
 int
@@ -247,16 +256,7 @@ int
 wi_read_fd_secret(int fd, const char *what, size_t max, char **out, size_t *len_out, wi_err *err)
 {
   wi_autobuf struct wi_buf b = WI_BUF_INIT_SECRET(max);
-  int ret = wi_read_each(fd, what, buf_sink, &b, err);
-
-  if (ret == WI_ETOOBIG)
-    ret = wi_err_set(err, WI_ETOOBIG, "%s: larger than %zu bytes", what, max);
-  if (ret < 0)
-    return ret;
-  if (len_out)
-    *len_out = b.len;
-  *out = wi_buf_steal(&b);
-  return 0;
+  return read_into(fd, what, &b, out, len_out, err);
 }
 
 int
