@@ -206,9 +206,8 @@ cmd_create_aux_image(int argc, char **argv)
     free(pos);
     return CLI_EXIT_OK;
   }
-  wi_autofree char *root = wi_store_default_root();
   struct wi_aux_result res = { 0 };
-  ret = wi_store_open(&store, root, true, &err);
+  ret = wi_store_open_default(&store, true, &err);
   if (ret == 0)
     ret = a.push ? wi_aux_build_push(plan, store, a.load, &res, &err)
                  : wi_aux_build(plan, store, &res, &err);

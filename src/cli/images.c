@@ -188,9 +188,8 @@ cmd_images(int argc, char **argv)
     ftag = colon && fr.tag ? wi_xstrdup(fr.tag) : NULL; /* "busybox" means every tag */
     wi_ref_dispose(&fr);
   }
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open(&s, root, false, &err);
+  ret = wi_store_open_default(&s, false, &err);
   if (ret == WI_ENOTFOUND) {
     if (!a.quiet)
       print_table(NULL, 0, a.digests);

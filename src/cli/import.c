@@ -95,7 +95,6 @@ cmd_import(int argc, char **argv)
     }
   }
 
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
   struct wi_import_opts io = { .platform = a.platform,
                                .changes = a.changes.v,
@@ -103,7 +102,7 @@ cmd_import(int argc, char **argv)
                                .message = a.message,
                                .created = creation_time() };
   struct wi_descriptor d = { 0 };
-  if (wi_store_open(&s, root, true, &err) < 0 ||
+  if (wi_store_open_default(&s, true, &err) < 0 ||
       wi_import_tar(s, fd >= 0 ? fd : STDIN_FILENO, what, name, &io, &d, &err) < 0)
     return cli_fail(&err);
   printf("%s\n", d.digest);

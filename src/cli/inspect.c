@@ -79,8 +79,7 @@ cmd_inspect(int argc, char **argv)
   struct wi_transfer_opts to = { 0 };
   to.src_reg.tls_verify = a.tls_verify;
   to.src_reg.authfile = a.authfile;
-  wi_autofree char *root = wi_store_default_root();
-  if (wi_store_open(&store, root, true, &err) < 0 ||
+  if (wi_store_open_default(&store, true, &err) < 0 ||
       wi_image_open(&img, store, a.image, pp, a.pull, &to, &err) < 0 ||
       wi_inspect_json(store, img, a.patches, &json, &err) < 0)
     return wit_fail(&err);

@@ -453,10 +453,8 @@ cmd_domain(int argc, char **argv)
     ret = check_image("--image", a.image, &err);
   for (size_t i = 0; i < a.aux.n && ret == 0; i++)
     ret = check_image("--aux-image", a.aux.v[i], &err);
-  if (ret == 0 && !a.no_inspect && a.aux.n > 0) {
-    wi_autofree char *root = wi_store_default_root();
-    ret = wi_store_open(&store, root, true, &err);
-  }
+  if (ret == 0 && !a.no_inspect && a.aux.n > 0)
+    ret = wi_store_open_default(&store, true, &err);
   if (ret == 0) {
     struct wi_k8s_aux_opts ao = {
       .store = store, .wdt_image = a.wdt_image, .authfile = a.authfile, .tls_verify = a.tls_verify

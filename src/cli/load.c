@@ -61,9 +61,8 @@ cmd_load(int argc, char **argv)
     return cli_usage_error("load",
                            "requested load from standard input, but it is a terminal; use -i FILE");
   }
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  if (wi_store_open(&s, root, true, &err) < 0 ||
+  if (wi_store_open_default(&s, true, &err) < 0 ||
       wi_docker_archive_read(s, fd >= 0 ? fd : STDIN_FILENO, what, true, &l, &n, &err) < 0)
     return cli_fail(&err);
   for (size_t i = 0; i < n && !a.quiet; i++) {

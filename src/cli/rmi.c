@@ -111,9 +111,8 @@ cmd_rmi(int argc, char **argv)
 
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open(&s, root, false, &err);
+  ret = wi_store_open_default(&s, false, &err);
   if (ret == WI_ENOTFOUND)
     wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
   if (ret < 0)

@@ -116,9 +116,8 @@ cmd_save(int argc, char **argv)
   if (a.output == NULL && isatty(STDOUT_FILENO))
     return cli_usage_error(
         "save", "refusing to write a tar to a terminal; use -o FILE or redirect the output");
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open(&s, root, false, &err);
+  ret = wi_store_open_default(&s, false, &err);
   if (ret == WI_ENOTFOUND)
     wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
   if (ret < 0)

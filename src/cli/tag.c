@@ -46,9 +46,8 @@ cmd_tag(int argc, char **argv)
   }
   wi_autofree char *target = wi_ref_name(&ref);
   wi_ref_dispose(&ref);
-  wi_autofree char *root = wi_store_default_root();
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open(&s, root, false, &err);
+  ret = wi_store_open_default(&s, false, &err);
   if (ret == WI_ENOTFOUND)
     wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
   if (ret < 0 || wi_store_lookup(s, pos[0], &d, NULL, &err) < 0)

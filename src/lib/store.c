@@ -109,6 +109,13 @@ wi_store_open(struct wi_store **out, const char *root, bool create, wi_err *err)
   return 0;
 }
 
+int
+wi_store_open_default(struct wi_store **out, bool create, wi_err *err)
+{
+  wi_autofree char *root = wi_store_default_root();
+  return wi_store_open(out, root, create, err);
+}
+
 void
 wi_store_free(struct wi_store *s)
 {

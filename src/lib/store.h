@@ -29,6 +29,8 @@ struct wi_store;
 /* Open (create = make the directory and layout files if missing). WI_ENOTFOUND when absent and
  * !create; WI_EINVAL when the directory is not an OCI layout. */
 int wi_store_open(struct wi_store **out, const char *root, bool create, wi_err *err);
+/* wi_store_open on wi_store_default_root(). */
+int wi_store_open_default(struct wi_store **out, bool create, wi_err *err);
 /* $WLSIMG_STORE, else ${XDG_DATA_HOME:-~/.local/share}/wlsimg/store (malloc'ed). */
 char *wi_store_default_root(void);
 void wi_store_free(struct wi_store *s);
