@@ -127,11 +127,16 @@ static int
 read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
 {
   wi_autofree char *text = NULL;
+  size_t len = 0;
   char **v = NULL;
   int n = 0;
 
-  if (wi_read_file(path, 1 << 20, &text, NULL, err) < 0)
+  if (wi_read_file(path, 1 << 20, &text, &len, err) < 0)
     return wi_err_wrap(err, "argument file");
+  /* A NUL (a UTF-16 file, say) would silently drop everything after it. */
+  if (memchr(text, '\0', len))
+    return wi_err_set(err, WI_EUSAGE, "argument file %s: contains a NUL byte (not UTF-8 text?)",
+                      path);
   for (char *p = text; *p;) {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
       p++;
@@ -148,8 +153,12 @@ read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
         char q = *p++;
         while (*p && *p != q)
           wi_buf_add(&tok, p++, 1, NULL);
-        if (*p == q)
-          p++;
+        if (*p != q) {
+          wi_buf_dispose(&tok);
+          free(v); /* the tokens are kept (freed at exit) */
+          return wi_err_set(err, WI_EUSAGE, "argument file %s: unterminated %c quote", path, q);
+        }
+        p++;
       } else {
         wi_buf_add(&tok, p++, 1, NULL);
       }
@@ -223,7 +232,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       if (read_argfile(argv[i] + 1, &fv, &fn, &err) < 0) {
         free(seen);
         free(av);
-        return cli_usage_error(cmd->name, "%s", err.msg);
+        cli_usage_error(cmd->name, "%s", err.msg);
+        return -1; /* a usage error (a positive return would mean "help shown": exit 0) */
       }
       av = wi_xreallocarray(av, (size_t)(ac + fn), sizeof *av);
       memcpy(av + ac, fv, (size_t)fn * sizeof *av);

@@ -119,6 +119,11 @@ check_eq "bad import options store nothing (checked before the tar is read)" \
   "$(find "$WLSIMG_STORE" -path '*/blobs/*' -type f 2> /dev/null | wc -l)" 0
 export WLSIMG_STORE=$T_DIR/store
 check_fail "rmi of an unknown image" 1 "No such image: nope:1" "$W" rmi nope:1
+check_fail "a missing argument file" 2 "missing.args" "$W" rmi @"$T_DIR/missing.args"
+printf 'n\0ope:1\n' > "$T_DIR/nul.args"
+check_fail "an argument file with a NUL byte" 2 "nul.args: contains a NUL byte" "$W" rmi @"$T_DIR/nul.args"
+printf '"nope:1\n' > "$T_DIR/quote.args"
+check_fail "an argument file with an unterminated quote" 2 "quote.args: unterminated \" quote" "$W" rmi @"$T_DIR/quote.args"
 check_fail "tag of an unknown image" 1 "No such image: nope" "$W" tag nope x:1
 check_fail "tag to an upper-case name" 1 "must be lowercase" "$W" tag myapp:1 Upper
 check_fail "tag with one argument" 2 "expected 2 arguments" "$W" tag myapp:1
