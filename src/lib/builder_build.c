@@ -110,27 +110,46 @@ add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *er
   return 0;
 }
 
-/* Stream one regular file of the installer into the layer's spool (no whole entry in memory). */
-static int
-add_installer_file(struct layer_ctx *c, struct archive *a, const struct wi_layer_entry *e,
-                   const char *name, wi_err *err)
-{
-  wi_autofree char *buf = wi_xmalloc(64 * 1024);
-  int ret = wi_layer_file_begin(c->w, e, err);
+/* One regular file of the installer: small ones (the many scripts and modules) are copied from
+ * memory, bigger ones streamed into the layer's spool (no whole entry in memory). */
+#define INSTALLER_BUF (64 * 1024)
 
-  if (ret < 0)
-    return ret;
+static int
+add_installer_file(struct layer_ctx *c, struct archive *a, struct archive_entry *ae,
+                   struct wi_layer_entry *e, const char *name, wi_err *err)
+{
+  wi_autofree char *buf = wi_xmalloc(INSTALLER_BUF);
+  bool small = archive_entry_size_is_set(ae) && archive_entry_size(ae) <= INSTALLER_BUF;
+  size_t got = 0;
+  int ret = small ? 0 : wi_layer_file_begin(c->w, e, err);
+
   while (ret == 0) {
-    la_ssize_t k = archive_read_data(a, buf, 64 * 1024);
+    la_ssize_t k = archive_read_data(a, buf + got, INSTALLER_BUF - got);
     if (k < 0)
       ret = wi_err_set(err, WI_EINVAL, "%s: entry %s: %s", c->p->installer, name,
                        archive_error_string(a) ? archive_error_string(a) : "truncated");
     else if (k == 0)
       break;
+    else if (small)
+      got += (size_t)k;
     else
       ret = wi_layer_file_write(c->w, buf, (size_t)k, err);
+    if (ret == 0 && small && got == INSTALLER_BUF) {
+      /* More than the header said (or exactly the buffer): stream it. */
+      small = false;
+      if ((ret = wi_layer_file_begin(c->w, e, err)) == 0)
+        ret = wi_layer_file_write(c->w, buf, got, err);
+      got = 0;
+    }
   }
-  return ret < 0 ? ret : wi_layer_file_end(c->w, err);
+  if (ret < 0)
+    return ret;
+  if (small) {
+    e->data = buf;
+    e->size = got;
+    return wi_layer_add(c->w, e, err);
+  }
+  return wi_layer_file_end(c->w, err);
 }
 
 static int
@@ -184,7 +203,7 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     } else if (type == AE_IFREG) {
       e.type = WI_LAYER_FILE;
       e.mode = eff_mode(c, perm ? perm : 0644);
-      if ((ret = add_installer_file(c, a, &e, n, err)) < 0)
+      if ((ret = add_installer_file(c, a, ae, &e, n, err)) < 0)
         break;
       continue;
     } else {

@@ -33,14 +33,14 @@
  * thread fills slot k and queues it; workers compress queued slots in order; the caller's thread
  * writes finished slots in order to the sink (which is only ever called from that thread) before
  * reusing them. Memory is bounded by the ring: about 2 MiB per slot, threads <= GZ_MAX_THREADS.
- * Workers start with the second chunk, so small streams never start a thread.
+ * Workers start when the first chunk is full, so streams under 1 MiB never start a thread.
  *
  * A chunk whose samples do not shrink (zip entries, jars, random data) is stored rather than
  * deflated: that decision depends only on the chunk's bytes, so the output stays reproducible. */
 
 #define GZ_CHUNK       (1u << 20)
 #define GZ_MAX_THREADS 8
-#define GZ_PROBE       (16u << 10) /* bytes in each of the 4 samples of a chunk */
+#define GZ_PROBE       (8u << 10) /* bytes in each of the 4 samples of a chunk */
 
 enum gz_state { GZ_FREE, GZ_QUEUED, GZ_DONE };
 
@@ -52,7 +52,8 @@ struct gz_slot {
 
 struct gz_worker {
   struct wi_gzip *z;
-  struct libdeflate_compressor *c, *c0; /* the stream's level, and level 0 (stored blocks) */
+  /* the stream's level, level 0 (stored blocks) and level 1 (the cheap compressibility probe) */
+  struct libdeflate_compressor *c, *c0, *c1;
   pthread_t th;
 };
 
@@ -94,7 +95,7 @@ incompressible(struct libdeflate_compressor *c, const unsigned char *in, size_t 
 static void
 gz_compress(struct gz_worker *wk, struct gz_slot *s, size_t cap)
 {
-  bool store = incompressible(wk->c, s->in, s->in_len, s->out);
+  bool store = incompressible(wk->c1, s->in, s->in_len, s->out);
   s->out_len = libdeflate_gzip_compress(store ? wk->c0 : wk->c, s->in, s->in_len, s->out, cap);
 }
 
@@ -126,7 +127,8 @@ gz_alloc_compressors(struct gz_worker *wk, int level)
 {
   wk->c = libdeflate_alloc_compressor(level);
   wk->c0 = libdeflate_alloc_compressor(0);
-  return wk->c && wk->c0;
+  wk->c1 = libdeflate_alloc_compressor(1);
+  return wk->c && wk->c0 && wk->c1;
 }
 
 static void
@@ -136,6 +138,8 @@ gz_free_compressors(struct gz_worker *wk)
     libdeflate_free_compressor(wk->c);
   if (wk->c0)
     libdeflate_free_compressor(wk->c0);
+  if (wk->c1)
+    libdeflate_free_compressor(wk->c1);
 }
 
 static int
@@ -242,8 +246,8 @@ gz_submit(struct wi_gzip *z, wi_err *err)
   struct gz_slot *s = &z->slot[z->head % z->nslot];
   int ret;
 
-  if (z->head == 1)
-    gz_start_workers(z);
+  if (!z->finished)
+    gz_start_workers(z); /* a full chunk: more may follow */
   z->head++;
   if (z->nw == 0) {
     gz_compress(&z->self, s, z->out_cap);
@@ -866,10 +870,12 @@ add_parents(struct wi_layer_writer *w)
 
 struct tar_out {
   struct wi_hasher tar_h; /* diff_id */
-  struct wi_hasher gz_h;  /* blob digest */
+  struct wi_hasher gz_h;  /* blob digest (unless the sink hashes it: hash_gz false) */
+  bool hash_gz;
   struct wi_gzip *gz;
   wi_sink_fn gz_sink, tar_sink;
   void *gz_payload, *tar_payload;
+  uint64_t gz_size;
   wi_err *err;
   int failed; /* first WI_E* code from a sink */
 };
@@ -878,7 +884,9 @@ static int
 gz_out(const void *data, size_t len, void *payload, wi_err *err)
 {
   struct tar_out *o = payload;
-  wi_hasher_update(&o->gz_h, data, len);
+  o->gz_size += len;
+  if (o->hash_gz)
+    wi_hasher_update(&o->gz_h, data, len);
   return o->gz_sink(data, len, o->gz_payload, err);
 }
 
@@ -909,7 +917,8 @@ archive_fail(struct archive *a, struct tar_out *o, const char *what, wi_err *err
 }
 
 /* Open the content of a file entry and learn its size and offset (fd_out = -1 for in-memory
- * data). */
+ * data; for spooled contents the writer's spool descriptor itself, which the caller must not
+ * close). */
 static int
 open_content(const struct wi_layer_writer *w, const struct lentry *e, int *fd_out, int64_t *off_out,
              int64_t *size_out, wi_err *err)
@@ -919,9 +928,9 @@ open_content(const struct wi_layer_writer *w, const struct lentry *e, int *fd_ou
   *off_out = 0;
   *size_out = (int64_t)e->size;
   if (e->type == WI_LAYER_FILE && e->spooled) {
-    *fd_out = dup(w->spool_fd);
+    *fd_out = w->spool_fd;
     *off_out = e->spool_off;
-    return *fd_out < 0 ? wi_err_sys(err, WI_EIO, "layer spool file") : 0;
+    return 0;
   }
   if (e->type != WI_LAYER_FILE || (e->fd < 0 && e->src_path == NULL))
     return 0;
@@ -975,12 +984,13 @@ write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *
                                   [WI_LAYER_DIR] = AE_IFDIR,
                                   [WI_LAYER_SYMLINK] = AE_IFLNK,
                                   [WI_LAYER_HARDLINK] = AE_IFREG };
-  wi_autoclose int fd = -1;
+  int fd = -1;
   int64_t size = 0, base = 0;
   int ret = open_content(w, e, &fd, &base, &size, err);
 
   if (ret < 0)
     return ret;
+  wi_autoclose int own_fd = e->spooled ? -1 : fd;
   struct archive_entry *ae = archive_entry_new();
   wi_autofree char *name =
       e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
@@ -1099,13 +1109,14 @@ write_tar(struct wi_layer_writer *w, struct tar_out *o, wi_err *err)
   return ret;
 }
 
-int
-wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload,
-                       wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res,
-                       wi_err *err)
+/* wi_layer_writer_finish; hash_gz false leaves res->digest empty (the sink hashes the stream). */
+static int
+finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, bool hash_gz,
+       wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res, wi_err *err)
 {
   struct tar_out o = { .gz_sink = gz_sink,
                        .gz_payload = gz_payload,
+                       .hash_gz = hash_gz,
                        .tar_sink = tar_sink,
                        .tar_payload = tar_payload,
                        .err = err };
@@ -1138,15 +1149,23 @@ wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_p
   if (ret == 0) {
     memset(res, 0, sizeof *res);
     res->tar_size = (int64_t)o.tar_h.size;
-    res->size = (int64_t)o.gz_h.size;
+    res->size = (int64_t)o.gz_size;
     wi_hasher_final(&o.tar_h, res->diff_id);
-    if (o.gz)
+    if (o.gz && hash_gz)
       wi_hasher_final(&o.gz_h, res->digest);
   }
   wi_gzip_free(o.gz);
   wi_hasher_dispose(&o.tar_h);
   wi_hasher_dispose(&o.gz_h);
   return ret;
+}
+
+int
+wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload,
+                       wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res,
+                       wi_err *err)
+{
+  return finish(w, gz_sink, gz_payload, true, tar_sink, tar_payload, res, err);
 }
 
 static int
@@ -1164,8 +1183,9 @@ wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
 
   if (ret < 0)
     return ret;
-  ret = wi_layer_writer_finish(w, blob_sink, bw, NULL, NULL, res, err);
+  /* The blob writer hashes what it stores: its digest is the blob's (no second pass). */
+  ret = finish(w, blob_sink, bw, false, NULL, NULL, res, err);
   if (ret < 0)
     return ret;
-  return wi_blob_writer_commit(bw, res->digest, res->size, NULL, err);
+  return wi_blob_writer_commit(bw, NULL, res->size, res->digest, err);
 }
