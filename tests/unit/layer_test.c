@@ -519,6 +519,21 @@ TEST(test_layer_digests_match_streams)
   CHECK_INT_EQ(r.tar_size, tar.len);
   CHECK(tar.len > n);
 
+  /* Into a store: the blob writer's digest is the same blob's. */
+  wi_autofree char *root = wi_xasprintf("%s/store", dir);
+  struct wi_store *st = NULL;
+  CHECK_INT_EQ(wi_store_open(&st, root, true, &err), 0);
+  w = wi_layer_writer_new(NULL);
+  add_sample(w, true, big);
+  struct wi_layer_result rs;
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, st, &rs, &err), 0);
+  wi_layer_writer_free(w);
+  CHECK_STR_EQ(rs.digest, r.digest);
+  CHECK_INT_EQ(rs.size, r.size);
+  CHECK_STR_EQ(rs.diff_id, r.diff_id);
+  CHECK(wi_store_has_blob(st, rs.digest));
+  wi_store_free(st);
+
   gzip_with(1, (const unsigned char *)tar.data, tar.len, 10240, &gz1);
   CHECK(gz1.len == gz.len && memcmp(gz1.data, gz.data, gz.len) == 0);
   struct wi_gunzip *u = wi_gunzip_new(buf_sink, &out);
