@@ -42,12 +42,12 @@ struct token_entry {
 enum auth_kind { AUTH_UNKNOWN, AUTH_BASIC, AUTH_BEARER };
 
 struct wi_regclient {
-  char *host;         /* as in the reference: credentials and messages */
-  char *api_host;     /* where requests go */
-  char *base;         /* "https://api_host" or "http://api_host" */
-  bool may_fall_back; /* loopback host or tls_verify=0: https, then http */
-  bool scheme_settled;
-  bool fell_back;
+  char *host;            /* as in the reference: credentials and messages */
+  char *api_host;        /* where requests go */
+  char *base;            /* "https://api_host" or "http://api_host" */
+  bool may_switch;       /* the other scheme may be tried while !scheme_settled */
+  bool scheme_settled;   /* a response arrived: the scheme in base is final */
+  bool fell_back;        /* https failed and base is now http */
   char https_error[512]; /* why https failed, for messages after the fallback */
   int retries;
   int64_t chunk_size;
@@ -169,11 +169,13 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   else
     rc->api_host = wi_xstrdup(host);
   rc->tls_verify = o->tls_verify != 0;
-  /* https first; plain http only for loopback hosts (docker's rule for localhost) or when
-   * verification is off, and only after https failed to connect */
-  rc->base = wi_xasprintf("https://%s", rc->api_host);
-  rc->may_fall_back = wi_host_is_loopback(rc->api_host) || !rc->tls_verify;
-  rc->scheme_settled = !rc->may_fall_back;
+  /* Loopback hosts: plain http first (no TLS set-up cost for the common local registry), https
+   * when the server turns out to speak TLS. Others: https, and plain http only with
+   * tls_verify=0 after https failed to connect. */
+  bool loopback = wi_host_is_loopback(rc->api_host);
+  rc->base = wi_xasprintf("%s://%s", loopback ? "http" : "https", rc->api_host);
+  rc->may_switch = loopback || !rc->tls_verify;
+  rc->scheme_settled = !rc->may_switch;
   rc->retries = o->retries > 0 ? o->retries : o->retries < 0 ? 0 : DEFAULT_RETRIES;
   rc->chunk_size = o->chunk_size > 0 ? o->chunk_size : DEFAULT_CHUNK;
   rc->username = dup_opt(o->username);
@@ -875,26 +877,37 @@ abs_url(struct wi_regclient *rc, const char *u)
   return r;
 }
 
-/* Switch from https to http after a connection failure (tls_verify=false only). */
+/* Try the other scheme after the first exchange failed (connection or TLS error, or a TLS server
+ * answering plain http with 400). True when the request should be sent again. */
 static bool
-fall_back_to_http(struct wi_regclient *rc, const char *url, const char *why)
+switch_scheme(struct wi_regclient *rc, const char *url, const char *why)
 {
   bool retry = false;
   pthread_mutex_lock(&rc->mu);
-  if (rc->may_fall_back && strncmp(url, "https://", 8) == 0) {
-    if (!rc->scheme_settled && strncmp(rc->base, "https://", 8) == 0) {
+  bool url_https = strncmp(url, "https://", 8) == 0;
+  bool base_https = strncmp(rc->base, "https://", 8) == 0;
+  if (rc->may_switch && !rc->scheme_settled && url_https == base_https) {
+    if (url_https) {
       snprintf(rc->https_error, sizeof rc->https_error, "%.500s", why);
       rc->fell_back = true;
-      free(rc->base);
-      rc->base = wi_xasprintf("http://%s", rc->api_host);
-      rc->scheme_settled = true;
-      retry = true;
-    } else if (strncmp(rc->base, "http://", 7) == 0) {
-      retry = true; /* another thread switched while this request was on its way */
     }
+    free(rc->base);
+    rc->base = wi_xasprintf("%s://%s", url_https ? "http" : "https", rc->api_host);
+    rc->scheme_settled = true;
+    retry = true;
+  } else if (rc->may_switch && url_https != base_https) {
+    retry = true; /* another thread switched while this request was on its way */
   }
   pthread_mutex_unlock(&rc->mu);
   return retry;
+}
+
+/* A 400 that is not a registry error document: what a TLS server says to plain http. */
+static bool
+plain_http_refused(const struct wi_http_resp *resp)
+{
+  return resp->status == 400 &&
+         (resp->body.len == 0 || strstr(wi_buf_cstr(&resp->body), "\"errors\"") == NULL);
 }
 
 static void
@@ -968,6 +981,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
   wi_autofree char *scope = wi_xstrdup(rr->scope ? rr->scope : "");
   double backoff = 0.5;
   int auth_tries = 0, attempt = 0;
+  bool switched = false; /* one scheme switch per request at most */
 
   memset(resp, 0, sizeof *resp);
   for (;;) {
@@ -979,8 +993,9 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
       return ret; /* no request was sent: auth or handle failure, err is set */
     if (ret < 0) {
       resp_reset(resp);
-      if (ret == WI_ENET && fall_back_to_http(rc, url, herr.msg)) {
-        wi_log(WI_LOG_DEBUG, "%s: https failed (%s), trying http", rc->host, herr.msg);
+      if (ret == WI_ENET && !switched && switch_scheme(rc, url, herr.msg)) {
+        wi_log(WI_LOG_DEBUG, "%s: %s; trying the other scheme", rc->host, herr.msg);
+        switched = true;
         continue;
       }
       if (ret == WI_ENET && !rr->no_net_retry && attempt < rc->retries) {
@@ -992,18 +1007,30 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
       }
       if (err)
         *err = herr;
+      if (strncmp(url, "https://", 8) == 0 && strstr(herr.msg, "certificate"))
+        return wi_err_set(err, ret,
+                          "%s: %s (trust the registry's certificate with --cert-dir or certs.d, or "
+                          "use --tls-verify=false)",
+                          rr->what, herr.msg);
       return wi_err_wrap(err, "%s", rr->what);
     }
-    settle_scheme(rc);
-    if (resp->status == 400 && rc->fell_back && strncmp(url, "http://", 7) == 0 &&
-        (resp->body.len == 0 || strstr(wi_buf_cstr(&resp->body), "\"errors\"") == NULL)) {
-      /* an HTTPS server that refuses plain HTTP: the https failure is the real story */
-      resp_reset(resp);
-      return wi_err_set(err, WI_ENET,
-                        "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
-                        "certificate (--cert-dir, certs.d) or use --tls-verify=false",
-                        rr->what, rc->https_error);
+    if (plain_http_refused(resp) && strncmp(url, "http://", 7) == 0) {
+      if (!switched && switch_scheme(rc, url, "plain HTTP answered 400")) {
+        wi_log(WI_LOG_DEBUG, "%s: plain HTTP refused; trying https", rc->host);
+        switched = true;
+        resp_reset(resp);
+        continue;
+      }
+      if (rc->fell_back) {
+        /* an HTTPS server that refuses plain HTTP: the https failure is the real story */
+        resp_reset(resp);
+        return wi_err_set(err, WI_ENET,
+                          "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
+                          "certificate (--cert-dir, certs.d) or use --tls-verify=false",
+                          rr->what, rc->https_error);
+      }
     }
+    settle_scheme(rc);
     if (resp->status == 401) {
       ret = on_unauthorized(rc, rr, resp, sent, &scope, &auth_tries, err);
       resp_reset(resp);

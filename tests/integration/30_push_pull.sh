@@ -184,12 +184,21 @@ EOC
 docker-registry serve "$W/tls.yml" > "$W/tls.log" 2>&1 &
 T_PIDS+=($!)
 for _ in $(seq 1 200); do curl -s -o /dev/null --cacert "$W/tls-cert.pem" "https://127.0.0.1:$TP/v2/" && break; sleep 0.05; done
-check_fail "TLS: an untrusted certificate is refused" 1 "certificate" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$TP/test/app:v1"
+check_fail "TLS: an untrusted certificate is refused" 1 "--cert-dir" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$TP/test/app:v1"
 check "TLS: push with --cert-dir" "$WLSIMG" -q push --cert-dir "$W/certs" test/app:v1 "127.0.0.1:$TP/test/app:v1"
 check_eq "TLS: skopeo sees the digest" "$(skopeo inspect "${SKOPEO_FLAGS[@]}" --cert-dir "$W/certs" "docker://127.0.0.1:$TP/test/app:v1" | jq -r .Digest)" "$D1"
 check "TLS: tags with --tls-verify=false" "$WLSIMG" tags --tls-verify=false "localhost:$TP/test/app"
 check_eq "TLS: tags output" "$(cat "$T_DIR/last.out")" "v1"
 check "TLS: pull with --cert-dir" env WLSIMG_STORE="$T_DIR/store-tls" "$WLSIMG" -q pull --cert-dir "$W/certs" "127.0.0.1:$TP/test/app:v1"
+
+# the embedded registry over TLS (it closes plain-http connections instead of answering 400)
+EP=$(free_port)
+"$WLSIMG" registry serve --listen "127.0.0.1:$EP" --root "$W/ereg" --tls-cert "$W/tls-cert.pem" --tls-key "$W/tls-key.pem" > "$W/ereg.log" 2>&1 &
+T_PIDS+=($!)
+for _ in $(seq 1 200); do curl -s -o /dev/null --cacert "$W/tls-cert.pem" "https://127.0.0.1:$EP/v2/" && break; sleep 0.05; done
+check_fail "TLS (wlsimg registry): an untrusted certificate is refused" 1 "--cert-dir" "$WLSIMG" -q push test/app:v1 "127.0.0.1:$EP/test/app:v1"
+check "TLS (wlsimg registry): push with --cert-dir" "$WLSIMG" -q push --cert-dir "$W/certs" test/app:v1 "127.0.0.1:$EP/test/app:v1"
+check_eq "TLS (wlsimg registry): digest" "$(cat "$T_DIR/last.out")" "$D1"
 
 # ---------------------------------------------------------------- basic and token auth
 for mode in basic token; do
