@@ -2,8 +2,9 @@
  *
  * Handles auth transparently: anonymous, Basic, and Bearer tokens (challenge → GET realm with Basic
  * credentials, or OAuth2 POST with an identity token; cached per scope set until expiry; one retry
- * with a wider scope on insufficient_scope). Plain HTTP only for loopback hosts (or
- * tls_verify=false, which also allows http fallback). Retries connection errors, 408, 429, 5xx
+ * with a wider scope on insufficient_scope). HTTPS, except loopback hosts, which start with plain
+ * HTTP and switch to HTTPS when the server speaks TLS, and tls_verify=false, which falls back to
+ * HTTP when HTTPS fails to connect. Retries connection errors, 408, 429, 5xx
  * (bounded, exponential backoff, Retry-After honoured). Thread-safe: each call takes an HTTP handle
  * from an internal pool, so layers can move in parallel.
  *
