@@ -108,10 +108,11 @@ aux_is_number(const char *s)
 {
   if (*s == '\0' || strlen(s) > 10)
     return false;
-  for (; *s; s++)
-    if (!isdigit((unsigned char)*s))
+  for (const char *c = s; *c; c++)
+    if (!isdigit((unsigned char)*c))
       return false;
-  return true;
+  /* an id: 4294967295 is (uid_t)-1, and 10 digits can go past 32 bits */
+  return strtoull(s, NULL, 10) < UINT32_MAX;
 }
 
 int
@@ -162,46 +163,35 @@ aux_db_lookup(const char *text, const char *name, int want_field)
   return NULL;
 }
 
-/* Name of the line whose field f equals id (numeric lookups). malloc'ed or NULL. */
-static char *
-db_name_by_id(const char *text, uint32_t id, int field)
+#define FIRST_ID 1000
+#define LAST_ID  59999 /* busybox adduser's range */
+
+/* The first id in FIRST_ID..LAST_ID that no line uses in field f, or 0 when all are taken. One
+ * pass over the text (the base image's file can be large). */
+static uint32_t
+first_free_id(const char *text, int field)
 {
+  wi_autofree bool *used = wi_xcalloc(LAST_ID - FIRST_ID + 1, sizeof *used);
   for (const char *p = text; p && *p;) {
     const char *e = strchr(p, '\n');
     size_t ll = e ? (size_t)(e - p) : strlen(p);
     const char *c = p;
-    int i = 0;
-    while (c && i < field) {
+    for (int i = 0; c && i < field; i++) {
       c = memchr(c, ':', ll - (size_t)(c - p));
       if (c)
         c++;
-      i++;
     }
-    if (c && (size_t)(c - p) < ll && strtoul(c, NULL, 10) == id && isdigit((unsigned char)*c)) {
-      const char *ne = memchr(p, ':', ll);
-      if (ne)
-        return wi_xstrndup(p, (size_t)(ne - p));
+    if (c && (size_t)(c - p) < ll && isdigit((unsigned char)*c)) {
+      unsigned long id = strtoul(c, NULL, 10);
+      if (id >= FIRST_ID && id <= LAST_ID)
+        used[id - FIRST_ID] = true;
     }
     p = e ? e + 1 : NULL;
   }
-  return NULL;
-}
-
-static bool
-id_used(const char *text, uint32_t id, int field)
-{
-  char *n = db_name_by_id(text, id, field);
-  free(n);
-  return n != NULL;
-}
-
-static uint32_t
-first_free_id(const char *text, int field)
-{
-  uint32_t id = 1000;
-  while (id < 60000 && id_used(text, id, field))
-    id++;
-  return id;
+  for (uint32_t id = FIRST_ID; id <= LAST_ID; id++)
+    if (!used[id - FIRST_ID])
+      return id;
+  return 0;
 }
 
 static void
@@ -232,6 +222,9 @@ wi_aux_resolve_ids(const char *user, const char *group, char **passwd, char **gr
     } else {
       /* root is gid 0 even where the base lacks the line */
       ids->gid = strcmp(group, "root") == 0 ? 0 : first_free_id(gr, 2);
+      if (ids->gid == 0 && strcmp(group, "root") != 0)
+        return wi_err_set(err, WI_EINVAL, "no free gid for group %s in the base image's /etc/group",
+                          group);
       wi_autofree char *line = wi_xasprintf("%s:x:%u:", group, ids->gid);
       append_line(group_text, line);
       ids->added_group = true;
@@ -249,7 +242,7 @@ wi_aux_resolve_ids(const char *user, const char *group, char **passwd, char **gr
   }
   /* busybox adduser -D -G group user */
   ids->uid = first_free_id(pw, 2);
-  if (ids->uid >= 60000)
+  if (ids->uid == 0)
     return wi_err_set(err, WI_EINVAL, "no free uid for user %s in the base image's /etc/passwd",
                       user);
   wi_autofree char *line =

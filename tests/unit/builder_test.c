@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/buf.h"
 #include "lib/builder.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"
@@ -28,6 +29,10 @@ TEST(chown_table)
     { "oracle", NULL, NULL, "expected user:group" },
     { "a:b:c", NULL, NULL, "expected user:group" },
     { "abcdefghijabcdefghijabcdefghijabc:x", NULL, NULL, "invalid user name" },
+    { "4294967294:0", "4294967294", "0", NULL },
+    { "4294967295:0", NULL, NULL, "invalid user name 4294967295" }, /* (uid_t)-1 */
+    { "9999999999:0", NULL, NULL, "invalid user name 9999999999" }, /* wrapped to 32 bits */
+    { "0:5000000000", NULL, NULL, "invalid group name 5000000000" },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *u = NULL, *g = NULL;
@@ -76,6 +81,28 @@ TEST(ids_busybox_adduser)
   free(pw);
   free(gr);
   free(sh);
+}
+
+/* Every id of busybox's range taken (a crafted base image): a clear error, found in one pass. */
+TEST(ids_range_exhausted)
+{
+  struct wi_buf b = WI_BUF_INIT(1 << 24);
+  for (unsigned id = 1000; id <= 59999; id++)
+    wi_buf_addf(&b, NULL, "u%u:x:%u:%u::/:/bin/sh\n", id, id, id);
+  char *pw = wi_buf_steal(&b);
+  struct wi_buf g = WI_BUF_INIT(1 << 24);
+  for (unsigned id = 1000; id <= 59999; id++)
+    wi_buf_addf(&g, NULL, "g%u:x:%u:\n", id, id);
+  char *gr = wi_buf_steal(&g);
+  struct wi_ids ids;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "no free uid for user oracle");
+  /* before, a new group silently got gid 60000 */
+  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "oracle", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "no free gid for group oracle");
+  free(pw);
+  free(gr);
 }
 
 TEST(ids_numeric_and_empty)
@@ -457,6 +484,7 @@ main(void)
   RUN(chown_table);
   RUN(ids_busybox_adduser);
   RUN(ids_numeric_and_empty);
+  RUN(ids_range_exhausted);
   RUN(dockerfile_wit_example);
   RUN(dockerfile_variants);
   RUN(plan_errors);
