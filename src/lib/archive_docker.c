@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,25 +27,62 @@
 
 #define autojson __attribute__((cleanup(json_decrefp)))
 
+/* Strings in insertion order with a hash index: archives can name many members, and linear
+ * lookups made crafted ones quadratic. */
 struct strlist {
   char **v;
   size_t n;
+  size_t *slots; /* open addressing: index + 1, 0 = empty; n_slots a power of two > 2n */
+  size_t n_slots;
 };
+
+static size_t
+str_hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return (size_t)h;
+}
 
 static ssize_t
 strlist_find(const struct strlist *l, const char *s)
 {
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->v[i], s) == 0)
-      return (ssize_t)i;
-  return -1;
+  if (l->n_slots == 0)
+    return -1;
+  for (size_t i = str_hash(s) & (l->n_slots - 1);; i = (i + 1) & (l->n_slots - 1)) {
+    size_t k = l->slots[i];
+    if (k == 0)
+      return -1;
+    if (strcmp(l->v[k - 1], s) == 0)
+      return (ssize_t)(k - 1);
+  }
+}
+
+static void
+slot_insert(size_t *slots, size_t n_slots, const char *s, size_t idx)
+{
+  size_t i = str_hash(s) & (n_slots - 1);
+  while (slots[i] != 0)
+    i = (i + 1) & (n_slots - 1);
+  slots[i] = idx + 1;
 }
 
 static void
 strlist_add(struct strlist *l, const char *s)
 {
+  if ((l->n + 1) * 2 > l->n_slots) {
+    size_t ns = l->n_slots ? l->n_slots * 2 : 16;
+    free(l->slots);
+    l->slots = wi_xcalloc(ns, sizeof *l->slots);
+    l->n_slots = ns;
+    for (size_t i = 0; i < l->n; i++)
+      slot_insert(l->slots, ns, l->v[i], i);
+  }
   l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
-  l->v[l->n++] = wi_xstrdup(s);
+  l->v[l->n] = wi_xstrdup(s);
+  slot_insert(l->slots, l->n_slots, s, l->n);
+  l->n++;
 }
 
 static void
@@ -53,8 +91,8 @@ strlist_dispose(struct strlist *l)
   for (size_t i = 0; i < l->n; i++)
     free(l->v[i]);
   free(l->v);
-  l->v = NULL;
-  l->n = 0;
+  free(l->slots);
+  memset(l, 0, sizeof *l);
 }
 
 /* An unnamed temporary file in the store's tmp/ (removed by the kernel when closed). */
@@ -380,14 +418,16 @@ struct reader {
   wi_err *err;
   struct member_link *links;
   size_t n_links;
-  json_t *manifest;        /* manifest.json */
-  struct strlist want_cfg; /* resolved member names */
+  struct strlist link_names; /* parallel to links */
+  json_t *manifest;          /* manifest.json */
+  struct strlist want_cfg;   /* resolved member names */
   struct strlist want_layer;
   struct strlist cfg_names; /* configs read, parallel to cfg_data */
   char **cfg_data;
   size_t *cfg_len;
   struct loaded_layer *layers;
   size_t n_layers;
+  struct strlist layer_names; /* parallel to layers */
 };
 
 /* "./a//b/../c" → "a/c"; NULL when it leaves the archive. */
@@ -430,10 +470,8 @@ resolve_member(const struct reader *r, const char *name)
 {
   char *cur = norm_member(NULL, name);
   for (int depth = 0; cur && depth < MAX_LINK_DEPTH; depth++) {
-    size_t i;
-    for (i = 0; i < r->n_links && strcmp(r->links[i].name, cur) != 0; i++)
-      ;
-    if (i == r->n_links)
+    ssize_t i = strlist_find(&r->link_names, cur);
+    if (i < 0)
       return cur;
     free(cur);
     cur = wi_xstrdup(r->links[i].target);
@@ -510,6 +548,14 @@ scan_archive(struct reader *r, wi_err *err)
       char *t = sl ? norm_member(dir, sl) : norm_member(NULL, hl);
       if (t == NULL)
         continue;
+      /* a later entry of the same name wins, as it would on extraction */
+      ssize_t k = strlist_find(&r->link_names, n);
+      if (k >= 0) {
+        free(r->links[k].target);
+        r->links[k].target = t;
+        continue;
+      }
+      strlist_add(&r->link_names, n);
       r->links = wi_xreallocarray(r->links, r->n_links + 1, sizeof *r->links);
       r->links[r->n_links++] = (struct member_link){ .name = wi_steal(&n), .target = t };
       continue;
@@ -667,6 +713,7 @@ load_layer(struct archive *a, struct reader *r, const char *name, wi_err *err)
   if (ret < 0)
     return ret;
   out.name = wi_xstrdup(name);
+  strlist_add(&r->layer_names, name);
   r->layers = wi_xreallocarray(r->layers, r->n_layers + 1, sizeof *r->layers);
   r->layers[r->n_layers++] = out;
   return 0;
@@ -699,12 +746,8 @@ load_members(struct reader *r, wi_err *err)
       r->cfg_data[r->cfg_names.n] = data;
       r->cfg_len[r->cfg_names.n] = len;
       strlist_add(&r->cfg_names, n);
-    } else if (strlist_find(&r->want_layer, n) >= 0) {
-      bool seen = false;
-      for (size_t i = 0; i < r->n_layers && !seen; i++)
-        seen = strcmp(r->layers[i].name, n) == 0;
-      if (!seen)
-        ret = load_layer(a, r, n, err);
+    } else if (strlist_find(&r->want_layer, n) >= 0 && strlist_find(&r->layer_names, n) < 0) {
+      ret = load_layer(a, r, n, err);
     }
   }
   if (ret == 0 && ar != ARCHIVE_EOF)
@@ -717,10 +760,8 @@ load_members(struct reader *r, wi_err *err)
 static const struct loaded_layer *
 find_layer(const struct reader *r, const char *name)
 {
-  for (size_t i = 0; i < r->n_layers; i++)
-    if (strcmp(r->layers[i].name, name) == 0)
-      return &r->layers[i];
-  return NULL;
+  ssize_t i = strlist_find(&r->layer_names, name);
+  return i < 0 ? NULL : &r->layers[i];
 }
 
 static void
@@ -815,6 +856,8 @@ reader_dispose(struct reader *r)
     free(r->links[i].target);
   }
   free(r->links);
+  strlist_dispose(&r->link_names);
+  strlist_dispose(&r->layer_names);
   if (r->manifest)
     json_decref(r->manifest);
   strlist_dispose(&r->want_cfg);

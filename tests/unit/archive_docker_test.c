@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "lib/archive_docker.h"
+#include "lib/buf.h"
 #include "lib/store.h"
 #include "lib/util.h"
 
@@ -150,6 +151,26 @@ TEST(test_escaping_member)
   CHECK_STR_HAS(err.msg, "escape.tar: config ../a.json is missing from the archive");
 }
 
+/* A manifest.json naming 100000 layers is answered at once (member lookups were linear, making
+ * such an archive cost minutes of CPU). */
+TEST(test_many_layer_names)
+{
+  struct wi_buf b = WI_BUF_INIT(8 << 20);
+  wi_buf_adds(&b, "[{\"Config\":\"a.json\",\"RepoTags\":[],\"Layers\":[", NULL);
+  for (int i = 0; i < 100000; i++)
+    wi_buf_addf(&b, NULL, "%s\"l%d.tar\"", i ? "," : "", i);
+  wi_buf_adds(&b, "]}]", NULL);
+  const struct member m[] = { { "a.json", CFG_A }, { "manifest.json", wi_buf_cstr(&b) } };
+  wi_autoclose int fd = make_tar("many.tar", m, 2);
+  wi_buf_dispose(&b);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("many");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "many.tar", true, &l, &n, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "image 0 has 100000 layers but its config lists 0 diff_ids");
+}
+
 /* Nothing of a failed write stays behind: no file, no temporary file. */
 TEST(test_write_file_leaves_nothing_on_failure)
 {
@@ -188,6 +209,7 @@ main(void)
   RUN(test_non_string_tag);
   RUN(test_escaping_member);
   RUN(test_write_file_leaves_nothing_on_failure);
+  RUN(test_many_layer_names);
   wi_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
