@@ -429,6 +429,12 @@ static void
 mounts_add(struct mounts *mt, const char *host, const char *digest, const char *repo)
 {
   pthread_mutex_lock(&mt->mu);
+  json_t *known = json_object_get(json_object_get(mt->root, host), digest);
+  const char *first = json_string_value(json_array_get(known, 0));
+  if (first && strcmp(first, repo) == 0) { /* already the latest hint: nothing to save */
+    pthread_mutex_unlock(&mt->mu);
+    return;
+  }
   add_repo(mt->added, host, digest, repo);
   add_repo(mt->root, host, digest, repo);
   pthread_mutex_unlock(&mt->mu);
