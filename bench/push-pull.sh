@@ -45,7 +45,7 @@ for i in 1 2 3 4; do
   if [ $i -le 2 ]; then
     head -c $((LAYER_MIB << 20)) /dev/urandom > "$W/l$i/random.bin"
   else
-    yes "WebLogic domain model line $i: topology, resources, appDeployments and a little filler text" \
+    { yes "WebLogic domain model line $i: topology, resources, appDeployments and a little filler text" || true; } \
       | head -c $((LAYER_MIB << 20)) > "$W/l$i/text.log"
   fi
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$W/l$i" -cf "$W/l$i.tar" .
