@@ -2,9 +2,7 @@
 #ifndef WI_CLI_COMMANDS_H
 #define WI_CLI_COMMANDS_H
 
-/* Declared weak while the commands are being written in parallel: a command whose file is not in
- * the build is left out of the table. */
-#define CLI_CMD(fn) int fn(int argc, char **argv) __attribute__((weak))
+#define CLI_CMD(fn) int fn(int argc, char **argv)
 
 CLI_CMD(cmd_images);
 CLI_CMD(cmd_tag);
