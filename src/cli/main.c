@@ -54,8 +54,7 @@ usage(FILE *f)
   fprintf(f, "Usage: wlsimg [-v] [--version] COMMAND [OPTIONS]\n\n"
              "Build, store, push and pull WebLogic images without a Docker daemon.\n\nCommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (commands[i].fn)
-      fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\nRun 'wlsimg COMMAND --help' for a command's options.\n");
 }
 
@@ -94,7 +93,7 @@ main(int argc, char **argv)
                      NULL);
   wi_http_global_init();
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-    if (commands[k].fn && strcmp(commands[k].name, argv[i]) == 0)
+    if (strcmp(commands[k].name, argv[i]) == 0)
       return commands[k].fn(argc - i, argv + i);
   }
   fprintf(stderr, "wlsimg: unknown command '%s'\n\n", argv[i]);
