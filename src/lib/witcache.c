@@ -189,10 +189,64 @@ unescape(const char *s, size_t n, struct wi_buf *b)
   return 0;
 }
 
+struct prop_pos {
+  const char *key;
+  size_t pos;
+};
+
+static int
+cmp_prop_pos(const void *a, const void *b)
+{
+  const struct prop_pos *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+  return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Properties.load semantics for repeated keys: one entry, at the first key's place, with the last
+ * value. Sorting keeps it O(n log n) (a lookup per line made large files quadratic). */
+static void
+props_dedupe(struct wi_props *p)
+{
+  if (p->n < 2)
+    return;
+  struct prop_pos *ix = wi_xcalloc(p->n, sizeof *ix);
+  bool *drop = wi_xcalloc(p->n, sizeof *drop);
+  for (size_t i = 0; i < p->n; i++)
+    ix[i] = (struct prop_pos){ p->v[i].key, i };
+  qsort(ix, p->n, sizeof *ix, cmp_prop_pos);
+  for (size_t g = 0; g < p->n;) {
+    size_t e = g + 1;
+    while (e < p->n && strcmp(ix[e].key, ix[g].key) == 0)
+      e++;
+    if (e - g > 1) {
+      struct wi_prop *first = &p->v[ix[g].pos], *last = &p->v[ix[e - 1].pos];
+      char *v = last->value;
+      last->value = first->value;
+      first->value = v;
+      for (size_t k = g + 1; k < e; k++)
+        drop[ix[k].pos] = true;
+    }
+    g = e;
+  }
+  size_t o = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    if (drop[i]) {
+      free(p->v[i].key);
+      free(p->v[i].value);
+    } else {
+      p->v[o++] = p->v[i];
+    }
+  }
+  p->n = o;
+  free(drop);
+  free(ix);
+}
+
 int
 wi_props_parse(struct wi_props *out, const char *text, size_t len, wi_err *err)
 {
   struct wi_props p = { 0 };
+  size_t cap = 0;
   struct wi_buf line = WI_BUF_INIT(WI_MAX_PROPS_BYTES + 1);
   size_t pos = 0, lineno = 0, start = 0;
 
@@ -229,11 +283,14 @@ wi_props_parse(struct wi_props *out, const char *text, size_t len, wi_err *err)
       wi_props_dispose(&p);
       return wi_err_set(err, WI_EINVAL, "line %zu: malformed \\uXXXX escape", start);
     }
-    wi_props_set(&p, wi_buf_cstr(&kb), wi_buf_cstr(&vb));
-    wi_buf_dispose(&kb);
-    wi_buf_dispose(&vb);
+    if (p.n == cap) {
+      cap = cap ? cap * 2 : 16;
+      p.v = wi_xreallocarray(p.v, cap, sizeof *p.v);
+    }
+    p.v[p.n++] = (struct wi_prop){ wi_buf_steal(&kb), wi_buf_steal(&vb) };
   }
   wi_buf_dispose(&line);
+  props_dedupe(&p);
   *out = p;
   return 0;
 }

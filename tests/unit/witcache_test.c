@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/buf.h"
 #include "lib/util.h"
 #include "lib/witcache.h"
 
@@ -51,6 +52,33 @@ TEST(parse_table)
     CHECK_STR_EQ(got, cases[i].want);
     free(got);
   }
+}
+
+/* A repeated key keeps its first place and takes its last value (java.util.Properties); a large
+ * file parses in one go (one lookup per line made 300000 lines take minutes). */
+TEST(parse_repeated_and_many_keys)
+{
+  const char text[] = "b=1\na=2\nb=3\nc=4\nb=5\n";
+  struct wi_props p = { 0 };
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_props_parse(&p, text, sizeof text - 1, &err), 0);
+  CHECK_INT_EQ(p.n, 3);
+  if (p.n == 3) {
+    CHECK_STR_EQ(p.v[0].key, "b");
+    CHECK_STR_EQ(p.v[0].value, "5");
+    CHECK_STR_EQ(p.v[1].key, "a");
+    CHECK_STR_EQ(p.v[2].key, "c");
+  }
+  wi_props_dispose(&p);
+
+  struct wi_buf b = WI_BUF_INIT(WI_MAX_PROPS_BYTES);
+  for (int i = 0; i < 300000; i++)
+    wi_buf_addf(&b, NULL, "k%d=v\n", i);
+  CHECK_INT_EQ(wi_props_parse(&p, b.data, b.len, &err), 0);
+  CHECK_INT_EQ(p.n, 300000);
+  CHECK_STR_EQ(wi_props_get(&p, "k299999"), "v");
+  wi_props_dispose(&p);
+  wi_buf_dispose(&b);
 }
 
 TEST(parse_bad_unicode)
@@ -231,6 +259,7 @@ int
 main(void)
 {
   RUN(parse_table);
+  RUN(parse_repeated_and_many_keys);
   RUN(parse_bad_unicode);
   RUN(escape_table);
   RUN(store_round_trip);
