@@ -1,20 +1,51 @@
 /* wlsimg: WDT model YAML validation — see yamlcheck.h. */
 #include "lib/yamlcheck.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "lib/util.h"
 
-static void
-add_ref(char ***refs, size_t *n, const char *s, size_t len)
+struct ref_pos {
+  const char *s;
+  size_t pos;
+};
+
+static int
+cmp_ref_pos(const void *a, const void *b)
 {
+  const struct ref_pos *x = a, *y = b;
+  int c = strcmp(x->s, y->s);
+  return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Drop repeated refs, keeping each one's first place. Sorting keeps it O(n log n): a search per
+ * scalar made a model with many references quadratic. */
+static void
+dedupe_refs(char **refs, size_t *n)
+{
+  if (*n < 2)
+    return;
+  struct ref_pos *ix = wi_xcalloc(*n, sizeof *ix);
+  bool *drop = wi_xcalloc(*n, sizeof *drop);
   for (size_t i = 0; i < *n; i++)
-    if (strlen((*refs)[i]) == len && memcmp((*refs)[i], s, len) == 0)
-      return;
-  *refs = wi_xreallocarray(*refs, *n + 1, sizeof **refs);
-  (*refs)[(*n)++] = wi_xstrndup(s, len);
+    ix[i] = (struct ref_pos){ refs[i], i };
+  qsort(ix, *n, sizeof *ix, cmp_ref_pos);
+  for (size_t i = 1; i < *n; i++)
+    if (strcmp(ix[i].s, ix[i - 1].s) == 0)
+      drop[ix[i].pos] = true;
+  size_t o = 0;
+  for (size_t i = 0; i < *n; i++) {
+    if (drop[i])
+      free(refs[i]);
+    else
+      refs[o++] = refs[i];
+  }
+  *n = o;
+  free(drop);
+  free(ix);
 }
 
 void
@@ -32,7 +63,7 @@ wi_yaml_check(const char *name, const void *data, size_t len, char ***refs_out, 
   yaml_parser_t parser;
   yaml_event_t ev;
   char **refs = NULL;
-  size_t n = 0;
+  size_t n = 0, cap = 0;
   int ret = 0;
 
   if (!yaml_parser_initialize(&parser))
@@ -50,13 +81,19 @@ wi_yaml_check(const char *name, const void *data, size_t len, char ***refs_out, 
     }
     yaml_event_type_t t = ev.type;
     if (t == YAML_SCALAR_EVENT && ev.data.scalar.length > 10 &&
-        memcmp(ev.data.scalar.value, "wlsdeploy/", 10) == 0)
-      add_ref(&refs, &n, (const char *)ev.data.scalar.value, ev.data.scalar.length);
+        memcmp(ev.data.scalar.value, "wlsdeploy/", 10) == 0) {
+      if (n == cap) {
+        cap = cap ? cap * 2 : 16;
+        refs = wi_xreallocarray(refs, cap, sizeof *refs);
+      }
+      refs[n++] = wi_xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+    }
     yaml_event_delete(&ev);
     if (t == YAML_STREAM_END_EVENT)
       break;
   }
   yaml_parser_delete(&parser);
+  dedupe_refs(refs, &n);
   if (ret == 0 && refs_out) {
     *refs_out = refs;
     *n_refs_out = n;

@@ -411,6 +411,23 @@ TEST(yaml_refs)
   wi_yaml_refs_free(refs, n);
   CHECK_INT_EQ(wi_yaml_check("m.yaml", "a: 'x\n", 6, NULL, NULL, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "m.yaml: line ");
+  /* many references, each twice: deduplicated in first-seen order (a search per scalar made
+   * this quadratic) */
+  struct wi_buf b = WI_BUF_INIT(1 << 24);
+  wi_buf_adds(&b, "a:\n", NULL);
+  for (int i = 0; i < 2; i++)
+    for (int k = 100000; k > 0; k--)
+      wi_buf_addf(&b, NULL, "  - wlsdeploy/f%d\n", k);
+  refs = NULL;
+  n = 0;
+  CHECK_INT_EQ(wi_yaml_check("big.yaml", b.data, b.len, &refs, &n, &err), 0);
+  CHECK_INT_EQ(n, 100000);
+  if (n == 100000) {
+    CHECK_STR_EQ(refs[0], "wlsdeploy/f100000");
+    CHECK_STR_EQ(refs[99999], "wlsdeploy/f1");
+  }
+  wi_yaml_refs_free(refs, n);
+  wi_buf_dispose(&b);
 }
 
 /* ---- reading files from layers ---- */
