@@ -478,8 +478,10 @@ load_sections(struct wi_aux_plan *p, const char *path, wi_err *err)
             err, WI_EINVAL,
             "%s: line %zu: invalid section name [%s]; valid names: package-manager-packages, initial-build-commands, before-jdk-install, after-jdk-install, before-fmw-install, after-fmw-install, before-wdt-command, after-wdt-command, final-build-commands",
             path, lineno, name);
-      else
-        p->sec[cur].present = true, last = cur;
+      else {
+        p->sec[cur].present = true;
+        last = cur;
+      }
     } else if (cur >= 0 && !(nl == NULL && line[0] == '\0')) {
       struct section *s = &p->sec[cur];
       s->lines = wi_xreallocarray(s->lines, s->n + 1, sizeof *s->lines);
