@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static void vset(wi_err *err, const char *fmt, va_list ap) WI_PRINTF(2, 0);
+
 static void
 vset(wi_err *err, const char *fmt, va_list ap)
 {
