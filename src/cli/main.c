@@ -1,4 +1,5 @@
 /* wlsimg: command table, global options, logging to stderr. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,18 @@ usage(FILE *f)
   fprintf(f, "\nRun 'wlsimg COMMAND --help' for a command's options.\n");
 }
 
+/* Results go to stdout: a write that failed there (a full disk, a closed pipe) must not end in
+ * success with half an output. */
+static int
+flush_stdout(int status)
+{
+  if (fflush(stdout) == 0 && !ferror(stdout))
+    return status;
+  fprintf(stderr, "wlsimg: write to standard output: %s\n",
+          errno ? strerror(errno) : "write error");
+  return status ? status : CLI_EXIT_FAIL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -94,7 +107,7 @@ main(int argc, char **argv)
   wi_http_global_init();
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
     if (strcmp(commands[k].name, argv[i]) == 0)
-      return commands[k].fn(argc - i, argv + i);
+      return flush_stdout(commands[k].fn(argc - i, argv + i));
   }
   fprintf(stderr, "wlsimg: unknown command '%s'\n\n", argv[i]);
   usage(stderr);

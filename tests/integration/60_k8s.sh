@@ -118,6 +118,9 @@ check_fail "missing WebLogic credentials" 1 "the WebLogic credentials secret is 
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect
 check_fail "bad credentials file" 1 "expected username=… and password=… lines" \
   "$WLSIMG" k8s domain --domain-uid d1 --image wls:1 --no-inspect --weblogic-credentials-file /dev/null
+printf 'v' > "$T_DIR/v.txt"
+check_fail "output that cannot be written is a failure, not success" 1 "write to standard output: No space left on device" \
+  sh -c '"$0" k8s secret generic g --from-file "$1" > /dev/full' "$WLSIMG" "$T_DIR/v.txt"
 printf 'A=1\nB=se\0cret\nC=3\n' > "$T_DIR/nul.env"
 check_fail "an env file with a NUL byte is refused, not cut short" 1 "nul.env: contains a NUL byte" \
   "$WLSIMG" k8s secret generic g --from-env-file "$T_DIR/nul.env"
