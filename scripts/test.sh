@@ -9,12 +9,11 @@ scripts/deps.sh
 jobs=$(nproc)
 status=0
 total_p=0 total_f=0
-tally() { # tally LOGFILE: add its last "N passed, M failed" line
-  local line
-  line=$(grep -E '[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
+tally() { # tally LOGFILE: add its last "N passed, M failed"
+  local line f
+  line=$(grep -oE '[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
   if [ -z "$line" ]; then total_f=$((total_f + 1)); return; fi
-  line=${line##*: }
-  total_p=$((total_p + ${line%% passed*})); local f=${line#*, }; total_f=$((total_f + ${f%% failed*}))
+  total_p=$((total_p + ${line%% passed*})); f=${line#*, }; total_f=$((total_f + ${f%% failed*}))
 }
 step() { # step NAME CMD...: run, report
   local name=$1 log; shift

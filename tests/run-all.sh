@@ -3,12 +3,11 @@
 set -u
 build=$1 unit=$2 fuzz=$3
 total_p=0 total_f=0
-add() { # parse "...: N passed, M failed" from a log
+add() { # add LOG: count its last "N passed, M failed"
   local line p f
-  line=$(grep -E '[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
+  line=$(grep -oE '[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
   if [ -z "$line" ]; then total_f=$((total_f + 1)); return; fi
-  p=$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")
-  f=$(sed -E 's/.*passed, ([0-9]+) failed$/\1/' <<<"$line")
+  p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
   total_p=$((total_p + p)); total_f=$((total_f + f))
 }
 log=$(mktemp -d)
