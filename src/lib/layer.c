@@ -990,7 +990,8 @@ write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *
 
   if (ret < 0)
     return ret;
-  wi_autoclose int own_fd = e->spooled ? -1 : fd;
+  wi_autoclose int own_fd = e->spooled ? -1 : fd; /* closed on return; only read through fd */
+  WI_UNUSED(own_fd);
   struct archive_entry *ae = archive_entry_new();
   wi_autofree char *name =
       e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
