@@ -74,6 +74,39 @@ struct cli_progress *cli_progress_new(const char *action);
 void cli_progress_free(struct cli_progress *p);
 void cli_progress_cb(const struct wi_progress *ev, void *payload);
 
+/* --tls-verify, --authfile and --cert-dir of the commands that talk to one registry (push, pull,
+ * tags, manifest): embed as a member of the command's args struct, list its options with
+ * CLI_REGISTRY_OPTS(struct x_args, member) and start it from CLI_REGISTRY_ARGS_INIT. */
+struct cli_registry_args {
+  bool tls_verify;
+  const char *authfile;
+  const char *cert_dir;
+};
+#define CLI_REGISTRY_ARGS_INIT \
+  {                            \
+    .tls_verify = true         \
+  }
+/* clang-format off */
+#define CLI_REGISTRY_OPTS(type, member)                                                            \
+  { "tls-verify", 0, CLI_FLAG, offsetof(type, member.tls_verify), NULL,                            \
+    "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false }, \
+  { "authfile", 0, CLI_STRING, offsetof(type, member.authfile), "FILE",                            \
+    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)",    \
+    false },                                                                                       \
+  { "cert-dir", 0, CLI_STRING, offsetof(type, member.cert_dir), "DIR",                             \
+    "Certificates directory (*.crt CAs, client.cert/client.key) instead of certs.d", false }
+/* clang-format on */
+
+/* Registry client options from a; retry_times is --retry-times: -1 (not given) → the library
+ * default, 0 → no retries. */
+struct wi_regclient_opts cli_registry_opts(const struct cli_registry_args *a, int retry_times);
+/* arg without its optional "docker://" prefix. */
+const char *cli_strip_docker(const char *arg);
+/* Parse the reference arg (docker:// optional) into ref (start it zeroed; the caller disposes it,
+ * also on failure) and open a client for its registry. */
+int cli_registry_connect(struct wi_regclient **out, struct wi_ref *ref, const char *arg,
+                         const struct cli_registry_args *a, wi_err *err);
+
 /* Parse "true"/"false" (and 1/0, yes/no) for options like --tls-verify. */
 int cli_parse_bool(const char *s, bool *out);
 

@@ -63,13 +63,6 @@ static const struct cli_cmd copy_cmd = {
   2,
 };
 
-/* --retry-times: not given (-1) → library default, 0 → none. */
-static int
-retries_opt(int n)
-{
-  return n < 0 ? 0 : n == 0 ? -1 : n;
-}
-
 int
 cmd_copy(int argc, char **argv)
 {
@@ -87,16 +80,16 @@ cmd_copy(int argc, char **argv)
     cli_quiet = true;
   if (a.all && a.platform)
     return cli_usage_error("copy", "--platform and --all exclude each other");
+  struct cli_registry_args src = { .tls_verify = a.src_tls_verify,
+                                   .authfile = a.src_authfile ? a.src_authfile : a.authfile,
+                                   .cert_dir = a.src_cert_dir };
+  struct cli_registry_args dst = { .tls_verify = a.dest_tls_verify,
+                                   .authfile = a.dest_authfile ? a.dest_authfile : a.authfile,
+                                   .cert_dir = a.dest_cert_dir };
   struct cli_progress *prog = cli_progress_new("Copying");
   struct wi_transfer_opts o = {
-    .src_reg = { .retries = retries_opt(a.retry_times),
-                 .tls_verify = a.src_tls_verify,
-                 .authfile = a.src_authfile ? a.src_authfile : a.authfile,
-                 .cert_dir = a.src_cert_dir },
-    .dst_reg = { .retries = retries_opt(a.retry_times),
-                 .tls_verify = a.dest_tls_verify,
-                 .authfile = a.dest_authfile ? a.dest_authfile : a.authfile,
-                 .cert_dir = a.dest_cert_dir },
+    .src_reg = cli_registry_opts(&src, a.retry_times),
+    .dst_reg = cli_registry_opts(&dst, a.retry_times),
     .platform = a.all ? "all" : a.platform,
     .parallel = a.jobs,
     .progress = cli_progress_cb,

@@ -12,9 +12,7 @@
 #include "lib/util.h"
 
 struct pull_args {
-  bool tls_verify;
-  const char *authfile;
-  const char *cert_dir;
+  struct cli_registry_args reg;
   const char *platform;
   bool all_platforms;
   int jobs;
@@ -23,13 +21,7 @@ struct pull_args {
 };
 
 static const struct cli_opt pull_opts[] = {
-  { "tls-verify", 0, CLI_FLAG, offsetof(struct pull_args, tls_verify), NULL,
-    "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct pull_args, authfile), "FILE",
-    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)",
-    false },
-  { "cert-dir", 0, CLI_STRING, offsetof(struct pull_args, cert_dir), "DIR",
-    "Certificates directory (*.crt CAs, client.cert/client.key) instead of certs.d", false },
+  CLI_REGISTRY_OPTS(struct pull_args, reg),
   { "platform", 0, CLI_STRING, offsetof(struct pull_args, platform), "OS/ARCH[/VARIANT]",
     "Platform to pick from a multi-platform image (default: this host's)", false },
   { "all-platforms", 'a', CLI_FLAG, offsetof(struct pull_args, all_platforms), NULL,
@@ -46,17 +38,10 @@ static const struct cli_cmd pull_cmd = {
   "pull", "[OPTIONS] REF", "Pull REF from its registry into the local store.", pull_opts, 1, 1,
 };
 
-/* --retry-times: not given (-1) → library default, 0 → none. */
-static int
-retries_opt(int n)
-{
-  return n < 0 ? 0 : n == 0 ? -1 : n;
-}
-
 int
 cmd_pull(int argc, char **argv)
 {
-  struct pull_args a = { .tls_verify = true, .retry_times = -1 };
+  struct pull_args a = { .reg = CLI_REGISTRY_ARGS_INIT, .retry_times = -1 };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -71,7 +56,7 @@ cmd_pull(int argc, char **argv)
     cli_quiet = true;
   if (a.all_platforms && a.platform)
     return cli_usage_error("pull", "--platform and --all-platforms exclude each other");
-  const char *r = wi_str_has_prefix(pos[0], "docker://") ? pos[0] + 9 : pos[0];
+  const char *r = cli_strip_docker(pos[0]);
   if (wi_ref_parse(&ref, r, &err) < 0)
     return cli_fail(&err);
   wi_autofree char *name = wi_ref_name(&ref);
@@ -83,10 +68,7 @@ cmd_pull(int argc, char **argv)
     return cli_fail(&err);
   struct cli_progress *prog = cli_progress_new("Pulling");
   struct wi_transfer_opts o = {
-    .src_reg = { .retries = retries_opt(a.retry_times),
-                 .tls_verify = a.tls_verify,
-                 .authfile = a.authfile,
-                 .cert_dir = a.cert_dir },
+    .src_reg = cli_registry_opts(&a.reg, a.retry_times),
     .platform = a.all_platforms ? "all" : a.platform,
     .parallel = a.jobs,
     .progress = cli_progress_cb,

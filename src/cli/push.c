@@ -11,9 +11,7 @@
 #include "lib/util.h"
 
 struct push_args {
-  bool tls_verify;
-  const char *authfile;
-  const char *cert_dir;
+  struct cli_registry_args reg;
   const char *digestfile;
   const char *platform;
   int jobs;
@@ -23,13 +21,7 @@ struct push_args {
 };
 
 static const struct cli_opt push_opts[] = {
-  { "tls-verify", 0, CLI_FLAG, offsetof(struct push_args, tls_verify), NULL,
-    "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct push_args, authfile), "FILE",
-    "Credentials file (default: REGISTRY_AUTH_FILE, containers auth.json, docker config.json)",
-    false },
-  { "cert-dir", 0, CLI_STRING, offsetof(struct push_args, cert_dir), "DIR",
-    "Certificates directory (*.crt CAs, client.cert/client.key) instead of certs.d", false },
+  CLI_REGISTRY_OPTS(struct push_args, reg),
   { "digestfile", 0, CLI_STRING, offsetof(struct push_args, digestfile), "FILE",
     "Write the pushed manifest digest to FILE", false },
   { "platform", 0, CLI_STRING, offsetof(struct push_args, platform), "OS/ARCH",
@@ -70,17 +62,10 @@ write_digestfile(const char *path, const char *digest)
   return CLI_EXIT_OK;
 }
 
-/* --retry-times: not given (-1) → library default, 0 → none. */
-static int
-retries_opt(int n)
-{
-  return n < 0 ? 0 : n == 0 ? -1 : n;
-}
-
 int
 cmd_push(int argc, char **argv)
 {
-  struct push_args a = { .tls_verify = true, .retry_times = -1 };
+  struct push_args a = { .reg = CLI_REGISTRY_ARGS_INIT, .retry_times = -1 };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -94,16 +79,13 @@ cmd_push(int argc, char **argv)
     cli_quiet = true;
   struct cli_progress *prog = cli_progress_new("Pushing");
   struct wi_transfer_opts o = {
-    .dst_reg = { .retries = retries_opt(a.retry_times),
-                 .tls_verify = a.tls_verify,
-                 .authfile = a.authfile,
-                 .cert_dir = a.cert_dir,
-                 .chunk_size = (int64_t)a.chunk_mib << 20 },
+    .dst_reg = cli_registry_opts(&a.reg, a.retry_times),
     .platform = a.platform,
     .parallel = a.jobs,
     .progress = cli_progress_cb,
     .progress_payload = prog,
   };
+  o.dst_reg.chunk_size = (int64_t)a.chunk_mib << 20;
   const char *src = pos[0];
   if (has_transport(src)) {
     if (npos < 2) {

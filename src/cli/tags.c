@@ -10,18 +10,11 @@
 #include "lib/util.h"
 
 struct tags_args {
-  bool tls_verify;
-  const char *authfile;
-  const char *cert_dir;
+  struct cli_registry_args reg;
 };
 
 static const struct cli_opt tags_opts[] = {
-  { "tls-verify", 0, CLI_FLAG, offsetof(struct tags_args, tls_verify), NULL,
-    "Require HTTPS and verify certificates (default true; false also allows plain HTTP)", false },
-  { "authfile", 0, CLI_STRING, offsetof(struct tags_args, authfile), "FILE", "Credentials file",
-    false },
-  { "cert-dir", 0, CLI_STRING, offsetof(struct tags_args, cert_dir), "DIR",
-    "Certificates directory", false },
+  CLI_REGISTRY_OPTS(struct tags_args, reg),
   CLI_OPT_END,
 };
 
@@ -32,7 +25,7 @@ static const struct cli_cmd tags_cmd = {
 int
 cmd_tags(int argc, char **argv)
 {
-  struct tags_args a = { .tls_verify = true };
+  struct tags_args a = { .reg = CLI_REGISTRY_ARGS_INIT };
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
@@ -44,14 +37,8 @@ cmd_tags(int argc, char **argv)
   ret = cli_parse(&tags_cmd, argc, argv, &a, &pos, &npos);
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  const char *r = wi_str_has_prefix(pos[0], "docker://") ? pos[0] + 9 : pos[0];
-  if (wi_ref_parse(&ref, r, &err) < 0)
-    return cli_fail(&err);
-  struct wi_regclient_opts ro = { .tls_verify = a.tls_verify,
-                                  .authfile = a.authfile,
-                                  .cert_dir = a.cert_dir };
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
-  ret = wi_regclient_new(&rc, ref.domain, &ro, &err);
+  ret = cli_registry_connect(&rc, &ref, pos[0], &a.reg, &err);
   if (ret == 0)
     ret = wi_regclient_tags(rc, ref.path, &tags, &n, &err);
   wi_ref_dispose(&ref);
