@@ -10,24 +10,7 @@ mkdir -p "$W"
 
 # make_big_layout DIR TAG MIB: one incompressible layer of MIB MiB (exercises chunked uploads).
 make_big_layout() {
-  local lay=$1 tag=$2 mib=$3 w d ld ls cd cs md ms
-  w=$(mktemp -d "$T_DIR/big.XXXXXX")
-  mkdir -p "$w/src" "$lay/blobs/sha256"
-  head -c $((mib << 20)) /dev/urandom > "$w/src/random.bin"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$w/src" -cf "$w/layer.tar" .
-  gzip -n -1 -c "$w/layer.tar" > "$w/layer.tar.gz"
-  d=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
-  ld=$(sha256sum "$w/layer.tar.gz" | cut -d' ' -f1); ls=$(stat -c %s "$w/layer.tar.gz"); cp "$w/layer.tar.gz" "$lay/blobs/sha256/$ld"
-  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$d" > "$w/config.json"
-  cd=$(sha256sum "$w/config.json" | cut -d' ' -f1); cs=$(stat -c %s "$w/config.json"); cp "$w/config.json" "$lay/blobs/sha256/$cd"
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-    "$cd" "$cs" "$ld" "$ls" > "$w/manifest.json"
-  md=$(sha256sum "$w/manifest.json" | cut -d' ' -f1); ms=$(stat -c %s "$w/manifest.json"); cp "$w/manifest.json" "$lay/blobs/sha256/$md"
-  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
-    "$md" "$ms" "$tag" > "$lay/index.json"
-  rm -rf "$w"
-  echo "sha256:$md"
+  head -c $(($3 << 20)) /dev/urandom | oci_layout_one_file "$1" "$2" random.bin 1 ''
 }
 
 # make_index_layout DIR TAG: an image index with linux/amd64 and linux/arm64 children.

@@ -7,16 +7,6 @@ source "$here/lib.sh"
 need curl
 need jq
 
-# start_wlsimg_registry ROOT [ARGS...]: sets W_ADDR; the server log goes to ROOT.log.
-start_wlsimg_registry() {
-  local root=$1 port; shift
-  port=$(free_port)
-  "$WLSIMG" registry serve --listen "127.0.0.1:$port" --root "$root" "$@" > "$root.log" 2>&1 &
-  T_PIDS+=($!)
-  W_ADDR=127.0.0.1:$port
-  wait_http "http://$W_ADDR/v2/"
-}
-
 # req METHOD URL [curl args...]: status in $S, headers in $T_DIR/h, body in $T_DIR/b.
 req() {
   local m=$1 u=$2; shift 2

@@ -8,15 +8,6 @@ source "$here/lib.sh"
 need skopeo
 need jq
 
-start_wlsimg_registry() {
-  local root=$1 port; shift
-  port=$(free_port)
-  "$WLSIMG" registry serve --listen "127.0.0.1:$port" --root "$root" "$@" > "$root.log" 2>&1 &
-  T_PIDS+=($!)
-  W_ADDR=127.0.0.1:$port
-  wait_http "http://$W_ADDR/v2/"
-}
-
 LAY=$T_DIR/lay
 DIGEST=$(make_oci_layout "$LAY" v1 "hello from the peers test")
 SK=(skopeo "${SKOPEO_FLAGS[@]}")

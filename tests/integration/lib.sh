@@ -119,17 +119,19 @@ start_token_issuer() {
   wait_http "http://$ISSUER_ADDR/"
 }
 
-# make_oci_layout DIR TAG CONTENT: a small one-layer OCI layout built with tar/gzip/sha256sum.
-make_oci_layout() {
-  local lay=$1 tag=$2 content=$3 src w d ld ls cd cs md ms
+# oci_layout_one_file DIR TAG NAME GZIP_LEVEL CONFIG_EXTRA < CONTENT: a one-layer OCI layout whose
+# layer holds the file NAME with CONTENT (gzip -GZIP_LEVEL), built with tar/gzip/sha256sum.
+# CONFIG_EXTRA goes into the image config after "os" (e.g. '"config":{...},'). Prints the digest.
+oci_layout_one_file() {
+  local lay=$1 tag=$2 name=$3 level=$4 extra=$5 w d ld ls cd cs md ms
   w=$(mktemp -d "$T_DIR/lay.XXXXXX")
   mkdir -p "$w/src" "$lay/blobs/sha256"
-  printf '%s\n' "$content" > "$w/src/hello.txt"
+  cat > "$w/src/$name"
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$w/src" -cf "$w/layer.tar" .
-  gzip -n -9 -c "$w/layer.tar" > "$w/layer.tar.gz"
+  gzip -n "-$level" -c "$w/layer.tar" > "$w/layer.tar.gz"
   d=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
   ld=$(sha256sum "$w/layer.tar.gz" | cut -d' ' -f1); ls=$(stat -c %s "$w/layer.tar.gz"); cp "$w/layer.tar.gz" "$lay/blobs/sha256/$ld"
-  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$d" > "$w/config.json"
+  printf '{"architecture":"amd64","os":"linux",%s"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$extra" "$d" > "$w/config.json"
   cd=$(sha256sum "$w/config.json" | cut -d' ' -f1); cs=$(stat -c %s "$w/config.json"); cp "$w/config.json" "$lay/blobs/sha256/$cd"
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
     "$cd" "$cs" "$ld" "$ls" > "$w/manifest.json"
@@ -137,5 +139,22 @@ make_oci_layout() {
   printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
   printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
     "$md" "$ms" "$tag" > "$lay/index.json"
+  rm -rf "$w"
   echo "sha256:$md"
+}
+
+# make_oci_layout DIR TAG CONTENT: a small one-layer OCI layout (hello.txt holds CONTENT).
+make_oci_layout() {
+  printf '%s\n' "$3" | oci_layout_one_file "$1" "$2" hello.txt 9 '"config":{"Cmd":["/bin/sh"]},'
+}
+
+# start_wlsimg_registry ROOT [ARGS...]: wlsimg registry serve on a free port with ARGS (e.g. --auth token
+# ...); sets W_ADDR; the server log goes to ROOT.log.
+start_wlsimg_registry() {
+  local root=$1 port; shift
+  port=$(free_port)
+  "$WLSIMG" registry serve --listen "127.0.0.1:$port" --root "$root" "$@" > "$root.log" 2>&1 &
+  T_PIDS+=($!)
+  W_ADDR=127.0.0.1:$port
+  wait_http "http://$W_ADDR/v2/"
 }
