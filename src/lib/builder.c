@@ -344,6 +344,35 @@ aux_check_entry(const char *file, struct archive_entry *ae, wi_err *err)
   return 0;
 }
 
+int
+aux_next_entry(struct archive *a, const char *file, const char *verb, struct archive_entry **ae,
+               wi_err *err)
+{
+  int r = archive_read_next_header(a, ae);
+  if (r == ARCHIVE_EOF)
+    return 0;
+  if (r < ARCHIVE_WARN)
+    return wi_err_set(err, WI_EINVAL, "%s%s%s: %s", verb ? verb : "", verb ? " " : "", file,
+                      archive_error_string(a));
+  if (aux_check_entry(file, *ae, err) < 0)
+    return err->code;
+  return 1;
+}
+
+char *
+aux_entry_relname(struct archive_entry *ae)
+{
+  char *n = wi_xstrdup(aux_entry_name(ae));
+  size_t nl = strlen(n);
+  while (nl && n[nl - 1] == '/')
+    n[--nl] = '\0';
+  if (nl == 0 || strcmp(n, ".") == 0) {
+    free(n);
+    return NULL;
+  }
+  return n;
+}
+
 struct archive *
 aux_open_archive(const char *path, wi_err *err)
 {
@@ -369,18 +398,7 @@ scan_archive(const char *path, char ***names, size_t *n, wi_err *err)
   int ret = 0;
   if (a == NULL)
     return err->code;
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "%s: %s", path, archive_error_string(a));
-      break;
-    }
-    if (aux_check_entry(path, ae, err) < 0) {
-      ret = err->code;
-      break;
-    }
+  while ((ret = aux_next_entry(a, path, NULL, &ae, err)) > 0) {
     if (names) {
       *names = wi_xreallocarray(*names, *n + 1, sizeof **names);
       (*names)[(*n)++] = wi_xstrdup(aux_entry_name(ae));
@@ -527,18 +545,7 @@ scan_installer(struct wi_aux_plan *p, wi_err *err)
   int ret = 0;
   if (a == NULL)
     return err->code;
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "%s: %s", p->installer, archive_error_string(a));
-      break;
-    }
-    if (aux_check_entry(p->installer, ae, err) < 0) {
-      ret = err->code;
-      break;
-    }
+  while ((ret = aux_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
     const char *n = aux_entry_name(ae);
     if (strcmp(n, "weblogic-deploy/VERSION.txt") == 0 && archive_entry_size(ae) < 4096) {
       char buf[4096];

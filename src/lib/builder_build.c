@@ -162,21 +162,9 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 
   if (a == NULL)
     return err->code;
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "%s: %s", p->installer, archive_error_string(a));
-      break;
-    }
-    if ((ret = aux_check_entry(p->installer, ae, err)) < 0)
-      break;
-    wi_autofree char *n = wi_xstrdup(aux_entry_name(ae));
-    size_t nl = strlen(n);
-    while (nl && n[nl - 1] == '/')
-      n[--nl] = '\0';
-    if (nl == 0 || strcmp(n, ".") == 0)
+  while ((ret = aux_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+    wi_autofree char *n = aux_entry_relname(ae);
+    if (n == NULL)
       continue;
     wi_autofree char *path = wh[0] ? wi_xasprintf("%s/%s", wh, n) : wi_xstrdup(n);
     if ((ret = add_parents(c, path, wh, err)) < 0)
@@ -395,20 +383,9 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
     return err->code;
   if ((ret = add_dir(c, dir, 0755, uid, gid, false, err)) < 0)
     goto out;
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN || (ret = aux_check_entry(src, ae, err)) < 0) {
-      if (ret == 0)
-        ret = wi_err_set(err, WI_EINVAL, "ADD %s: %s", src, archive_error_string(a));
-      break;
-    }
-    wi_autofree char *n = wi_xstrdup(aux_entry_name(ae));
-    size_t nl = strlen(n);
-    while (nl && n[nl - 1] == '/')
-      n[--nl] = '\0';
-    if (nl == 0 || strcmp(n, ".") == 0)
+  while ((ret = aux_next_entry(a, src, "ADD", &ae, err)) > 0) {
+    wi_autofree char *n = aux_entry_relname(ae);
+    if (n == NULL)
       continue;
     wi_autofree char *path = wi_xasprintf("%s/%s", dir, n);
     wi_autofree char *link = NULL;

@@ -66,6 +66,12 @@ struct archive *aux_open_archive(const char *path, wi_err *err);
 const char *aux_entry_name(struct archive_entry *ae);
 /* WI_EINVAL when an entry would escape its directory (.., absolute, links pointing outside). */
 int aux_check_entry(const char *file, struct archive_entry *ae, wi_err *err);
+/* The next entry of a (opened from file) in *ae, checked with aux_check_entry: 1, or 0 at the end.
+ * A read error is WI_EINVAL "[<verb> ]<file>: <reason>" (verb may be NULL). */
+int aux_next_entry(struct archive *a, const char *file, const char *verb, struct archive_entry **ae,
+                   wi_err *err);
+/* aux_entry_name without trailing slashes (malloc'ed); NULL for the archive's root ("" or "."). */
+char *aux_entry_relname(struct archive_entry *ae);
 /* A build-command line with the template variables ({{wdt_home}}, …) replaced (malloc'ed). */
 char *aux_render_line(const struct wi_aux_plan *p, const char *line);
 
