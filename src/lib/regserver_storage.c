@@ -32,6 +32,19 @@ dname(const char *digest, char out[WI_DIGEST_MAX])
     *c = '-';
 }
 
+/* The reverse of dname: a link file's name "algo-hex" as the digest "algo:hex"; false when the name
+ * has no '-'. */
+static bool
+link_digest(const char *link_name, char out[WI_DIGEST_MAX])
+{
+  snprintf(out, WI_DIGEST_MAX, "%s", link_name);
+  char *dash = strchr(out, '-');
+  if (dash == NULL)
+    return false;
+  *dash = ':';
+  return true;
+}
+
 static char *
 blob_path(const char *root, const char *digest)
 {
@@ -1135,11 +1148,8 @@ mark_repo(const char *root, const char *name, struct mark_set *s)
     return;
   for (size_t i = 0; i < n; i++) {
     char digest[WI_DIGEST_MAX];
-    snprintf(digest, sizeof digest, "%s", v[i]);
-    char *dash = strchr(digest, '-');
-    if (dash == NULL)
+    if (!link_digest(v[i], digest))
       continue;
-    *dash = ':';
     mark(s, digest);
     struct wi_rs_manifest_info info = { 0 };
     wi_autofree char *body = NULL;
@@ -1170,11 +1180,8 @@ sweep_repo(const char *root, const char *name, time_t now, bool dry_run,
   if (list_dir(ldir, &v, &n, &e2) == 0) {
     for (size_t i = 0; i < n; i++) {
       char digest[WI_DIGEST_MAX];
-      snprintf(digest, sizeof digest, "%s", v[i]);
-      char *dash = strchr(digest, '-');
-      if (dash == NULL)
+      if (!link_digest(v[i], digest))
         continue;
-      *dash = ':';
       wi_autofree char *bp = blob_path(root, digest);
       if (access(bp, F_OK) < 0) {
         wi_autofree char *lp = wi_xasprintf("%s/%s", ldir, v[i]);
