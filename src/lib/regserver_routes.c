@@ -363,18 +363,6 @@ wi_rs_actions_format(unsigned actions, char *out, size_t outlen)
   }
 }
 
-static int
-hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int
 wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen)
 {
@@ -387,7 +375,7 @@ wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen)
     } else if (c == '%') {
       if (i + 2 >= len)
         return -1;
-      int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+      int h = wi_hexval(s[i + 1]), l = wi_hexval(s[i + 2]);
       if (h < 0 || l < 0)
         return -1;
       c = (char)(h * 16 + l);

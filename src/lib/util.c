@@ -458,6 +458,18 @@ wi_random_hex(char *out, size_t nbytes, wi_err *err)
   return 0;
 }
 
+int
+wi_hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 char *
 wi_base64_encode(const void *data, size_t len)
 {

@@ -96,6 +96,8 @@ int wi_copy_file(const char *src, const char *dst, mode_t mode, wi_err *err);
 double wi_now(void);
 /* Random bytes from the OpenSSL CSPRNG as lower-case hex (2*n chars + NUL in out). */
 int wi_random_hex(char *out, size_t nbytes, wi_err *err);
+/* The value of one hex digit (either case), or -1. */
+int wi_hexval(char c);
 
 /* Base64 (standard alphabet, padded, one line) via OpenSSL. Returns malloc'ed strings. */
 char *wi_base64_encode(const void *data, size_t len);

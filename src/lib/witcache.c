@@ -55,18 +55,6 @@ put_utf8(struct wi_buf *b, unsigned cp)
   wi_buf_add(b, t, n, NULL);
 }
 
-static int
-hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Join natural lines into one logical line (continuations), starting at *pos.
  * Returns false at end of input. Comment and blank lines are skipped. */
 static bool
@@ -132,7 +120,7 @@ unescape(const char *s, size_t n, struct wi_buf *b)
           return -1;
         cp = 0;
         for (int k = 0; k < 4; k++) {
-          int h = hexval(s[i + (size_t)k]);
+          int h = wi_hexval(s[i + (size_t)k]);
           if (h < 0)
             return -1;
           cp = (cp << 4) | (unsigned)h;
