@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/store.h"
 #include "lib/util.h"
 
 int cli_verbose;
@@ -83,6 +84,15 @@ cli_usage(const struct cli_cmd *cmd, bool to_stderr)
       snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar ? o->metavar : "VALUE");
     fprintf(f, "%c%-38s %s\n", o->required ? '*' : ' ', left + 1, o->help ? o->help : "");
   }
+}
+
+int
+cli_store_open_existing(struct wi_store **out, const char *image, wi_err *err)
+{
+  int ret = wi_store_open_default(out, false, err);
+  if (ret == WI_ENOTFOUND)
+    wi_err_set(err, WI_ENOTFOUND, "No such image: %s", image);
+  return ret;
 }
 
 int

@@ -107,6 +107,10 @@ const char *cli_strip_docker(const char *arg);
 int cli_registry_connect(struct wi_regclient **out, struct wi_ref *ref, const char *arg,
                          const struct cli_registry_args *a, wi_err *err);
 
+/* Open the default store for commands that need an existing image: it is not created, and a
+ * missing store is WI_ENOTFOUND "No such image: <image>". */
+int cli_store_open_existing(struct wi_store **out, const char *image, wi_err *err);
+
 /* Parse "true"/"false" (and 1/0, yes/no) for options like --tls-verify. */
 int cli_parse_bool(const char *s, bool *out);
 

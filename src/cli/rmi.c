@@ -112,9 +112,7 @@ cmd_rmi(int argc, char **argv)
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open_default(&s, false, &err);
-  if (ret == WI_ENOTFOUND)
-    wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
+  ret = cli_store_open_existing(&s, pos[0], &err);
   if (ret < 0)
     return cli_fail(&err);
   struct wi_descriptor *removed = wi_xcalloc((size_t)npos, sizeof *removed);

@@ -117,9 +117,7 @@ cmd_save(int argc, char **argv)
     return cli_usage_error(
         "save", "refusing to write a tar to a terminal; use -o FILE or redirect the output");
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open_default(&s, false, &err);
-  if (ret == WI_ENOTFOUND)
-    wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
+  ret = cli_store_open_existing(&s, pos[0], &err);
   if (ret < 0)
     return cli_fail(&err);
   ret = collect(s, pos, npos, &set, &err);

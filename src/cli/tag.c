@@ -47,9 +47,7 @@ cmd_tag(int argc, char **argv)
   wi_autofree char *target = wi_ref_name(&ref);
   wi_ref_dispose(&ref);
   wi_autoptr(wi_store) struct wi_store *s = NULL;
-  ret = wi_store_open_default(&s, false, &err);
-  if (ret == WI_ENOTFOUND)
-    wi_err_set(&err, WI_ENOTFOUND, "No such image: %s", pos[0]);
+  ret = cli_store_open_existing(&s, pos[0], &err);
   if (ret < 0 || wi_store_lookup(s, pos[0], &d, NULL, &err) < 0)
     return cli_fail(&err);
   ret = wi_store_tag(s, target, &d, &err);
