@@ -119,6 +119,18 @@ emit(const struct wi_transfer_opts *o, pthread_mutex_t *mu, enum wi_progress_eve
     pthread_mutex_unlock(mu);
 }
 
+/* WI_PROGRESS_BYTES at most once per PROGRESS_STEP bytes, and at the end; *last is the last value
+ * reported. */
+static void
+emit_bytes(const struct wi_transfer_opts *o, pthread_mutex_t *mu, int64_t *last, const char *digest,
+           int64_t done, int64_t total)
+{
+  if (done - *last < PROGRESS_STEP && done != total)
+    return;
+  *last = done;
+  emit(o, mu, WI_PROGRESS_BYTES, digest, done, total, NULL);
+}
+
 static int
 want_platform(const struct wi_transfer_opts *o, struct wi_platform *p, bool *all, wi_err *err)
 {
@@ -509,10 +521,7 @@ static void
 pull_progress(int64_t done, int64_t total, void *payload)
 {
   struct pull_job *j = payload;
-  if (done - j->last < PROGRESS_STEP && done != total)
-    return;
-  j->last = done;
-  emit(j->c->o, j->c->emu, WI_PROGRESS_BYTES, j->digest, done, total, NULL);
+  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
 }
 
 static int
@@ -652,10 +661,7 @@ push_progress(int64_t done, int64_t total, void *payload)
     j->started = true;
     emit(j->c->o, j->c->emu, WI_PROGRESS_START, j->digest, 0, total, NULL);
   }
-  if (done - j->last < PROGRESS_STEP && done != total)
-    return;
-  j->last = done;
-  emit(j->c->o, j->c->emu, WI_PROGRESS_BYTES, j->digest, done, total, NULL);
+  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
 }
 
 static int
