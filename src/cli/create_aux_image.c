@@ -1,5 +1,6 @@
 /* wlsimg createAuxImage: WIT 1.16's createAuxImage, built natively (no Docker daemon). */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,23 +92,46 @@ static const struct cli_cmd aux_cmd = {
   -1,
 };
 
-/* Split a comma list, dropping empty items. The strings live as long as the process. */
+/* Split a comma list, dropping empty items. Each item is its own string; free with free_list. */
 static struct wi_strv
 split_list(const char *s)
 {
   struct wi_strv v = { 0 };
   if (s == NULL)
     return v;
-  char *copy = wi_xstrdup(s);
+  wi_autofree char *copy = wi_xstrdup(s);
   for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
     while (*t == ' ')
       t++;
     if (!*t)
       continue;
     v.v = wi_xreallocarray(v.v, v.n + 1, sizeof *v.v);
-    v.v[v.n++] = t;
+    v.v[v.n++] = wi_xstrdup(t);
   }
   return v;
+}
+
+static void
+free_list(struct wi_strv *v)
+{
+  for (size_t i = 0; i < v->n; i++)
+    free((char *)(uintptr_t)v->v[i]);
+  free(v->v);
+  v->v = NULL;
+  v->n = 0;
+}
+
+/* The option lists wi_aux_opts borrows for the length of the command. */
+static void
+aux_opts_dispose(struct wi_aux_opts *o)
+{
+  free_list(&o->models);
+  free_list(&o->archives);
+  free_list(&o->variables);
+  free_list(&o->platforms);
+  free_list(&o->additional_build_files);
+  free(o->extra_args.v);
+  o->extra_args.v = NULL;
 }
 
 static bool
@@ -124,9 +148,10 @@ cmd_create_aux_image(int argc, char **argv)
   char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
+  /* Declared first so that it is released last: the plan borrows its strings. */
+  __attribute__((cleanup(aux_opts_dispose))) struct wi_aux_opts o = { 0 };
   wi_autoptr(wi_aux_plan) struct wi_aux_plan *plan = NULL;
   wi_autoptr(wi_store) struct wi_store *store = NULL;
-  struct wi_aux_opts o = { 0 };
   bool openshift;
 
   int r = cli_parse(&aux_cmd, argc, argv, &a, &pos, &npos);

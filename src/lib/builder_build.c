@@ -376,7 +376,7 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
 {
   struct archive *a = aux_open_archive(src, err);
   struct archive_entry *ae;
-  char *buf = NULL;
+  wi_autofree char *buf = NULL;
   int ret = 0;
 
   if (a == NULL)
