@@ -137,7 +137,7 @@ cmd_serve(int argc, char **argv)
   wi_autofree char *root_alloc = NULL;
   struct wi_regserver *s = NULL;
   wi_err err = { 0 };
-  char **pos = NULL;
+  wi_autofree char **pos = NULL;
   int npos = 0, rc = cli_parse(&cmd, argc, argv, &a, &pos, &npos), sig = 0;
 
   if (rc != 0)
@@ -205,6 +205,7 @@ admin_dispose(struct admin_ctx *c)
 {
   wi_regserver_config_dispose(&c->cfg);
   free(c->root_alloc);
+  free(c->pos);
 }
 
 static int
