@@ -78,7 +78,7 @@ check-asan:
 	@$(MAKE) -s BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" build-asan/wlsimg
 	@$(MAKE) -s BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" build-asan/libwlsimg.a \
 	  $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%) $(FUZZ_SRC:fuzz/%.c=build-asan/fuzz/%)
-	@WLSIMG_SANITIZED=1 tests/run-all.sh "$(CURDIR)/build-asan" \
+	@WLSIMG_SANITIZED=1 WRK_MANIFEST_SECONDS=3 WRK_BLOB_SECONDS=2 tests/run-all.sh "$(CURDIR)/build-asan" \
 	  "$(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)" "$(FUZZ_SRC:fuzz/%.c=build-asan/fuzz/%)"
 
 # libFuzzer targets (clang), each run briefly. The library is built once with coverage instrumentation.
