@@ -218,8 +218,8 @@ cmd_create_aux_image(int argc, char **argv)
     free(pos);
     return wit_fail(&err);
   }
-  wit_log(WIT_INFO, "Image Tool build ID: %s", wi_aux_plan_build_id(plan));
   if (a.dry_run) {
+    wit_log(WIT_INFO, "Image Tool build ID: %s", wi_aux_plan_build_id(plan));
     wi_autofree char *df = wi_aux_render_dockerfile(plan);
     size_t dl = strlen(df);
     while (dl > 0 && df[dl - 1] == '\n')
@@ -241,6 +241,8 @@ cmd_create_aux_image(int argc, char **argv)
     wi_aux_result_dispose(&res);
     return wit_fail(&err);
   }
+  /* known once the layer is built: it is derived from the layer's content */
+  wit_log(WIT_INFO, "Image Tool build ID: %s", wi_aux_plan_build_id(plan));
   if (a.push)
     wit_log(WIT_INFO, "Pushed %s@%s", a.tag, res.digest);
   wit_log(WIT_INFO, "Build successful. Build time=%.0fs. Image tag=%s", wi_now() - t0, a.tag);

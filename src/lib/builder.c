@@ -58,12 +58,16 @@ wi_aux_plan_free(struct wi_aux_plan *p)
     strv_free_lines(&p->sec[i]);
   free(p->package_manager);
   free(p->platforms);
+  free(p->build_id);
   free(p);
 }
 
 const char *
 wi_aux_plan_build_id(const struct wi_aux_plan *p)
 {
+  /* computed by a native build from its layer, else from the input files on first use */
+  if (p->build_id[0] == '\0')
+    aux_compute_build_id(p, NULL);
   return p->build_id;
 }
 
@@ -598,8 +602,13 @@ check_model_refs(struct wi_aux_plan *p, wi_err *err)
   return ret;
 }
 
-static void
-compute_build_id(struct wi_aux_plan *p)
+/* The build id: a UUID-form sha256 of the options and the content. layer_diff_id = NULL hashes the
+ * input files themselves (dry runs, engine builds: nothing is built natively); otherwise the
+ * content is the new layer's diff_id, which covers every input file's bytes, so native builds
+ * need no extra pass over the inputs. Input files that cannot be read hash as "unreadable" (the
+ * build then fails reading them). */
+void
+aux_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id)
 {
   struct wi_buf b = WI_BUF_INIT(1 << 24);
   char d[WI_DIGEST_MAX];
@@ -608,8 +617,15 @@ compute_build_id(struct wi_aux_plan *p)
               p->from_image, p->wdt_home, p->wdt_model_home, p->user, p->group, p->o.openshift);
   wi_buf_addf(&b, NULL, "installer=%s\nepoch=%lld\n", p->installer ? p->installer_digest : "none",
               (long long)p->epoch);
-  for (size_t i = 0; i < p->n_files; i++)
-    wi_buf_addf(&b, NULL, "%s %s %s\n", p->files[i].kind, p->files[i].base, p->files[i].digest);
+  if (layer_diff_id)
+    wi_buf_addf(&b, NULL, "layer=%s\n", layer_diff_id);
+  for (size_t i = 0; i < p->n_files; i++) {
+    char fd[WI_DIGEST_MAX] = "";
+    wi_err e = { 0 };
+    if (layer_diff_id == NULL && wi_digest_file(p->files[i].path, fd, NULL, &e) < 0)
+      snprintf(fd, sizeof fd, "unreadable");
+    wi_buf_addf(&b, NULL, "%s %s %s\n", p->files[i].kind, p->files[i].base, fd);
+  }
   for (size_t s = 0; s < N_SECTIONS; s++)
     for (size_t i = 0; p->sec[s].present && i < p->sec[s].n; i++)
       wi_buf_addf(&b, NULL, "[%zu]%s\n", s, p->sec[s].lines[i]);
@@ -620,7 +636,7 @@ compute_build_id(struct wi_aux_plan *p)
   wi_digest_bytes(b.data, b.len, d);
   wi_buf_dispose(&b);
   const char *h = wi_digest_hex(d);
-  snprintf(p->build_id, sizeof p->build_id, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+  snprintf(p->build_id, BUILD_ID_SIZE, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
            h + 20);
 }
 
@@ -630,6 +646,7 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
   struct wi_aux_plan *p = wi_xcalloc(1, sizeof *p);
   int ret = 0;
 
+  p->build_id = wi_xcalloc(1, BUILD_ID_SIZE);
   p->o = *o;
   p->from_given = o->from_image != NULL;
   p->from_image = wi_xstrdup(o->from_image ? o->from_image : "busybox");
@@ -720,9 +737,6 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
   /* model YAML, archive entries, references */
   if (check_model_refs(p, err) < 0)
     goto fail;
-  for (size_t i = 0; i < p->n_files; i++)
-    if (wi_digest_file(p->files[i].path, p->files[i].digest, NULL, err) < 0)
-      goto fail;
 
   /* the WDT installer from the cache */
   if (!no_wdt) {
@@ -750,7 +764,7 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
            p->wdt_real_version ? p->wdt_real_version : "unknown (no weblogic-deploy/VERSION.txt)",
            p->installer_digest);
   }
-  compute_build_id(p);
+  /* the build id is computed lazily: see aux_compute_build_id */
   *out = p;
   return 0;
 fail:
@@ -851,7 +865,8 @@ wi_aux_render_dockerfile(const struct wi_aux_plan *p)
   for (size_t i = 0; i < p->o.build_args.n; i++)
     wi_buf_addf(&b, NULL, "ARG %.*s\n", (int)strcspn(p->o.build_args.v[i], "="),
                 p->o.build_args.v[i]);
-  wi_buf_addf(&b, NULL, "LABEL com.oracle.weblogic.imagetool.buildid=\"%s\"\n", p->build_id);
+  wi_buf_addf(&b, NULL, "LABEL com.oracle.weblogic.imagetool.buildid=\"%s\"\n",
+              wi_aux_plan_build_id(p));
   wi_buf_adds(&b, "USER root\n", NULL);
   add_section(&b, p, SEC_INITIAL);
   add_pkg_block(&b, p);

@@ -734,6 +734,9 @@ assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   wi_imgconfig_add_layer(cfg, NULL, p->epoch, uline, NULL);
   wi_autofree char *wline = wi_xasprintf("WORKDIR %s", p->wdt_home);
   wi_imgconfig_add_layer(cfg, NULL, p->epoch, wline, NULL);
+  /* from the first platform's layer: it holds every input file's content */
+  if (p->build_id[0] == '\0')
+    aux_compute_build_id(p, lr.diff_id);
   wi_imgconfig_set_label(cfg, WI_LABEL_BUILD_ID, p->build_id);
   wi_imgconfig_set_label(cfg, WI_LABEL_WDT_HOME, p->wdt_home);
   wi_autofree char *ih =

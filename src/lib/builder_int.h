@@ -14,6 +14,7 @@
 #define MAX_INSTALLER_ENTRY (512u << 20)
 #define MAX_CMD_FILE        (1u << 20)
 #define MAX_ETC_FILE        (4u << 20)
+#define BUILD_ID_SIZE       40
 
 /* ---- additional build commands (wit-compat §5.5) ---- */
 
@@ -30,7 +31,6 @@ struct input_file {
   char *path;       /* as given */
   char *base;       /* basename */
   const char *kind; /* "model", "archive", "variables" */
-  char digest[WI_DIGEST_MAX];
 };
 
 struct wi_aux_plan {
@@ -49,7 +49,7 @@ struct wi_aux_plan {
   struct section sec[N_SECTIONS];
   bool needs_engine;
   char *package_manager; /* NONE, YUM, … */
-  char build_id[40];
+  char *build_id; /* 40 bytes, "" until aux_compute_build_id (lazy, so it may fill a const plan) */
   struct wi_platform *platforms;
   size_t n_platforms;
   int64_t epoch;
@@ -72,6 +72,9 @@ int aux_next_entry(struct archive *a, const char *file, const char *verb, struct
                    wi_err *err);
 /* aux_entry_name without trailing slashes (malloc'ed); NULL for the archive's root ("" or "."). */
 char *aux_entry_relname(struct archive_entry *ae);
+/* Set p->build_id from the options and either the new layer's diff_id or (NULL) the input files'
+ * digests. */
+void aux_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id);
 /* A build-command line with the template variables ({{wdt_home}}, …) replaced (malloc'ed). */
 char *aux_render_line(const struct wi_aux_plan *p, const char *line);
 
