@@ -76,6 +76,10 @@ main(int argc, char **argv)
 {
   int i = 1;
 
+  /* With TZ unset glibc re-reads /etc/localtime on every mktime/localtime (libarchive's zip
+   * reader calls mktime per entry); naming the same zone file makes it load once. */
+  setenv("TZ", ":/etc/localtime", 0);
+
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
       cli_verbose++;
