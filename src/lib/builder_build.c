@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "lib/buf.h"
 #include "lib/builder.h"
 #include "lib/builder_int.h"
@@ -563,9 +565,104 @@ struct etc_files {
   bool has_home;
 };
 
+/* What read_etc found depends only on the base's layers: it is kept in
+ * <store>/cache/etc/<sha256 of the layer digests>.json, so a base is scanned once (its layers are
+ * inflated in full: an absent /etc/shadow can only be known at the end). Content-addressed, so never
+ * stale; a missing or unreadable entry just means scanning again. */
+static char *
+etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
+{
+  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  char d[WI_DIGEST_MAX];
+  wi_buf_addf(&b, NULL, "wlsimg-etc-v1 %u\n", MAX_ETC_FILE);
+  for (size_t i = 0; i < m->n_layers; i++)
+    wi_buf_addf(&b, NULL, "%s\n", m->layers[i].digest ? m->layers[i].digest : "");
+  wi_digest_bytes(b.data, b.len, d);
+  wi_buf_dispose(&b);
+  return wi_xasprintf("%s/cache/etc/%s.json", wi_store_root(s), wi_digest_hex(d));
+}
+
+static bool
+etc_cache_str(json_t *o, const char *k, char **out)
+{
+  json_t *v = json_object_get(o, k);
+  if (json_is_null(v)) {
+    *out = NULL;
+    return true;
+  }
+  if (!json_is_string(v))
+    return false;
+  *out = wi_xstrndup(json_string_value(v), json_string_length(v));
+  return true;
+}
+
+static bool
+etc_cache_load(const char *path, struct etc_files *ef)
+{
+  json_t *o = json_load_file(path, 0, NULL);
+  json_t *pm = json_object_get(o, "passwd_mode"), *gm = json_object_get(o, "group_mode"),
+         *sm = json_object_get(o, "shadow_mode"), *hh = json_object_get(o, "has_home");
+  bool ok = json_is_object(o) && json_is_integer(pm) && json_is_integer(gm) &&
+            json_is_integer(sm) && json_is_boolean(hh);
+  ok = ok && etc_cache_str(o, "passwd", &ef->passwd);
+  ok = ok && etc_cache_str(o, "group", &ef->group);
+  ok = ok && etc_cache_str(o, "shadow", &ef->shadow);
+  if (ok) {
+    ef->passwd_mode = (uint32_t)json_integer_value(pm);
+    ef->group_mode = (uint32_t)json_integer_value(gm);
+    ef->shadow_mode = (uint32_t)json_integer_value(sm);
+    ef->has_home = json_is_true(hh);
+  } else {
+    free(ef->passwd);
+    free(ef->group);
+    free(ef->shadow);
+    ef->passwd = ef->group = ef->shadow = NULL;
+  }
+  json_decref(o);
+  return ok;
+}
+
+static json_t *
+etc_cache_json_str(const char *v)
+{
+  return v ? json_string(v) : json_null(); /* NULL for text that is not UTF-8 */
+}
+
+static void
+etc_cache_store(const char *path, const struct etc_files *ef)
+{
+  json_t *o = json_object();
+  json_t *p = etc_cache_json_str(ef->passwd), *g = etc_cache_json_str(ef->group),
+         *sh = etc_cache_json_str(ef->shadow);
+  if (p && g && sh) {
+    json_object_set_new(o, "passwd", p);
+    json_object_set_new(o, "group", g);
+    json_object_set_new(o, "shadow", sh);
+    json_object_set_new(o, "passwd_mode", json_integer(ef->passwd_mode));
+    json_object_set_new(o, "group_mode", json_integer(ef->group_mode));
+    json_object_set_new(o, "shadow_mode", json_integer(ef->shadow_mode));
+    json_object_set_new(o, "has_home", json_boolean(ef->has_home));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    wi_autofree char *dir = wi_xstrdup(path);
+    *strrchr(dir, '/') = '\0';
+    wi_err e = { 0 };
+    if (text && wi_mkdir_p(dir, 0755, &e) == 0)
+      (void)wi_write_file_atomic(path, text, strlen(text), 0644, &e);
+    free(text);
+  } else {
+    json_decref(p);
+    json_decref(g);
+    json_decref(sh);
+  }
+  json_decref(o);
+}
+
 static int
 read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, wi_err *err)
 {
+  wi_autofree char *cache = etc_cache_path(s, img->manifest);
+  if (etc_cache_load(cache, ef))
+    return 0;
   struct wi_image_file f[4] = {
     { .path = "etc/passwd" }, { .path = "etc/group" }, { .path = "etc/shadow" }, { .path = "home" }
   };
@@ -580,6 +677,7 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
   ef->shadow_mode = f[2].found ? f[2].mode : 0640;
   ef->has_home = f[3].found;
   wi_image_files_dispose(f, 4);
+  etc_cache_store(cache, ef);
   return 0;
 }
 
