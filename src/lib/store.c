@@ -307,13 +307,26 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
                      (long long)expected_size, (unsigned long long)size);
     goto out;
   }
+  dst = wi_store_blob_path(w->s, got);
+  /* Already stored (a rebuild of the same content): keep that file, skipping the fsync and the
+   * rename of a copy. Its mtime is refreshed so a concurrent gc treats it as just written. */
+  struct stat st;
+  if (stat(dst, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size &&
+      utimensat(AT_FDCWD, dst, NULL, 0) == 0) {
+    close(w->fd);
+    w->fd = -1;
+    unlink(w->tmp_path);
+    w->committed = true;
+    if (digest_out)
+      memcpy(digest_out, got, strlen(got) + 1);
+    goto out;
+  }
   if (fsync(w->fd) < 0) {
     ret = wi_err_sys(err, WI_EIO, "fsync %s", w->tmp_path);
     goto out;
   }
   close(w->fd);
   w->fd = -1;
-  dst = wi_store_blob_path(w->s, got);
   dir = wi_xasprintf("%s/blobs/sha256", w->s->root);
   ret = wi_mkdir_p(dir, 0755, err);
   if (ret < 0)

@@ -131,6 +131,22 @@ TEST(test_blobs_and_tamper)
   CHECK_INT_EQ(wi_blob_writer_commit(w, d, 3, NULL, &err), 0);
   wi_blob_writer_free(w);
   CHECK(wi_store_has_blob(s, d));
+  /* The same blob again: the stored file is kept (same inode), its mtime refreshed, the copy
+   * removed. */
+  wi_autofree char *abc = wi_store_blob_path(s, d);
+  struct stat st1, st2;
+  CHECK(stat(abc, &st1) == 0);
+  struct timespec old_times[2] = { { .tv_sec = 1000 }, { .tv_sec = 1000 } };
+  CHECK(utimensat(AT_FDCWD, abc, old_times, 0) == 0);
+  CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
+  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
+  char d2[WI_DIGEST_MAX] = "";
+  CHECK_INT_EQ(wi_blob_writer_commit(w, NULL, -1, d2, &err), 0);
+  wi_blob_writer_free(w);
+  CHECK_STR_EQ(d2, d);
+  CHECK(stat(abc, &st2) == 0);
+  CHECK(st1.st_ino == st2.st_ino);
+  CHECK(st2.st_mtime > 1000);
   wi_autofree char *tmpdir = wi_xasprintf("%s/tmp", wi_store_root(s));
   CHECK(rmdir(tmpdir) == 0); /* no temporary file left behind */
 
