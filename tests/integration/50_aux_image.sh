@@ -121,6 +121,24 @@ D2=$(tail -1 "$T_DIR/last.out")
 check "rebuild" "$WLSIMG" createAuxImage --tag "$REG/test/aux:2" "${AUX[@]}"
 check_eq "two builds give the same digest" "$(tail -1 "$T_DIR/last.out")" "$D2"
 check_eq "pushed digest equals stored digest" "$D1" "$D2"
+# the base's user database is cached per layer set; a damaged entry is read again from the layers
+check_eq "base /etc cached in the store" "$(find "$WLSIMG_STORE/cache/etc" -name '*.json' | wc -l)" 1
+for f in "$WLSIMG_STORE"/cache/etc/*.json; do printf '{"passwd":' > "$f"; done
+check "rebuild with a damaged /etc cache entry" "$WLSIMG" createAuxImage --tag "$REG/test/aux:2" "${AUX[@]}"
+check_eq "same digest without the cache" "$(tail -1 "$T_DIR/last.out")" "$D2"
+check_eq "cache entry rewritten" "$(jq -r .passwd_mode "$WLSIMG_STORE"/cache/etc/*.json)" 420
+# the build id comes from the content: a changed model file gives another one
+bid() { grep -o 'Image Tool build ID: .*' "$T_DIR/last.err"; }
+BID=$(bid)
+cp model.yaml "$T_DIR/model-orig.yaml"
+printf '\n# changed\n' >> model.yaml
+check "build with a changed model" "$WLSIMG" createAuxImage --tag "$REG/test/aux:3" "${AUX[@]}"
+check "build id logged" test -n "$(bid)"
+check "changed model, other build id" test "$(bid)" != "$BID"
+cp "$T_DIR/model-orig.yaml" model.yaml
+check "build with the model restored" "$WLSIMG" createAuxImage --tag "$REG/test/aux:3" "${AUX[@]}"
+check_eq "restored model, same build id" "$(bid)" "$BID"
+check_eq "restored model, same digest" "$(tail -1 "$T_DIR/last.out")" "$D2"
 check "skopeo copies the pushed image to oci:" \
   skopeo copy "${SKOPEO_FLAGS[@]}" --src-tls-verify=false docker://"$REG"/test/aux:1 oci:"$T_DIR/aux-oci":aux
 check "umoci unpacks it" "${UNPACK[@]}" --image "$T_DIR/aux-oci":aux "$T_DIR/bundle"
