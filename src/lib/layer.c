@@ -47,6 +47,7 @@ enum gz_state { GZ_FREE, GZ_QUEUED, GZ_DONE };
 struct gz_slot {
   unsigned char *in, *out;
   size_t in_len, out_len;
+  uint64_t seq; /* the chunk this slot holds */
   enum gz_state state;
 };
 
@@ -75,6 +76,13 @@ struct wi_gzip {
   bool quit;
   pthread_mutex_t mu;
   pthread_cond_t work_cv, done_cv;
+  /* optional hash of the input, in order: on its own thread once workers run (reading the slots'
+   * input in place), else inline; a slot is reused once both written and hashed */
+  struct wi_hasher *in_hash;
+  uint64_t hashed; /* chunks below this were hashed */
+  bool hashing;    /* the hash thread runs */
+  pthread_t hth;
+  pthread_cond_t hash_cv;
 };
 
 /* Every sample of a full chunk fails to shrink by 1/32. */
@@ -116,6 +124,28 @@ gz_work(void *arg)
     gz_compress(wk, s, z->out_cap);
     pthread_mutex_lock(&z->mu);
     s->state = GZ_DONE;
+    pthread_cond_broadcast(&z->done_cv);
+  }
+  pthread_mutex_unlock(&z->mu);
+  return NULL;
+}
+
+static void *
+gz_hash_work(void *arg)
+{
+  struct wi_gzip *z = arg;
+
+  pthread_mutex_lock(&z->mu);
+  for (;;) {
+    while (!z->quit && z->hashed == z->queued)
+      pthread_cond_wait(&z->hash_cv, &z->mu);
+    if (z->hashed == z->queued)
+      break; /* quit with everything hashed */
+    struct gz_slot *s = &z->slot[z->hashed % z->nslot];
+    pthread_mutex_unlock(&z->mu);
+    wi_hasher_update(z->in_hash, s->in, s->in_len);
+    pthread_mutex_lock(&z->mu);
+    z->hashed++;
     pthread_cond_broadcast(&z->done_cv);
   }
   pthread_mutex_unlock(&z->mu);
@@ -184,6 +214,7 @@ wi_gzip_new_threads(int level, int threads, wi_sink_fn sink, void *payload)
   pthread_mutex_init(&z->mu, NULL);
   pthread_cond_init(&z->work_cv, NULL);
   pthread_cond_init(&z->done_cv, NULL);
+  pthread_cond_init(&z->hash_cv, NULL);
   return z;
 }
 
@@ -211,6 +242,8 @@ gz_start_workers(struct wi_gzip *z)
     }
     z->nw++;
   }
+  if (z->nw > 0 && z->in_hash && pthread_create(&z->hth, NULL, gz_hash_work, z) == 0)
+    z->hashing = true;
 }
 
 /* Write the oldest chunk to the sink, waiting for it when `wait`; 1 when nothing was ready. */
@@ -234,7 +267,6 @@ gz_write_oldest(struct wi_gzip *z, bool wait, wi_err *err)
   if (ret < 0)
     return ret;
   s->state = GZ_FREE;
-  s->in_len = 0;
   z->tail++;
   return 0;
 }
@@ -248,6 +280,10 @@ gz_submit(struct wi_gzip *z, wi_err *err)
 
   if (!z->finished)
     gz_start_workers(z); /* a full chunk: more may follow */
+  if (z->in_hash && !z->hashing) {
+    wi_hasher_update(z->in_hash, s->in, s->in_len);
+    z->hashed = z->head + 1;
+  }
   z->head++;
   if (z->nw == 0) {
     gz_compress(&z->self, s, z->out_cap);
@@ -258,6 +294,7 @@ gz_submit(struct wi_gzip *z, wi_err *err)
     s->state = GZ_QUEUED;
     z->queued = z->head;
     pthread_cond_signal(&z->work_cv);
+    pthread_cond_signal(&z->hash_cv);
     pthread_mutex_unlock(&z->mu);
   }
   while ((ret = gz_write_oldest(z, false, err)) == 0)
@@ -273,7 +310,17 @@ gz_fill_slot(struct wi_gzip *z, wi_err *err)
     if (gz_write_oldest(z, true, err) < 0)
       return NULL;
   }
+  if (z->hashing) {
+    pthread_mutex_lock(&z->mu);
+    while (z->head - z->hashed >= z->nslot)
+      pthread_cond_wait(&z->done_cv, &z->mu);
+    pthread_mutex_unlock(&z->mu);
+  }
   struct gz_slot *s = &z->slot[z->head % z->nslot];
+  if (s->seq != z->head) { /* a new chunk in a reused slot */
+    s->seq = z->head;
+    s->in_len = 0;
+  }
   if (s->in == NULL) {
     s->in = wi_xmalloc(GZ_CHUNK);
     s->out = wi_xmalloc(z->out_cap);
@@ -322,6 +369,12 @@ wi_gzip_finish(struct wi_gzip *z, wi_err *err)
     ret = gz_submit(z, err);
   while (ret == 0 && z->tail < z->queued)
     ret = gz_write_oldest(z, true, err);
+  if (z->hashing) {
+    pthread_mutex_lock(&z->mu);
+    while (z->hashed < z->queued)
+      pthread_cond_wait(&z->done_cv, &z->mu);
+    pthread_mutex_unlock(&z->mu);
+  }
   return ret;
 }
 
@@ -333,7 +386,10 @@ wi_gzip_free(struct wi_gzip *z)
   pthread_mutex_lock(&z->mu);
   z->quit = true;
   pthread_cond_broadcast(&z->work_cv);
+  pthread_cond_broadcast(&z->hash_cv);
   pthread_mutex_unlock(&z->mu);
+  if (z->hashing)
+    pthread_join(z->hth, NULL);
   for (int i = 0; i < z->nw; i++) {
     pthread_join(z->w[i].th, NULL);
     gz_free_compressors(&z->w[i]);
@@ -347,6 +403,7 @@ wi_gzip_free(struct wi_gzip *z)
   free(z->slot);
   pthread_cond_destroy(&z->work_cv);
   pthread_cond_destroy(&z->done_cv);
+  pthread_cond_destroy(&z->hash_cv);
   pthread_mutex_destroy(&z->mu);
   free(z);
 }
@@ -895,7 +952,8 @@ tar_write_cb(struct archive *a, void *payload, const void *buf, size_t len)
 {
   struct tar_out *o = payload;
   int ret = 0;
-  wi_hasher_update(&o->tar_h, buf, len);
+  if (o->gz == NULL)
+    wi_hasher_update(&o->tar_h, buf, len); /* else the gzip stream hashes its input */
   if (o->tar_sink)
     ret = o->tar_sink(buf, len, o->tar_payload, o->err);
   if (ret == 0 && o->gz)
@@ -1142,6 +1200,8 @@ finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, bool has
     o.gz = wi_gzip_new(w->opts.gzip_level, gz_out, &o);
     if (o.gz == NULL)
       ret = wi_err_set(err, WI_ERR, "cannot start the gzip compressor");
+    else
+      o.gz->in_hash = &o.tar_h; /* the diff_id, beside the compression */
   }
   if (ret == 0)
     ret = write_tar(w, &o, err);
