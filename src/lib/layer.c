@@ -33,7 +33,9 @@
  * thread fills slot k and queues it; workers compress queued slots in order; the caller's thread
  * writes finished slots in order to the sink (which is only ever called from that thread) before
  * reusing them. Memory is bounded by the ring: about 2 MiB per slot, threads <= GZ_MAX_THREADS.
- * Workers start when the first chunk is full, so streams under 1 MiB never start a thread.
+ * Workers start when the first chunk is full, so streams under 1 MiB never start a thread. With
+ * in_hash set (the layer writer's diff_id), one more thread hashes the queued input chunks in
+ * order, in place; a slot is refilled only once it is both written and hashed.
  *
  * A chunk whose samples do not shrink (zip entries, jars, random data) is stored rather than
  * deflated: that decision depends only on the chunk's bytes, so the output stays reproducible. */
