@@ -567,8 +567,8 @@ struct etc_files {
 
 /* What read_etc found depends only on the base's layers: it is kept in
  * <store>/cache/etc/<sha256 of the layer digests>.json, so a base is scanned once (its layers are
- * inflated in full: an absent /etc/shadow can only be known at the end). Content-addressed, so never
- * stale; a missing or unreadable entry just means scanning again. */
+ * inflated in full: an absent /etc/shadow can only be known at the end). Content-addressed, so
+ * never stale; a missing or unreadable entry just means scanning again. */
 static char *
 etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {

@@ -3,10 +3,11 @@
  * Safe for several processes at once: blobs are written to tmp/ and renamed into place (the name
  * is the content's digest, so concurrent writers of the same blob agree; a blob already stored with
  * that name and size is kept, its mtime refreshed, and the new copy dropped without an fsync);
- * index.json changes take an exclusive flock on <root>/.lock and are written atomically. A handle that has written blobs
- * holds <root>/.gc.lock shared until wi_store_free, and wi_store_gc leaves the unreferenced blobs
- * of such writers alone (it then deletes only those older than a day). The same code opens any OCI
- * layout directory (the `oci:DIR` transport); `create` makes the layout files when missing.
+ * index.json changes take an exclusive flock on <root>/.lock and are written atomically. A handle
+ * that has written blobs holds <root>/.gc.lock shared until wi_store_free, and wi_store_gc leaves
+ * the unreferenced blobs of such writers alone (it then deletes only those older than a day). The
+ * same code opens any OCI layout directory (the `oci:DIR` transport); `create` makes the layout
+ * files when missing.
  *
  * Names in index.json: annotation "org.opencontainers.image.ref.name" holds the name; the store
  * uses full names ("docker.io/library/busybox:latest"), oci: directories use the bare tag.
