@@ -9,10 +9,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/archive_docker.h"
+#include "lib/fs.h"
 #include "lib/layer.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,7 +22,7 @@ static char *scratch;
 static void
 cleanup(void)
 {
-  wi_rm_rf(scratch, NULL);
+  wi_fs_rm_rf(scratch, NULL);
   free(scratch);
 }
 
@@ -46,7 +47,7 @@ fuzz_archive(const uint8_t *data, size_t size)
   if (fd < 0 || write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
     abort();
   wi_autofree char *root = wi_xasprintf("%s/store", scratch);
-  wi_rm_rf(root, NULL);
+  wi_fs_rm_rf(root, NULL);
   if (wi_store_open(&s, root, true, &err) < 0)
     abort();
   if (wi_docker_archive_read(s, fd, "fuzz.tar", true, &l, &n, &err) < 0) {
@@ -87,7 +88,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (scratch == NULL) {
-    scratch = wi_mkdtemp("wlsimg-fuzz-archive", NULL);
+    scratch = wi_fs_mkdtemp("wlsimg-fuzz-archive", NULL);
     if (scratch == NULL)
       abort();
     atexit(cleanup);

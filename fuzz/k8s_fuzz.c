@@ -7,8 +7,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "lib/alloc.h"
 #include "lib/k8s.h"
-#include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/witlog.h"
-#include "lib/util.h"
+#include "lib/alloc.h"
 #include "lib/witcache.h"
 
 struct cache_args {

@@ -9,9 +9,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 int cli_verbose;
 bool cli_quiet;
@@ -141,7 +142,7 @@ read_argfile(const char *path, char ***out, int *n_out, wi_err *err)
   char **v = NULL;
   int n = 0;
 
-  if (wi_read_file(path, 1 << 20, &text, &len, err) < 0)
+  if (wi_fs_read_file(path, 1 << 20, &text, &len, err) < 0)
     return wi_err_wrap(err, "argument file");
   /* A NUL (a UTF-16 file, say) would silently drop everything after it. */
   if (memchr(text, '\0', len))

@@ -65,7 +65,7 @@ extern int cli_verbose;
 extern bool cli_quiet;
 
 /* Read a secret from stdin (trailing newline stripped) or, on a terminal, prompt without echo.
- * malloc'ed; wipe with wi_secret_free. */
+ * malloc'ed; wipe with wi_alloc_secret_free. */
 char *cli_read_secret(const char *prompt, bool from_stdin, wi_err *err);
 
 /* Progress: a per-blob display on a terminal, plain lines otherwise, nothing when quiet. */

@@ -6,8 +6,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/transfer.h"
-#include "lib/util.h"
 
 struct copy_args {
   bool src_tls_verify;
@@ -99,7 +100,7 @@ cmd_copy(int argc, char **argv)
   cli_progress_free(prog);
   if (ret < 0)
     return cli_fail(&err);
-  if (a.digestfile && wi_write_file_atomic(a.digestfile, digest, strlen(digest), 0644, &err) < 0)
+  if (a.digestfile && wi_fs_write_file_atomic(a.digestfile, digest, strlen(digest), 0644, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/witlog.h"
+#include "lib/alloc.h"
 #include "lib/builder.h"
 #include "lib/store.h"
 #include "lib/util.h"
@@ -168,7 +169,7 @@ cmd_create_aux_image(int argc, char **argv)
     return cli_usage_error("createAuxImage", "--load is only meaningful with --push");
   }
   wit_log_install();
-  double t0 = wi_now();
+  double t0 = wi_util_now();
   wit_log(WIT_INFO, "WebLogic Image Tool version %s (wlsimg)", WLSIMG_VERSION);
   if (a.from_image)
     wit_log(WIT_INFO, "User specified fromImage %s", a.from_image);
@@ -245,7 +246,7 @@ cmd_create_aux_image(int argc, char **argv)
   wit_log(WIT_INFO, "Image Tool build ID: %s", wi_aux_plan_build_id(plan));
   if (a.push)
     wit_log(WIT_INFO, "Pushed %s@%s", a.tag, res.digest);
-  wit_log(WIT_INFO, "Build successful. Build time=%.0fs. Image tag=%s", wi_now() - t0, a.tag);
+  wit_log(WIT_INFO, "Build successful. Build time=%.0fs. Image tag=%s", wi_util_now() - t0, a.tag);
   printf("%s\n", res.digest);
   wi_aux_result_dispose(&res);
   return CLI_EXIT_OK;

@@ -7,9 +7,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 struct images_args {
   bool digests;

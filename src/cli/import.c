@@ -10,10 +10,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/import.h"
 #include "lib/ref.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 struct import_args {
   const char *tag;

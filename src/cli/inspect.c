@@ -8,9 +8,9 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/witlog.h"
+#include "lib/alloc.h"
 #include "lib/inspect.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 struct inspect_args {
   const char *image;

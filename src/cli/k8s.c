@@ -15,11 +15,11 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/k8s.h"
 #include "lib/log.h"
 #include "lib/ref.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 /* ------------------------------------------------------------------ shared helpers */
 
@@ -187,7 +187,7 @@ secret_docker_registry(int argc, char **argv)
     .name = name, .ns = a.ns, .server = server, .username = user, .password = pass, .email = a.email
   };
   r = wi_k8s_docker_secret(&obj, &ds, &err);
-  wi_secret_free(pass);
+  wi_alloc_secret_free(pass);
   if (r < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;

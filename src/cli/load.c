@@ -9,10 +9,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/archive_docker.h"
 #include "lib/ref.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 struct load_args {
   const char *input;

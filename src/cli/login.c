@@ -7,9 +7,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/creds.h"
 #include "lib/regclient.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 struct login_args {
   const char *username;
@@ -132,7 +133,7 @@ cmd_login(int argc, char **argv)
     struct wi_cred c = { .username = user, .password = password };
     ret = wi_creds_store(host, &c, a.authfile, &where, &err);
   }
-  wi_secret_free(password);
+  wi_alloc_secret_free(password);
   if (ret < 0)
     return cli_fail(&err);
   if (!cli_quiet && !wi_str_has_prefix(where, "docker-credential-"))

@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/creds.h"
-#include "lib/util.h"
 
 struct logout_args {
   const char *authfile;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/alloc.h"
 #include "lib/util.h"
 
 #define BAR_WIDTH     40
@@ -127,7 +128,7 @@ redraw(struct cli_progress *p)
     draw_row(&p->rows[i]);
   p->drawn = p->n_rows;
   fflush(stderr);
-  p->last_draw = wi_now();
+  p->last_draw = wi_util_now();
 }
 
 static void
@@ -206,7 +207,7 @@ cli_progress_cb(const struct wi_progress *ev, void *payload)
     break;
   }
   if (p->tty) {
-    if (force || wi_now() - p->last_draw >= REDRAW_PERIOD)
+    if (force || wi_util_now() - p->last_draw >= REDRAW_PERIOD)
       redraw(p);
   } else {
     plain_line(p, r, ev);

@@ -6,10 +6,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/store.h"
 #include "lib/transfer.h"
-#include "lib/util.h"
 
 struct pull_args {
   struct cli_registry_args reg;

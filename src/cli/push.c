@@ -6,9 +6,11 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/store.h"
+#include "lib/str.h"
 #include "lib/transfer.h"
-#include "lib/util.h"
 
 struct push_args {
   struct cli_registry_args reg;
@@ -57,7 +59,7 @@ static int
 write_digestfile(const char *path, const char *digest)
 {
   wi_err err = { 0 };
-  if (wi_write_file_atomic(path, digest, strlen(digest), 0644, &err) < 0)
+  if (wi_fs_write_file_atomic(path, digest, strlen(digest), 0644, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/log.h"
 #include "lib/regserver.h"
 #include "lib/util.h"
@@ -97,7 +98,7 @@ load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_a
   if (a->root == NULL)
     a->root = cfg->root;
   if (a->root == NULL)
-    a->root = *root_alloc = wi_data_path("registry");
+    a->root = *root_alloc = wi_util_data_path("registry");
   if (a->listen == NULL)
     a->listen = cfg->listen ? cfg->listen : "127.0.0.1:5000";
   if (a->auth == NULL)
@@ -281,7 +282,7 @@ token_cmd(const char *verb, int argc, char **argv)
     if (rc == 0) {
       printf("%s\n", tok);
       fflush(stdout);
-      wi_secret_free(tok);
+      wi_alloc_secret_free(tok);
       if (!cli_quiet)
         fprintf(stderr, "wlsimg: auth token %s created for %s; it is shown only once\n", id,
                 c.pos[0]);

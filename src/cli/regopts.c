@@ -4,7 +4,7 @@
 #include "cli/cli.h"
 #include "lib/ref.h"
 #include "lib/regclient.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 struct wi_regclient_opts
 cli_registry_opts(const struct cli_registry_args *a, int retry_times)

@@ -5,9 +5,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 struct tag_args {
   int unused;

@@ -5,9 +5,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/regclient.h"
-#include "lib/util.h"
 
 struct tags_args {
   struct cli_registry_args reg;

@@ -14,11 +14,12 @@
 #include <archive_entry.h>
 #include <jansson.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/imgconfig.h"
 #include "lib/layer.h"
 #include "lib/ref.h"
-#include "lib/util.h"
 
 #define CHUNK               (64 * 1024)
 #define MAX_ARCHIVE_IMAGES  4096
@@ -100,7 +101,7 @@ static int
 open_tmpfile(struct wi_store *s, wi_err *err)
 {
   wi_autofree char *dir = wi_xasprintf("%s/tmp", wi_store_root(s));
-  int ret = wi_mkdir_p(dir, 0755, err);
+  int ret = wi_fs_mkdir_p(dir, 0755, err);
   if (ret < 0)
     return ret;
   int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -127,7 +128,7 @@ static la_ssize_t
 aw_write(struct archive *a, void *payload, const void *buf, size_t len)
 {
   struct awriter *w = payload;
-  int ret = wi_write_all(w->fd, buf, len, w->err);
+  int ret = wi_fs_write_all(w->fd, buf, len, w->err);
   if (ret < 0) {
     w->failed = wi_err_wrap(w->err, "write docker-archive");
     archive_set_error(a, EIO, "write failed");
@@ -205,7 +206,7 @@ aw_fd(struct awriter *w, const char *name, int fd, int64_t size, char digest_out
 static int
 fd_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
-  return wi_write_all(*(int *)payload, data, len, err);
+  return wi_fs_write_all(*(int *)payload, data, len, err);
 }
 
 /* One layer as "<diffidhex>.tar": uncompressed blobs are copied, gzip ones decompressed into a
@@ -879,7 +880,7 @@ spool(struct wi_store *s, int fd, const char *what, wi_err *err)
   int tfd = open_tmpfile(s, err);
   if (tfd < 0)
     return tfd;
-  int ret = wi_read_each(fd, NULL, fd_sink, &tfd, err);
+  int ret = wi_fs_read_each(fd, NULL, fd_sink, &tfd, err);
   if (ret < 0) {
     close(tfd);
     return wi_err_wrap(err, "spool %s", what);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/alloc.h"
+#include "lib/base64.h"
 #include "lib/buf.h"
 #include "lib/util.h"
 
@@ -249,7 +251,7 @@ nonempty_string(json_t *o, const char *key)
 }
 
 /* The expiry counts from receipt (now), not from issued_at: the local clock may be skewed against
- * the token server's, and wi_now() is monotonic anyway. */
+ * the token server's, and wi_util_now() is monotonic anyway. */
 int
 wi_auth_parse_token_response(const char *body, size_t len, double now, struct wi_token *out,
                              wi_err *err)
@@ -292,8 +294,8 @@ wi_token_dispose(struct wi_token *t)
 {
   if (t == NULL)
     return;
-  wi_secret_free(t->token);
-  wi_secret_free(t->refresh_token);
+  wi_alloc_secret_free(t->token);
+  wi_alloc_secret_free(t->refresh_token);
   memset(t, 0, sizeof *t);
 }
 
@@ -303,7 +305,7 @@ wi_auth_basic_header(const char *user, const char *password)
   char *plain = wi_xasprintf("%s:%s", user ? user : "", password ? password : "");
   char *b64 = wi_base64_encode(plain, strlen(plain));
   char *hdr = wi_xasprintf("Basic %s", b64);
-  wi_secret_free(plain);
-  wi_secret_free(b64);
+  wi_alloc_secret_free(plain);
+  wi_alloc_secret_free(b64);
   return hdr;
 }

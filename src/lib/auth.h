@@ -25,15 +25,15 @@ void wi_auth_challenges_free(struct wi_auth_challenge *c, size_t n);
 struct wi_token {
   char *token;         /* access_token preferred over token */
   char *refresh_token; /* optional */
-  double expires_at;   /* wi_now() based */
+  double expires_at;   /* wi_util_now() based */
 };
 
-/* Parse a token endpoint answer; now = wi_now() at receipt. expires_in < 60 counts as 60. */
+/* Parse a token endpoint answer; now = wi_util_now() at receipt. expires_in < 60 counts as 60. */
 int wi_auth_parse_token_response(const char *body, size_t len, double now, struct wi_token *out,
                                  wi_err *err);
 void wi_token_dispose(struct wi_token *t);
 
-/* "Basic base64(user:pass)" header value, malloc'ed (wipe with wi_secret_free). */
+/* "Basic base64(user:pass)" header value, malloc'ed (wipe with wi_alloc_secret_free). */
 char *wi_auth_basic_header(const char *user, const char *password);
 
 #endif

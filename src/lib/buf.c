@@ -1,11 +1,12 @@
 #include "lib/buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "lib/alloc.h"
 
 void
 wi_buf_init(struct wi_buf *b, size_t max)

@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/fs.h"
 #include "lib/log.h"
-#include "lib/util.h"
+#include "lib/str.h"
 #include "lib/witcache.h"
 #include "lib/yamlcheck.h"
 
@@ -472,7 +474,7 @@ load_sections(struct wi_aux_plan *p, const char *path, wi_err *err)
   wi_autofree char *text = NULL;
   if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
     return wi_err_set(err, WI_EINVAL, "--additionalBuildCommands %s is not a file", path);
-  if (wi_read_file(path, MAX_CMD_FILE, &text, NULL, err) < 0)
+  if (wi_fs_read_file(path, MAX_CMD_FILE, &text, NULL, err) < 0)
     return err->code;
   regex_t re;
   regcomp(&re, "^[[:space:]]*\\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\\][[:space:]]*$",

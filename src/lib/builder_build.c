@@ -14,16 +14,18 @@
 
 #include <jansson.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/builder.h"
 #include "lib/builder_int.h"
 #include "lib/digest.h"
+#include "lib/fs.h"
 #include "lib/imgconfig.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 extern char **environ;
 
@@ -646,8 +648,8 @@ etc_cache_store(const char *path, const struct etc_files *ef)
     wi_autofree char *dir = wi_xstrdup(path);
     *strrchr(dir, '/') = '\0';
     wi_err e = { 0 };
-    if (text && wi_mkdir_p(dir, 0755, &e) == 0)
-      (void)wi_write_file_atomic(path, text, strlen(text), 0644, &e);
+    if (text && wi_fs_mkdir_p(dir, 0755, &e) == 0)
+      (void)wi_fs_write_file_atomic(path, text, strlen(text), 0644, &e);
     free(text);
   } else {
     json_decref(p);
@@ -1005,7 +1007,7 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
     ret = wi_aux_build(p, s, res, err);
   } else {
     /* a private layout: nothing is named in the store */
-    tmp = wi_mkdtemp("wlsimg-aux", err);
+    tmp = wi_fs_mkdtemp("wlsimg-aux", err);
     if (tmp == NULL)
       return err->code;
     ret = wi_store_open(&ts, tmp, true, err);
@@ -1022,7 +1024,7 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
   }
   if (tmp) {
     wi_err e2 = { 0 };
-    wi_rm_rf(tmp, &e2);
+    wi_fs_rm_rf(tmp, &e2);
   }
   return ret;
 }
@@ -1084,23 +1086,23 @@ write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
 {
   wi_autofree char *df = wi_aux_render_dockerfile(p);
   wi_autofree char *dfp = wi_xasprintf("%s/Dockerfile", ctx);
-  if (wi_write_file_atomic(dfp, df, strlen(df), 0644, err) < 0)
+  if (wi_fs_write_file_atomic(dfp, df, strlen(df), 0644, err) < 0)
     return err->code;
   for (size_t i = 0; i < p->n_files; i++) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->files[i].base);
     wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->files[i].path);
-    if (wi_copy_file(p->files[i].path, d, 0640, err) < 0)
+    if (wi_fs_copy_file(p->files[i].path, d, 0640, err) < 0)
       return err->code;
   }
   if (p->installer) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->installer_base);
-    if (wi_copy_file(p->installer, d, 0640, err) < 0)
+    if (wi_fs_copy_file(p->installer, d, 0640, err) < 0)
       return err->code;
   }
   for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
     const char *f = p->o.additional_build_files.v[i];
     wi_autofree char *files = wi_xasprintf("%s/files", ctx);
-    if (wi_mkdir_p(files, 0755, err) < 0)
+    if (wi_fs_mkdir_p(files, 0755, err) < 0)
       return err->code;
     char cp[] = "cp", rflag[] = "-R";
     wi_autofree char *src = wi_xstrdup(f);
@@ -1135,7 +1137,7 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
     ctx = mkdtemp(tmpl) ? wi_steal(&tmpl) : NULL;
     if (ctx == NULL)
       return wi_err_sys(err, WI_EIO, "WLSIMG_BLDDIR %s", bld);
-  } else if ((ctx = wi_mkdtemp("wlsimgbuilder_temp", err)) == NULL) {
+  } else if ((ctx = wi_fs_mkdtemp("wlsimgbuilder_temp", err)) == NULL) {
     return err->code;
   }
   wi_log(WI_LOG_INFO, "Temporary directory used for image build context: %s", ctx);
@@ -1218,7 +1220,7 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
   free(a.v);
   if (!p->o.skipcleanup) {
     wi_err e2 = { 0 };
-    wi_rm_rf(ctx, &e2);
+    wi_fs_rm_rf(ctx, &e2);
   }
   return ret;
 }

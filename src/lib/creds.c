@@ -18,8 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/base64.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 #define MAX_CONFIG_BYTES (4 * 1024 * 1024)
@@ -34,7 +38,7 @@ static void
 secret_freep(char **p)
 {
   if (*p)
-    wi_secret_free(*p);
+    wi_alloc_secret_free(*p);
 }
 #define autosecret __attribute__((cleanup(secret_freep)))
 
@@ -44,9 +48,9 @@ wi_cred_dispose(struct wi_cred *c)
   if (c == NULL)
     return;
   free(c->username);
-  wi_secret_free(c->password);
-  wi_secret_free(c->identity_token);
-  wi_secret_free(c->registry_token);
+  wi_alloc_secret_free(c->password);
+  wi_alloc_secret_free(c->identity_token);
+  wi_alloc_secret_free(c->registry_token);
   free(c->source);
   memset(c, 0, sizeof *c);
 }
@@ -136,7 +140,7 @@ wi_creds_docker_config_path(void)
   const char *dir = getenv("DOCKER_CONFIG");
   if (dir && *dir)
     return wi_xasprintf("%s/config.json", dir);
-  return wi_xasprintf("%s/.docker/config.json", wi_home_dir());
+  return wi_xasprintf("%s/.docker/config.json", wi_util_home_dir());
 }
 
 /* ---- reading and writing the files ------------------------------------------------------ */
@@ -147,7 +151,7 @@ load_config(const char *path, bool missing_ok, json_t **out, wi_err *err)
 {
   char *data = NULL;
   size_t len = 0;
-  int ret = wi_read_file_secret(path, MAX_CONFIG_BYTES, &data, &len, err);
+  int ret = wi_fs_read_file_secret(path, MAX_CONFIG_BYTES, &data, &len, err);
   if (ret == WI_ENOTFOUND && missing_ok) {
     *out = json_object();
     return 0;
@@ -204,10 +208,10 @@ save_config(const char *path, json_t *root, wi_err *err)
   char *slash = strrchr(dir, '/');
   if (ret == 0 && slash && slash != dir) {
     *slash = '\0';
-    ret = wi_mkdir_p(dir, 0700, err);
+    ret = wi_fs_mkdir_p(dir, 0700, err);
   }
   if (ret == 0)
-    ret = wi_write_file_atomic(path, b.data, b.len, 0600, err);
+    ret = wi_fs_write_file_atomic(path, b.data, b.len, 0600, err);
   wi_buf_dispose_secret(&b);
   return ret;
 }
@@ -279,7 +283,8 @@ run_helper(const char *name, const char *action, const char *input, struct helpe
   close(in[0]);
   in[0] = -1;
   wi_err rerr = { 0 };
-  int rret = wi_read_fd_secret(out[0], "its output", MAX_HELPER_OUT, &res->out, &res->len, &rerr);
+  int rret =
+      wi_fs_read_fd_secret(out[0], "its output", MAX_HELPER_OUT, &res->out, &res->len, &rerr);
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
     ;
@@ -556,9 +561,9 @@ wi_creds_lookup(const char *host, const char *repo_path, const char *authfile, s
   const char *xdg_cfg = getenv("XDG_CONFIG_HOME");
   wi_autofree char *run_path =
       xdg_run && *xdg_run ? wi_xasprintf("%s/containers/auth.json", xdg_run) : NULL;
-  wi_autofree char *cfg_path = xdg_cfg && *xdg_cfg
-                                   ? wi_xasprintf("%s/containers/auth.json", xdg_cfg)
-                                   : wi_xasprintf("%s/.config/containers/auth.json", wi_home_dir());
+  wi_autofree char *cfg_path =
+      xdg_cfg && *xdg_cfg ? wi_xasprintf("%s/containers/auth.json", xdg_cfg)
+                          : wi_xasprintf("%s/.config/containers/auth.json", wi_util_home_dir());
   wi_autofree char *docker_path = wi_creds_docker_config_path();
   const struct {
     const char *path;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,8 @@
 
 #include <openssl/evp.h>
 
-#include "lib/util.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 
 static bool
 is_alg_char(char c)
@@ -177,7 +179,7 @@ wi_digest_file(const char *path, char out[WI_DIGEST_MAX], uint64_t *size_out, wi
   int ret = wi_hasher_init(&h, "sha256", err);
   if (ret < 0)
     return ret;
-  ret = wi_read_each(fd, path, hash_sink, &h, err);
+  ret = wi_fs_read_each(fd, path, hash_sink, &h, err);
   if (ret == 0) {
     if (size_out)
       *size_out = h.size;

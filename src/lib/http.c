@@ -14,8 +14,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/log.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 #define DEFAULT_USER_AGENT "wlsimg/0.1.0"
 #define MAX_HEADERS        256
@@ -83,7 +85,7 @@ add_file_to_bundle(struct wi_buf *pem, const char *path, wi_err *err)
 {
   wi_autofree char *data = NULL;
   size_t len = 0;
-  int ret = wi_read_file(path, MAX_CA_BUNDLE, &data, &len, err);
+  int ret = wi_fs_read_file(path, MAX_CA_BUNDLE, &data, &len, err);
   if (ret < 0)
     return ret;
   if (wi_buf_add(pem, data, len, err) < 0 || wi_buf_adds(pem, "\n", err) < 0)

@@ -14,11 +14,11 @@
 
 #include <jansson.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/json.h"
 #include "lib/manifest.h"
-#include "lib/util.h"
 
 struct wi_imgconfig {
   json_t *root;

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/imgconfig.h"
 #include "lib/layer.h"
 #include "lib/ref.h"
-#include "lib/util.h"
 
 /* The config before its layer: platform and changes, each checked. */
 static int
@@ -43,7 +44,7 @@ wi_import_tar(struct wi_store *s, int fd, const char *what, const char *name,
 
   if (ret < 0)
     return ret;
-  ret = wi_mkdir_p(spool, 0755, err);
+  ret = wi_fs_mkdir_p(spool, 0755, err);
   if (ret < 0)
     return ret;
   struct wi_layer_opts lo = { .spool_dir = spool };

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/log.h"
-#include "lib/util.h"
 
 #define MAX_LINK_ROUNDS 8
 

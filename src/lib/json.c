@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "lib/alloc.h"
+#include "lib/str.h"
 
 json_t *
 wi_json_str(const char *s)
@@ -16,7 +17,7 @@ wi_json_str(const char *s)
   size_t n = strlen(copy);
   for (size_t i = 0; i < n;) {
     uint32_t cp;
-    size_t len = wi_utf8_decode((const unsigned char *)copy + i, n - i, &cp);
+    size_t len = wi_str_utf8_decode((const unsigned char *)copy + i, n - i, &cp);
     if (len == 0)
       copy[i++] = '?';
     else

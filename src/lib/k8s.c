@@ -11,9 +11,11 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "lib/alloc.h"
+#include "lib/base64.h"
 #include "lib/buf.h"
 #include "lib/creds.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 #define MAX_RENDER_BYTES (64u * 1024 * 1024)
 
@@ -152,7 +154,7 @@ go_json_quote_into(struct wi_buf *b, const char *str, size_t n)
     unsigned char c = s[i];
     uint32_t cp = 0;
     if (c >= 0x80) {
-      size_t len = wi_utf8_decode(s + i, n - i, &cp);
+      size_t len = wi_str_utf8_decode(s + i, n - i, &cp);
       if (len == 0) { /* Go replaces each invalid byte with U+FFFD */
         wi_buf_adds(b, "\\ufffd", NULL);
         i++;
@@ -449,7 +451,7 @@ node_free(struct node *n)
 {
   if (n == NULL)
     return;
-  wi_secret_free(n->s);
+  wi_alloc_secret_free(n->s);
   for (size_t i = 0; i < n->n; i++) {
     if (n->keys)
       free(n->keys[i]);
@@ -789,7 +791,7 @@ wi_k8s_docker_secret(struct wi_k8s_obj **out, const struct wi_k8s_docker_secret 
   struct node *root = secret_root(s->name, s->ns, NULL, 0);
   struct node *data = map_map(root, "data");
   map_put(data, ".dockerconfigjson", node_new(N_STR))->s = wi_base64_encode(cfg, strlen(cfg));
-  wi_secret_free(cfg);
+  wi_alloc_secret_free(cfg);
   map_str(root, "type", "kubernetes.io/dockerconfigjson");
   *out = obj_new(root, true);
   return 0;

@@ -61,7 +61,7 @@ bool wi_k8s_yaml_resolves_non_string(const char *s);
 int wi_k8s_yaml_key_cmp(const char *a, const char *b);
 /* The .dockerconfigjson document kubectl builds: {"auths":{server:{username,password[,email],
  * auth}}} compact, Go escaping, empty fields omitted. malloc'ed; holds secrets (wipe with
- * wi_secret_free). */
+ * wi_alloc_secret_free). */
 char *wi_k8s_dockerconfigjson(const char *server, const char *username, const char *password,
                               const char *email);
 /* Docker config key for a --docker-server value → registry host for credential lookup:
@@ -146,7 +146,7 @@ int wi_k8s_domain_objects(struct wi_k8s_obj ***out, size_t *n_out, const struct 
                           wi_err *err);
 
 /* Render objects: YAML documents separated by "---"; JSON: one object, or a v1 List for several.
- * malloc'ed (may hold secrets: wipe with wi_secret_free); len_out optional. */
+ * malloc'ed (may hold secrets: wipe with wi_alloc_secret_free); len_out optional. */
 char *wi_k8s_render(struct wi_k8s_obj *const *objs, size_t n, enum wi_k8s_format fmt,
                     size_t *len_out, wi_err *err);
 
@@ -215,15 +215,15 @@ void wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values);
 
 /* User name and password for a pull secret for server, from the stored logins (wlsimg/docker
  * login, credential helpers; authfile optional). username (optional) must match the stored one.
- * Both malloc'ed (wipe the password with wi_secret_free). WI_ENOTFOUND without a login;
+ * Both malloc'ed (wipe the password with wi_alloc_secret_free). WI_ENOTFOUND without a login;
  * WI_EUNSUPPORTED for a token-only login (the kubelet cannot use it); WI_EINVAL for a username
  * mismatch. */
 int wi_k8s_login_creds(const char *server, const char *authfile, const char *username,
                        char **user_out, char **pass_out, wi_err *err);
 
 /* One secret from a file (at most WI_K8S_MAX_SECRET_FILE bytes), trailing CR/LF removed; wipe it
- * with wi_secret_free. `what` names it in messages ("runtime encryption password"). WI_EINVAL for
- * a NUL byte or an empty secret; WI_ENOTFOUND, WI_ETOOBIG. */
+ * with wi_alloc_secret_free. `what` names it in messages ("runtime encryption password"). WI_EINVAL
+ * for a NUL byte or an empty secret; WI_ENOTFOUND, WI_ETOOBIG. */
 char *wi_k8s_read_secret_file(const char *path, const char *what, wi_err *err);
 /* A --from-file value: the whole file as text (binary files are refused with WI_EINVAL). */
 char *wi_k8s_read_value_file(const char *path, wi_err *err);
@@ -237,7 +237,7 @@ int wi_k8s_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err
 
 /* WebLogic administrator credentials. kv_form: "username=…" and "password=…" lines ('#' comments,
  * first occurrence wins); otherwise the user name on line 1 and the password on line 2 (stdin).
- * Both malloc'ed (wipe the password with wi_secret_free); on failure neither is returned.
+ * Both malloc'ed (wipe the password with wi_alloc_secret_free); on failure neither is returned.
  * WI_EINVAL naming `what` when one is missing or the text holds a NUL byte. */
 int wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
                            char **user_out, char **pass_out, wi_err *err);

@@ -8,13 +8,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/builder.h"
 #include "lib/imgconfig.h"
 #include "lib/inspect.h"
 #include "lib/log.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 /* Metadata of one auxiliary image: labels written by wlsimg createAuxImage, else WIT's ENV, plus a
  * look at its layers. */

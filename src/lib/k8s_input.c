@@ -6,9 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/creds.h"
+#include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 /* ---------------------------------------------------------------- key/value lists */
@@ -26,7 +29,7 @@ wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values)
   for (size_t i = 0; i < l->n; i++) {
     free((void *)(uintptr_t)l->v[i].key);
     if (secret_values)
-      wi_secret_free((char *)(uintptr_t)l->v[i].value);
+      wi_alloc_secret_free((char *)(uintptr_t)l->v[i].value);
     else
       free((void *)(uintptr_t)l->v[i].value);
   }
@@ -45,7 +48,7 @@ read_text_secret(const char *path, size_t *len_out, const char *nul_msg, wi_err 
   char *data = NULL;
   size_t len = 0;
 
-  if (wi_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &data, &len, err) < 0)
+  if (wi_fs_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &data, &len, err) < 0)
     return NULL;
   if (memchr(data, '\0', len)) {
     explicit_bzero(data, len);
@@ -186,7 +189,7 @@ wi_k8s_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err)
   char *text = NULL;
   size_t len = 0;
 
-  if (wi_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err) < 0)
+  if (wi_fs_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err) < 0)
     return wi_err_wrap(err, "--from-env-file");
   int ret = wi_k8s_env_parse(l, text, len, path, err);
   explicit_bzero(text, len);
@@ -241,8 +244,8 @@ wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *w
             : "WebLogic credentials from %s: expected the user name and the password on two lines",
         what);
   if (ret < 0) {
-    wi_secret_free(c.user);
-    wi_secret_free(c.pass);
+    wi_alloc_secret_free(c.user);
+    wi_alloc_secret_free(c.pass);
     return ret;
   }
   *user_out = c.user;
@@ -255,8 +258,8 @@ wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out
 {
   char *text = NULL;
   size_t len = 0;
-  int ret = path ? wi_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err)
-                 : wi_read_fd_secret(fd, "stdin", WI_K8S_MAX_SECRET_FILE, &text, &len, err);
+  int ret = path ? wi_fs_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err)
+                 : wi_fs_read_fd_secret(fd, "stdin", WI_K8S_MAX_SECRET_FILE, &text, &len, err);
 
   if (ret < 0)
     return wi_err_wrap(err, "WebLogic credentials");
@@ -301,8 +304,8 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
       if (ret == 0)
         push_obj(objs, n, o);
     }
-    wi_secret_free(user);
-    wi_secret_free(pass);
+    wi_alloc_secret_free(user);
+    wi_alloc_secret_free(pass);
     if (ret < 0)
       return ret;
   }
@@ -324,7 +327,7 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
         return 0;
       }
       char hex[33];
-      if (wi_random_hex(hex, 16, err) < 0)
+      if (wi_util_random_hex(hex, 16, err) < 0)
         return err->code;
       pw = wi_xstrdup(hex);
       explicit_bzero(hex, sizeof hex);
@@ -343,7 +346,7 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
                                         .n_labels = 1,
                                         .type = "Opaque" };
     ret = wi_k8s_generic_secret(&o, &gs, err);
-    wi_secret_free(pw);
+    wi_alloc_secret_free(pw);
     if (ret == 0)
       push_obj(objs, n, o);
   }

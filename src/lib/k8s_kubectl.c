@@ -7,14 +7,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
-#include "lib/util.h"
 
 extern char **environ;
 

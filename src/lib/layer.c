@@ -17,8 +17,9 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/log.h"
-#include "lib/util.h"
 
 #define CHUNK (64 * 1024)
 
@@ -750,7 +751,7 @@ wi_layer_file_write(struct wi_layer_writer *w, const void *data, size_t len, wi_
 {
   if (w->cur < 0)
     return wi_err_set(err, WI_EINVAL, "layer writer: no streamed file open");
-  int ret = wi_write_all(w->spool_fd, data, len, err);
+  int ret = wi_fs_write_all(w->spool_fd, data, len, err);
   if (ret < 0)
     return wi_err_wrap(err, "layer spool file");
   w->spool_end += (int64_t)len;

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
+#include "lib/alloc.h"
 #include "lib/json.h"
-#include "lib/util.h"
 
 #define MT_SCHEMA1        "application/vnd.docker.distribution.manifest.v1+json"
 #define MT_SCHEMA1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"

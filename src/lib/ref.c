@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/alloc.h"
 #include "lib/digest.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 static bool
 is_lower_alnum(char c)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/auth.h"
 #include "lib/buf.h"
 #include "lib/creds.h"
@@ -138,7 +139,7 @@ find_cert_dir(const char *host, const char *cert_dir)
   if (cert_dir)
     return wi_xstrdup(cert_dir);
   char *cands[3] = {
-    wi_xasprintf("%s/.config/containers/certs.d/%s", wi_home_dir(), host),
+    wi_xasprintf("%s/.config/containers/certs.d/%s", wi_util_home_dir(), host),
     wi_xasprintf("/etc/containers/certs.d/%s", host),
     wi_xasprintf("/etc/docker/certs.d/%s", host),
   };
@@ -202,12 +203,12 @@ wi_regclient_free(struct wi_regclient *rc)
   free(rc->pool);
   for (size_t i = 0; i < rc->n_tokens; i++) {
     free(rc->tokens[i].scope);
-    wi_secret_free(rc->tokens[i].token);
+    wi_alloc_secret_free(rc->tokens[i].token);
   }
   if (rc->creds_loaded && rc->have_cred)
     wi_cred_dispose(&rc->cred);
-  wi_secret_free(rc->password);
-  wi_secret_free(rc->registry_token);
+  wi_alloc_secret_free(rc->password);
+  wi_alloc_secret_free(rc->registry_token);
   free(rc->username);
   free(rc->authfile);
   free(rc->user_agent);
@@ -538,7 +539,7 @@ cred_source(const struct wi_regclient *rc)
 static const char *
 token_cached(struct wi_regclient *rc, const char *scope)
 {
-  double now = wi_now();
+  double now = wi_util_now();
   for (size_t i = 0; i < rc->n_tokens; i++)
     if (rc->tokens[i].expires_at - 10 > now && wi_scope_covers(rc->tokens[i].scope, scope))
       return rc->tokens[i].token;
@@ -556,7 +557,7 @@ token_store(struct wi_regclient *rc, const char *scope, const struct wi_token *t
       if (rc->tokens[i].expires_at < rc->tokens[slot].expires_at)
         slot = i;
     free(rc->tokens[slot].scope);
-    wi_secret_free(rc->tokens[slot].token);
+    wi_alloc_secret_free(rc->tokens[slot].token);
   } else {
     rc->n_tokens++;
   }
@@ -657,8 +658,8 @@ token_request(struct wi_regclient *rc, const char *scope, bool post, struct wi_h
     ret = wi_http_do(h, &req, resp, err);
     pool_put(rc, h);
   }
-  wi_secret_free(authz);
-  wi_secret_free(form);
+  wi_alloc_secret_free(authz);
+  wi_alloc_secret_free(form);
   return ret;
 }
 
@@ -723,7 +724,7 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
     goto out;
   }
   struct wi_token t = { 0 };
-  ret = wi_auth_parse_token_response(resp.body.data, resp.body.len, wi_now(), &t, err);
+  ret = wi_auth_parse_token_response(resp.body.data, resp.body.len, wi_util_now(), &t, err);
   if (ret < 0) {
     wi_err_wrap(err, "%s: token server %s", what, rc->realm);
     goto out;
@@ -761,7 +762,7 @@ auth_header(struct wi_regclient *rc, const char *scope, const char *what, char *
     if (ret < 0)
       return ret;
     *out = wi_xasprintf("Authorization: Bearer %s", tok);
-    wi_secret_free(tok);
+    wi_alloc_secret_free(tok);
     *sent = AUTH_BEARER;
   }
   return 0;
@@ -957,12 +958,12 @@ send_once(struct wi_regclient *rc, const struct rreq *rr, const char *scope, con
   };
   struct wi_http *h = pool_get(rc, err);
   if (h == NULL) {
-    wi_secret_free(authz);
+    wi_alloc_secret_free(authz);
     return err ? err->code : WI_ERR;
   }
   ret = wi_http_do(h, &req, resp, herr);
   pool_put(rc, h);
-  wi_secret_free(authz);
+  wi_alloc_secret_free(authz);
   return ret;
 }
 

@@ -23,6 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/base64.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/regserver_int.h"
 #include "lib/util.h"
@@ -114,7 +117,7 @@ admin_lock(const char *root, wi_err *err)
 {
   wi_autofree char *dir = wi_xasprintf("%s/auth", root);
   wi_autofree char *p = wi_xasprintf("%s/auth/.lock", root);
-  if (wi_mkdir_p(dir, 0700, err) < 0)
+  if (wi_fs_mkdir_p(dir, 0700, err) < 0)
     return err->code;
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -136,7 +139,7 @@ users_load(const char *root, wi_err *err)
 
   if (access(p, F_OK) < 0)
     return json_pack("{s:[]}", "users");
-  if (wi_read_file(p, USERS_MAX_BYTES, &data, &len, err) < 0)
+  if (wi_fs_read_file(p, USERS_MAX_BYTES, &data, &len, err) < 0)
     return NULL;
   json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!json_is_array(json_object_get(j, "users"))) {
@@ -152,7 +155,7 @@ users_save(const char *root, json_t *j, wi_err *err)
 {
   wi_autofree char *p = users_path(root);
   char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  int ret = wi_write_file_atomic(p, s, strlen(s), 0600, err);
+  int ret = wi_fs_write_file_atomic(p, s, strlen(s), 0600, err);
   free(s);
   return ret;
 }
@@ -280,10 +283,10 @@ do_token_create(json_t *users, void *arg, wi_err *err)
   if (json_array_size(tokens) >= MAX_TOKENS_PER_USER)
     return wi_err_set(err, WI_EDENIED, "user %s already has %d auth tokens; revoke one first",
                       a->user, MAX_TOKENS_PER_USER);
-  if (RAND_bytes(raw, sizeof raw) != 1 || wi_random_hex(salt, 16, err) < 0 ||
-      wi_random_hex(a->id, 8, err) < 0)
+  if (RAND_bytes(raw, sizeof raw) != 1 || wi_util_random_hex(salt, 16, err) < 0 ||
+      wi_util_random_hex(a->id, 8, err) < 0)
     return wi_err_set(err, WI_ERR, "random number generator failed");
-  a->token = wi_base64url_encode(raw, sizeof raw);
+  a->token = wi_base64_url_encode(raw, sizeof raw);
   explicit_bzero(raw, sizeof raw);
   wi_rs_hash_secret(salt, a->token, hash);
   rfc3339_now(now);
@@ -299,7 +302,7 @@ wi_regserver_token_create(const char *root, const char *user, char **token_out, 
   struct token_create_args a = { .user = user };
   if (users_update(root, do_token_create, &a, err) < 0) {
     if (a.token)
-      wi_secret_free(a.token);
+      wi_alloc_secret_free(a.token);
     return err->code;
   }
   *token_out = a.token;
@@ -387,12 +390,12 @@ load_secret(struct wi_rs_auth *a, wi_err *err)
 
   if (access(p, F_OK) < 0) {
     char hex[65];
-    if (wi_mkdir_p(dir, 0700, err) < 0 || wi_random_hex(hex, 32, err) < 0 ||
-        wi_write_file_atomic(p, hex, 64, 0600, err) < 0)
+    if (wi_fs_mkdir_p(dir, 0700, err) < 0 || wi_util_random_hex(hex, 32, err) < 0 ||
+        wi_fs_write_file_atomic(p, hex, 64, 0600, err) < 0)
       return err->code;
     explicit_bzero(hex, sizeof hex);
   }
-  if (wi_read_file(p, 1024, &s, &len, err) < 0)
+  if (wi_fs_read_file(p, 1024, &s, &len, err) < 0)
     return err->code;
   if (len < 64) {
     explicit_bzero(s, len);
@@ -527,7 +530,7 @@ static char *
 b64url_json(json_t *j)
 {
   char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  char *b = wi_base64url_encode(s, strlen(s));
+  char *b = wi_base64_url_encode(s, strlen(s));
   free(s);
   return b;
 }
@@ -538,7 +541,7 @@ sign(const struct wi_rs_auth *a, const char *input, size_t len)
   unsigned char mac[32];
   unsigned int maclen = 0;
   HMAC(EVP_sha256(), a->key, sizeof a->key, (const unsigned char *)input, len, mac, &maclen);
-  return wi_base64url_encode(mac, maclen);
+  return wi_base64_url_encode(mac, maclen);
 }
 
 int
@@ -555,7 +558,7 @@ wi_rs_auth_issue(struct wi_rs_auth *a, const char *user, const struct wi_rs_scop
                           json_pack("{s:s, s:s, s:o}", "type", scopes[i].type, "name",
                                     scopes[i].name, "actions", actions_json(scopes[i].type, bits)));
   }
-  if (wi_random_hex(jti, 16, err) < 0) {
+  if (wi_util_random_hex(jti, 16, err) < 0) {
     json_decref(access);
     return err->code;
   }
@@ -615,7 +618,7 @@ wi_rs_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *
   wi_autofree char *sig = sign(a, token, (size_t)(d2 - token));
   if (strlen(sig) != strlen(d2 + 1) || CRYPTO_memcmp(sig, d2 + 1, strlen(sig)) != 0)
     return wi_err_set(err, WI_EAUTH, "bearer token signature does not verify");
-  wi_autofree unsigned char *raw = wi_base64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &len);
+  wi_autofree unsigned char *raw = wi_base64_url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &len);
   if (raw == NULL)
     return wi_err_set(err, WI_EAUTH, "malformed bearer token claims");
   json_t *j = json_loadb((const char *)raw, len, 0, NULL);

@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/regserver_int.h"
 #include "lib/util.h"
@@ -154,7 +156,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     cr = wi_xcalloc(1, sizeof *cr);
     cr->method = wi_xstrdup(method);
     cr->path = wi_xstrdup(url);
-    cr->start = wi_now();
+    cr->start = wi_util_now();
     wi_rs_req_init(&cr->r, &s->srv, &req_ops, conn, cr->method, cr->path);
     *con_cls = cr;
     wi_rs_req_begin(&cr->r);
@@ -189,7 +191,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   WI_UNUSED(conn);
   if (cr == NULL)
     return;
-  double ms = (wi_now() - cr->start) * 1000.0;
+  double ms = (wi_util_now() - cr->start) * 1000.0;
   if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
     wi_log(WI_LOG_INFO, "%s %s %d %llu %.1fms%s%s", cr->method, cr->path, cr->status,
            (unsigned long long)cr->bytes, ms, cr->r.user[0] ? " user=" : "", cr->r.user);
@@ -268,7 +270,7 @@ prepare_root(const char *root, wi_err *err)
 {
   wi_autofree char *blobs = wi_xasprintf("%s/blobs/sha256", root);
   wi_autofree char *repos = wi_xasprintf("%s/repos", root);
-  if (wi_mkdir_p(blobs, 0755, err) < 0 || wi_mkdir_p(repos, 0755, err) < 0)
+  if (wi_fs_mkdir_p(blobs, 0755, err) < 0 || wi_fs_mkdir_p(repos, 0755, err) < 0)
     return wi_err_wrap(err, "registry root");
   return 0;
 }
@@ -301,8 +303,8 @@ wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *o,
       wi_err_set(err, WI_EUNSUPPORTED, "registry: this libmicrohttpd has no TLS support");
       goto fail;
     }
-    if (wi_read_file(o->tls_cert, 1 << 20, &s->tls_cert_pem, &len, err) < 0 ||
-        wi_read_file(o->tls_key, 1 << 20, &s->tls_key_pem, &len, err) < 0) {
+    if (wi_fs_read_file(o->tls_cert, 1 << 20, &s->tls_cert_pem, &len, err) < 0 ||
+        wi_fs_read_file(o->tls_key, 1 << 20, &s->tls_key_pem, &len, err) < 0) {
       wi_err_wrap(err, "registry TLS");
       goto fail;
     }
@@ -360,7 +362,7 @@ wi_regserver_stop(struct wi_regserver *s)
   free(s->srv.listen);
   free(s->tls_cert_pem);
   if (s->tls_key_pem)
-    wi_secret_free(s->tls_key_pem);
+    wi_alloc_secret_free(s->tls_key_pem);
   free(s);
 }
 

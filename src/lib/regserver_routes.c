@@ -10,10 +10,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/base64.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/regserver_int.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 /* ---- parsers ---- */
 
@@ -375,7 +377,7 @@ wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen)
     } else if (c == '%') {
       if (i + 2 >= len)
         return -1;
-      int h = wi_hexval(s[i + 1]), l = wi_hexval(s[i + 2]);
+      int h = wi_str_hexval(s[i + 1]), l = wi_str_hexval(s[i + 2]);
       if (h < 0 || l < 0)
         return -1;
       c = (char)(h * 16 + l);
@@ -543,12 +545,12 @@ basic_credentials(const char *hdr, char **user, char **pass)
   free(raw);
   char *colon = strchr(s, ':');
   if (colon == NULL || colon == s) {
-    wi_secret_free(s);
+    wi_alloc_secret_free(s);
     return -1;
   }
   *user = wi_xstrndup(s, (size_t)(colon - s));
   *pass = wi_xstrdup(colon + 1);
-  wi_secret_free(s);
+  wi_alloc_secret_free(s);
   return 0;
 }
 
@@ -576,7 +578,7 @@ identify(struct wi_rs_req *r, struct identity *id)
     int ok = basic_credentials(h, &user, &pass) == 0 &&
              wi_rs_auth_check_password(r->srv->auth, user, pass, &err) == 0;
     if (pass)
-      wi_secret_free(pass);
+      wi_alloc_secret_free(pass);
     if (!ok) {
       free(user);
       challenge(r, NULL, NULL, 0, NULL);
@@ -1099,7 +1101,7 @@ handle_token_get(struct wi_rs_req *r)
     bool ok = basic_credentials(h, &user, &pass) == 0 &&
               wi_rs_auth_check_password(r->srv->auth, user, pass, &err) == 0;
     if (pass)
-      wi_secret_free(pass);
+      wi_alloc_secret_free(pass);
     if (!ok) {
       free(user);
       return token_unauthorized(r);
@@ -1123,16 +1125,16 @@ handle_token_post(struct wi_rs_req *r)
 
   if (r->body_too_big || wi_rs_form_get(form, "grant_type", grant, sizeof grant) < 0 ||
       strcmp(grant, "password") != 0) {
-    wi_secret_free(pass);
+    wi_alloc_secret_free(pass);
     return resp_json(r, 400, json_pack("{s:s}", "error", "unsupported_grant_type"));
   }
   if (wi_rs_form_get(form, "username", user, sizeof user) < 0 ||
       wi_rs_form_get(form, "password", pass, 1024) < 0 ||
       wi_rs_auth_check_password(r->srv->auth, user, pass, &err) < 0) {
-    wi_secret_free(pass);
+    wi_alloc_secret_free(pass);
     return token_unauthorized(r);
   }
-  wi_secret_free(pass);
+  wi_alloc_secret_free(pass);
   const char *vals[1] = { scope };
   size_t n = 0;
   if (wi_rs_form_get(form, "scope", scope, sizeof scope) == 0)

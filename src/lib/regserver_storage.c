@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/regserver_int.h"
@@ -138,9 +140,9 @@ write_link(const char *path, const char *content, wi_err *err)
   wi_autofree char *dir = wi_xstrdup(path);
   char *slash = strrchr(dir, '/');
   *slash = '\0';
-  if (wi_mkdir_p(dir, 0755, err) < 0)
+  if (wi_fs_mkdir_p(dir, 0755, err) < 0)
     return err->code;
-  return wi_write_file_atomic(path, content, strlen(content), 0644, err);
+  return wi_fs_write_file_atomic(path, content, strlen(content), 0644, err);
 }
 
 /* ---- repositories ---- */
@@ -151,7 +153,7 @@ wi_rs_meta_read(const char *root, const char *name, struct wi_rs_meta *m, wi_err
   wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
   wi_autofree char *data = NULL;
   size_t len = 0;
-  int ret = wi_read_file(p, 64 * 1024, &data, &len, err);
+  int ret = wi_fs_read_file(p, 64 * 1024, &data, &len, err);
 
   if (ret < 0) {
     if (err->sys_errno == ENOENT || ret == WI_ENOTFOUND)
@@ -387,11 +389,11 @@ wi_rs_upload_new(const char *root, const char *name, char id_out[33], wi_err *er
 {
   if (wi_rs_repo_ensure(root, name, err) < 0)
     return err->code;
-  if (wi_random_hex(id_out, 16, err) < 0)
+  if (wi_util_random_hex(id_out, 16, err) < 0)
     return err->code;
   wi_autofree char *dir = upload_dir(root, name, id_out);
   wi_autofree char *data = wi_xasprintf("%s/data", dir);
-  if (wi_mkdir_p(dir, 0755, err) < 0)
+  if (wi_fs_mkdir_p(dir, 0755, err) < 0)
     return err->code;
   int fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
@@ -554,7 +556,7 @@ hash_thread_join(struct wi_rs_upload *u)
 int
 wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err *err)
 {
-  if (wi_write_all(u->fd, data, len, err) < 0) {
+  if (wi_fs_write_all(u->fd, data, len, err) < 0) {
     /* The file may hold part of the chunk now: rebuild the hash from disk next time. */
     hash_thread_join(u);
     u->e->has_hash = false;
@@ -641,7 +643,7 @@ wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
   bdir = wi_xstrdup(bp);
   *strrchr(bdir, '/') = '\0';
   lk = gc_lock(u->root, LOCK_SH, err);
-  if (lk < 0 || wi_mkdir_p(bdir, 0755, err) < 0) {
+  if (lk < 0 || wi_fs_mkdir_p(bdir, 0755, err) < 0) {
     ret = err->code;
     goto out;
   }
@@ -650,14 +652,14 @@ wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
     ret = wi_err_sys(err, WI_EIO, "rename %s to %s", data, bp);
     goto out;
   }
-  if (wi_fsync_dir(bdir, err) < 0 || link_blob(u->root, u->name, digest, err) < 0)
+  if (wi_fs_fsync_dir(bdir, err) < 0 || link_blob(u->root, u->name, digest, err) < 0)
     ret = err->code;
 out:
   if (lk >= 0)
     close(lk);
   {
     wi_err e2 = { 0 };
-    wi_rm_rf(u->dir, &e2);
+    wi_fs_rm_rf(u->dir, &e2);
   }
   upload_free(u, false);
   return ret;
@@ -698,7 +700,7 @@ wi_rs_upload_cancel(const char *root, const char *name, const char *id, wi_err *
   pthread_mutex_unlock(&upload_mu);
   if (e)
     entry_free(e);
-  return wi_rm_rf(dir, err);
+  return wi_fs_rm_rf(dir, err);
 }
 
 /* ---- manifests ---- */
@@ -714,7 +716,7 @@ resolve_ref(const char *root, const char *name, const char *ref, char digest[WI_
   wi_autofree char *tp = repo_file(root, name, "_tags", ref);
   wi_autofree char *s = NULL;
   size_t len = 0;
-  if (wi_read_file(tp, WI_DIGEST_MAX, &s, &len, err) < 0)
+  if (wi_fs_read_file(tp, WI_DIGEST_MAX, &s, &len, err) < 0)
     return wi_err_set(err, WI_ENOTFOUND, "manifest %s:%s not found", name, ref);
   while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
     s[--len] = '\0';
@@ -736,11 +738,11 @@ wi_rs_manifest_get(const char *root, const char *name, const char *ref,
   dname(info->digest, dn);
   wi_autofree char *link = repo_file(root, name, "_manifests", dn);
   wi_autofree char *bp = blob_path(root, info->digest);
-  if (wi_read_file(link, sizeof info->media_type - 1, &mt, &len, err) < 0 || stat(bp, &st) < 0)
+  if (wi_fs_read_file(link, sizeof info->media_type - 1, &mt, &len, err) < 0 || stat(bp, &st) < 0)
     return wi_err_set(err, WI_ENOTFOUND, "manifest %s@%s not found", name, info->digest);
   snprintf(info->media_type, sizeof info->media_type, "%s", mt);
   info->size = (uint64_t)st.st_size;
-  if (body_out && wi_read_file(bp, WI_MAX_MANIFEST_BYTES, body_out, &len, err) < 0)
+  if (body_out && wi_fs_read_file(bp, WI_MAX_MANIFEST_BYTES, body_out, &len, err) < 0)
     return err->code;
   return 0;
 }
@@ -861,7 +863,7 @@ wi_rs_manifest_put(const char *root, const char *name, const char *ref, const ch
   } else {
     wi_autofree char *bdir = wi_xstrdup(bp);
     *strrchr(bdir, '/') = '\0';
-    if (wi_mkdir_p(bdir, 0755, err) < 0 || wi_write_file_atomic(bp, body, len, 0644, err) < 0)
+    if (wi_fs_mkdir_p(bdir, 0755, err) < 0 || wi_fs_write_file_atomic(bp, body, len, 0644, err) < 0)
       return err->code;
   }
   dname(info->digest, dn);
@@ -965,7 +967,7 @@ wi_rs_referrers(const char *root, const char *name, const char *digest, const ch
     wi_autofree char *s = NULL;
     size_t len = 0;
     wi_err e2 = { 0 };
-    if (wi_read_file(p, 1 << 20, &s, &len, &e2) < 0)
+    if (wi_fs_read_file(p, 1 << 20, &s, &len, &e2) < 0)
       continue;
     json_t *d = json_loadb(s, len, 0, NULL);
     const char *at = json_string_value(json_object_get(d, "artifactType"));
@@ -1104,7 +1106,7 @@ wi_regserver_repo_delete(const char *root, const char *name, wi_err *err)
   /* Tags first, the metadata last: a crash in between leaves a repository that is still listed. */
   for (size_t i = 0; i < WI_ARRAY_SIZE(parts); i++) {
     wi_autofree char *p = repo_file(root, name, parts[i], NULL);
-    if (wi_rm_rf(p, err) < 0)
+    if (wi_fs_rm_rf(p, err) < 0)
       return err->code;
   }
   wi_autofree char *dir = wi_rs_repo_dir(root, name);
@@ -1199,7 +1201,7 @@ sweep_repo(const char *root, const char *name, time_t now, bool dry_run,
       if (stat(dp, &sb) == 0 && now - sb.st_mtime > UPLOAD_STALE_SECONDS) {
         wi_autofree char *up = wi_xasprintf("%s/%s", udir, v[i]);
         if (!dry_run)
-          wi_rm_rf(up, &e2);
+          wi_fs_rm_rf(up, &e2);
         st->uploads_removed++;
       }
     }

@@ -22,8 +22,11 @@
 
 #include <jansson.h>
 
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/ref.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 #define INDEX_MAX_BYTES (64 * 1024 * 1024)
@@ -54,7 +57,7 @@ wi_store_default_root(void)
   const char *env = getenv("WLSIMG_STORE");
   if (env && *env)
     return wi_xstrdup(env);
-  return wi_data_path("store");
+  return wi_util_data_path("store");
 }
 
 static char *
@@ -69,7 +72,7 @@ ensure_file(const struct wi_store *s, const char *name, const char *content, wi_
   wi_autofree char *p = store_path(s, name);
   if (access(p, F_OK) == 0)
     return 0;
-  return wi_write_file_atomic(p, content, strlen(content), 0644, err);
+  return wi_fs_write_file_atomic(p, content, strlen(content), 0644, err);
 }
 
 int
@@ -83,7 +86,7 @@ wi_store_open(struct wi_store **out, const char *root, bool create, wi_err *err)
       return wi_err_sys(err, WI_EIO, "image store %s", root);
     if (!create)
       return wi_err_set(err, WI_ENOTFOUND, "image store %s does not exist", root);
-    ret = wi_mkdir_p(root, 0755, err);
+    ret = wi_fs_mkdir_p(root, 0755, err);
     if (ret < 0)
       return ret;
   } else if (!S_ISDIR(st.st_mode)) {
@@ -99,7 +102,7 @@ wi_store_open(struct wi_store **out, const char *root, bool create, wi_err *err)
     return WI_EINVAL;
   }
   wi_autofree char *blobs = store_path(s, "blobs/sha256");
-  if (create && ((ret = wi_mkdir_p(blobs, 0755, err)) < 0 ||
+  if (create && ((ret = wi_fs_mkdir_p(blobs, 0755, err)) < 0 ||
                  (ret = ensure_file(s, "oci-layout", OCI_LAYOUT_JSON, err)) < 0 ||
                  (ret = ensure_file(s, "index.json", EMPTY_INDEX, err)) < 0)) {
     wi_store_free(s);
@@ -201,7 +204,7 @@ wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **da
   if ((uint64_t)size > max)
     return wi_err_set(err, WI_ETOOBIG, "blob %s is %lld bytes, more than the %zu allowed", digest,
                       (long long)size, max);
-  ret = wi_read_fd(fd, max, &data, &len, err);
+  ret = wi_fs_read_fd(fd, max, &data, &len, err);
   if (ret < 0)
     return wi_err_wrap(err, "read blob %s", digest);
   if (wi_digest_verify_bytes(digest, data, len, NULL) < 0)
@@ -239,10 +242,10 @@ wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err
   int ret;
   wi_autofree char *tmpdir = store_path(s, "tmp");
 
-  ret = wi_mkdir_p(tmpdir, 0755, err);
+  ret = wi_fs_mkdir_p(tmpdir, 0755, err);
   if (ret < 0)
     return ret;
-  ret = wi_random_hex(rnd, 16, err);
+  ret = wi_util_random_hex(rnd, 16, err);
   if (ret < 0)
     return ret;
   hold_gc_shared(s);
@@ -273,7 +276,7 @@ wi_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_
   if (w->fd < 0)
     return wi_err_set(err, WI_EINVAL, "blob writer already finished");
   wi_hasher_update(&w->h, data, len);
-  int ret = wi_write_all(w->fd, data, len, err);
+  int ret = wi_fs_write_all(w->fd, data, len, err);
   if (ret < 0)
     return wi_err_wrap(err, "write %s", w->tmp_path);
   return 0;
@@ -328,7 +331,7 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
   close(w->fd);
   w->fd = -1;
   dir = wi_xasprintf("%s/blobs/sha256", w->s->root);
-  ret = wi_mkdir_p(dir, 0755, err);
+  ret = wi_fs_mkdir_p(dir, 0755, err);
   if (ret < 0)
     goto out;
   /* Same name = same content, so replacing a blob another writer just stored is harmless. */
@@ -337,7 +340,7 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
     goto out;
   }
   w->committed = true;
-  wi_fsync_dir(dir, NULL);
+  wi_fs_fsync_dir(dir, NULL);
   if (digest_out)
     memcpy(digest_out, got, strlen(got) + 1);
 out:
@@ -407,8 +410,8 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   wi_autofree char *tmpdir = store_path(dst, "tmp");
   wi_autofree char *dir = wi_xstrdup(dp);
   *strrchr(dir, '/') = '\0';
-  if (wi_mkdir_p(tmpdir, 0755, NULL) == 0 && wi_mkdir_p(dir, 0755, NULL) == 0 &&
-      wi_random_hex(rnd, 16, NULL) == 0) {
+  if (wi_fs_mkdir_p(tmpdir, 0755, NULL) == 0 && wi_fs_mkdir_p(dir, 0755, NULL) == 0 &&
+      wi_util_random_hex(rnd, 16, NULL) == 0) {
     wi_autofree char *tp = wi_xasprintf("%s/link-%s", tmpdir, rnd);
     hold_gc_shared(dst);
     if (link(sp, tp) == 0) {
@@ -427,7 +430,7 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   ret = wi_store_blob_begin(dst, &w, err);
   if (ret < 0)
     return ret;
-  ret = wi_read_each(fd, sp, blob_sink, w, err);
+  ret = wi_fs_read_each(fd, sp, blob_sink, w, err);
   if (ret < 0)
     return ret;
   return wi_blob_writer_commit(w, digest, size, NULL, err);
@@ -460,7 +463,7 @@ load_index(struct wi_store *s, json_t **out, wi_err *err)
   size_t len = 0;
   json_error_t jerr;
   wi_err e = { 0 };
-  int ret = wi_read_file(p, INDEX_MAX_BYTES, &data, &len, &e);
+  int ret = wi_fs_read_file(p, INDEX_MAX_BYTES, &data, &len, &e);
 
   if (ret == WI_ENOTFOUND) {
     *out = json_loads(EMPTY_INDEX, 0, NULL);
@@ -490,7 +493,7 @@ save_index(struct wi_store *s, json_t *idx, wi_err *err)
   wi_autofree char *data = json_dumps(idx, JSON_COMPACT);
   if (data == NULL)
     return wi_err_set(err, WI_ERR, "cannot serialise %s", p);
-  return wi_write_file_atomic(p, data, strlen(data), 0644, err);
+  return wi_fs_write_file_atomic(p, data, strlen(data), 0644, err);
 }
 
 static const char *
@@ -1049,7 +1052,7 @@ mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
   struct stat st;
   if (stat(p, &st) < 0)
     return 0;
-  int ret = wi_read_file(p, WI_MAX_MANIFEST_BYTES, &data, &len, err);
+  int ret = wi_fs_read_file(p, WI_MAX_MANIFEST_BYTES, &data, &len, err);
   if (ret < 0)
     return wi_err_wrap(err, "gc: manifest %s", digest);
   autojson json_t *j = json_loadb(data, len, 0, &jerr);

@@ -17,10 +17,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/archive_docker.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
-#include "lib/util.h"
+#include "lib/str.h"
 
 #define DEFAULT_PARALLEL   4
 #define MAX_PARALLEL       16
@@ -483,7 +485,7 @@ mounts_save(struct mounts *mt)
   char *text = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
   if (text) {
     wi_err e = { 0 };
-    if (wi_write_file_atomic(mt->path, text, strlen(text), 0644, &e) < 0)
+    if (wi_fs_write_file_atomic(mt->path, text, strlen(text), 0644, &e) < 0)
       wi_log(WI_LOG_DEBUG, "%s", e.msg);
     free(text);
   }
@@ -957,7 +959,7 @@ archive_tag(const struct endpoint *dst, const struct endpoint *src)
 static int
 temp_layout(char **dir_out, struct wi_store **out, wi_err *err)
 {
-  *dir_out = wi_mkdtemp("wlsimg-copy", err);
+  *dir_out = wi_fs_mkdtemp("wlsimg-copy", err);
   if (*dir_out == NULL)
     return err ? err->code : WI_EIO;
   return wi_store_open(out, *dir_out, true, err);
@@ -1043,7 +1045,7 @@ out:
   if (ss != ds)
     wi_store_free(ss);
   if (tmpdir)
-    wi_rm_rf(tmpdir, NULL);
+    wi_fs_rm_rf(tmpdir, NULL);
   endpoint_dispose(&src);
   endpoint_dispose(&dst);
   return ret;

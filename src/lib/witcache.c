@@ -15,8 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/ref.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 /* ---- parsing ---- */
@@ -120,7 +123,7 @@ unescape(const char *s, size_t n, struct wi_buf *b)
           return -1;
         cp = 0;
         for (int k = 0; k < 4; k++) {
-          int h = wi_hexval(s[i + (size_t)k]);
+          int h = wi_str_hexval(s[i + (size_t)k]);
           if (h < 0)
             return -1;
           cp = (cp << 4) | (unsigned)h;
@@ -157,7 +160,7 @@ unescape(const char *s, size_t n, struct wi_buf *b)
       i++; /* lone trailing backslash: dropped, as Java does */
       continue;
     } else if ((unsigned char)s[i] >= 0x80) {
-      size_t l = wi_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+      size_t l = wi_str_utf8_decode((const unsigned char *)s + i, n - i, &cp);
       if (l == 0) {
         cp = (unsigned char)s[i]; /* Latin-1 */
         l = 1;
@@ -367,7 +370,7 @@ escape_into(struct wi_buf *b, const char *s, bool is_key)
   size_t n = strlen(s);
   for (size_t i = 0; i < n;) {
     uint32_t cp;
-    size_t l = wi_utf8_decode(u + i, n - i, &cp);
+    size_t l = wi_str_utf8_decode(u + i, n - i, &cp);
     if (l == 0) {
       cp = u[i]; /* not UTF-8: keep the byte as a Latin-1 character */
       l = 1;
@@ -462,7 +465,7 @@ wi_witcache_default_dir(void)
   const char *d = getenv("WLSIMG_CACHEDIR");
   if (d && *d)
     return wi_xstrdup(d);
-  return wi_xasprintf("%s/cache", wi_home_dir());
+  return wi_xasprintf("%s/cache", wi_util_home_dir());
 }
 
 int
@@ -497,7 +500,7 @@ read_props_file(const char *path, struct wi_props *out, wi_err *err)
   wi_err e = { 0 };
 
   memset(out, 0, sizeof *out);
-  if (wi_read_file(path, WI_MAX_PROPS_BYTES, &text, &len, &e) < 0) {
+  if (wi_fs_read_file(path, WI_MAX_PROPS_BYTES, &text, &len, &e) < 0) {
     if (e.sys_errno == ENOENT || access(path, F_OK) < 0)
       return 0;
     *err = e;
@@ -514,7 +517,7 @@ write_props_file(const char *path, struct wi_props *p, wi_err *err)
   size_t len = 0;
   wi_props_sort(p);
   wi_autofree char *text = wi_props_store(p, -1, &len);
-  return wi_write_file_atomic(path, text, len, 0644, err);
+  return wi_fs_write_file_atomic(path, text, len, 0644, err);
 }
 
 /* An open, locked cache: its metadata and checksum sidecar. */

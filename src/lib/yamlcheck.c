@@ -6,7 +6,8 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "lib/util.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 
 struct ref_pos {
   const char *s;
@@ -108,7 +109,7 @@ wi_yaml_check_file(const char *path, char ***refs_out, size_t *n_refs_out, wi_er
 {
   wi_autofree char *data = NULL;
   size_t len = 0;
-  if (wi_read_file(path, WI_MAX_MODEL_BYTES, &data, &len, err) < 0)
+  if (wi_fs_read_file(path, WI_MAX_MODEL_BYTES, &data, &len, err) < 0)
     return err->code;
   return wi_yaml_check(path, data, len, refs_out, n_refs_out, err);
 }

@@ -10,10 +10,11 @@
 #include <archive_entry.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/archive_docker.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 static char *tmp_root;
 
@@ -178,7 +179,7 @@ TEST(test_write_file_leaves_nothing_on_failure)
   wi_autofree char *dir = wi_xasprintf("%s/wfail-out", tmp_root);
   wi_autofree char *path = wi_xasprintf("%s/out.tar", dir);
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_mkdir_p(dir, 0755, &err), 0);
+  CHECK_INT_EQ(wi_fs_mkdir_p(dir, 0755, &err), 0);
   char mt[] = WI_MT_OCI_MANIFEST;
   char dg[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
   struct wi_descriptor d = { .media_type = mt, .digest = dg, .size = 2 };
@@ -199,7 +200,7 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  tmp_root = wi_mkdtemp("wlsimg-archive-test", &err);
+  tmp_root = wi_fs_mkdtemp("wlsimg-archive-test", &err);
   if (tmp_root == NULL) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
@@ -210,7 +211,7 @@ main(void)
   RUN(test_escaping_member);
   RUN(test_write_file_leaves_nothing_on_failure);
   RUN(test_many_layer_names);
-  wi_rm_rf(tmp_root, &err);
+  wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
 }

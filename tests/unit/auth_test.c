@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/auth.h"
 #include "lib/buf.h"
-#include "lib/util.h"
 
 struct chal_want {
   const char *scheme, *realm, *service, *scope, *error;
@@ -193,11 +193,11 @@ TEST(test_basic_header)
 {
   char *h = wi_auth_basic_header("alice", "s3cret");
   CHECK_STR_EQ(h, "Basic YWxpY2U6czNjcmV0");
-  wi_secret_free(h);
+  wi_alloc_secret_free(h);
   /* OCIR federated user names keep their slashes; passwords may hold ':' */
   h = wi_auth_basic_header("tenancy/oracleidentitycloudservice/u@x.com", "a:b");
   CHECK_STR_EQ(h, "Basic dGVuYW5jeS9vcmFjbGVpZGVudGl0eWNsb3Vkc2VydmljZS91QHguY29tOmE6Yg==");
-  wi_secret_free(h);
+  wi_alloc_secret_free(h);
 }
 
 int

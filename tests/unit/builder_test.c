@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/builder.h"
+#include "lib/fs.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"
-#include "lib/util.h"
 #include "lib/witcache.h"
 #include "lib/yamlcheck.h"
 
@@ -136,7 +137,7 @@ put(const char *name, const char *text)
 {
   wi_err err = { 0 };
   char *p = wi_xasprintf("%s/%s", tmpdir, name);
-  wi_write_file_atomic(p, text, strlen(text), 0644, &err);
+  wi_fs_write_file_atomic(p, text, strlen(text), 0644, &err);
   free(p);
 }
 
@@ -174,7 +175,7 @@ static void
 setup(void)
 {
   wi_err err = { 0 };
-  tmpdir = wi_mkdtemp("builder-test", &err);
+  tmpdir = wi_fs_mkdtemp("builder-test", &err);
   static const char *const wdt[] = { "weblogic-deploy/",
                                      "",
                                      "weblogic-deploy/bin/",
@@ -508,7 +509,7 @@ main(void)
   RUN(yaml_refs);
   RUN(layers_whiteouts_links);
   wi_err err = { 0 };
-  wi_rm_rf(tmpdir, &err);
+  wi_fs_rm_rf(tmpdir, &err);
   free(tmpdir);
   free(cache_dir);
   DONE();

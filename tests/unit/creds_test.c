@@ -6,8 +6,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/creds.h"
-#include "lib/util.h"
+#include "lib/fs.h"
 
 /* A writable copy of a literal (a compound literal) for struct wi_cred's char * fields. */
 #define S(lit) ((char[]){ lit })
@@ -23,7 +24,7 @@ fresh_env(void)
   wi_err err = { 0 };
   free(g_home);
   g_home = wi_xasprintf("%s/home%d", g_tmp, ++g_seq);
-  wi_mkdir_p(g_home, 0755, &err);
+  wi_fs_mkdir_p(g_home, 0755, &err);
   setenv("HOME", g_home, 1);
   unsetenv("DOCKER_CONFIG");
   unsetenv("REGISTRY_AUTH_FILE");
@@ -37,8 +38,8 @@ write_file(const char *path, const char *text)
   wi_err err = { 0 };
   wi_autofree char *dir = wi_xstrdup(path);
   *strrchr(dir, '/') = '\0';
-  wi_mkdir_p(dir, 0700, &err);
-  if (wi_write_file_atomic(path, text, strlen(text), 0600, &err) < 0)
+  wi_fs_mkdir_p(dir, 0700, &err);
+  if (wi_fs_write_file_atomic(path, text, strlen(text), 0600, &err) < 0)
     fprintf(stderr, "write %s: %s\n", path, err.msg);
 }
 
@@ -48,7 +49,7 @@ read_text(const char *path)
   char *data = NULL;
   size_t len = 0;
   wi_err err = { 0 };
-  if (wi_read_file(path, 1 << 20, &data, &len, &err) < 0)
+  if (wi_fs_read_file(path, 1 << 20, &data, &len, &err) < 0)
     return NULL;
   return data;
 }
@@ -315,9 +316,9 @@ TEST(test_credential_helper)
   wi_autofree char *bin = wi_xasprintf("%s/bin", g_tmp);
   wi_autofree char *script = wi_xasprintf("%s/docker-credential-testhelper", bin);
   wi_autofree char *hdir = wi_xasprintf("%s/helperdata", g_home);
-  wi_mkdir_p(bin, 0755, &err);
-  wi_mkdir_p(hdir, 0700, &err);
-  wi_write_file_atomic(script, helper_script, strlen(helper_script), 0755, &err);
+  wi_fs_mkdir_p(bin, 0755, &err);
+  wi_fs_mkdir_p(hdir, 0700, &err);
+  wi_fs_write_file_atomic(script, helper_script, strlen(helper_script), 0755, &err);
   setenv("HELPER_DIR", hdir, 1);
   wi_autofree char *path = docker_config();
 
@@ -376,7 +377,7 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  g_tmp = wi_mkdtemp("creds-test", &err);
+  g_tmp = wi_fs_mkdtemp("creds-test", &err);
   if (g_tmp == NULL) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
@@ -393,7 +394,7 @@ main(void)
   RUN(test_containers_auth);
   RUN(test_credential_helper);
 
-  wi_rm_rf(g_tmp, &err);
+  wi_fs_rm_rf(g_tmp, &err);
   free(g_tmp);
   free(g_home);
   DONE();

@@ -3,8 +3,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/digest.h"
-#include "lib/util.h"
+#include "lib/fs.h"
 
 #define SHA256_EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define SHA256_ABC   "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -126,7 +127,7 @@ TEST(test_digest_file)
   wi_err err = { 0 };
   char d[WI_DIGEST_MAX];
   uint64_t size = 0;
-  char *dir = wi_mkdtemp("digest-test", &err);
+  char *dir = wi_fs_mkdtemp("digest-test", &err);
 
   CHECK(dir != NULL);
   if (dir == NULL)
@@ -137,7 +138,7 @@ TEST(test_digest_file)
   char *data = wi_xmalloc(n);
   for (size_t i = 0; i < n; i++)
     data[i] = (char)(i * 7);
-  CHECK_INT_EQ(wi_write_file_atomic(path, data, n, 0600, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic(path, data, n, 0600, &err), 0);
   CHECK_INT_EQ(wi_digest_file(path, d, &size, &err), 0);
   CHECK_INT_EQ(size, n);
   char want[WI_DIGEST_MAX];
@@ -149,7 +150,7 @@ TEST(test_digest_file)
   CHECK_INT_EQ(wi_digest_file(missing, d, NULL, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "open ");
   CHECK_STR_HAS(err.msg, "missing");
-  CHECK_INT_EQ(wi_rm_rf(dir, &err), 0);
+  CHECK_INT_EQ(wi_fs_rm_rf(dir, &err), 0);
   free(missing);
   free(data);
   free(path);

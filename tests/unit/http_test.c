@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/http.h"
 #include "lib/log.h"
-#include "lib/util.h"
 
 static unsigned g_port;
 
@@ -222,9 +223,9 @@ TEST(test_request_bodies)
 {
   wi_autoptr(wi_http) struct wi_http *h = new_http();
   wi_err err = { 0 };
-  wi_autofree char *dir = wi_mkdtemp("http-test", &err);
+  wi_autofree char *dir = wi_fs_mkdtemp("http-test", &err);
   wi_autofree char *path = wi_xasprintf("%s/data", dir);
-  wi_write_file_atomic(path, "0123456789", 10, 0600, &err);
+  wi_fs_write_file_atomic(path, "0123456789", 10, 0600, &err);
   int fd = open(path, O_RDONLY);
   const char *ct[] = { "Content-Type: application/octet-stream", NULL };
   static const char *const methods[] = { "PUT", "PATCH", "POST" };
@@ -265,7 +266,7 @@ TEST(test_request_bodies)
   CHECK(wi_http_do(h, &short_file, &resp, &err) < 0);
   CHECK_STR_HAS(err.msg, "file shorter than expected");
   close(fd);
-  wi_rm_rf(dir, &err);
+  wi_fs_rm_rf(dir, &err);
 }
 
 TEST(test_network_error)

@@ -7,10 +7,11 @@
 #include <archive_entry.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/inspect.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 static char *tmp_root;
 
@@ -128,13 +129,13 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  tmp_root = wi_mkdtemp("wlsimg-inspect-test", &err);
+  tmp_root = wi_fs_mkdtemp("wlsimg-inspect-test", &err);
   if (tmp_root == NULL) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
   }
   RUN(links_and_files);
-  wi_rm_rf(tmp_root, &err);
+  wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
 }

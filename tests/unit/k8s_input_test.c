@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
+#include "lib/fs.h"
 #include "lib/k8s.h"
-#include "lib/util.h"
 
 static char *tmp_root;
 
@@ -16,7 +17,7 @@ put_file(const char *name, const char *data, size_t len)
 {
   wi_err err = { 0 };
   char *p = wi_xasprintf("%s/%s", tmp_root, name);
-  if (wi_write_file_atomic(p, data, len, 0600, &err) < 0)
+  if (wi_fs_write_file_atomic(p, data, len, 0600, &err) < 0)
     abort();
   return p;
 }
@@ -59,16 +60,16 @@ TEST(wls_creds_parse)
   CHECK_INT_EQ(wi_k8s_wls_creds_parse(kv, sizeof kv - 1, true, "f", &u, &p, &err), 0);
   CHECK_STR_EQ(u, "weblogic");
   CHECK_STR_EQ(p, "pw=1");
-  wi_secret_free(u);
-  wi_secret_free(p);
+  wi_alloc_secret_free(u);
+  wi_alloc_secret_free(p);
   u = p = NULL;
 
   const char lines[] = "weblogic\nwelcome1\n";
   CHECK_INT_EQ(wi_k8s_wls_creds_parse(lines, sizeof lines - 1, false, "stdin", &u, &p, &err), 0);
   CHECK_STR_EQ(u, "weblogic");
   CHECK_STR_EQ(p, "welcome1");
-  wi_secret_free(u);
-  wi_secret_free(p);
+  wi_alloc_secret_free(u);
+  wi_alloc_secret_free(p);
   u = p = NULL;
 
   /* An empty second line is a missing password, not "take line 3". */
@@ -96,7 +97,7 @@ TEST(secret_files)
   wi_autofree char *ok = put_file("pw", "s3cret\r\n\n", 9);
   char *s = wi_k8s_read_secret_file(ok, "runtime encryption password", &err);
   CHECK_STR_EQ(s, "s3cret");
-  wi_secret_free(s);
+  wi_alloc_secret_free(s);
 
   wi_autofree char *empty = put_file("empty", "\n", 1);
   CHECK(wi_k8s_read_secret_file(empty, "runtime encryption password", &err) == NULL);
@@ -137,13 +138,13 @@ TEST(secret_from_pipe)
   CHECK_INT_EQ(wi_k8s_read_wls_creds(path, -1, &u, &pw, &err), 0);
   CHECK_STR_EQ(u, "u");
   CHECK_STR_EQ(pw, "p");
-  wi_secret_free(u);
-  wi_secret_free(pw);
+  wi_alloc_secret_free(u);
+  wi_alloc_secret_free(pw);
   close(p[0]);
 
   char *data = NULL;
   size_t len = 0;
-  CHECK_INT_EQ(wi_read_file_secret("/dev/zero", 100000, &data, &len, &err), WI_ETOOBIG);
+  CHECK_INT_EQ(wi_fs_read_file_secret("/dev/zero", 100000, &data, &len, &err), WI_ETOOBIG);
   CHECK_STR_HAS(err.msg, "/dev/zero: larger than 100000 bytes");
   CHECK(data == NULL);
 }
@@ -247,7 +248,7 @@ TEST(domain_secrets)
   CHECK_STR_HAS(y, "name: d1-weblogic-credentials");
   CHECK_STR_HAS(y, "weblogic.domainUID: d1");
   CHECK_STR_HAS(y, "password: ZW5jcnlwdC1tZQ==");
-  wi_secret_free(y);
+  wi_alloc_secret_free(y);
   for (size_t i = 0; i < n; i++)
     wi_k8s_obj_free(objs[i]);
   free(objs);
@@ -270,7 +271,7 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  tmp_root = wi_mkdtemp("wlsimg-k8s-input-test", &err);
+  tmp_root = wi_fs_mkdtemp("wlsimg-k8s-input-test", &err);
   if (tmp_root == NULL) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
@@ -282,7 +283,7 @@ main(void)
   RUN(aux_rollout_plan);
   RUN(aux_resolve_without_inspection);
   RUN(domain_secrets);
-  wi_rm_rf(tmp_root, &err);
+  wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
 }

@@ -5,8 +5,8 @@
 #include <yaml.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/k8s.h"
-#include "lib/util.h"
 
 /* Render one object; the caller frees. */
 static char *
@@ -74,12 +74,12 @@ TEST(dockerconfigjson_reference)
   CHECK_STR_EQ(
       j, "{\"auths\":{\"phx.ocir.io\":{\"username\":\"mytenancy/alice\",\"password\":\"s3cret\","
          "\"auth\":\"bXl0ZW5hbmN5L2FsaWNlOnMzY3JldA==\"}}}");
-  wi_secret_free(j);
+  wi_alloc_secret_free(j);
   j = wi_k8s_dockerconfigjson(NULL, "u", "p", "a@b.c");
   CHECK_STR_EQ(j,
                "{\"auths\":{\"https://index.docker.io/v1/\":{\"username\":\"u\",\"password\":\"p\","
                "\"email\":\"a@b.c\",\"auth\":\"dTpw\"}}}");
-  wi_secret_free(j);
+  wi_alloc_secret_free(j);
 }
 
 TEST(docker_secret_yaml_matches_kubectl)
@@ -107,7 +107,7 @@ TEST(docker_secret_yaml_matches_kubectl)
       "  name: regcred\n"
       "  namespace: domain1-ns\n"
       "type: kubernetes.io/dockerconfigjson\n");
-  wi_secret_free(y);
+  wi_alloc_secret_free(y);
   wi_k8s_obj_free(o);
 }
 
@@ -132,7 +132,7 @@ TEST(docker_secret_json_matches_kubectl)
       "    },\n"
       "    \"type\": \"kubernetes.io/dockerconfigjson\"\n"
       "}\n");
-  wi_secret_free(j);
+  wi_alloc_secret_free(j);
   wi_k8s_obj_free(o);
 }
 
@@ -158,7 +158,7 @@ TEST(generic_secret_matches_kubectl)
   char *y = render1(o, WI_K8S_YAML);
   CHECK_STR_EQ(y, "apiVersion: v1\ndata:\n  password: eA==\n  username: YQ==\nkind: Secret\n"
                   "metadata:\n  creationTimestamp: null\n  name: foo\n");
-  wi_secret_free(y);
+  wi_alloc_secret_free(y);
   wi_k8s_obj_free(o);
 
   struct wi_k8s_kv bad[] = { { "../x", "v" } };
@@ -286,7 +286,7 @@ TEST(yaml_emitter_quoting)
   CHECK_STR_HAS(y, "    k6: '#x'\n");
   CHECK_STR_HAS(y, "    k7: \xc3\xa9t\xc3\xa9\n");
   CHECK_INT_EQ(yaml_parse_docs(y), 1);
-  wi_secret_free(y);
+  wi_alloc_secret_free(y);
   wi_k8s_obj_free(o);
 }
 

@@ -10,11 +10,12 @@
 #include <archive_entry.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/fs.h"
 #include "lib/layer.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 static int
 buf_sink(const void *data, size_t len, void *payload, wi_err *err)
@@ -253,7 +254,7 @@ TEST(test_gunzip_errors_and_multimember)
 TEST(test_finish_store)
 {
   wi_err err = { 0 };
-  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *dir = wi_fs_mkdtemp("wlsimg-layer", &err);
   wi_autofree char *root = wi_xasprintf("%s/store", dir);
   struct wi_store *s = NULL;
   CHECK_INT_EQ(wi_store_open(&s, root, true, &err), 0);
@@ -279,7 +280,7 @@ TEST(test_finish_store)
   CHECK(wi_store_has_blob(s, r.digest));
   wi_layer_writer_free(w);
   wi_store_free(s);
-  wi_rm_rf(dir, &err);
+  wi_fs_rm_rf(dir, &err);
 }
 
 /* A tar with members in the given order, written directly with libarchive. */
@@ -336,7 +337,7 @@ write_unsorted_tar(const char *path, bool reverse, bool gz)
 TEST(test_add_tar_order_independent)
 {
   wi_err err = { 0 };
-  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *dir = wi_fs_mkdtemp("wlsimg-layer", &err);
   wi_autofree char *p1 = wi_xasprintf("%s/a.tar", dir);
   wi_autofree char *p2 = wi_xasprintf("%s/b.tar.gz", dir);
   struct wi_layer_result r[2];
@@ -391,7 +392,7 @@ TEST(test_add_tar_order_independent)
   CHECK_STR_HAS(err.msg, "bad.tar: ");
   close(fd);
   wi_layer_writer_free(w);
-  wi_rm_rf(dir, &err);
+  wi_fs_rm_rf(dir, &err);
 }
 
 /* Deterministic mixed input: compressible text runs and pseudo-random runs (stored chunks). */
@@ -493,7 +494,7 @@ TEST(test_parallel_gzip_sink_error)
 TEST(test_layer_digests_match_streams)
 {
   wi_err err = { 0 };
-  wi_autofree char *dir = wi_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *dir = wi_fs_mkdtemp("wlsimg-layer", &err);
   wi_autofree char *big = wi_xasprintf("%s/big.bin", dir);
   size_t n = (11u << 20) + 777; /* more 1 MiB chunks than the gzip ring has slots (2 per cpu) */
   wi_autofree unsigned char *in = mixed_input(n);
@@ -545,7 +546,7 @@ TEST(test_layer_digests_match_streams)
   wi_buf_dispose(&gz1);
   wi_buf_dispose(&tar);
   wi_buf_dispose(&out);
-  wi_rm_rf(dir, &err);
+  wi_fs_rm_rf(dir, &err);
 }
 
 int

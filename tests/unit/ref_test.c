@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/ref.h"
-#include "lib/util.h"
 
 #define D0 "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 #define DA "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"

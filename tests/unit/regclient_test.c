@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/regclient.h"
-#include "lib/util.h"
 
 TEST(scope_union_table)
 {

@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/digest.h"
+#include "lib/fs.h"
 #include "lib/regserver.h"
 #include "lib/regserver_int.h"
-#include "lib/util.h"
 
 static char *root;
 
@@ -474,8 +475,8 @@ TEST(users_tokens_auth)
   CHECK_INT_EQ(wi_regserver_user_delete(root, "acme/alice", &err), 0);
   CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", tok2, &err), WI_EAUTH);
   wi_rs_auth_free(a);
-  wi_secret_free(tok);
-  wi_secret_free(tok2);
+  wi_alloc_secret_free(tok);
+  wi_alloc_secret_free(tok2);
 }
 
 TEST(server_start_stop)
@@ -504,7 +505,7 @@ TEST(config_file)
   struct wi_regserver_config cfg;
   wi_autofree char *p = wi_xasprintf("%s/cfg.json", root);
   const char *good = "{\"listen\":\"127.0.0.1:6000\",\"auth\":\"token\",\"token_ttl\":60}";
-  CHECK_INT_EQ(wi_write_file_atomic(p, good, strlen(good), 0644, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic(p, good, strlen(good), 0644, &err), 0);
   CHECK_INT_EQ(wi_regserver_config_load(&cfg, p, &err), 0);
   CHECK_STR_EQ(cfg.listen, "127.0.0.1:6000");
   CHECK_STR_EQ(cfg.auth, "token");
@@ -512,7 +513,7 @@ TEST(config_file)
   CHECK(cfg.root == NULL);
   wi_regserver_config_dispose(&cfg);
   const char *bad = "{\"lisen\":\"x\"}";
-  CHECK_INT_EQ(wi_write_file_atomic(p, bad, strlen(bad), 0644, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic(p, bad, strlen(bad), 0644, &err), 0);
   CHECK_INT_EQ(wi_regserver_config_load(&cfg, p, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "lisen: unknown setting");
 }
@@ -521,7 +522,7 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  root = wi_mkdtemp("regserver-test.", &err);
+  root = wi_fs_mkdtemp("regserver-test.", &err);
   if (root == NULL)
     return 1;
   RUN(path_routes);
@@ -536,7 +537,7 @@ main(void)
   RUN(users_tokens_auth);
   RUN(server_start_stop);
   RUN(config_file);
-  wi_rm_rf(root, &err);
+  wi_fs_rm_rf(root, &err);
   free(root);
   DONE();
 }

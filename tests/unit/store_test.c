@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/digest.h"
+#include "lib/fs.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
-#include "lib/util.h"
 
 static char *tmp_root;
 
@@ -72,7 +73,7 @@ TEST(test_open_layout)
   s = fresh_store("layout");
   wi_autofree char *layout = wi_xasprintf("%s/oci-layout", wi_store_root(s));
   wi_autofree char *text = NULL;
-  CHECK_INT_EQ(wi_read_file(layout, 1024, &text, NULL, &err), 0);
+  CHECK_INT_EQ(wi_fs_read_file(layout, 1024, &text, NULL, &err), 0);
   CHECK_STR_EQ(text, "{\"imageLayoutVersion\":\"1.0.0\"}");
   wi_store_free(s);
   setenv("WLSIMG_STORE", "/some/where", 1);
@@ -330,7 +331,7 @@ int
 main(void)
 {
   wi_err err = { 0 };
-  tmp_root = wi_mkdtemp("wlsimg-store-test", &err);
+  tmp_root = wi_fs_mkdtemp("wlsimg-store-test", &err);
   if (tmp_root == NULL) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
@@ -341,7 +342,7 @@ main(void)
   RUN(test_gc);
   RUN(test_gc_spares_in_flight_blobs);
   RUN(test_concurrent_writers);
-  wi_rm_rf(tmp_root, &err);
+  wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();
 }

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/buf.h"
-#include "lib/util.h"
+#include "lib/fs.h"
+#include "lib/str.h"
 
 TEST(secret_buf_grows_and_keeps_its_content)
 {
@@ -41,17 +43,17 @@ TEST(read_fd_secret)
   CHECK_INT_EQ(pipe(p), 0);
   CHECK_INT_EQ(write(p[1], "tok\0en", 6), 6);
   close(p[1]);
-  CHECK_INT_EQ(wi_read_fd_secret(p[0], "the pipe", 100, &data, &len, &err), 0);
+  CHECK_INT_EQ(wi_fs_read_fd_secret(p[0], "the pipe", 100, &data, &len, &err), 0);
   CHECK_INT_EQ(len, 6);
   CHECK(data && memcmp(data, "tok\0en", 7) == 0);
   free(data);
   close(p[0]);
 
   data = NULL;
-  CHECK_INT_EQ(wi_read_file_secret("/dev/zero", 10000, &data, &len, &err), WI_ETOOBIG);
+  CHECK_INT_EQ(wi_fs_read_file_secret("/dev/zero", 10000, &data, &len, &err), WI_ETOOBIG);
   CHECK_STR_HAS(err.msg, "/dev/zero: larger than 10000 bytes");
   CHECK(data == NULL);
-  CHECK_INT_EQ(wi_read_file_secret("/nonexistent/x", 10, &data, &len, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_fs_read_file_secret("/nonexistent/x", 10, &data, &len, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "open /nonexistent/x");
 }
 
@@ -79,7 +81,7 @@ TEST(utf8_decode)
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(t); i++) {
     uint32_t cp = 0;
-    size_t got = wi_utf8_decode((const unsigned char *)t[i].s, t[i].n, &cp);
+    size_t got = wi_str_utf8_decode((const unsigned char *)t[i].s, t[i].n, &cp);
     CHECK_INT_EQ(got, t[i].want);
     if (got)
       CHECK_INT_EQ(cp, t[i].cp);

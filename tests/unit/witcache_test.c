@@ -4,8 +4,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lib/alloc.h"
 #include "lib/buf.h"
-#include "lib/util.h"
+#include "lib/fs.h"
 #include "lib/witcache.h"
 
 static char *
@@ -166,13 +167,13 @@ static void
 write_file(const char *path, const char *text)
 {
   wi_err err = { 0 };
-  wi_write_file_atomic(path, text, strlen(text), 0644, &err);
+  wi_fs_write_file_atomic(path, text, strlen(text), 0644, &err);
 }
 
 TEST(cache_lookup_and_checksum)
 {
   wi_err err = { 0 };
-  char *dir = wi_mkdtemp("witcache-test", &err);
+  char *dir = wi_fs_mkdtemp("witcache-test", &err);
   CHECK(dir != NULL);
   char *a = wi_xasprintf("%s/wdt-a.zip", dir);
   char *b = wi_xasprintf("%s/wdt-b.zip", dir);
@@ -247,7 +248,7 @@ TEST(cache_lookup_and_checksum)
   CHECK_INT_EQ(p.n, 0);
   wi_props_dispose(&p);
 
-  wi_rm_rf(dir, &err);
+  wi_fs_rm_rf(dir, &err);
   free(text);
   free(meta);
   free(a);

@@ -1,0 +1,18 @@
+/* wlsimg: small string helpers: prefixes, suffixes, UTF-8 and hex digits. */
+#ifndef WI_STR_H
+#define WI_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool wi_str_has_prefix(const char *s, const char *prefix);
+/* Length (1-4) of the valid UTF-8 sequence at s, of which n bytes may be read, with its code point
+ * in *cp; 0 when it is not one (truncated, overlong, a surrogate, above U+10FFFF). */
+size_t wi_str_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+bool wi_str_has_suffix(const char *s, const char *suffix);
+
+/* The value of one hex digit (either case), or -1. */
+int wi_str_hexval(char c);
+
+#endif
