@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/archive_docker.h"
+#include "lib/docker_archive.h"
 #include "lib/fs.h"
 #include "lib/layer.h"
 #include "lib/store.h"

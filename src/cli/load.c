@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "lib/alloc.h"
-#include "lib/archive_docker.h"
+#include "lib/docker_archive.h"
 #include "lib/ref.h"
 #include "lib/store.h"
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/archive_docker.h"
+#include "lib/docker_archive.h"
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/manifest.h"

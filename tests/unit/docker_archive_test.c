@@ -1,4 +1,4 @@
-/* Unit tests for archive_docker.c: reading docker-archive tars built here with libarchive. */
+/* Unit tests for docker_archive.c: reading docker-archive tars built here with libarchive. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 
 #include "harness.h"
 #include "lib/alloc.h"
-#include "lib/archive_docker.h"
 #include "lib/buf.h"
+#include "lib/docker_archive.h"
 #include "lib/fs.h"
 #include "lib/store.h"
 

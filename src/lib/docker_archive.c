@@ -1,5 +1,5 @@
-/* wlsimg: docker-archive read/write. See archive_docker.h. */
-#include "lib/archive_docker.h"
+/* wlsimg: docker-archive read/write. See docker_archive.h. */
+#include "lib/docker_archive.h"
 
 #include <errno.h>
 #include <fcntl.h>

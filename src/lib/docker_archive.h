@@ -10,8 +10,8 @@
  * becomes an OCI manifest with gzip layers (layer.c's compressor, so pushing works as is); layer
  * contents are checked against the config's rootfs.diff_ids.
  */
-#ifndef WI_ARCHIVE_DOCKER_H
-#define WI_ARCHIVE_DOCKER_H
+#ifndef WI_DOCKER_ARCHIVE_H
+#define WI_DOCKER_ARCHIVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
