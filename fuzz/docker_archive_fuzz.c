@@ -12,6 +12,7 @@
 #include "lib/alloc.h"
 #include "lib/docker_archive.h"
 #include "lib/fs.h"
+#include "lib/gunzip.h"
 #include "lib/layer.h"
 #include "lib/store.h"
 

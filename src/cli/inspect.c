@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/witlog.h"
 #include "lib/alloc.h"
+#include "lib/image.h"
 #include "lib/inspect.h"
 #include "lib/store.h"
 

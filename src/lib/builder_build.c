@@ -20,6 +20,7 @@
 #include "lib/builder_int.h"
 #include "lib/digest.h"
 #include "lib/fs.h"
+#include "lib/image.h"
 #include "lib/imgconfig.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"

@@ -1,5 +1,7 @@
 /* wlsimg: docker-archive read/write. See docker_archive.h. */
 #include "lib/docker_archive.h"
+#include "lib/gunzip.h"
+#include "lib/gzip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -689,7 +691,7 @@ load_layer(struct archive *a, struct reader *r, const char *name, wi_err *err)
     }
     if (first) {
       first = false;
-      if (wi_is_gzip(buf, (size_t)n))
+      if (wi_gzip_detect(buf, (size_t)n))
         ls.gunz = wi_gunzip_new(diff_sink, &ls.diff);
       else
         ls.gz = wi_gzip_new(WI_GZIP_LEVEL_DEFAULT, bw_sink, ls.bw);

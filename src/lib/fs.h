@@ -10,7 +10,7 @@
 /* Read a whole file, at most max bytes (WI_ETOOBIG beyond). *out is NUL-terminated. */
 int wi_fs_read_file(const char *path, size_t max, char **out, size_t *len_out, wi_err *err);
 /* Read all of fd, at most max bytes. */
-/* Read fd to its end, handing each chunk to fn (a wi_sink_fn of layer.h); stops at fn's first
+/* Read fd to its end, handing each chunk to fn (a wi_sink_fn of sink.h); stops at fn's first
  * failure and returns it. A read error is WI_EIO "read <what>" (what optional). The chunk buffer
  * is wiped at the end. */
 int wi_fs_read_each(int fd, const char *what,

@@ -11,6 +11,7 @@
 #include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/builder.h"
+#include "lib/image.h"
 #include "lib/imgconfig.h"
 #include "lib/inspect.h"
 #include "lib/log.h"

@@ -1,4 +1,4 @@
-/* wlsimg: reproducible layer tars and gzip streams.
+/* wlsimg: reproducible layer tars (compressed with gzip.h).
  *
  * A wi_layer_writer collects entries in any order and, on finish, writes them sorted by path as
  * an uncompressed tar (libarchive, pax-restricted: ustar unless a long name or large id needs a
@@ -26,58 +26,8 @@
 
 #include "lib/digest.h"
 #include "lib/err.h"
+#include "lib/sink.h"
 #include "lib/store.h"
-
-/* Receives output bytes; returns 0 or a negative WI_E* code (with err set). */
-typedef int (*wi_sink_fn)(const void *data, size_t len, void *payload, wi_err *err);
-
-/* The fixed compression level of layers: libdeflate level 6 (about zlib -6's ratio, 2-3 times its
- * speed). Changing it changes every layer digest. */
-#define WI_GZIP_LEVEL_DEFAULT 6
-
-/* ---- gzip / gunzip streams ---- */
-
-/* Streaming gzip compressor writing to sink: the input is cut into fixed 1 MiB chunks, each one
- * gzip member (no name, mtime 0, OS unix) compressed by libdeflate on worker threads; members are
- * written in order, so the bytes depend only on the input and the level, never on the thread count.
- * Chunks that do not shrink are stored. Memory is bounded (about 4 MiB per thread, at most 8
- * threads). The sink is called only from the thread calling wi_gzip_write/wi_gzip_finish. level:
- * libdeflate 1-12 (0 or out of range = WI_GZIP_LEVEL_DEFAULT). NULL when the compressor cannot be
- * allocated. */
-struct wi_gzip;
-struct wi_gzip *wi_gzip_new(int level, wi_sink_fn sink, void *payload);
-/* The same with an explicit thread count (0 = the CPUs this process may run on; 1 = compress in
- * the caller's thread). The output is identical for every count. */
-struct wi_gzip *wi_gzip_new_threads(int level, int threads, wi_sink_fn sink, void *payload);
-int wi_gzip_write(struct wi_gzip *z, const void *data, size_t len, wi_err *err);
-/* Flush the trailer. The stream cannot be written afterwards. */
-int wi_gzip_finish(struct wi_gzip *z, wi_err *err);
-void wi_gzip_free(struct wi_gzip *z);
-static inline void
-wi_gzip_freep(struct wi_gzip **pp)
-{
-  if (*pp)
-    wi_gzip_free(*pp);
-}
-
-/* Streaming gunzip (also multi-member streams) writing the decompressed bytes to sink. */
-struct wi_gunzip;
-struct wi_gunzip *wi_gunzip_new(wi_sink_fn sink, void *payload);
-/* WI_EINVAL on corrupt data (the message says where: "gzip data: invalid block type"). */
-int wi_gunzip_write(struct wi_gunzip *z, const void *data, size_t len, wi_err *err);
-/* WI_EINVAL when the stream ended early ("truncated gzip data"). */
-int wi_gunzip_finish(struct wi_gunzip *z, wi_err *err);
-void wi_gunzip_free(struct wi_gunzip *z);
-static inline void
-wi_gunzip_freep(struct wi_gunzip **pp)
-{
-  if (*pp)
-    wi_gunzip_free(*pp);
-}
-/* Decompress everything read from fd into sink. `what` names the input in messages. */
-int wi_gunzip_fd(int fd, const char *what, wi_sink_fn sink, void *payload, wi_err *err);
-/* True when the bytes start with the gzip magic 1f 8b. */
-bool wi_is_gzip(const void *head, size_t len);
 
 /* ---- layer tar writer ---- */
 

@@ -11,6 +11,7 @@
 #include "lib/buf.h"
 #include "lib/builder.h"
 #include "lib/fs.h"
+#include "lib/image.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"
 #include "lib/witcache.h"

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "lib/alloc.h"
 #include "lib/fs.h"
+#include "lib/image.h"
 #include "lib/inspect.h"
 #include "lib/manifest.h"
 #include "lib/store.h"

@@ -14,6 +14,8 @@
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/fs.h"
+#include "lib/gunzip.h"
+#include "lib/gzip.h"
 #include "lib/layer.h"
 #include "lib/store.h"
 
@@ -106,7 +108,7 @@ TEST(test_reproducible_and_diff_id)
   CHECK_STR_EQ(r1.diff_id, d);
   CHECK(un.len == tar1.len && memcmp(un.data, tar1.data, un.len) == 0);
   /* gzip header: magic, deflate, no flags (no name), mtime 0. */
-  CHECK(wi_is_gzip(gz1.data, gz1.len));
+  CHECK(wi_gzip_detect(gz1.data, gz1.len));
   CHECK_INT_EQ((unsigned char)gz1.data[3], 0);
   CHECK(memcmp(gz1.data + 4, "\0\0\0\0", 4) == 0);
 
@@ -246,7 +248,7 @@ TEST(test_gunzip_errors_and_multimember)
   CHECK_INT_EQ(wi_gunzip_write(u, "not gzip at all", 15, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "gzip data: ");
   wi_gunzip_free(u);
-  CHECK(!wi_is_gzip("ab", 2));
+  CHECK(!wi_gzip_detect("ab", 2));
   wi_buf_dispose(&gz);
   wi_buf_dispose(&out);
 }
@@ -441,7 +443,7 @@ TEST(test_parallel_gzip_deterministic)
   CHECK(g3.len == g1.len && memcmp(g3.data, g1.data, g1.len) == 0);
   CHECK(g8.len == g1.len && memcmp(g8.data, g1.data, g1.len) == 0);
   CHECK(g1.len < n);
-  CHECK(wi_is_gzip(g1.data, g1.len));
+  CHECK(wi_gzip_detect(g1.data, g1.len));
   /* A member per 1 MiB chunk: zlib's multi-member gunzip gives the input back. */
   struct wi_gunzip *u = wi_gunzip_new(buf_sink, &out);
   CHECK_INT_EQ(wi_gunzip_write(u, g1.data, g1.len, &err), 0);
@@ -453,7 +455,7 @@ TEST(test_parallel_gzip_deterministic)
   wi_buf_reset(&g1);
   wi_buf_reset(&out);
   gzip_with(2, in, 0, 1, &g1);
-  CHECK(wi_is_gzip(g1.data, g1.len));
+  CHECK(wi_gzip_detect(g1.data, g1.len));
   u = wi_gunzip_new(buf_sink, &out);
   CHECK_INT_EQ(wi_gunzip_write(u, g1.data, g1.len, &err), 0);
   CHECK_INT_EQ(wi_gunzip_finish(u, &err), 0);

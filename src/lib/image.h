@@ -1,0 +1,60 @@
+/* wlsimg: reading an image without running it — its config and single files from its layers
+ * (image.c).
+ *
+ * Files are looked up top layer first, honouring whiteouts (".wh.<name>") and opaque directories
+ * (".wh..wh..opq"); symbolic links to files are followed (at most 8). All wanted paths are
+ * searched in one pass over the layers, which stops as soon as every path is settled.
+ */
+#ifndef WI_IMAGE_H
+#define WI_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "lib/imgconfig.h"
+#include "lib/manifest.h"
+#include "lib/ref.h"
+#include "lib/store.h"
+#include "lib/transfer.h"
+
+/* One platform's image, loaded from a store. */
+struct wi_image {
+  struct wi_manifest *manifest;
+  char manifest_digest[WI_DIGEST_MAX];
+  struct wi_imgconfig *config;
+  char *name; /* store name it was found under (malloc'ed) */
+};
+void wi_image_free(struct wi_image *img);
+static inline void
+wi_image_freep(struct wi_image **pp)
+{
+  if (*pp)
+    wi_image_free(*pp);
+}
+
+/* Load REF for platform p (NULL = host) from the store; when it is absent, or pull is set, or the
+ * stored image lacks that platform, pull it from its registry with wi_pull (to = registry
+ * options, may be NULL). WI_ENOTFOUND names the image and platform. */
+int wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
+                  const struct wi_platform *p, bool pull, const struct wi_transfer_opts *to,
+                  wi_err *err);
+
+struct wi_image_file {
+  const char *path; /* in: absolute or relative path in the image ("/etc/passwd") */
+  bool found;       /* out */
+  bool is_dir;
+  char *data; /* out: contents for regular files ≤ max (NUL-terminated), else NULL */
+  size_t len;
+  uint32_t mode, uid, gid;
+  char *uname, *gname; /* owner names recorded in the tar, if any */
+};
+void wi_image_files_dispose(struct wi_image_file *f, size_t n);
+
+/* Find the files in the image's layers (see above). Files larger than max are reported found with
+ * data NULL. Errors only for unreadable layers (WI_EIO/WI_EINVAL naming the layer digest). */
+int wi_image_read_files(struct wi_store *s, const struct wi_manifest *m,
+                        struct wi_image_file *files, size_t n, size_t max, wi_err *err);
+
+#endif
