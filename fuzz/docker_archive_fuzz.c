@@ -60,7 +60,7 @@ fuzz_archive(const uint8_t *data, size_t size)
       for (size_t k = 0; k < l[i].n_names; k++) {
         if (wi_store_resolve(s, l[i].names[k], &d, &err) < 0)
           abort();
-        wi_descriptor_dispose(&d);
+        wi_manifest_descriptor_dispose(&d);
       }
       if (!wi_store_has_blob(s, l[i].desc.digest) || !wi_store_has_blob(s, l[i].config_digest))
         abort();

@@ -39,18 +39,18 @@ check_manifest(const uint8_t *data, size_t size, const char *ct)
     struct wi_platform p;
     const struct wi_descriptor *d = NULL;
     wi_platform_host(&p);
-    if (wi_index_select(m, &p, &d, &err) == 0 && d == NULL)
+    if (wi_manifest_index_select(m, &p, &d, &err) == 0 && d == NULL)
       abort();
   }
   for (size_t i = 0; i < m->n_layers; i++) {
     struct wi_descriptor c;
-    wi_descriptor_copy(&c, &m->layers[i]);
-    wi_descriptor_set_annotation(&c, "k", "v");
-    if (strcmp(wi_descriptor_annotation(&c, "k"), "v") != 0)
+    wi_manifest_descriptor_copy(&c, &m->layers[i]);
+    wi_manifest_descriptor_set_annotation(&c, "k", "v");
+    if (strcmp(wi_manifest_descriptor_annotation(&c, "k"), "v") != 0)
       abort();
-    wi_descriptor_dispose(&c);
+    wi_manifest_descriptor_dispose(&c);
   }
-  (void)wi_mt_is_gzip_layer(m->media_type);
+  (void)wi_mediatype_is_gzip_layer(m->media_type);
   free(s2);
   free(s);
   wi_manifest_free(m2);

@@ -106,6 +106,6 @@ cmd_import(int argc, char **argv)
       wi_import_tar(s, fd >= 0 ? fd : STDIN_FILENO, what, name, &io, &d, &err) < 0)
     return cli_fail(&err);
   printf("%s\n", d.digest);
-  wi_descriptor_dispose(&d);
+  wi_manifest_descriptor_dispose(&d);
   return CLI_EXIT_OK;
 }

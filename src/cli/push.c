@@ -106,7 +106,7 @@ cmd_push(int argc, char **argv)
     ret = wi_store_open(&s, root, false, &err);
     if (ret == 0 && npos < 2) {
       ret = wi_store_lookup(s, src, &d, &name, &err);
-      wi_descriptor_dispose(&d);
+      wi_manifest_descriptor_dispose(&d);
       if (ret == 0 && name == NULL) {
         cli_progress_free(prog);
         return cli_usage_error("push", "%s is an image id; name the destination: push %s DEST", src,

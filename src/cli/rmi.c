@@ -131,7 +131,7 @@ cmd_rmi(int argc, char **argv)
               strcmp(removed[k].digest, removed[i].digest) == 0;
     if (!a.no_prune && !again && removed[i].digest && !wi_store_has_blob(s, removed[i].digest))
       printf("Deleted: %s\n", removed[i].digest);
-    wi_descriptor_dispose(&removed[i]);
+    wi_manifest_descriptor_dispose(&removed[i]);
   }
   free(removed);
   return status;

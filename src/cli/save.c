@@ -61,7 +61,7 @@ collect(struct wi_store *s, char **args, int nargs, struct save_set *set, wi_err
       set->n_tags[k] = 0;
       set->n++;
     } else {
-      wi_descriptor_dispose(&d);
+      wi_manifest_descriptor_dispose(&d);
     }
     if (name) {
       /* RepoTags in docker's familiar form ("busybox:latest"); a name without a tag
@@ -91,7 +91,7 @@ static void
 set_dispose(struct save_set *set)
 {
   for (size_t i = 0; i < set->n; i++) {
-    wi_descriptor_dispose(&set->descs[i]);
+    wi_manifest_descriptor_dispose(&set->descs[i]);
     for (size_t k = 0; k < set->n_tags[i]; k++)
       free(set->tags[i][k]);
     free(set->tags[i]);

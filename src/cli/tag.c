@@ -51,7 +51,7 @@ cmd_tag(int argc, char **argv)
   if (ret < 0 || wi_store_lookup(s, pos[0], &d, NULL, &err) < 0)
     return cli_fail(&err);
   ret = wi_store_tag(s, target, &d, &err);
-  wi_descriptor_dispose(&d);
+  wi_manifest_descriptor_dispose(&d);
   if (ret < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;

@@ -20,7 +20,7 @@
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/witcache.h"
-#include "lib/yamlcheck.h"
+#include "lib/yaml.h"
 
 static const char *const section_names[] = {
   "package-manager-packages", "initial-build-commands", "before-jdk-install",

@@ -942,7 +942,7 @@ build_into(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *
   }
   free(memo.key);
   if (ret == 0 && p->n_platforms == 1 && p->o.platforms.n <= 1) {
-    wi_descriptor_copy(&top, &descs[0]);
+    wi_manifest_descriptor_copy(&top, &descs[0]);
     top.has_platform = false;
   } else if (ret == 0) {
     struct wi_manifest idx = { .kind = WI_MANIFEST_INDEX,
@@ -959,9 +959,9 @@ build_into(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *
     res->name = wi_xstrdup(name);
     res->n_platforms = p->n_platforms;
   }
-  wi_descriptor_dispose(&top);
+  wi_manifest_descriptor_dispose(&top);
   for (size_t i = 0; i < p->n_platforms; i++)
-    wi_descriptor_dispose(&descs[i]);
+    wi_manifest_descriptor_dispose(&descs[i]);
   free(descs);
   return ret;
 }

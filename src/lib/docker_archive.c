@@ -224,7 +224,7 @@ write_layer(struct wi_store *s, struct awriter *w, const struct wi_descriptor *l
   char got[WI_DIGEST_MAX];
   int ret;
 
-  if (wi_mt_is_gzip_layer(l->media_type)) {
+  if (wi_mediatype_is_gzip_layer(l->media_type)) {
     ret = wi_store_open_blob(s, l->digest, &bfd, NULL, w->err);
     if (ret < 0)
       return ret;
@@ -938,7 +938,7 @@ wi_docker_archive_loaded_free(struct wi_docker_archive_loaded *l, size_t n)
   if (l == NULL)
     return;
   for (size_t i = 0; i < n; i++) {
-    wi_descriptor_dispose(&l[i].desc);
+    wi_manifest_descriptor_dispose(&l[i].desc);
     for (size_t k = 0; k < l[i].n_names; k++)
       free(l[i].names[k]);
     free(l[i].names);

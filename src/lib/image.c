@@ -80,7 +80,7 @@ wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
     wi_platform_format(p, pf, sizeof pf);
   if (!pull && wi_store_lookup(s, ref, &desc, &img->name, &e) == 0) {
     ret = load_from_store(s, &desc, p, img, &e);
-    wi_descriptor_dispose(&desc);
+    wi_manifest_descriptor_dispose(&desc);
     if (ret == 0) {
       *out = img;
       return 0;
@@ -109,7 +109,7 @@ wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
     return err->code;
   }
   ret = load_from_store(s, &desc, p, img, err);
-  wi_descriptor_dispose(&desc);
+  wi_manifest_descriptor_dispose(&desc);
   if (ret < 0) {
     wi_image_free(img);
     return wi_err_wrap(err, "%s", ref);

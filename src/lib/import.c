@@ -64,6 +64,6 @@ wi_import_tar(struct wi_store *s, int fd, const char *what, const char *name,
     return ret;
   ret = wi_store_tag(s, name, desc_out, err);
   if (ret < 0)
-    wi_descriptor_dispose(desc_out);
+    wi_manifest_descriptor_dispose(desc_out);
   return ret;
 }

@@ -16,65 +16,7 @@
 
 #include "lib/alloc.h"
 #include "lib/json.h"
-
-#define MT_SCHEMA1        "application/vnd.docker.distribution.manifest.v1+json"
-#define MT_SCHEMA1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"
-
-/* Compare a media type with a constant, ignoring parameters (";charset=utf-8") and blanks. */
-static bool
-mt_eq(const char *mt, const char *want)
-{
-  if (mt == NULL)
-    return false;
-  while (*mt == ' ' || *mt == '\t')
-    mt++;
-  size_t n = strcspn(mt, "; \t");
-  return strlen(want) == n && strncasecmp(mt, want, n) == 0;
-}
-
-bool
-wi_mt_is_index(const char *mt)
-{
-  return mt_eq(mt, WI_MT_OCI_INDEX) || mt_eq(mt, WI_MT_DOCKER_LIST);
-}
-
-bool
-wi_mt_is_image_manifest(const char *mt)
-{
-  return mt_eq(mt, WI_MT_OCI_MANIFEST) || mt_eq(mt, WI_MT_DOCKER_MANIFEST);
-}
-
-bool
-wi_mt_is_manifest(const char *mt)
-{
-  return wi_mt_is_index(mt) || wi_mt_is_image_manifest(mt);
-}
-
-bool
-wi_mt_is_gzip_layer(const char *mt)
-{
-  return mt_eq(mt, WI_MT_OCI_LAYER_GZIP) || mt_eq(mt, WI_MT_DOCKER_LAYER) ||
-         mt_eq(mt, WI_MT_DOCKER_FOREIGN) ||
-         mt_eq(mt, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip");
-}
-
-static bool
-mt_is_schema1(const char *mt)
-{
-  return mt_eq(mt, MT_SCHEMA1) || mt_eq(mt, MT_SCHEMA1_SIGNED);
-}
-
-/* Content types that say nothing about the document (registries and files without a type). */
-static bool
-mt_is_generic(const char *mt)
-{
-  if (mt == NULL)
-    return true;
-  while (*mt == ' ')
-    mt++;
-  return *mt == '\0' || mt_eq(mt, "application/json") || mt_eq(mt, "application/octet-stream") ||
-         mt_eq(mt, "text/plain");
-}
+#include "lib/mediatype.h"
 
 /* ---- freeing and copying ---- */
 
@@ -102,7 +44,7 @@ annotations_dup(const struct wi_annotation *a, size_t n)
 }
 
 void
-wi_descriptor_dispose(struct wi_descriptor *d)
+wi_manifest_descriptor_dispose(struct wi_descriptor *d)
 {
   if (d == NULL)
     return;
@@ -124,7 +66,7 @@ strdup_or_null(const char *s)
 }
 
 void
-wi_descriptor_copy(struct wi_descriptor *dst, const struct wi_descriptor *src)
+wi_manifest_descriptor_copy(struct wi_descriptor *dst, const struct wi_descriptor *src)
 {
   *dst = *src;
   dst->media_type = strdup_or_null(src->media_type);
@@ -141,7 +83,7 @@ wi_descriptor_copy(struct wi_descriptor *dst, const struct wi_descriptor *src)
 }
 
 const char *
-wi_descriptor_annotation(const struct wi_descriptor *d, const char *key)
+wi_manifest_descriptor_annotation(const struct wi_descriptor *d, const char *key)
 {
   for (size_t i = 0; i < d->n_annotations; i++) {
     if (strcmp(d->annotations[i].key, key) == 0)
@@ -151,7 +93,7 @@ wi_descriptor_annotation(const struct wi_descriptor *d, const char *key)
 }
 
 void
-wi_descriptor_set_annotation(struct wi_descriptor *d, const char *key, const char *value)
+wi_manifest_descriptor_set_annotation(struct wi_descriptor *d, const char *key, const char *value)
 {
   for (size_t i = 0; i < d->n_annotations; i++) {
     if (strcmp(d->annotations[i].key, key) == 0) {
@@ -170,7 +112,7 @@ static void
 descriptors_free(struct wi_descriptor *d, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    wi_descriptor_dispose(&d[i]);
+    wi_manifest_descriptor_dispose(&d[i]);
   free(d);
 }
 
@@ -181,11 +123,11 @@ wi_manifest_free(struct wi_manifest *m)
     return;
   free(m->media_type);
   free(m->artifact_type);
-  wi_descriptor_dispose(&m->config);
+  wi_manifest_descriptor_dispose(&m->config);
   descriptors_free(m->layers, m->n_layers);
   descriptors_free(m->manifests, m->n_manifests);
   if (m->subject) {
-    wi_descriptor_dispose(m->subject);
+    wi_manifest_descriptor_dispose(m->subject);
     free(m->subject);
   }
   annotations_free(m->annotations, m->n_annotations);
@@ -408,16 +350,16 @@ decide_kind(struct wi_manifest *m, const json_t *root, const char *content_type,
 {
   const char *mt = m->media_type;
 
-  if (mt_is_schema1(mt) || mt_is_schema1(content_type))
+  if (wi_mediatype_is_schema1(mt) || wi_mediatype_is_schema1(content_type))
     return wi_err_set(
         err, WI_EUNSUPPORTED,
         "unsupported manifest: Docker schema1 is deprecated and not supported (push the image again with a current client)");
-  if (mt && !mt_is_generic(content_type) && !mt_eq(content_type, mt))
+  if (mt && !wi_mediatype_is_generic(content_type) && !wi_mediatype_eq(content_type, mt))
     return wi_err_set(
         err, WI_EINVAL,
         "invalid manifest: mediaType \"%.100s\" does not match Content-Type \"%.100s\"", mt,
         content_type);
-  if (mt == NULL && !mt_is_generic(content_type)) {
+  if (mt == NULL && !wi_mediatype_is_generic(content_type)) {
     /* umoci writes no mediaType: the Content-Type (or the index entry) tells. */
     m->media_type = wi_xstrndup(content_type, strcspn(content_type, "; \t"));
     mt = m->media_type;
@@ -432,9 +374,9 @@ decide_kind(struct wi_manifest *m, const json_t *root, const char *content_type,
                         "invalid manifest: no mediaType and neither \"manifests\" nor \"config\"");
     return 0;
   }
-  if (wi_mt_is_index(mt))
+  if (wi_mediatype_is_index(mt))
     m->kind = WI_MANIFEST_INDEX;
-  else if (wi_mt_is_image_manifest(mt))
+  else if (wi_mediatype_is_image_manifest(mt))
     m->kind = WI_MANIFEST_IMAGE;
   else
     return wi_err_set(err, WI_EUNSUPPORTED, "unsupported manifest media type \"%.200s\"", mt);
@@ -603,7 +545,8 @@ platform_rank(const struct wi_platform *want, const struct wi_descriptor *d)
 {
   const struct wi_platform *have = &d->platform;
 
-  if (!d->has_platform || !wi_mt_is_manifest(d->media_type) || !wi_platform_match(want, have))
+  if (!d->has_platform || !wi_mediatype_is_manifest(d->media_type) ||
+      !wi_platform_match(want, have))
     return -1;
   if (strcmp(want->variant, have->variant) == 0)
     return 1000;
@@ -614,8 +557,8 @@ platform_rank(const struct wi_platform *want, const struct wi_descriptor *d)
 }
 
 int
-wi_index_select(const struct wi_manifest *idx, const struct wi_platform *want,
-                const struct wi_descriptor **out, wi_err *err)
+wi_manifest_index_select(const struct wi_manifest *idx, const struct wi_platform *want,
+                         const struct wi_descriptor **out, wi_err *err)
 {
   char w[96];
   int best = -1;

@@ -13,27 +13,11 @@
 
 #include "lib/digest.h"
 #include "lib/err.h"
+#include "lib/mediatype.h"
 #include "lib/ref.h"
 
 #define WI_MAX_MANIFEST_BYTES (4 * 1024 * 1024)
 #define WI_MAX_CONFIG_BYTES   (8 * 1024 * 1024)
-
-#define WI_MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
-#define WI_MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
-#define WI_MT_OCI_CONFIG      "application/vnd.oci.image.config.v1+json"
-#define WI_MT_OCI_LAYER       "application/vnd.oci.image.layer.v1.tar"
-#define WI_MT_OCI_LAYER_GZIP  "application/vnd.oci.image.layer.v1.tar+gzip"
-#define WI_MT_OCI_LAYER_ZSTD  "application/vnd.oci.image.layer.v1.tar+zstd"
-#define WI_MT_OCI_EMPTY       "application/vnd.oci.empty.v1+json"
-#define WI_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define WI_MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
-#define WI_MT_DOCKER_CONFIG   "application/vnd.docker.container.image.v1+json"
-#define WI_MT_DOCKER_LAYER    "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define WI_MT_DOCKER_FOREIGN  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-
-/* Accept header value listing every manifest type wlsimg handles. */
-#define WI_MANIFEST_ACCEPT \
-  WI_MT_OCI_MANIFEST ", " WI_MT_OCI_INDEX ", " WI_MT_DOCKER_MANIFEST ", " WI_MT_DOCKER_LIST
 
 struct wi_annotation {
   char *key;
@@ -73,11 +57,6 @@ struct wi_manifest {
   size_t n_annotations;
 };
 
-bool wi_mt_is_index(const char *mt);
-bool wi_mt_is_image_manifest(const char *mt);
-bool wi_mt_is_manifest(const char *mt); /* either of the above */
-bool wi_mt_is_gzip_layer(const char *mt);
-
 /* Parse a manifest or index. content_type (may be NULL) is used when the document has no
  * mediaType (umoci) and must agree with it when both are present. Errors name the JSON path:
  * "layers[2].digest: expected a string". WI_EINVAL on malformed input, WI_ETOOBIG over 4 MiB,
@@ -95,14 +74,15 @@ wi_manifest_freep(struct wi_manifest **pp)
  * subject, annotations). Returns malloc'ed bytes; len_out set. */
 char *wi_manifest_serialize(const struct wi_manifest *m, size_t *len_out);
 
-void wi_descriptor_dispose(struct wi_descriptor *d);
-void wi_descriptor_copy(struct wi_descriptor *dst, const struct wi_descriptor *src);
+void wi_manifest_descriptor_dispose(struct wi_descriptor *d);
+void wi_manifest_descriptor_copy(struct wi_descriptor *dst, const struct wi_descriptor *src);
 /* Value of an annotation or NULL (borrowed). */
-const char *wi_descriptor_annotation(const struct wi_descriptor *d, const char *key);
-void wi_descriptor_set_annotation(struct wi_descriptor *d, const char *key, const char *value);
+const char *wi_manifest_descriptor_annotation(const struct wi_descriptor *d, const char *key);
+void wi_manifest_descriptor_set_annotation(struct wi_descriptor *d, const char *key,
+                                           const char *value);
 
 /* Pick the entry of an index for a platform. WI_ENOTFOUND lists the platforms available. */
-int wi_index_select(const struct wi_manifest *idx, const struct wi_platform *want,
-                    const struct wi_descriptor **out, wi_err *err);
+int wi_manifest_index_select(const struct wi_manifest *idx, const struct wi_platform *want,
+                             const struct wi_descriptor **out, wi_err *err);
 
 #endif

@@ -874,7 +874,7 @@ handle_manifest(struct wi_rs_req *r)
   char *body = NULL;
   if (wi_rs_manifest_get(r->srv->root, r->p.name, r->p.ref, &info, head ? NULL : &body, &err) < 0)
     return resp_from_err(r, &err, "MANIFEST_UNKNOWN");
-  if (wi_mt_is_index(info.media_type))
+  if (wi_mediatype_is_index(info.media_type))
     negotiate_index(r, &info, head ? NULL : &body);
   if (head) {
     r->resp.head_only = true;

@@ -523,7 +523,7 @@ entry_to_desc(json_t *e, size_t i, struct wi_descriptor *d, wi_err *err)
   d->size = json_integer_value(sz);
   json_object_foreach (ann, k, v) {
     if (json_is_string(v))
-      wi_descriptor_set_annotation(d, k, json_string_value(v));
+      wi_manifest_descriptor_set_annotation(d, k, json_string_value(v));
   }
   if (json_is_object(plat)) {
     const char *os = json_string_value(json_object_get(plat, "os"));
@@ -661,7 +661,7 @@ wi_store_entries_free(struct wi_store_entry *e, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
     free(e[i].name);
-    wi_descriptor_dispose(&e[i].desc);
+    wi_manifest_descriptor_dispose(&e[i].desc);
   }
   free(e);
 }
@@ -748,7 +748,7 @@ resolve_id(struct wi_store *s, const char *id, struct wi_descriptor *out, wi_err
         return ret;
       autojson json_t *j = json_loadb(data, len, 0, NULL);
       const char *mt = json_string_value(json_object_get(j, "mediaType"));
-      if (j == NULL || (mt && !wi_mt_is_manifest(mt)) ||
+      if (j == NULL || (mt && !wi_mediatype_is_manifest(mt)) ||
           (!mt && !json_object_get(j, "schemaVersion")))
         return wi_err_set(err, WI_EINVAL, "%s is not a manifest", id);
       memset(out, 0, sizeof *out);
@@ -761,7 +761,7 @@ resolve_id(struct wi_store *s, const char *id, struct wi_descriptor *out, wi_err
     }
     return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", id);
   }
-  wi_descriptor_copy(out, &e[found].desc);
+  wi_manifest_descriptor_copy(out, &e[found].desc);
   wi_store_entries_free(e, n);
   return 0;
 }
@@ -862,7 +862,7 @@ wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc,
     if (platform == NULL)
       wi_platform_host(&host);
     wi_err serr = { 0 };
-    ret = wi_index_select(m, platform ? platform : &host, &child, &serr);
+    ret = wi_manifest_index_select(m, platform ? platform : &host, &child, &serr);
     if (ret == WI_ENOTFOUND && platform == NULL && m->n_manifests > 0) {
       /* No entry for this host: show the first one (as `images` and `save` need some image). */
       ret = 0;
@@ -973,7 +973,7 @@ wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, co
   m->config.size = (int64_t)config_len;
   m->layers = wi_xcalloc(n_layers, sizeof *m->layers);
   for (size_t i = 0; i < n_layers; i++)
-    wi_descriptor_copy(&m->layers[i], &layers[i]);
+    wi_manifest_descriptor_copy(&m->layers[i], &layers[i]);
   m->n_layers = n_layers;
   return wi_store_put_manifest(s, m, desc_out, err);
 }

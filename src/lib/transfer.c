@@ -239,11 +239,11 @@ graph_dispose(struct graph *g)
 {
   for (size_t i = 0; i < g->n_manifests; i++) {
     free(g->manifests[i].bytes);
-    wi_descriptor_dispose(&g->manifests[i].desc);
+    wi_manifest_descriptor_dispose(&g->manifests[i].desc);
   }
   free(g->manifests);
   for (size_t i = 0; i < g->n_blobs; i++)
-    wi_descriptor_dispose(&g->blobs[i]);
+    wi_manifest_descriptor_dispose(&g->blobs[i]);
   free(g->blobs);
   memset(g, 0, sizeof *g);
 }
@@ -256,7 +256,7 @@ graph_add_blob(struct graph *g, const struct wi_descriptor *d)
       return;
   g->blobs = wi_xreallocarray(g->blobs, g->n_blobs + 1, sizeof *g->blobs);
   memset(&g->blobs[g->n_blobs], 0, sizeof *g->blobs);
-  wi_descriptor_copy(&g->blobs[g->n_blobs++], d);
+  wi_manifest_descriptor_copy(&g->blobs[g->n_blobs++], d);
 }
 
 static void
@@ -269,7 +269,7 @@ graph_add_manifest(struct graph *g, char *bytes, size_t len, const char *mt, con
   m->bytes = bytes;
   m->len = len;
   if (from)
-    wi_descriptor_copy(&m->desc, from);
+    wi_manifest_descriptor_copy(&m->desc, from);
   free(m->desc.media_type);
   free(m->desc.digest);
   m->desc.media_type = wi_xstrdup(mt ? mt : WI_MT_OCI_MANIFEST);
@@ -333,18 +333,18 @@ build_graph(const struct msource *src, const char *ref, const struct wi_descript
   }
   if (!all) {
     const struct wi_descriptor *child = NULL;
-    ret = wi_index_select(m, plat, &child, err);
+    ret = wi_manifest_index_select(m, plat, &child, err);
     if (ret < 0)
       return wi_err_wrap(err, "manifest %s", digest);
     struct wi_descriptor cd = { 0 };
-    wi_descriptor_copy(&cd, child);
+    wi_manifest_descriptor_copy(&cd, child);
     ret = build_graph(src, cd.digest, &cd, plat, false, g, err);
-    wi_descriptor_dispose(&cd);
+    wi_manifest_descriptor_dispose(&cd);
     return ret;
   }
   for (size_t i = 0; i < m->n_manifests; i++) {
     const struct wi_descriptor *c = &m->manifests[i];
-    if (!wi_mt_is_manifest(c->media_type)) {
+    if (!wi_mediatype_is_manifest(c->media_type)) {
       graph_add_blob(g, c); /* an artifact blob referenced from the index */
       continue;
     }
@@ -844,7 +844,7 @@ resolve_source(struct wi_store *s, const struct endpoint *e, struct wi_descripto
     return ret;
   if (n == 1) {
     memset(out, 0, sizeof *out);
-    wi_descriptor_copy(out, &ents[0].desc);
+    wi_manifest_descriptor_copy(out, &ents[0].desc);
   } else {
     ret = wi_store_resolve(s, "latest", out, NULL);
     if (ret < 0)
@@ -915,7 +915,7 @@ archive_read(struct wi_store *s, const struct endpoint *e, struct wi_descriptor 
   }
   if (ret == 0) {
     memset(out, 0, sizeof *out);
-    wi_descriptor_copy(out, &l[pick].desc);
+    wi_manifest_descriptor_copy(out, &l[pick].desc);
   }
   wi_docker_archive_loaded_free(l, n);
   return ret;
@@ -1041,7 +1041,7 @@ wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opt
       ret = copy_local(ss, &top, ds, name, o, digest_out, err);
   }
 out:
-  wi_descriptor_dispose(&top);
+  wi_manifest_descriptor_dispose(&top);
   if (ss != ds)
     wi_store_free(ss);
   if (tmpdir)
@@ -1094,7 +1094,7 @@ wi_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
       mounts_save(&mt);
     mounts_dispose(&mt);
   }
-  wi_descriptor_dispose(&top);
+  wi_manifest_descriptor_dispose(&top);
   wi_ref_dispose(&ref);
   return ret;
 }

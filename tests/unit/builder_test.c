@@ -15,7 +15,7 @@
 #include "lib/inspect.h"
 #include "lib/layer.h"
 #include "lib/witcache.h"
-#include "lib/yamlcheck.h"
+#include "lib/yaml.h"
 
 TEST(chown_table)
 {

@@ -122,8 +122,8 @@ TEST(links_and_files)
   CHECK(!f[1].found);
   CHECK(!f[2].found);
   wi_image_files_dispose(f, 3);
-  wi_descriptor_dispose(&layers[0]);
-  wi_descriptor_dispose(&layers[1]);
+  wi_manifest_descriptor_dispose(&layers[0]);
+  wi_manifest_descriptor_dispose(&layers[1]);
 }
 
 int

@@ -87,8 +87,8 @@ TEST(test_parse_oci_manifest)
   /* annotations keep document order */
   CHECK_INT_EQ(m->layers[1].n_annotations, 2);
   CHECK_STR_EQ(m->layers[1].annotations[0].key, "z");
-  CHECK_STR_EQ(wi_descriptor_annotation(&m->layers[1], "a"), "2");
-  CHECK(wi_descriptor_annotation(&m->layers[1], "b") == NULL);
+  CHECK_STR_EQ(wi_manifest_descriptor_annotation(&m->layers[1], "a"), "2");
+  CHECK(wi_manifest_descriptor_annotation(&m->layers[1], "b") == NULL);
   CHECK_INT_EQ(m->n_annotations, 1);
   CHECK(m->subject == NULL && m->n_manifests == 0);
   /* canonical input serialises to the same bytes */
@@ -110,7 +110,7 @@ TEST(test_parse_docker_manifest)
   CHECK_INT_EQ(m->config.size, 1469);
   CHECK_INT_EQ(m->n_layers, 1);
   CHECK_INT_EQ(m->layers[0].size, 2814446);
-  CHECK(wi_mt_is_gzip_layer(m->layers[0].media_type));
+  CHECK(wi_mediatype_is_gzip_layer(m->layers[0].media_type));
   /* serialisation is compact with the fixed key order (mediaType, digest, size) */
   char *s = wi_manifest_serialize(m, NULL);
   CHECK_STR_EQ(s, "{\"schemaVersion\":2," MT(WI_MT_DOCKER_MANIFEST) ",\"config\":{" MT(
@@ -141,13 +141,13 @@ TEST(test_parse_index)
   const struct wi_descriptor *d = NULL;
   wi_err err = { 0 };
   wi_platform_parse(&want, "linux/amd64", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK(d == &m->manifests[0]);
   wi_platform_parse(&want, "aarch64", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK(d == &m->manifests[1]);
   wi_platform_parse(&want, "linux/s390x", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), WI_ENOTFOUND);
   CHECK_INT_EQ(err.code, WI_ENOTFOUND);
   /* lists what is there, without the attestation entry */
   CHECK_STR_HAS(err.msg, "no image for platform linux/s390x");
@@ -159,24 +159,24 @@ TEST(test_parse_index)
     return;
   CHECK_STR_EQ(m->media_type, WI_MT_DOCKER_LIST);
   wi_platform_parse(&want, "linux/arm/v7", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D2);
   /* plain "arm" prefers the highest variant; an explicit one is taken exactly */
   wi_platform_parse(&want, "linux/arm", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D2);
   wi_platform_parse(&want, "linux/arm/v6", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), 0);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D1);
   wi_platform_parse(&want, "linux/amd64", &err);
-  CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "available: linux/arm/v6, linux/arm/v7");
   wi_manifest_free(m);
 
   m = parse_ok("{\"schemaVersion\":2,\"manifests\":[]}", NULL);
   if (m) {
     CHECK_INT_EQ(m->kind, WI_MANIFEST_INDEX);
-    CHECK_INT_EQ(wi_index_select(m, &want, &d, &err), WI_ENOTFOUND);
+    CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), WI_ENOTFOUND);
     CHECK_STR_HAS(err.msg, "available: none");
   }
   wi_manifest_free(m);
@@ -380,9 +380,9 @@ TEST(test_build_and_serialize)
   m->layers[0].media_type = wi_xstrdup(WI_MT_OCI_LAYER_GZIP);
   m->layers[0].digest = wi_xstrdup(D2);
   m->layers[0].size = 3;
-  wi_descriptor_set_annotation(&m->layers[0], "org.opencontainers.image.title", "a");
-  wi_descriptor_set_annotation(&m->layers[0], "b", "x");
-  wi_descriptor_set_annotation(&m->layers[0], "org.opencontainers.image.title", "c");
+  wi_manifest_descriptor_set_annotation(&m->layers[0], "org.opencontainers.image.title", "a");
+  wi_manifest_descriptor_set_annotation(&m->layers[0], "b", "x");
+  wi_manifest_descriptor_set_annotation(&m->layers[0], "org.opencontainers.image.title", "c");
   CHECK_INT_EQ(m->layers[0].n_annotations, 2);
 
   char *s = wi_manifest_serialize(m, NULL);
@@ -403,24 +403,24 @@ TEST(test_build_and_serialize)
 
   /* deep copy outlives the original */
   struct wi_descriptor c;
-  wi_descriptor_copy(&c, &m->layers[0]);
+  wi_manifest_descriptor_copy(&c, &m->layers[0]);
   wi_manifest_free(m);
   CHECK_STR_EQ(c.digest, D2);
-  CHECK_STR_EQ(wi_descriptor_annotation(&c, "b"), "x");
-  wi_descriptor_dispose(&c);
-  wi_descriptor_dispose(&c);
+  CHECK_STR_EQ(wi_manifest_descriptor_annotation(&c, "b"), "x");
+  wi_manifest_descriptor_dispose(&c);
+  wi_manifest_descriptor_dispose(&c);
 
   /* bytes that are not UTF-8 become '?' instead of silently dropping the annotation */
   struct wi_manifest bad = { .kind = WI_MANIFEST_IMAGE, .schema_version = 2 };
-  wi_descriptor_set_annotation(&bad.config, "k\xff",
-                               "a\xc3\xa9\xc0\xaf"
-                               "b\xed\xa0\x80");
+  wi_manifest_descriptor_set_annotation(&bad.config, "k\xff",
+                                        "a\xc3\xa9\xc0\xaf"
+                                        "b\xed\xa0\x80");
   s = wi_manifest_serialize(&bad, NULL);
   CHECK_STR_EQ(
       s, "{\"schemaVersion\":2,\"config\":{\"digest\":\"\",\"size\":0,\"annotations\":{\"k?\":"
          "\"a\xc3\xa9??b???\"}},\"layers\":[]}");
   free(s);
-  wi_descriptor_dispose(&bad.config);
+  wi_manifest_descriptor_dispose(&bad.config);
 
   /* a platform entry: architecture, os, variant in that order */
   struct wi_manifest idx = { .kind = WI_MANIFEST_INDEX, .schema_version = 2 };
@@ -440,25 +440,25 @@ TEST(test_build_and_serialize)
 
 TEST(test_media_type_predicates)
 {
-  CHECK(wi_mt_is_index(WI_MT_OCI_INDEX));
-  CHECK(wi_mt_is_index(WI_MT_DOCKER_LIST));
-  CHECK(wi_mt_is_index(WI_MT_DOCKER_LIST "; charset=utf-8"));
-  CHECK(!wi_mt_is_index(WI_MT_OCI_MANIFEST));
-  CHECK(!wi_mt_is_index(NULL));
-  CHECK(!wi_mt_is_index(WI_MT_OCI_INDEX "x"));
-  CHECK(wi_mt_is_image_manifest(WI_MT_OCI_MANIFEST));
-  CHECK(wi_mt_is_image_manifest(WI_MT_DOCKER_MANIFEST));
-  CHECK(!wi_mt_is_image_manifest(WI_MT_DOCKER_LIST));
-  CHECK(!wi_mt_is_image_manifest("application/vnd.docker.distribution.manifest.v1+json"));
-  CHECK(wi_mt_is_manifest(WI_MT_OCI_INDEX));
-  CHECK(wi_mt_is_manifest(WI_MT_DOCKER_MANIFEST));
-  CHECK(!wi_mt_is_manifest(WI_MT_OCI_CONFIG));
-  CHECK(!wi_mt_is_manifest(""));
-  CHECK(wi_mt_is_gzip_layer(WI_MT_OCI_LAYER_GZIP));
-  CHECK(wi_mt_is_gzip_layer(WI_MT_DOCKER_LAYER));
-  CHECK(wi_mt_is_gzip_layer(WI_MT_DOCKER_FOREIGN));
-  CHECK(!wi_mt_is_gzip_layer(WI_MT_OCI_LAYER));
-  CHECK(!wi_mt_is_gzip_layer(WI_MT_OCI_LAYER_ZSTD));
+  CHECK(wi_mediatype_is_index(WI_MT_OCI_INDEX));
+  CHECK(wi_mediatype_is_index(WI_MT_DOCKER_LIST));
+  CHECK(wi_mediatype_is_index(WI_MT_DOCKER_LIST "; charset=utf-8"));
+  CHECK(!wi_mediatype_is_index(WI_MT_OCI_MANIFEST));
+  CHECK(!wi_mediatype_is_index(NULL));
+  CHECK(!wi_mediatype_is_index(WI_MT_OCI_INDEX "x"));
+  CHECK(wi_mediatype_is_image_manifest(WI_MT_OCI_MANIFEST));
+  CHECK(wi_mediatype_is_image_manifest(WI_MT_DOCKER_MANIFEST));
+  CHECK(!wi_mediatype_is_image_manifest(WI_MT_DOCKER_LIST));
+  CHECK(!wi_mediatype_is_image_manifest("application/vnd.docker.distribution.manifest.v1+json"));
+  CHECK(wi_mediatype_is_manifest(WI_MT_OCI_INDEX));
+  CHECK(wi_mediatype_is_manifest(WI_MT_DOCKER_MANIFEST));
+  CHECK(!wi_mediatype_is_manifest(WI_MT_OCI_CONFIG));
+  CHECK(!wi_mediatype_is_manifest(""));
+  CHECK(wi_mediatype_is_gzip_layer(WI_MT_OCI_LAYER_GZIP));
+  CHECK(wi_mediatype_is_gzip_layer(WI_MT_DOCKER_LAYER));
+  CHECK(wi_mediatype_is_gzip_layer(WI_MT_DOCKER_FOREIGN));
+  CHECK(!wi_mediatype_is_gzip_layer(WI_MT_OCI_LAYER));
+  CHECK(!wi_mediatype_is_gzip_layer(WI_MT_OCI_LAYER_ZSTD));
 }
 
 int

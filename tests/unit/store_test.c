@@ -183,26 +183,26 @@ TEST(test_names)
 
   CHECK_INT_EQ(wi_store_resolve(s, "docker.io/library/aa:1", &got, &err), 0);
   CHECK_STR_EQ(got.digest, a.digest);
-  wi_descriptor_dispose(&got);
+  wi_manifest_descriptor_dispose(&got);
   /* By full digest, by manifest prefix, by image id (config digest) prefix. */
   CHECK_INT_EQ(wi_store_resolve(s, a.digest, &got, &err), 0);
   CHECK_STR_EQ(got.digest, a.digest);
-  wi_descriptor_dispose(&got);
+  wi_manifest_descriptor_dispose(&got);
   char prefix[13];
   snprintf(prefix, sizeof prefix, "%s", wi_digest_hex(a.digest));
   CHECK_INT_EQ(wi_store_resolve(s, prefix, &got, &err), 0);
   CHECK_STR_EQ(got.digest, a.digest);
-  wi_descriptor_dispose(&got);
+  wi_manifest_descriptor_dispose(&got);
   snprintf(prefix, sizeof prefix, "%s", wi_digest_hex(cfg_a));
   CHECK_INT_EQ(wi_store_lookup(s, prefix, &got, NULL, &err), 0);
   CHECK_STR_EQ(got.digest, a.digest);
-  wi_descriptor_dispose(&got);
+  wi_manifest_descriptor_dispose(&got);
   /* Lookup normalises what a user types. */
   char *name = NULL;
   CHECK_INT_EQ(wi_store_lookup(s, "aa:1", &got, &name, &err), 0);
   CHECK_STR_EQ(name, "docker.io/library/aa:1");
   free(name);
-  wi_descriptor_dispose(&got);
+  wi_manifest_descriptor_dispose(&got);
   CHECK_INT_EQ(wi_store_lookup(s, "nothere", &got, NULL, &err), WI_ENOTFOUND);
   CHECK_STR_EQ(err.msg, "No such image: nothere");
   CHECK_INT_EQ(wi_store_lookup(s, "Bad/Upper", &got, NULL, &err), WI_EINVAL);
@@ -225,8 +225,8 @@ TEST(test_names)
   char ghost_digest[] = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
   struct wi_descriptor ghost = { .media_type = ghost_mt, .digest = ghost_digest, .size = 3 };
   CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/ghost:1", &ghost, &err), WI_ENOTFOUND);
-  wi_descriptor_dispose(&a);
-  wi_descriptor_dispose(&b);
+  wi_manifest_descriptor_dispose(&a);
+  wi_manifest_descriptor_dispose(&b);
   wi_store_free(s);
 }
 
@@ -266,8 +266,8 @@ TEST(test_gc)
   CHECK_STR_HAS(err.msg, "nothing was deleted");
   CHECK(wi_store_has_blob(s, stray));
   CHECK(wi_store_has_blob(s, cfg_a));
-  wi_descriptor_dispose(&a);
-  wi_descriptor_dispose(&b);
+  wi_manifest_descriptor_dispose(&a);
+  wi_manifest_descriptor_dispose(&b);
   wi_store_free(s);
 }
 
@@ -309,7 +309,7 @@ TEST(test_concurrent_writers)
         if (wi_store_tag(cs, name, &d, &e) < 0)
           _exit(1);
       }
-      wi_descriptor_dispose(&d);
+      wi_manifest_descriptor_dispose(&d);
       wi_store_free(cs);
       _exit(h_cur_failed ? 1 : 0);
     }

@@ -1,5 +1,5 @@
-/* wlsimg: WDT model YAML validation — see yamlcheck.h. */
-#include "lib/yamlcheck.h"
+/* wlsimg: WDT model YAML validation — see yaml.h. */
+#include "lib/yaml.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
