@@ -42,7 +42,7 @@ yaml_find_value(const char *text)
 static void
 check_json_quote(const char *s, size_t size, bool utf8)
 {
-  char *q = wi_k8s_go_json_quote(s, size);
+  char *q = wi_k8s_render_json_quote(s, size);
   json_error_t je;
   json_t *v = json_loads(q, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
   if (!json_is_string(v))
@@ -74,7 +74,7 @@ check_yaml_roundtrip(const char *s)
     free(back);
   }
   free(y);
-  wi_k8s_obj_free(o);
+  wi_k8s_render_obj_free(o);
 }
 
 int
@@ -88,13 +88,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   check_json_quote(s, size, utf8);
   if (utf8 && memchr(s, '\0', size) == NULL) {
     char *z = wi_xstrndup(s, size);
-    (void)wi_k8s_yaml_resolves_non_string(z);
+    (void)wi_k8s_render_resolves_non_string(z);
     check_yaml_roundtrip(z);
     free(z);
   }
   struct wi_k8s_domain_state st;
   wi_err err = { 0 };
-  if (wi_k8s_domain_state_parse(&st, s, size, &err) == 0)
-    wi_k8s_domain_state_dispose(&st);
+  if (wi_k8s_kubectl_domain_state_parse(&st, s, size, &err) == 0)
+    wi_k8s_kubectl_domain_state_dispose(&st);
   return 0;
 }

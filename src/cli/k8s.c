@@ -27,7 +27,7 @@ static void
 free_objs(struct wi_k8s_obj **objs, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    wi_k8s_obj_free(objs[i]);
+    wi_k8s_render_obj_free(objs[i]);
   free(objs);
 }
 
@@ -38,7 +38,7 @@ emit(struct wi_k8s_obj *const *objs, size_t n, const char *output, bool apply, w
   enum wi_k8s_format fmt;
   size_t len = 0;
 
-  if (wi_k8s_parse_format(output, &fmt, err) < 0)
+  if (wi_k8s_render_parse_format(output, &fmt, err) < 0)
     return err->code;
   char *text = wi_k8s_render(objs, n, fmt, &len, err);
   if (text == NULL)
@@ -62,7 +62,7 @@ emit(struct wi_k8s_obj *const *objs, size_t n, const char *output, bool apply, w
 static int
 check_ns(const char *ns, wi_err *err)
 {
-  return ns ? wi_k8s_check_label("namespace", ns, err) : 0;
+  return ns ? wi_k8s_validate_label("namespace", ns, err) : 0;
 }
 
 /* An image reference the operator and the kubelet will accept (checked, used as written). */
@@ -154,7 +154,7 @@ secret_docker_registry(int argc, char **argv)
   if (!a.from_login && (a.username == NULL || *a.username == '\0'))
     return cli_usage_error(dr_cmd.name,
                            "--docker-username is required with --docker-password-stdin");
-  if (wi_k8s_check_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
+  if (wi_k8s_validate_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   if (a.image) {
     struct wi_ref ref = { 0 };
@@ -175,7 +175,7 @@ secret_docker_registry(int argc, char **argv)
              WI_K8S_DOCKERHUB_SERVER, server);
   }
   if (a.from_login) {
-    if (wi_k8s_login_creds(server, a.authfile, a.username, &user, &pass, &err) < 0)
+    if (wi_k8s_input_login_creds(server, a.authfile, a.username, &user, &pass, &err) < 0)
       return cli_fail(&err);
   } else {
     user = wi_xstrdup(a.username);
@@ -251,28 +251,28 @@ secret_generic(int argc, char **argv)
   free(pos);
   if (a.from_file.n == 0 && a.env_file == NULL)
     return cli_usage_error(gen_cmd.name, "give --from-file or --from-env-file");
-  if (wi_k8s_check_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
+  if (wi_k8s_validate_subdomain("secret name", name, &err) < 0 || check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   for (size_t i = 0; i < a.from_file.n && ret == 0; i++) {
     const char *spec = a.from_file.v[i], *eq = strchr(spec, '=');
     const char *path = eq ? eq + 1 : spec;
     const char *base = strrchr(path, '/');
     char *key = eq ? wi_xstrndup(spec, (size_t)(eq - spec)) : wi_xstrdup(base ? base + 1 : path);
-    char *value = wi_k8s_read_value_file(path, &err);
+    char *value = wi_k8s_input_read_value_file(path, &err);
     if (value == NULL)
       ret = err.code;
-    wi_k8s_kv_list_add(&data, key, value ? value : wi_xstrdup(""));
+    wi_k8s_input_kv_list_add(&data, key, value ? value : wi_xstrdup(""));
   }
   if (ret == 0 && a.env_file)
-    ret = wi_k8s_read_env_file(&data, a.env_file, &err);
+    ret = wi_k8s_input_read_env_file(&data, a.env_file, &err);
   for (size_t i = 0; i < a.labels.n && ret == 0; i++) {
     const char *eq = strchr(a.labels.v[i], '=');
     if (eq == NULL) {
       ret = wi_err_set(&err, WI_EUSAGE, "--label %s: expected KEY=VALUE", a.labels.v[i]);
       break;
     }
-    wi_k8s_kv_list_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])),
-                       wi_xstrdup(eq + 1));
+    wi_k8s_input_kv_list_add(&labels, wi_xstrndup(a.labels.v[i], (size_t)(eq - a.labels.v[i])),
+                             wi_xstrdup(eq + 1));
   }
   if (ret == 0) {
     struct wi_k8s_generic_secret gs = { .name = name,
@@ -284,8 +284,8 @@ secret_generic(int argc, char **argv)
                                         .type = a.type };
     ret = wi_k8s_generic_secret(&obj, &gs, &err);
   }
-  wi_k8s_kv_list_dispose(&data, true);
-  wi_k8s_kv_list_dispose(&labels, false);
+  wi_k8s_input_kv_list_dispose(&data, true);
+  wi_k8s_input_kv_list_dispose(&labels, false);
   if (ret < 0 || emit(&obj, 1, a.output, a.apply, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
@@ -446,7 +446,7 @@ cmd_domain(int argc, char **argv)
     .n_clusters = a.clusters.n,
   };
   /* Validate names before reading secrets or images: no half-done work on a typo. */
-  ret = wi_k8s_check_domain_uid(a.uid, &err);
+  ret = wi_k8s_validate_domain_uid(a.uid, &err);
   if (ret == 0)
     ret = check_ns(a.ns, &err);
   if (ret == 0)
@@ -475,7 +475,7 @@ cmd_domain(int argc, char **argv)
                                         .encryption = a.enc_secret ? NULL : enc_name,
                                         .encryption_file = a.enc_file,
                                         .apply = a.apply };
-    ret = wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err);
+    ret = wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err);
   }
   for (size_t i = 0; i < n_dom; i++)
     push_obj(&objs, &n, dom[i]);
@@ -537,7 +537,7 @@ apply_patch(const char *kind, const char *name, const char *ns, const char *type
 {
   char *out = NULL;
 
-  if (wi_k8s_patch(kind, name, ns, type, patch, &out, err) < 0)
+  if (wi_k8s_kubectl_patch(kind, name, ns, type, patch, &out, err) < 0)
     return err->code;
   fputs(out, stdout);
   free(out);
@@ -552,7 +552,7 @@ rollout_primary(const struct ro_args *a, wi_err *err)
   int ret = 0;
 
   if (a->apply) {
-    if (wi_k8s_get_domain(&st, a->uid, a->ns, err) < 0)
+    if (wi_k8s_kubectl_get_domain(&st, a->uid, a->ns, err) < 0)
       return err->code;
     if (st.image && strcmp(st.image, a->image) == 0)
       wi_log(WI_LOG_WARN,
@@ -560,7 +560,7 @@ rollout_primary(const struct ro_args *a, wi_err *err)
              "re-pushed tag only with imagePullPolicy Always)",
              a->image);
   } else if (a->restart_version == NULL) {
-    wi_k8s_domain_state_dispose(&st);
+    wi_k8s_kubectl_domain_state_dispose(&st);
     return wi_err_set(
         err, WI_EUSAGE,
         "give --restart-version V (without --apply the current value is not read from "
@@ -573,7 +573,7 @@ rollout_primary(const struct ro_args *a, wi_err *err)
     ret = apply_patch("domain.v9.weblogic.oracle", a->uid, a->ns, "merge", patch, err);
   else
     fputs(patch, stdout);
-  wi_k8s_domain_state_dispose(&st);
+  wi_k8s_kubectl_domain_state_dispose(&st);
   return ret;
 }
 
@@ -604,13 +604,13 @@ rollout_aux(const struct ro_args *a, wi_err *err)
                       "auxiliary image %s is",
                       old);
   if (a->introspect_version &&
-      wi_k8s_check_label_value("introspectVersion", a->introspect_version, err) < 0)
+      wi_k8s_validate_label_value("introspectVersion", a->introspect_version, err) < 0)
     return err->code;
   if (a->apply) {
-    if (wi_k8s_get_domain(&st, a->uid, a->ns, err) < 0)
+    if (wi_k8s_kubectl_get_domain(&st, a->uid, a->ns, err) < 0)
       return err->code;
-    ret = wi_k8s_aux_rollout_plan(&plan, &st, a->uid, old, new_image, a->aux_index,
-                                  a->introspect_version, err);
+    ret = wi_k8s_input_aux_rollout_plan(&plan, &st, a->uid, old, new_image, a->aux_index,
+                                        a->introspect_version, err);
     if (ret == 0 && plan.same_tag && strcmp(plan.pull_policy, "Always") != 0)
       wi_log(WI_LOG_WARN,
              "re-using the tag %s with imagePullPolicy %s: nodes that have the image keep "
@@ -632,8 +632,8 @@ rollout_aux(const struct ro_args *a, wi_err *err)
     else
       fputs(patch, stdout);
   }
-  wi_k8s_aux_rollout_dispose(&plan);
-  wi_k8s_domain_state_dispose(&st);
+  wi_k8s_input_aux_rollout_dispose(&plan);
+  wi_k8s_kubectl_domain_state_dispose(&st);
   return ret;
 }
 
@@ -651,7 +651,7 @@ cmd_rollout(int argc, char **argv)
     return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   if ((a.image != NULL) == (a.aux_image != NULL))
     return cli_usage_error(ro_cmd.name, "give exactly one of --image and --aux-image");
-  if (wi_k8s_check_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0 ||
+  if (wi_k8s_validate_domain_uid(a.uid, &err) < 0 || check_ns(a.ns, &err) < 0 ||
       (a.image && check_image("--image", a.image, &err) < 0))
     return cli_fail(&err);
   if (a.restart_version && a.aux_image)
@@ -711,8 +711,8 @@ cmd_serviceaccount(int argc, char **argv)
     return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   const char *secret = pos[0];
   free(pos);
-  if (wi_k8s_check_subdomain("secret name", secret, &err) < 0 ||
-      wi_k8s_check_subdomain("ServiceAccount name", a.account, &err) < 0 ||
+  if (wi_k8s_validate_subdomain("secret name", secret, &err) < 0 ||
+      wi_k8s_validate_subdomain("ServiceAccount name", a.account, &err) < 0 ||
       check_ns(a.ns, &err) < 0)
     return cli_fail(&err);
   if (!a.apply) {
@@ -734,7 +734,7 @@ cmd_serviceaccount(int argc, char **argv)
     wi_err_wrap(&err, "read serviceaccount %s", a.account);
     return cli_fail(&err);
   }
-  r = wi_k8s_sa_parse(out, strlen(out), secret, &has_list, &listed, &err);
+  r = wi_k8s_kubectl_sa_parse(out, strlen(out), secret, &has_list, &listed, &err);
   free(out);
   if (r < 0)
     return cli_fail(&err);

@@ -12,6 +12,14 @@
  *    when YAML allows it, sequences not indented inside mappings. Secrets are emitted with keys
  *    sorted as kubectl does; Domain and Cluster keep the reference's logical order.
  * Strings held by objects are wiped when the object is freed (they may carry secrets).
+ *
+ * One header for the k8s modules, each in its own file with its own prefix:
+ *   k8s_validate.c  wi_k8s_validate_*  Kubernetes names, label values and Secret keys
+ *   k8s_render.c    wi_k8s_render*     the object tree, rendered as kubectl's JSON or YAML
+ *   k8s.c           wi_k8s_*           the objects: Secrets, Domain, Cluster, patches
+ *   k8s_aux.c       wi_k8s_aux_*       what auxiliary images hold (layers, labels)
+ *   k8s_input.c     wi_k8s_input_*     user input: secret and env files, credentials, rollouts
+ *   k8s_kubectl.c   wi_k8s_kubectl_*   running kubectl and reading what it prints
  */
 #ifndef WI_K8S_H
 #define WI_K8S_H
@@ -28,37 +36,38 @@
 
 enum wi_k8s_format { WI_K8S_YAML, WI_K8S_JSON };
 
-/* "yaml" or "json" (NULL → yaml). WI_EUSAGE otherwise. */
-int wi_k8s_parse_format(const char *s, enum wi_k8s_format *out, wi_err *err);
+/* "yaml" or "json" (NULL → yaml). WI_EUSAGE otherwise. (k8s_render.c) */
+int wi_k8s_render_parse_format(const char *s, enum wi_k8s_format *out, wi_err *err);
 
-/* ---- validation (messages name `what` and the value) ---- */
+/* ---- validation (k8s_validate.c; messages name `what` and the value) ---- */
 
 /* DNS-1123 subdomain (Secret, Domain, Cluster names): ≤ 253, [a-z0-9]([-a-z0-9]*[a-z0-9])? parts
  * joined by '.'. WI_EINVAL. */
-int wi_k8s_check_subdomain(const char *what, const char *s, wi_err *err);
+int wi_k8s_validate_subdomain(const char *what, const char *s, wi_err *err);
 /* DNS-1123 label (namespaces): ≤ 63, [a-z0-9]([-a-z0-9]*[a-z0-9])?. WI_EINVAL. */
-int wi_k8s_check_label(const char *what, const char *s, wi_err *err);
+int wi_k8s_validate_label(const char *what, const char *s, wi_err *err);
 /* Label value (introspectVersion, weblogic.domainUID): ≤ 63, empty or
  * [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?. WI_EINVAL. */
-int wi_k8s_check_label_value(const char *what, const char *s, wi_err *err);
+int wi_k8s_validate_label_value(const char *what, const char *s, wi_err *err);
 /* Secret data key: [-._a-zA-Z0-9]+, ≤ 253, not "." or "..", not starting with "..". WI_EINVAL. */
-int wi_k8s_check_secret_key(const char *what, const char *s, wi_err *err);
+int wi_k8s_validate_secret_key(const char *what, const char *s, wi_err *err);
 /* Domain UID: a DNS-1123 subdomain that is also a valid label value (≤ 63). WI_EINVAL. */
-int wi_k8s_check_domain_uid(const char *s, wi_err *err);
+int wi_k8s_validate_domain_uid(const char *s, wi_err *err);
 
-/* ---- encoding rules ---- */
+/* ---- encoding rules (k8s_render.c: JSON quoting, YAML resolution and key order; k8s.c: the
+ * rest) ---- */
 
 /* The operator's default imagePullPolicy: "Always" when the reference ends with ":latest",
  * otherwise "IfNotPresent" (also for references without a tag). Static string. */
 const char *wi_k8s_pull_policy(const char *image);
 /* s (len bytes) as a quoted JSON string with Go's escaping. malloc'ed. */
-char *wi_k8s_go_json_quote(const char *s, size_t len);
+char *wi_k8s_render_json_quote(const char *s, size_t len);
 /* True when go-yaml v2 would quote s because a plain scalar would resolve to null, bool, int,
  * float or timestamp ("", "123", "true", "y", "0x1f", "1e3", "2024-01-15", ".inf" …). */
-bool wi_k8s_yaml_resolves_non_string(const char *s);
+bool wi_k8s_render_resolves_non_string(const char *s);
 /* go-yaml's map key order (letters after other characters, digit runs compared as numbers):
  * negative, 0 or positive like strcmp. */
-int wi_k8s_yaml_key_cmp(const char *a, const char *b);
+int wi_k8s_render_key_cmp(const char *a, const char *b);
 /* The .dockerconfigjson document kubectl builds: {"auths":{server:{username,password[,email],
  * auth}}} compact, Go escaping, empty fields omitted. malloc'ed; holds secrets (wipe with
  * wi_alloc_secret_free). */
@@ -72,15 +81,15 @@ char *wi_k8s_server_host(const char *server);
  * others verbatim. malloc'ed. */
 char *wi_k8s_server_for_host(const char *host);
 
-/* ---- objects ---- */
+/* ---- objects (k8s.c; freed and rendered by k8s_render.c) ---- */
 
 struct wi_k8s_obj;
-void wi_k8s_obj_free(struct wi_k8s_obj *o);
+void wi_k8s_render_obj_free(struct wi_k8s_obj *o);
 static inline void
 wi_k8s_obj_freep(struct wi_k8s_obj **pp)
 {
   if (*pp)
-    wi_k8s_obj_free(*pp);
+    wi_k8s_render_obj_free(*pp);
 }
 
 struct wi_k8s_kv {
@@ -150,7 +159,7 @@ int wi_k8s_domain_objects(struct wi_k8s_obj ***out, size_t *n_out, const struct 
 char *wi_k8s_render(struct wi_k8s_obj *const *objs, size_t n, enum wi_k8s_format fmt,
                     size_t *len_out, wi_err *err);
 
-/* ---- auxiliary image metadata ---- */
+/* ---- auxiliary image metadata (k8s_aux.c) ---- */
 
 /* What an image says about its WDT install and models. */
 struct wi_k8s_aux_meta {
@@ -209,40 +218,41 @@ struct wi_k8s_kv_list {
   size_t n;
 };
 /* Append; takes ownership of key and value (both malloc'ed). */
-void wi_k8s_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value);
+void wi_k8s_input_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value);
 /* Free every pair (values wiped first when secret_values) and the array. */
-void wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values);
+void wi_k8s_input_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values);
 
 /* User name and password for a pull secret for server, from the stored logins (wlsimg/docker
  * login, credential helpers; authfile optional). username (optional) must match the stored one.
  * Both malloc'ed (wipe the password with wi_alloc_secret_free). WI_ENOTFOUND without a login;
  * WI_EUNSUPPORTED for a token-only login (the kubelet cannot use it); WI_EINVAL for a username
  * mismatch. */
-int wi_k8s_login_creds(const char *server, const char *authfile, const char *username,
-                       char **user_out, char **pass_out, wi_err *err);
+int wi_k8s_input_login_creds(const char *server, const char *authfile, const char *username,
+                             char **user_out, char **pass_out, wi_err *err);
 
 /* One secret from a file (at most WI_K8S_MAX_SECRET_FILE bytes), trailing CR/LF removed; wipe it
  * with wi_alloc_secret_free. `what` names it in messages ("runtime encryption password"). WI_EINVAL
  * for a NUL byte or an empty secret; WI_ENOTFOUND, WI_ETOOBIG. */
-char *wi_k8s_read_secret_file(const char *path, const char *what, wi_err *err);
+char *wi_k8s_input_read_secret_file(const char *path, const char *what, wi_err *err);
 /* A --from-file value: the whole file as text (binary files are refused with WI_EINVAL). */
-char *wi_k8s_read_value_file(const char *path, wi_err *err);
+char *wi_k8s_input_read_value_file(const char *path, wi_err *err);
 
 /* KEY=VALUE lines as kubectl's --from-env-file reads them: leading blanks dropped, blank and '#'
  * lines skipped, CRLF accepted. Pairs are appended to l (values are secrets). `what` names the
  * text; WI_EINVAL "<what>:<line>: …" for a line without '=' or a NUL byte. */
-int wi_k8s_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const char *what,
-                     wi_err *err);
-int wi_k8s_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err);
+int wi_k8s_input_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const char *what,
+                           wi_err *err);
+int wi_k8s_input_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err);
 
 /* WebLogic administrator credentials. kv_form: "username=…" and "password=…" lines ('#' comments,
  * first occurrence wins); otherwise the user name on line 1 and the password on line 2 (stdin).
  * Both malloc'ed (wipe the password with wi_alloc_secret_free); on failure neither is returned.
  * WI_EINVAL naming `what` when one is missing or the text holds a NUL byte. */
-int wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
-                           char **user_out, char **pass_out, wi_err *err);
+int wi_k8s_input_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
+                                 char **user_out, char **pass_out, wi_err *err);
 /* The same, read from path (kv_form) or, when path is NULL, from fd ("stdin"). */
-int wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out, wi_err *err);
+int wi_k8s_input_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out,
+                                wi_err *err);
 
 /* The secrets that go with a Domain (k8s_input.c). */
 struct wi_k8s_domain_secrets {
@@ -258,8 +268,8 @@ struct wi_k8s_domain_secrets {
 };
 /* Append the secrets to make to *objs (*n entries; both grown with realloc), each labelled with
  * the domain UID. Errors from reading the credentials or the password file, or from kubectl. */
-int wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
-                                  const struct wi_k8s_domain_secrets *ds, wi_err *err);
+int wi_k8s_input_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
+                                        const struct wi_k8s_domain_secrets *ds, wi_err *err);
 
 /* ---- rollout decisions (k8s_input.c) ---- */
 
@@ -267,8 +277,8 @@ struct wi_k8s_domain_state; /* below */
 
 /* Locate old among the live auxiliary images: the exact string, else the only image of the same
  * repository (old without tag or digest). WI_ENOTFOUND listing the images otherwise. */
-int wi_k8s_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx_out,
-                    wi_err *err);
+int wi_k8s_input_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx_out,
+                          wi_err *err);
 
 struct wi_k8s_aux_rollout {
   size_t index;             /* auxiliaryImages[index] is replaced */
@@ -280,13 +290,14 @@ struct wi_k8s_aux_rollout {
 /* Decide an auxiliary-image rollout against the live Domain st (named uid in messages): which
  * entry (aux_index >= 0, else found from old), the old image, and an introspectVersion bump when
  * the same tag is given again and introspect_version is NULL. WI_EINVAL for an index out of
- * range or an entry that is not old; WI_ENOTFOUND from wi_k8s_find_aux. */
-int wi_k8s_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_domain_state *st,
-                            const char *uid, const char *old, const char *new_image, int aux_index,
-                            const char *introspect_version, wi_err *err);
-void wi_k8s_aux_rollout_dispose(struct wi_k8s_aux_rollout *r);
+ * range or an entry that is not old; WI_ENOTFOUND from wi_k8s_input_find_aux. */
+int wi_k8s_input_aux_rollout_plan(struct wi_k8s_aux_rollout *out,
+                                  const struct wi_k8s_domain_state *st, const char *uid,
+                                  const char *old, const char *new_image, int aux_index,
+                                  const char *introspect_version, wi_err *err);
+void wi_k8s_input_aux_rollout_dispose(struct wi_k8s_aux_rollout *r);
 
-/* ---- rollout and ServiceAccount patches (JSON, compact, trailing newline) ---- */
+/* ---- rollout and ServiceAccount patches (k8s.c; JSON, compact, trailing newline) ---- */
 
 /* Next version string: "" or NULL → "1", "7" → "8", "v1.9" → "v1.10", "abc" → "abc-1". */
 char *wi_k8s_next_version(const char *current);
@@ -309,15 +320,15 @@ struct wi_k8s_domain_state {
   char **aux_pull_policies; /* entries NULL when unset */
   size_t n_aux;
 };
-int wi_k8s_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, size_t len,
-                              wi_err *err);
-void wi_k8s_domain_state_dispose(struct wi_k8s_domain_state *s);
+int wi_k8s_kubectl_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, size_t len,
+                                      wi_err *err);
+void wi_k8s_kubectl_domain_state_dispose(struct wi_k8s_domain_state *s);
 /* From a ServiceAccount (kubectl get sa -o json): does it have imagePullSecrets, does it list
  * secret already? */
-int wi_k8s_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
-                    bool *listed_out, wi_err *err);
+int wi_k8s_kubectl_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
+                            bool *listed_out, wi_err *err);
 
-/* ---- kubectl ---- */
+/* ---- kubectl (k8s_kubectl.c) ---- */
 
 /* Run `kubectl ARGS…` (found on PATH; $WLSIMG_KUBECTL overrides the program) with `in` on its
  * stdin and its stdout captured into *out_out (optional, NUL-terminated, at most 64 MiB). stderr
@@ -331,11 +342,12 @@ int wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char 
 int wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const char *in,
                       char **out_out, wi_err *err);
 /* Does the secret exist (kubectl get --ignore-not-found)? */
-int wi_k8s_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err);
+int wi_k8s_kubectl_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err);
 /* Read the live Domain uid (domain.v9.weblogic.oracle) into st. */
-int wi_k8s_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns, wi_err *err);
+int wi_k8s_kubectl_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns,
+                              wi_err *err);
 /* kubectl patch KIND NAME --type=TYPE with the patch on stdin; kubectl's output into *out_out. */
-int wi_k8s_patch(const char *kind, const char *name, const char *ns, const char *type,
-                 const char *patch, char **out_out, wi_err *err);
+int wi_k8s_kubectl_patch(const char *kind, const char *name, const char *ns, const char *type,
+                         const char *patch, char **out_out, wi_err *err);
 
 #endif

@@ -2,6 +2,8 @@
  * WDT install the operator allows. See k8s.h. */
 #include "lib/k8s.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "lib/inspect.h"
 #include "lib/log.h"
 #include "lib/store.h"
+#include "lib/str.h"
 
 /* Metadata of one auxiliary image: labels written by wlsimg createAuxImage, else WIT's ENV, plus a
  * look at its layers. */
@@ -161,4 +164,111 @@ wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t
     wi_buf_dispose(&b);
   }
   return ret;
+}
+
+/* ---------------------------------------------------------------- auxiliary image metadata */
+
+void
+wi_k8s_aux_meta_dispose(struct wi_k8s_aux_meta *m)
+{
+  free(m->wdt_home);
+  free(m->model_home);
+  memset(m, 0, sizeof *m);
+}
+
+/* "/a/b/" → "a/b" for comparing with tar member names. malloc'ed. */
+static char *
+rel_dir(const char *dir)
+{
+  while (*dir == '/')
+    dir++;
+  size_t n = strlen(dir);
+  while (n > 0 && dir[n - 1] == '/')
+    n--;
+  return wi_xstrndup(dir, n);
+}
+
+/* Is path (a tar member, "./" and "/" stripped) strictly below dir? */
+static bool
+below(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  if (n == 0)
+    return true;
+  return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+int
+wi_k8s_aux_scan_layer(struct wi_k8s_aux_meta *m, int fd, const char *what, wi_err *err)
+{
+  struct archive *a = archive_read_new();
+  struct archive_entry *e;
+  const char *wh = m->wdt_home ? m->wdt_home : "/auxiliary";
+  wi_autofree char *wdt_base = rel_dir(wh);
+  wi_autofree char *wdt =
+      wdt_base[0] ? wi_xasprintf("%s/weblogic-deploy", wdt_base) : wi_xstrdup("weblogic-deploy");
+  wi_autofree char *models = rel_dir(m->model_home ? m->model_home : WI_K8S_AUX_MODEL_DEFAULT);
+  int ret = 0, r;
+
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
+    ret = wi_err_set(err, WI_EINVAL, "%s: %s", what, archive_error_string(a));
+    goto out;
+  }
+  while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+    const char *p = archive_entry_pathname(e);
+    if (p == NULL || archive_entry_filetype(e) == AE_IFDIR)
+      continue;
+    while (p[0] == '.' && p[1] == '/')
+      p += 2;
+    while (*p == '/')
+      p++;
+    const char *base = strrchr(p, '/');
+    if (wi_str_has_prefix(base ? base + 1 : p, ".wh."))
+      continue;
+    if (below(p, wdt))
+      m->has_wdt = true;
+    if (below(p, models))
+      m->has_models = true;
+  }
+  if (r != ARCHIVE_EOF)
+    ret = wi_err_set(err, WI_EINVAL, "%s: %s", what, archive_error_string(a));
+  else
+    m->scanned = true;
+out:
+  archive_read_free(a);
+  return ret;
+}
+
+static bool
+same_path(const char *a, const char *b)
+{
+  wi_autofree char *x = rel_dir(a);
+  wi_autofree char *y = rel_dir(b);
+  return strcmp(x, y) == 0;
+}
+
+void
+wi_k8s_aux_fields(const struct wi_k8s_aux_meta *m, char **wdt_install_home_out,
+                  char **model_home_out)
+{
+  *wdt_install_home_out = NULL;
+  *model_home_out = NULL;
+  if (m->scanned && !m->has_wdt) {
+    *wdt_install_home_out = wi_xstrdup(WI_K8S_NONE);
+  } else if (m->wdt_home) {
+    wi_autofree char *base = rel_dir(m->wdt_home);
+    wi_autofree char *path =
+        base[0] ? wi_xasprintf("/%s/weblogic-deploy", base) : wi_xstrdup("/weblogic-deploy");
+    if (!same_path(path, WI_K8S_AUX_WDT_DEFAULT))
+      *wdt_install_home_out = wi_steal(&path);
+  }
+  if (m->scanned && !m->has_models) {
+    *model_home_out = wi_xstrdup(WI_K8S_NONE);
+  } else if (m->model_home) {
+    wi_autofree char *rel = rel_dir(m->model_home);
+    if (!same_path(rel, WI_K8S_AUX_MODEL_DEFAULT))
+      *model_home_out = wi_xasprintf("/%s", rel);
+  }
 }

@@ -17,14 +17,14 @@
 /* ---------------------------------------------------------------- key/value lists */
 
 void
-wi_k8s_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value)
+wi_k8s_input_kv_list_add(struct wi_k8s_kv_list *l, char *key, char *value)
 {
   l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
   l->v[l->n++] = (struct wi_k8s_kv){ key, value };
 }
 
 void
-wi_k8s_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values)
+wi_k8s_input_kv_list_dispose(struct wi_k8s_kv_list *l, bool secret_values)
 {
   for (size_t i = 0; i < l->n; i++) {
     free((void *)(uintptr_t)l->v[i].key);
@@ -61,7 +61,7 @@ read_text_secret(const char *path, size_t *len_out, const char *nul_msg, wi_err 
 }
 
 char *
-wi_k8s_read_secret_file(const char *path, const char *what, wi_err *err)
+wi_k8s_input_read_secret_file(const char *path, const char *what, wi_err *err)
 {
   size_t len = 0;
   char *data = read_text_secret(path, &len, "contains a NUL byte", err);
@@ -81,7 +81,7 @@ wi_k8s_read_secret_file(const char *path, const char *what, wi_err *err)
 }
 
 char *
-wi_k8s_read_value_file(const char *path, wi_err *err)
+wi_k8s_input_read_value_file(const char *path, wi_err *err)
 {
   size_t len = 0;
   return read_text_secret(path, &len, "binary files are not supported", err);
@@ -90,8 +90,8 @@ wi_k8s_read_value_file(const char *path, wi_err *err)
 /* ---------------------------------------------------------------- stored logins */
 
 int
-wi_k8s_login_creds(const char *server, const char *authfile, const char *username, char **user_out,
-                   char **pass_out, wi_err *err)
+wi_k8s_input_login_creds(const char *server, const char *authfile, const char *username,
+                         char **user_out, char **pass_out, wi_err *err)
 {
   wi_autofree char *host = wi_k8s_server_host(server);
   struct wi_cred c = { 0 };
@@ -164,13 +164,13 @@ env_line(char *line, size_t line_no, void *payload, wi_err *err)
   char *eq = strchr(line, '=');
   if (eq == NULL || eq == line)
     return wi_err_set(err, WI_EINVAL, "%s:%zu: expected KEY=VALUE", c->what, line_no);
-  wi_k8s_kv_list_add(c->l, wi_xstrndup(line, (size_t)(eq - line)), wi_xstrdup(eq + 1));
+  wi_k8s_input_kv_list_add(c->l, wi_xstrndup(line, (size_t)(eq - line)), wi_xstrdup(eq + 1));
   return 0;
 }
 
 int
-wi_k8s_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const char *what,
-                 wi_err *err)
+wi_k8s_input_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const char *what,
+                       wi_err *err)
 {
   struct env_ctx c = { l, what };
   char *copy = wi_xmalloc(len + 1);
@@ -184,14 +184,14 @@ wi_k8s_env_parse(struct wi_k8s_kv_list *l, const char *text, size_t len, const c
 }
 
 int
-wi_k8s_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err)
+wi_k8s_input_read_env_file(struct wi_k8s_kv_list *l, const char *path, wi_err *err)
 {
   char *text = NULL;
   size_t len = 0;
 
   if (wi_fs_read_file_secret(path, WI_K8S_MAX_SECRET_FILE, &text, &len, err) < 0)
     return wi_err_wrap(err, "--from-env-file");
-  int ret = wi_k8s_env_parse(l, text, len, path, err);
+  int ret = wi_k8s_input_env_parse(l, text, len, path, err);
   explicit_bzero(text, len);
   free(text);
   return ret;
@@ -225,8 +225,8 @@ creds_line(char *line, size_t line_no, void *payload, wi_err *err)
 }
 
 int
-wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
-                       char **user_out, char **pass_out, wi_err *err)
+wi_k8s_input_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *what,
+                             char **user_out, char **pass_out, wi_err *err)
 {
   struct creds_ctx c = { .kv_form = kv_form };
   char *copy = wi_xmalloc(len + 1);
@@ -254,7 +254,7 @@ wi_k8s_wls_creds_parse(const char *text, size_t len, bool kv_form, const char *w
 }
 
 int
-wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out, wi_err *err)
+wi_k8s_input_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out, wi_err *err)
 {
   char *text = NULL;
   size_t len = 0;
@@ -263,8 +263,8 @@ wi_k8s_read_wls_creds(const char *path, int fd, char **user_out, char **pass_out
 
   if (ret < 0)
     return wi_err_wrap(err, "WebLogic credentials");
-  ret = wi_k8s_wls_creds_parse(text, len, path != NULL, path ? path : "stdin", user_out, pass_out,
-                               err);
+  ret = wi_k8s_input_wls_creds_parse(text, len, path != NULL, path ? path : "stdin", user_out,
+                                     pass_out, err);
   explicit_bzero(text, len);
   free(text);
   return ret;
@@ -280,8 +280,8 @@ push_obj(struct wi_k8s_obj ***objs, size_t *n, struct wi_k8s_obj *o)
 }
 
 int
-wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
-                              const struct wi_k8s_domain_secrets *a, wi_err *err)
+wi_k8s_input_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
+                                    const struct wi_k8s_domain_secrets *a, wi_err *err)
 {
   struct wi_k8s_kv label = { "weblogic.domainUID", a->uid };
   const char *cred_name = a->credentials, *enc_name = a->encryption;
@@ -290,7 +290,7 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
 
   if (cred_name) {
     char *user = NULL, *pass = NULL;
-    ret = wi_k8s_read_wls_creds(a->credentials_file, a->credentials_fd, &user, &pass, err);
+    ret = wi_k8s_input_read_wls_creds(a->credentials_file, a->credentials_fd, &user, &pass, err);
     if (ret == 0) {
       struct wi_k8s_kv data[] = { { "username", user }, { "password", pass } };
       struct wi_k8s_generic_secret gs = { .name = cred_name,
@@ -313,11 +313,11 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
     char *pw = NULL;
     bool exists = false;
     if (a->encryption_file) {
-      pw = wi_k8s_read_secret_file(a->encryption_file, "runtime encryption password", err);
+      pw = wi_k8s_input_read_secret_file(a->encryption_file, "runtime encryption password", err);
       if (pw == NULL)
         return err->code;
     } else {
-      if (a->apply && wi_k8s_secret_exists(enc_name, a->ns, &exists, err) < 0)
+      if (a->apply && wi_k8s_kubectl_secret_exists(enc_name, a->ns, &exists, err) < 0)
         return err->code;
       if (exists) {
         wi_log(
@@ -356,7 +356,8 @@ wi_k8s_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
 /* ---------------------------------------------------------------- rollout decisions */
 
 int
-wi_k8s_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx_out, wi_err *err)
+wi_k8s_input_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *idx_out,
+                      wi_err *err)
 {
   size_t hits = 0, idx = 0;
 
@@ -390,9 +391,9 @@ wi_k8s_find_aux(const struct wi_k8s_domain_state *st, const char *old, size_t *i
 }
 
 int
-wi_k8s_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_domain_state *st,
-                        const char *uid, const char *old, const char *new_image, int aux_index,
-                        const char *introspect_version, wi_err *err)
+wi_k8s_input_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_domain_state *st,
+                              const char *uid, const char *old, const char *new_image,
+                              int aux_index, const char *introspect_version, wi_err *err)
 {
   size_t idx = 0;
   int ret;
@@ -411,7 +412,7 @@ wi_k8s_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_doma
     if (old == NULL)
       return wi_err_set(err, WI_EUSAGE,
                         "--aux-image NEW needs --aux-index I (or use --aux-image OLD=NEW)");
-    ret = wi_k8s_find_aux(st, old, &idx, err);
+    ret = wi_k8s_input_find_aux(st, old, &idx, err);
     if (ret < 0)
       return ret;
   }
@@ -430,7 +431,7 @@ wi_k8s_aux_rollout_plan(struct wi_k8s_aux_rollout *out, const struct wi_k8s_doma
 }
 
 void
-wi_k8s_aux_rollout_dispose(struct wi_k8s_aux_rollout *r)
+wi_k8s_input_aux_rollout_dispose(struct wi_k8s_aux_rollout *r)
 {
   free(r->old_image);
   free(r->introspect_version);

@@ -54,8 +54,8 @@ opt_string(json_t *obj, const char *key)
 }
 
 int
-wi_k8s_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, size_t len,
-                          wi_err *err)
+wi_k8s_kubectl_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, size_t len,
+                                  wi_err *err)
 {
   json_t *root = load_json(json, len, "Domain", err);
   int ret = 0;
@@ -98,12 +98,12 @@ wi_k8s_domain_state_parse(struct wi_k8s_domain_state *out, const char *json, siz
 out:
   json_decref(root);
   if (ret < 0)
-    wi_k8s_domain_state_dispose(out);
+    wi_k8s_kubectl_domain_state_dispose(out);
   return ret;
 }
 
 void
-wi_k8s_domain_state_dispose(struct wi_k8s_domain_state *s)
+wi_k8s_kubectl_domain_state_dispose(struct wi_k8s_domain_state *s)
 {
   free(s->image);
   free(s->restart_version);
@@ -118,8 +118,8 @@ wi_k8s_domain_state_dispose(struct wi_k8s_domain_state *s)
 }
 
 int
-wi_k8s_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
-                bool *listed_out, wi_err *err)
+wi_k8s_kubectl_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
+                        bool *listed_out, wi_err *err)
 {
   json_t *root = load_json(json, len, "ServiceAccount", err);
   size_t i;
@@ -312,7 +312,7 @@ wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const c
 }
 
 int
-wi_k8s_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err)
+wi_k8s_kubectl_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err)
 {
   /* --ignore-not-found prints nothing for a missing secret. */
   const char *args[] = { "get", "secret", name, "--ignore-not-found", "-o", "name" };
@@ -327,21 +327,22 @@ wi_k8s_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err 
 }
 
 int
-wi_k8s_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns, wi_err *err)
+wi_k8s_kubectl_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns,
+                          wi_err *err)
 {
   const char *args[] = { "get", "domain.v9.weblogic.oracle", uid, "-o", "json" };
   char *out = NULL;
 
   if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err) < 0)
     return wi_err_wrap(err, "read domain %s", uid);
-  int ret = wi_k8s_domain_state_parse(st, out, strlen(out), err);
+  int ret = wi_k8s_kubectl_domain_state_parse(st, out, strlen(out), err);
   free(out);
   return ret;
 }
 
 int
-wi_k8s_patch(const char *kind, const char *name, const char *ns, const char *type,
-             const char *patch, char **out_out, wi_err *err)
+wi_k8s_kubectl_patch(const char *kind, const char *name, const char *ns, const char *type,
+                     const char *patch, char **out_out, wi_err *err)
 {
   wi_autofree char *t = wi_xasprintf("--type=%s", type);
   const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin" };

@@ -27,7 +27,7 @@ TEST(env_parse)
   const char text[] = "# comment\n\n  A=1\r\nB==x=\nC=\n";
   struct wi_k8s_kv_list l = { 0 };
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_k8s_env_parse(&l, text, sizeof text - 1, "env", &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, text, sizeof text - 1, "env", &err), 0);
   CHECK_INT_EQ(l.n, 3);
   if (l.n == 3) {
     CHECK_STR_EQ(l.v[0].key, "A");
@@ -37,19 +37,19 @@ TEST(env_parse)
     CHECK_STR_EQ(l.v[2].key, "C");
     CHECK_STR_EQ(l.v[2].value, "");
   }
-  wi_k8s_kv_list_dispose(&l, true);
+  wi_k8s_input_kv_list_dispose(&l, true);
 
   const char bad[] = "A=1\n\nnoequals\n";
-  CHECK_INT_EQ(wi_k8s_env_parse(&l, bad, sizeof bad - 1, "my.env", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, bad, sizeof bad - 1, "my.env", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "my.env:3: expected KEY=VALUE");
-  wi_k8s_kv_list_dispose(&l, true);
+  wi_k8s_input_kv_list_dispose(&l, true);
 
   /* A NUL byte used to cut the value (and drop every later line) silently. */
   const char nul[] = "A=se\0cret\nB=2\n";
-  CHECK_INT_EQ(wi_k8s_env_parse(&l, nul, sizeof nul - 1, "nul.env", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, nul, sizeof nul - 1, "nul.env", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "nul.env: contains a NUL byte");
   CHECK_INT_EQ(l.n, 0);
-  wi_k8s_kv_list_dispose(&l, true);
+  wi_k8s_input_kv_list_dispose(&l, true);
 }
 
 TEST(wls_creds_parse)
@@ -57,7 +57,7 @@ TEST(wls_creds_parse)
   char *u = NULL, *p = NULL;
   wi_err err = { 0 };
   const char kv[] = "# admin\nusername=weblogic\npassword=pw=1\r\npassword=ignored\n";
-  CHECK_INT_EQ(wi_k8s_wls_creds_parse(kv, sizeof kv - 1, true, "f", &u, &p, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_wls_creds_parse(kv, sizeof kv - 1, true, "f", &u, &p, &err), 0);
   CHECK_STR_EQ(u, "weblogic");
   CHECK_STR_EQ(p, "pw=1");
   wi_alloc_secret_free(u);
@@ -65,7 +65,8 @@ TEST(wls_creds_parse)
   u = p = NULL;
 
   const char lines[] = "weblogic\nwelcome1\n";
-  CHECK_INT_EQ(wi_k8s_wls_creds_parse(lines, sizeof lines - 1, false, "stdin", &u, &p, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_wls_creds_parse(lines, sizeof lines - 1, false, "stdin", &u, &p, &err),
+               0);
   CHECK_STR_EQ(u, "weblogic");
   CHECK_STR_EQ(p, "welcome1");
   wi_alloc_secret_free(u);
@@ -74,19 +75,19 @@ TEST(wls_creds_parse)
 
   /* An empty second line is a missing password, not "take line 3". */
   const char gap[] = "weblogic\n\nwelcome1\n";
-  CHECK_INT_EQ(wi_k8s_wls_creds_parse(gap, sizeof gap - 1, false, "stdin", &u, &p, &err),
+  CHECK_INT_EQ(wi_k8s_input_wls_creds_parse(gap, sizeof gap - 1, false, "stdin", &u, &p, &err),
                WI_EINVAL);
   CHECK_STR_HAS(err.msg, "from stdin: expected the user name and the password on two lines");
   CHECK(u == NULL && p == NULL);
 
   const char half[] = "username=weblogic\n";
-  CHECK_INT_EQ(wi_k8s_wls_creds_parse(half, sizeof half - 1, true, "creds.txt", &u, &p, &err),
+  CHECK_INT_EQ(wi_k8s_input_wls_creds_parse(half, sizeof half - 1, true, "creds.txt", &u, &p, &err),
                WI_EINVAL);
   CHECK_STR_HAS(err.msg, "from creds.txt: expected username=… and password=… lines");
   CHECK(u == NULL && p == NULL);
 
   const char nul[] = "username=weblogic\npassword=a\0b\n";
-  CHECK_INT_EQ(wi_k8s_wls_creds_parse(nul, sizeof nul - 1, true, "creds.txt", &u, &p, &err),
+  CHECK_INT_EQ(wi_k8s_input_wls_creds_parse(nul, sizeof nul - 1, true, "creds.txt", &u, &p, &err),
                WI_EINVAL);
   CHECK_STR_HAS(err.msg, "creds.txt: contains a NUL byte");
 }
@@ -95,24 +96,24 @@ TEST(secret_files)
 {
   wi_err err = { 0 };
   wi_autofree char *ok = put_file("pw", "s3cret\r\n\n", 9);
-  char *s = wi_k8s_read_secret_file(ok, "runtime encryption password", &err);
+  char *s = wi_k8s_input_read_secret_file(ok, "runtime encryption password", &err);
   CHECK_STR_EQ(s, "s3cret");
   wi_alloc_secret_free(s);
 
   wi_autofree char *empty = put_file("empty", "\n", 1);
-  CHECK(wi_k8s_read_secret_file(empty, "runtime encryption password", &err) == NULL);
+  CHECK(wi_k8s_input_read_secret_file(empty, "runtime encryption password", &err) == NULL);
   CHECK_INT_EQ(err.code, WI_EINVAL);
   CHECK_STR_HAS(err.msg, "runtime encryption password: ");
   CHECK_STR_HAS(err.msg, "empty is empty");
 
   wi_autofree char *nul = put_file("nul", "a\0b", 3);
-  CHECK(wi_k8s_read_secret_file(nul, "runtime encryption password", &err) == NULL);
+  CHECK(wi_k8s_input_read_secret_file(nul, "runtime encryption password", &err) == NULL);
   CHECK_STR_HAS(err.msg, "nul: contains a NUL byte");
-  CHECK(wi_k8s_read_value_file(nul, &err) == NULL);
+  CHECK(wi_k8s_input_read_value_file(nul, &err) == NULL);
   CHECK_STR_HAS(err.msg, "nul: binary files are not supported");
 
   wi_autofree char *missing = wi_xasprintf("%s/missing", tmp_root);
-  CHECK(wi_k8s_read_secret_file(missing, "runtime encryption password", &err) == NULL);
+  CHECK(wi_k8s_input_read_secret_file(missing, "runtime encryption password", &err) == NULL);
   CHECK_INT_EQ(err.code, WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "missing");
 
@@ -121,7 +122,7 @@ TEST(secret_files)
   memset(big_data, 'x', big_len);
   wi_autofree char *big = put_file("big", big_data, big_len);
   free(big_data);
-  CHECK(wi_k8s_read_value_file(big, &err) == NULL);
+  CHECK(wi_k8s_input_read_value_file(big, &err) == NULL);
   CHECK_INT_EQ(err.code, WI_ETOOBIG);
 }
 
@@ -135,7 +136,7 @@ TEST(secret_from_pipe)
   close(p[1]);
   wi_autofree char *path = wi_xasprintf("/dev/fd/%d", p[0]);
   char *u = NULL, *pw = NULL;
-  CHECK_INT_EQ(wi_k8s_read_wls_creds(path, -1, &u, &pw, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_read_wls_creds(path, -1, &u, &pw, &err), 0);
   CHECK_STR_EQ(u, "u");
   CHECK_STR_EQ(pw, "p");
   wi_alloc_secret_free(u);
@@ -173,8 +174,8 @@ TEST(aux_rollout_plan)
 
   /* OLD given without its tag: the patch must test the live value, not the user's spelling
    * (a "test" op with "reg.example/app/model" always failed). */
-  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/model",
-                                       "reg.example/app/model:8", -1, NULL, &err),
+  CHECK_INT_EQ(wi_k8s_input_aux_rollout_plan(&r, &st, "d1", "reg.example/app/model",
+                                             "reg.example/app/model:8", -1, NULL, &err),
                0);
   CHECK_INT_EQ(r.index, 1);
   CHECK_STR_EQ(r.old_image, "reg.example/app/model:7");
@@ -183,26 +184,27 @@ TEST(aux_rollout_plan)
   wi_autofree char *patch =
       wi_k8s_patch_aux_image(r.index, r.old_image, "reg.example/app/model:8", NULL);
   CHECK_STR_HAS(patch, "\"value\":\"reg.example/app/model:7\"");
-  wi_k8s_aux_rollout_dispose(&r);
+  wi_k8s_input_aux_rollout_dispose(&r);
 
   /* Same tag again: introspectVersion is bumped. */
-  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", NULL, "reg.example/app/wdt:1", 0, NULL, &err),
-               0);
+  CHECK_INT_EQ(
+      wi_k8s_input_aux_rollout_plan(&r, &st, "d1", NULL, "reg.example/app/wdt:1", 0, NULL, &err),
+      0);
   CHECK(r.same_tag);
   CHECK_STR_EQ(r.introspect_version, "5");
   CHECK_STR_EQ(r.pull_policy, "IfNotPresent");
-  wi_k8s_aux_rollout_dispose(&r);
+  wi_k8s_input_aux_rollout_dispose(&r);
 
-  CHECK_INT_EQ(wi_k8s_aux_rollout_plan(&r, &st, "d1", NULL, "x:1", 3, NULL, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_input_aux_rollout_plan(&r, &st, "d1", NULL, "x:1", 3, NULL, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "domain d1 has 3 auxiliary images; --aux-index 3 is out of range");
   CHECK_INT_EQ(
-      wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/wdt:1", "x:1", 1, NULL, &err),
+      wi_k8s_input_aux_rollout_plan(&r, &st, "d1", "reg.example/app/wdt:1", "x:1", 1, NULL, &err),
       WI_EINVAL);
   CHECK_STR_HAS(err.msg, "auxiliary image 1 of domain d1 is reg.example/app/model:7, not "
                          "reg.example/app/wdt:1");
   /* Two images of one repository prefix are not confused: "model" matches only model:7. */
   CHECK_INT_EQ(
-      wi_k8s_aux_rollout_plan(&r, &st, "d1", "reg.example/app/other", "x:1", -1, NULL, &err),
+      wi_k8s_input_aux_rollout_plan(&r, &st, "d1", "reg.example/app/other", "x:1", -1, NULL, &err),
       WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "reg.example/app/other is not an auxiliary image of the domain (it has: "
                          "[0] reg.example/app/wdt:1, [1]");
@@ -241,7 +243,7 @@ TEST(domain_secrets)
                                       .credentials_file = creds,
                                       .encryption = "d1-runtime-encryption-secret",
                                       .encryption_file = pw };
-  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), 0);
   CHECK_INT_EQ(n, 2);
   size_t len = 0;
   char *y = n == 2 ? wi_k8s_render(objs, n, WI_K8S_YAML, &len, &err) : NULL;
@@ -250,18 +252,18 @@ TEST(domain_secrets)
   CHECK_STR_HAS(y, "password: ZW5jcnlwdC1tZQ==");
   wi_alloc_secret_free(y);
   for (size_t i = 0; i < n; i++)
-    wi_k8s_obj_free(objs[i]);
+    wi_k8s_render_obj_free(objs[i]);
   free(objs);
 
   /* Existing secrets named: nothing to make. A bad credentials file names itself. */
   objs = NULL;
   n = 0;
   ds.credentials = ds.encryption = NULL;
-  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), 0);
   CHECK_INT_EQ(n, 0);
   ds.credentials = "c";
   ds.credentials_file = pw;
-  CHECK_INT_EQ(wi_k8s_domain_secrets_objects(&objs, &n, &ds, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "from ");
   CHECK_STR_HAS(err.msg, "enc.pw: expected username=");
   free(objs);

@@ -62,7 +62,7 @@ TEST(go_json_escaping)
     { "/slash", "\"/slash\"" },
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    char *q = wi_k8s_go_json_quote(cases[i].in, strlen(cases[i].in));
+    char *q = wi_k8s_render_json_quote(cases[i].in, strlen(cases[i].in));
     CHECK_STR_EQ(q, cases[i].out);
     free(q);
   }
@@ -108,7 +108,7 @@ TEST(docker_secret_yaml_matches_kubectl)
       "  namespace: domain1-ns\n"
       "type: kubernetes.io/dockerconfigjson\n");
   wi_alloc_secret_free(y);
-  wi_k8s_obj_free(o);
+  wi_k8s_render_obj_free(o);
 }
 
 TEST(docker_secret_json_matches_kubectl)
@@ -133,7 +133,7 @@ TEST(docker_secret_json_matches_kubectl)
       "    \"type\": \"kubernetes.io/dockerconfigjson\"\n"
       "}\n");
   wi_alloc_secret_free(j);
-  wi_k8s_obj_free(o);
+  wi_k8s_render_obj_free(o);
 }
 
 TEST(docker_secret_missing_fields)
@@ -159,7 +159,7 @@ TEST(generic_secret_matches_kubectl)
   CHECK_STR_EQ(y, "apiVersion: v1\ndata:\n  password: eA==\n  username: YQ==\nkind: Secret\n"
                   "metadata:\n  creationTimestamp: null\n  name: foo\n");
   wi_alloc_secret_free(y);
-  wi_k8s_obj_free(o);
+  wi_k8s_render_obj_free(o);
 
   struct wi_k8s_kv bad[] = { { "../x", "v" } };
   gs.data = bad;
@@ -181,21 +181,21 @@ TEST(dns1123)
   };
   wi_err err = { 0 };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    CHECK_INT_EQ(wi_k8s_check_subdomain("name", cases[i].s, &err) == 0, cases[i].sub);
-    CHECK_INT_EQ(wi_k8s_check_label("namespace", cases[i].s, &err) == 0, cases[i].label);
+    CHECK_INT_EQ(wi_k8s_validate_subdomain("name", cases[i].s, &err) == 0, cases[i].sub);
+    CHECK_INT_EQ(wi_k8s_validate_label("namespace", cases[i].s, &err) == 0, cases[i].label);
   }
   char l64[65];
   memset(l64, 'a', 64);
   l64[64] = '\0';
-  CHECK(wi_k8s_check_label("namespace", l64, &err) < 0);
-  CHECK(wi_k8s_check_subdomain("name", l64, &err) < 0); /* each label at most 63 */
-  CHECK_INT_EQ(wi_k8s_check_subdomain("secret name", "Bad_Name", &err), WI_EINVAL);
+  CHECK(wi_k8s_validate_label("namespace", l64, &err) < 0);
+  CHECK(wi_k8s_validate_subdomain("name", l64, &err) < 0); /* each label at most 63 */
+  CHECK_INT_EQ(wi_k8s_validate_subdomain("secret name", "Bad_Name", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg,
                 "invalid secret name \"Bad_Name\": must be a lowercase RFC 1123 subdomain");
-  CHECK_INT_EQ(wi_k8s_check_domain_uid("Domain1", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_domain_uid("Domain1", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "invalid domain UID \"Domain1\"");
-  CHECK_INT_EQ(wi_k8s_check_label_value("introspectVersion", "v1.2_3", &err), 0);
-  CHECK_INT_EQ(wi_k8s_check_label_value("introspectVersion", "v 1", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_label_value("introspectVersion", "v1.2_3", &err), 0);
+  CHECK_INT_EQ(wi_k8s_validate_label_value("introspectVersion", "v 1", &err), WI_EINVAL);
 }
 
 TEST(pull_policy_rule)
@@ -249,12 +249,12 @@ TEST(yaml_quoting_like_go_yaml)
                                        "1.5e400", "regcred", "None", "2023-02-29",
                                        "eA==",    "YQ==",    "abc",  "1.0-rc" };
   for (size_t i = 0; i < WI_ARRAY_SIZE(quoted); i++)
-    if (!wi_k8s_yaml_resolves_non_string(quoted[i])) {
+    if (!wi_k8s_render_resolves_non_string(quoted[i])) {
       fprintf(stderr, "  expected quoting for \"%s\"\n", quoted[i]);
       CHECK(0);
     }
   for (size_t i = 0; i < WI_ARRAY_SIZE(plain); i++)
-    if (wi_k8s_yaml_resolves_non_string(plain[i])) {
+    if (wi_k8s_render_resolves_non_string(plain[i])) {
       fprintf(stderr, "  expected plain for \"%s\"\n", plain[i]);
       CHECK(0);
     }
@@ -287,18 +287,18 @@ TEST(yaml_emitter_quoting)
   CHECK_STR_HAS(y, "    k7: \xc3\xa9t\xc3\xa9\n");
   CHECK_INT_EQ(yaml_parse_docs(y), 1);
   wi_alloc_secret_free(y);
-  wi_k8s_obj_free(o);
+  wi_k8s_render_obj_free(o);
 }
 
 TEST(yaml_key_order)
 {
-  CHECK(wi_k8s_yaml_key_cmp("apiVersion", "data") < 0);
-  CHECK(wi_k8s_yaml_key_cmp("creationTimestamp", "name") < 0);
-  CHECK(wi_k8s_yaml_key_cmp("name", "namespace") < 0);
-  CHECK(wi_k8s_yaml_key_cmp(".dockerconfigjson", "a") < 0); /* non-letters first */
-  CHECK(wi_k8s_yaml_key_cmp("a2", "a10") < 0);              /* numbers compare as numbers */
-  CHECK(wi_k8s_yaml_key_cmp("a10", "a2") > 0);
-  CHECK(wi_k8s_yaml_key_cmp("x", "x") == 0);
+  CHECK(wi_k8s_render_key_cmp("apiVersion", "data") < 0);
+  CHECK(wi_k8s_render_key_cmp("creationTimestamp", "name") < 0);
+  CHECK(wi_k8s_render_key_cmp("name", "namespace") < 0);
+  CHECK(wi_k8s_render_key_cmp(".dockerconfigjson", "a") < 0); /* non-letters first */
+  CHECK(wi_k8s_render_key_cmp("a2", "a10") < 0);              /* numbers compare as numbers */
+  CHECK(wi_k8s_render_key_cmp("a10", "a2") > 0);
+  CHECK(wi_k8s_render_key_cmp("x", "x") == 0);
 }
 
 TEST(next_version)
@@ -426,7 +426,7 @@ TEST(domain_objects)
   CHECK(j && strncmp(j, head, strlen(head)) == 0);
   free(j);
   for (size_t i = 0; i < n; i++)
-    wi_k8s_obj_free(objs[i]);
+    wi_k8s_render_obj_free(objs[i]);
   free(objs);
 
   d.ns = "Bad_NS";
@@ -524,7 +524,7 @@ TEST(domain_state_parse)
       "{\"image\":\"b:latest\",\"imagePullPolicy\":\"Always\"}]}}}}";
   struct wi_k8s_domain_state st;
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_k8s_domain_state_parse(&st, js, strlen(js), &err), 0);
+  CHECK_INT_EQ(wi_k8s_kubectl_domain_state_parse(&st, js, strlen(js), &err), 0);
   CHECK_STR_EQ(st.image, "w:1");
   CHECK_STR_EQ(st.restart_version, "3");
   CHECK(st.introspect_version == NULL);
@@ -532,17 +532,17 @@ TEST(domain_state_parse)
   CHECK_STR_EQ(st.aux_images[1], "b:latest");
   CHECK_STR_EQ(st.aux_pull_policies[1], "Always");
   CHECK(st.aux_pull_policies[0] == NULL);
-  wi_k8s_domain_state_dispose(&st);
-  CHECK_INT_EQ(wi_k8s_domain_state_parse(&st, "{\"spec\":3}", 10, &err), WI_EPROTO);
+  wi_k8s_kubectl_domain_state_dispose(&st);
+  CHECK_INT_EQ(wi_k8s_kubectl_domain_state_parse(&st, "{\"spec\":3}", 10, &err), WI_EPROTO);
   CHECK_STR_HAS(err.msg, "spec: expected an object");
 
   bool has = true, listed = true;
   const char *sa = "{\"kind\":\"ServiceAccount\",\"imagePullSecrets\":[{\"name\":\"old\"}]}";
-  CHECK_INT_EQ(wi_k8s_sa_parse(sa, strlen(sa), "new", &has, &listed, &err), 0);
+  CHECK_INT_EQ(wi_k8s_kubectl_sa_parse(sa, strlen(sa), "new", &has, &listed, &err), 0);
   CHECK(has && !listed);
-  CHECK_INT_EQ(wi_k8s_sa_parse(sa, strlen(sa), "old", &has, &listed, &err), 0);
+  CHECK_INT_EQ(wi_k8s_kubectl_sa_parse(sa, strlen(sa), "old", &has, &listed, &err), 0);
   CHECK(listed);
-  CHECK_INT_EQ(wi_k8s_sa_parse("{}", 2, "x", &has, &listed, &err), 0);
+  CHECK_INT_EQ(wi_k8s_kubectl_sa_parse("{}", 2, "x", &has, &listed, &err), 0);
   CHECK(!has && !listed);
 }
 
