@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "cli/witlog.h"
 #include "lib/alloc.h"
-#include "lib/builder.h"
+#include "lib/aux.h"
 #include "lib/store.h"
 #include "lib/util.h"
 
@@ -221,7 +221,7 @@ cmd_create_aux_image(int argc, char **argv)
   }
   if (a.dry_run) {
     wit_log(WIT_INFO, "Image Tool build ID: %s", wi_aux_plan_build_id(plan));
-    wi_autofree char *df = wi_aux_render_dockerfile(plan);
+    wi_autofree char *df = wi_aux_dockerfile_render(plan);
     size_t dl = strlen(df);
     while (dl > 0 && df[dl - 1] == '\n')
       df[--dl] = '\0';
@@ -239,7 +239,7 @@ cmd_create_aux_image(int argc, char **argv)
                  : wi_aux_build(plan, store, &res, &err);
   free(pos);
   if (ret < 0) {
-    wi_aux_result_dispose(&res);
+    wi_aux_build_result_dispose(&res);
     return wit_fail(&err);
   }
   /* known once the layer is built: it is derived from the layer's content */
@@ -248,6 +248,6 @@ cmd_create_aux_image(int argc, char **argv)
     wit_log(WIT_INFO, "Pushed %s@%s", a.tag, res.digest);
   wit_log(WIT_INFO, "Build successful. Build time=%.0fs. Image tag=%s", wi_util_now() - t0, a.tag);
   printf("%s\n", res.digest);
-  wi_aux_result_dispose(&res);
+  wi_aux_build_result_dispose(&res);
   return CLI_EXIT_OK;
 }

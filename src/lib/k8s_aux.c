@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
+#include "lib/aux.h"
 #include "lib/buf.h"
-#include "lib/builder.h"
 #include "lib/image.h"
 #include "lib/imgconfig.h"
 #include "lib/inspect.h"

@@ -1,5 +1,5 @@
 /* wlsimg: createAuxImage builds — natively (one new layer on the base, per platform, plus an index)
- * or through an external engine when RUN is needed. See builder.h. */
+ * or through an external engine when RUN is needed. See aux.h. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <jansson.h>
 
 #include "lib/alloc.h"
+#include "lib/aux.h"
+#include "lib/aux_int.h"
 #include "lib/buf.h"
-#include "lib/builder.h"
-#include "lib/builder_int.h"
 #include "lib/digest.h"
 #include "lib/fs.h"
 #include "lib/image.h"
@@ -26,6 +26,7 @@
 #include "lib/layer.h"
 #include "lib/log.h"
 #include "lib/manifest.h"
+#include "lib/passwd.h"
 #include "lib/str.h"
 
 extern char **environ;
@@ -161,14 +162,14 @@ static int
 add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 {
   struct wi_aux_plan *p = c->p;
-  struct archive *a = aux_open_archive(p->installer, err);
+  struct archive *a = wi_aux_archive_open(p->installer, err);
   struct archive_entry *ae;
   int ret = 0;
 
   if (a == NULL)
     return err->code;
-  while ((ret = aux_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
-    wi_autofree char *n = aux_entry_relname(ae);
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+    wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
     wi_autofree char *path = wh[0] ? wi_xasprintf("%s/%s", wh, n) : wi_xstrdup(n);
@@ -218,24 +219,24 @@ copy_owner(const struct layer_ctx *c, const char *spec, uint32_t *uid, uint32_t 
   const char *g = colon ? colon + 1 : NULL;
   if (colon)
     *colon = '\0';
-  if (aux_is_number(u)) {
+  if (wi_passwd_is_id(u)) {
     *uid = (uint32_t)strtoul(u, NULL, 10);
   } else {
-    wi_autofree char *v = aux_db_lookup(c->passwd, u, 2);
+    wi_autofree char *v = wi_passwd_lookup(c->passwd, u, 2);
     if (!v)
       return wi_err_set(err, WI_EINVAL, "COPY --chown=%s: no user %s in the image", spec, u);
     *uid = (uint32_t)strtoul(v, NULL, 10);
-    wi_autofree char *pg = aux_db_lookup(c->passwd, u, 3);
+    wi_autofree char *pg = wi_passwd_lookup(c->passwd, u, 3);
     *gid = pg ? (uint32_t)strtoul(pg, NULL, 10) : 0;
   }
-  if (g && aux_is_number(g)) {
+  if (g && wi_passwd_is_id(g)) {
     *gid = (uint32_t)strtoul(g, NULL, 10);
   } else if (g) {
-    wi_autofree char *v = aux_db_lookup(c->group, g, 2);
+    wi_autofree char *v = wi_passwd_lookup(c->group, g, 2);
     if (!v)
       return wi_err_set(err, WI_EINVAL, "COPY --chown=%s: no group %s in the image", spec, g);
     *gid = (uint32_t)strtoul(v, NULL, 10);
-  } else if (aux_is_number(u)) {
+  } else if (wi_passwd_is_id(u)) {
     *gid = *uid;
   }
   return 0;
@@ -379,7 +380,7 @@ static int
 add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uint32_t gid,
         wi_err *err)
 {
-  struct archive *a = aux_open_archive(src, err);
+  struct archive *a = wi_aux_archive_open(src, err);
   struct archive_entry *ae;
   wi_autofree char *buf = NULL;
   int ret = 0;
@@ -388,8 +389,8 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
     return err->code;
   if ((ret = add_dir(c, dir, 0755, uid, gid, false, err)) < 0)
     goto out;
-  while ((ret = aux_next_entry(a, src, "ADD", &ae, err)) > 0) {
-    wi_autofree char *n = aux_entry_relname(ae);
+  while ((ret = wi_aux_archive_next_entry(a, src, "ADD", &ae, err)) > 0) {
+    wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
     wi_autofree char *path = wi_xasprintf("%s/%s", dir, n);
@@ -479,7 +480,7 @@ native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, boo
                                ? wi_xstrdup(v[n - 1])
                                : wi_xasprintf("%s/%s", wd && *wd ? wd : "", v[n - 1]);
   bool dest_dir = dest[strlen(dest) - 1] == '/' || n > 2;
-  wi_autofree char *dn = aux_norm_abs(dest);
+  wi_autofree char *dn = wi_aux_plan_norm_abs(dest);
   const char *d = dn + 1; /* no leading '/' */
   for (size_t i = first; i < n - 1 && ret == 0; i++) {
     wi_autofree char *src = context_source(c->p, v[i]);
@@ -514,7 +515,7 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
   struct wi_buf joined = WI_BUF_INIT(1 << 20);
   int ret = 0;
   for (size_t i = 0; p->sec[sec].present && i < p->sec[sec].n && ret == 0; i++) {
-    wi_autofree char *l = aux_render_line(p, p->sec[sec].lines[i]);
+    wi_autofree char *l = wi_aux_dockerfile_render_line(p, p->sec[sec].lines[i]);
     size_t ll = strlen(l);
     /* line continuations */
     if (ll && l[ll - 1] == '\\') {
@@ -535,7 +536,7 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
     } else {
       ret = wi_imgconfig_apply_change(cfg, s, err);
       if (ret == 0 && kw == 7 && strncasecmp(s, "WORKDIR", 7) == 0) {
-        wi_autofree char *wd = aux_norm_abs(wi_imgconfig_get_workdir(cfg));
+        wi_autofree char *wd = wi_aux_plan_norm_abs(wi_imgconfig_get_workdir(cfg));
         if (strcmp(wd, "/") != 0 && (ret = add_parents(c, wd + 1, "", err)) == 0)
           ret = add_dir(c, wd + 1, 0755, 0, 0, false, err);
       }
@@ -837,7 +838,7 @@ assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   wi_imgconfig_add_layer(cfg, NULL, p->epoch, wline, NULL);
   /* from the first platform's layer: it holds every input file's content */
   if (p->build_id[0] == '\0')
-    aux_compute_build_id(p, lr.diff_id);
+    wi_aux_plan_compute_build_id(p, lr.diff_id);
   wi_imgconfig_set_label(cfg, WI_LABEL_BUILD_ID, p->build_id);
   wi_imgconfig_set_label(cfg, WI_LABEL_WDT_HOME, p->wdt_home);
   wi_autofree char *ih =
@@ -906,8 +907,8 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
     return wi_err_wrap(err, "--fromImage %s", p->from_image);
   if ((ret = read_etc(base_store, img, &ef, err)) < 0)
     goto out;
-  if ((ret = wi_aux_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
-                                &ids, err)) < 0)
+  if ((ret = wi_passwd_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
+                                   &ids, err)) < 0)
     goto out;
 
   /* The operator's init container runs as uid 1000 (any uid, gid 0, on OpenShift). */
@@ -1085,7 +1086,7 @@ argv_add(struct argv *a, char *s)
 static int
 write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
 {
-  wi_autofree char *df = wi_aux_render_dockerfile(p);
+  wi_autofree char *df = wi_aux_dockerfile_render(p);
   wi_autofree char *dfp = wi_xasprintf("%s/Dockerfile", ctx);
   if (wi_fs_write_file_atomic(dfp, df, strlen(df), 0644, err) < 0)
     return err->code;
@@ -1224,4 +1225,11 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
     wi_fs_rm_rf(ctx, &e2);
   }
   return ret;
+}
+
+void
+wi_aux_build_result_dispose(struct wi_aux_result *r)
+{
+  free(r->name);
+  r->name = NULL;
 }

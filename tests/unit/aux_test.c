@@ -8,12 +8,13 @@
 
 #include "harness.h"
 #include "lib/alloc.h"
+#include "lib/aux.h"
 #include "lib/buf.h"
-#include "lib/builder.h"
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/inspect.h"
 #include "lib/layer.h"
+#include "lib/passwd.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
 
@@ -39,7 +40,7 @@ TEST(chown_table)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *u = NULL, *g = NULL;
     wi_err err = { 0 };
-    int r = wi_aux_parse_chown(cases[i].in, &u, &g, &err);
+    int r = wi_passwd_parse_chown(cases[i].in, &u, &g, &err);
     if (cases[i].err) {
       CHECK_INT_EQ(r, WI_EINVAL);
       CHECK_STR_HAS(err.msg, cases[i].err);
@@ -61,8 +62,8 @@ TEST(ids_busybox_adduser)
   char *sh = wi_xstrdup("root:*:19000:0:99999:7:::\n");
   struct wi_ids ids;
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "oracle", &pw, &gr, &sh, 86400 * 20000LL, &ids, &err),
-               0);
+  CHECK_INT_EQ(
+      wi_passwd_resolve_ids("oracle", "oracle", &pw, &gr, &sh, 86400 * 20000LL, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1000);
   CHECK_INT_EQ(ids.gid, 1000);
   CHECK(ids.added_user && ids.added_group);
@@ -71,12 +72,12 @@ TEST(ids_busybox_adduser)
   CHECK_STR_HAS(gr, "\noracle:x:1000:\n");
   CHECK_STR_HAS(sh, "\noracle:!:20000:0:99999:7:::\n");
   /* second user: next free uid, existing group reused */
-  CHECK_INT_EQ(wi_aux_resolve_ids("weblogic", "oracle", &pw, &gr, &sh, 0, &ids, &err), 0);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("weblogic", "oracle", &pw, &gr, &sh, 0, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1001);
   CHECK_INT_EQ(ids.gid, 1000);
   CHECK(ids.added_user && !ids.added_group);
   /* existing user: nothing added */
-  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, &sh, 0, &ids, &err), 0);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("oracle", "root", &pw, &gr, &sh, 0, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1000);
   CHECK_INT_EQ(ids.gid, 0);
   CHECK(!ids.added_user && !ids.added_group);
@@ -98,10 +99,10 @@ TEST(ids_range_exhausted)
   char *gr = wi_buf_steal(&g);
   struct wi_ids ids;
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "no free uid for user oracle");
   /* before, a new group silently got gid 60000 */
-  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "oracle", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("oracle", "oracle", &pw, &gr, NULL, 0, &ids, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "no free gid for group oracle");
   free(pw);
   free(gr);
@@ -112,13 +113,13 @@ TEST(ids_numeric_and_empty)
   char *pw = NULL, *gr = NULL;
   struct wi_ids ids;
   wi_err err = { 0 };
-  CHECK_INT_EQ(wi_aux_resolve_ids("1000", "0", &pw, &gr, NULL, 0, &ids, &err), 0);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("1000", "0", &pw, &gr, NULL, 0, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1000);
   CHECK_INT_EQ(ids.gid, 0);
   CHECK(pw == NULL && gr == NULL); /* numeric ids add nothing */
   /* a base without /etc/passwd: the files are created; a user with uid 1000 taken gets 1001 */
   pw = wi_xstrdup("other:x:1000:1000::/:/bin/sh"); /* no trailing newline */
-  CHECK_INT_EQ(wi_aux_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), 0);
+  CHECK_INT_EQ(wi_passwd_resolve_ids("oracle", "root", &pw, &gr, NULL, 0, &ids, &err), 0);
   CHECK_INT_EQ(ids.uid, 1001);
   CHECK_STR_EQ(pw, "other:x:1000:1000::/:/bin/sh\noracle:x:1001:0:Linux User,,,:/home"
                    "/oracle:/bin/sh\n");
@@ -225,7 +226,7 @@ plan_for(struct wi_aux_opts *o, int *ret_out)
   *ret_out = wi_aux_plan_new(&p, o, &err);
   if (*ret_out < 0)
     return wi_xstrdup(err.msg);
-  char *df = wi_aux_render_dockerfile(p);
+  char *df = wi_aux_dockerfile_render(p);
   CHECK_INT_EQ(strlen(wi_aux_plan_build_id(p)), 36);
   wi_aux_plan_free(p);
   return df;

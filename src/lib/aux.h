@@ -1,9 +1,10 @@
-/* wlsimg: WIT-compatible auxiliary images (createAuxImage), built natively.
+/* wlsimg: WIT-compatible auxiliary images (createAuxImage), built natively: the public API of
+ * aux_plan.c (checks and build id), aux_dockerfile.c (the Dockerfile) and aux_build.c (builds).
  *
  * wi_aux_plan_new() checks every input before anything is built (missing files, invalid model
  * YAML, duplicate file names, archive entries escaping their directory, --chown syntax, the
  * additional-build-commands file, the cached WDT installer and its checksum) and computes a build
- * id from the inputs' digests, so the same inputs give the same image. wi_aux_render_dockerfile()
+ * id from the inputs' digests, so the same inputs give the same image. wi_aux_dockerfile_render()
  * gives the Dockerfile WIT would have run (wit-compat §5). wi_aux_build() builds one image per
  * platform — base image layers + one new layer with <wdtHome>/weblogic-deploy and the model files,
  * /etc/passwd and /etc/group edited as busybox adduser would — with every timestamp taken from
@@ -13,8 +14,8 @@
  * build is delegated: the context and Dockerfile are written and the engine named by `builder`
  * (docker, podman or buildah) runs it.
  */
-#ifndef WI_BUILDER_H
-#define WI_BUILDER_H
+#ifndef WI_AUX_H
+#define WI_AUX_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,7 +90,7 @@ const char *wi_aux_plan_installer(const struct wi_aux_plan *p);
 bool wi_aux_plan_needs_engine(const struct wi_aux_plan *p);
 
 /* The WIT-equivalent Dockerfile (malloc'ed). */
-char *wi_aux_render_dockerfile(const struct wi_aux_plan *p);
+char *wi_aux_dockerfile_render(const struct wi_aux_plan *p);
 
 struct wi_aux_result {
   char digest[WI_DIGEST_MAX]; /* top-level manifest (or index) digest */
@@ -97,7 +98,7 @@ struct wi_aux_result {
   size_t n_platforms;
   int64_t layer_bytes; /* size of the new layer blob(s) */
 };
-void wi_aux_result_dispose(struct wi_aux_result *r);
+void wi_aux_build_result_dispose(struct wi_aux_result *r);
 
 /* Build natively into the store s and name it --tag. If the plan needs an engine, run it instead
  * (WI_EUNSUPPORTED when the engine is not installed). Nothing is named on failure. */
@@ -105,22 +106,5 @@ int wi_aux_build(struct wi_aux_plan *p, struct wi_store *s, struct wi_aux_result
 /* Build and push to the --tag reference's registry. keep = also name it in s (--load). */
 int wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep,
                       struct wi_aux_result *res, wi_err *err);
-
-/* ---- pieces (exposed for tests) ---- */
-
-/* --chown value: "user:group", names by WIT's regex or numeric ids. WI_EINVAL naming the part. */
-int wi_aux_parse_chown(const char *s, char **user_out, char **group_out, wi_err *err);
-
-struct wi_ids {
-  uint32_t uid, gid;
-  bool added_user, added_group;
-};
-/* Resolve user and group (names or numbers) against /etc/passwd and /etc/group text, adding what
- * is missing as busybox addgroup/adduser -D -G would (first free id ≥ 1000; gecos "Linux User,,,",
- * home /home/<user>, shell /bin/sh). *passwd and *group are replaced by the edited text (malloc'ed;
- * may start NULL = empty file). shadow (optional, may point at NULL) gets
- * "<user>:!:<days>:0:99999:7:::". */
-int wi_aux_resolve_ids(const char *user, const char *group, char **passwd, char **group_text,
-                       char **shadow, int64_t epoch, struct wi_ids *ids, wi_err *err);
 
 #endif

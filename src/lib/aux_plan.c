@@ -1,0 +1,448 @@
+/* wlsimg: the plan of a createAuxImage build: every input checked before anything is built, and the
+ * build id — see aux.h. */
+#include "lib/aux.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/alloc.h"
+#include "lib/aux_int.h"
+#include "lib/buf.h"
+#include "lib/digest.h"
+#include "lib/fs.h"
+#include "lib/log.h"
+#include "lib/passwd.h"
+#include "lib/str.h"
+#include "lib/witcache.h"
+#include "lib/yaml.h"
+
+static const char *const section_names[] = {
+  "package-manager-packages", "initial-build-commands", "before-jdk-install",
+  "after-jdk-install",        "before-fmw-install",     "after-fmw-install",
+  "before-wdt-command",       "after-wdt-command",      "final-build-commands",
+};
+_Static_assert(WI_ARRAY_SIZE(section_names) == N_SECTIONS, "N_SECTIONS in aux_int.h");
+
+static void
+strv_free_lines(struct section *s)
+{
+  for (size_t i = 0; i < s->n; i++)
+    free(s->lines[i]);
+  free(s->lines);
+}
+
+void
+wi_aux_plan_free(struct wi_aux_plan *p)
+{
+  if (p == NULL)
+    return;
+  free(p->from_image);
+  free(p->wdt_version);
+  free(p->wdt_home);
+  free(p->wdt_model_home);
+  free(p->user);
+  free(p->group);
+  for (size_t i = 0; i < p->n_files; i++) {
+    free(p->files[i].path);
+    free(p->files[i].base);
+  }
+  free(p->files);
+  free(p->installer);
+  free(p->installer_base);
+  free(p->wdt_real_version);
+  for (size_t i = 0; i < N_SECTIONS; i++)
+    strv_free_lines(&p->sec[i]);
+  free(p->package_manager);
+  free(p->platforms);
+  free(p->build_id);
+  free(p);
+}
+
+const char *
+wi_aux_plan_build_id(const struct wi_aux_plan *p)
+{
+  /* computed by a native build from its layer, else from the input files on first use */
+  if (p->build_id[0] == '\0')
+    wi_aux_plan_compute_build_id(p, NULL);
+  return p->build_id;
+}
+
+const char *
+wi_aux_plan_installer(const struct wi_aux_plan *p)
+{
+  return p->installer;
+}
+
+bool
+wi_aux_plan_needs_engine(const struct wi_aux_plan *p)
+{
+  return p->needs_engine;
+}
+
+/* ---- plan ---- */
+
+char *
+wi_aux_plan_norm_abs(const char *p)
+{
+  /* "/a//b/" -> "/a/b" */
+  struct wi_buf b = WI_BUF_INIT(1 << 16);
+  for (const char *s = p; *s;) {
+    while (*s == '/')
+      s++;
+    if (!*s)
+      break;
+    const char *e = strchrnul(s, '/');
+    wi_buf_add(&b, "/", 1, NULL);
+    wi_buf_add(&b, s, (size_t)(e - s), NULL);
+    s = e;
+  }
+  if (b.len == 0)
+    wi_buf_adds(&b, "/", NULL);
+  return wi_buf_steal(&b);
+}
+
+static int
+add_inputs(struct wi_aux_plan *p, const struct wi_strv *v, const char *kind, wi_err *err)
+{
+  for (size_t i = 0; i < v->n; i++) {
+    const char *path = v->v[i];
+    struct stat st;
+    if (path[0] == '\0')
+      continue;
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+      return wi_err_set(err, WI_EINVAL, "WDT %s file %s could not be found.", kind, path);
+    if (access(path, R_OK) < 0)
+      return wi_err_sys(err, WI_EDENIED, "WDT %s file %s is not readable", kind, path);
+    if (p->n_files >= WI_AUX_MAX_FILES)
+      return wi_err_set(err, WI_ETOOBIG, "too many WDT files (limit %d)", WI_AUX_MAX_FILES);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    for (size_t k = 0; k < p->n_files; k++)
+      if (strcmp(p->files[k].base, base) == 0)
+        return wi_err_set(err, WI_EINVAL,
+                          "WDT files %s and %s have the same file name %s; rename one of them",
+                          p->files[k].path, path, base);
+    p->files = wi_xreallocarray(p->files, p->n_files + 1, sizeof *p->files);
+    struct input_file *f = &p->files[p->n_files++];
+    memset(f, 0, sizeof *f);
+    f->path = wi_xstrdup(path);
+    f->base = wi_xstrdup(base);
+    f->kind = kind;
+  }
+  return 0;
+}
+
+static int
+load_sections(struct wi_aux_plan *p, const char *path, wi_err *err)
+{
+  struct stat st;
+  wi_autofree char *text = NULL;
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+    return wi_err_set(err, WI_EINVAL, "--additionalBuildCommands %s is not a file", path);
+  if (wi_fs_read_file(path, MAX_CMD_FILE, &text, NULL, err) < 0)
+    return err->code;
+  regex_t re;
+  regcomp(&re, "^[[:space:]]*\\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\\][[:space:]]*$",
+          REG_EXTENDED);
+  int cur = -1, last = -1;
+  size_t lineno = 0;
+  int ret = 0;
+  for (char *line = text; line && ret == 0;) {
+    char *nl = strchr(line, '\n');
+    if (nl)
+      *nl = '\0';
+    lineno++;
+    size_t ll = strlen(line);
+    if (ll && line[ll - 1] == '\r')
+      line[ll - 1] = '\0';
+    regmatch_t m[2];
+    if (regexec(&re, line, 2, m, 0) == 0) {
+      wi_autofree char *name = wi_xstrndup(line + m[1].rm_so, (size_t)(m[1].rm_eo - m[1].rm_so));
+      cur = -1;
+      for (size_t i = 0; i < N_SECTIONS; i++)
+        if (strcmp(name, section_names[i]) == 0)
+          cur = (int)i;
+      if (cur < 0)
+        ret = wi_err_set(
+            err, WI_EINVAL,
+            "%s: line %zu: invalid section name [%s]; valid names: package-manager-packages, initial-build-commands, before-jdk-install, after-jdk-install, before-fmw-install, after-fmw-install, before-wdt-command, after-wdt-command, final-build-commands",
+            path, lineno, name);
+      else {
+        p->sec[cur].present = true;
+        last = cur;
+      }
+    } else if (cur >= 0 && !(nl == NULL && line[0] == '\0')) {
+      struct section *s = &p->sec[cur];
+      s->lines = wi_xreallocarray(s->lines, s->n + 1, sizeof *s->lines);
+      s->lines[s->n++] = wi_xstrdup(line);
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  regfree(&re);
+  /* WIT drops an empty last section */
+  if (ret == 0 && last >= 0) {
+    bool empty = true;
+    for (size_t i = 0; i < p->sec[last].n; i++)
+      empty = empty && p->sec[last].lines[i][0] == '\0';
+    if (empty)
+      p->sec[last].present = false;
+  }
+  return ret;
+}
+
+/* Is a command line handled natively? Blank, comment, COPY (local), ENV, LABEL, USER, WORKDIR, ARG.
+ */
+static bool
+native_instruction(const char *line)
+{
+  static const char *const ok[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
+  while (isspace((unsigned char)*line))
+    line++;
+  if (*line == '\0' || *line == '#')
+    return true;
+  size_t n = strcspn(line, " \t");
+  for (size_t i = 0; i < WI_ARRAY_SIZE(ok); i++)
+    if (strlen(ok[i]) == n && strncasecmp(line, ok[i], n) == 0)
+      return !(i == 0 && strstr(line, "--from")) && !(i == 6 && strstr(line, "://"));
+  return false;
+}
+
+/* Read VERSION.txt from the installer and check every entry. */
+static int
+scan_installer(struct wi_aux_plan *p, wi_err *err)
+{
+  struct archive *a = wi_aux_archive_open(p->installer, err);
+  struct archive_entry *ae;
+  int ret = 0;
+  if (a == NULL)
+    return err->code;
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+    const char *n = wi_aux_archive_entry_name(ae);
+    if (strcmp(n, "weblogic-deploy/VERSION.txt") == 0 && archive_entry_size(ae) < 4096) {
+      char buf[4096];
+      la_ssize_t got = archive_read_data(a, buf, sizeof buf - 1);
+      if (got > 0) {
+        buf[got] = '\0';
+        free(p->wdt_real_version);
+        p->wdt_real_version = wi_xstrndup(buf, strcspn(buf, "\r\n"));
+      }
+    }
+  }
+  archive_read_free(a);
+  return ret;
+}
+
+/* Warn about model references to archive paths that no archive has. */
+static int
+check_model_refs(struct wi_aux_plan *p, wi_err *err)
+{
+  char **entries = NULL;
+  size_t n_entries = 0;
+  int ret = 0;
+
+  for (size_t i = 0; i < p->n_files && ret == 0; i++)
+    if (strcmp(p->files[i].kind, "archive") == 0)
+      ret = wi_aux_archive_scan(p->files[i].path, &entries, &n_entries, err);
+  for (size_t i = 0; i < p->n_files && ret == 0; i++) {
+    if (strcmp(p->files[i].kind, "model") != 0)
+      continue;
+    char **refs = NULL;
+    size_t n_refs = 0;
+    ret = wi_yaml_check_file(p->files[i].path, &refs, &n_refs, err);
+    for (size_t r = 0; r < n_refs && ret == 0; r++) {
+      size_t rl = strlen(refs[r]);
+      while (rl > 0 && refs[r][rl - 1] == '/')
+        rl--;
+      bool found = false;
+      for (size_t e = 0; e < n_entries && !found; e++)
+        found = strncmp(entries[e], refs[r], rl) == 0 &&
+                (entries[e][rl] == '\0' || entries[e][rl] == '/');
+      if (!found)
+        wi_log(WI_LOG_WARN, "%s refers to %s, which none of the WDT archives contains",
+               p->files[i].path, refs[r]);
+    }
+    wi_yaml_refs_free(refs, n_refs);
+  }
+  for (size_t e = 0; e < n_entries; e++)
+    free(entries[e]);
+  free(entries);
+  return ret;
+}
+
+/* The build id: a UUID-form sha256 of the options and the content. layer_diff_id = NULL hashes the
+ * input files themselves (dry runs, engine builds: nothing is built natively); otherwise the
+ * content is the new layer's diff_id, which covers every input file's bytes, so native builds
+ * need no extra pass over the inputs. Input files that cannot be read hash as "unreadable" (the
+ * build then fails reading them). */
+void
+wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id)
+{
+  struct wi_buf b = WI_BUF_INIT(1 << 24);
+  char d[WI_DIGEST_MAX];
+  wi_buf_addf(&b, NULL,
+              "wlsimg-aux-v1\nfrom=%s\nwdtHome=%s\nmodelHome=%s\nchown=%s:%s\nopenshift=%d\n",
+              p->from_image, p->wdt_home, p->wdt_model_home, p->user, p->group, p->o.openshift);
+  wi_buf_addf(&b, NULL, "installer=%s\nepoch=%lld\n", p->installer ? p->installer_digest : "none",
+              (long long)p->epoch);
+  if (layer_diff_id)
+    wi_buf_addf(&b, NULL, "layer=%s\n", layer_diff_id);
+  for (size_t i = 0; i < p->n_files; i++) {
+    char fd[WI_DIGEST_MAX] = "";
+    wi_err e = { 0 };
+    if (layer_diff_id == NULL && wi_digest_file(p->files[i].path, fd, NULL, &e) < 0)
+      snprintf(fd, sizeof fd, "unreadable");
+    wi_buf_addf(&b, NULL, "%s %s %s\n", p->files[i].kind, p->files[i].base, fd);
+  }
+  for (size_t s = 0; s < N_SECTIONS; s++)
+    for (size_t i = 0; p->sec[s].present && i < p->sec[s].n; i++)
+      wi_buf_addf(&b, NULL, "[%zu]%s\n", s, p->sec[s].lines[i]);
+  for (size_t i = 0; i < p->o.additional_build_files.n; i++)
+    wi_buf_addf(&b, NULL, "file %s\n", p->o.additional_build_files.v[i]);
+  for (size_t i = 0; i < p->o.build_args.n; i++)
+    wi_buf_addf(&b, NULL, "arg %s\n", p->o.build_args.v[i]);
+  wi_digest_bytes(b.data, b.len, d);
+  wi_buf_dispose(&b);
+  const char *h = wi_digest_hex(d);
+  snprintf(p->build_id, BUILD_ID_SIZE, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+           h + 20);
+}
+
+int
+wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *err)
+{
+  struct wi_aux_plan *p = wi_xcalloc(1, sizeof *p);
+  int ret = 0;
+
+  p->build_id = wi_xcalloc(1, BUILD_ID_SIZE);
+  p->o = *o;
+  p->from_given = o->from_image != NULL;
+  p->from_image = wi_xstrdup(o->from_image ? o->from_image : "busybox");
+  p->wdt_version = wi_xstrdup(o->wdt_version ? o->wdt_version : "latest");
+  p->wdt_home = wi_aux_plan_norm_abs(o->wdt_home ? o->wdt_home : "/auxiliary");
+  if (o->wdt_model_home) {
+    p->wdt_model_home = wi_aux_plan_norm_abs(o->wdt_model_home);
+  } else {
+    p->wdt_model_home = wi_xasprintf("%s/models", strcmp(p->wdt_home, "/") ? p->wdt_home : "");
+  }
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  p->epoch = sde && wi_passwd_is_id(sde) ? strtoll(sde, NULL, 10) : 0;
+
+  /* --chown (OpenShift: group root unless given) */
+  if (o->chown) {
+    if (wi_passwd_parse_chown(o->chown, &p->user, &p->group, err) < 0)
+      goto fail;
+  } else {
+    p->user = wi_xstrdup("oracle");
+    p->group = wi_xstrdup(o->openshift ? "root" : "oracle");
+  }
+  /* platforms */
+  if (o->platforms.n == 0) {
+    p->platforms = wi_xcalloc(1, sizeof *p->platforms);
+    wi_platform_host(&p->platforms[0]);
+    p->n_platforms = 1;
+  } else {
+    p->platforms = wi_xcalloc(o->platforms.n, sizeof *p->platforms);
+    for (size_t i = 0; i < o->platforms.n; i++) {
+      if (wi_platform_parse(&p->platforms[p->n_platforms], o->platforms.v[i], err) < 0) {
+        wi_err_wrap(err, "--platform");
+        goto fail;
+      }
+      bool dup = false;
+      for (size_t k = 0; k < p->n_platforms; k++)
+        dup = dup || wi_platform_match(&p->platforms[k], &p->platforms[p->n_platforms]);
+      if (!dup)
+        p->n_platforms++;
+    }
+  }
+  /* WDT files: models, then archives, then variables */
+  if (add_inputs(p, &o->models, "model", err) < 0 ||
+      add_inputs(p, &o->archives, "archive", err) < 0 ||
+      add_inputs(p, &o->variables, "variables", err) < 0)
+    goto fail;
+  bool no_wdt = strcasecmp(p->wdt_version, "none") == 0;
+  if (p->n_files == 0 && no_wdt) {
+    wi_err_set(
+        err, WI_EINVAL,
+        "You must provide at least one of: a WDT installer file, a WDT model file, a WDT variable file, or a WDT archive file.");
+    goto fail;
+  }
+  for (size_t i = 0; i < o->additional_build_files.n; i++) {
+    struct stat st;
+    if (stat(o->additional_build_files.v[i], &st) < 0) {
+      wi_err_sys(err, WI_EINVAL, "--additionalBuildFiles %s", o->additional_build_files.v[i]);
+      goto fail;
+    }
+  }
+  if (o->additional_build_commands && load_sections(p, o->additional_build_commands, err) < 0)
+    goto fail;
+  /* package manager: nothing is installed unless asked */
+  p->package_manager = wi_xstrdup(o->package_manager && strcasecmp(o->package_manager, "OS_DEFAULT")
+                                      ? o->package_manager
+                                      : "NONE");
+  for (char *c = p->package_manager; *c; c++)
+    *c = (char)toupper((unsigned char)*c);
+  {
+    static const char *const pms[] = { "NONE",       "YUM",    "DNF", "MICRODNF",
+                                       "MICRODNF_8", "APTGET", "APK", "ZYPPER" };
+    bool ok = false;
+    for (size_t i = 0; i < WI_ARRAY_SIZE(pms); i++)
+      ok = ok || strcmp(pms[i], p->package_manager) == 0;
+    if (!ok) {
+      wi_err_set(
+          err, WI_EUSAGE,
+          "--packageManager %s: expected one of OS_DEFAULT, NONE, YUM, DNF, MICRODNF, MICRODNF_8, APTGET, APK, ZYPPER",
+          o->package_manager);
+      goto fail;
+    }
+  }
+  p->needs_engine = strcmp(p->package_manager, "NONE") != 0;
+  for (size_t s = 0; s < N_SECTIONS; s++)
+    for (size_t i = 0; p->sec[s].present && i < p->sec[s].n && s != SEC_PACKAGES; i++)
+      if ((s == SEC_INITIAL || s == SEC_FINAL) && !native_instruction(p->sec[s].lines[i]))
+        p->needs_engine = true;
+
+  /* model YAML, archive entries, references */
+  if (check_model_refs(p, err) < 0)
+    goto fail;
+
+  /* the WDT installer from the cache */
+  if (!no_wdt) {
+    wi_autofree char *dir = o->cache_dir ? wi_xstrdup(o->cache_dir) : wi_witcache_default_dir();
+    const char *arch = p->platforms[0].arch;
+    ret = wi_witcache_lookup(dir, "wdt", p->wdt_version,
+                             strcmp(arch, "arm64") == 0 ? "arm64" : "amd64", NULL, &p->installer,
+                             err);
+    if (ret < 0)
+      goto fail;
+    if (wi_witcache_verify(dir, p->installer, p->installer_digest, err) < 0)
+      goto fail;
+    const char *slash = strrchr(p->installer, '/');
+    p->installer_base = wi_xstrdup(slash ? slash + 1 : p->installer);
+    for (size_t i = 0; i < p->n_files; i++)
+      if (strcmp(p->files[i].base, p->installer_base) == 0) {
+        wi_err_set(err, WI_EINVAL, "WDT file %s has the same file name as the WDT installer %s",
+                   p->files[i].path, p->installer);
+        goto fail;
+      }
+    if (scan_installer(p, err) < 0)
+      goto fail;
+    /* WIT's "latest" is only a key: say which WDT this really is */
+    wi_log(WI_LOG_INFO, "WDT installer %s: version %s, %s", p->installer,
+           p->wdt_real_version ? p->wdt_real_version : "unknown (no weblogic-deploy/VERSION.txt)",
+           p->installer_digest);
+  }
+  /* the build id is computed lazily: see wi_aux_plan_compute_build_id */
+  *out = p;
+  return 0;
+fail:
+  wi_aux_plan_free(p);
+  return err->code ? err->code : WI_ERR;
+}
