@@ -6,7 +6,6 @@
 #include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,13 +13,6 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/buf.h"
-#include "lib/digest.h"
-#include "lib/fs.h"
-#include "lib/log.h"
-#include "lib/str.h"
-#include "lib/witcache.h"
-#include "lib/yaml.h"
 
 /* ---- archive checks ---- */
 

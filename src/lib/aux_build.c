@@ -15,7 +15,6 @@
 #include <jansson.h>
 
 #include "lib/alloc.h"
-#include "lib/aux.h"
 #include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/digest.h"

@@ -1,11 +1,8 @@
 /* wlsimg: the Dockerfile WIT would run for createAuxImage (wit-compat §5) — see aux.h. */
 #include "lib/aux.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,12 +12,7 @@
 #include "lib/alloc.h"
 #include "lib/aux_int.h"
 #include "lib/buf.h"
-#include "lib/digest.h"
-#include "lib/fs.h"
-#include "lib/log.h"
 #include "lib/str.h"
-#include "lib/witcache.h"
-#include "lib/yaml.h"
 
 /* ---- Dockerfile (wit-compat §5) ---- */
 

@@ -20,7 +20,6 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/passwd.h"
-#include "lib/str.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
 

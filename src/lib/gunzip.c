@@ -11,7 +11,6 @@
 #include <zlib.h>
 
 #include "lib/alloc.h"
-#include "lib/fs.h"
 
 #define CHUNK (64 * 1024)
 

@@ -11,7 +11,6 @@
 #include <libdeflate.h>
 
 #include "lib/alloc.h"
-#include "lib/log.h"
 
 /* ---- gzip: parallel multi-member (libdeflate) ----
  *

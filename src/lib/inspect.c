@@ -2,8 +2,6 @@
 #include "lib/inspect.h"
 #include "lib/image.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +9,6 @@
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
-#include "lib/log.h"
 
 /* ---- inspect ---- */
 

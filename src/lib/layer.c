@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,12 +12,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <libdeflate.h>
-#include <zlib.h>
 
 #include "lib/alloc.h"
 #include "lib/fs.h"
-#include "lib/gunzip.h"
 #include "lib/gzip.h"
 #include "lib/log.h"
 

@@ -2,11 +2,8 @@
  * busybox adduser does — see passwd.h. */
 #include "lib/passwd.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,13 +11,6 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/buf.h"
-#include "lib/digest.h"
-#include "lib/fs.h"
-#include "lib/log.h"
-#include "lib/str.h"
-#include "lib/witcache.h"
-#include "lib/yaml.h"
 
 static bool
 valid_name(const char *s)

@@ -5,22 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
-#include "lib/fs.h"
-#include "lib/ref.h"
 #include "lib/str.h"
-#include "lib/util.h"
 
 /* ---- parsing ---- */
 

@@ -11,15 +11,11 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/buf.h"
 #include "lib/fs.h"
 #include "lib/ref.h"
-#include "lib/str.h"
 #include "lib/util.h"
 
 /* ---- the cache directory ---- */
