@@ -1,4 +1,4 @@
-/* Unit tests for inspect.c: finding files in an image's layers (links, whiteouts, bad entries). */
+/* Unit tests for image.c: finding files in an image's layers (links, whiteouts, bad entries). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
