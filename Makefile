@@ -10,9 +10,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wundef \
-        -Wimplicit-fallthrough -Wno-missing-field-initializers
+        -Wimplicit-fallthrough -Wno-missing-field-initializers -Wnull-dereference
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN += -Wlogical-op -Wduplicated-cond -Wduplicated-branches
+else
+WARN += -Wcomma -Wshorten-64-to-32
 endif
 ifneq ($(WERROR),)
 WARN += -Werror
@@ -94,8 +96,9 @@ fuzz:
 	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	  echo "fuzz $$n: $$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/$$n.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s, no crash"; done
 
-lint:
-	@tests/lint.sh
+# Style and structure checks; the structure check reads the symbols of the library's objects.
+lint: $(LIB_OBJ)
+	@LINT_OBJDIR=$(BUILD)/obj tests/lint.sh
 
 format:
 	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] fuzz/*.c

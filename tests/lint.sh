@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# House-style checks that a compiler does not make (style.md "Banned"), plus the library/CLI wall.
+# House-style checks that a compiler does not make (style.md "Banned"), the library/CLI wall, and the structure
+# rules of tests/lint_structure.py. `make lint` builds the library's objects first.
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -15,5 +16,7 @@ paths=$(git ls-files -co --exclude-standard -- src tests fuzz bench examples scr
 if [ -n "$paths" ] && grep -nE '/(work|root)/|/home/[a-z]' $paths; then
   report "local machine path"
 fi
+# file = module = prefix, no CLI use of *_int.h, no file over 1500 lines, no include cycle (tests/lint_structure.py)
+python3 tests/lint_structure.py "${LINT_OBJDIR:-build/obj}" || fail=1
 [ $fail -eq 0 ] && echo "lint: ok"
 exit $fail
