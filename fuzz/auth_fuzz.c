@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (wi_auth_parse_token_response((const char *)data, size, 0, &t, &err) == 0) {
     if (t.token == NULL || t.expires_at < 60)
       abort();
-    wi_token_dispose(&t);
+    wi_auth_token_dispose(&t);
   }
   free(s);
   return 0;

@@ -38,7 +38,7 @@ check_manifest(const uint8_t *data, size_t size, const char *ct)
   if (m->kind == WI_MANIFEST_INDEX) {
     struct wi_platform p;
     const struct wi_descriptor *d = NULL;
-    wi_platform_host(&p);
+    wi_ref_platform_host(&p);
     if (wi_manifest_index_select(m, &p, &d, &err) == 0 && d == NULL)
       abort();
   }
@@ -86,7 +86,7 @@ check_changes(const uint8_t *data, size_t size)
   wi_err err = { 0 };
   char *s = wi_xstrndup((const char *)data, size);
 
-  wi_platform_host(&p);
+  wi_ref_platform_host(&p);
   struct wi_imgconfig *c = wi_imgconfig_new(&p, 0);
   for (char *line = s, *next; line; line = next) {
     next = strchr(line, '\n');

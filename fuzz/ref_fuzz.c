@@ -39,7 +39,8 @@ check_ref(const char *s)
   char *name = wi_ref_name(&r), *repo = wi_ref_repo(&r);
   if (strncmp(name, repo, strlen(repo)) != 0 || wi_ref_api_host(&r) == NULL)
     abort();
-  if (wi_repo_path_validate(r.path, &err) != 0 || (r.tag && wi_tag_validate(r.tag, &err) != 0))
+  if (wi_ref_repo_path_validate(r.path, &err) != 0 ||
+      (r.tag && wi_ref_tag_validate(r.tag, &err) != 0))
     abort();
   struct wi_ref c = { 0 };
   wi_ref_copy(&c, &r);
@@ -61,14 +62,14 @@ check_platform(const char *s)
   wi_err err = { 0 };
   char f[96];
 
-  if (wi_platform_parse(&p, s, &err) != 0) {
+  if (wi_ref_platform_parse(&p, s, &err) != 0) {
     if (err.msg[0] == '\0')
       abort();
     return;
   }
-  wi_platform_format(&p, f, sizeof f);
-  if (wi_platform_parse(&p2, f, &err) != 0 || !wi_platform_match(&p, &p2) ||
-      !wi_platform_match(&p2, &p))
+  wi_ref_platform_format(&p, f, sizeof f);
+  if (wi_ref_platform_parse(&p2, f, &err) != 0 || !wi_ref_platform_match(&p, &p2) ||
+      !wi_ref_platform_match(&p2, &p))
     abort();
 }
 
@@ -80,9 +81,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   check_ref(s);
   check_platform(s);
-  (void)wi_host_is_loopback(s);
-  (void)wi_tag_validate(s, &err);
-  (void)wi_repo_path_validate(s, &err);
+  (void)wi_ref_host_is_loopback(s);
+  (void)wi_ref_tag_validate(s, &err);
+  (void)wi_ref_repo_path_validate(s, &err);
   free(s);
   return 0;
 }

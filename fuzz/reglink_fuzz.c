@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char *s = wi_xstrndup((const char *)data, size);
-  char *next = wi_link_next(s);
+  char *next = wi_regclient_link_next(s);
   if (next && strlen(next) >= size)
     abort();
   free(next);
@@ -23,9 +23,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     *nl = '\0';
     b = nl + 1;
   }
-  char *u = wi_scope_union(a, b);
+  char *u = wi_regclient_scope_union(a, b);
   /* the union grants everything either side asked for */
-  if (!wi_scope_covers(u, a) || !wi_scope_covers(u, b))
+  if (!wi_regclient_scope_covers(u, a) || !wi_regclient_scope_covers(u, b))
     abort();
   free(u);
   free(s);

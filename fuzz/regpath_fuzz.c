@@ -16,16 +16,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   memcpy(s, data, size);
   s[size] = '\0';
-  if (wi_rs_path_parse(s, &p, &err) == 0) {
+  if (wi_regserver_routes_path_parse(s, &p, &err) == 0) {
     /* Whatever routes must be safe to use as a path under the root. */
-    if (p.name[0] && !wi_rs_name_valid(p.name))
+    if (p.name[0] && !wi_regserver_routes_name_valid(p.name))
       abort();
     if (strstr(p.name, "..") || strchr(p.ref, '/'))
       abort();
   }
-  wi_rs_name_valid(s);
-  wi_rs_tag_valid(s);
-  wi_rs_digest_valid(s);
+  wi_regserver_routes_name_valid(s);
+  wi_regserver_routes_tag_valid(s);
+  wi_regserver_routes_digest_valid(s);
   free(s);
   return 0;
 }

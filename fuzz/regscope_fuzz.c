@@ -16,13 +16,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   memcpy(s, data, size);
   s[size] = '\0';
-  if (wi_rs_scope_parse((const char *)data, size, &sc) == 0) {
-    wi_rs_actions_format(sc.actions, acts, sizeof acts);
+  if (wi_regserver_routes_scope_parse((const char *)data, size, &sc) == 0) {
+    wi_regserver_routes_actions_format(sc.actions, acts, sizeof acts);
     if (sc.type[0] == '\0' || sc.name[0] == '\0')
       abort();
   }
-  wi_rs_form_get(s, "scope", out, sizeof out);
-  wi_rs_form_decode(s, strlen(s), out, sizeof out);
+  wi_regserver_routes_form_get(s, "scope", out, sizeof out);
+  wi_regserver_routes_form_decode(s, strlen(s), out, sizeof out);
   free(s);
   return 0;
 }

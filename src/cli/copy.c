@@ -96,7 +96,7 @@ cmd_copy(int argc, char **argv)
     .progress = cli_progress_cb,
     .progress_payload = prog,
   };
-  ret = wi_copy_image(pos[0], pos[1], &o, digest, &err);
+  ret = wi_transfer_copy_image(pos[0], pos[1], &o, digest, &err);
   cli_progress_free(prog);
   if (ret < 0)
     return cli_fail(&err);

@@ -72,7 +72,7 @@ cmd_inspect(int argc, char **argv)
     return cli_usage_error("inspect", "invalid value '%s' for option '--format' (expected JSON)",
                            a.format);
   if (a.platform) {
-    if (wi_platform_parse(&plat, a.platform, &err) < 0)
+    if (wi_ref_platform_parse(&plat, a.platform, &err) < 0)
       return cli_usage_error("inspect", "--platform: %s", err.msg);
     pp = &plat;
   }

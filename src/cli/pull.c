@@ -74,7 +74,7 @@ cmd_pull(int argc, char **argv)
     .progress = cli_progress_cb,
     .progress_payload = prog,
   };
-  ret = wi_pull(s, r, &o, digest, &err);
+  ret = wi_transfer_pull(s, r, &o, digest, &err);
   cli_progress_free(prog);
   if (ret < 0)
     return cli_fail(&err);

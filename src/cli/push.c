@@ -97,7 +97,7 @@ cmd_push(int argc, char **argv)
     wi_autofree char *dst = wi_str_has_prefix(pos[1], "docker://")
                                 ? wi_xstrdup(pos[1])
                                 : wi_xasprintf("docker://%s", pos[1]);
-    ret = wi_copy_image(src, dst, &o, digest, &err);
+    ret = wi_transfer_copy_image(src, dst, &o, digest, &err);
   } else {
     wi_autofree char *root = wi_store_default_root();
     wi_autoptr(wi_store) struct wi_store *s = NULL;
@@ -114,7 +114,7 @@ cmd_push(int argc, char **argv)
       }
     }
     if (ret == 0)
-      ret = wi_push(s, src, npos >= 2 ? pos[1] : name, &o, digest, &err);
+      ret = wi_transfer_push(s, src, npos >= 2 ? pos[1] : name, &o, digest, &err);
   }
   cli_progress_free(prog);
   if (ret < 0)

@@ -93,7 +93,7 @@ load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_a
 
   memset(cfg, 0, sizeof *cfg);
   *root_alloc = NULL;
-  if (a->config && wi_regserver_config_load(cfg, a->config, &err) < 0)
+  if (a->config && wi_regserver_http_config_load(cfg, a->config, &err) < 0)
     return cli_fail(&err);
   if (a->root == NULL)
     a->root = cfg->root;
@@ -154,7 +154,7 @@ cmd_serve(int argc, char **argv)
   if (strcmp(a.auth, "token") == 0) {
     o.auth = WI_REGSERVER_AUTH_TOKEN;
   } else if (strcmp(a.auth, "none") != 0) {
-    wi_regserver_config_dispose(&cfg);
+    wi_regserver_http_config_dispose(&cfg);
     return cli_usage_error(cmd.name, "--auth: expected none or token, got \"%s\"", a.auth);
   }
   /* Block the stop signals before the server threads start, so only sigwait sees them. */
@@ -166,16 +166,16 @@ cmd_serve(int argc, char **argv)
   signal(SIGPIPE, SIG_IGN);
   if (!cli_quiet)
     wi_log_set_handler(serve_log, cli_verbose ? WI_LOG_DEBUG : WI_LOG_INFO, NULL);
-  if (wi_regserver_start(&s, &o, &err) < 0) {
-    wi_regserver_config_dispose(&cfg);
+  if (wi_regserver_http_start(&s, &o, &err) < 0) {
+    wi_regserver_http_config_dispose(&cfg);
     return cli_fail(&err);
   }
   wi_log(WI_LOG_INFO, "registry listening on %s://%s (root %s, auth %s)",
-         a.tls_cert ? "https" : "http", wi_regserver_address(s), a.root, a.auth);
+         a.tls_cert ? "https" : "http", wi_regserver_http_address(s), a.root, a.auth);
   sigwait(&set, &sig);
   wi_log(WI_LOG_INFO, "signal %d: stopping", sig);
-  wi_regserver_stop(s);
-  wi_regserver_config_dispose(&cfg);
+  wi_regserver_http_stop(s);
+  wi_regserver_http_config_dispose(&cfg);
   return CLI_EXIT_OK;
 }
 
@@ -204,7 +204,7 @@ struct admin_ctx {
 static void
 admin_dispose(struct admin_ctx *c)
 {
-  wi_regserver_config_dispose(&c->cfg);
+  wi_regserver_http_config_dispose(&c->cfg);
   free(c->root_alloc);
   free(c->pos);
 }
@@ -234,16 +234,16 @@ user_cmd(const char *verb, int argc, char **argv)
   if (list) {
     char **users = NULL;
     size_t n = 0;
-    rc = wi_regserver_user_list(c.a.root, &users, &n, &err);
+    rc = wi_regserver_auth_user_list(c.a.root, &users, &n, &err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
       printf("%s\n", users[i]);
       free(users[i]);
     }
     free(users);
   } else if (strcmp(verb, "add") == 0) {
-    rc = wi_regserver_user_add(c.a.root, c.pos[0], &err);
+    rc = wi_regserver_auth_user_add(c.a.root, c.pos[0], &err);
   } else {
-    rc = wi_regserver_user_delete(c.a.root, c.pos[0], &err);
+    rc = wi_regserver_auth_user_delete(c.a.root, c.pos[0], &err);
   }
   admin_dispose(&c);
   return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
@@ -278,7 +278,7 @@ token_cmd(const char *verb, int argc, char **argv)
   if (strcmp(verb, "create") == 0) {
     char *tok = NULL;
     char id[17];
-    rc = wi_regserver_token_create(c.a.root, c.pos[0], &tok, id, &err);
+    rc = wi_regserver_auth_token_create(c.a.root, c.pos[0], &tok, id, &err);
     if (rc == 0) {
       printf("%s\n", tok);
       fflush(stdout);
@@ -290,14 +290,14 @@ token_cmd(const char *verb, int argc, char **argv)
   } else if (strcmp(verb, "list") == 0) {
     struct wi_regserver_token_info *t = NULL;
     size_t n = 0;
-    rc = wi_regserver_token_list(c.a.root, c.npos ? c.pos[0] : NULL, &t, &n, &err);
+    rc = wi_regserver_auth_token_list(c.a.root, c.npos ? c.pos[0] : NULL, &t, &n, &err);
     if (rc == 0 && n)
       printf("%-40s %-16s %s\n", "USER", "ID", "CREATED");
     for (size_t i = 0; rc == 0 && i < n; i++)
       printf("%-40s %-16s %s\n", t[i].user, t[i].id, t[i].created);
     free(t);
   } else {
-    rc = wi_regserver_token_revoke(c.a.root, c.pos[0], c.pos[1], &err);
+    rc = wi_regserver_auth_token_revoke(c.a.root, c.pos[0], c.pos[1], &err);
   }
   admin_dispose(&c);
   return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
@@ -332,19 +332,20 @@ repo_cmd(const char *verb, int argc, char **argv)
   if (list) {
     struct wi_regserver_repo_info *r = NULL;
     size_t n = 0;
-    rc = wi_regserver_repo_list(c.a.root, &r, &n, &err);
+    rc = wi_regserver_storage_repo_list(c.a.root, &r, &n, &err);
     if (rc == 0 && n)
       printf("%-50s %-8s %s\n", "REPOSITORY", "ACCESS", "TAGS");
     for (size_t i = 0; rc == 0 && i < n; i++)
       printf("%-50s %-8s %zu\n", r[i].name, r[i].public_ ? "public" : "private", r[i].n_tags);
     if (rc == 0)
-      wi_regserver_repo_list_free(r, n);
+      wi_regserver_storage_repo_list_free(r, n);
   } else if (create) {
-    rc = wi_regserver_repo_create(c.a.root, c.pos[0], c.a.public_, &err);
+    rc = wi_regserver_storage_repo_create(c.a.root, c.pos[0], c.a.public_, &err);
   } else if (strcmp(verb, "delete") == 0) {
-    rc = wi_regserver_repo_delete(c.a.root, c.pos[0], &err);
+    rc = wi_regserver_storage_repo_delete(c.a.root, c.pos[0], &err);
   } else {
-    rc = wi_regserver_repo_set_public(c.a.root, c.pos[0], strcmp(verb, "set-public") == 0, &err);
+    rc = wi_regserver_storage_repo_set_public(c.a.root, c.pos[0], strcmp(verb, "set-public") == 0,
+                                              &err);
   }
   admin_dispose(&c);
   return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
@@ -364,7 +365,8 @@ gc_cmd(int argc, char **argv)
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
   }
-  rc = wi_regserver_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st, &err);
+  rc = wi_regserver_storage_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st,
+                               &err);
   if (rc == 0)
     printf("%s%zu blobs removed (%llu bytes), %zu kept, %zu dangling links, %zu stale uploads\n",
            c.a.dry_run ? "dry run: " : "", st.blobs_removed, (unsigned long long)st.bytes_removed,

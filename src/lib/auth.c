@@ -290,7 +290,7 @@ wi_auth_parse_token_response(const char *body, size_t len, double now, struct wi
 }
 
 void
-wi_token_dispose(struct wi_token *t)
+wi_auth_token_dispose(struct wi_token *t)
 {
   if (t == NULL)
     return;

@@ -31,7 +31,7 @@ struct wi_token {
 /* Parse a token endpoint answer; now = wi_util_now() at receipt. expires_in < 60 counts as 60. */
 int wi_auth_parse_token_response(const char *body, size_t len, double now, struct wi_token *out,
                                  wi_err *err);
-void wi_token_dispose(struct wi_token *t);
+void wi_auth_token_dispose(struct wi_token *t);
 
 /* "Basic base64(user:pass)" header value, malloc'ed (wipe with wi_alloc_secret_free). */
 char *wi_auth_basic_header(const char *user, const char *password);

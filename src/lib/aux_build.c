@@ -934,7 +934,7 @@ build_into(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_store *
   res->layer_bytes = 0;
   for (size_t i = 0; i < p->n_platforms && ret == 0; i++) {
     char pf[80];
-    wi_platform_format(&p->platforms[i], pf, sizeof pf);
+    wi_ref_platform_format(&p->platforms[i], pf, sizeof pf);
     ret = build_platform(p, base_store, out, &p->platforms[i], &memo, &descs[i], &res->layer_bytes,
                          err);
     if (ret < 0)
@@ -1019,7 +1019,7 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
     struct wi_transfer_opts o = p->o.transfer;
     o.platform = "all";
     char digest[WI_DIGEST_MAX] = "";
-    ret = wi_push(ts ? ts : s, name, p->o.tag, &o, digest, err);
+    ret = wi_transfer_push(ts ? ts : s, name, p->o.tag, &o, digest, err);
     if (ret == 0 && digest[0])
       snprintf(res->digest, sizeof res->digest, "%s", digest);
   }
@@ -1206,7 +1206,7 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
     if (ret == 0) {
       struct wi_transfer_opts o = p->o.transfer;
       o.store_root = wi_store_root(s);
-      ret = wi_copy_image(src, name, &o, res->digest, err);
+      ret = wi_transfer_copy_image(src, name, &o, res->digest, err);
       if (ret == 0) {
         res->name = wi_xstrdup(name);
         res->n_platforms = 1;

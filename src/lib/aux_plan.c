@@ -345,18 +345,18 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
   /* platforms */
   if (o->platforms.n == 0) {
     p->platforms = wi_xcalloc(1, sizeof *p->platforms);
-    wi_platform_host(&p->platforms[0]);
+    wi_ref_platform_host(&p->platforms[0]);
     p->n_platforms = 1;
   } else {
     p->platforms = wi_xcalloc(o->platforms.n, sizeof *p->platforms);
     for (size_t i = 0; i < o->platforms.n; i++) {
-      if (wi_platform_parse(&p->platforms[p->n_platforms], o->platforms.v[i], err) < 0) {
+      if (wi_ref_platform_parse(&p->platforms[p->n_platforms], o->platforms.v[i], err) < 0) {
         wi_err_wrap(err, "--platform");
         goto fail;
       }
       bool dup = false;
       for (size_t k = 0; k < p->n_platforms; k++)
-        dup = dup || wi_platform_match(&p->platforms[k], &p->platforms[p->n_platforms]);
+        dup = dup || wi_ref_platform_match(&p->platforms[k], &p->platforms[p->n_platforms]);
       if (!dup)
         p->n_platforms++;
     }

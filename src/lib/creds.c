@@ -43,7 +43,7 @@ secret_freep(char **p)
 #define autosecret __attribute__((cleanup(secret_freep)))
 
 void
-wi_cred_dispose(struct wi_cred *c)
+wi_creds_dispose(struct wi_cred *c)
 {
   if (c == NULL)
     return;
@@ -452,7 +452,7 @@ parse_entry(json_t *e, const char *path, const char *key, struct wi_cred *out, w
   if (rt && *rt)
     c.registry_token = wi_xstrdup(rt);
   if (c.password == NULL && c.identity_token == NULL && c.registry_token == NULL) {
-    wi_cred_dispose(&c);
+    wi_creds_dispose(&c);
     return WI_ENOTFOUND;
   }
   c.source = wi_xstrdup(path);

@@ -23,7 +23,7 @@ struct wi_cred {
 };
 
 /* Wipes the secrets and frees. */
-void wi_cred_dispose(struct wi_cred *c);
+void wi_creds_dispose(struct wi_cred *c);
 
 /* Find credentials for host (as in the reference: "docker.io", "lhr.ocir.io", "127.0.0.1:5000")
  * and repository path (may be NULL). authfile: --authfile or NULL. WI_ENOTFOUND when none. */

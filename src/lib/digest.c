@@ -76,7 +76,7 @@ wi_digest_hex(const char *digest)
 }
 
 int
-wi_hasher_init(struct wi_hasher *h, const char *algo, wi_err *err)
+wi_digest_hasher_init(struct wi_hasher *h, const char *algo, wi_err *err)
 {
   const EVP_MD *md;
 
@@ -98,14 +98,14 @@ wi_hasher_init(struct wi_hasher *h, const char *algo, wi_err *err)
 }
 
 void
-wi_hasher_update(struct wi_hasher *h, const void *data, size_t len)
+wi_digest_hasher_update(struct wi_hasher *h, const void *data, size_t len)
 {
   EVP_DigestUpdate(h->ctx, data, len);
   h->size += len;
 }
 
 void
-wi_hasher_final(struct wi_hasher *h, char out[WI_DIGEST_MAX])
+wi_digest_hasher_final(struct wi_hasher *h, char out[WI_DIGEST_MAX])
 {
   static const char hex[] = "0123456789abcdef";
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -122,7 +122,7 @@ wi_hasher_final(struct wi_hasher *h, char out[WI_DIGEST_MAX])
 }
 
 void
-wi_hasher_dispose(struct wi_hasher *h)
+wi_digest_hasher_dispose(struct wi_hasher *h)
 {
   EVP_MD_CTX_free(h->ctx);
   h->ctx = NULL;
@@ -132,11 +132,11 @@ void
 wi_digest_bytes(const void *data, size_t len, char out[WI_DIGEST_MAX])
 {
   struct wi_hasher h;
-  if (wi_hasher_init(&h, "sha256", NULL) < 0)
+  if (wi_digest_hasher_init(&h, "sha256", NULL) < 0)
     abort();
-  wi_hasher_update(&h, data, len);
-  wi_hasher_final(&h, out);
-  wi_hasher_dispose(&h);
+  wi_digest_hasher_update(&h, data, len);
+  wi_digest_hasher_final(&h, out);
+  wi_digest_hasher_dispose(&h);
 }
 
 int
@@ -149,12 +149,12 @@ wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_er
 
   if (colon && (size_t)(colon - expected) < sizeof algo)
     snprintf(algo, sizeof algo, "%.*s", (int)(colon - expected), expected);
-  int ret = wi_hasher_init(&h, algo, err);
+  int ret = wi_digest_hasher_init(&h, algo, err);
   if (ret < 0)
     return ret;
-  wi_hasher_update(&h, data, len);
-  wi_hasher_final(&h, got);
-  wi_hasher_dispose(&h);
+  wi_digest_hasher_update(&h, data, len);
+  wi_digest_hasher_final(&h, got);
+  wi_digest_hasher_dispose(&h);
   if (strcmp(got, expected) != 0)
     return wi_err_set(err, WI_EDIGEST, "digest mismatch: expected %s, got %s", expected, got);
   return 0;
@@ -164,7 +164,7 @@ static int
 hash_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
   WI_UNUSED(err);
-  wi_hasher_update(payload, data, len);
+  wi_digest_hasher_update(payload, data, len);
   return 0;
 }
 
@@ -176,15 +176,15 @@ wi_digest_file(const char *path, char out[WI_DIGEST_MAX], uint64_t *size_out, wi
 
   if (fd < 0)
     return wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "open %s", path);
-  int ret = wi_hasher_init(&h, "sha256", err);
+  int ret = wi_digest_hasher_init(&h, "sha256", err);
   if (ret < 0)
     return ret;
   ret = wi_fs_read_each(fd, path, hash_sink, &h, err);
   if (ret == 0) {
     if (size_out)
       *size_out = h.size;
-    wi_hasher_final(&h, out);
+    wi_digest_hasher_final(&h, out);
   }
-  wi_hasher_dispose(&h);
+  wi_digest_hasher_dispose(&h);
   return ret;
 }

@@ -22,11 +22,11 @@ struct wi_hasher {
 };
 
 /* algo: "sha256" (also when NULL) or "sha512". */
-int wi_hasher_init(struct wi_hasher *h, const char *algo, wi_err *err);
-void wi_hasher_update(struct wi_hasher *h, const void *data, size_t len);
+int wi_digest_hasher_init(struct wi_hasher *h, const char *algo, wi_err *err);
+void wi_digest_hasher_update(struct wi_hasher *h, const void *data, size_t len);
 /* Writes "algo:hex" into out; the hasher can be disposed afterwards. */
-void wi_hasher_final(struct wi_hasher *h, char out[WI_DIGEST_MAX]);
-void wi_hasher_dispose(struct wi_hasher *h);
+void wi_digest_hasher_final(struct wi_hasher *h, char out[WI_DIGEST_MAX]);
+void wi_digest_hasher_dispose(struct wi_hasher *h);
 
 /* sha256 of a buffer. */
 void wi_digest_bytes(const void *data, size_t len, char out[WI_DIGEST_MAX]);

@@ -182,7 +182,7 @@ aw_fd(struct awriter *w, const char *name, int fd, int64_t size, char digest_out
 
   if (ret < 0)
     return ret;
-  ret = wi_hasher_init(&h, "sha256", w->err);
+  ret = wi_digest_hasher_init(&h, "sha256", w->err);
   if (ret < 0)
     return ret;
   while (off < size && ret == 0) {
@@ -195,13 +195,13 @@ aw_fd(struct awriter *w, const char *name, int fd, int64_t size, char digest_out
     else if (archive_write_data(w->a, buf, (size_t)n) < 0)
       ret = aw_fail(w, name);
     else {
-      wi_hasher_update(&h, buf, (size_t)n);
+      wi_digest_hasher_update(&h, buf, (size_t)n);
       off += n;
     }
   }
   if (ret == 0)
-    wi_hasher_final(&h, digest_out);
-  wi_hasher_dispose(&h);
+    wi_digest_hasher_final(&h, digest_out);
+  wi_digest_hasher_dispose(&h);
   return ret;
 }
 
@@ -649,24 +649,24 @@ static int
 diff_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
   WI_UNUSED(err);
-  wi_hasher_update(payload, data, len);
+  wi_digest_hasher_update(payload, data, len);
   return 0;
 }
 
 static int
 bw_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
-  return wi_blob_writer_write(payload, data, len, err);
+  return wi_store_blob_writer_write(payload, data, len, err);
 }
 
 static int
 feed_layer(struct layer_sinks *ls, const void *data, size_t len, wi_err *err)
 {
   if (ls->gunz) {
-    int ret = wi_blob_writer_write(ls->bw, data, len, err);
+    int ret = wi_store_blob_writer_write(ls->bw, data, len, err);
     return ret < 0 ? ret : wi_gunzip_write(ls->gunz, data, len, err);
   }
-  wi_hasher_update(&ls->diff, data, len);
+  wi_digest_hasher_update(&ls->diff, data, len);
   return wi_gzip_write(ls->gz, data, len, err);
 }
 
@@ -682,7 +682,7 @@ load_layer(struct archive *a, struct reader *r, const char *name, wi_err *err)
 
   if (ret < 0)
     return ret;
-  ret = wi_hasher_init(&ls.diff, "sha256", err);
+  ret = wi_digest_hasher_init(&ls.diff, "sha256", err);
   while (ret == 0) {
     la_ssize_t n = archive_read_data(a, buf, CHUNK);
     if (n < 0) {
@@ -703,16 +703,16 @@ load_layer(struct archive *a, struct reader *r, const char *name, wi_err *err)
   if (ret == 0)
     ret = ls.gunz ? wi_gunzip_finish(ls.gunz, err) : wi_gzip_finish(ls.gz, err);
   if (ret == 0) {
-    out.size = (int64_t)wi_blob_writer_size(ls.bw);
-    wi_hasher_final(&ls.diff, out.diff_id);
-    ret = wi_blob_writer_commit(ls.bw, NULL, -1, out.digest, err);
+    out.size = (int64_t)wi_store_blob_writer_size(ls.bw);
+    wi_digest_hasher_final(&ls.diff, out.diff_id);
+    ret = wi_store_blob_writer_commit(ls.bw, NULL, -1, out.digest, err);
   } else if (ret == WI_EINVAL && ls.gunz) {
     wi_err_wrap(err, "%s: layer %s", r->what, name);
   }
-  wi_hasher_dispose(&ls.diff);
+  wi_digest_hasher_dispose(&ls.diff);
   wi_gzip_free(ls.gz);
   wi_gunzip_free(ls.gunz);
-  wi_blob_writer_free(ls.bw);
+  wi_store_blob_writer_free(ls.bw);
   if (ret < 0)
     return ret;
   out.name = wi_xstrdup(name);

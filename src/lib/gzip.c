@@ -135,7 +135,7 @@ gz_hash_work(void *arg)
       break; /* quit with everything hashed */
     struct gz_slot *s = &z->slot[z->hashed % z->nslot];
     pthread_mutex_unlock(&z->mu);
-    wi_hasher_update(z->in_hash, s->in, s->in_len);
+    wi_digest_hasher_update(z->in_hash, s->in, s->in_len);
     pthread_mutex_lock(&z->mu);
     z->hashed++;
     pthread_cond_broadcast(&z->done_cv);
@@ -273,7 +273,7 @@ gz_submit(struct wi_gzip *z, wi_err *err)
   if (!z->finished)
     gz_start_workers(z); /* a full chunk: more may follow */
   if (z->in_hash && !z->hashing) {
-    wi_hasher_update(z->in_hash, s->in, s->in_len);
+    wi_digest_hasher_update(z->in_hash, s->in, s->in_len);
     z->hashed = z->head + 1;
   }
   z->head++;

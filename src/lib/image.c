@@ -40,10 +40,10 @@ load_from_store(struct wi_store *s, const struct wi_descriptor *desc, const stru
   if (p) {
     struct wi_platform have;
     wi_imgconfig_platform(img->config, &have);
-    if (!wi_platform_match(p, &have)) {
+    if (!wi_ref_platform_match(p, &have)) {
       char w[80], h[80];
-      wi_platform_format(p, w, sizeof w);
-      wi_platform_format(&have, h, sizeof h);
+      wi_ref_platform_format(p, w, sizeof w);
+      wi_ref_platform_format(&have, h, sizeof h);
       return wi_err_set(err, WI_ENOTFOUND, "image is for %s, not %s", h, w);
     }
   }
@@ -76,7 +76,7 @@ wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
   char pf[80] = "";
 
   if (p)
-    wi_platform_format(p, pf, sizeof pf);
+    wi_ref_platform_format(p, pf, sizeof pf);
   if (!pull && wi_store_lookup(s, ref, &desc, &img->name, &e) == 0) {
     ret = load_from_store(s, &desc, p, img, &e);
     wi_manifest_descriptor_dispose(&desc);
@@ -98,7 +98,7 @@ wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
   o.store_root = wi_store_root(s);
   char digest[WI_DIGEST_MAX] = "";
   wi_log(WI_LOG_INFO, "Pulling %s%s%s", ref, p ? " for " : "", pf);
-  ret = wi_pull(s, ref, &o, digest, err);
+  ret = wi_transfer_pull(s, ref, &o, digest, err);
   if (ret < 0) {
     wi_image_free(img);
     return ret;

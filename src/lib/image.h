@@ -35,7 +35,7 @@ wi_image_freep(struct wi_image **pp)
 }
 
 /* Load REF for platform p (NULL = host) from the store; when it is absent, or pull is set, or the
- * stored image lacks that platform, pull it from its registry with wi_pull (to = registry
+ * stored image lacks that platform, pull it from its registry with wi_transfer_pull (to = registry
  * options, may be NULL). WI_ENOTFOUND names the image and platform. */
 int wi_image_open(struct wi_image **out, struct wi_store *s, const char *ref,
                   const struct wi_platform *p, bool pull, const struct wi_transfer_opts *to,

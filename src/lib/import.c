@@ -17,11 +17,11 @@ new_config(const struct wi_import_opts *o, struct wi_imgconfig **out, wi_err *er
   struct wi_platform p;
 
   if (o->platform) {
-    int ret = wi_platform_parse(&p, o->platform, err);
+    int ret = wi_ref_platform_parse(&p, o->platform, err);
     if (ret < 0)
       return ret;
   } else {
-    wi_platform_host(&p);
+    wi_ref_platform_host(&p);
   }
   wi_autoptr(wi_imgconfig) struct wi_imgconfig *c = wi_imgconfig_new(&p, o->created);
   for (size_t i = 0; i < o->n_changes; i++) {

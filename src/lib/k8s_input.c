@@ -116,7 +116,7 @@ wi_k8s_input_login_creds(const char *server, const char *authfile, const char *u
     *user_out = wi_xstrdup(c.username);
     *pass_out = wi_xstrdup(c.password);
   }
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   return ret;
 }
 

@@ -421,7 +421,7 @@ gz_out(const void *data, size_t len, void *payload, wi_err *err)
   struct tar_out *o = payload;
   o->gz_size += len;
   if (o->hash_gz)
-    wi_hasher_update(&o->gz_h, data, len);
+    wi_digest_hasher_update(&o->gz_h, data, len);
   return o->gz_sink(data, len, o->gz_payload, err);
 }
 
@@ -431,7 +431,7 @@ tar_write_cb(struct archive *a, void *payload, const void *buf, size_t len)
   struct tar_out *o = payload;
   int ret = 0;
   if (o->gz == NULL)
-    wi_hasher_update(&o->tar_h, buf, len); /* else the gzip stream hashes its input */
+    wi_digest_hasher_update(&o->tar_h, buf, len); /* else the gzip stream hashes its input */
   if (o->tar_sink)
     ret = o->tar_sink(buf, len, o->tar_payload, o->err);
   if (ret == 0 && o->gz)
@@ -668,10 +668,10 @@ finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, bool has
   ret = check_hardlinks(w, err);
   if (ret < 0)
     return ret;
-  if ((ret = wi_hasher_init(&o.tar_h, "sha256", err)) < 0)
+  if ((ret = wi_digest_hasher_init(&o.tar_h, "sha256", err)) < 0)
     return ret;
-  if ((ret = wi_hasher_init(&o.gz_h, "sha256", err)) < 0) {
-    wi_hasher_dispose(&o.tar_h);
+  if ((ret = wi_digest_hasher_init(&o.gz_h, "sha256", err)) < 0) {
+    wi_digest_hasher_dispose(&o.tar_h);
     return ret;
   }
   if (gz_sink) {
@@ -689,13 +689,13 @@ finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, bool has
     memset(res, 0, sizeof *res);
     res->tar_size = (int64_t)o.tar_h.size;
     res->size = (int64_t)o.gz_size;
-    wi_hasher_final(&o.tar_h, res->diff_id);
+    wi_digest_hasher_final(&o.tar_h, res->diff_id);
     if (o.gz && hash_gz)
-      wi_hasher_final(&o.gz_h, res->digest);
+      wi_digest_hasher_final(&o.gz_h, res->digest);
   }
   wi_gzip_free(o.gz);
-  wi_hasher_dispose(&o.tar_h);
-  wi_hasher_dispose(&o.gz_h);
+  wi_digest_hasher_dispose(&o.tar_h);
+  wi_digest_hasher_dispose(&o.gz_h);
   return ret;
 }
 
@@ -710,7 +710,7 @@ wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_p
 static int
 blob_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
-  return wi_blob_writer_write(payload, data, len, err);
+  return wi_store_blob_writer_write(payload, data, len, err);
 }
 
 int
@@ -726,5 +726,5 @@ wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
   ret = finish(w, blob_sink, bw, false, NULL, NULL, res, err);
   if (ret < 0)
     return ret;
-  return wi_blob_writer_commit(bw, NULL, res->size, res->digest, err);
+  return wi_store_blob_writer_commit(bw, NULL, res->size, res->digest, err);
 }

@@ -546,7 +546,7 @@ platform_rank(const struct wi_platform *want, const struct wi_descriptor *d)
   const struct wi_platform *have = &d->platform;
 
   if (!d->has_platform || !wi_mediatype_is_manifest(d->media_type) ||
-      !wi_platform_match(want, have))
+      !wi_ref_platform_match(want, have))
     return -1;
   if (strcmp(want->variant, have->variant) == 0)
     return 1000;
@@ -572,7 +572,7 @@ wi_manifest_index_select(const struct wi_manifest *idx, const struct wi_platform
   }
   if (best >= 0)
     return 0;
-  wi_platform_format(want, w, sizeof w);
+  wi_ref_platform_format(want, w, sizeof w);
   char avail[512] = "";
   size_t used = 0;
   for (size_t i = 0; i < idx->n_manifests && used < sizeof avail - 1; i++) {
@@ -580,7 +580,7 @@ wi_manifest_index_select(const struct wi_manifest *idx, const struct wi_platform
     char p[96];
     if (!d->has_platform || strcmp(d->platform.os, "unknown") == 0)
       continue; /* attestations */
-    wi_platform_format(&d->platform, p, sizeof p);
+    wi_ref_platform_format(&d->platform, p, sizeof p);
     int n = snprintf(avail + used, sizeof avail - used, "%s%s", used ? ", " : "", p);
     if (n < 0)
       break;

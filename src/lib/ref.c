@@ -40,7 +40,7 @@ is_hex(char c)
 }
 
 int
-wi_tag_validate(const char *tag, wi_err *err)
+wi_ref_tag_validate(const char *tag, wi_err *err)
 {
   size_t n = strlen(tag);
 
@@ -107,7 +107,7 @@ component_validate(const char *c, size_t n, const char *path, wi_err *err)
 }
 
 int
-wi_repo_path_validate(const char *path, wi_err *err)
+wi_ref_repo_path_validate(const char *path, wi_err *err)
 {
   const char *p = path;
 
@@ -231,7 +231,7 @@ ref_parse(struct wi_ref *r, const char *s, wi_err *err)
   if (colon) {
     r->tag = wi_xstrndup(colon + 1, (size_t)(s + name_len - colon - 1));
     name_len = (size_t)(colon - s);
-    ret = wi_tag_validate(r->tag, err);
+    ret = wi_ref_tag_validate(r->tag, err);
     if (ret < 0)
       return ret;
   }
@@ -254,7 +254,7 @@ ref_parse(struct wi_ref *r, const char *s, wi_err *err)
     free(r->domain);
     r->domain = wi_xstrdup(WI_DEFAULT_DOMAIN);
   }
-  ret = wi_repo_path_validate(r->path, err);
+  ret = wi_ref_repo_path_validate(r->path, err);
   if (ret < 0)
     return ret;
   if (strcmp(r->domain, WI_DEFAULT_DOMAIN) == 0 && strchr(r->path, '/') == NULL) {
@@ -353,7 +353,7 @@ host_len_without_port(const char *h, size_t n)
 }
 
 bool
-wi_host_is_loopback(const char *host)
+wi_ref_host_is_loopback(const char *host)
 {
   if (host == NULL)
     return false;
@@ -438,7 +438,7 @@ word_ok(const char *w, size_t n, size_t max)
 }
 
 int
-wi_platform_parse(struct wi_platform *out, const char *s, wi_err *err)
+wi_ref_platform_parse(struct wi_platform *out, const char *s, wi_err *err)
 {
   const char *parts[3] = { 0 };
   size_t lens[3] = { 0 };
@@ -490,7 +490,7 @@ wi_platform_parse(struct wi_platform *out, const char *s, wi_err *err)
 }
 
 void
-wi_platform_host(struct wi_platform *out)
+wi_ref_platform_host(struct wi_platform *out)
 {
   memset(out, 0, sizeof *out);
   snprintf(out->os, sizeof out->os, "linux");
@@ -519,13 +519,13 @@ wi_platform_host(struct wi_platform *out)
 }
 
 void
-wi_platform_format(const struct wi_platform *p, char *out, size_t outlen)
+wi_ref_platform_format(const struct wi_platform *p, char *out, size_t outlen)
 {
   snprintf(out, outlen, "%s/%s%s%s", p->os, p->arch, p->variant[0] ? "/" : "", p->variant);
 }
 
 bool
-wi_platform_match(const struct wi_platform *want, const struct wi_platform *have)
+wi_ref_platform_match(const struct wi_platform *want, const struct wi_platform *have)
 {
   const char *wv = NULL, *hv = NULL;
   const char *wa = arch_normalise(want->arch, &wv);

@@ -44,11 +44,11 @@ char *wi_ref_familiar(const struct wi_ref *r);
 /* Host to contact: "registry-1.docker.io" for docker.io, else the domain. Borrowed/static. */
 const char *wi_ref_api_host(const struct wi_ref *r);
 /* True for "localhost", "localhost:N", 127.0.0.0/8 and [::1]: plain HTTP is allowed there. */
-bool wi_host_is_loopback(const char *host);
+bool wi_ref_host_is_loopback(const char *host);
 /* Validate one tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
-int wi_tag_validate(const char *tag, wi_err *err);
+int wi_ref_tag_validate(const char *tag, wi_err *err);
 /* Validate a repository path (without domain): lower-case components separated by '/'. */
-int wi_repo_path_validate(const char *path, wi_err *err);
+int wi_ref_repo_path_validate(const char *path, wi_err *err);
 
 struct wi_platform {
   char os[32];
@@ -58,13 +58,13 @@ struct wi_platform {
 
 /* "linux/amd64", "linux/arm64/v8", "amd64", "arm64", "x86_64", "aarch64" (os defaults to linux).
  * Unknown architectures and malformed strings are WI_EINVAL. */
-int wi_platform_parse(struct wi_platform *out, const char *s, wi_err *err);
+int wi_ref_platform_parse(struct wi_platform *out, const char *s, wi_err *err);
 /* The host's platform (linux/<arch>[/variant]). */
-void wi_platform_host(struct wi_platform *out);
+void wi_ref_platform_host(struct wi_platform *out);
 /* "os/arch[/variant]" into out. */
-void wi_platform_format(const struct wi_platform *p, char *out, size_t outlen);
+void wi_ref_platform_format(const struct wi_platform *p, char *out, size_t outlen);
 /* Does a manifest entry's platform satisfy `want`? An empty variant in want matches any;
  * arm64 treats "" and "v8" as equal. */
-bool wi_platform_match(const struct wi_platform *want, const struct wi_platform *have);
+bool wi_ref_platform_match(const struct wi_platform *want, const struct wi_platform *have);
 
 #endif

@@ -1,11 +1,11 @@
 /* wlsimg: OCI distribution client (see regclient.h).
  *
- * Every request goes through rc_do(), which adds authentication (Basic or a cached Bearer token
- * for the request's scope), retries transient failures with exponential backoff, and turns a 401
- * into the token flow or a clear WI_EAUTH. HTTP handles come from a small pool so that parallel
+ * Every request goes through wi_regclient_do(), which adds authentication (Basic or a cached Bearer
+ * token for the request's scope), retries transient failures with exponential backoff, and turns a
+ * 401 into the token flow or a clear WI_EAUTH. HTTP handles come from a small pool so that parallel
  * layer transfers reuse connections.
  */
-#include "lib/regclient.h"
+#include "lib/regclient_int.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -27,76 +27,17 @@
 #include "lib/ref.h"
 #include "lib/util.h"
 
-#define DEFAULT_CHUNK     (64LL << 20)
-#define DEFAULT_RETRIES   4
-#define MAX_TOKENS        32
+#define DEFAULT_CHUNK   (64LL << 20)
+#define DEFAULT_RETRIES 4
+
 #define MAX_RETRY_AFTER_S 30
 #define MAX_LIST_PAGES    10000
 #define TOKEN_CLIENT_ID   "wlsimg"
 
-struct token_entry {
-  char *scope;
-  char *token;
-  double expires_at;
-};
-
-enum auth_kind { AUTH_UNKNOWN, AUTH_BASIC, AUTH_BEARER };
-
-struct wi_regclient {
-  char *host;            /* as in the reference: credentials and messages */
-  char *api_host;        /* where requests go */
-  char *base;            /* "https://api_host" or "http://api_host" */
-  bool may_switch;       /* the other scheme may be tried while !scheme_settled */
-  bool scheme_settled;   /* a response arrived: the scheme in base is final */
-  bool fell_back;        /* https failed and base is now http */
-  char https_error[512]; /* why https failed, for messages after the fallback */
-  int retries;
-  int64_t chunk_size;
-  bool tls_verify;
-  char *username, *password, *authfile, *registry_token, *user_agent, *ca_dir;
-
-  pthread_mutex_t mu; /* pool, scheme, auth kind, credentials */
-  struct wi_http **pool;
-  size_t n_pool;
-  enum auth_kind kind;
-  char *realm, *service;
-  bool creds_loaded;
-  bool have_cred;
-  struct wi_cred cred;
-
-  pthread_mutex_t tok_mu; /* token cache and token requests */
-  struct token_entry tokens[MAX_TOKENS];
-  size_t n_tokens;
-};
-
-/* One logical registry request. */
-struct rreq {
-  const char *method;
-  const char *url;   /* absolute, or a path starting with "/" */
-  const char *scope; /* "repository:x:pull"; NULL for none */
-  const char *repo;  /* for credential lookup; may be NULL */
-  const char *what;  /* "host/repo: action", for messages */
-  const char *const *headers;
-  const void *body;
-  size_t body_len;
-  int body_fd;
-  int64_t body_offset;
-  int64_t body_fd_len;
-  wi_http_write_fn write_fn;
-  void *write_payload;
-  size_t max_body;
-  wi_http_progress_fn progress_fn;
-  void *progress_payload;
-  bool follow;
-  bool no_net_retry; /* the caller resumes after a network error itself */
-};
-
-#define RREQ_INIT .body_fd = -1
-
 /* ---- small helpers ---- */
 
-static void
-sleep_s(double s)
+void
+wi_regclient_sleep(double s)
 {
   struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
   while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -107,16 +48,6 @@ static char *
 dup_opt(const char *s)
 {
   return s ? wi_xstrdup(s) : NULL;
-}
-
-void
-wi_strv_free(char **v, size_t n)
-{
-  if (v == NULL)
-    return;
-  for (size_t i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
 }
 
 const char *
@@ -173,7 +104,7 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   /* Loopback hosts: plain http first (no TLS set-up cost for the common local registry), https
    * when the server turns out to speak TLS. Others: https, and plain http only with
    * tls_verify=0 after https failed to connect. */
-  bool loopback = wi_host_is_loopback(rc->api_host);
+  bool loopback = wi_ref_host_is_loopback(rc->api_host);
   rc->base = wi_xasprintf("%s://%s", loopback ? "http" : "https", rc->api_host);
   rc->may_switch = loopback || !rc->tls_verify;
   rc->scheme_settled = !rc->may_switch;
@@ -206,7 +137,7 @@ wi_regclient_free(struct wi_regclient *rc)
     wi_alloc_secret_free(rc->tokens[i].token);
   }
   if (rc->creds_loaded && rc->have_cred)
-    wi_cred_dispose(&rc->cred);
+    wi_creds_dispose(&rc->cred);
   wi_alloc_secret_free(rc->password);
   wi_alloc_secret_free(rc->registry_token);
   free(rc->username);
@@ -302,7 +233,7 @@ has_item(const char *s, const char *it, size_t len)
 
 /* Does the granted scope string `have` contain every resource/action of `want`? */
 bool
-wi_scope_covers(const char *have, const char *want)
+wi_regclient_scope_covers(const char *have, const char *want)
 {
   const char *w = want;
   while (*w) {
@@ -348,7 +279,7 @@ wi_scope_covers(const char *have, const char *want)
 
 /* Union of two scope strings, merging the actions of equal resources. malloc'ed. */
 char *
-wi_scope_union(const char *a, const char *b)
+wi_regclient_scope_union(const char *a, const char *b)
 {
   struct wi_buf out = WI_BUF_INIT(1 << 16);
   const char *srcs[2] = { a ? a : "", b ? b : "" };
@@ -459,8 +390,8 @@ body_has_code(const struct wi_http_resp *resp, const char *code)
   return resp->body.len && strstr(wi_buf_cstr(&resp->body), code) != NULL;
 }
 
-static int
-status_error(wi_err *err, const struct wi_http_resp *resp, const char *what)
+int
+wi_regclient_status_error(wi_err *err, const struct wi_http_resp *resp, const char *what)
 {
   char desc[700];
   int code;
@@ -541,7 +472,8 @@ token_cached(struct wi_regclient *rc, const char *scope)
 {
   double now = wi_util_now();
   for (size_t i = 0; i < rc->n_tokens; i++)
-    if (rc->tokens[i].expires_at - 10 > now && wi_scope_covers(rc->tokens[i].scope, scope))
+    if (rc->tokens[i].expires_at - 10 > now &&
+        wi_regclient_scope_covers(rc->tokens[i].scope, scope))
       return rc->tokens[i].token;
   return NULL;
 }
@@ -688,7 +620,7 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
   for (int attempt = 0;; attempt++) {
     ret = token_request(rc, scope, post, &resp, err);
     if (ret == WI_ENET && attempt < 1) {
-      sleep_s(0.5);
+      wi_regclient_sleep(0.5);
       continue;
     }
     if (ret < 0) {
@@ -702,7 +634,7 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
     }
     if (resp.status >= 500 && attempt < 1) {
       wi_http_resp_dispose(&resp);
-      sleep_s(0.5);
+      wi_regclient_sleep(0.5);
       continue;
     }
     break;
@@ -731,7 +663,7 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
   }
   token_store(rc, scope ? scope : "", &t);
   *tok_out = wi_xstrdup(t.token);
-  wi_token_dispose(&t);
+  wi_auth_token_dispose(&t);
 out:
   pthread_mutex_unlock(&rc->tok_mu);
   wi_http_resp_dispose(&resp);
@@ -785,7 +717,7 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
     load_creds(rc, rr->repo);
     if (!rc->have_cred)
       return auth_required_error(rc, rr->what, err);
-    return status_error(err, resp, rr->what);
+    return wi_regclient_status_error(err, resp, rr->what);
   }
   const struct wi_auth_challenge *bearer = NULL, *basic = NULL;
   for (size_t i = 0; i < n; i++) {
@@ -808,7 +740,7 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
       rc->service = wi_xstrdup(bearer->service);
     }
     pthread_mutex_unlock(&rc->mu);
-    char *wider = wi_scope_union(*scope, bearer->scope);
+    char *wider = wi_regclient_scope_union(*scope, bearer->scope);
     bool changed = strcmp(wider, *scope ? *scope : "") != 0;
     if (was == AUTH_BEARER && !changed) {
       /* we sent a token for this scope and it was not enough */
@@ -837,10 +769,10 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
                        "%s: wrong username or password (HTTP 401 for the credentials from %s)",
                        rr->what, cred_source(rc));
   } else {
-    ret = status_error(err, resp, rr->what);
+    ret = wi_regclient_status_error(err, resp, rr->what);
   }
   if (ret == 1 && *auth_tries > 3)
-    ret = status_error(err, resp, rr->what);
+    ret = wi_regclient_status_error(err, resp, rr->what);
   if (ret < 0 && err)
     err->http_status = 401;
   wi_auth_challenges_free(ch, n);
@@ -867,8 +799,8 @@ retry_after(const struct wi_http_resp *resp, double dflt)
 }
 
 /* Absolute URL for a path or a Location header value. malloc'ed. */
-static char *
-abs_url(struct wi_regclient *rc, const char *u)
+char *
+wi_regclient_abs_url(struct wi_regclient *rc, const char *u)
 {
   if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0)
     return wi_xstrdup(u);
@@ -976,8 +908,9 @@ resp_reset(struct wi_http_resp *resp)
 
 /* Perform a registry request with auth, retries and the https→http fallback. On success resp
  * holds the final response (any status but 401 and the transient ones once retries ran out). */
-static int
-rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp, wi_err *err)
+int
+wi_regclient_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
+                wi_err *err)
 {
   wi_autofree char *scope = wi_xstrdup(rr->scope ? rr->scope : "");
   double backoff = 0.5;
@@ -988,7 +921,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
   for (;;) {
     enum auth_kind sent = AUTH_UNKNOWN; /* what this request carried */
     wi_err herr = { 0 };
-    wi_autofree char *url = abs_url(rc, rr->url);
+    wi_autofree char *url = wi_regclient_abs_url(rc, rr->url);
     int ret = send_once(rc, rr, scope, url, resp, &sent, &herr, err);
     if (ret < 0 && herr.code == 0)
       return ret; /* no request was sent: auth or handle failure, err is set */
@@ -1001,7 +934,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
       }
       if (ret == WI_ENET && !rr->no_net_retry && attempt < rc->retries) {
         wi_log(WI_LOG_INFO, "%s; retrying in %.1fs", herr.msg, backoff);
-        sleep_s(backoff);
+        wi_regclient_sleep(backoff);
         backoff *= 2;
         attempt++;
         continue;
@@ -1043,7 +976,7 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
       double d = retry_after(resp, backoff);
       wi_log(WI_LOG_INFO, "%s: HTTP %ld; retrying in %.1fs", rr->what, resp->status, d);
       resp_reset(resp);
-      sleep_s(d);
+      wi_regclient_sleep(d);
       backoff *= 2;
       attempt++;
       continue;
@@ -1052,8 +985,8 @@ rc_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_resp *resp,
   }
 }
 
-static char *
-repo_scope(const char *repo, const char *actions)
+char *
+wi_regclient_repo_scope(const char *repo, const char *actions)
 {
   return wi_xasprintf("repository:%s:%s", repo, actions);
 }
@@ -1070,11 +1003,11 @@ wi_regclient_ping(struct wi_regclient *rc, wi_err *err)
   /* credentials are loaded up front so that a Basic registry is asked with them */
   load_creds(rc, NULL);
   struct rreq rr = { RREQ_INIT, .method = "GET", .url = "/v2/", .what = what, .max_body = 65536 };
-  int ret = rc_do(rc, &rr, &resp, err);
+  int ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
   if (resp.status != 200)
-    ret = status_error(err, &resp, what);
+    ret = wi_regclient_status_error(err, &resp, what);
   else if (rc->kind == AUTH_UNKNOWN && rc->have_cred && !rc->registry_token)
     wi_log(WI_LOG_DEBUG, "%s: /v2/ answered without asking for credentials", rc->host);
   wi_http_resp_dispose(&resp);
@@ -1108,7 +1041,7 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *scope = wi_regclient_repo_scope(repo, "pull");
   wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
   const char *hdrs[] = { "Accept: " WI_MANIFEST_ACCEPT, NULL };
   char dg[WI_DIGEST_MAX];
@@ -1121,14 +1054,14 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
                      .repo = repo,    .what = what,
                      .headers = hdrs, .max_body = WI_MAX_MANIFEST_BYTES,
                      .follow = true };
-  ret = rc_do(rc, &rr, &resp, err);
+  ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0) {
     if (ret == WI_ETOOBIG)
       wi_err_set(err, WI_ETOOBIG, "%s: larger than %d bytes", what, WI_MAX_MANIFEST_BYTES);
     return ret;
   }
   if (resp.status != 200) {
-    ret = status_error(err, &resp, what);
+    ret = wi_regclient_status_error(err, &resp, what);
     goto out;
   }
   if (is_digest_ref(ref)) {
@@ -1163,7 +1096,7 @@ wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *scope = wi_regclient_repo_scope(repo, "pull");
   wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
   const char *hdrs[] = { "Accept: " WI_MANIFEST_ACCEPT, NULL };
   int ret;
@@ -1172,11 +1105,11 @@ wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char
            ref);
   struct rreq rr = { RREQ_INIT,    .method = "HEAD", .url = path,     .scope = scope,
                      .repo = repo, .what = what,     .headers = hdrs, .follow = true };
-  ret = rc_do(rc, &rr, &resp, err);
+  ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
   if (resp.status != 200) {
-    ret = status_error(err, &resp, what);
+    ret = wi_regclient_status_error(err, &resp, what);
     goto out;
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
@@ -1208,7 +1141,7 @@ wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char 
 {
   struct wi_http_resp resp = { 0 };
   char what[600], dg[WI_DIGEST_MAX];
-  wi_autofree char *scope = repo_scope(repo, "pull,push");
+  wi_autofree char *scope = wi_regclient_repo_scope(repo, "pull,push");
   wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, ref);
   wi_autofree char *ct =
       wi_xasprintf("Content-Type: %s", media_type ? media_type : WI_MT_OCI_MANIFEST);
@@ -1221,11 +1154,11 @@ wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char 
   struct rreq rr = { RREQ_INIT,       .method = "PUT",  .url = path,     .scope = scope,
                      .repo = repo,    .what = what,     .headers = hdrs, .body = bytes,
                      .body_len = len, .max_body = 65536 };
-  ret = rc_do(rc, &rr, &resp, err);
+  ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
   if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
-    ret = status_error(err, &resp, what);
+    ret = wi_regclient_status_error(err, &resp, what);
     goto out;
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
@@ -1247,566 +1180,27 @@ wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const ch
 {
   struct wi_http_resp resp = { 0 };
   char what[600];
-  wi_autofree char *scope = repo_scope(repo, "delete");
+  wi_autofree char *scope = wi_regclient_repo_scope(repo, "delete");
   wi_autofree char *path = wi_xasprintf("/v2/%s/manifests/%s", repo, digest);
   int ret;
 
   snprintf(what, sizeof what, "%s/%s@%s: delete manifest", rc->host, repo, digest);
   struct rreq rr = { RREQ_INIT,    .method = "DELETE", .url = path,      .scope = scope,
                      .repo = repo, .what = what,       .max_body = 65536 };
-  ret = rc_do(rc, &rr, &resp, err);
+  ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
   if (resp.status != 202 && resp.status != 200 && resp.status != 204)
-    ret = status_error(err, &resp, what);
+    ret = wi_regclient_status_error(err, &resp, what);
   wi_http_resp_dispose(&resp);
   return ret;
-}
-
-/* ---- blobs: download ---- */
-
-int
-wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest,
-                       int64_t *size_out, wi_err *err)
-{
-  struct wi_http_resp resp = { 0 };
-  char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull");
-  wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, digest);
-  int ret;
-
-  snprintf(what, sizeof what, "%s/%s: blob %s", rc->host, repo, digest);
-  struct rreq rr = { RREQ_INIT,    .method = "HEAD", .url = path,   .scope = scope,
-                     .repo = repo, .what = what,     .follow = true };
-  ret = rc_do(rc, &rr, &resp, err);
-  if (ret < 0)
-    return ret;
-  if (resp.status == 200) {
-    if (size_out) {
-      const char *cl = wi_http_resp_header(&resp, "Content-Length");
-      *size_out = cl ? strtoll(cl, NULL, 10) : -1;
-    }
-  } else if (resp.status == 404) {
-    ret = wi_err_set(err, WI_ENOTFOUND, "%s: not found", what);
-  } else {
-    ret = status_error(err, &resp, what);
-  }
-  wi_http_resp_dispose(&resp);
-  return ret;
-}
-
-struct blob_sink {
-  struct wi_hasher h;
-  int64_t got;  /* bytes delivered to the caller */
-  int64_t size; /* expected size, -1 unknown */
-  int (*write_fn)(const void *, size_t, void *);
-  void *payload;
-  void (*progress)(int64_t, int64_t, void *);
-  void *pp;
-  bool too_big;
-  bool write_failed;
-  bool hash;
-};
-
-static int
-sink_write(const void *data, size_t len, void *payload)
-{
-  struct blob_sink *s = payload;
-  const char *p = data;
-
-  if (s->size >= 0 && s->got + (int64_t)len > s->size) {
-    s->too_big = true;
-    return -1;
-  }
-  if (s->hash)
-    wi_hasher_update(&s->h, p, len);
-  if (s->write_fn(p, len, s->payload) < 0) {
-    s->write_failed = true;
-    return -1;
-  }
-  s->got += (int64_t)len;
-  if (s->progress)
-    s->progress(s->got, s->size, s->pp);
-  return 0;
-}
-
-static int
-get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d, bool hash,
-         int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
-         void (*progress)(int64_t done, int64_t total, void *payload), void *pp, wi_err *err)
-{
-  char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull");
-  wi_autofree char *path = wi_xasprintf("/v2/%s/blobs/%s", repo, d->digest);
-  struct blob_sink s = { .size = d->size,
-                         .write_fn = write_fn,
-                         .payload = payload,
-                         .progress = progress,
-                         .pp = pp,
-                         .hash = hash };
-  char algo[8] = "sha256";
-  int ret = 0, resumes = 0;
-
-  snprintf(what, sizeof what, "%s/%s: blob %s", rc->host, repo, d->digest);
-  if (wi_digest_validate(d->digest, err) < 0)
-    return wi_err_wrap(err, "%s/%s", rc->host, repo);
-  if (strncmp(d->digest, "sha512:", 7) == 0)
-    snprintf(algo, sizeof algo, "sha512");
-  if (wi_hasher_init(&s.h, algo, err) < 0)
-    return err ? err->code : WI_ERR;
-  for (;;) {
-    struct wi_http_resp resp = { 0 };
-    char range[64];
-    const char *hdrs[2] = { NULL, NULL };
-    if (s.got > 0) {
-      snprintf(range, sizeof range, "Range: bytes=%lld-", (long long)s.got);
-      hdrs[0] = range;
-    }
-    struct rreq rr = { RREQ_INIT,         .method = "GET",        .url = path,
-                       .scope = scope,    .repo = repo,           .what = what,
-                       .headers = hdrs,   .write_fn = sink_write, .write_payload = &s,
-                       .max_body = 65536, .follow = true,         .no_net_retry = true };
-    ret = rc_do(rc, &rr, &resp, err);
-    if (s.too_big) {
-      wi_http_resp_dispose(&resp);
-      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: more than the expected %lld bytes",
-                       what, (long long)d->size);
-      break;
-    }
-    if (s.write_failed) {
-      wi_http_resp_dispose(&resp);
-      if (ret == 0)
-        ret = wi_err_set(err, WI_EIO, "%s: writing failed", what);
-      break;
-    }
-    if (ret == WI_ENET && resumes < rc->retries) {
-      /* broken connection: continue where it stopped */
-      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "",
-             (long long)s.got);
-      resumes++;
-      sleep_s(0.5 * resumes);
-      continue;
-    }
-    if (ret < 0)
-      break;
-    if (resp.status != 200 && resp.status != 206) {
-      ret = status_error(err, &resp, what);
-      wi_http_resp_dispose(&resp);
-      break;
-    }
-    wi_http_resp_dispose(&resp);
-    break;
-  }
-  if (ret == 0 && d->size >= 0 && s.got != d->size) {
-    ret = wi_err_set(err, WI_EDIGEST, "%s: size mismatch: got %lld bytes, expected %lld", what,
-                     (long long)s.got, (long long)d->size);
-  } else if (ret == 0 && hash) {
-    char got[WI_DIGEST_MAX];
-    wi_hasher_final(&s.h, got);
-    if (strcmp(got, d->digest) != 0)
-      ret = wi_err_set(err, WI_EDIGEST, "%s: digest mismatch: the content hashes to %s", what, got);
-  }
-  wi_hasher_dispose(&s.h);
-  return ret;
-}
-
-int
-wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
-                      int (*write_fn)(const void *data, size_t len, void *payload), void *payload,
-                      void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
-                      wi_err *err)
-{
-  return get_blob(rc, repo, d, true, write_fn, payload, progress, pp, err);
-}
-
-int
-wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo,
-                               const struct wi_descriptor *d,
-                               int (*write_fn)(const void *data, size_t len, void *payload),
-                               void *payload,
-                               void (*progress)(int64_t done, int64_t total, void *payload),
-                               void *pp, wi_err *err)
-{
-  return get_blob(rc, repo, d, false, write_fn, payload, progress, pp, err);
-}
-
-/* ---- blobs: upload ---- */
-
-/* Location of an upload response as an absolute URL, or an error. */
-static int
-upload_location(struct wi_regclient *rc, const struct wi_http_resp *resp, const char *what,
-                char **out, wi_err *err)
-{
-  const char *loc = wi_http_resp_header(resp, "Location");
-  if (loc == NULL || *loc == '\0')
-    return wi_err_set(err, WI_EPROTO, "%s: HTTP %ld without a Location header", what, resp->status);
-  *out = abs_url(rc, loc);
-  return 0;
-}
-
-/* location + "digest=<d>" with '?' or '&'. */
-static char *
-with_digest(const char *loc, const char *digest)
-{
-  wi_autofree char *e = wi_http_escape(digest);
-  return wi_xasprintf("%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', e);
-}
-
-static void
-cancel_upload(struct wi_regclient *rc, const char *loc, const char *scope, const char *repo)
-{
-  struct wi_http_resp resp = { 0 };
-  struct rreq rr = {
-    RREQ_INIT,    .method = "DELETE",      .url = loc,        .scope = scope,
-    .repo = repo, .what = "cancel upload", .max_body = 65536, .no_net_retry = true
-  };
-  if (rc_do(rc, &rr, &resp, NULL) == 0)
-    wi_http_resp_dispose(&resp);
-}
-
-/* POST an upload session (optionally a mount). *mounted set on 201. */
-static int
-start_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *mount_digest,
-             const char *from, const char *what, char **loc_out, bool *mounted, wi_err *err)
-{
-  struct wi_http_resp resp = { 0 };
-  wi_autofree char *path = NULL;
-  int ret;
-
-  if (mount_digest) {
-    wi_autofree char *md = wi_http_escape(mount_digest);
-    wi_autofree char *fr = wi_http_escape(from);
-    path = wi_xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, md, fr);
-  } else {
-    path = wi_xasprintf("/v2/%s/blobs/uploads/", repo);
-  }
-  const char *hdrs[] = { "Content-Length: 0", NULL };
-  struct rreq rr = {
-    RREQ_INIT,    .method = "POST", .url = path, .scope = scope, .repo = repo,
-    .what = what, .headers = hdrs,  .body = "",  .body_len = 0,  .max_body = 65536
-  };
-  *mounted = false;
-  *loc_out = NULL;
-  ret = rc_do(rc, &rr, &resp, err);
-  if (ret < 0)
-    return ret;
-  if (resp.status == 201 && mount_digest) {
-    *mounted = true;
-  } else if (resp.status == 202) {
-    ret = upload_location(rc, &resp, what, loc_out, err);
-  } else {
-    ret = status_error(err, &resp, what);
-  }
-  wi_http_resp_dispose(&resp);
-  return ret;
-}
-
-/* Parse "0-N" or "bytes=0-N": next offset N+1; "0-0" on a fresh upload is offset 0 when fresh. */
-static int64_t
-parse_range_end(const char *r)
-{
-  if (r == NULL)
-    return -1;
-  if (strncmp(r, "bytes=", 6) == 0)
-    r += 6;
-  const char *dash = strchr(r, '-');
-  if (dash == NULL)
-    return -1;
-  return strtoll(dash + 1, NULL, 10);
-}
-
-/* Ask the registry how much of an upload it has: new location and next offset. */
-static int
-upload_status(struct wi_regclient *rc, const char *scope, const char *repo, const char *what,
-              char **loc, int64_t *offset, wi_err *err)
-{
-  struct wi_http_resp resp = { 0 };
-  struct rreq rr = { RREQ_INIT,    .method = "GET", .url = *loc,      .scope = scope,
-                     .repo = repo, .what = what,    .max_body = 65536 };
-  int ret = rc_do(rc, &rr, &resp, err);
-  if (ret < 0)
-    return ret;
-  if (resp.status != 204 && resp.status != 200) {
-    ret = status_error(err, &resp, what);
-  } else {
-    const char *l = wi_http_resp_header(&resp, "Location");
-    if (l) {
-      free(*loc);
-      *loc = abs_url(rc, l);
-    }
-    const char *r = wi_http_resp_header(&resp, "Range");
-    int64_t end = parse_range_end(r);
-    /* "0-0" may mean one byte or none; resending that byte is wrong, so trust it only with
-     * the offset we believed (the caller compares). */
-    *offset = end < 0 ? 0 : end + 1;
-    if (r && strcmp(r, "0-0") == 0 && *offset == 1)
-      *offset = 0;
-  }
-  wi_http_resp_dispose(&resp);
-  return ret;
-}
-
-struct prog_shift {
-  int64_t base, total;
-  void (*fn)(int64_t, int64_t, void *);
-  void *pp;
-};
-
-static void
-shifted_progress(int64_t done, int64_t total, void *payload)
-{
-  struct prog_shift *p = payload;
-  WI_UNUSED(total);
-  if (p->fn)
-    p->fn(p->base + done, p->total, p->pp);
-}
-
-static int
-finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, const char *scope,
-              const char *repo, const char *what, const struct rreq *body, wi_err *err)
-{
-  struct wi_http_resp resp = { 0 };
-  wi_autofree char *url = with_digest(loc, digest);
-  const char *hdrs[] = { "Content-Type: application/octet-stream", NULL };
-  struct rreq rr = { RREQ_INIT,     .method = "PUT",   .url = url,          .scope = scope,
-                     .repo = repo,  .what = what,      .headers = hdrs,     .body = "",
-                     .body_len = 0, .max_body = 65536, .no_net_retry = true };
-  if (body) {
-    rr.body = body->body;
-    rr.body_len = body->body_len;
-    rr.body_fd = body->body_fd;
-    rr.body_offset = body->body_offset;
-    rr.body_fd_len = body->body_fd_len;
-    rr.progress_fn = body->progress_fn;
-    rr.progress_payload = body->progress_payload;
-  }
-  int ret = rc_do(rc, &rr, &resp, err);
-  if (ret < 0)
-    return ret;
-  if (resp.status != 201 && resp.status != 204 && resp.status != 200) {
-    ret = status_error(err, &resp, what);
-  } else {
-    const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
-    if (hd && strncmp(digest, "sha256:", 7) == 0 && strcmp(hd, digest) != 0)
-      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what, hd);
-  }
-  wi_http_resp_dispose(&resp);
-  return ret;
-}
-
-/* Chunked upload with resume: PATCH chunk_size pieces with Content-Range, then PUT ?digest=. */
-static int
-chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, const char *what,
-               const struct wi_descriptor *d, int fd, char **loc, struct prog_shift *ps, bool *lost,
-               wi_err *err)
-{
-  int64_t off = 0;
-  int failures = 0;
-
-  while (off < d->size) {
-    int64_t n = d->size - off < rc->chunk_size ? d->size - off : rc->chunk_size;
-    char cr[80];
-    snprintf(cr, sizeof cr, "Content-Range: %lld-%lld", (long long)off, (long long)(off + n - 1));
-    const char *hdrs[] = { "Content-Type: application/octet-stream", cr, NULL };
-    struct wi_http_resp resp = { 0 };
-    ps->base = off;
-    struct rreq rr = { .method = "PATCH",
-                       .url = *loc,
-                       .scope = scope,
-                       .repo = repo,
-                       .what = what,
-                       .headers = hdrs,
-                       .body_fd = fd,
-                       .body_offset = off,
-                       .body_fd_len = n,
-                       .max_body = 65536,
-                       .progress_fn = shifted_progress,
-                       .progress_payload = ps,
-                       .no_net_retry = true };
-    wi_err e = { 0 };
-    int ret = rc_do(rc, &rr, &resp, &e);
-    if (ret == 0 && resp.status == 202) {
-      const char *l = wi_http_resp_header(&resp, "Location");
-      if (l) {
-        free(*loc);
-        *loc = abs_url(rc, l);
-      }
-      int64_t end = parse_range_end(wi_http_resp_header(&resp, "Range"));
-      off = end >= 0 ? end + 1 : off + n;
-      wi_http_resp_dispose(&resp);
-      failures = 0;
-      continue;
-    }
-    if (ret == 0 && resp.status != 416) {
-      ret = status_error(err, &resp, what);
-      wi_http_resp_dispose(&resp);
-      return ret;
-    }
-    wi_http_resp_dispose(&resp);
-    if (ret < 0 && ret != WI_ENET) {
-      if (err)
-        *err = e;
-      return ret;
-    }
-    if (++failures > rc->retries) {
-      if (ret < 0 && err)
-        *err = e;
-      return ret < 0 ? ret
-                     : wi_err_set(err, WI_EPROTO, "%s: the registry keeps refusing chunk at %lld",
-                                  what, (long long)off);
-    }
-    /* 416 or a broken connection: ask where the upload stands and continue from there */
-    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
-           what, (long long)off, ret < 0 ? e.msg : "HTTP 416");
-    sleep_s(0.5 * failures);
-    ret = upload_status(rc, scope, repo, what, loc, &off, err);
-    if (ret < 0) {
-      /* the registry lost the session (e.g. restarted while a chunk was half written) */
-      *lost = err && (err->http_status == 404 || err->http_status == 400);
-      return ret;
-    }
-  }
-  return finish_upload(rc, *loc, d->digest, scope, repo, what, NULL, err);
-}
-
-int
-wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
-                       int fd, void (*progress)(int64_t done, int64_t total, void *payload),
-                       void *pp, wi_err *err)
-{
-  return wi_regclient_push_blob_from(rc, repo, d, fd, NULL, NULL, progress, pp, err);
-}
-
-int
-wi_regclient_push_blob_from(struct wi_regclient *rc, const char *repo,
-                            const struct wi_descriptor *d, int fd, const char *from_repo,
-                            bool *mounted_out,
-                            void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
-                            wi_err *err)
-{
-  char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull,push");
-  int ret = 0;
-
-  snprintf(what, sizeof what, "%s/%s: upload %s", rc->host, repo, d->digest);
-  if (mounted_out)
-    *mounted_out = false;
-  if (d->size < 0)
-    return wi_err_set(err, WI_EINVAL, "%s: unknown size", what);
-  if (from_repo) {
-    /* both scopes in one token: push here, pull from the source repository */
-    wi_autofree char *pull = repo_scope(from_repo, "pull");
-    char *both = wi_scope_union(scope, pull);
-    free(scope);
-    scope = both;
-  }
-  for (int attempt = 0;; attempt++) {
-    char *loc = NULL;
-    bool mounted = false;
-    wi_err e = { 0 };
-    struct prog_shift ps = { .total = d->size, .fn = progress, .pp = pp };
-    bool lost = false;
-    /* the first attempt may mount; a 202 answer is an upload session we use right away */
-    bool mount = from_repo && attempt == 0;
-    ret = start_upload(rc, repo, scope, mount ? d->digest : NULL, mount ? from_repo : NULL, what,
-                       &loc, &mounted, err);
-    if (ret < 0 && mount && ret != WI_ENET) {
-      /* no access to the source repository, or mounts refused: a plain upload may still work */
-      wi_log(WI_LOG_DEBUG, "%s: mount from %s failed: %s", what, from_repo, err ? err->msg : "");
-      continue;
-    }
-    if (ret < 0)
-      return ret;
-    if (mounted) {
-      if (mounted_out)
-        *mounted_out = true;
-      free(loc);
-      return 0;
-    }
-    if (d->size <= rc->chunk_size) {
-      struct rreq body = { .body_fd = fd,
-                           .body_offset = 0,
-                           .body_fd_len = d->size,
-                           .progress_fn = shifted_progress,
-                           .progress_payload = &ps };
-      ret = finish_upload(rc, loc, d->digest, scope, repo, what, &body, &e);
-    } else {
-      ret = chunked_upload(rc, repo, scope, what, d, fd, &loc, &ps, &lost, &e);
-    }
-    if (ret < 0 && (ret == WI_ENET || lost) && attempt < rc->retries) {
-      /* a monolithic upload that broke, or a lost session, cannot be continued: start again */
-      wi_log(WI_LOG_INFO, "%s; starting the upload again", e.msg);
-      cancel_upload(rc, loc, scope, repo);
-      free(loc);
-      sleep_s(0.5 * (attempt + 1));
-      continue;
-    }
-    if (ret < 0) {
-      if (err)
-        *err = e;
-      if (ret != WI_EDIGEST)
-        cancel_upload(rc, loc, scope, repo);
-    }
-    free(loc);
-    return ret;
-  }
-}
-
-int
-wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
-                             const void *data, size_t len, wi_err *err)
-{
-  char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull,push");
-  int ret;
-
-  snprintf(what, sizeof what, "%s/%s: upload %s", rc->host, repo, digest);
-  for (int attempt = 0;; attempt++) {
-    char *loc = NULL;
-    bool mounted = false;
-    wi_err e = { 0 };
-    ret = start_upload(rc, repo, scope, NULL, NULL, what, &loc, &mounted, err);
-    if (ret < 0)
-      return ret;
-    struct rreq body = { RREQ_INIT, .body = data, .body_len = len };
-    ret = finish_upload(rc, loc, digest, scope, repo, what, &body, &e);
-    if (ret == WI_ENET && attempt < rc->retries) {
-      free(loc);
-      sleep_s(0.5 * (attempt + 1));
-      continue;
-    }
-    if (ret < 0 && err)
-      *err = e;
-    free(loc);
-    return ret;
-  }
-}
-
-int
-wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest,
-                        const char *from_repo, bool *mounted, wi_err *err)
-{
-  char what[600];
-  wi_autofree char *push = repo_scope(repo, "pull,push");
-  wi_autofree char *pull = repo_scope(from_repo, "pull");
-  wi_autofree char *scope = wi_scope_union(push, pull);
-  char *loc = NULL;
-
-  snprintf(what, sizeof what, "%s/%s: mount %s from %s", rc->host, repo, digest, from_repo);
-  int ret = start_upload(rc, repo, scope, digest, from_repo, what, &loc, mounted, err);
-  if (ret < 0)
-    return ret;
-  if (!*mounted && loc)
-    cancel_upload(rc, loc, scope, repo);
-  free(loc);
-  return 0;
 }
 
 /* ---- tags and catalog ---- */
 
 /* The rel="next" URL of a Link header, malloc'ed, or NULL. */
 char *
-wi_link_next(const char *link)
+wi_regclient_link_next(const char *link)
 {
   if (link == NULL)
     return NULL;
@@ -1839,11 +1233,11 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
     struct wi_http_resp resp = { 0 };
     struct rreq rr = { RREQ_INIT,    .method = "GET", .url = url,           .scope = scope,
                        .repo = repo, .what = what,    .max_body = 64 << 20, .follow = true };
-    ret = rc_do(rc, &rr, &resp, err);
+    ret = wi_regclient_do(rc, &rr, &resp, err);
     if (ret < 0)
       break;
     if (resp.status != 200) {
-      ret = status_error(err, &resp, what);
+      ret = wi_regclient_status_error(err, &resp, what);
       wi_http_resp_dispose(&resp);
       break;
     }
@@ -1865,7 +1259,7 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
       v[n++] = wi_xstrdup(json_string_value(it));
     }
     json_decref(j);
-    char *next = wi_link_next(wi_http_resp_header(&resp, "Link"));
+    char *next = wi_regclient_link_next(wi_http_resp_header(&resp, "Link"));
     wi_http_resp_dispose(&resp);
     free(url);
     url = next;
@@ -1885,7 +1279,7 @@ wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_out, s
                   wi_err *err)
 {
   char what[600];
-  wi_autofree char *scope = repo_scope(repo, "pull");
+  wi_autofree char *scope = wi_regclient_repo_scope(repo, "pull");
   wi_autofree char *path = wi_xasprintf("/v2/%s/tags/list", repo);
   snprintf(what, sizeof what, "%s/%s: list tags", rc->host, repo);
   return get_list(rc, path, "tags", scope, repo, what, tags_out, n_out, err);

@@ -23,6 +23,7 @@
 #include "lib/digest.h"
 #include "lib/err.h"
 #include "lib/manifest.h"
+#include "lib/strv.h"
 
 struct wi_regclient_opts {
   int tls_verify;       /* 1 verify (default), 0 skip verification and allow plain http */
@@ -70,18 +71,18 @@ int wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, cons
 
 /* Blobs. */
 /* HEAD: WI_ENOTFOUND when absent; size_out optional. */
-int wi_regclient_head_blob(struct wi_regclient *rc, const char *repo, const char *digest,
+int wi_regclient_blob_head(struct wi_regclient *rc, const char *repo, const char *digest,
                            int64_t *size_out, wi_err *err);
 /* Stream a blob to write_fn, verifying digest and size (WI_EDIGEST). Resumes with Range after a
  * broken connection. progress optional. */
-int wi_regclient_get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+int wi_regclient_blob_get(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
                           int (*write_fn)(const void *data, size_t len, void *payload),
                           void *payload,
                           void (*progress)(int64_t done, int64_t total, void *payload), void *pp,
                           wi_err *err);
-/* As wi_regclient_get_blob, without hashing: for callers that verify the digest themselves in the
+/* As wi_regclient_blob_get, without hashing: for callers that verify the digest themselves in the
  * same pass (a store blob writer's commit). The size is still enforced. */
-int wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo,
+int wi_regclient_blob_get_unhashed(struct wi_regclient *rc, const char *repo,
                                    const struct wi_descriptor *d,
                                    int (*write_fn)(const void *data, size_t len, void *payload),
                                    void *payload,
@@ -89,20 +90,20 @@ int wi_regclient_get_blob_unhashed(struct wi_regclient *rc, const char *repo,
                                    void *pp, wi_err *err);
 /* Cross-repository mount; *mounted false when the registry opened an upload instead (it is
  * cancelled). */
-int wi_regclient_mount_blob(struct wi_regclient *rc, const char *repo, const char *digest,
+int wi_regclient_blob_mount(struct wi_regclient *rc, const char *repo, const char *digest,
                             const char *from_repo, bool *mounted, wi_err *err);
 /* Upload from a file: monolithic POST+PUT up to chunk_size, chunked PATCH with resume beyond. */
-int wi_regclient_push_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
+int wi_regclient_blob_push(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *d,
                            int fd, void (*progress)(int64_t done, int64_t total, void *payload),
                            void *pp, wi_err *err);
 /* Upload with a cross-repository mount attempt first (from_repo may be NULL): a 201 answer sets
  * *mounted_out and uploads nothing; a 202 answer's session receives the upload (no extra POST). */
-int wi_regclient_push_blob_from(struct wi_regclient *rc, const char *repo,
+int wi_regclient_blob_push_from(struct wi_regclient *rc, const char *repo,
                                 const struct wi_descriptor *d, int fd, const char *from_repo,
                                 bool *mounted_out,
                                 void (*progress)(int64_t done, int64_t total, void *payload),
                                 void *pp, wi_err *err);
-int wi_regclient_push_blob_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
+int wi_regclient_blob_push_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
                                  const void *data, size_t len, wi_err *err);
 
 /* Tags, following Link pagination. */
@@ -110,15 +111,14 @@ int wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_ou
                       wi_err *err);
 /* Catalog, following Link pagination. */
 int wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, wi_err *err);
-void wi_strv_free(char **v, size_t n);
 
 /* Helpers exposed for tests and fuzzing. */
 /* Union of two token scope strings ("repository:a:pull repository:b:push"), merging the actions of
  * equal resources (split at the last ':'). malloc'ed. */
-char *wi_scope_union(const char *a, const char *b);
+char *wi_regclient_scope_union(const char *a, const char *b);
 /* Does the scope string `have` grant every resource/action of `want` ("*" grants all)? */
-bool wi_scope_covers(const char *have, const char *want);
+bool wi_regclient_scope_covers(const char *have, const char *want);
 /* The URL of a Link header's rel="next" entry (malloc'ed), or NULL. */
-char *wi_link_next(const char *link);
+char *wi_regclient_link_next(const char *link);
 
 #endif

@@ -45,26 +45,27 @@ struct wi_regserver_config {
   char *tls_key;
   int token_ttl;
 };
-int wi_regserver_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err);
-void wi_regserver_config_dispose(struct wi_regserver_config *cfg);
+int wi_regserver_http_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err);
+void wi_regserver_http_config_dispose(struct wi_regserver_config *cfg);
 
 struct wi_regserver;
 
 /* Start serving in background threads. Creates the root and, with token auth, the signing secret.
  * Errors: WI_EINVAL (bad address or options), WI_EIO (root, TLS files), WI_ERR (bind failed). */
-int wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *opts,
-                       wi_err *err);
+int wi_regserver_http_start(struct wi_regserver **out, const struct wi_regserver_opts *opts,
+                            wi_err *err);
 /* "host:port" actually bound (borrowed). */
-const char *wi_regserver_address(const struct wi_regserver *s);
+const char *wi_regserver_http_address(const struct wi_regserver *s);
 /* Stop accepting, finish or drop open connections, free. */
-void wi_regserver_stop(struct wi_regserver *s);
+void wi_regserver_http_stop(struct wi_regserver *s);
 
 /* Users and auth tokens. User names are NAMESPACE/USER or NAMESPACE/DOMAIN/USER (OCIR's
  * NS/oracleidentitycloudservice/USER); the namespace is the first component. */
-int wi_regserver_user_add(const char *root, const char *user, wi_err *err);    /* WI_EEXISTS */
-int wi_regserver_user_delete(const char *root, const char *user, wi_err *err); /* WI_ENOTFOUND */
+int wi_regserver_auth_user_add(const char *root, const char *user, wi_err *err); /* WI_EEXISTS */
+int wi_regserver_auth_user_delete(const char *root, const char *user,
+                                  wi_err *err); /* WI_ENOTFOUND */
 /* Sorted names, malloc'ed array of malloc'ed strings. */
-int wi_regserver_user_list(const char *root, char ***users_out, size_t *n_out, wi_err *err);
+int wi_regserver_auth_user_list(const char *root, char ***users_out, size_t *n_out, wi_err *err);
 
 struct wi_regserver_token_info {
   char user[256];
@@ -73,12 +74,12 @@ struct wi_regserver_token_info {
 };
 /* Create an auth token for user (at most two per user: WI_EDENIED beyond). *token_out is the
  * secret, shown once; only a salted hash is stored. id_out gets the token's id for list/revoke. */
-int wi_regserver_token_create(const char *root, const char *user, char **token_out, char id_out[17],
-                              wi_err *err);
+int wi_regserver_auth_token_create(const char *root, const char *user, char **token_out,
+                                   char id_out[17], wi_err *err);
 /* Tokens of user, or of every user when user is NULL. */
-int wi_regserver_token_list(const char *root, const char *user,
-                            struct wi_regserver_token_info **out, size_t *n_out, wi_err *err);
-int wi_regserver_token_revoke(const char *root, const char *user, const char *id, wi_err *err);
+int wi_regserver_auth_token_list(const char *root, const char *user,
+                                 struct wi_regserver_token_info **out, size_t *n_out, wi_err *err);
+int wi_regserver_auth_token_revoke(const char *root, const char *user, const char *id, wi_err *err);
 
 struct wi_regserver_repo_info {
   char *name;
@@ -86,13 +87,14 @@ struct wi_regserver_repo_info {
   bool public_;
   size_t n_tags;
 };
-int wi_regserver_repo_list(const char *root, struct wi_regserver_repo_info **out, size_t *n_out,
-                           wi_err *err);
-void wi_regserver_repo_list_free(struct wi_regserver_repo_info *r, size_t n);
-int wi_regserver_repo_create(const char *root, const char *name, bool public_, wi_err *err);
-int wi_regserver_repo_set_public(const char *root, const char *name, bool public_, wi_err *err);
+int wi_regserver_storage_repo_list(const char *root, struct wi_regserver_repo_info **out,
+                                   size_t *n_out, wi_err *err);
+void wi_regserver_storage_repo_list_free(struct wi_regserver_repo_info *r, size_t n);
+int wi_regserver_storage_repo_create(const char *root, const char *name, bool public_, wi_err *err);
+int wi_regserver_storage_repo_set_public(const char *root, const char *name, bool public_,
+                                         wi_err *err);
 /* Remove the repository's links, tags and uploads; blobs go at the next gc. */
-int wi_regserver_repo_delete(const char *root, const char *name, wi_err *err);
+int wi_regserver_storage_repo_delete(const char *root, const char *name, wi_err *err);
 
 struct wi_regserver_gc_stats {
   size_t blobs_kept;
@@ -104,7 +106,7 @@ struct wi_regserver_gc_stats {
 /* Remove blobs no manifest references (directly, as config/layer, or as an index child), unless
  * younger than min_age seconds; uploads idle for more than a day; dangling layer links. Safe while
  * a server runs: manifest pushes take a shared lock on gc.lock, gc an exclusive one. */
-int wi_regserver_gc(const char *root, int64_t min_age, bool dry_run,
-                    struct wi_regserver_gc_stats *stats, wi_err *err);
+int wi_regserver_storage_gc(const char *root, int64_t min_age, bool dry_run,
+                            struct wi_regserver_gc_stats *stats, wi_err *err);
 
 #endif

@@ -59,7 +59,7 @@ rfc3339_now(char out[32])
 }
 
 void
-wi_rs_hash_secret(const char *salt_hex, const char *secret, char out[65])
+wi_regserver_auth_hash_secret(const char *salt_hex, const char *secret, char out[65])
 {
   static const char hex[] = "0123456789abcdef";
   unsigned char md[32];
@@ -103,7 +103,7 @@ user_validate(const char *user, wi_err *err)
   }
   char ns[256];
   snprintf(ns, sizeof ns, "%.*s", (int)(slash - user), user);
-  if (comps > 3 || !wi_rs_name_valid(ns))
+  if (comps > 3 || !wi_regserver_routes_name_valid(ns))
     return wi_err_set(err, WI_EINVAL,
                       "invalid user name '%s': expected NAMESPACE/USER with a lower-case namespace",
                       user);
@@ -207,7 +207,7 @@ do_user_add(json_t *users, void *arg, wi_err *err)
 }
 
 int
-wi_regserver_user_add(const char *root, const char *user, wi_err *err)
+wi_regserver_auth_user_add(const char *root, const char *user, wi_err *err)
 {
   if (user_validate(user, err) < 0)
     return err->code;
@@ -226,7 +226,7 @@ do_user_delete(json_t *users, void *arg, wi_err *err)
 }
 
 int
-wi_regserver_user_delete(const char *root, const char *user, wi_err *err)
+wi_regserver_auth_user_delete(const char *root, const char *user, wi_err *err)
 {
   return users_update(root, do_user_delete, (void *)(uintptr_t)user, err);
 }
@@ -238,7 +238,7 @@ cmp_strp(const void *a, const void *b)
 }
 
 int
-wi_regserver_user_list(const char *root, char ***users_out, size_t *n_out, wi_err *err)
+wi_regserver_auth_user_list(const char *root, char ***users_out, size_t *n_out, wi_err *err)
 {
   json_t *j = users_load(root, err);
   size_t i;
@@ -288,7 +288,7 @@ do_token_create(json_t *users, void *arg, wi_err *err)
     return wi_err_set(err, WI_ERR, "random number generator failed");
   a->token = wi_base64_url_encode(raw, sizeof raw);
   explicit_bzero(raw, sizeof raw);
-  wi_rs_hash_secret(salt, a->token, hash);
+  wi_regserver_auth_hash_secret(salt, a->token, hash);
   rfc3339_now(now);
   json_array_append_new(tokens, json_pack("{s:s, s:s, s:s, s:s}", "id", a->id, "created", now,
                                           "salt", salt, "hash", hash));
@@ -296,8 +296,8 @@ do_token_create(json_t *users, void *arg, wi_err *err)
 }
 
 int
-wi_regserver_token_create(const char *root, const char *user, char **token_out, char id_out[17],
-                          wi_err *err)
+wi_regserver_auth_token_create(const char *root, const char *user, char **token_out,
+                               char id_out[17], wi_err *err)
 {
   struct token_create_args a = { .user = user };
   if (users_update(root, do_token_create, &a, err) < 0) {
@@ -311,8 +311,8 @@ wi_regserver_token_create(const char *root, const char *user, char **token_out, 
 }
 
 int
-wi_regserver_token_list(const char *root, const char *user, struct wi_regserver_token_info **out,
-                        size_t *n_out, wi_err *err)
+wi_regserver_auth_token_list(const char *root, const char *user,
+                             struct wi_regserver_token_info **out, size_t *n_out, wi_err *err)
 {
   json_t *j = users_load(root, err);
   struct wi_regserver_token_info *v = NULL;
@@ -372,7 +372,7 @@ do_token_revoke(json_t *users, void *arg, wi_err *err)
 }
 
 int
-wi_regserver_token_revoke(const char *root, const char *user, const char *id, wi_err *err)
+wi_regserver_auth_token_revoke(const char *root, const char *user, const char *id, wi_err *err)
 {
   struct token_revoke_args a = { user, id };
   return users_update(root, do_token_revoke, &a, err);
@@ -411,14 +411,14 @@ load_secret(struct wi_rs_auth *a, wi_err *err)
 }
 
 int
-wi_rs_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, wi_err *err)
+wi_regserver_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, wi_err *err)
 {
   struct wi_rs_auth *a = wi_xcalloc(1, sizeof *a);
   a->root = wi_xstrdup(root);
   a->ttl = token_ttl > 0 ? token_ttl : 300;
   pthread_mutex_init(&a->mu, NULL);
   if (load_secret(a, err) < 0) {
-    wi_rs_auth_free(a);
+    wi_regserver_auth_free(a);
     return err->code;
   }
   *out = a;
@@ -426,7 +426,7 @@ wi_rs_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, wi_err 
 }
 
 void
-wi_rs_auth_free(struct wi_rs_auth *a)
+wi_regserver_auth_free(struct wi_rs_auth *a)
 {
   if (a == NULL)
     return;
@@ -462,7 +462,8 @@ users_refresh(struct wi_rs_auth *a)
 }
 
 int
-wi_rs_auth_check_password(struct wi_rs_auth *a, const char *user, const char *password, wi_err *err)
+wi_regserver_auth_check_password(struct wi_rs_auth *a, const char *user, const char *password,
+                                 wi_err *err)
 {
   bool ok = false;
   size_t i;
@@ -477,7 +478,7 @@ wi_rs_auth_check_password(struct wi_rs_auth *a, const char *user, const char *pa
     char got[65];
     if (salt == NULL || hash == NULL || strlen(hash) != 64)
       continue;
-    wi_rs_hash_secret(salt, password, got);
+    wi_regserver_auth_hash_secret(salt, password, got);
     if (CRYPTO_memcmp(got, hash, 64) == 0)
       ok = true;
   }
@@ -488,14 +489,15 @@ wi_rs_auth_check_password(struct wi_rs_auth *a, const char *user, const char *pa
 }
 
 unsigned
-wi_rs_auth_allowed(struct wi_rs_auth *a, const char *user, const char *type, const char *name)
+wi_regserver_auth_allowed(struct wi_rs_auth *a, const char *user, const char *type,
+                          const char *name)
 {
   struct wi_rs_meta m;
   wi_err err = { 0 };
 
   if (strcmp(type, "registry") == 0)
     return strcmp(name, "catalog") == 0 ? WI_RS_CATALOG : 0;
-  if (strcmp(type, "repository") != 0 || !wi_rs_name_valid(name))
+  if (strcmp(type, "repository") != 0 || !wi_regserver_routes_name_valid(name))
     return 0;
   if (user) {
     const char *slash = strchr(user, '/');
@@ -503,7 +505,7 @@ wi_rs_auth_allowed(struct wi_rs_auth *a, const char *user, const char *type, con
     if (nl && strncmp(name, user, nl) == 0 && name[nl] == '/')
       return WI_RS_PULL | WI_RS_PUSH | WI_RS_DELETE;
   }
-  if (wi_rs_meta_read(a->root, name, &m, &err) == 0 && m.public_)
+  if (wi_regserver_storage_meta_read(a->root, name, &m, &err) == 0 && m.public_)
     return WI_RS_PULL;
   return 0;
 }
@@ -545,15 +547,16 @@ sign(const struct wi_rs_auth *a, const char *input, size_t len)
 }
 
 int
-wi_rs_auth_issue(struct wi_rs_auth *a, const char *user, const struct wi_rs_scope *scopes, size_t n,
-                 struct wi_buf *out, wi_err *err)
+wi_regserver_auth_issue(struct wi_rs_auth *a, const char *user, const struct wi_rs_scope *scopes,
+                        size_t n, struct wi_buf *out, wi_err *err)
 {
   char jti[33], issued[32];
   json_int_t now = (json_int_t)time(NULL);
   json_t *access = json_array();
 
   for (size_t i = 0; i < n; i++) {
-    unsigned bits = scopes[i].actions & wi_rs_auth_allowed(a, user, scopes[i].type, scopes[i].name);
+    unsigned bits =
+        scopes[i].actions & wi_regserver_auth_allowed(a, user, scopes[i].type, scopes[i].name);
     json_array_append_new(access,
                           json_pack("{s:s, s:s, s:o}", "type", scopes[i].type, "name",
                                     scopes[i].name, "actions", actions_json(scopes[i].type, bits)));
@@ -606,7 +609,8 @@ action_bits(json_t *arr)
 }
 
 int
-wi_rs_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *c, wi_err *err)
+wi_regserver_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *c,
+                         wi_err *err)
 {
   const char *d1 = strchr(token, '.');
   const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
@@ -650,7 +654,7 @@ wi_rs_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *
 }
 
 unsigned
-wi_rs_claims_actions(const struct wi_rs_claims *c, const char *type, const char *name)
+wi_regserver_auth_claims_actions(const struct wi_rs_claims *c, const char *type, const char *name)
 {
   unsigned bits = 0;
   for (size_t i = 0; i < c->n; i++)

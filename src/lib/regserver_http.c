@@ -157,9 +157,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     cr->method = wi_xstrdup(method);
     cr->path = wi_xstrdup(url);
     cr->start = wi_util_now();
-    wi_rs_req_init(&cr->r, &s->srv, &req_ops, conn, cr->method, cr->path);
+    wi_regserver_routes_req_init(&cr->r, &s->srv, &req_ops, conn, cr->method, cr->path);
     *con_cls = cr;
-    wi_rs_req_begin(&cr->r);
+    wi_regserver_routes_req_begin(&cr->r);
     /* Decided before a body arrived (an error, or a 202 that ignores the body): answer now and
      * let MHD close the connection instead of reading what we would discard. Without a body,
      * answer on the next call, which keeps the connection alive. */
@@ -173,11 +173,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   }
   if (*upload_data_size) {
     if (!cr->r.done)
-      wi_rs_req_body(&cr->r, upload_data, *upload_data_size);
+      wi_regserver_routes_req_body(&cr->r, upload_data, *upload_data_size);
     *upload_data_size = 0;
     return MHD_YES;
   }
-  wi_rs_req_end(&cr->r);
+  wi_regserver_routes_req_end(&cr->r);
   return send_response(conn, cr);
 }
 
@@ -198,7 +198,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   else
     wi_log(WI_LOG_INFO, "%s %s %d aborted (%d) %.1fms", cr->method, cr->path, cr->status, (int)toe,
            ms);
-  wi_rs_req_dispose(&cr->r);
+  wi_regserver_routes_req_dispose(&cr->r);
   free(cr->method);
   free(cr->path);
   free(cr);
@@ -276,7 +276,7 @@ prepare_root(const char *root, wi_err *err)
 }
 
 int
-wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *o, wi_err *err)
+wi_regserver_http_start(struct wi_regserver **out, const struct wi_regserver_opts *o, wi_err *err)
 {
   struct sockaddr_storage ss;
   bool v6 = false;
@@ -292,7 +292,7 @@ wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *o,
   s->srv.root = wi_xstrdup(o->root);
   s->srv.auth_mode = o->auth;
   s->srv.tls = o->tls_cert != NULL;
-  if (wi_rs_auth_new(&s->srv.auth, o->root, o->token_ttl, err) < 0)
+  if (wi_regserver_auth_new(&s->srv.auth, o->root, o->token_ttl, err) < 0)
     goto fail;
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                        MHD_USE_POLL | MHD_USE_ERROR_LOG;
@@ -340,24 +340,24 @@ wi_regserver_start(struct wi_regserver **out, const struct wi_regserver_opts *o,
   *out = s;
   return 0;
 fail:
-  wi_regserver_stop(s);
+  wi_regserver_http_stop(s);
   return err->code;
 }
 
 const char *
-wi_regserver_address(const struct wi_regserver *s)
+wi_regserver_http_address(const struct wi_regserver *s)
 {
   return s->srv.listen;
 }
 
 void
-wi_regserver_stop(struct wi_regserver *s)
+wi_regserver_http_stop(struct wi_regserver *s)
 {
   if (s == NULL)
     return;
   if (s->d)
     MHD_stop_daemon(s->d);
-  wi_rs_auth_free(s->srv.auth);
+  wi_regserver_auth_free(s->srv.auth);
   free(s->srv.root);
   free(s->srv.listen);
   free(s->tls_cert_pem);
@@ -376,7 +376,7 @@ cfg_string(json_t *j, const char *key)
 }
 
 int
-wi_regserver_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err)
+wi_regserver_http_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err)
 {
   static const char *const known[] = {
     "listen", "root", "auth", "tls_cert", "tls_key", "token_ttl"
@@ -415,7 +415,7 @@ wi_regserver_config_load(struct wi_regserver_config *cfg, const char *path, wi_e
 }
 
 void
-wi_regserver_config_dispose(struct wi_regserver_config *cfg)
+wi_regserver_http_config_dispose(struct wi_regserver_config *cfg)
 {
   free(cfg->listen);
   free(cfg->root);

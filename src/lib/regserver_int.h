@@ -19,6 +19,7 @@
 #include "lib/digest.h"
 #include "lib/err.h"
 #include "lib/regserver.h"
+#include "lib/strv.h"
 
 #define WI_RS_NAME_MAX    255
 #define WI_RS_REF_MAX     160 /* tag (128) or digest (sha512: 135) */
@@ -51,20 +52,20 @@ struct wi_rs_path {
 /* Route a request path (no query). WI_ENOTFOUND for unknown paths; WI_EINVAL with a message
  * naming NAME_INVALID / DIGEST_INVALID / TAG_INVALID problems (err->http_status says which: 400).
  */
-int wi_rs_path_parse(const char *path, struct wi_rs_path *out, wi_err *err);
+int wi_regserver_routes_path_parse(const char *path, struct wi_rs_path *out, wi_err *err);
 /* Repository name grammar of the distribution spec, at most 255 characters. */
-bool wi_rs_name_valid(const char *name);
-bool wi_rs_tag_valid(const char *tag);
+bool wi_regserver_routes_name_valid(const char *name);
+bool wi_regserver_routes_tag_valid(const char *tag);
 /* sha256 or sha512 digest with the exact hex length. */
-bool wi_rs_digest_valid(const char *d);
+bool wi_regserver_routes_digest_valid(const char *d);
 
 /* Range request header against a blob of `size` bytes. Returns 1 with start and len set for one
  * satisfiable range, 0 when the header is absent, malformed or multi-range (serve it all), -1 when
  * unsatisfiable (416). */
-int wi_rs_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *len);
+int wi_regserver_routes_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *len);
 /* Content-Range of a chunk upload: "<start>-<end>" (also "bytes=a-b", "bytes a-b/total").
  * 0 with start and end (inclusive) set on success, -1 when malformed. */
-int wi_rs_content_range_parse(const char *hdr, uint64_t *start, uint64_t *end);
+int wi_regserver_routes_content_range_parse(const char *hdr, uint64_t *start, uint64_t *end);
 
 enum { WI_RS_PULL = 1, WI_RS_PUSH = 2, WI_RS_DELETE = 4, WI_RS_CATALOG = 8 };
 
@@ -74,14 +75,14 @@ struct wi_rs_scope {
   unsigned actions; /* WI_RS_* bits; unknown actions are dropped */
 };
 /* One resource scope "type:name:a,b" (split at the last ':'). -1 when malformed. */
-int wi_rs_scope_parse(const char *s, size_t len, struct wi_rs_scope *out);
+int wi_regserver_routes_scope_parse(const char *s, size_t len, struct wi_rs_scope *out);
 /* Decode an application/x-www-form-urlencoded value (also '+' = space) into out (NUL-terminated,
  * at most outlen-1 bytes). -1 on a bad escape or overflow. */
-int wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen);
+int wi_regserver_routes_form_decode(const char *s, size_t len, char *out, size_t outlen);
 /* Value of field `key` in a urlencoded form, decoded into out; -1 when absent or bad. */
-int wi_rs_form_get(const char *form, const char *key, char *out, size_t outlen);
+int wi_regserver_routes_form_get(const char *form, const char *key, char *out, size_t outlen);
 /* "pull,push" for bits (into out). */
-void wi_rs_actions_format(unsigned actions, char *out, size_t outlen);
+void wi_regserver_routes_actions_format(unsigned actions, char *out, size_t outlen);
 
 /* ---- storage ---- */
 
@@ -90,40 +91,46 @@ struct wi_rs_meta {
   bool public_;
 };
 
-char *wi_rs_repo_dir(const char *root, const char *name);
+char *wi_regserver_storage_repo_dir(const char *root, const char *name);
 /* WI_ENOTFOUND when the repository does not exist. */
-int wi_rs_meta_read(const char *root, const char *name, struct wi_rs_meta *m, wi_err *err);
+int wi_regserver_storage_meta_read(const char *root, const char *name, struct wi_rs_meta *m,
+                                   wi_err *err);
 /* Create the repository (private, namespace = first component) unless it exists. */
-int wi_rs_repo_ensure(const char *root, const char *name, wi_err *err);
+int wi_regserver_storage_repo_ensure(const char *root, const char *name, wi_err *err);
 
 /* The repository holds the blob (link and content both present). size_out optional. */
-int wi_rs_blob_stat(const char *root, const char *name, const char *digest, uint64_t *size_out,
-                    wi_err *err);
+int wi_regserver_storage_blob_stat(const char *root, const char *name, const char *digest,
+                                   uint64_t *size_out, wi_err *err);
 /* Open for reading; WI_ENOTFOUND. */
-int wi_rs_blob_open(const char *root, const char *name, const char *digest, int *fd_out,
-                    uint64_t *size_out, wi_err *err);
+int wi_regserver_storage_blob_open(const char *root, const char *name, const char *digest,
+                                   int *fd_out, uint64_t *size_out, wi_err *err);
 /* Link an existing blob from any repository into name (mount). WI_ENOTFOUND if the blob is absent.
  */
-int wi_rs_blob_mount(const char *root, const char *name, const char *digest, wi_err *err);
-int wi_rs_blob_delete(const char *root, const char *name, const char *digest, wi_err *err);
+int wi_regserver_storage_blob_mount(const char *root, const char *name, const char *digest,
+                                    wi_err *err);
+int wi_regserver_storage_blob_delete(const char *root, const char *name, const char *digest,
+                                     wi_err *err);
 
 struct wi_rs_upload;
 /* New upload session; id_out gets 32 hex characters. */
-int wi_rs_upload_new(const char *root, const char *name, char id_out[33], wi_err *err);
+int wi_regserver_storage_upload_new(const char *root, const char *name, char id_out[33],
+                                    wi_err *err);
 /* Take an upload for writing (one writer at a time: WI_EEXISTS while busy; WI_ENOTFOUND). After a
  * restart the hash state is rebuilt by re-reading the data written so far. */
-int wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_rs_upload **out,
-                      wi_err *err);
-uint64_t wi_rs_upload_offset(const struct wi_rs_upload *u);
-int wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err *err);
+int wi_regserver_storage_upload_open(const char *root, const char *name, const char *id,
+                                     struct wi_rs_upload **out, wi_err *err);
+uint64_t wi_regserver_storage_upload_offset(const struct wi_rs_upload *u);
+int wi_regserver_storage_upload_write(struct wi_rs_upload *u, const void *data, size_t len,
+                                      wi_err *err);
 /* Verify the digest and move the data into the blob store, linked into the repository; the
  * upload is gone afterwards either way (WI_EDIGEST on mismatch). Frees u. */
-int wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err);
+int wi_regserver_storage_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err);
 /* Give the upload back (keeps the hash state for the next chunk). Frees u. */
-void wi_rs_upload_release(struct wi_rs_upload *u);
-int wi_rs_upload_status(const char *root, const char *name, const char *id, uint64_t *offset_out,
-                        wi_err *err);
-int wi_rs_upload_cancel(const char *root, const char *name, const char *id, wi_err *err);
+void wi_regserver_storage_upload_release(struct wi_rs_upload *u);
+int wi_regserver_storage_upload_status(const char *root, const char *name, const char *id,
+                                       uint64_t *offset_out, wi_err *err);
+int wi_regserver_storage_upload_cancel(const char *root, const char *name, const char *id,
+                                       wi_err *err);
 
 struct wi_rs_manifest_info {
   char digest[WI_DIGEST_MAX];
@@ -131,42 +138,45 @@ struct wi_rs_manifest_info {
   uint64_t size;
 };
 /* Resolve a tag or digest. body_out (optional) gets the bytes. WI_ENOTFOUND. */
-int wi_rs_manifest_get(const char *root, const char *name, const char *ref,
-                       struct wi_rs_manifest_info *info, char **body_out, wi_err *err);
+int wi_regserver_storage_manifest_get(const char *root, const char *name, const char *ref,
+                                      struct wi_rs_manifest_info *info, char **body_out,
+                                      wi_err *err);
 /* Store a manifest (bytes as given) under ref (tag or digest) plus extra tags. Checks every
  * referenced blob/child is in the repository (WI_ENOTFOUND: MANIFEST_BLOB_UNKNOWN), the digest
  * when ref is a digest (WI_EDIGEST), the JSON (WI_EINVAL). subject_out gets the subject digest or
  * "". */
-int wi_rs_manifest_put(const char *root, const char *name, const char *ref,
-                       const char *content_type, const char *body, size_t len,
-                       const char *const *tags, size_t n_tags, struct wi_rs_manifest_info *info,
-                       char subject_out[WI_DIGEST_MAX], wi_err *err);
+int wi_regserver_storage_manifest_put(const char *root, const char *name, const char *ref,
+                                      const char *content_type, const char *body, size_t len,
+                                      const char *const *tags, size_t n_tags,
+                                      struct wi_rs_manifest_info *info,
+                                      char subject_out[WI_DIGEST_MAX], wi_err *err);
 /* Delete by digest (manifest and its tags) or by tag (the tag only). WI_ENOTFOUND. */
-int wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_err *err);
+int wi_regserver_storage_manifest_delete(const char *root, const char *name, const char *ref,
+                                         wi_err *err);
 /* Sorted tag names. WI_ENOTFOUND when the repository does not exist. */
-int wi_rs_tags_list(const char *root, const char *name, char ***tags_out, size_t *n_out,
-                    wi_err *err);
+int wi_regserver_storage_tags_list(const char *root, const char *name, char ***tags_out,
+                                   size_t *n_out, wi_err *err);
 /* Image index of the manifests whose subject is digest (filtered by artifact_type when given). */
-int wi_rs_referrers(const char *root, const char *name, const char *digest,
-                    const char *artifact_type, struct wi_buf *out, wi_err *err);
+int wi_regserver_storage_referrers(const char *root, const char *name, const char *digest,
+                                   const char *artifact_type, struct wi_buf *out, wi_err *err);
 /* Sorted repository names. */
-int wi_rs_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err);
-void wi_rs_strv_free(char **v, size_t n);
+int wi_regserver_storage_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err);
 
 /* ---- auth ---- */
 
 struct wi_rs_auth;
-int wi_rs_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, wi_err *err);
-void wi_rs_auth_free(struct wi_rs_auth *a);
+int wi_regserver_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, wi_err *err);
+void wi_regserver_auth_free(struct wi_rs_auth *a);
 /* Check NS/USER + auth token against users.json (re-read when it changes). WI_EAUTH. */
-int wi_rs_auth_check_password(struct wi_rs_auth *a, const char *user, const char *password,
-                              wi_err *err);
+int wi_regserver_auth_check_password(struct wi_rs_auth *a, const char *user, const char *password,
+                                     wi_err *err);
 /* Actions user (NULL = anonymous) may have on a scope. */
-unsigned wi_rs_auth_allowed(struct wi_rs_auth *a, const char *user, const char *type,
-                            const char *name);
+unsigned wi_regserver_auth_allowed(struct wi_rs_auth *a, const char *user, const char *type,
+                                   const char *name);
 /* Signed token granting scopes[i] ∩ allowed; JSON response body {"token",...} into out. */
-int wi_rs_auth_issue(struct wi_rs_auth *a, const char *user, const struct wi_rs_scope *scopes,
-                     size_t n, struct wi_buf *out, wi_err *err);
+int wi_regserver_auth_issue(struct wi_rs_auth *a, const char *user,
+                            const struct wi_rs_scope *scopes, size_t n, struct wi_buf *out,
+                            wi_err *err);
 
 #define WI_RS_MAX_GRANTS 16
 struct wi_rs_claims {
@@ -175,12 +185,14 @@ struct wi_rs_claims {
   struct wi_rs_scope grants[WI_RS_MAX_GRANTS];
 };
 /* Verify a bearer token's signature and expiry. WI_EAUTH. */
-int wi_rs_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *c, wi_err *err);
+int wi_regserver_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_rs_claims *c,
+                             wi_err *err);
 /* Actions the claims grant on type:name. */
-unsigned wi_rs_claims_actions(const struct wi_rs_claims *c, const char *type, const char *name);
+unsigned wi_regserver_auth_claims_actions(const struct wi_rs_claims *c, const char *type,
+                                          const char *name);
 
 /* Salted SHA-256 of a secret as hex, constant-time check (exported for unit tests). */
-void wi_rs_hash_secret(const char *salt_hex, const char *secret, char out[65]);
+void wi_regserver_auth_hash_secret(const char *salt_hex, const char *secret, char out[65]);
 
 /* ---- request handling (regserver_routes.c), independent of the HTTP library ---- */
 
@@ -203,7 +215,7 @@ struct wi_rs_req_ops {
   size_t (*header_all)(struct wi_rs_req *r, const char *name, const char **out, size_t max);
 };
 /* True when the Accept headers (none = anything) admit media type mt. */
-bool wi_rs_accepts(const char *const *accept, size_t n, const char *mt);
+bool wi_regserver_routes_accepts(const char *const *accept, size_t n, const char *mt);
 
 struct wi_rs_header {
   char *name;
@@ -243,15 +255,16 @@ struct wi_rs_req {
   bool done; /* response ready */
 };
 
-void wi_rs_req_init(struct wi_rs_req *r, struct wi_rs_server *srv, const struct wi_rs_req_ops *ops,
-                    void *conn, const char *method, const char *path);
+void wi_regserver_routes_req_init(struct wi_rs_req *r, struct wi_rs_server *srv,
+                                  const struct wi_rs_req_ops *ops, void *conn, const char *method,
+                                  const char *path);
 /* Called once headers are in. Either sets r->done (response ready) or sets body_kind. */
-void wi_rs_req_begin(struct wi_rs_req *r);
+void wi_regserver_routes_req_begin(struct wi_rs_req *r);
 /* A piece of the request body. */
-void wi_rs_req_body(struct wi_rs_req *r, const char *data, size_t len);
+void wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len);
 /* The body is complete: produce the response (sets done). */
-void wi_rs_req_end(struct wi_rs_req *r);
+void wi_regserver_routes_req_end(struct wi_rs_req *r);
 /* Release everything, including an upload left open by a dropped connection. */
-void wi_rs_req_dispose(struct wi_rs_req *r);
+void wi_regserver_routes_req_dispose(struct wi_rs_req *r);
 
 #endif

@@ -26,7 +26,7 @@ lower_alnum(char c)
 }
 
 bool
-wi_rs_name_valid(const char *s)
+wi_regserver_routes_name_valid(const char *s)
 {
   const char *p = s;
   size_t n = strlen(s);
@@ -72,7 +72,7 @@ tag_char(char c, bool first)
 }
 
 bool
-wi_rs_tag_valid(const char *t)
+wi_regserver_routes_tag_valid(const char *t)
 {
   size_t n = strlen(t);
   if (n == 0 || n > 128)
@@ -84,7 +84,7 @@ wi_rs_tag_valid(const char *t)
 }
 
 bool
-wi_rs_digest_valid(const char *d)
+wi_regserver_routes_digest_valid(const char *d)
 {
   size_t hexlen;
   if (strncmp(d, "sha256:", 7) == 0)
@@ -133,9 +133,9 @@ set_ref(struct wi_rs_path *out, const char *ref, size_t len, bool digest_only, w
   memcpy(tmp, ref, len);
   tmp[len] = '\0';
   if (strchr(tmp, ':') || digest_only) {
-    if (!wi_rs_digest_valid(tmp))
+    if (!wi_regserver_routes_digest_valid(tmp))
       return path_error(out, err, "DIGEST_INVALID", "digest", tmp);
-  } else if (!wi_rs_tag_valid(tmp)) {
+  } else if (!wi_regserver_routes_tag_valid(tmp)) {
     return path_error(out, err, "TAG_INVALID", "tag", tmp);
   }
   memcpy(out->ref, tmp, len + 1);
@@ -143,7 +143,7 @@ set_ref(struct wi_rs_path *out, const char *ref, size_t len, bool digest_only, w
 }
 
 int
-wi_rs_path_parse(const char *path, struct wi_rs_path *out, wi_err *err)
+wi_regserver_routes_path_parse(const char *path, struct wi_rs_path *out, wi_err *err)
 {
   static const char *const marks[] = { "/blobs/", "/manifests/", "/referrers/", "/tags/list" };
   const char *best = NULL;
@@ -181,7 +181,7 @@ wi_rs_path_parse(const char *path, struct wi_rs_path *out, wi_err *err)
     return path_error(out, err, "NAME_INVALID", "repository name", "(too long)");
   memcpy(out->name, path, name_len);
   out->name[name_len] = '\0';
-  if (!wi_rs_name_valid(out->name))
+  if (!wi_regserver_routes_name_valid(out->name))
     return path_error(out, err, "NAME_INVALID", "repository name", out->name);
   const char *rest = best + strlen(marks[best_i]);
   size_t rest_len = n - (size_t)(rest - path);
@@ -234,7 +234,7 @@ parse_u64(const char **p, uint64_t *out)
 }
 
 int
-wi_rs_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *len)
+wi_regserver_routes_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *len)
 {
   uint64_t a = 0, b = 0;
   const char *p = hdr;
@@ -272,7 +272,7 @@ wi_rs_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *len
 }
 
 int
-wi_rs_content_range_parse(const char *hdr, uint64_t *start, uint64_t *end)
+wi_regserver_routes_content_range_parse(const char *hdr, uint64_t *start, uint64_t *end)
 {
   const char *p = hdr;
 
@@ -315,7 +315,7 @@ action_bit(const char *a, size_t len)
 }
 
 int
-wi_rs_scope_parse(const char *s, size_t len, struct wi_rs_scope *out)
+wi_regserver_routes_scope_parse(const char *s, size_t len, struct wi_rs_scope *out)
 {
   const char *c1 = memchr(s, ':', len);
   const char *c2 = NULL;
@@ -346,7 +346,7 @@ wi_rs_scope_parse(const char *s, size_t len, struct wi_rs_scope *out)
 }
 
 void
-wi_rs_actions_format(unsigned actions, char *out, size_t outlen)
+wi_regserver_routes_actions_format(unsigned actions, char *out, size_t outlen)
 {
   size_t n = 0;
   static const struct {
@@ -366,7 +366,7 @@ wi_rs_actions_format(unsigned actions, char *out, size_t outlen)
 }
 
 int
-wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen)
+wi_regserver_routes_form_decode(const char *s, size_t len, char *out, size_t outlen)
 {
   size_t o = 0;
 
@@ -392,7 +392,7 @@ wi_rs_form_decode(const char *s, size_t len, char *out, size_t outlen)
 }
 
 int
-wi_rs_form_get(const char *form, const char *key, char *out, size_t outlen)
+wi_regserver_routes_form_get(const char *form, const char *key, char *out, size_t outlen)
 {
   size_t kl = strlen(key);
   const char *p = form;
@@ -401,7 +401,7 @@ wi_rs_form_get(const char *form, const char *key, char *out, size_t outlen)
     const char *amp = strchr(p, '&');
     size_t fl = amp ? (size_t)(amp - p) : strlen(p);
     if (fl > kl && memcmp(p, key, kl) == 0 && p[kl] == '=')
-      return wi_rs_form_decode(p + kl + 1, fl - kl - 1, out, outlen);
+      return wi_regserver_routes_form_decode(p + kl + 1, fl - kl - 1, out, outlen);
     p = amp ? amp + 1 : NULL;
   }
   return -1;
@@ -509,7 +509,7 @@ challenge(struct wi_rs_req *r, const char *type, const char *name, unsigned acti
   char rl[512], acts[64];
 
   realm(r, rl, sizeof rl);
-  wi_rs_actions_format(actions, acts, sizeof acts);
+  wi_regserver_routes_actions_format(actions, acts, sizeof acts);
   if (type == NULL)
     resp_header(r, "WWW-Authenticate", "Bearer realm=\"%s\",service=\"%s\"%s%s%s", rl,
                 WI_RS_SERVICE, error ? ",error=\"" : "", error ? error : "", error ? "\"" : "");
@@ -567,7 +567,7 @@ identify(struct wi_rs_req *r, struct identity *id)
     return true;
   id->anonymous = false;
   if (strncasecmp(h, "Bearer ", 7) == 0) {
-    if (wi_rs_auth_verify(r->srv->auth, h + 7, &id->claims, &err) < 0) {
+    if (wi_regserver_auth_verify(r->srv->auth, h + 7, &id->claims, &err) < 0) {
       challenge(r, NULL, NULL, 0, "invalid_token");
       return false;
     }
@@ -576,7 +576,7 @@ identify(struct wi_rs_req *r, struct identity *id)
   } else {
     char *user = NULL, *pass = NULL;
     int ok = basic_credentials(h, &user, &pass) == 0 &&
-             wi_rs_auth_check_password(r->srv->auth, user, pass, &err) == 0;
+             wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) == 0;
     if (pass)
       wi_alloc_secret_free(pass);
     if (!ok) {
@@ -596,9 +596,9 @@ static unsigned
 granted(struct wi_rs_req *r, const struct identity *id, const char *type, const char *name)
 {
   if (id->bearer)
-    return wi_rs_claims_actions(&id->claims, type, name) &
-           wi_rs_auth_allowed(r->srv->auth, id->user, type, name);
-  return wi_rs_auth_allowed(r->srv->auth, id->user, type, name);
+    return wi_regserver_auth_claims_actions(&id->claims, type, name) &
+           wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
+  return wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
 }
 
 /* True when the caller may do `need` on type:name; otherwise the 401/403 response is set. */
@@ -615,7 +615,7 @@ authorize(struct wi_rs_req *r, const struct identity *id, const char *type, cons
     challenge(r, type, name, ask, id->anonymous ? NULL : "insufficient_scope");
     return false;
   }
-  unsigned could = wi_rs_auth_allowed(r->srv->auth, id->user, type, name);
+  unsigned could = wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
   if (id->bearer && (could & need) == need) {
     challenge(r, type, name, ask, "insufficient_scope");
     return false;
@@ -642,22 +642,22 @@ handle_blob(struct wi_rs_req *r)
   const char *d = r->p.ref;
 
   if (is_method(r, "DELETE")) {
-    if (wi_rs_blob_delete(root, r->p.name, d, &err) < 0)
+    if (wi_regserver_storage_blob_delete(root, r->p.name, d, &err) < 0)
       return resp_from_err(r, &err, "BLOB_UNKNOWN");
     return resp_status(r, 202);
   }
   if (is_method(r, "HEAD")) {
     uint64_t size = 0;
-    if (wi_rs_blob_stat(root, r->p.name, d, &size, &err) < 0)
+    if (wi_regserver_storage_blob_stat(root, r->p.name, d, &size, &err) < 0)
       return resp_from_err(r, &err, "BLOB_UNKNOWN");
     r->resp.head_only = true;
     r->resp.content_length = size;
   } else {
     int fd = -1;
     uint64_t size = 0, start = 0, len = 0;
-    if (wi_rs_blob_open(root, r->p.name, d, &fd, &size, &err) < 0)
+    if (wi_regserver_storage_blob_open(root, r->p.name, d, &fd, &size, &err) < 0)
       return resp_from_err(r, &err, "BLOB_UNKNOWN");
-    int rg = wi_rs_range_parse(r->ops->header(r, "Range"), size, &start, &len);
+    int rg = wi_regserver_routes_range_parse(r->ops->header(r, "Range"), size, &start, &len);
     if (rg < 0) {
       close(fd);
       resp_header(r, "Content-Range", "bytes */%llu", (unsigned long long)size);
@@ -684,7 +684,7 @@ static void
 start_upload_body(struct wi_rs_req *r, const char *id)
 {
   wi_err err = { 0 };
-  if (wi_rs_upload_open(r->srv->root, r->p.name, id, &r->upload, &err) < 0)
+  if (wi_regserver_storage_upload_open(r->srv->root, r->p.name, id, &r->upload, &err) < 0)
     return resp_from_err(r, &err, "BLOB_UPLOAD_UNKNOWN");
   r->body_kind = WI_RS_BODY_UPLOAD;
 }
@@ -698,18 +698,19 @@ handle_upload_new(struct wi_rs_req *r, const struct identity *id)
   const char *from = r->ops->query(r, "from");
   const char *digest = r->ops->query(r, "digest");
 
-  if (mount && from && wi_rs_digest_valid(mount) && wi_rs_name_valid(from) &&
+  if (mount && from && wi_regserver_routes_digest_valid(mount) &&
+      wi_regserver_routes_name_valid(from) &&
       (r->srv->auth_mode == WI_REGSERVER_AUTH_NONE ||
        (granted(r, id, "repository", from) & WI_RS_PULL)) &&
-      wi_rs_blob_stat(r->srv->root, from, mount, NULL, &err) == 0 &&
-      wi_rs_blob_mount(r->srv->root, r->p.name, mount, &err) == 0) {
+      wi_regserver_storage_blob_stat(r->srv->root, from, mount, NULL, &err) == 0 &&
+      wi_regserver_storage_blob_mount(r->srv->root, r->p.name, mount, &err) == 0) {
     resp_header(r, "Location", "/v2/%s/blobs/%s", r->p.name, mount);
     resp_header(r, "Docker-Content-Digest", "%s", mount);
     return resp_status(r, 201);
   }
-  if (digest && !wi_rs_digest_valid(digest))
+  if (digest && !wi_regserver_routes_digest_valid(digest))
     return resp_error(r, 400, "DIGEST_INVALID", "invalid digest");
-  if (wi_rs_upload_new(r->srv->root, r->p.name, uid, &err) < 0)
+  if (wi_regserver_storage_upload_new(r->srv->root, r->p.name, uid, &err) < 0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
   if (digest) { /* monolithic: the body is the blob */
     r->monolithic = true;
@@ -725,13 +726,13 @@ static bool
 check_chunk_start(struct wi_rs_req *r)
 {
   const char *cr = r->ops->header(r, "Content-Range");
-  uint64_t start = 0, end = 0, off = wi_rs_upload_offset(r->upload);
+  uint64_t start = 0, end = 0, off = wi_regserver_storage_upload_offset(r->upload);
 
   if (cr == NULL)
     return true;
-  if (wi_rs_content_range_parse(cr, &start, &end) == 0 && start == off)
+  if (wi_regserver_routes_content_range_parse(cr, &start, &end) == 0 && start == off)
     return true;
-  wi_rs_upload_release(wi_steal(&r->upload));
+  wi_regserver_storage_upload_release(wi_steal(&r->upload));
   r->body_kind = WI_RS_BODY_NONE;
   upload_location(r, r->p.ref, off);
   resp_error(r, 416, "BLOB_UPLOAD_INVALID", "Content-Range does not continue the upload");
@@ -745,19 +746,19 @@ handle_upload(struct wi_rs_req *r)
   uint64_t off = 0;
 
   if (is_method(r, "GET")) {
-    if (wi_rs_upload_status(r->srv->root, r->p.name, r->p.ref, &off, &err) < 0)
+    if (wi_regserver_storage_upload_status(r->srv->root, r->p.name, r->p.ref, &off, &err) < 0)
       return resp_from_err(r, &err, "BLOB_UPLOAD_UNKNOWN");
     upload_location(r, r->p.ref, off);
     return resp_status(r, 204);
   }
   if (is_method(r, "DELETE")) {
-    if (wi_rs_upload_cancel(r->srv->root, r->p.name, r->p.ref, &err) < 0)
+    if (wi_regserver_storage_upload_cancel(r->srv->root, r->p.name, r->p.ref, &err) < 0)
       return resp_from_err(r, &err, "BLOB_UPLOAD_UNKNOWN");
     return resp_status(r, 204);
   }
   if (is_method(r, "PUT")) {
     const char *digest = r->ops->query(r, "digest");
-    if (digest == NULL || !wi_rs_digest_valid(digest))
+    if (digest == NULL || !wi_regserver_routes_digest_valid(digest))
       return resp_error(r, 400, "DIGEST_INVALID", "missing or invalid digest parameter");
   }
   start_upload_body(r, r->p.ref);
@@ -772,17 +773,17 @@ finish_upload(struct wi_rs_req *r)
   struct wi_rs_upload *u = wi_steal(&r->upload);
 
   if (r->upload_failed) {
-    wi_rs_upload_release(u);
+    wi_regserver_storage_upload_release(u);
     return resp_from_err(r, &r->upload_err, "BLOB_UPLOAD_UNKNOWN");
   }
   if (is_method(r, "PATCH")) {
-    uint64_t off = wi_rs_upload_offset(u);
-    wi_rs_upload_release(u);
+    uint64_t off = wi_regserver_storage_upload_offset(u);
+    wi_regserver_storage_upload_release(u);
     upload_location(r, r->p.ref, off);
     return resp_status(r, 202);
   }
   const char *digest = r->ops->query(r, "digest");
-  if (wi_rs_upload_finish(u, digest, &err) < 0) {
+  if (wi_regserver_storage_upload_finish(u, digest, &err) < 0) {
     if (err.code == WI_EDIGEST)
       return resp_error(r, 400, "DIGEST_INVALID", err.msg);
     return resp_from_err(r, &err, "BLOB_UPLOAD_UNKNOWN");
@@ -793,7 +794,7 @@ finish_upload(struct wi_rs_req *r)
 }
 
 bool
-wi_rs_accepts(const char *const *accept, size_t n, const char *mt)
+wi_regserver_routes_accepts(const char *const *accept, size_t n, const char *mt)
 {
   size_t ml = strlen(mt);
   if (n == 0)
@@ -827,20 +828,21 @@ negotiate_index(struct wi_rs_req *r, struct wi_rs_manifest_info *info, char **bo
   wi_err err = { 0 };
 
   char digest[WI_DIGEST_MAX];
-  if (n == 0 || wi_rs_accepts(acc, n, info->media_type))
+  if (n == 0 || wi_regserver_routes_accepts(acc, n, info->media_type))
     return;
   snprintf(digest, sizeof digest, "%s", info->digest);
-  if (wi_rs_manifest_get(r->srv->root, r->p.name, digest, &child, &raw, &err) < 0 ||
+  if (wi_regserver_storage_manifest_get(r->srv->root, r->p.name, digest, &child, &raw, &err) < 0 ||
       wi_manifest_parse(&idx, raw, child.size, child.media_type, &err) < 0)
     return;
   for (size_t i = 0; i < idx->n_manifests; i++) {
     const struct wi_descriptor *d = &idx->manifests[i];
     if (!d->has_platform || strcmp(d->platform.os, "linux") != 0 ||
         strcmp(d->platform.arch, "amd64") != 0 || d->media_type == NULL ||
-        !wi_rs_accepts(acc, n, d->media_type))
+        !wi_regserver_routes_accepts(acc, n, d->media_type))
       continue;
     char *cb = NULL;
-    if (wi_rs_manifest_get(r->srv->root, r->p.name, d->digest, &child, body ? &cb : NULL, &err) < 0)
+    if (wi_regserver_storage_manifest_get(r->srv->root, r->p.name, d->digest, &child,
+                                          body ? &cb : NULL, &err) < 0)
       return;
     if (body) {
       free(*body);
@@ -866,13 +868,14 @@ handle_manifest(struct wi_rs_req *r)
     return;
   }
   if (is_method(r, "DELETE")) {
-    if (wi_rs_manifest_delete(r->srv->root, r->p.name, r->p.ref, &err) < 0)
+    if (wi_regserver_storage_manifest_delete(r->srv->root, r->p.name, r->p.ref, &err) < 0)
       return resp_from_err(r, &err, "MANIFEST_UNKNOWN");
     return resp_status(r, 202);
   }
   bool head = is_method(r, "HEAD");
   char *body = NULL;
-  if (wi_rs_manifest_get(r->srv->root, r->p.name, r->p.ref, &info, head ? NULL : &body, &err) < 0)
+  if (wi_regserver_storage_manifest_get(r->srv->root, r->p.name, r->p.ref, &info,
+                                        head ? NULL : &body, &err) < 0)
     return resp_from_err(r, &err, "MANIFEST_UNKNOWN");
   if (wi_mediatype_is_index(info.media_type))
     negotiate_index(r, &info, head ? NULL : &body);
@@ -902,9 +905,9 @@ finish_manifest(struct wi_rs_req *r)
     return resp_error(r, 413, "SIZE_INVALID", "manifest larger than 4 MiB");
   if (n_tags && !strchr(r->p.ref, ':'))
     n_tags = 0; /* ?tag= only applies to a PUT by digest */
-  if (wi_rs_manifest_put(r->srv->root, r->p.name, r->p.ref, r->ops->header(r, "Content-Type"),
-                         r->body.data ? r->body.data : "", r->body.len, tags, n_tags, &info,
-                         subject, &err) < 0) {
+  if (wi_regserver_storage_manifest_put(
+          r->srv->root, r->p.name, r->p.ref, r->ops->header(r, "Content-Type"),
+          r->body.data ? r->body.data : "", r->body.len, tags, n_tags, &info, subject, &err) < 0) {
     if (err.code == WI_ENOTFOUND)
       return resp_error(r, 400, "MANIFEST_BLOB_UNKNOWN", err.msg);
     if (err.code == WI_EINVAL && strncmp(err.msg, "invalid tag", 11) == 0)
@@ -991,7 +994,7 @@ handle_tags(struct wi_rs_req *r)
 
   if (!pagination(r, &n, &last))
     return;
-  if (wi_rs_tags_list(r->srv->root, r->p.name, &tags, &count, &err) < 0)
+  if (wi_regserver_storage_tags_list(r->srv->root, r->p.name, &tags, &count, &err) < 0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
   json_t *a = page(tags, count, n, last, &last_out, &more);
   if (more) {
@@ -999,7 +1002,7 @@ handle_tags(struct wi_rs_req *r)
     resp_header(r, "Link", "</v2/%s/tags/list?n=%ld&last=%s>; rel=\"next\"", r->p.name, n, esc);
   }
   resp_json(r, 200, json_pack("{s:s, s:o}", "name", r->p.name, "tags", a));
-  wi_rs_strv_free(tags, count);
+  wi_strv_free(tags, count);
 }
 
 static void
@@ -1014,12 +1017,12 @@ handle_catalog(struct wi_rs_req *r, const struct identity *id)
 
   if (!pagination(r, &n, &last))
     return;
-  if (wi_rs_catalog(r->srv->root, &names, &count, &err) < 0)
+  if (wi_regserver_storage_catalog(r->srv->root, &names, &count, &err) < 0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
   /* With auth, list only what the caller may pull. */
   for (size_t i = 0; i < count; i++) {
     if (r->srv->auth_mode == WI_REGSERVER_AUTH_NONE ||
-        (wi_rs_auth_allowed(r->srv->auth, id->user, "repository", names[i]) & WI_RS_PULL))
+        (wi_regserver_auth_allowed(r->srv->auth, id->user, "repository", names[i]) & WI_RS_PULL))
       names[keep++] = names[i];
     else
       free(names[i]);
@@ -1030,7 +1033,7 @@ handle_catalog(struct wi_rs_req *r, const struct identity *id)
     resp_header(r, "Link", "</v2/_catalog?last=%s&n=%ld>; rel=\"next\"", esc, n);
   }
   resp_json(r, 200, json_pack("{s:o}", "repositories", a));
-  wi_rs_strv_free(names, keep);
+  wi_strv_free(names, keep);
 }
 
 static void
@@ -1042,7 +1045,8 @@ handle_referrers(struct wi_rs_req *r)
   if (at && *at == '\0')
     at = NULL;
   wi_buf_reset(&r->resp.body);
-  if (wi_rs_referrers(r->srv->root, r->p.name, r->p.ref, at, &r->resp.body, &err) < 0)
+  if (wi_regserver_storage_referrers(r->srv->root, r->p.name, r->p.ref, at, &r->resp.body, &err) <
+      0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
   resp_header(r, "Content-Type", "%s", WI_MT_OCI_INDEX);
   if (at)
@@ -1061,7 +1065,7 @@ collect_scopes(const char *const *vals, size_t nvals, struct wi_rs_scope *out, s
       while (*p == ' ')
         p++;
       size_t len = strcspn(p, " ");
-      if (len && wi_rs_scope_parse(p, len, &out[n]) == 0)
+      if (len && wi_regserver_routes_scope_parse(p, len, &out[n]) == 0)
         n++;
       p += len;
     }
@@ -1074,7 +1078,7 @@ issue_token(struct wi_rs_req *r, const char *user, const struct wi_rs_scope *sco
 {
   wi_err err = { 0 };
   wi_buf_reset(&r->resp.body);
-  if (wi_rs_auth_issue(r->srv->auth, user, scopes, n, &r->resp.body, &err) < 0)
+  if (wi_regserver_auth_issue(r->srv->auth, user, scopes, n, &r->resp.body, &err) < 0)
     return resp_from_err(r, &err, "UNKNOWN");
   resp_header(r, "Content-Type", "application/json");
   resp_header(r, "Cache-Control", "no-store");
@@ -1099,7 +1103,7 @@ handle_token_get(struct wi_rs_req *r)
 
   if (h && *h) {
     bool ok = basic_credentials(h, &user, &pass) == 0 &&
-              wi_rs_auth_check_password(r->srv->auth, user, pass, &err) == 0;
+              wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) == 0;
     if (pass)
       wi_alloc_secret_free(pass);
     if (!ok) {
@@ -1123,21 +1127,22 @@ handle_token_post(struct wi_rs_req *r)
   struct wi_rs_scope scopes[WI_RS_MAX_GRANTS];
   wi_err err = { 0 };
 
-  if (r->body_too_big || wi_rs_form_get(form, "grant_type", grant, sizeof grant) < 0 ||
+  if (r->body_too_big ||
+      wi_regserver_routes_form_get(form, "grant_type", grant, sizeof grant) < 0 ||
       strcmp(grant, "password") != 0) {
     wi_alloc_secret_free(pass);
     return resp_json(r, 400, json_pack("{s:s}", "error", "unsupported_grant_type"));
   }
-  if (wi_rs_form_get(form, "username", user, sizeof user) < 0 ||
-      wi_rs_form_get(form, "password", pass, 1024) < 0 ||
-      wi_rs_auth_check_password(r->srv->auth, user, pass, &err) < 0) {
+  if (wi_regserver_routes_form_get(form, "username", user, sizeof user) < 0 ||
+      wi_regserver_routes_form_get(form, "password", pass, 1024) < 0 ||
+      wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) < 0) {
     wi_alloc_secret_free(pass);
     return token_unauthorized(r);
   }
   wi_alloc_secret_free(pass);
   const char *vals[1] = { scope };
   size_t n = 0;
-  if (wi_rs_form_get(form, "scope", scope, sizeof scope) == 0)
+  if (wi_regserver_routes_form_get(form, "scope", scope, sizeof scope) == 0)
     n = collect_scopes(vals, 1, scopes, WI_ARRAY_SIZE(scopes));
   snprintf(r->user, sizeof r->user, "%s", user);
   issue_token(r, user, scopes, n);
@@ -1172,8 +1177,9 @@ route_needs(const struct wi_rs_req *r)
 }
 
 void
-wi_rs_req_init(struct wi_rs_req *r, struct wi_rs_server *srv, const struct wi_rs_req_ops *ops,
-               void *conn, const char *method, const char *path)
+wi_regserver_routes_req_init(struct wi_rs_req *r, struct wi_rs_server *srv,
+                             const struct wi_rs_req_ops *ops, void *conn, const char *method,
+                             const char *path)
 {
   memset(r, 0, sizeof *r);
   r->srv = srv;
@@ -1198,7 +1204,7 @@ begin_v2(struct wi_rs_req *r, struct identity *id)
     if (!is_method(r, "GET"))
       return resp_error(r, 405, "UNSUPPORTED", "method not allowed");
     if (r->srv->auth_mode == WI_REGSERVER_AUTH_TOKEN && id->bearer &&
-        !(wi_rs_claims_actions(&id->claims, "registry", "catalog") & WI_RS_CATALOG))
+        !(wi_regserver_auth_claims_actions(&id->claims, "registry", "catalog") & WI_RS_CATALOG))
       return challenge(r, "registry", "catalog", 0, "insufficient_scope");
     return handle_catalog(r, id);
   }
@@ -1226,13 +1232,13 @@ begin_v2(struct wi_rs_req *r, struct identity *id)
 }
 
 void
-wi_rs_req_begin(struct wi_rs_req *r)
+wi_regserver_routes_req_begin(struct wi_rs_req *r)
 {
   wi_err err = { 0 };
   struct identity id;
 
   resp_header(r, "Docker-Distribution-API-Version", "registry/2.0");
-  if (wi_rs_path_parse(r->path, &r->p, &err) < 0) {
+  if (wi_regserver_routes_path_parse(r->path, &r->p, &err) < 0) {
     if (err.code == WI_ENOTFOUND)
       return resp_error(r, 404, "NAME_UNKNOWN", "unknown path");
     return resp_error(r, 400, r->p.oci_code, err.msg);
@@ -1259,7 +1265,7 @@ wi_rs_req_begin(struct wi_rs_req *r)
 }
 
 void
-wi_rs_req_body(struct wi_rs_req *r, const char *data, size_t len)
+wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len)
 {
   switch (r->body_kind) {
   case WI_RS_BODY_BUFFER:
@@ -1270,7 +1276,8 @@ wi_rs_req_body(struct wi_rs_req *r, const char *data, size_t len)
     }
     break;
   case WI_RS_BODY_UPLOAD:
-    if (!r->upload_failed && wi_rs_upload_write(r->upload, data, len, &r->upload_err) < 0)
+    if (!r->upload_failed &&
+        wi_regserver_storage_upload_write(r->upload, data, len, &r->upload_err) < 0)
       r->upload_failed = true;
     break;
   default:
@@ -1279,7 +1286,7 @@ wi_rs_req_body(struct wi_rs_req *r, const char *data, size_t len)
 }
 
 void
-wi_rs_req_end(struct wi_rs_req *r)
+wi_regserver_routes_req_end(struct wi_rs_req *r)
 {
   if (r->done)
     return;
@@ -1294,10 +1301,10 @@ wi_rs_req_end(struct wi_rs_req *r)
 }
 
 void
-wi_rs_req_dispose(struct wi_rs_req *r)
+wi_regserver_routes_req_dispose(struct wi_rs_req *r)
 {
   if (r->upload)
-    wi_rs_upload_release(wi_steal(&r->upload));
+    wi_regserver_storage_upload_release(wi_steal(&r->upload));
   if (r->resp.fd >= 0)
     close(r->resp.fd);
   for (size_t i = 0; i < r->resp.n_headers; i++) {

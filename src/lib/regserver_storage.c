@@ -55,7 +55,7 @@ blob_path(const char *root, const char *digest)
 }
 
 char *
-wi_rs_repo_dir(const char *root, const char *name)
+wi_regserver_storage_repo_dir(const char *root, const char *name)
 {
   return wi_xasprintf("%s/repos/%s", root, name);
 }
@@ -72,16 +72,6 @@ static bool
 is_tmp_name(const char *n)
 {
   return strstr(n, ".tmp-") != NULL || n[0] == '.';
-}
-
-void
-wi_rs_strv_free(char **v, size_t n)
-{
-  if (v == NULL)
-    return;
-  for (size_t i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
 }
 
 static int
@@ -117,7 +107,8 @@ list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err)
   return 0;
 }
 
-/* gc.lock: manifest writes and blob links hold it shared, gc exclusive (see wi_regserver_gc). */
+/* gc.lock: manifest writes and blob links hold it shared, gc exclusive (see
+ * wi_regserver_storage_gc). */
 static int
 gc_lock(const char *root, int op, wi_err *err)
 {
@@ -148,7 +139,8 @@ write_link(const char *path, const char *content, wi_err *err)
 /* ---- repositories ---- */
 
 int
-wi_rs_meta_read(const char *root, const char *name, struct wi_rs_meta *m, wi_err *err)
+wi_regserver_storage_meta_read(const char *root, const char *name, struct wi_rs_meta *m,
+                               wi_err *err)
 {
   wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
   wi_autofree char *data = NULL;
@@ -183,14 +175,14 @@ meta_write(const char *root, const char *name, const struct wi_rs_meta *m, wi_er
 }
 
 int
-wi_rs_repo_ensure(const char *root, const char *name, wi_err *err)
+wi_regserver_storage_repo_ensure(const char *root, const char *name, wi_err *err)
 {
   wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
   struct wi_rs_meta m = { 0 };
 
   if (access(p, F_OK) == 0)
     return 0;
-  if (!wi_rs_name_valid(name))
+  if (!wi_regserver_routes_name_valid(name))
     return wi_err_set(err, WI_EINVAL, "invalid repository name %s", name);
   const char *slash = strchr(name, '/');
   snprintf(m.namespace_, sizeof m.namespace_, "%.*s",
@@ -213,8 +205,8 @@ repo_links(const char *root, const char *name, const char *digest)
 }
 
 int
-wi_rs_blob_stat(const char *root, const char *name, const char *digest, uint64_t *size_out,
-                wi_err *err)
+wi_regserver_storage_blob_stat(const char *root, const char *name, const char *digest,
+                               uint64_t *size_out, wi_err *err)
 {
   struct stat st;
   wi_autofree char *bp = blob_path(root, digest);
@@ -227,8 +219,8 @@ wi_rs_blob_stat(const char *root, const char *name, const char *digest, uint64_t
 }
 
 int
-wi_rs_blob_open(const char *root, const char *name, const char *digest, int *fd_out,
-                uint64_t *size_out, wi_err *err)
+wi_regserver_storage_blob_open(const char *root, const char *name, const char *digest, int *fd_out,
+                               uint64_t *size_out, wi_err *err)
 {
   struct stat st;
   wi_autofree char *bp = blob_path(root, digest);
@@ -262,13 +254,13 @@ link_blob(const char *root, const char *name, const char *digest, wi_err *err)
     return wi_err_set(err, WI_ENOTFOUND, "blob %s not found", digest);
   if (access(link, F_OK) == 0)
     return 0;
-  if (wi_rs_repo_ensure(root, name, err) < 0)
+  if (wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
   return write_link(link, "", err);
 }
 
 int
-wi_rs_blob_mount(const char *root, const char *name, const char *digest, wi_err *err)
+wi_regserver_storage_blob_mount(const char *root, const char *name, const char *digest, wi_err *err)
 {
   wi_autoclose int lk = gc_lock(root, LOCK_SH, err);
   if (lk < 0)
@@ -277,7 +269,8 @@ wi_rs_blob_mount(const char *root, const char *name, const char *digest, wi_err 
 }
 
 int
-wi_rs_blob_delete(const char *root, const char *name, const char *digest, wi_err *err)
+wi_regserver_storage_blob_delete(const char *root, const char *name, const char *digest,
+                                 wi_err *err)
 {
   char dn[WI_DIGEST_MAX];
 
@@ -352,7 +345,7 @@ static void
 entry_free(struct upload_entry *e)
 {
   if (e->has_hash)
-    wi_hasher_dispose(&e->h);
+    wi_digest_hasher_dispose(&e->h);
   free(e->dir);
   free(e);
 }
@@ -385,9 +378,9 @@ upload_id_valid(const char *id)
 }
 
 int
-wi_rs_upload_new(const char *root, const char *name, char id_out[33], wi_err *err)
+wi_regserver_storage_upload_new(const char *root, const char *name, char id_out[33], wi_err *err)
 {
-  if (wi_rs_repo_ensure(root, name, err) < 0)
+  if (wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
   if (wi_util_random_hex(id_out, 16, err) < 0)
     return err->code;
@@ -411,9 +404,9 @@ rehash(struct upload_entry *e, int fd, uint64_t size, const char *algo, wi_err *
   int ret = 0;
 
   if (e->has_hash)
-    wi_hasher_dispose(&e->h);
+    wi_digest_hasher_dispose(&e->h);
   e->has_hash = false;
-  if (wi_hasher_init(&e->h, algo, err) < 0) {
+  if (wi_digest_hasher_init(&e->h, algo, err) < 0) {
     free(buf);
     return err->code;
   }
@@ -427,7 +420,7 @@ rehash(struct upload_entry *e, int fd, uint64_t size, const char *algo, wi_err *
       ret = wi_err_sys(err, WI_EIO, "read upload %s", e->dir);
       break;
     }
-    wi_hasher_update(&e->h, buf, (size_t)n);
+    wi_digest_hasher_update(&e->h, buf, (size_t)n);
     off += (uint64_t)n;
   }
   free(buf);
@@ -436,8 +429,8 @@ rehash(struct upload_entry *e, int fd, uint64_t size, const char *algo, wi_err *
 }
 
 int
-wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_rs_upload **out,
-                  wi_err *err)
+wi_regserver_storage_upload_open(const char *root, const char *name, const char *id,
+                                 struct wi_rs_upload **out, wi_err *err)
 {
   struct stat st;
 
@@ -498,7 +491,7 @@ wi_rs_upload_open(const char *root, const char *name, const char *id, struct wi_
 }
 
 uint64_t
-wi_rs_upload_offset(const struct wi_rs_upload *u)
+wi_regserver_storage_upload_offset(const struct wi_rs_upload *u)
 {
   return u->offset;
 }
@@ -527,7 +520,7 @@ hash_thread(void *arg)
         u->th_failed = true;
         break;
       }
-      wi_hasher_update(&e->h, buf, (size_t)n);
+      wi_digest_hasher_update(&e->h, buf, (size_t)n);
       e->hashed += (uint64_t)n;
     }
     if (u->th_failed || (stop && e->hashed >= target))
@@ -554,7 +547,7 @@ hash_thread_join(struct wi_rs_upload *u)
 }
 
 int
-wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err *err)
+wi_regserver_storage_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err *err)
 {
   if (wi_fs_write_all(u->fd, data, len, err) < 0) {
     /* The file may hold part of the chunk now: rebuild the hash from disk next time. */
@@ -572,7 +565,7 @@ wi_rs_upload_write(struct wi_rs_upload *u, const void *data, size_t len, wi_err 
     pthread_cond_signal(&u->th_cv);
     pthread_mutex_unlock(&u->th_mu);
   } else {
-    wi_hasher_update(&u->e->h, data, len);
+    wi_digest_hasher_update(&u->e->h, data, len);
     u->e->hashed += len;
   }
   /* Start writeback as we go, so the fsync at the end of a large upload has little left to do. */
@@ -606,14 +599,14 @@ upload_free(struct wi_rs_upload *u, bool keep_entry)
 }
 
 void
-wi_rs_upload_release(struct wi_rs_upload *u)
+wi_regserver_storage_upload_release(struct wi_rs_upload *u)
 {
   if (u)
     upload_free(u, true);
 }
 
 int
-wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
+wi_regserver_storage_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
 {
   char got[WI_DIGEST_MAX];
   wi_autofree char *data = wi_xasprintf("%s/data", u->dir);
@@ -628,8 +621,8 @@ wi_rs_upload_finish(struct wi_rs_upload *u, const char *digest, wi_err *err)
     ret = err->code;
     goto out;
   }
-  wi_hasher_final(&u->e->h, got);
-  wi_hasher_dispose(&u->e->h);
+  wi_digest_hasher_final(&u->e->h, got);
+  wi_digest_hasher_dispose(&u->e->h);
   u->e->has_hash = false;
   if (strcmp(got, digest) != 0) {
     ret =
@@ -666,8 +659,8 @@ out:
 }
 
 int
-wi_rs_upload_status(const char *root, const char *name, const char *id, uint64_t *offset_out,
-                    wi_err *err)
+wi_regserver_storage_upload_status(const char *root, const char *name, const char *id,
+                                   uint64_t *offset_out, wi_err *err)
 {
   struct stat st;
 
@@ -682,7 +675,7 @@ wi_rs_upload_status(const char *root, const char *name, const char *id, uint64_t
 }
 
 int
-wi_rs_upload_cancel(const char *root, const char *name, const char *id, wi_err *err)
+wi_regserver_storage_upload_cancel(const char *root, const char *name, const char *id, wi_err *err)
 {
   if (!upload_id_valid(id))
     return wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
@@ -725,8 +718,8 @@ resolve_ref(const char *root, const char *name, const char *ref, char digest[WI_
 }
 
 int
-wi_rs_manifest_get(const char *root, const char *name, const char *ref,
-                   struct wi_rs_manifest_info *info, char **body_out, wi_err *err)
+wi_regserver_storage_manifest_get(const char *root, const char *name, const char *ref,
+                                  struct wi_rs_manifest_info *info, char **body_out, wi_err *err)
 {
   char dn[WI_DIGEST_MAX];
   struct stat st;
@@ -769,12 +762,13 @@ check_references(const char *root, const char *name, const struct wi_manifest *m
                           m->manifests[i].digest, name);
     return 0;
   }
-  if (m->config.digest && wi_rs_blob_stat(root, name, m->config.digest, NULL, &e2) < 0)
+  if (m->config.digest &&
+      wi_regserver_storage_blob_stat(root, name, m->config.digest, NULL, &e2) < 0)
     return wi_err_set(err, WI_ENOTFOUND, "config: blob %s not found in %s", m->config.digest, name);
   for (size_t i = 0; i < m->n_layers; i++) {
     if (m->layers[i].n_urls > 0) /* foreign layer served from its URLs */
       continue;
-    if (wi_rs_blob_stat(root, name, m->layers[i].digest, NULL, &e2) < 0)
+    if (wi_regserver_storage_blob_stat(root, name, m->layers[i].digest, NULL, &e2) < 0)
       return wi_err_set(err, WI_ENOTFOUND, "layers[%zu]: blob %s not found in %s", i,
                         m->layers[i].digest, name);
   }
@@ -817,7 +811,7 @@ write_tags(const char *root, const char *name, const char *digest, const char *r
       return err->code;
   }
   for (size_t i = 0; i < n_tags; i++) {
-    if (!wi_rs_tag_valid(tags[i]))
+    if (!wi_regserver_routes_tag_valid(tags[i]))
       return wi_err_set(err, WI_EINVAL, "invalid tag %s", tags[i]);
     wi_autofree char *tp = repo_file(root, name, "_tags", tags[i]);
     if (write_link(tp, digest, err) < 0)
@@ -827,9 +821,11 @@ write_tags(const char *root, const char *name, const char *digest, const char *r
 }
 
 int
-wi_rs_manifest_put(const char *root, const char *name, const char *ref, const char *content_type,
-                   const char *body, size_t len, const char *const *tags, size_t n_tags,
-                   struct wi_rs_manifest_info *info, char subject_out[WI_DIGEST_MAX], wi_err *err)
+wi_regserver_storage_manifest_put(const char *root, const char *name, const char *ref,
+                                  const char *content_type, const char *body, size_t len,
+                                  const char *const *tags, size_t n_tags,
+                                  struct wi_rs_manifest_info *info, char subject_out[WI_DIGEST_MAX],
+                                  wi_err *err)
 {
   wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
   char dn[WI_DIGEST_MAX];
@@ -855,7 +851,8 @@ wi_rs_manifest_put(const char *root, const char *name, const char *ref, const ch
   snprintf(info->media_type, sizeof info->media_type, "%s", mt);
   info->size = len;
   lk = gc_lock(root, LOCK_SH, err);
-  if (lk < 0 || check_references(root, name, m, err) < 0 || wi_rs_repo_ensure(root, name, err) < 0)
+  if (lk < 0 || check_references(root, name, m, err) < 0 ||
+      wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
   wi_autofree char *bp = blob_path(root, info->digest);
   if (access(bp, F_OK) == 0) {
@@ -870,7 +867,7 @@ wi_rs_manifest_put(const char *root, const char *name, const char *ref, const ch
   wi_autofree char *link = repo_file(root, name, "_manifests", dn);
   if (write_link(link, mt, err) < 0)
     return err->code;
-  if (m->subject && m->subject->digest && wi_rs_digest_valid(m->subject->digest)) {
+  if (m->subject && m->subject->digest && wi_regserver_routes_digest_valid(m->subject->digest)) {
     char sdn[WI_DIGEST_MAX];
     dname(m->subject->digest, sdn);
     wi_autofree char *rdir = repo_file(root, name, "_referrers", sdn);
@@ -901,11 +898,12 @@ drop_tags_of(const char *root, const char *name, const char *digest)
       unlink(tp);
     }
   }
-  wi_rs_strv_free(tags, n);
+  wi_strv_free(tags, n);
 }
 
 int
-wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_err *err)
+wi_regserver_storage_manifest_delete(const char *root, const char *name, const char *ref,
+                                     wi_err *err)
 {
   char dn[WI_DIGEST_MAX];
 
@@ -917,7 +915,7 @@ wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_er
   }
   struct wi_rs_manifest_info info = { 0 };
   wi_autofree char *body = NULL;
-  if (wi_rs_manifest_get(root, name, ref, &info, &body, err) < 0)
+  if (wi_regserver_storage_manifest_get(root, name, ref, &info, &body, err) < 0)
     return err->code;
   dname(ref, dn);
   wi_autofree char *link = repo_file(root, name, "_manifests", dn);
@@ -928,7 +926,7 @@ wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_er
   wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
   wi_err e2 = { 0 };
   if (wi_manifest_parse(&m, body, info.size, info.media_type, &e2) == 0 && m->subject &&
-      m->subject->digest && wi_rs_digest_valid(m->subject->digest)) {
+      m->subject->digest && wi_regserver_routes_digest_valid(m->subject->digest)) {
     char sdn[WI_DIGEST_MAX];
     dname(m->subject->digest, sdn);
     wi_autofree char *rp = wi_xasprintf("%s/repos/%s/_referrers/%s/%s", root, name, sdn, dn);
@@ -938,18 +936,19 @@ wi_rs_manifest_delete(const char *root, const char *name, const char *ref, wi_er
 }
 
 int
-wi_rs_tags_list(const char *root, const char *name, char ***tags_out, size_t *n_out, wi_err *err)
+wi_regserver_storage_tags_list(const char *root, const char *name, char ***tags_out, size_t *n_out,
+                               wi_err *err)
 {
   struct wi_rs_meta m;
-  if (wi_rs_meta_read(root, name, &m, err) < 0)
+  if (wi_regserver_storage_meta_read(root, name, &m, err) < 0)
     return err->code;
   wi_autofree char *dir = repo_file(root, name, "_tags", NULL);
   return list_dir(dir, tags_out, n_out, err);
 }
 
 int
-wi_rs_referrers(const char *root, const char *name, const char *digest, const char *artifact_type,
-                struct wi_buf *out, wi_err *err)
+wi_regserver_storage_referrers(const char *root, const char *name, const char *digest,
+                               const char *artifact_type, struct wi_buf *out, wi_err *err)
 {
   char sdn[WI_DIGEST_MAX];
   char **v = NULL;
@@ -975,7 +974,7 @@ wi_rs_referrers(const char *root, const char *name, const char *digest, const ch
       json_array_append(list, d);
     json_decref(d);
   }
-  wi_rs_strv_free(v, n);
+  wi_strv_free(v, n);
   json_t *idx = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", WI_MT_OCI_INDEX,
                           "manifests", list);
   char *s = json_dumps(idx, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -1011,7 +1010,7 @@ catalog_walk(const char *base, const char *prefix, char ***v, size_t *n)
 }
 
 int
-wi_rs_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err)
+wi_regserver_storage_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err)
 {
   wi_autofree char *base = wi_xasprintf("%s/repos", root);
   char **v = NULL;
@@ -1029,22 +1028,22 @@ wi_rs_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err)
 /* ---- administration ---- */
 
 int
-wi_regserver_repo_list(const char *root, struct wi_regserver_repo_info **out, size_t *n_out,
-                       wi_err *err)
+wi_regserver_storage_repo_list(const char *root, struct wi_regserver_repo_info **out, size_t *n_out,
+                               wi_err *err)
 {
   char **names = NULL;
   size_t n = 0;
 
-  if (wi_rs_catalog(root, &names, &n, err) < 0)
+  if (wi_regserver_storage_catalog(root, &names, &n, err) < 0)
     return err->code;
   struct wi_regserver_repo_info *r = wi_xcalloc(n ? n : 1, sizeof *r);
   for (size_t i = 0; i < n; i++) {
     struct wi_rs_meta m = { 0 };
     char **tags = NULL;
     wi_err e2 = { 0 };
-    wi_rs_meta_read(root, names[i], &m, &e2);
-    if (wi_rs_tags_list(root, names[i], &tags, &r[i].n_tags, &e2) == 0)
-      wi_rs_strv_free(tags, r[i].n_tags);
+    wi_regserver_storage_meta_read(root, names[i], &m, &e2);
+    if (wi_regserver_storage_tags_list(root, names[i], &tags, &r[i].n_tags, &e2) == 0)
+      wi_strv_free(tags, r[i].n_tags);
     r[i].name = wi_steal(&names[i]);
     r[i].namespace_ = wi_xstrdup(m.namespace_);
     r[i].public_ = m.public_;
@@ -1056,7 +1055,7 @@ wi_regserver_repo_list(const char *root, struct wi_regserver_repo_info **out, si
 }
 
 void
-wi_regserver_repo_list_free(struct wi_regserver_repo_info *r, size_t n)
+wi_regserver_storage_repo_list_free(struct wi_regserver_repo_info *r, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
     free(r[i].name);
@@ -1066,42 +1065,42 @@ wi_regserver_repo_list_free(struct wi_regserver_repo_info *r, size_t n)
 }
 
 int
-wi_regserver_repo_create(const char *root, const char *name, bool public_, wi_err *err)
+wi_regserver_storage_repo_create(const char *root, const char *name, bool public_, wi_err *err)
 {
   struct wi_rs_meta m;
 
-  if (!wi_rs_name_valid(name))
+  if (!wi_regserver_routes_name_valid(name))
     return wi_err_set(err, WI_EINVAL, "invalid repository name %s", name);
-  if (wi_rs_meta_read(root, name, &m, err) == 0)
+  if (wi_regserver_storage_meta_read(root, name, &m, err) == 0)
     return wi_err_set(err, WI_EEXISTS, "repository %s already exists", name);
-  if (wi_rs_repo_ensure(root, name, err) < 0)
+  if (wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
-  return public_ ? wi_regserver_repo_set_public(root, name, true, err) : 0;
+  return public_ ? wi_regserver_storage_repo_set_public(root, name, true, err) : 0;
 }
 
 int
-wi_regserver_repo_set_public(const char *root, const char *name, bool public_, wi_err *err)
+wi_regserver_storage_repo_set_public(const char *root, const char *name, bool public_, wi_err *err)
 {
   struct wi_rs_meta m;
 
-  if (!wi_rs_name_valid(name))
+  if (!wi_regserver_routes_name_valid(name))
     return wi_err_set(err, WI_EINVAL, "invalid repository name %s", name);
-  if (wi_rs_meta_read(root, name, &m, err) < 0)
+  if (wi_regserver_storage_meta_read(root, name, &m, err) < 0)
     return err->code;
   m.public_ = public_;
   return meta_write(root, name, &m, err);
 }
 
 int
-wi_regserver_repo_delete(const char *root, const char *name, wi_err *err)
+wi_regserver_storage_repo_delete(const char *root, const char *name, wi_err *err)
 {
   static const char *const parts[] = { "_tags",   "_manifests", "_referrers",
                                        "_layers", "_uploads",   "_meta.json" };
   struct wi_rs_meta m;
 
-  if (!wi_rs_name_valid(name))
+  if (!wi_regserver_routes_name_valid(name))
     return wi_err_set(err, WI_EINVAL, "invalid repository name %s", name);
-  if (wi_rs_meta_read(root, name, &m, err) < 0)
+  if (wi_regserver_storage_meta_read(root, name, &m, err) < 0)
     return err->code;
   /* Tags first, the metadata last: a crash in between leaves a repository that is still listed. */
   for (size_t i = 0; i < WI_ARRAY_SIZE(parts); i++) {
@@ -1109,7 +1108,7 @@ wi_regserver_repo_delete(const char *root, const char *name, wi_err *err)
     if (wi_fs_rm_rf(p, err) < 0)
       return err->code;
   }
-  wi_autofree char *dir = wi_rs_repo_dir(root, name);
+  wi_autofree char *dir = wi_regserver_storage_repo_dir(root, name);
   wi_autofree char *top = wi_xasprintf("%s/repos", root);
   while (strlen(dir) > strlen(top) && rmdir(dir) == 0)
     *strrchr(dir, '/') = '\0';
@@ -1126,7 +1125,7 @@ struct mark_set {
 static void
 mark(struct mark_set *s, const char *digest)
 {
-  if (digest == NULL || !wi_rs_digest_valid(digest))
+  if (digest == NULL || !wi_regserver_routes_digest_valid(digest))
     return;
   s->v = wi_xreallocarray(s->v, s->n + 1, sizeof *s->v);
   s->v[s->n++] = wi_xstrdup(digest);
@@ -1156,7 +1155,7 @@ mark_repo(const char *root, const char *name, struct mark_set *s)
     struct wi_rs_manifest_info info = { 0 };
     wi_autofree char *body = NULL;
     wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
-    if (wi_rs_manifest_get(root, name, digest, &info, &body, &e2) < 0 ||
+    if (wi_regserver_storage_manifest_get(root, name, digest, &info, &body, &e2) < 0 ||
         wi_manifest_parse(&m, body, info.size, info.media_type, &e2) < 0)
       continue;
     mark(s, m->config.digest);
@@ -1165,7 +1164,7 @@ mark_repo(const char *root, const char *name, struct mark_set *s)
     for (size_t k = 0; k < m->n_manifests; k++)
       mark(s, m->manifests[k].digest);
   }
-  wi_rs_strv_free(v, n);
+  wi_strv_free(v, n);
 }
 
 /* Remove dangling layer links and stale uploads of one repository. */
@@ -1192,7 +1191,7 @@ sweep_repo(const char *root, const char *name, time_t now, bool dry_run,
         st->links_removed++;
       }
     }
-    wi_rs_strv_free(v, n);
+    wi_strv_free(v, n);
   }
   if (list_dir(udir, &v, &n, &e2) == 0) {
     for (size_t i = 0; i < n; i++) {
@@ -1205,7 +1204,7 @@ sweep_repo(const char *root, const char *name, time_t now, bool dry_run,
         st->uploads_removed++;
       }
     }
-    wi_rs_strv_free(v, n);
+    wi_strv_free(v, n);
   }
 }
 
@@ -1242,8 +1241,8 @@ sweep_blobs(const char *root, const char *algo, const struct mark_set *s, time_t
 }
 
 int
-wi_regserver_gc(const char *root, int64_t min_age, bool dry_run,
-                struct wi_regserver_gc_stats *stats, wi_err *err)
+wi_regserver_storage_gc(const char *root, int64_t min_age, bool dry_run,
+                        struct wi_regserver_gc_stats *stats, wi_err *err)
 {
   struct mark_set s = { 0 };
   char **repos = NULL;
@@ -1255,7 +1254,7 @@ wi_regserver_gc(const char *root, int64_t min_age, bool dry_run,
     return wi_err_sys(err, WI_ENOTFOUND, "registry root %s", root);
   /* Exclusive: no manifest is being written and no blob is being linked while we mark and sweep. */
   wi_autoclose int lk = gc_lock(root, LOCK_EX, err);
-  if (lk < 0 || wi_rs_catalog(root, &repos, &n, err) < 0)
+  if (lk < 0 || wi_regserver_storage_catalog(root, &repos, &n, err) < 0)
     return err->code;
   for (size_t i = 0; i < n; i++)
     mark_repo(root, repos[i], &s);
@@ -1265,7 +1264,7 @@ wi_regserver_gc(const char *root, int64_t min_age, bool dry_run,
   sweep_blobs(root, "sha512", &s, now, min_age, dry_run, stats);
   for (size_t i = 0; i < n; i++)
     sweep_repo(root, repos[i], now, dry_run, stats);
-  wi_rs_strv_free(repos, n);
-  wi_rs_strv_free(s.v, s.n);
+  wi_strv_free(repos, n);
+  wi_strv_free(s.v, s.n);
   return 0;
 }

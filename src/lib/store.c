@@ -259,11 +259,11 @@ wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err
     free(w);
     return WI_EIO;
   }
-  ret = wi_hasher_init(&w->h, "sha256", err);
+  ret = wi_digest_hasher_init(&w->h, "sha256", err);
   if (ret < 0) {
     w->committed = true; /* nothing to hash: just remove the file */
     unlink(w->tmp_path);
-    wi_blob_writer_free(w);
+    wi_store_blob_writer_free(w);
     return ret;
   }
   *out = w;
@@ -271,11 +271,11 @@ wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err
 }
 
 int
-wi_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_err *err)
+wi_store_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_err *err)
 {
   if (w->fd < 0)
     return wi_err_set(err, WI_EINVAL, "blob writer already finished");
-  wi_hasher_update(&w->h, data, len);
+  wi_digest_hasher_update(&w->h, data, len);
   int ret = wi_fs_write_all(w->fd, data, len, err);
   if (ret < 0)
     return wi_err_wrap(err, "write %s", w->tmp_path);
@@ -283,14 +283,14 @@ wi_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_
 }
 
 uint64_t
-wi_blob_writer_size(const struct wi_blob_writer *w)
+wi_store_blob_writer_size(const struct wi_blob_writer *w)
 {
   return w->h.size;
 }
 
 int
-wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t expected_size,
-                      char *digest_out, wi_err *err)
+wi_store_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t expected_size,
+                            char *digest_out, wi_err *err)
 {
   char got[WI_DIGEST_MAX];
   int ret = 0;
@@ -300,7 +300,7 @@ wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t ex
   if (w->fd < 0)
     return wi_err_set(err, WI_EINVAL, "blob writer already finished");
   uint64_t size = w->h.size;
-  wi_hasher_final(&w->h, got);
+  wi_digest_hasher_final(&w->h, got);
   if (expected && strcmp(expected, got) != 0) {
     ret = wi_err_set(err, WI_EDIGEST, "digest mismatch: expected %s, got %s", expected, got);
     goto out;
@@ -351,7 +351,7 @@ out:
 }
 
 void
-wi_blob_writer_free(struct wi_blob_writer *w)
+wi_store_blob_writer_free(struct wi_blob_writer *w)
 {
   if (w == NULL)
     return;
@@ -359,7 +359,7 @@ wi_blob_writer_free(struct wi_blob_writer *w)
     close(w->fd);
   if (!w->committed)
     unlink(w->tmp_path);
-  wi_hasher_dispose(&w->h);
+  wi_digest_hasher_dispose(&w->h);
   free(w->tmp_path);
   free(w);
 }
@@ -381,16 +381,16 @@ wi_store_put_blob(struct wi_store *s, const void *data, size_t len, char *digest
   ret = wi_store_blob_begin(s, &w, err);
   if (ret < 0)
     return ret;
-  ret = wi_blob_writer_write(w, data, len, err);
+  ret = wi_store_blob_writer_write(w, data, len, err);
   if (ret < 0)
     return ret;
-  return wi_blob_writer_commit(w, d, (int64_t)len, digest_out, err);
+  return wi_store_blob_writer_commit(w, d, (int64_t)len, digest_out, err);
 }
 
 static int
 blob_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
-  return wi_blob_writer_write(payload, data, len, err);
+  return wi_store_blob_writer_write(payload, data, len, err);
 }
 
 int
@@ -433,7 +433,7 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   ret = wi_fs_read_each(fd, sp, blob_sink, w, err);
   if (ret < 0)
     return ret;
-  return wi_blob_writer_commit(w, digest, size, NULL, err);
+  return wi_store_blob_writer_commit(w, digest, size, NULL, err);
 }
 
 /* ---- index.json ---- */
@@ -860,7 +860,7 @@ wi_store_load_image(struct wi_store *s, const struct wi_descriptor *desc,
     struct wi_platform host;
     const struct wi_descriptor *child = NULL;
     if (platform == NULL)
-      wi_platform_host(&host);
+      wi_ref_platform_host(&host);
     wi_err serr = { 0 };
     ret = wi_manifest_index_select(m, platform ? platform : &host, &child, &serr);
     if (ret == WI_ENOTFOUND && platform == NULL && m->n_manifests > 0) {

@@ -62,16 +62,16 @@ int wi_store_put_blob(struct wi_store *s, const void *data, size_t len, char *di
  * and renames into place. abort (or free without commit) removes the temporary file. */
 struct wi_blob_writer;
 int wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err);
-int wi_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_err *err);
-uint64_t wi_blob_writer_size(const struct wi_blob_writer *w);
-int wi_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int64_t expected_size,
-                          char *digest_out, wi_err *err);
-void wi_blob_writer_free(struct wi_blob_writer *w);
+int wi_store_blob_writer_write(struct wi_blob_writer *w, const void *data, size_t len, wi_err *err);
+uint64_t wi_store_blob_writer_size(const struct wi_blob_writer *w);
+int wi_store_blob_writer_commit(struct wi_blob_writer *w, const char *expected,
+                                int64_t expected_size, char *digest_out, wi_err *err);
+void wi_store_blob_writer_free(struct wi_blob_writer *w);
 static inline void
 wi_blob_writer_freep(struct wi_blob_writer **pp)
 {
   if (*pp)
-    wi_blob_writer_free(*pp);
+    wi_store_blob_writer_free(*pp);
 }
 
 /* Names. */

@@ -78,7 +78,8 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
     split_path(s + 4, &e->path, &e->name);
     if (*e->path == '\0')
       return wi_err_set(err, WI_EINVAL, "\"%s\": missing directory after oci:", s);
-    if (e->name && wi_tag_validate(e->name, NULL) < 0 && wi_digest_validate(e->name, NULL) < 0) {
+    if (e->name && wi_ref_tag_validate(e->name, NULL) < 0 &&
+        wi_digest_validate(e->name, NULL) < 0) {
       /* oci: names may be any ref.name annotation; only reject control characters */
       for (const char *p = e->name; *p; p++)
         if ((unsigned char)*p < 32)
@@ -142,8 +143,8 @@ want_platform(const struct wi_transfer_opts *o, struct wi_platform *p, bool *all
     return 0;
   }
   if (o && o->platform)
-    return wi_platform_parse(p, o->platform, err);
-  wi_platform_host(p);
+    return wi_ref_platform_parse(p, o->platform, err);
+  wi_ref_platform_host(p);
   return 0;
 }
 
@@ -516,7 +517,7 @@ static int
 pull_write(const void *data, size_t len, void *payload)
 {
   struct pull_job *j = payload;
-  return wi_blob_writer_write(j->w, data, len, &j->werr) < 0 ? -1 : 0;
+  return wi_store_blob_writer_write(j->w, data, len, &j->werr) < 0 ? -1 : 0;
 }
 
 static void
@@ -544,17 +545,17 @@ pull_one(void *ctx, size_t i, wi_err *err)
     return ret;
   /* the blob writer hashes what it writes and its commit verifies: no second hash pass */
   if (wi_str_has_prefix(d->digest, "sha256:"))
-    ret = wi_regclient_get_blob_unhashed(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
+    ret = wi_regclient_blob_get_unhashed(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
   else
-    ret = wi_regclient_get_blob(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
+    ret = wi_regclient_blob_get(c->rc, c->repo, d, pull_write, &j, pull_progress, &j, err);
   if (ret < 0 && j.werr.code != 0 && err && err->code != WI_EDIGEST)
     *err = j.werr;
   if (ret == 0) {
-    ret = wi_blob_writer_commit(j.w, d->digest, d->size, NULL, err);
+    ret = wi_store_blob_writer_commit(j.w, d->digest, d->size, NULL, err);
     if (ret < 0)
       wi_err_wrap(err, "%s/%s: blob %s", wi_regclient_host(c->rc), c->repo, d->digest);
   }
-  wi_blob_writer_free(j.w); /* removes the temporary file unless committed */
+  wi_store_blob_writer_free(j.w); /* removes the temporary file unless committed */
   if (ret < 0)
     return ret;
   emit(c->o, c->emu, WI_PROGRESS_DONE, d->digest, d->size, d->size, NULL);
@@ -674,7 +675,7 @@ push_one(void *ctx, size_t i, wi_err *err)
   struct push_job j = { .c = c, .digest = d->digest };
   int ret;
 
-  ret = wi_regclient_head_blob(c->rc, c->repo, d->digest, NULL, err);
+  ret = wi_regclient_blob_head(c->rc, c->repo, d->digest, NULL, err);
   if (ret == 0) {
     mounts_add(c->mt, c->host, d->digest, c->repo);
     emit(c->o, c->emu, WI_PROGRESS_EXISTS, d->digest, d->size, d->size, NULL);
@@ -707,7 +708,7 @@ push_one(void *ctx, size_t i, wi_err *err)
   dd.size = size;
   bool mounted = false;
   ret =
-      wi_regclient_push_blob_from(c->rc, c->repo, &dd, fd, from, &mounted, push_progress, &j, err);
+      wi_regclient_blob_push_from(c->rc, c->repo, &dd, fd, from, &mounted, push_progress, &j, err);
   if (ret < 0)
     return ret;
   mounts_add(c->mt, c->host, d->digest, c->repo);
@@ -966,8 +967,8 @@ temp_layout(char **dir_out, struct wi_store **out, wi_err *err)
 }
 
 int
-wi_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opts *o,
-              char *digest_out, wi_err *err)
+wi_transfer_copy_image(const char *src_s, const char *dst_s, const struct wi_transfer_opts *o,
+                       char *digest_out, wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct endpoint src = { 0 }, dst = { 0 };
@@ -1052,8 +1053,8 @@ out:
 }
 
 int
-wi_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o, char *digest_out,
-        wi_err *err)
+wi_transfer_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o,
+                 char *digest_out, wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct wi_ref ref = { 0 };
@@ -1071,8 +1072,8 @@ wi_pull(struct wi_store *s, const char *ref_s, const struct wi_transfer_opts *o,
 }
 
 int
-wi_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
-        const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
+wi_transfer_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
+                 const struct wi_transfer_opts *o, char *digest_out, wi_err *err)
 {
   static const struct wi_transfer_opts no_opts = { 0 };
   struct wi_ref ref = { 0 };

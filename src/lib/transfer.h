@@ -52,13 +52,13 @@ struct wi_transfer_opts {
 
 /* Copy an image between any two transports. digest_out (optional) receives the digest of the
  * top-level manifest written at the destination. */
-int wi_copy_image(const char *src, const char *dst, const struct wi_transfer_opts *o,
-                  char *digest_out, wi_err *err);
+int wi_transfer_copy_image(const char *src, const char *dst, const struct wi_transfer_opts *o,
+                           char *digest_out, wi_err *err);
 
-/* Convenience forms of wi_copy_image. */
-int wi_pull(struct wi_store *s, const char *ref, const struct wi_transfer_opts *o, char *digest_out,
-            wi_err *err);
-int wi_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
-            const struct wi_transfer_opts *o, char *digest_out, wi_err *err);
+/* Convenience forms of wi_transfer_copy_image. */
+int wi_transfer_pull(struct wi_store *s, const char *ref, const struct wi_transfer_opts *o,
+                     char *digest_out, wi_err *err);
+int wi_transfer_push(struct wi_store *s, const char *local_ref, const char *dest_ref,
+                     const struct wi_transfer_opts *o, char *digest_out, wi_err *err);
 
 #endif

@@ -324,7 +324,7 @@ static const char *
 host_arch(void)
 {
   struct wi_platform p;
-  wi_platform_host(&p);
+  wi_ref_platform_host(&p);
   return strcmp(p.arch, "arm64") == 0 ? "arm64" : "amd64";
 }
 

@@ -158,7 +158,7 @@ TEST(test_token_responses)
     CHECK_STR_EQ(t.token, cases[i].token);
     CHECK_STR_EQ(t.refresh_token, cases[i].refresh);
     CHECK(t.expires_at == 1000.0 + cases[i].expires);
-    wi_token_dispose(&t);
+    wi_auth_token_dispose(&t);
     CHECK(t.token == NULL);
   }
 }

@@ -125,7 +125,7 @@ TEST(test_lookup_docker_config)
     CHECK_STR_EQ(c.identity_token, cases[i].itok);
     CHECK_STR_EQ(c.registry_token, cases[i].rtok);
     CHECK_STR_EQ(c.source, path);
-    wi_cred_dispose(&c);
+    wi_creds_dispose(&c);
   }
   const char *missing[] = { "empty.example", "other.example", "reg.example" };
   for (size_t i = 0; i < WI_ARRAY_SIZE(missing); i++) {
@@ -183,7 +183,7 @@ TEST(test_store_docker_config)
   CHECK_INT_EQ(wi_creds_lookup("lhr.ocir.io", NULL, NULL, &got, &err), 0);
   CHECK_STR_EQ(got.username, c.username);
   CHECK_STR_EQ(got.password, "p:w");
-  wi_cred_dispose(&got);
+  wi_creds_dispose(&got);
 
   /* other keys and their order survive; Docker Hub gets its legacy key */
   write_file(path,
@@ -244,7 +244,7 @@ TEST(test_containers_auth)
       CHECK_INT_EQ(wi_creds_lookup(cases[i].host, cases[i].repo, how ? NULL : authfile, &c, &err),
                    0);
       CHECK_STR_EQ(c.username, cases[i].user);
-      wi_cred_dispose(&c);
+      wi_creds_dispose(&c);
     }
   }
   /* a user-specified file replaces the defaults: docker's config.json is not read */
@@ -262,7 +262,7 @@ TEST(test_containers_auth)
   CHECK_STR_EQ(where, authfile);
   CHECK_INT_EQ(wi_creds_lookup("new.example:5000", "x/y", NULL, &c, &err), 0);
   CHECK_STR_EQ(c.password, "s3cret");
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   CHECK_INT_EQ(wi_creds_erase("docker.io", NULL, &err), 0);
   CHECK_INT_EQ(wi_creds_lookup("docker.io", NULL, NULL, &c, &err), WI_ENOTFOUND);
   unsetenv("REGISTRY_AUTH_FILE");
@@ -273,22 +273,22 @@ TEST(test_containers_auth)
   write_file(runauth, "{\"auths\":{\"d.example\":{\"auth\":\"eDp4\"}}}");
   CHECK_INT_EQ(wi_creds_lookup("d.example", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.username, "d"); /* XDG_RUNTIME_DIR unset: docker config */
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   setenv("XDG_RUNTIME_DIR", run, 1);
   CHECK_INT_EQ(wi_creds_lookup("d.example", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.username, "x");
   CHECK_STR_EQ(c.source, runauth);
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   /* ~/.config/containers/auth.json comes after XDG_RUNTIME_DIR but before docker */
   wi_autofree char *cfgauth = wi_xasprintf("%s/.config/containers/auth.json", g_home);
   write_file(cfgauth,
              "{\"auths\":{\"c.example\":{\"auth\":\"Yzpj\"},\"d.example\":{\"auth\":\"eTp5\"}}}");
   CHECK_INT_EQ(wi_creds_lookup("c.example", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.username, "c");
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   CHECK_INT_EQ(wi_creds_lookup("d.example", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.username, "x");
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
 }
 
 /* A real credential helper in the docker-credential protocol, keeping entries in $HELPER_DIR. */
@@ -336,7 +336,7 @@ TEST(test_credential_helper)
   CHECK_STR_EQ(c.username, "alice");
   CHECK_STR_EQ(c.password, "s3cret");
   CHECK_STR_EQ(c.source, "docker-credential-testhelper");
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   /* hosts without a helper still use auths */
   CHECK_INT_EQ(wi_creds_lookup("127.0.0.1:9999", NULL, NULL, &c, &err), WI_ENOTFOUND);
 
@@ -347,7 +347,7 @@ TEST(test_credential_helper)
   CHECK_INT_EQ(wi_creds_lookup("registry-1.docker.io", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.identity_token, "REFRESH");
   CHECK(c.username == NULL && c.password == NULL);
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   free(text);
   text = read_text(path);
   CHECK_STR_HAS(text, "\"https://index.docker.io/v1/\": {}");
@@ -368,7 +368,7 @@ TEST(test_credential_helper)
              "{\"credsStore\":\"nosuchhelper\",\"auths\":{\"f.example\":{\"auth\":\"Zjpm\"}}}");
   CHECK_INT_EQ(wi_creds_lookup("f.example", NULL, NULL, &c, &err), 0);
   CHECK_STR_EQ(c.username, "f");
-  wi_cred_dispose(&c);
+  wi_creds_dispose(&c);
   CHECK_INT_EQ(wi_creds_store("f.example", &b, NULL, NULL, &err), WI_EUNSUPPORTED);
   CHECK_STR_HAS(err.msg, "docker-credential-nosuchhelper");
 }

@@ -89,23 +89,23 @@ TEST(test_hasher)
   wi_err err = { 0 };
 
   /* streamed in pieces equals one shot */
-  CHECK_INT_EQ(wi_hasher_init(&h, NULL, &err), 0);
-  wi_hasher_update(&h, "a", 1);
-  wi_hasher_update(&h, "", 0);
-  wi_hasher_update(&h, "bc", 2);
+  CHECK_INT_EQ(wi_digest_hasher_init(&h, NULL, &err), 0);
+  wi_digest_hasher_update(&h, "a", 1);
+  wi_digest_hasher_update(&h, "", 0);
+  wi_digest_hasher_update(&h, "bc", 2);
   CHECK_INT_EQ(h.size, 3);
-  wi_hasher_final(&h, d);
-  wi_hasher_dispose(&h);
+  wi_digest_hasher_final(&h, d);
+  wi_digest_hasher_dispose(&h);
   CHECK_STR_EQ(d, SHA256_ABC);
 
-  CHECK_INT_EQ(wi_hasher_init(&h, "sha512", &err), 0);
-  wi_hasher_update(&h, "abc", 3);
-  wi_hasher_final(&h, d);
-  wi_hasher_dispose(&h);
+  CHECK_INT_EQ(wi_digest_hasher_init(&h, "sha512", &err), 0);
+  wi_digest_hasher_update(&h, "abc", 3);
+  wi_digest_hasher_final(&h, d);
+  wi_digest_hasher_dispose(&h);
   CHECK_STR_EQ(d, SHA512_ABC);
   CHECK_INT_EQ(strlen(d), WI_DIGEST_MAX - 1);
 
-  CHECK_INT_EQ(wi_hasher_init(&h, "md5", &err), WI_EUNSUPPORTED);
+  CHECK_INT_EQ(wi_digest_hasher_init(&h, "md5", &err), WI_EUNSUPPORTED);
   CHECK_STR_HAS(err.msg, "unsupported digest algorithm \"md5\"");
 }
 

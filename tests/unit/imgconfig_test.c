@@ -12,7 +12,7 @@ static struct wi_imgconfig *
 new_amd64(void)
 {
   struct wi_platform p;
-  wi_platform_parse(&p, "linux/amd64", NULL);
+  wi_ref_platform_parse(&p, "linux/amd64", NULL);
   return wi_imgconfig_new(&p, 0);
 }
 
@@ -44,7 +44,7 @@ TEST(test_new)
   free(s);
   wi_imgconfig_free(c);
 
-  wi_platform_parse(&p, "linux/arm64/v8", NULL);
+  wi_ref_platform_parse(&p, "linux/arm64/v8", NULL);
   c = wi_imgconfig_new(&p, 1700000000);
   s = wi_imgconfig_serialize(c, NULL);
   CHECK_STR_HAS(s, "{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\","

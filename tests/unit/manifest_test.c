@@ -140,13 +140,13 @@ TEST(test_parse_index)
   struct wi_platform want;
   const struct wi_descriptor *d = NULL;
   wi_err err = { 0 };
-  wi_platform_parse(&want, "linux/amd64", &err);
+  wi_ref_platform_parse(&want, "linux/amd64", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK(d == &m->manifests[0]);
-  wi_platform_parse(&want, "aarch64", &err);
+  wi_ref_platform_parse(&want, "aarch64", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK(d == &m->manifests[1]);
-  wi_platform_parse(&want, "linux/s390x", &err);
+  wi_ref_platform_parse(&want, "linux/s390x", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), WI_ENOTFOUND);
   CHECK_INT_EQ(err.code, WI_ENOTFOUND);
   /* lists what is there, without the attestation entry */
@@ -158,17 +158,17 @@ TEST(test_parse_index)
   if (m == NULL)
     return;
   CHECK_STR_EQ(m->media_type, WI_MT_DOCKER_LIST);
-  wi_platform_parse(&want, "linux/arm/v7", &err);
+  wi_ref_platform_parse(&want, "linux/arm/v7", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D2);
   /* plain "arm" prefers the highest variant; an explicit one is taken exactly */
-  wi_platform_parse(&want, "linux/arm", &err);
+  wi_ref_platform_parse(&want, "linux/arm", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D2);
-  wi_platform_parse(&want, "linux/arm/v6", &err);
+  wi_ref_platform_parse(&want, "linux/arm/v6", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), 0);
   CHECK_STR_EQ(d->digest, D1);
-  wi_platform_parse(&want, "linux/amd64", &err);
+  wi_ref_platform_parse(&want, "linux/amd64", &err);
   CHECK_INT_EQ(wi_manifest_index_select(m, &want, &d, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "available: linux/arm/v6, linux/arm/v7");
   wi_manifest_free(m);
@@ -426,7 +426,7 @@ TEST(test_build_and_serialize)
   struct wi_manifest idx = { .kind = WI_MANIFEST_INDEX, .schema_version = 2 };
   char mt[] = WI_MT_OCI_MANIFEST, dg[] = D1;
   struct wi_descriptor d = { .media_type = mt, .digest = dg, .size = 1, .has_platform = true };
-  wi_platform_parse(&d.platform, "linux/arm/v7", NULL);
+  wi_ref_platform_parse(&d.platform, "linux/arm/v7", NULL);
   idx.manifests = &d;
   idx.n_manifests = 1;
   s = wi_manifest_serialize(&idx, NULL);

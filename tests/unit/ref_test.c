@@ -242,7 +242,7 @@ TEST(test_tag_validate)
 {
   for (size_t i = 0; i < WI_ARRAY_SIZE(tag_cases); i++) {
     wi_err err = { 0 };
-    int ret = wi_tag_validate(tag_cases[i].tag, &err);
+    int ret = wi_ref_tag_validate(tag_cases[i].tag, &err);
     CHECK_INT_EQ(ret, tag_cases[i].ok ? 0 : WI_EINVAL);
     if (!tag_cases[i].ok)
       CHECK_STR_HAS(err.msg, "invalid tag");
@@ -253,12 +253,12 @@ TEST(test_repo_path_validate)
 {
   wi_err err = { 0 };
 
-  CHECK_INT_EQ(wi_repo_path_validate("a/b-c/d__e", &err), 0);
-  CHECK_INT_EQ(wi_repo_path_validate("", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_ref_repo_path_validate("a/b-c/d__e", &err), 0);
+  CHECK_INT_EQ(wi_ref_repo_path_validate("", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "empty");
-  CHECK_INT_EQ(wi_repo_path_validate("a/B", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_ref_repo_path_validate("a/B", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "repository name must be lowercase");
-  CHECK_INT_EQ(wi_repo_path_validate("a/_b", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_ref_repo_path_validate("a/_b", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "component \"_b\"");
 }
 
@@ -291,11 +291,11 @@ static const struct {
 TEST(test_host_is_loopback)
 {
   for (size_t i = 0; i < WI_ARRAY_SIZE(loop_cases); i++) {
-    if (wi_host_is_loopback(loop_cases[i].host) != loop_cases[i].loopback)
+    if (wi_ref_host_is_loopback(loop_cases[i].host) != loop_cases[i].loopback)
       fprintf(stderr, "  case %zu (%s)\n", i, loop_cases[i].host);
-    CHECK(wi_host_is_loopback(loop_cases[i].host) == loop_cases[i].loopback);
+    CHECK(wi_ref_host_is_loopback(loop_cases[i].host) == loop_cases[i].loopback);
   }
-  CHECK(!wi_host_is_loopback(NULL));
+  CHECK(!wi_ref_host_is_loopback(NULL));
 }
 
 struct plat_case {
@@ -339,13 +339,13 @@ TEST(test_platform_parse)
     const struct plat_case *tc = &plat_cases[i];
     struct wi_platform p;
     wi_err err = { 0 };
-    int ret = wi_platform_parse(&p, tc->in, &err);
+    int ret = wi_ref_platform_parse(&p, tc->in, &err);
     if (tc->out) {
       char s[96];
       if (ret != 0)
         fprintf(stderr, "  case %zu (%s): %s\n", i, tc->in, err.msg);
       CHECK_INT_EQ(ret, 0);
-      wi_platform_format(&p, s, sizeof s);
+      wi_ref_platform_format(&p, s, sizeof s);
       CHECK_STR_EQ(s, tc->out);
     } else {
       CHECK_INT_EQ(ret, WI_EINVAL);
@@ -371,19 +371,19 @@ TEST(test_platform_match)
   struct wi_platform arm64v8 = plat("linux", "arm64", "v8"), armv7 = plat("linux", "arm", "v7");
   struct wi_platform armv6 = plat("linux", "arm", "v6"), arm = plat("linux", "arm", "");
 
-  CHECK(wi_platform_match(&amd, &amd));
-  CHECK(wi_platform_match(&amd, &(struct wi_platform){ .os = "linux", .arch = "x86_64" }));
-  CHECK(!wi_platform_match(&amd, &arm64));
-  CHECK(!wi_platform_match(&amd, &(struct wi_platform){ .os = "windows", .arch = "amd64" }));
-  CHECK(wi_platform_match(&arm64, &arm64v8));
-  CHECK(wi_platform_match(&arm64v8, &arm64)); /* "" == v8 on arm64 */
-  CHECK(wi_platform_match(&arm64v8, &arm64v8));
-  CHECK(!wi_platform_match(&(struct wi_platform){ .os = "linux", .arch = "arm64", .variant = "v9" },
-                           &arm64));
-  CHECK(wi_platform_match(&arm, &armv7)); /* empty variant in want matches any */
-  CHECK(!wi_platform_match(&armv7, &armv6));
-  CHECK(!wi_platform_match(&armv7, &arm));
-  CHECK(wi_platform_match(&(struct wi_platform){ .os = "linux", .arch = "armhf" }, &armv7));
+  CHECK(wi_ref_platform_match(&amd, &amd));
+  CHECK(wi_ref_platform_match(&amd, &(struct wi_platform){ .os = "linux", .arch = "x86_64" }));
+  CHECK(!wi_ref_platform_match(&amd, &arm64));
+  CHECK(!wi_ref_platform_match(&amd, &(struct wi_platform){ .os = "windows", .arch = "amd64" }));
+  CHECK(wi_ref_platform_match(&arm64, &arm64v8));
+  CHECK(wi_ref_platform_match(&arm64v8, &arm64)); /* "" == v8 on arm64 */
+  CHECK(wi_ref_platform_match(&arm64v8, &arm64v8));
+  CHECK(!wi_ref_platform_match(
+      &(struct wi_platform){ .os = "linux", .arch = "arm64", .variant = "v9" }, &arm64));
+  CHECK(wi_ref_platform_match(&arm, &armv7)); /* empty variant in want matches any */
+  CHECK(!wi_ref_platform_match(&armv7, &armv6));
+  CHECK(!wi_ref_platform_match(&armv7, &arm));
+  CHECK(wi_ref_platform_match(&(struct wi_platform){ .os = "linux", .arch = "armhf" }, &armv7));
 }
 
 TEST(test_platform_host)
@@ -392,12 +392,12 @@ TEST(test_platform_host)
   char s[96];
   wi_err err = { 0 };
 
-  wi_platform_host(&h);
+  wi_ref_platform_host(&h);
   CHECK_STR_EQ(h.os, "linux");
-  wi_platform_format(&h, s, sizeof s);
+  wi_ref_platform_format(&h, s, sizeof s);
   /* the host platform is one that parses */
-  CHECK_INT_EQ(wi_platform_parse(&p, s, &err), 0);
-  CHECK(wi_platform_match(&p, &h));
+  CHECK_INT_EQ(wi_ref_platform_parse(&p, s, &err), 0);
+  CHECK(wi_ref_platform_match(&p, &h));
 }
 
 int

@@ -26,7 +26,7 @@ TEST(scope_union_table)
     { "  repository:a:pull  ", "repository:a:pull", "repository:a:pull" },
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    char *u = wi_scope_union(cases[i].a, cases[i].b);
+    char *u = wi_regclient_scope_union(cases[i].a, cases[i].b);
     CHECK_STR_EQ(u, cases[i].want);
     free(u);
   }
@@ -50,7 +50,7 @@ TEST(scope_covers_table)
     { "registry:catalog:*", "registry:catalog:*", true },
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    if (wi_scope_covers(cases[i].have, cases[i].want) != cases[i].ok) {
+    if (wi_regclient_scope_covers(cases[i].have, cases[i].want) != cases[i].ok) {
       fprintf(stderr, "  case %zu: covers(\"%s\", \"%s\") != %d\n", i, cases[i].have, cases[i].want,
               cases[i].ok);
       h_cur_failed = 1;
@@ -75,7 +75,7 @@ TEST(link_next_table)
     { "<unterminated; rel=\"next\"", NULL },
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    char *n = wi_link_next(cases[i].link);
+    char *n = wi_regclient_link_next(cases[i].link);
     CHECK_STR_EQ(n, cases[i].want);
     free(n);
   }
@@ -111,7 +111,7 @@ TEST(unreachable_registry_names_host)
   struct wi_regclient_opts o = { .tls_verify = 1, .retries = 1 };
   CHECK_INT_EQ(wi_regclient_new(&rc, "127.0.0.1:1", &o, &err), 0);
   int64_t size = 0;
-  int ret = wi_regclient_head_blob(
+  int ret = wi_regclient_blob_head(
       rc, "x/y", "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", &size,
       &err);
   CHECK_INT_EQ(ret, WI_ENET);

@@ -53,7 +53,7 @@ TEST(path_routes)
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
     struct wi_rs_path p;
     wi_err err = { 0 };
-    int ret = wi_rs_path_parse(cases[i].path, &p, &err);
+    int ret = wi_regserver_routes_path_parse(cases[i].path, &p, &err);
     CHECK_INT_EQ(ret, cases[i].ret);
     if (ret == 0) {
       CHECK_INT_EQ(p.route, cases[i].route);
@@ -68,35 +68,35 @@ TEST(path_routes)
 
 TEST(names_and_tags)
 {
-  CHECK(wi_rs_name_valid("a"));
-  CHECK(wi_rs_name_valid("acme/app-1/x__y.z"));
-  CHECK(wi_rs_name_valid("a--b"));
-  CHECK(!wi_rs_name_valid(""));
-  CHECK(!wi_rs_name_valid("a/"));
-  CHECK(!wi_rs_name_valid("/a"));
-  CHECK(!wi_rs_name_valid("a___b"));
-  CHECK(!wi_rs_name_valid("_a"));
-  CHECK(!wi_rs_name_valid("a/../b"));
+  CHECK(wi_regserver_routes_name_valid("a"));
+  CHECK(wi_regserver_routes_name_valid("acme/app-1/x__y.z"));
+  CHECK(wi_regserver_routes_name_valid("a--b"));
+  CHECK(!wi_regserver_routes_name_valid(""));
+  CHECK(!wi_regserver_routes_name_valid("a/"));
+  CHECK(!wi_regserver_routes_name_valid("/a"));
+  CHECK(!wi_regserver_routes_name_valid("a___b"));
+  CHECK(!wi_regserver_routes_name_valid("_a"));
+  CHECK(!wi_regserver_routes_name_valid("a/../b"));
   char longname[300];
   memset(longname, 'a', sizeof longname - 1);
   longname[sizeof longname - 1] = '\0';
-  CHECK(!wi_rs_name_valid(longname));
-  CHECK(wi_rs_tag_valid("v1.0_rc-2"));
-  CHECK(wi_rs_tag_valid("_x"));
-  CHECK(!wi_rs_tag_valid(".x"));
-  CHECK(!wi_rs_tag_valid(""));
-  CHECK(!wi_rs_digest_valid("sha256:ABC"));
+  CHECK(!wi_regserver_routes_name_valid(longname));
+  CHECK(wi_regserver_routes_tag_valid("v1.0_rc-2"));
+  CHECK(wi_regserver_routes_tag_valid("_x"));
+  CHECK(!wi_regserver_routes_tag_valid(".x"));
+  CHECK(!wi_regserver_routes_tag_valid(""));
+  CHECK(!wi_regserver_routes_digest_valid("sha256:ABC"));
   const char *acc[] = { "application/vnd.oci.image.manifest.v1+json; q=0.9, text/plain",
                         "application/json" };
-  CHECK(wi_rs_accepts(acc, 2, "application/vnd.oci.image.manifest.v1+json"));
-  CHECK(wi_rs_accepts(acc, 2, "text/plain"));
-  CHECK(wi_rs_accepts(acc, 2, "application/json"));
-  CHECK(!wi_rs_accepts(acc, 2, "application/vnd.oci.image.index.v1+json"));
-  CHECK(wi_rs_accepts(acc, 0, "anything"));
+  CHECK(wi_regserver_routes_accepts(acc, 2, "application/vnd.oci.image.manifest.v1+json"));
+  CHECK(wi_regserver_routes_accepts(acc, 2, "text/plain"));
+  CHECK(wi_regserver_routes_accepts(acc, 2, "application/json"));
+  CHECK(!wi_regserver_routes_accepts(acc, 2, "application/vnd.oci.image.index.v1+json"));
+  CHECK(wi_regserver_routes_accepts(acc, 0, "anything"));
   const char *star[] = { "*/*" };
-  CHECK(wi_rs_accepts(star, 1, "application/vnd.oci.image.index.v1+json"));
-  CHECK(
-      !wi_rs_digest_valid("md5:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  CHECK(wi_regserver_routes_accepts(star, 1, "application/vnd.oci.image.index.v1+json"));
+  CHECK(!wi_regserver_routes_digest_valid(
+      "md5:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
 
 TEST(range_parse)
@@ -123,7 +123,7 @@ TEST(range_parse)
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
     uint64_t s = 0, l = 0;
-    int ret = wi_rs_range_parse(cases[i].hdr, cases[i].size, &s, &l);
+    int ret = wi_regserver_routes_range_parse(cases[i].hdr, cases[i].size, &s, &l);
     CHECK_INT_EQ(ret, cases[i].ret);
     if (ret == 1) {
       CHECK_INT_EQ(s, cases[i].start);
@@ -131,7 +131,7 @@ TEST(range_parse)
     }
   }
   uint64_t s, l;
-  CHECK_INT_EQ(wi_rs_range_parse(NULL, 10, &s, &l), 0);
+  CHECK_INT_EQ(wi_regserver_routes_range_parse(NULL, 10, &s, &l), 0);
 }
 
 TEST(content_range_parse)
@@ -153,7 +153,7 @@ TEST(content_range_parse)
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
     uint64_t s = 0, e = 0;
-    int ret = wi_rs_content_range_parse(cases[i].hdr, &s, &e);
+    int ret = wi_regserver_routes_content_range_parse(cases[i].hdr, &s, &e);
     CHECK_INT_EQ(ret, cases[i].ret);
     if (ret == 0) {
       CHECK_INT_EQ(s, cases[i].start);
@@ -166,29 +166,29 @@ TEST(scope_and_form)
 {
   struct wi_rs_scope sc;
   const char *s = "repository:localhost:5000/acme/app:pull,push,bogus";
-  CHECK_INT_EQ(wi_rs_scope_parse(s, strlen(s), &sc), 0);
+  CHECK_INT_EQ(wi_regserver_routes_scope_parse(s, strlen(s), &sc), 0);
   CHECK_STR_EQ(sc.type, "repository");
   CHECK_STR_EQ(sc.name, "localhost:5000/acme/app");
   CHECK_INT_EQ(sc.actions, WI_RS_PULL | WI_RS_PUSH);
   s = "registry:catalog:*";
-  CHECK_INT_EQ(wi_rs_scope_parse(s, strlen(s), &sc), 0);
+  CHECK_INT_EQ(wi_regserver_routes_scope_parse(s, strlen(s), &sc), 0);
   CHECK(sc.actions & WI_RS_CATALOG);
-  CHECK_INT_EQ(wi_rs_scope_parse("repository:pull", 15, &sc), -1);
-  CHECK_INT_EQ(wi_rs_scope_parse("::pull", 6, &sc), -1);
+  CHECK_INT_EQ(wi_regserver_routes_scope_parse("repository:pull", 15, &sc), -1);
+  CHECK_INT_EQ(wi_regserver_routes_scope_parse("::pull", 6, &sc), -1);
   char acts[32];
-  wi_rs_actions_format(WI_RS_PULL | WI_RS_DELETE, acts, sizeof acts);
+  wi_regserver_routes_actions_format(WI_RS_PULL | WI_RS_DELETE, acts, sizeof acts);
   CHECK_STR_EQ(acts, "pull,delete");
 
   char out[64];
-  CHECK_INT_EQ(wi_rs_form_get("grant_type=password&username=acme%2Falice&x=a+b", "username", out,
-                              sizeof out),
+  CHECK_INT_EQ(wi_regserver_routes_form_get("grant_type=password&username=acme%2Falice&x=a+b",
+                                            "username", out, sizeof out),
                0);
   CHECK_STR_EQ(out, "acme/alice");
-  CHECK_INT_EQ(wi_rs_form_get("x=a+b", "x", out, sizeof out), 0);
+  CHECK_INT_EQ(wi_regserver_routes_form_get("x=a+b", "x", out, sizeof out), 0);
   CHECK_STR_EQ(out, "a b");
-  CHECK_INT_EQ(wi_rs_form_get("x=%4", "x", out, sizeof out), -1);
-  CHECK_INT_EQ(wi_rs_form_get("x=%00", "x", out, sizeof out), -1);
-  CHECK_INT_EQ(wi_rs_form_get("xy=1", "x", out, sizeof out), -1);
+  CHECK_INT_EQ(wi_regserver_routes_form_get("x=%4", "x", out, sizeof out), -1);
+  CHECK_INT_EQ(wi_regserver_routes_form_get("x=%00", "x", out, sizeof out), -1);
+  CHECK_INT_EQ(wi_regserver_routes_form_get("xy=1", "x", out, sizeof out), -1);
 }
 
 static void
@@ -204,13 +204,13 @@ TEST(upload_resume_and_finish)
   struct wi_rs_upload *u = NULL;
 
   digest_of("hello world", 11, d);
-  CHECK_INT_EQ(wi_rs_upload_new(root, "t/a", id, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", id, &u, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "t/a", id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", id, &u, &err), 0);
   struct wi_rs_upload *u2 = NULL;
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", id, &u2, &err), WI_EEXISTS);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", id, &u2, &err), WI_EEXISTS);
   CHECK_STR_HAS(err.msg, "in use");
-  CHECK_INT_EQ(wi_rs_upload_write(u, "hello ", 6, &err), 0);
-  wi_rs_upload_release(u);
+  CHECK_INT_EQ(wi_regserver_storage_upload_write(u, "hello ", 6, &err), 0);
+  wi_regserver_storage_upload_release(u);
   /* Simulate a restart: append behind the table's back so the cached hash is stale. */
   wi_autofree char *data = wi_xasprintf("%s/repos/t/a/_uploads/%s/data", root, id);
   int fd = open(data, O_WRONLY | O_APPEND);
@@ -218,32 +218,32 @@ TEST(upload_resume_and_finish)
   CHECK_INT_EQ(write(fd, "wor", 3), 3);
   close(fd);
   uint64_t off = 0;
-  CHECK_INT_EQ(wi_rs_upload_status(root, "t/a", id, &off, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_status(root, "t/a", id, &off, &err), 0);
   CHECK_INT_EQ(off, 9);
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", id, &u, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_offset(u), 9);
-  CHECK_INT_EQ(wi_rs_upload_write(u, "ld", 2, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_finish(u, d, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", id, &u, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_offset(u), 9);
+  CHECK_INT_EQ(wi_regserver_storage_upload_write(u, "ld", 2, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), 0);
   uint64_t size = 0;
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "t/a", d, &size, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "t/a", d, &size, &err), 0);
   CHECK_INT_EQ(size, 11);
-  CHECK_INT_EQ(wi_rs_upload_status(root, "t/a", id, &off, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_upload_status(root, "t/a", id, &off, &err), WI_ENOTFOUND);
 
   /* Wrong digest: refused and the upload is gone. */
-  CHECK_INT_EQ(wi_rs_upload_new(root, "t/a", id, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", id, &u, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_write(u, "xyz", 3, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_finish(u, d, &err), WI_EDIGEST);
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "t/a", id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", id, &u, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_write(u, "xyz", 3, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), WI_EDIGEST);
   CHECK_STR_HAS(err.msg, "digest mismatch");
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", id, &u, &err), WI_ENOTFOUND);
-  CHECK_INT_EQ(wi_rs_upload_open(root, "t/a", "../../x", &u, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", id, &u, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/a", "../../x", &u, &err), WI_ENOTFOUND);
 
   /* Mount into another repository, delete the link. */
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "t/b", d, NULL, &err), WI_ENOTFOUND);
-  CHECK_INT_EQ(wi_rs_blob_mount(root, "t/b", d, &err), 0);
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "t/b", d, NULL, &err), 0);
-  CHECK_INT_EQ(wi_rs_blob_delete(root, "t/b", d, &err), 0);
-  CHECK_INT_EQ(wi_rs_blob_delete(root, "t/b", d, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "t/b", d, NULL, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_blob_mount(root, "t/b", d, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "t/b", d, NULL, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_delete(root, "t/b", d, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_delete(root, "t/b", d, &err), WI_ENOTFOUND);
 }
 
 TEST(large_upload_hashed_in_helper)
@@ -257,22 +257,22 @@ TEST(large_upload_hashed_in_helper)
 
   for (size_t i = 0; i < total; i++)
     buf[i] = (char)(i * 7 + i / 1000);
-  CHECK_INT_EQ(wi_hasher_init(&h, "sha256", &err), 0);
-  wi_hasher_update(&h, buf, total);
-  wi_hasher_final(&h, d);
-  wi_hasher_dispose(&h);
-  CHECK_INT_EQ(wi_rs_upload_new(root, "t/big", id, &err), 0);
+  CHECK_INT_EQ(wi_digest_hasher_init(&h, "sha256", &err), 0);
+  wi_digest_hasher_update(&h, buf, total);
+  wi_digest_hasher_final(&h, d);
+  wi_digest_hasher_dispose(&h);
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "t/big", id, &err), 0);
   /* Two requests of 6 MiB each: both pass the helper-thread threshold. */
   for (size_t part = 0; part < 2; part++) {
-    CHECK_INT_EQ(wi_rs_upload_open(root, "t/big", id, &u, &err), 0);
+    CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "t/big", id, &u, &err), 0);
     for (size_t off = part * total / 2; off < (part + 1) * total / 2; off += chunk)
-      CHECK_INT_EQ(wi_rs_upload_write(u, buf + off, chunk, &err), 0);
+      CHECK_INT_EQ(wi_regserver_storage_upload_write(u, buf + off, chunk, &err), 0);
     if (part == 0)
-      wi_rs_upload_release(u);
+      wi_regserver_storage_upload_release(u);
   }
-  CHECK_INT_EQ(wi_rs_upload_finish(u, d, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), 0);
   uint64_t size = 0;
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "t/big", d, &size, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "t/big", d, &size, &err), 0);
   CHECK_INT_EQ(size, total);
   free(buf);
 }
@@ -284,10 +284,10 @@ put_blob(const char *name, const char *content, char d[WI_DIGEST_MAX])
   char id[33];
   struct wi_rs_upload *u = NULL;
   digest_of(content, strlen(content), d);
-  CHECK_INT_EQ(wi_rs_upload_new(root, name, id, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_open(root, name, id, &u, &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_write(u, content, strlen(content), &err), 0);
-  CHECK_INT_EQ(wi_rs_upload_finish(u, d, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, name, id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, name, id, &u, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_write(u, content, strlen(content), &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), 0);
 }
 
 TEST(manifests_tags_referrers_gc)
@@ -303,20 +303,21 @@ TEST(manifests_tags_referrers_gc)
       "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
       "\"digest\":\"%s\",\"size\":11}]}",
       cfg, layer);
-  CHECK_INT_EQ(
-      wi_rs_manifest_put(root, "m/app", "v1", NULL, m, strlen(m), NULL, 0, &info, subj, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/app", "v1", NULL, m, strlen(m), NULL, 0,
+                                                 &info, subj, &err),
+               0);
   CHECK_STR_EQ(subj, "");
   CHECK_STR_EQ(info.media_type, "application/vnd.oci.image.manifest.v1+json");
   char *body = NULL;
-  CHECK_INT_EQ(wi_rs_manifest_get(root, "m/app", "v1", &info2, &body, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_get(root, "m/app", "v1", &info2, &body, &err), 0);
   CHECK_STR_EQ(body, m);
   CHECK_STR_EQ(info2.digest, info.digest);
   free(body);
 
   /* A blob the repository does not hold. */
-  CHECK_INT_EQ(
-      wi_rs_manifest_put(root, "m/other", "v1", NULL, m, strlen(m), NULL, 0, &info2, subj, &err),
-      WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/other", "v1", NULL, m, strlen(m), NULL, 0,
+                                                 &info2, subj, &err),
+               WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "not found in m/other");
 
   /* A referrer with ?tag= style extra tags. */
@@ -330,72 +331,73 @@ TEST(manifests_tags_referrers_gc)
   char ad[WI_DIGEST_MAX];
   digest_of(art, strlen(art), ad);
   const char *tags[] = { "sig", "sig2" };
-  CHECK_INT_EQ(
-      wi_rs_manifest_put(root, "m/app", ad, NULL, art, strlen(art), tags, 2, &info2, subj, &err),
-      0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/app", ad, NULL, art, strlen(art), tags, 2,
+                                                 &info2, subj, &err),
+               0);
   CHECK_STR_EQ(subj, info.digest);
   struct wi_buf b = WI_BUF_INIT(1 << 20);
-  CHECK_INT_EQ(wi_rs_referrers(root, "m/app", info.digest, NULL, &b, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_referrers(root, "m/app", info.digest, NULL, &b, &err), 0);
   CHECK_STR_HAS(wi_buf_cstr(&b), ad);
   CHECK_STR_HAS(wi_buf_cstr(&b), "\"artifactType\":\"application/x-sig\"");
   wi_buf_reset(&b);
-  CHECK_INT_EQ(wi_rs_referrers(root, "m/app", info.digest, "other", &b, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_referrers(root, "m/app", info.digest, "other", &b, &err), 0);
   CHECK_STR_HAS(wi_buf_cstr(&b), "\"manifests\":[]");
   wi_buf_dispose(&b);
 
   char **t = NULL;
   size_t n = 0;
-  CHECK_INT_EQ(wi_rs_tags_list(root, "m/app", &t, &n, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_tags_list(root, "m/app", &t, &n, &err), 0);
   CHECK_INT_EQ(n, 3);
   if (n == 3) {
     CHECK_STR_EQ(t[0], "sig");
     CHECK_STR_EQ(t[2], "v1");
   }
-  wi_rs_strv_free(t, n);
+  wi_strv_free(t, n);
 
   /* Digest mismatch on PUT by digest. */
-  CHECK_INT_EQ(
-      wi_rs_manifest_put(root, "m/app", cfg, NULL, m, strlen(m), NULL, 0, &info2, subj, &err),
-      WI_EDIGEST);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/app", cfg, NULL, m, strlen(m), NULL, 0,
+                                                 &info2, subj, &err),
+               WI_EDIGEST);
 
   /* gc: everything referenced stays; after deleting the manifests, blobs go. */
   struct wi_regserver_gc_stats st;
-  CHECK_INT_EQ(wi_regserver_gc(root, 0, false, &st, &err), 0);
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "m/app", layer, NULL, &err), 0);
-  CHECK_INT_EQ(wi_rs_manifest_delete(root, "m/app", ad, &err), 0);
-  CHECK_INT_EQ(wi_rs_manifest_delete(root, "m/app", info.digest, &err), 0);
-  CHECK_INT_EQ(wi_rs_manifest_get(root, "m/app", "v1", &info2, NULL, &err), WI_ENOTFOUND);
-  CHECK_INT_EQ(wi_regserver_gc(root, 3600, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_gc(root, 0, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "m/app", layer, NULL, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_delete(root, "m/app", ad, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_delete(root, "m/app", info.digest, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_get(root, "m/app", "v1", &info2, NULL, &err),
+               WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_gc(root, 3600, false, &st, &err), 0);
   CHECK_INT_EQ(st.blobs_removed, 0); /* young blobs are spared */
-  CHECK_INT_EQ(wi_regserver_gc(root, 0, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_gc(root, 0, false, &st, &err), 0);
   CHECK(st.blobs_removed >= 3);
-  CHECK_INT_EQ(wi_rs_blob_stat(root, "m/app", layer, NULL, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "m/app", layer, NULL, &err), WI_ENOTFOUND);
 }
 
 TEST(repos_admin)
 {
   wi_err err = { 0 };
   struct wi_rs_meta m;
-  CHECK_INT_EQ(wi_regserver_repo_create(root, "acme/web", false, &err), 0);
-  CHECK_INT_EQ(wi_regserver_repo_create(root, "acme/web", false, &err), WI_EEXISTS);
-  CHECK_INT_EQ(wi_regserver_repo_create(root, "Bad", false, &err), WI_EINVAL);
-  CHECK_INT_EQ(wi_rs_meta_read(root, "acme/web", &m, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_repo_create(root, "acme/web", false, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_repo_create(root, "acme/web", false, &err), WI_EEXISTS);
+  CHECK_INT_EQ(wi_regserver_storage_repo_create(root, "Bad", false, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_regserver_storage_meta_read(root, "acme/web", &m, &err), 0);
   CHECK_STR_EQ(m.namespace_, "acme");
   CHECK(!m.public_);
-  CHECK_INT_EQ(wi_regserver_repo_set_public(root, "acme/web", true, &err), 0);
-  CHECK_INT_EQ(wi_rs_meta_read(root, "acme/web", &m, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_repo_set_public(root, "acme/web", true, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_meta_read(root, "acme/web", &m, &err), 0);
   CHECK(m.public_);
   struct wi_regserver_repo_info *r = NULL;
   size_t n = 0;
-  CHECK_INT_EQ(wi_regserver_repo_list(root, &r, &n, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_repo_list(root, &r, &n, &err), 0);
   bool found = false;
   for (size_t i = 0; i < n; i++)
     found = found || (strcmp(r[i].name, "acme/web") == 0 && r[i].public_);
   CHECK(found);
-  wi_regserver_repo_list_free(r, n);
-  CHECK_INT_EQ(wi_regserver_repo_delete(root, "acme/web", &err), 0);
-  CHECK_INT_EQ(wi_rs_meta_read(root, "acme/web", &m, &err), WI_ENOTFOUND);
-  CHECK_INT_EQ(wi_regserver_repo_set_public(root, "acme/web", true, &err), WI_ENOTFOUND);
+  wi_regserver_storage_repo_list_free(r, n);
+  CHECK_INT_EQ(wi_regserver_storage_repo_delete(root, "acme/web", &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_meta_read(root, "acme/web", &m, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_repo_set_public(root, "acme/web", true, &err), WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "acme/web");
 }
 
@@ -406,41 +408,42 @@ TEST(users_tokens_auth)
   char id[17], id2[17];
   struct wi_rs_auth *a = NULL;
 
-  CHECK_INT_EQ(wi_regserver_user_add(root, "acme/alice", &err), 0);
-  CHECK_INT_EQ(wi_regserver_user_add(root, "acme/alice", &err), WI_EEXISTS);
-  CHECK_INT_EQ(wi_regserver_user_add(root, "alice", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_regserver_auth_user_add(root, "acme/alice", &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_user_add(root, "acme/alice", &err), WI_EEXISTS);
+  CHECK_INT_EQ(wi_regserver_auth_user_add(root, "alice", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "NAMESPACE/USER");
-  CHECK_INT_EQ(wi_regserver_user_add(root, "Acme/alice", &err), WI_EINVAL);
-  CHECK_INT_EQ(wi_regserver_user_add(root, "acme/oracleidentitycloudservice/bob@x.com", &err), 0);
-  CHECK_INT_EQ(wi_regserver_token_create(root, "acme/alice", &tok, id, &err), 0);
-  CHECK_INT_EQ(wi_regserver_token_create(root, "acme/alice", &tok2, id2, &err), 0);
-  CHECK_INT_EQ(wi_regserver_token_create(root, "acme/alice", &tok3, id2, &err), WI_EDENIED);
-  CHECK_INT_EQ(wi_regserver_token_create(root, "acme/nobody", &tok3, id2, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_auth_user_add(root, "Acme/alice", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_regserver_auth_user_add(root, "acme/oracleidentitycloudservice/bob@x.com", &err),
+               0);
+  CHECK_INT_EQ(wi_regserver_auth_token_create(root, "acme/alice", &tok, id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_token_create(root, "acme/alice", &tok2, id2, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_token_create(root, "acme/alice", &tok3, id2, &err), WI_EDENIED);
+  CHECK_INT_EQ(wi_regserver_auth_token_create(root, "acme/nobody", &tok3, id2, &err), WI_ENOTFOUND);
   wi_autofree char *users = wi_xasprintf("%s/auth/users.json", root);
   struct stat st;
   CHECK_INT_EQ(stat(users, &st), 0);
   CHECK_INT_EQ(st.st_mode & 0777, 0600);
 
-  CHECK_INT_EQ(wi_rs_auth_new(&a, root, 300, &err), 0);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", tok, &err), 0);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", "wrong", &err), WI_EAUTH);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/bob", tok, &err), WI_EAUTH);
+  CHECK_INT_EQ(wi_regserver_auth_new(&a, root, 300, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/alice", tok, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/alice", "wrong", &err), WI_EAUTH);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/bob", tok, &err), WI_EAUTH);
 
-  CHECK_INT_EQ(wi_rs_auth_allowed(a, "acme/alice", "repository", "acme/x"),
+  CHECK_INT_EQ(wi_regserver_auth_allowed(a, "acme/alice", "repository", "acme/x"),
                WI_RS_PULL | WI_RS_PUSH | WI_RS_DELETE);
-  CHECK_INT_EQ(wi_rs_auth_allowed(a, "acme/alice", "repository", "acmex/x"), 0);
-  CHECK_INT_EQ(wi_rs_auth_allowed(a, "acme/alice", "repository", "acme"), 0);
-  CHECK_INT_EQ(wi_rs_auth_allowed(a, NULL, "repository", "acme/x"), 0);
-  CHECK_INT_EQ(wi_regserver_repo_create(root, "other/pub", true, &err), 0);
-  CHECK_INT_EQ(wi_rs_auth_allowed(a, NULL, "repository", "other/pub"), WI_RS_PULL);
+  CHECK_INT_EQ(wi_regserver_auth_allowed(a, "acme/alice", "repository", "acmex/x"), 0);
+  CHECK_INT_EQ(wi_regserver_auth_allowed(a, "acme/alice", "repository", "acme"), 0);
+  CHECK_INT_EQ(wi_regserver_auth_allowed(a, NULL, "repository", "acme/x"), 0);
+  CHECK_INT_EQ(wi_regserver_storage_repo_create(root, "other/pub", true, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_allowed(a, NULL, "repository", "other/pub"), WI_RS_PULL);
 
   /* Issue and verify: granted = requested ∩ allowed. */
   struct wi_rs_scope sc[2];
   const char *s1 = "repository:acme/x:pull,push", *s2 = "repository:other/pub:pull,push";
-  wi_rs_scope_parse(s1, strlen(s1), &sc[0]);
-  wi_rs_scope_parse(s2, strlen(s2), &sc[1]);
+  wi_regserver_routes_scope_parse(s1, strlen(s1), &sc[0]);
+  wi_regserver_routes_scope_parse(s2, strlen(s2), &sc[1]);
   struct wi_buf b = WI_BUF_INIT(1 << 16);
-  CHECK_INT_EQ(wi_rs_auth_issue(a, "acme/alice", sc, 2, &b, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_issue(a, "acme/alice", sc, 2, &b, &err), 0);
   CHECK_STR_HAS(wi_buf_cstr(&b), "\"expires_in\":300");
   const char *t = strstr(wi_buf_cstr(&b), "\"token\":\"");
   CHECK(t != NULL);
@@ -448,33 +451,34 @@ TEST(users_tokens_auth)
   if (t)
     snprintf(jwt, sizeof jwt, "%.*s", (int)strcspn(t + 9, "\""), t + 9);
   struct wi_rs_claims c;
-  CHECK_INT_EQ(wi_rs_auth_verify(a, jwt, &c, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_verify(a, jwt, &c, &err), 0);
   CHECK_STR_EQ(c.sub, "acme/alice");
-  CHECK_INT_EQ(wi_rs_claims_actions(&c, "repository", "acme/x"), WI_RS_PULL | WI_RS_PUSH);
-  CHECK_INT_EQ(wi_rs_claims_actions(&c, "repository", "other/pub"), WI_RS_PULL);
+  CHECK_INT_EQ(wi_regserver_auth_claims_actions(&c, "repository", "acme/x"),
+               WI_RS_PULL | WI_RS_PUSH);
+  CHECK_INT_EQ(wi_regserver_auth_claims_actions(&c, "repository", "other/pub"), WI_RS_PULL);
   jwt[strlen(jwt) - 2] ^= 1; /* tamper with the signature */
-  CHECK_INT_EQ(wi_rs_auth_verify(a, jwt, &c, &err), WI_EAUTH);
+  CHECK_INT_EQ(wi_regserver_auth_verify(a, jwt, &c, &err), WI_EAUTH);
   CHECK_STR_HAS(err.msg, "signature");
-  CHECK_INT_EQ(wi_rs_auth_verify(a, "abc", &c, &err), WI_EAUTH);
+  CHECK_INT_EQ(wi_regserver_auth_verify(a, "abc", &c, &err), WI_EAUTH);
   wi_buf_dispose(&b);
 
   /* Revocation is seen by a running server (users.json re-read on change). */
-  CHECK_INT_EQ(wi_regserver_token_revoke(root, "acme/alice", id, &err), 0);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", tok, &err), WI_EAUTH);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", tok2, &err), 0);
-  CHECK_INT_EQ(wi_regserver_token_revoke(root, "acme/alice", id, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_auth_token_revoke(root, "acme/alice", id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/alice", tok, &err), WI_EAUTH);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/alice", tok2, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_token_revoke(root, "acme/alice", id, &err), WI_ENOTFOUND);
   struct wi_regserver_token_info *ti = NULL;
   size_t n = 0;
-  CHECK_INT_EQ(wi_regserver_token_list(root, "acme/alice", &ti, &n, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_token_list(root, "acme/alice", &ti, &n, &err), 0);
   CHECK_INT_EQ(n, 1);
   free(ti);
   char **ul = NULL;
-  CHECK_INT_EQ(wi_regserver_user_list(root, &ul, &n, &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_user_list(root, &ul, &n, &err), 0);
   CHECK_INT_EQ(n, 2);
-  wi_rs_strv_free(ul, n);
-  CHECK_INT_EQ(wi_regserver_user_delete(root, "acme/alice", &err), 0);
-  CHECK_INT_EQ(wi_rs_auth_check_password(a, "acme/alice", tok2, &err), WI_EAUTH);
-  wi_rs_auth_free(a);
+  wi_strv_free(ul, n);
+  CHECK_INT_EQ(wi_regserver_auth_user_delete(root, "acme/alice", &err), 0);
+  CHECK_INT_EQ(wi_regserver_auth_check_password(a, "acme/alice", tok2, &err), WI_EAUTH);
+  wi_regserver_auth_free(a);
   wi_alloc_secret_free(tok);
   wi_alloc_secret_free(tok2);
 }
@@ -484,18 +488,18 @@ TEST(server_start_stop)
   wi_err err = { 0 };
   struct wi_regserver *s = NULL;
   struct wi_regserver_opts o = { .listen = "127.0.0.1:0", .root = root };
-  CHECK_INT_EQ(wi_regserver_start(&s, &o, &err), 0);
+  CHECK_INT_EQ(wi_regserver_http_start(&s, &o, &err), 0);
   if (s) {
-    CHECK(strncmp(wi_regserver_address(s), "127.0.0.1:", 10) == 0);
-    CHECK(strcmp(wi_regserver_address(s), "127.0.0.1:0") != 0);
-    wi_regserver_stop(s);
+    CHECK(strncmp(wi_regserver_http_address(s), "127.0.0.1:", 10) == 0);
+    CHECK(strcmp(wi_regserver_http_address(s), "127.0.0.1:0") != 0);
+    wi_regserver_http_stop(s);
   }
   o.listen = "nonsense";
-  CHECK_INT_EQ(wi_regserver_start(&s, &o, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_regserver_http_start(&s, &o, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "listen address");
   o.listen = "127.0.0.1:0";
   o.tls_cert = "/nonexistent.pem";
-  CHECK(wi_regserver_start(&s, &o, &err) < 0);
+  CHECK(wi_regserver_http_start(&s, &o, &err) < 0);
   CHECK_STR_HAS(err.msg, "tls-key");
 }
 
@@ -506,15 +510,15 @@ TEST(config_file)
   wi_autofree char *p = wi_xasprintf("%s/cfg.json", root);
   const char *good = "{\"listen\":\"127.0.0.1:6000\",\"auth\":\"token\",\"token_ttl\":60}";
   CHECK_INT_EQ(wi_fs_write_file_atomic(p, good, strlen(good), 0644, &err), 0);
-  CHECK_INT_EQ(wi_regserver_config_load(&cfg, p, &err), 0);
+  CHECK_INT_EQ(wi_regserver_http_config_load(&cfg, p, &err), 0);
   CHECK_STR_EQ(cfg.listen, "127.0.0.1:6000");
   CHECK_STR_EQ(cfg.auth, "token");
   CHECK_INT_EQ(cfg.token_ttl, 60);
   CHECK(cfg.root == NULL);
-  wi_regserver_config_dispose(&cfg);
+  wi_regserver_http_config_dispose(&cfg);
   const char *bad = "{\"lisen\":\"x\"}";
   CHECK_INT_EQ(wi_fs_write_file_atomic(p, bad, strlen(bad), 0644, &err), 0);
-  CHECK_INT_EQ(wi_regserver_config_load(&cfg, p, &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_regserver_http_config_load(&cfg, p, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "lisen: unknown setting");
 }
 

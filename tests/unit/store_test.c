@@ -115,22 +115,22 @@ TEST(test_blobs_and_tamper)
   /* Streaming writer: a wrong expected digest stores nothing. */
   struct wi_blob_writer *w = NULL;
   CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_size(w), 3);
-  CHECK_INT_EQ(wi_blob_writer_commit(w, absent, -1, NULL, &err), WI_EDIGEST);
+  CHECK_INT_EQ(wi_store_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_store_blob_writer_size(w), 3);
+  CHECK_INT_EQ(wi_store_blob_writer_commit(w, absent, -1, NULL, &err), WI_EDIGEST);
   CHECK_STR_HAS(err.msg, "digest mismatch");
-  wi_blob_writer_free(w);
+  wi_store_blob_writer_free(w);
   wi_digest_bytes("abc", 3, d);
   CHECK(!wi_store_has_blob(s, d));
   CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_commit(w, d, 4, NULL, &err), WI_EDIGEST);
+  CHECK_INT_EQ(wi_store_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_store_blob_writer_commit(w, d, 4, NULL, &err), WI_EDIGEST);
   CHECK_STR_HAS(err.msg, "size mismatch");
-  wi_blob_writer_free(w);
+  wi_store_blob_writer_free(w);
   CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_commit(w, d, 3, NULL, &err), 0);
-  wi_blob_writer_free(w);
+  CHECK_INT_EQ(wi_store_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_store_blob_writer_commit(w, d, 3, NULL, &err), 0);
+  wi_store_blob_writer_free(w);
   CHECK(wi_store_has_blob(s, d));
   /* The same blob again: the stored file is kept (same inode), its mtime refreshed, the copy
    * removed. */
@@ -140,10 +140,10 @@ TEST(test_blobs_and_tamper)
   struct timespec old_times[2] = { { .tv_sec = 1000 }, { .tv_sec = 1000 } };
   CHECK(utimensat(AT_FDCWD, abc, old_times, 0) == 0);
   CHECK_INT_EQ(wi_store_blob_begin(s, &w, &err), 0);
-  CHECK_INT_EQ(wi_blob_writer_write(w, "abc", 3, &err), 0);
+  CHECK_INT_EQ(wi_store_blob_writer_write(w, "abc", 3, &err), 0);
   char d2[WI_DIGEST_MAX] = "";
-  CHECK_INT_EQ(wi_blob_writer_commit(w, NULL, -1, d2, &err), 0);
-  wi_blob_writer_free(w);
+  CHECK_INT_EQ(wi_store_blob_writer_commit(w, NULL, -1, d2, &err), 0);
+  wi_store_blob_writer_free(w);
   CHECK_STR_EQ(d2, d);
   CHECK(stat(abc, &st2) == 0);
   CHECK(st1.st_ino == st2.st_ino);
