@@ -53,6 +53,7 @@ struct wi_regclient {
   int64_t chunk_size;
   bool tls_verify;
   char *username, *password, *authfile, *registry_token, *user_agent, *ca_dir;
+  const int *cancel;
 
   pthread_mutex_t mu; /* pool, scheme, auth kind, credentials */
   struct wi_http **pool;
@@ -183,6 +184,7 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   rc->authfile = dup_opt(o->authfile);
   rc->registry_token = dup_opt(o->registry_token);
   rc->user_agent = dup_opt(o->user_agent);
+  rc->cancel = o->cancel;
   rc->ca_dir = find_cert_dir(host, o->cert_dir);
   if (rc->registry_token)
     rc->kind = AUTH_BEARER;
@@ -239,6 +241,7 @@ pool_get(struct wi_regclient *rc, wi_err *err)
     .tls_verify = rc->tls_verify,
     .ca_dir = rc->ca_dir,
     .user_agent = rc->user_agent,
+    .cancel = rc->cancel,
   };
   if (wi_http_new(&h, &ho, err) < 0)
     return NULL;
