@@ -262,6 +262,19 @@ hint_for(const wi_err *err, const char *host, const char *user, const char *tag)
   return NULL;
 }
 
+/* The HTTP status of a failure: err->http_status, else the first "HTTP nnn" of the message (a
+ * token server's answer), else 0. */
+static int
+http_status_of(const wi_err *err)
+{
+  if (err->http_status)
+    return err->http_status;
+  const char *p = strstr(err->msg, "HTTP ");
+  if (p && p[5] >= '1' && p[5] <= '5' && p[6] >= '0' && p[6] <= '9' && p[7] >= '0' && p[7] <= '9')
+    return (p[5] - '0') * 100 + (p[6] - '0') * 10 + (p[7] - '0');
+  return 0;
+}
+
 char *
 wi_ui_validate_registry_error(const wi_err *err, const char *host, const char *user,
                               const char *tag)
@@ -269,7 +282,7 @@ wi_ui_validate_registry_error(const wi_err *err, const char *host, const char *u
   autojson json_t *o = json_object();
   wi_autofree char *code = registry_code(err->msg);
   wi_autofree char *hint = hint_for(err, host, user, tag);
-  json_object_set_new(o, "status", json_integer(err->http_status));
+  json_object_set_new(o, "status", json_integer(http_status_of(err)));
   json_object_set_new(o, "code", code ? json_string(code) : json_null());
   json_object_set_new(o, "message", wi_json_str(err->msg));
   json_object_set_new(o, "hint", hint ? wi_json_str(hint) : json_null());
