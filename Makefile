@@ -32,7 +32,8 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*_test.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
 
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/ui_assets.o
+UI_ASSETS := $(shell find ui ! -name ".*" 2>/dev/null)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
@@ -44,6 +45,15 @@ all: $(BUILD)/wlsimg
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The page of `wlsimg ui`: every file under ui/ becomes a C array (scripts/embed-assets.sh).
+$(BUILD)/gen/ui_assets.c: scripts/embed-assets.sh $(UI_ASSETS)
+	@mkdir -p $(dir $@)
+	scripts/embed-assets.sh ui $@
+
+$(BUILD)/obj/gen/ui_assets.o: $(BUILD)/gen/ui_assets.c src/lib/ui_assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libwlsimg.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)

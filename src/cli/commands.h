@@ -22,5 +22,6 @@ CLI_CMD(cmd_inspect);
 CLI_CMD(cmd_cache);
 CLI_CMD(cmd_registry);
 CLI_CMD(cmd_k8s);
+CLI_CMD(cmd_ui);
 
 #endif

@@ -39,6 +39,7 @@ static const struct command commands[] = {
   /* embedded registry and Kubernetes */
   { "registry", cmd_registry, "Run and administer the embedded OCI registry" },
   { "k8s", cmd_k8s, "Kubernetes pull secrets, Domain resources and rollouts" },
+  { "ui", cmd_ui, "Serve the local web page (Image, Push, Kubernetes) on loopback" },
 };
 
 static void

@@ -110,6 +110,8 @@ wi_err_name(int code)
     return "too big";
   case WI_EUSAGE:
     return "usage error";
+  case WI_ECANCELED:
+    return "cancelled";
   default:
     return "error";
   }

@@ -26,7 +26,8 @@ enum wi_errcode {
   WI_EIO = -10,
   WI_EUNSUPPORTED = -11,
   WI_ETOOBIG = -12,
-  WI_EUSAGE = -13, /* bad command-line usage: exit status 2 */
+  WI_EUSAGE = -13,    /* bad command-line usage: exit status 2 */
+  WI_ECANCELED = -14, /* stopped on request (a cancelled job); never retried */
 };
 
 typedef struct wi_err {

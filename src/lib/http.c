@@ -32,6 +32,7 @@ struct wi_http {
   char *user_agent;
   long connect_timeout_ms;
   long low_speed_time_s;
+  const int *cancel;
   struct wi_buf ca_pem; /* system bundle + extra CAs, when any extra CA was given */
   char *client_cert;
   char *client_key;
@@ -40,6 +41,7 @@ struct wi_http {
 
 /* State of one wi_http_do call, shared by the callbacks. */
 struct xfer {
+  const struct wi_http *h;
   const struct wi_http_req *req;
   struct wi_http_resp *resp;
   size_t header_bytes;
@@ -196,6 +198,7 @@ wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err)
   h->user_agent = wi_xstrdup(opts->user_agent ? opts->user_agent : DEFAULT_USER_AGENT);
   h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 30000;
   h->low_speed_time_s = opts->low_speed_time_s > 0 ? opts->low_speed_time_s : 60;
+  h->cancel = opts->cancel;
   int ret = setup_tls(h, opts, err);
   if (ret < 0) {
     wi_http_free(h);
@@ -399,6 +402,10 @@ progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
             curl_off_t ulnow)
 {
   struct xfer *x = userdata;
+  if (x->h->cancel && __atomic_load_n(x->h->cancel, __ATOMIC_RELAXED))
+    return 1; /* libcurl stops with CURLE_ABORTED_BY_CALLBACK */
+  if (x->req->progress_fn == NULL)
+    return 0;
   if (ultotal > 0)
     x->req->progress_fn(ulnow, ultotal, x->req->progress_payload);
   else if (x->resp->status >= 200 && x->resp->status < 300 && dlnow > 0)
@@ -557,7 +564,7 @@ net_error(struct wi_http *h, const struct wi_http_req *req, CURLcode rc, wi_err 
 int
 wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp *resp, wi_err *err)
 {
-  struct xfer x = { .req = req, .resp = resp };
+  struct xfer x = { .h = h, .req = req, .resp = resp };
   CURL *c = h->curl;
 
   memset(resp, 0, sizeof *resp);
@@ -576,7 +583,7 @@ wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
   }
-  if (req->progress_fn) {
+  if (req->progress_fn || h->cancel) {
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
@@ -595,6 +602,9 @@ wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp
     wi_autofree char *url = url_for_display(req->url);
     ret = wi_err_set(err, x.body_ret, "%s %s: %s", req->method ? req->method : "GET", url,
                      x.body_err.msg);
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK && h->cancel) {
+    wi_autofree char *url = url_for_display(req->url);
+    ret = wi_err_set(err, WI_ECANCELED, "%s %s: cancelled", req->method ? req->method : "GET", url);
   } else if (rc != CURLE_OK) {
     ret = net_error(h, req, rc, err);
   }

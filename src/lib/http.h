@@ -26,6 +26,8 @@ struct wi_http_opts {
   const char *user_agent;  /* default "wlsimg/<version>" */
   long connect_timeout_ms; /* default 30000 */
   long low_speed_time_s;   /* abort when < 1 byte/s for this long; default 60 */
+  const int *cancel;       /* optional: a transfer stops soon after *cancel becomes non-zero
+                              (read atomically); the request fails with WI_ECANCELED */
 };
 
 struct wi_http_header {

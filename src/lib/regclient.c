@@ -115,6 +115,7 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
   rc->authfile = dup_opt(o->authfile);
   rc->registry_token = dup_opt(o->registry_token);
   rc->user_agent = dup_opt(o->user_agent);
+  rc->cancel = o->cancel;
   rc->ca_dir = find_cert_dir(host, o->cert_dir);
   if (rc->registry_token)
     rc->kind = AUTH_BEARER;
@@ -171,6 +172,7 @@ pool_get(struct wi_regclient *rc, wi_err *err)
     .tls_verify = rc->tls_verify,
     .ca_dir = rc->ca_dir,
     .user_agent = rc->user_agent,
+    .cancel = rc->cancel,
   };
   if (wi_http_new(&h, &ho, err) < 0)
     return NULL;

@@ -35,6 +35,7 @@ struct wi_regclient_opts {
   const char *cert_dir; /* --cert-dir, overrides certs.d lookup */
   int retries;          /* retries of transient failures: 0 = default 4, negative = none */
   int64_t chunk_size;   /* blobs larger than this are uploaded in chunks; 0 = default 64 MiB */
+  const int *cancel;    /* optional: see wi_http_opts.cancel (WI_ECANCELED) */
 };
 
 struct wi_regclient;

@@ -42,6 +42,7 @@ struct wi_regclient {
   int64_t chunk_size;
   bool tls_verify;
   char *username, *password, *authfile, *registry_token, *user_agent, *ca_dir;
+  const int *cancel; /* optional: transfers stop when it becomes non-zero */
 
   pthread_mutex_t mu; /* pool, scheme, auth kind, credentials */
   struct wi_http **pool;
