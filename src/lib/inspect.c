@@ -1,9 +1,8 @@
-/* wlsimg: static image reading and WIT's inspect report — see inspect.h. */
+/* wlsimg: static image reading — see inspect.h. */
 #include "lib/inspect.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -366,301 +365,203 @@ wi_image_read_files(struct wi_store *s, const struct wi_manifest *m, struct wi_i
   return ret;
 }
 
-/* ---- inspect ---- */
+/* ---- directory listings ---- */
 
-/* KEY=value lines (os-release, java release): value with quotes removed, or NULL. malloc'ed. */
-static char *
-kv_get(const char *text, const char *key)
+struct dir_state {
+  char *path;       /* normalised */
+  bool closed;      /* hidden below the current layer (whiteout, opaque, not a directory) */
+  bool close_after; /* ... from the next layer on */
+  char **deleted;   /* names whited out by the layers above */
+  size_t n_deleted;
+  char **fresh; /* names seen in the current layer */
+  size_t n_fresh;
+  char **wh_fresh; /* whiteouts seen in the current layer */
+  size_t n_wh_fresh;
+};
+
+static bool
+name_in(char *const *v, size_t n, const char *s, size_t len)
 {
-  size_t kl = strlen(key);
-  for (const char *p = text; p && *p;) {
-    const char *e = strchr(p, '\n');
-    size_t ll = e ? (size_t)(e - p) : strlen(p);
-    if (ll > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-      const char *v = p + kl + 1;
-      size_t vl = ll - kl - 1;
-      while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
-        vl--;
-      if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
-        v++;
-        vl -= 2;
-      }
-      return wi_xstrndup(v, vl);
+  for (size_t i = 0; i < n; i++)
+    if (strlen(v[i]) == len && memcmp(v[i], s, len) == 0)
+      return true;
+  return false;
+}
+
+static void
+name_add(char ***v, size_t *n, const char *s, size_t len)
+{
+  if (name_in(*v, *n, s, len))
+    return;
+  *v = wi_xreallocarray(*v, *n + 1, sizeof **v);
+  (*v)[(*n)++] = wi_xstrndup(s, len);
+}
+
+static void
+names_free(char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* One entry of a layer against one wanted directory. */
+static void
+dir_entry(struct dir_state *st, struct wi_image_dir *d, const char *name, bool is_dir)
+{
+  size_t pl = strlen(st->path);
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  size_t dl = slash ? (size_t)(slash - name) : 0;
+
+  if (strncmp(base, ".wh.", 4) == 0) {
+    /* a whiteout of the directory or of one of its parents, or an opaque parent, hides it below */
+    bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+    wi_autofree char *target = opaque ? wi_xstrndup(name, dl)
+                               : dl   ? wi_xasprintf("%.*s/%s", (int)dl, name, base + 4)
+                                      : wi_xstrdup(base + 4);
+    if (strcmp(target, st->path) == 0 ? !opaque : is_under(st->path, target) || !target[0]) {
+      st->close_after = true;
+      return;
     }
-    p = e ? e + 1 : NULL;
+    if (dl == pl && strncmp(name, st->path, pl) == 0) {
+      d->found = true;
+      if (opaque)
+        st->close_after = true;
+      else
+        name_add(&st->wh_fresh, &st->n_wh_fresh, base + 4, strlen(base + 4));
+    }
+    return;
   }
-  return NULL;
+  if (strcmp(name, st->path) == 0) {
+    if (is_dir)
+      d->found = true;
+    else if (!d->found)
+      st->close_after = true; /* something else than a directory hides the lower layers' one */
+    return;
+  }
+  if (!is_under(name, st->path))
+    return;
+  const char *child = name + (pl ? pl + 1 : 0);
+  size_t cl = strcspn(child, "/");
+  d->found = true; /* an entry below it: the directory exists in this layer */
+  name_add(&st->fresh, &st->n_fresh, child, cl);
 }
 
+/* After a layer: its names join the listing unless whited out above; its whiteouts apply below. */
 static void
-add_str(json_t *o, const char *k, const char *v)
+dir_layer_done(struct dir_state *st, struct wi_image_dir *d)
 {
-  if (v)
-    json_object_set_new(o, k, json_string(v));
+  for (size_t i = 0; i < st->n_fresh; i++) {
+    size_t l = strlen(st->fresh[i]);
+    if (!name_in(st->deleted, st->n_deleted, st->fresh[i], l))
+      name_add(&d->names, &d->n, st->fresh[i], l);
+  }
+  for (size_t i = 0; i < st->n_wh_fresh; i++)
+    name_add(&st->deleted, &st->n_deleted, st->wh_fresh[i], strlen(st->wh_fresh[i]));
+  names_free(st->fresh, st->n_fresh);
+  names_free(st->wh_fresh, st->n_wh_fresh);
+  st->fresh = st->wh_fresh = NULL;
+  st->n_fresh = st->n_wh_fresh = 0;
+  if (st->close_after)
+    st->closed = true;
 }
 
-/* registry.xml: names and WebLogic version of installed distributions. */
-static void
-parse_registry_xml(const char *xml, json_t *o)
+static int
+list_layer(struct wi_store *s, const struct wi_descriptor *layer, struct dir_state *st,
+           struct wi_image_dir *dirs, size_t n, wi_err *err)
 {
-  struct wi_buf names = WI_BUF_INIT(1 << 20);
-  for (const char *p = strstr(xml, "<distribution "); p; p = strstr(p + 1, "<distribution ")) {
-    const char *end = strchr(p, '>');
-    if (!end)
+  wi_autoclose int fd = -1;
+  struct archive *a = archive_read_new();
+  struct archive_entry *ae;
+  int ret = 0;
+
+  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
+    archive_read_free(a);
+    return err->code;
+  }
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF)
       break;
-    wi_autofree char *tag = wi_xstrndup(p, (size_t)(end - p));
-    char *st = strstr(tag, "status=\"");
-    if (st && strncmp(st + 8, "installed", 9) != 0)
+    if (r < ARCHIVE_WARN) {
+      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+      break;
+    }
+    const char *raw = archive_entry_pathname(ae);
+    if (raw == NULL)
       continue;
-    char *nm = strstr(tag, " name=\"");
-    char *ver = strstr(tag, " version=\"");
-    if (!nm)
-      continue;
-    char *ne = strchr(nm + 7, '"');
-    if (!ne)
-      continue;
-    wi_autofree char *name = wi_xstrndup(nm + 7, (size_t)(ne - nm - 7));
-    if (names.len)
-      wi_buf_adds(&names, ",", NULL);
-    wi_buf_adds(&names, name, NULL);
-    if (ver && strcmp(name, "WebLogic Server") == 0) {
-      char *ve = strchr(ver + 10, '"');
-      if (ve) {
-        wi_autofree char *v = wi_xstrndup(ver + 10, (size_t)(ve - ver - 10));
-        add_str(o, "wlsVersion", v);
-      }
-    }
+    wi_autofree char *name = norm_path(raw);
+    bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
+    for (size_t i = 0; i < n; i++)
+      if (!st[i].closed)
+        dir_entry(&st[i], &dirs[i], name, is_dir);
   }
-  if (names.len)
-    add_str(o, "oracleInstalledProducts", wi_buf_cstr(&names));
-  wi_buf_dispose(&names);
+  archive_read_free(a);
+  for (size_t i = 0; i < n && ret == 0; i++)
+    if (!st[i].closed)
+      dir_layer_done(&st[i], &dirs[i]);
+  return ret;
 }
 
-static const char *
-uname_arch(const char *arch)
+static int
+cmp_names(const void *a, const void *b)
 {
-  if (strcmp(arch, "amd64") == 0)
-    return "x86_64";
-  if (strcmp(arch, "arm64") == 0)
-    return "aarch64";
-  return arch;
-}
-
-/* Append a JSON string value (escaped by jansson). */
-static void
-put_json_str(struct wi_buf *b, const char *s)
-{
-  json_t *j = json_string(s);
-  char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-  wi_buf_adds(b, t ? t : "\"\"", NULL);
-  free(t);
-  json_decref(j);
-}
-
-/* WIT's layout: 2-space indent, "key" : "value". Values are strings (or null), patches an array. */
-static char *
-format_wit_json(json_t *patches, json_t *os, json_t *rest)
-{
-  struct wi_buf b = WI_BUF_INIT(16 << 20);
-  const char *k;
-  json_t *v;
-  bool first = true;
-
-  wi_buf_adds(&b, "{\n", NULL);
-  if (patches) {
-    wi_buf_adds(&b, "  \"oraclePatches\" : [", NULL);
-    size_t i;
-    json_array_foreach (patches, i, v) {
-      wi_buf_adds(&b, i ? ", {\n" : "{\n", NULL);
-      wi_buf_adds(&b, "    \"patch\" : ", NULL);
-      put_json_str(&b, json_string_value(json_object_get(v, "patch")));
-      wi_buf_adds(&b, ",\n    \"description\" : ", NULL);
-      put_json_str(&b, json_string_value(json_object_get(v, "description")));
-      wi_buf_adds(&b, "\n  }", NULL);
-    }
-    wi_buf_adds(&b, "]", NULL);
-    first = false;
-  }
-  wi_buf_adds(&b, first ? "  \"os\" : {\n" : ",\n  \"os\" : {\n", NULL);
-  bool f2 = true;
-  json_object_foreach (os, k, v) {
-    wi_buf_adds(&b, f2 ? "    " : ",\n    ", NULL);
-    put_json_str(&b, k);
-    wi_buf_adds(&b, " : ", NULL);
-    if (json_is_string(v))
-      put_json_str(&b, json_string_value(v));
-    else
-      wi_buf_adds(&b, "null", NULL);
-    f2 = false;
-  }
-  wi_buf_adds(&b, "\n  }", NULL);
-  /* the rest alphabetically */
-  size_t nk = json_object_size(rest), i = 0;
-  const char **keys = wi_xcalloc(nk ? nk : 1, sizeof *keys);
-  json_object_foreach (rest, k, v)
-    keys[i++] = k;
-  for (size_t a = 1; a < nk; a++)
-    for (size_t c = a; c > 0 && strcmp(keys[c - 1], keys[c]) > 0; c--) {
-      const char *t = keys[c];
-      keys[c] = keys[c - 1];
-      keys[c - 1] = t;
-    }
-  for (i = 0; i < nk; i++) {
-    wi_buf_adds(&b, ",\n  ", NULL);
-    put_json_str(&b, keys[i]);
-    wi_buf_adds(&b, " : ", NULL);
-    put_json_str(&b, json_string_value(json_object_get(rest, keys[i])));
-  }
-  free(keys);
-  wi_buf_adds(&b, "\n}\n", NULL);
-  return wi_buf_steal(&b);
-}
-
-enum {
-  F_OSREL,
-  F_OSREL2,
-  F_ALPINE,
-  F_BUSYBOX,
-  F_JAVA_REL,
-  F_REGISTRY,
-  F_WDT_VER,
-  F_OH,
-  F_OPATCH,
-  F_DOMAIN_CFG,
-  F_PM, /* package managers from here */
-};
-
-static const char *const pkg_mgrs[][2] = {
-  { "dnf", "DNF" },        { "yum", "YUM" }, { "microdnf", "MICRODNF" },
-  { "apt-get", "APTGET" }, { "apk", "APK" }, { "zypper", "ZYPPER" },
-};
-static const char *const bin_dirs[] = { "usr/bin", "bin", "usr/sbin", "sbin" };
-
-/* The report from the files found (f indexed by the F_* constants). */
-static char *
-report(const struct wi_imgconfig *c, struct wi_image_file *f, bool patches)
-{
-  const char *java_home = wi_imgconfig_get_env(c, "JAVA_HOME");
-  const char *oracle_home = wi_imgconfig_get_env(c, "ORACLE_HOME");
-  const char *domain_home = wi_imgconfig_get_env(c, "DOMAIN_HOME");
-  const char *wdt_home_env = wi_imgconfig_get_env(c, "WDT_HOME");
-  const char *wdt_home = wdt_home_env ? wdt_home_env : "/u01/wdt";
-  json_t *os = json_object(), *rest = json_object(), *pl = NULL;
-  const char *osrel = f[F_OSREL].data ? f[F_OSREL].data : f[F_OSREL2].data;
-  struct wi_platform plat;
-  wi_imgconfig_platform(c, &plat);
-  wi_autofree char *id = osrel ? kv_get(osrel, "ID") : NULL;
-  wi_autofree char *name = osrel ? kv_get(osrel, "NAME") : NULL;
-  wi_autofree char *ver = osrel ? kv_get(osrel, "VERSION") : NULL;
-  wi_autofree char *verid = osrel ? kv_get(osrel, "VERSION_ID") : NULL;
-  if (!id && f[F_BUSYBOX].found)
-    id = wi_xstrdup("bb");
-  json_object_set_new(os, "id", id ? json_string(id) : json_null());
-  json_object_set_new(os, "name", name ? json_string(name) : json_null());
-  json_object_set_new(os, "version",
-                      ver     ? json_string(ver)
-                      : verid ? json_string(verid)
-                              : json_null());
-  json_object_set_new(os, "architecture", json_string(uname_arch(plat.arch)));
-
-  const char *pm = "NONE";
-  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs) && strcmp(pm, "NONE") == 0; i++)
-    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
-      if (f[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d].found)
-        pm = pkg_mgrs[i][1];
-  add_str(rest, "packageManager", pm);
-  if (java_home) {
-    add_str(rest, "javaHome", java_home);
-    if (f[F_JAVA_REL].data) {
-      wi_autofree char *jv = kv_get(f[F_JAVA_REL].data, "JAVA_VERSION");
-      add_str(rest, "javaVersion", jv);
-    }
-  }
-  if (domain_home) {
-    add_str(rest, "domainHome", domain_home);
-    if (!f[F_DOMAIN_CFG].found)
-      add_str(rest, "wdtModelOnly", "true");
-  }
-  add_str(rest, "wdtModelHome", wi_imgconfig_get_env(c, "WDT_MODEL_HOME"));
-  if (f[F_WDT_VER].data) {
-    size_t l = strcspn(f[F_WDT_VER].data, "\r\n");
-    wi_autofree char *v = wi_xstrndup(f[F_WDT_VER].data, l);
-    add_str(rest, "wdtHome", wdt_home);
-    add_str(rest, "wdtVersion", v);
-  }
-  if (oracle_home) {
-    add_str(rest, "oracleHome", oracle_home);
-    if (f[F_REGISTRY].data)
-      parse_registry_xml(f[F_REGISTRY].data, rest);
-    if (f[F_OH].found) {
-      wi_autofree char *u = f[F_OH].uname && *f[F_OH].uname ? wi_xstrdup(f[F_OH].uname)
-                                                            : wi_xasprintf("%u", f[F_OH].uid);
-      wi_autofree char *g = f[F_OH].gname && *f[F_OH].gname ? wi_xstrdup(f[F_OH].gname)
-                                                            : wi_xasprintf("%u", f[F_OH].gid);
-      add_str(rest, "oracleHomeUser", u);
-      add_str(rest, "oracleHomeGroup", g);
-    }
-    if (patches && f[F_OPATCH].data) {
-      wi_autofree char *ov = kv_get(f[F_OPATCH].data, "OPATCH_VERSION");
-      if (!ov) {
-        /* "OPATCH_VERSION:13.9.4.2.5" */
-        const char *p = strstr(f[F_OPATCH].data, "OPATCH_VERSION:");
-        if (p)
-          ov = wi_xstrndup(p + 15, strcspn(p + 15, "\r\n"));
-      }
-      add_str(rest, "opatchVersion", ov);
-    }
-  }
-  if (patches)
-    pl = json_array(); /* patch details live in the inventory's binary store; not read statically */
-  char *json = format_wit_json(pl, os, rest);
-  json_decref(os);
-  json_decref(rest);
-  json_decref(pl);
-  return json;
+  return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int
-wi_inspect_json(struct wi_store *s, const struct wi_image *img, bool patches, char **json_out,
-                wi_err *err)
+wi_image_list_dirs(struct wi_store *s, const struct wi_manifest *m, struct wi_image_dir *dirs,
+                   size_t n, wi_err *err)
 {
-  const struct wi_imgconfig *c = img->config;
-  const char *java_home = wi_imgconfig_get_env(c, "JAVA_HOME");
-  const char *oracle_home = wi_imgconfig_get_env(c, "ORACLE_HOME");
-  const char *domain_home = wi_imgconfig_get_env(c, "DOMAIN_HOME");
-  const char *wdt_home_env = wi_imgconfig_get_env(c, "WDT_HOME");
-  const char *wdt_home = wdt_home_env ? wdt_home_env : "/u01/wdt";
-  enum { NPM = WI_ARRAY_SIZE(pkg_mgrs) * WI_ARRAY_SIZE(bin_dirs) };
-  struct wi_image_file f[F_PM + NPM];
-  char *paths[F_PM + NPM];
-  int ret;
+  struct dir_state *st = wi_xcalloc(n ? n : 1, sizeof *st);
+  int ret = 0;
 
-  memset(f, 0, sizeof f);
-  memset(paths, 0, sizeof paths);
-  paths[F_OSREL] = wi_xstrdup("etc/os-release");
-  paths[F_OSREL2] = wi_xstrdup("usr/lib/os-release");
-  paths[F_ALPINE] = wi_xstrdup("etc/alpine-release");
-  paths[F_BUSYBOX] = wi_xstrdup("bin/busybox");
-  paths[F_JAVA_REL] = wi_xasprintf("%s/release", java_home ? java_home : "/nonexistent");
-  paths[F_REGISTRY] =
-      wi_xasprintf("%s/inventory/registry.xml", oracle_home ? oracle_home : "/nonexistent");
-  paths[F_WDT_VER] = wi_xasprintf("%s/weblogic-deploy/VERSION.txt", wdt_home);
-  paths[F_OH] = wi_xstrdup(oracle_home ? oracle_home : "/nonexistent");
-  paths[F_OPATCH] =
-      wi_xasprintf("%s/OPatch/version.txt", oracle_home ? oracle_home : "/nonexistent");
-  paths[F_DOMAIN_CFG] =
-      wi_xasprintf("%s/config/config.xml", domain_home ? domain_home : "/nonexistent");
-  for (size_t i = 0; i < WI_ARRAY_SIZE(pkg_mgrs); i++)
-    for (size_t d = 0; d < WI_ARRAY_SIZE(bin_dirs); d++)
-      paths[F_PM + i * WI_ARRAY_SIZE(bin_dirs) + d] =
-          wi_xasprintf("%s/%s", bin_dirs[d], pkg_mgrs[i][0]);
-  for (size_t i = 0; i < WI_ARRAY_SIZE(f); i++)
-    f[i].path = paths[i];
-  ret = wi_image_read_files(s, img->manifest, f, WI_ARRAY_SIZE(f), 1 << 20, err);
-  if (ret == 0)
-    *json_out = report(c, f, patches);
-  wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
-  for (size_t i = 0; i < WI_ARRAY_SIZE(paths); i++)
-    free(paths[i]);
+  for (size_t i = 0; i < n; i++) {
+    st[i].path = norm_path(dirs[i].path);
+    dirs[i].found = false;
+    dirs[i].names = NULL;
+    dirs[i].n = 0;
+  }
+  for (size_t l = m->n_layers; l-- > 0 && ret == 0;) {
+    bool open = false;
+    for (size_t i = 0; i < n; i++)
+      open = open || !st[i].closed;
+    if (!open)
+      break;
+    ret = list_layer(s, &m->layers[l], st, dirs, n, err);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!dirs[i].found && dirs[i].n == 0) {
+      names_free(dirs[i].names, dirs[i].n);
+      dirs[i].names = NULL;
+    }
+    if (dirs[i].n > 1)
+      qsort(dirs[i].names, dirs[i].n, sizeof *dirs[i].names, cmp_names);
+    names_free(st[i].deleted, st[i].n_deleted);
+    names_free(st[i].fresh, st[i].n_fresh);
+    names_free(st[i].wh_fresh, st[i].n_wh_fresh);
+    free(st[i].path);
+  }
+  free(st);
+  if (ret < 0)
+    wi_image_dirs_dispose(dirs, n);
   return ret;
+}
+
+void
+wi_image_dirs_dispose(struct wi_image_dir *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    names_free(d[i].names, d[i].n);
+    d[i].names = NULL;
+    d[i].n = 0;
+  }
 }
