@@ -14,9 +14,10 @@
 #include "lib/imgconfig.h"
 #include "lib/str.h"
 
-#define MAX_FILE_BYTES (4u << 20)  /* busybox binaries are ~1-2 MB; everything else is small */
-#define MAX_JAR_BYTES  (64u << 20) /* weblogic.jar, read only when registry.xml lacks the version \
-                                    */
+#define MAX_FILE_BYTES (4u << 20) /* busybox binaries are ~1-2 MB; everything else is small */
+#define MAX_JAR_BYTES                                                        \
+  (64u << 20) /* weblogic.jar, read only when registry.xml lacks the version \
+               */
 #define MAX_PATH_DIRS    16
 #define MAX_PATCHES      4096
 #define MAX_TEXT_BYTES   (4u << 20)

@@ -115,7 +115,8 @@ fixture_dispose(struct fixture *fx)
 #define OH        "u01/oracle"
 #define ONEOFF(n) OH "/inventory/oneoffs/" n "/etc/config/inventory.xml"
 
-static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1001::/home/oracle:/bin/sh\n";
+static const char passwd[] =
+    "root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1001::/home/oracle:/bin/sh\n";
 static const char group[] = "root:x:0:\noracle:x:1001:\n";
 static const char registry[] =
     "<registry home=\"/u01/oracle\">\n  <distributions>\n"
@@ -141,7 +142,8 @@ wls_image(struct fixture *fx)
     { "usr/bin/apt-get", AE_IFREG, "not executable", 0644 },
     { "usr/bin/microdnf", AE_IFREG, "#!/bin/sh\n", 0755 },
     { "usr/bin/yum", AE_IFREG, "#!/bin/sh\n", 0755 },
-    { "u01/jdk/release", AE_IFREG, "IMPLEMENTOR=\"Oracle Corporation\"\nJAVA_VERSION=\"1.8.0_291\"\n" },
+    { "u01/jdk/release", AE_IFREG,
+      "IMPLEMENTOR=\"Oracle Corporation\"\nJAVA_VERSION=\"1.8.0_291\"\n" },
   };
   const struct ent oh[] = {
     { OH, AE_IFDIR, NULL, 0750, 1000, 1001 },
@@ -152,7 +154,8 @@ wls_image(struct fixture *fx)
       "  <unique_patch_id>24165861</unique_patch_id>\n"
       "  <patch_description>WLS PATCH SET UPDATE 12.2.1.4.210330</patch_description>\n"
       "</oneoff_inventory>\n" },
-    { ONEOFF("11111111"), AE_IFREG, "<oneoff_inventory><patch_id number=\"11111111\"/></oneoff_inventory>" },
+    { ONEOFF("11111111"), AE_IFREG,
+      "<oneoff_inventory><patch_id number=\"11111111\"/></oneoff_inventory>" },
     { ONEOFF("22222222"), AE_IFREG,
       "<oneoff_inventory><reference_id number=\"22222222\"/><unique_patch_id>7</unique_patch_id>"
       "<patch_description>One-off</patch_description></oneoff_inventory>" },
@@ -213,9 +216,10 @@ TEST(wls_image_keys)
   wi_autofree char *json = NULL;
   CHECK_INT_EQ(wi_probe_json(p, &json, &err), 0);
   CHECK_STR_HAS(json, "{\n  \"oraclePatches\" : [{\n    \"patch\" : \"22222222\",\n");
-  CHECK_STR_HAS(json, "  }],\n  \"os\" : {\n    \"id\" : \"ol\",\n    \"name\" : \"Oracle Linux "
-                      "Server\",\n    \"version\" : \"8.10\",\n    \"architecture\" : \"x86_64\"\n  },\n"
-                      "  \"domainHome\" : ");
+  CHECK_STR_HAS(json,
+                "  }],\n  \"os\" : {\n    \"id\" : \"ol\",\n    \"name\" : \"Oracle Linux "
+                "Server\",\n    \"version\" : \"8.10\",\n    \"architecture\" : \"x86_64\"\n  },\n"
+                "  \"domainHome\" : ");
   CHECK_STR_HAS(json, "\"wlsVersion\" : \"12.2.1.4.0\"\n}\n");
   fixture_dispose(&fx);
 }
@@ -267,7 +271,8 @@ TEST(busybox_without_os_release)
   CHECK(wi_probe_busybox(p));
   wi_autofree char *json = NULL;
   CHECK_INT_EQ(wi_probe_json(p, &json, &err), 0);
-  CHECK_STR_HAS(json, "\"id\" : \"bb\",\n    \"name\" : \"BusyBox\",\n    \"version\" : \"v1.36.1\"");
+  CHECK_STR_HAS(json,
+                "\"id\" : \"bb\",\n    \"name\" : \"BusyBox\",\n    \"version\" : \"v1.36.1\"");
   fixture_dispose(&fx);
 }
 
@@ -373,7 +378,8 @@ TEST(parsers)
   CHECK(products == NULL && ver == NULL);
 
   struct wi_probe_patch pt;
-  static const char bad[] = "<oneoff_inventory><unique_patch_id>1</unique_patch_id></oneoff_inventory>";
+  static const char bad[] =
+      "<oneoff_inventory><unique_patch_id>1</unique_patch_id></oneoff_inventory>";
   CHECK_INT_EQ(wi_probe_oneoff_xml(bad, strlen(bad), &pt, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "no patch id");
   static const char text_id[] = "<oneoff_inventory><patch_id>123</patch_id></oneoff_inventory>";
@@ -398,13 +404,12 @@ TEST(list_dirs_whiteouts_and_opaque)
   wi_err err = { 0 };
   fixture_init(&fx, "dirs", NULL);
   const struct ent l0[] = {
-    { "a/x", AE_IFREG, "1" }, { "a/y/z", AE_IFREG, "2" }, { "b/old", AE_IFREG, "3" },
+    { "a/x", AE_IFREG, "1" },    { "a/y/z", AE_IFREG, "2" }, { "b/old", AE_IFREG, "3" },
     { "c/gone", AE_IFREG, "4" }, { "d/f", AE_IFREG, "5" },
   };
   const struct ent l1[] = {
-    { "a/.wh.x", AE_IFREG, "" }, { "a/w", AE_IFREG, "6" },
-    { "b/.wh..wh..opq", AE_IFREG, "" }, { "b/new", AE_IFREG, "7" },
-    { ".wh.c", AE_IFREG, "" }, { "d", AE_IFREG, "now a file" },
+    { "a/.wh.x", AE_IFREG, "" }, { "a/w", AE_IFREG, "6" },  { "b/.wh..wh..opq", AE_IFREG, "" },
+    { "b/new", AE_IFREG, "7" },  { ".wh.c", AE_IFREG, "" }, { "d", AE_IFREG, "now a file" },
   };
   fixture_layer(&fx, l0, WI_ARRAY_SIZE(l0));
   fixture_layer(&fx, l1, WI_ARRAY_SIZE(l1));
