@@ -115,8 +115,7 @@ fixture_dispose(struct fixture *fx)
 #define OH        "u01/oracle"
 #define ONEOFF(n) OH "/inventory/oneoffs/" n "/etc/config/inventory.xml"
 
-static const char passwd[] =
-    "root:x:0:0:root:/home/admin:/bin/sh\noracle:x:1000:1001::/home/oracle:/bin/sh\n";
+static const char passwd[] = "root:x:0:0:root:/:/bin/sh\noracle:x:1000:1001::/u01:/bin/sh\n";
 static const char group[] = "root:x:0:\noracle:x:1001:\n";
 static const char registry[] =
     "<registry home=\"/u01/oracle\">\n  <distributions>\n"
