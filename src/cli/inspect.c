@@ -10,7 +10,7 @@
 #include "cli/witlog.h"
 #include "lib/alloc.h"
 #include "lib/image.h"
-#include "lib/inspect.h"
+#include "lib/probe.h"
 #include "lib/store.h"
 
 struct inspect_args {
@@ -61,6 +61,7 @@ cmd_inspect(int argc, char **argv)
   wi_err err = { 0 };
   wi_autoptr(wi_store) struct wi_store *store = NULL;
   wi_autoptr(wi_image) struct wi_image *img = NULL;
+  wi_autoptr(wi_probe) struct wi_probe *probe = NULL;
   wi_autofree char *json = NULL;
   struct wi_platform plat, *pp = NULL;
 
@@ -82,7 +83,8 @@ cmd_inspect(int argc, char **argv)
   to.src_reg.authfile = a.authfile;
   if (wi_store_open_default(&store, true, &err) < 0 ||
       wi_image_open(&img, store, a.image, pp, a.pull, &to, &err) < 0 ||
-      wi_inspect_json(store, img, a.patches, &json, &err) < 0)
+      wi_probe_image(&probe, store, img, a.patches ? WI_PROBE_LONG : 0, &err) < 0 ||
+      wi_probe_json(probe, &json, &err) < 0)
     return wit_fail(&err);
   fputs(json, stdout);
   return CLI_EXIT_OK;

@@ -21,7 +21,6 @@
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/imgconfig.h"
-#include "lib/inspect.h"
 #include "lib/layer.h"
 #include "lib/log.h"
 #include "lib/manifest.h"

@@ -364,3 +364,203 @@ wi_image_read_files(struct wi_store *s, const struct wi_manifest *m, struct wi_i
   free(w);
   return ret;
 }
+/* ---- directory listings ---- */
+
+struct dir_state {
+  char *path;       /* normalised */
+  bool closed;      /* hidden below the current layer (whiteout, opaque, not a directory) */
+  bool close_after; /* ... from the next layer on */
+  char **deleted;   /* names whited out by the layers above */
+  size_t n_deleted;
+  char **fresh; /* names seen in the current layer */
+  size_t n_fresh;
+  char **wh_fresh; /* whiteouts seen in the current layer */
+  size_t n_wh_fresh;
+};
+
+static bool
+name_in(char *const *v, size_t n, const char *s, size_t len)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strlen(v[i]) == len && memcmp(v[i], s, len) == 0)
+      return true;
+  return false;
+}
+
+static void
+name_add(char ***v, size_t *n, const char *s, size_t len)
+{
+  if (name_in(*v, *n, s, len))
+    return;
+  *v = wi_xreallocarray(*v, *n + 1, sizeof **v);
+  (*v)[(*n)++] = wi_xstrndup(s, len);
+}
+
+static void
+names_free(char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* One entry of a layer against one wanted directory. */
+static void
+dir_entry(struct dir_state *st, struct wi_image_dir *d, const char *name, bool is_dir)
+{
+  size_t pl = strlen(st->path);
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  size_t dl = slash ? (size_t)(slash - name) : 0;
+
+  if (strncmp(base, ".wh.", 4) == 0) {
+    /* a whiteout of the directory or of one of its parents, or an opaque parent, hides it below */
+    bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+    wi_autofree char *target = opaque ? wi_xstrndup(name, dl)
+                               : dl   ? wi_xasprintf("%.*s/%s", (int)dl, name, base + 4)
+                                      : wi_xstrdup(base + 4);
+    if (strcmp(target, st->path) == 0 ? !opaque : is_under(st->path, target) || !target[0]) {
+      st->close_after = true;
+      return;
+    }
+    if (dl == pl && strncmp(name, st->path, pl) == 0) {
+      d->found = true;
+      if (opaque)
+        st->close_after = true;
+      else
+        name_add(&st->wh_fresh, &st->n_wh_fresh, base + 4, strlen(base + 4));
+    }
+    return;
+  }
+  if (strcmp(name, st->path) == 0) {
+    if (is_dir)
+      d->found = true;
+    else if (!d->found)
+      st->close_after = true; /* something else than a directory hides the lower layers' one */
+    return;
+  }
+  if (!is_under(name, st->path))
+    return;
+  const char *child = name + (pl ? pl + 1 : 0);
+  size_t cl = strcspn(child, "/");
+  d->found = true; /* an entry below it: the directory exists in this layer */
+  name_add(&st->fresh, &st->n_fresh, child, cl);
+}
+
+/* After a layer: its names join the listing unless whited out above; its whiteouts apply below. */
+static void
+dir_layer_done(struct dir_state *st, struct wi_image_dir *d)
+{
+  for (size_t i = 0; i < st->n_fresh; i++) {
+    size_t l = strlen(st->fresh[i]);
+    if (!name_in(st->deleted, st->n_deleted, st->fresh[i], l))
+      name_add(&d->names, &d->n, st->fresh[i], l);
+  }
+  for (size_t i = 0; i < st->n_wh_fresh; i++)
+    name_add(&st->deleted, &st->n_deleted, st->wh_fresh[i], strlen(st->wh_fresh[i]));
+  names_free(st->fresh, st->n_fresh);
+  names_free(st->wh_fresh, st->n_wh_fresh);
+  st->fresh = st->wh_fresh = NULL;
+  st->n_fresh = st->n_wh_fresh = 0;
+  if (st->close_after)
+    st->closed = true;
+}
+
+static int
+list_layer(struct wi_store *s, const struct wi_descriptor *layer, struct dir_state *st,
+           struct wi_image_dir *dirs, size_t n, wi_err *err)
+{
+  wi_autoclose int fd = -1;
+  struct archive *a = archive_read_new();
+  struct archive_entry *ae;
+  int ret = 0;
+
+  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
+    archive_read_free(a);
+    return err->code;
+  }
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF)
+      break;
+    if (r < ARCHIVE_WARN) {
+      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+      break;
+    }
+    const char *raw = archive_entry_pathname(ae);
+    if (raw == NULL)
+      continue;
+    wi_autofree char *name = norm_path(raw);
+    bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
+    for (size_t i = 0; i < n; i++)
+      if (!st[i].closed)
+        dir_entry(&st[i], &dirs[i], name, is_dir);
+  }
+  archive_read_free(a);
+  for (size_t i = 0; i < n && ret == 0; i++)
+    if (!st[i].closed)
+      dir_layer_done(&st[i], &dirs[i]);
+  return ret;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+wi_image_list_dirs(struct wi_store *s, const struct wi_manifest *m, struct wi_image_dir *dirs,
+                   size_t n, wi_err *err)
+{
+  struct dir_state *st = wi_xcalloc(n ? n : 1, sizeof *st);
+  int ret = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    st[i].path = norm_path(dirs[i].path);
+    dirs[i].found = false;
+    dirs[i].names = NULL;
+    dirs[i].n = 0;
+  }
+  for (size_t l = m->n_layers; l-- > 0 && ret == 0;) {
+    bool open = false;
+    for (size_t i = 0; i < n; i++)
+      open = open || !st[i].closed;
+    if (!open)
+      break;
+    ret = list_layer(s, &m->layers[l], st, dirs, n, err);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!dirs[i].found && dirs[i].n == 0) {
+      names_free(dirs[i].names, dirs[i].n);
+      dirs[i].names = NULL;
+    }
+    if (dirs[i].n > 1)
+      qsort(dirs[i].names, dirs[i].n, sizeof *dirs[i].names, cmp_names);
+    names_free(st[i].deleted, st[i].n_deleted);
+    names_free(st[i].fresh, st[i].n_fresh);
+    names_free(st[i].wh_fresh, st[i].n_wh_fresh);
+    free(st[i].path);
+  }
+  free(st);
+  if (ret < 0)
+    wi_image_dirs_dispose(dirs, n);
+  return ret;
+}
+
+void
+wi_image_dirs_dispose(struct wi_image_dir *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    names_free(d[i].names, d[i].n);
+    d[i].names = NULL;
+    d[i].n = 0;
+  }
+}

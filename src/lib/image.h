@@ -57,4 +57,19 @@ void wi_image_files_dispose(struct wi_image_file *f, size_t n);
 int wi_image_read_files(struct wi_store *s, const struct wi_manifest *m,
                         struct wi_image_file *files, size_t n, size_t max, wi_err *err);
 
+/* A directory's entries in the image's merged view (top layer first, whiteouts and opaque
+ * directories honoured). Symbolic links to directories are not followed. */
+struct wi_image_dir {
+  const char *path; /* in */
+  bool found;       /* out: the directory exists */
+  char **names;     /* out: the names directly in it, sorted (malloc'ed) */
+  size_t n;
+};
+void wi_image_dirs_dispose(struct wi_image_dir *d, size_t n);
+
+/* List the directories in one pass over all layers. Errors only for unreadable layers (as
+ * wi_image_read_files); on error nothing is left allocated. */
+int wi_image_list_dirs(struct wi_store *s, const struct wi_manifest *m, struct wi_image_dir *dirs,
+                       size_t n, wi_err *err);
+
 #endif

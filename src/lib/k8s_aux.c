@@ -15,7 +15,6 @@
 #include "lib/buf.h"
 #include "lib/image.h"
 #include "lib/imgconfig.h"
-#include "lib/inspect.h"
 #include "lib/log.h"
 #include "lib/store.h"
 #include "lib/str.h"

@@ -12,7 +12,6 @@
 #include "lib/buf.h"
 #include "lib/fs.h"
 #include "lib/image.h"
-#include "lib/inspect.h"
 #include "lib/layer.h"
 #include "lib/passwd.h"
 #include "lib/witcache.h"

@@ -10,7 +10,6 @@
 #include "lib/alloc.h"
 #include "lib/fs.h"
 #include "lib/image.h"
-#include "lib/inspect.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
 
