@@ -1,5 +1,5 @@
-/* wlsimg: reproducible layer tars (libarchive), written through gzip.c and hashed for their digest and
- * diff_id. See layer.h. */
+/* wlsimg: reproducible layer tars (libarchive), written through gzip.c and hashed for their digest
+ * and diff_id. See layer.h. */
 #include "lib/layer.h"
 
 #include <errno.h>
