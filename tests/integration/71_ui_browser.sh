@@ -16,27 +16,8 @@ export WLSIMG_CACHEDIR="$T_DIR/cache" SOURCE_DATE_EPOCH=0
 RESP="$T_DIR/responses" # every API answer is kept here and searched for the token at the end
 mkdir -p "$RESP"
 
-# ---- the registry, a tenancy user and its auth token ----
-AROOT="$T_DIR/registry"
-"$WLSIMG" registry user add --root "$AROOT" ns/user3 > /dev/null
-TOKEN=$("$WLSIMG" registry token create --root "$AROOT" ns/user3)
-start_wlsimg_registry "$AROOT" --auth token
-REG=$W_ADDR
-
-# ---- a busybox base in the store, a WDT installer in the cache, the example model ----
-R="$T_DIR/rootfs"
-mkdir -p "$R/bin" "$R/etc" "$R/tmp"
-cp "$(command -v busybox)" "$R/bin/busybox"
-ln -s busybox "$R/bin/sh"
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
-printf 'root:x:0:\n' > "$R/etc/group"
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$R" -cf "$T_DIR/rootfs.tar" .
-"$WLSIMG" import "$T_DIR/rootfs.tar" --tag busybox:latest > /dev/null
-"$ROOT/examples/make-fixtures.sh" "$T_DIR/fx" > /dev/null
-"$WLSIMG" cache addInstaller --type wdt --version latest --path "$T_DIR/fx/weblogic-deploy.zip" > /dev/null
-PROJ="$T_DIR/proj"
-mkdir -p "$PROJ/models"
-cp "$ROOT/examples/model.yaml" "$ROOT/examples/model.properties" "$ROOT/examples/archive.zip" "$PROJ/models/"
+# the registry with tenancy user ns/user3 and its auth token, a busybox base, WDT in the cache, the model
+ui_lab_fixture
 
 printf '{"schema":"wlsimg.project/v1","model":{"files":["models/model.yaml"],"variables":["models/model.properties"],"archives":["models/archive.zip"]}}\n' \
   > "$PROJ/wlsimg-project.json"

@@ -158,3 +158,28 @@ start_wlsimg_registry() {
   W_ADDR=127.0.0.1:$port
   wait_http "http://$W_ADDR/v2/"
 }
+
+# ui_lab_fixture: what the lab's flow needs, for the ui tests. Sets TOKEN (ns/user3's auth token on
+# `wlsimg registry serve --auth token`), REG (its address), PROJ (a project directory with the example model
+# in models/); the store gets busybox:latest and the WIT cache (WLSIMG_CACHEDIR) a WDT installer.
+ui_lab_fixture() {
+  local root r
+  root=$(cd "$T_HERE/../.." && pwd)
+  "$WLSIMG" registry user add --root "$T_DIR/registry" ns/user3 > /dev/null
+  TOKEN=$("$WLSIMG" registry token create --root "$T_DIR/registry" ns/user3)
+  start_wlsimg_registry "$T_DIR/registry" --auth token
+  REG=$W_ADDR
+  r="$T_DIR/rootfs"
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp"
+  cp "$(command -v busybox)" "$r/bin/busybox"
+  ln -s busybox "$r/bin/sh"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$r/etc/passwd"
+  printf 'root:x:0:\n' > "$r/etc/group"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$r" -cf "$T_DIR/rootfs.tar" .
+  "$WLSIMG" import "$T_DIR/rootfs.tar" --tag busybox:latest > /dev/null
+  "$root/examples/make-fixtures.sh" "$T_DIR/fx" > /dev/null
+  "$WLSIMG" cache addInstaller --type wdt --version latest --path "$T_DIR/fx/weblogic-deploy.zip" > /dev/null
+  PROJ="$T_DIR/proj"
+  mkdir -p "$PROJ/models"
+  cp "$root/examples/model.yaml" "$root/examples/model.properties" "$root/examples/archive.zip" "$PROJ/models/"
+}
