@@ -154,7 +154,7 @@ import sys
 with open(sys.argv[1], "w") as f:
     f.write("root:x:0:0:root:/root:/bin/sh\n")
     for i in range(62000):  # about 5 MiB
-        f.write("user%d:x:%d:%d:a user with a long gecos field to fill the file:/home/u%d:/bin/sh\n" % (i, 2000 + i, 2000 + i, i))
+        f.write("user%d:x:%d:%d:a user with a long gecos field to fill the file %d:/nonexistent:/bin/sh\n" % (i, 2000 + i, 2000 + i, i))
 ' bigbase/etc/passwd
 printf 'root:x:0:\n' > bigbase/etc/group
 check_eq "the passwd is over 4 MiB" "$(($(stat -c %s bigbase/etc/passwd) > 4194304))" 1
