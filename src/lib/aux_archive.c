@@ -180,25 +180,43 @@ pnode_get(struct wi_aux_archive_links *l, const char *path)
   return n;
 }
 
-/* "./a//b/./c/" -> "a/b/c" (the caller has refused ".."). */
-static char *
-norm_name(const char *p)
+/* "./a//b/../c/" -> "a/c"; NULL when ".." leaves the root. */
+char *
+wi_aux_archive_clean_path(const char *p)
 {
   char *out = wi_xcalloc(1, strlen(p) + 1);
   size_t ol = 0;
   for (const char *s = p; *s;) {
     size_t len = strcspn(s, "/");
-    if (len > 0 && !(len == 1 && s[0] == '.')) {
+    if (len == 2 && s[0] == '.' && s[1] == '.') {
+      if (ol == 0) {
+        free(out);
+        return NULL;
+      }
+      while (ol > 0 && out[ol - 1] != '/')
+        ol--;
+      ol -= ol > 0;
+    } else if (len > 0 && !(len == 1 && s[0] == '.')) {
       if (ol)
         out[ol++] = '/';
       memcpy(out + ol, s, len);
       ol += len;
     }
+    out[ol] = '\0';
     s += len;
     while (*s == '/')
       s++;
   }
   return out;
+}
+
+/* An entry's name as a tracker key; the caller has refused ".." (an empty name stands for one
+ * that would leave, and is never a key). */
+static char *
+norm_name(const char *p)
+{
+  char *n = wi_aux_archive_clean_path(p);
+  return n ? n : wi_xstrdup("");
 }
 
 /* The first proper prefix of path (a normalised name) that is a symbolic link, or NULL. */

@@ -335,38 +335,6 @@ free_args(char **v, size_t n)
   free(v);
 }
 
-/* A source path as docker reads it against the context directory: "." and empty parts dropped,
- * ".." taken back lexically, a leading "/" meaning the context root. NULL when ".." leaves the
- * context. */
-static char *
-clean_source(const char *src)
-{
-  char *out = wi_xcalloc(1, strlen(src) + 1);
-  size_t ol = 0;
-  for (const char *s = src; *s;) {
-    size_t len = strcspn(s, "/");
-    if (len == 2 && s[0] == '.' && s[1] == '.') {
-      if (ol == 0) {
-        free(out);
-        return NULL;
-      }
-      while (ol > 0 && out[ol - 1] != '/')
-        ol--;
-      ol -= ol > 0;
-    } else if (len > 0 && !(len == 1 && s[0] == '.')) {
-      if (ol)
-        out[ol++] = '/';
-      memcpy(out + ol, s, len);
-      ol += len;
-    }
-    out[ol] = '\0';
-    s += len;
-    while (*s == '/')
-      s++;
-  }
-  return out;
-}
-
 /* The real path of rest (may be "") inside the real directory or file root: symbolic links are
  * followed, and a path they lead out of root is refused, as docker and buildah refuse a source
  * outside the build context. */
@@ -400,7 +368,8 @@ resolve_inside(const char *verb, const char *src, const char *root, const char *
 static char *
 context_source(const struct wi_aux_plan *p, const char *verb, const char *src, wi_err *err)
 {
-  wi_autofree char *cs = clean_source(src);
+  /* as docker reads it against the context: ".." taken back lexically, a leading "/" is the root */
+  wi_autofree char *cs = wi_aux_archive_clean_path(src);
   if (cs == NULL) {
     wi_err_set(err, WI_EDENIED, "%s %s: forbidden path outside the build context", verb, src);
     return NULL;
@@ -565,12 +534,12 @@ native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, boo
       ret = wi_err_sys(err, WI_EINVAL, "%s %s", add ? "ADD" : "COPY", v[i]);
       break;
     }
-    wi_autofree char *cs = clean_source(v[i]); /* context_source checked it */
+    wi_autofree char *cs = wi_aux_archive_clean_path(v[i]); /* context_source checked it */
     const char *b = strrchr(cs, '/');
     b = b ? b + 1 : cs;
     wi_autofree char *target =
         S_ISDIR(st.st_mode) || !dest_dir ? wi_xstrdup(d) : wi_xasprintf("%s/%s", d, b);
-    if (add && S_ISREG(st.st_mode) && is_tar_name(src)) {
+    if (add && S_ISREG(st.st_mode) && is_tar_name(cs)) {
       /* ADD unpacks a local tar archive into the destination directory */
       if ((ret = add_parents(c, d, "", err)) == 0)
         ret = add_tar(c, src, d, uid, gid, err);

@@ -61,6 +61,9 @@ struct wi_aux_plan {
 char *wi_aux_plan_norm_abs(const char *p);
 /* Open a zip or tar (any compression) for reading entries; WI_EINVAL naming the file. */
 struct archive *wi_aux_archive_open(const char *path, wi_err *err);
+/* A relative path cleaned lexically ("./a//b/../c/" -> "a/c"; a leading "/" is the root), or NULL
+ * when ".." leaves the root (malloc'ed). */
+char *wi_aux_archive_clean_path(const char *p);
 /* An entry's name without "./" prefixes. */
 const char *wi_aux_archive_entry_name(struct archive_entry *ae);
 /* The paths and symbolic links of one archive read so far, to resolve its entries as extraction
