@@ -166,7 +166,8 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 
   if (a == NULL)
     return err->code;
-  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+  struct wi_aux_archive_links *links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, links, &ae, err)) > 0) {
     wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
@@ -174,7 +175,8 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     if ((ret = add_parents(c, path, wh, err)) < 0)
       break;
     mode_t type = archive_entry_filetype(ae);
-    uint32_t perm = archive_entry_perm(ae);
+    /* WIT's unzip drops setuid and setgid (Info-ZIP without -K): WDT needs neither */
+    uint32_t perm = archive_entry_perm(ae) & ~(uint32_t)(S_ISUID | S_ISGID);
     const char *hl = archive_entry_hardlink(ae);
     struct wi_layer_entry e = { .path = path, .uid = c->uid, .gid = c->gid, .mtime = p->epoch };
     wi_autofree char *link = NULL;
@@ -204,6 +206,7 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     if ((ret = wi_layer_add(c->w, &e, err)) < 0)
       break;
   }
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }
@@ -332,14 +335,47 @@ free_args(char **v, size_t n)
   free(v);
 }
 
-/* A build-context path → the local file it stands for. */
+/* The real path of rest (may be "") inside the real directory or file root: symbolic links are
+ * followed, and a path they lead out of root is refused, as docker and buildah refuse a source
+ * outside the build context. */
 static char *
-context_source(const struct wi_aux_plan *p, const char *src)
+resolve_inside(const char *verb, const char *src, const char *root, const char *rest, wi_err *err)
 {
-  while (src[0] == '.' && src[1] == '/')
-    src += 2;
-  if (wi_str_has_prefix(src, "files/")) {
-    const char *rest = src + 6;
+  wi_autofree char *rroot = realpath(root, NULL);
+  if (rroot == NULL) {
+    wi_err_sys(err, WI_EINVAL, "%s %s: --additionalBuildFiles %s", verb, src, root);
+    return NULL;
+  }
+  wi_autofree char *cand = rest[0] ? wi_xasprintf("%s/%s", rroot, rest) : wi_xstrdup(rroot);
+  char *real = realpath(cand, NULL);
+  size_t rl = strlen(rroot);
+  if (real == NULL) {
+    wi_err_sys(err, WI_EINVAL, "%s %s: not in the build context", verb, src);
+    return NULL;
+  }
+  if (strncmp(real, rroot, rl) != 0 || (real[rl] != '\0' && real[rl] != '/' && rl > 1)) {
+    wi_err_set(err, WI_EDENIED,
+               "%s %s: forbidden path outside the build context: it leads to %s, outside %s", verb,
+               src, real, rroot);
+    free(real);
+    return NULL;
+  }
+  return real;
+}
+
+/* A build-context path → the local file it stands for (malloc'ed); NULL with err set when it is
+ * not in the context or leads out of it. */
+static char *
+context_source(const struct wi_aux_plan *p, const char *verb, const char *src, wi_err *err)
+{
+  /* as docker reads it against the context: ".." taken back lexically, a leading "/" is the root */
+  wi_autofree char *cs = wi_aux_archive_clean_path(src);
+  if (cs == NULL) {
+    wi_err_set(err, WI_EDENIED, "%s %s: forbidden path outside the build context", verb, src);
+    return NULL;
+  }
+  if (wi_str_has_prefix(cs, "files/")) {
+    const char *rest = cs + 6;
     size_t bl = strcspn(rest, "/");
     for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
       const char *f = p->o.additional_build_files.v[i];
@@ -349,16 +385,20 @@ context_source(const struct wi_aux_plan *p, const char *src)
       const char *b = f + fl;
       while (b > f && b[-1] != '/')
         b--;
-      if ((size_t)(f + fl - b) == bl && strncmp(b, rest, bl) == 0)
-        return wi_xasprintf("%.*s%s", (int)fl, f, rest + bl);
+      if ((size_t)(f + fl - b) == bl && strncmp(b, rest, bl) == 0) {
+        wi_autofree char *root = wi_xstrndup(f, fl);
+        return resolve_inside(verb, src, root, rest[bl] ? rest + bl + 1 : "", err);
+      }
     }
-    return NULL;
   }
   for (size_t i = 0; i < p->n_files; i++)
-    if (strcmp(p->files[i].base, src) == 0)
+    if (strcmp(p->files[i].base, cs) == 0)
       return wi_xstrdup(p->files[i].path);
-  if (p->installer_base && strcmp(p->installer_base, src) == 0)
+  if (p->installer_base && strcmp(p->installer_base, cs) == 0)
     return wi_xstrdup(p->installer);
+  wi_err_set(err, WI_EINVAL,
+             "%s %s: not in the build context (use --additionalBuildFiles and files/<name>)", verb,
+             src);
   return NULL;
 }
 
@@ -379,6 +419,7 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
         wi_err *err)
 {
   struct archive *a = wi_aux_archive_open(src, err);
+  struct wi_aux_archive_links *links = NULL;
   struct archive_entry *ae;
   wi_autofree char *buf = NULL;
   int ret = 0;
@@ -387,7 +428,8 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
     return err->code;
   if ((ret = add_dir(c, dir, 0755, uid, gid, false, err)) < 0)
     goto out;
-  while ((ret = wi_aux_archive_next_entry(a, src, "ADD", &ae, err)) > 0) {
+  links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, src, "ADD", links, &ae, err)) > 0) {
     wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
@@ -438,6 +480,7 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
       break;
   }
 out:
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }
@@ -481,19 +524,22 @@ native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, boo
   wi_autofree char *dn = wi_aux_plan_norm_abs(dest);
   const char *d = dn + 1; /* no leading '/' */
   for (size_t i = first; i < n - 1 && ret == 0; i++) {
-    wi_autofree char *src = context_source(c->p, v[i]);
+    wi_autofree char *src = context_source(c->p, add ? "ADD" : "COPY", v[i], err);
     struct stat st;
-    if (src == NULL || stat(src, &st) < 0) {
-      ret = wi_err_set(
-          err, WI_EINVAL,
-          "COPY %s: not in the build context (use --additionalBuildFiles and files/<name>)", v[i]);
+    if (src == NULL) {
+      ret = err->code;
       break;
     }
-    const char *b = strrchr(v[i], '/');
-    b = b ? b + 1 : v[i];
+    if (stat(src, &st) < 0) {
+      ret = wi_err_sys(err, WI_EINVAL, "%s %s", add ? "ADD" : "COPY", v[i]);
+      break;
+    }
+    wi_autofree char *cs = wi_aux_archive_clean_path(v[i]); /* context_source checked it */
+    const char *b = strrchr(cs, '/');
+    b = b ? b + 1 : cs;
     wi_autofree char *target =
         S_ISDIR(st.st_mode) || !dest_dir ? wi_xstrdup(d) : wi_xasprintf("%s/%s", d, b);
-    if (add && S_ISREG(st.st_mode) && is_tar_name(src)) {
+    if (add && S_ISREG(st.st_mode) && is_tar_name(cs)) {
       /* ADD unpacks a local tar archive into the destination directory */
       if ((ret = add_parents(c, d, "", err)) == 0)
         ret = add_tar(c, src, d, uid, gid, err);
@@ -576,7 +622,7 @@ etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {
   struct wi_buf b = WI_BUF_INIT(1 << 20);
   char d[WI_DIGEST_MAX];
-  wi_buf_addf(&b, NULL, "wlsimg-etc-v1 %u\n", MAX_ETC_FILE);
+  wi_buf_addf(&b, NULL, "wlsimg-etc-v2 %u\n", MAX_ETC_FILE);
   for (size_t i = 0; i < m->n_layers; i++)
     wi_buf_addf(&b, NULL, "%s\n", m->layers[i].digest ? m->layers[i].digest : "");
   wi_digest_bytes(b.data, b.len, d);
@@ -669,8 +715,20 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
     { .path = "etc/passwd" }, { .path = "etc/group" }, { .path = "etc/shadow" }, { .path = "home" }
   };
   int ret = wi_image_read_files(s, img->manifest, f, 4, MAX_ETC_FILE, err);
-  if (ret < 0)
+  /* Found but unread means too big (or not a file): taking it as empty would lose root. */
+  for (size_t i = 0; i < 3 && ret == 0; i++) {
+    if (f[i].found && f[i].is_dir)
+      ret = wi_err_set(err, WI_EINVAL, "the base image's /%s is a directory", f[i].path);
+    else if (f[i].found && f[i].data == NULL)
+      ret = wi_err_set(
+          err, WI_ETOOBIG,
+          "the base image's /%s is larger than 4 MiB (%u bytes), the limit for a user database file, or not a regular file",
+          f[i].path, MAX_ETC_FILE);
+  }
+  if (ret < 0) {
+    wi_image_files_dispose(f, 4);
     return ret;
+  }
   ef->passwd = wi_steal(&f[0].data);
   ef->group = wi_steal(&f[1].data);
   ef->shadow = wi_steal(&f[2].data);
@@ -903,8 +961,10 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
 
   if (wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err) < 0)
     return wi_err_wrap(err, "--fromImage %s", p->from_image);
-  if ((ret = read_etc(base_store, img, &ef, err)) < 0)
+  if ((ret = read_etc(base_store, img, &ef, err)) < 0) {
+    wi_err_wrap(err, "--fromImage %s", p->from_image);
     goto out;
+  }
   if ((ret = wi_passwd_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
                                    &ids, err)) < 0)
     goto out;

@@ -61,13 +61,26 @@ struct wi_aux_plan {
 char *wi_aux_plan_norm_abs(const char *p);
 /* Open a zip or tar (any compression) for reading entries; WI_EINVAL naming the file. */
 struct archive *wi_aux_archive_open(const char *path, wi_err *err);
+/* A relative path cleaned lexically ("./a//b/../c/" -> "a/c"; a leading "/" is the root), or NULL
+ * when ".." leaves the root (malloc'ed). */
+char *wi_aux_archive_clean_path(const char *p);
 /* An entry's name without "./" prefixes. */
 const char *wi_aux_archive_entry_name(struct archive_entry *ae);
-/* The next entry of a (opened from file) in *ae, refused (WI_EINVAL) when it would escape its
- * directory (.., absolute, links pointing outside): 1, or 0 at the end. A read error is WI_EINVAL
- * "[<verb> ]<file>: <reason>" (verb may be NULL). */
+/* The paths and symbolic links of one archive read so far, to resolve its entries as extraction
+ * would. */
+struct wi_aux_archive_links;
+struct wi_aux_archive_links *wi_aux_archive_links_new(void);
+void wi_aux_archive_links_free(struct wi_aux_archive_links *l);
+/* The next entry of a (opened from file) in *ae, refused (WI_EINVAL naming the entry) when it
+ * would escape its directory (.., absolute, links pointing outside): 1, or 0 at the end. With
+ * links (one per archive, NULL = each entry alone) the links are followed as extraction would:
+ * an entry beneath a symbolic link of the archive, a hard link through one, a link coming after
+ * entries at its path, and (checked at the end) a link whose target leads outside through other
+ * links are refused too. A read error is WI_EINVAL "[<verb> ]<file>: <reason>" (verb may be
+ * NULL). */
 int wi_aux_archive_next_entry(struct archive *a, const char *file, const char *verb,
-                              struct archive_entry **ae, wi_err *err);
+                              struct wi_aux_archive_links *links, struct archive_entry **ae,
+                              wi_err *err);
 /* List an archive's entries (checked for escapes) into names (may be NULL: check only). */
 int wi_aux_archive_scan(const char *path, char ***names, size_t *n, wi_err *err);
 /* wi_aux_archive_entry_name without trailing slashes (malloc'ed); NULL for the archive's root (""

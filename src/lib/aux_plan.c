@@ -223,7 +223,8 @@ scan_installer(struct wi_aux_plan *p, wi_err *err)
   int ret = 0;
   if (a == NULL)
     return err->code;
-  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+  struct wi_aux_archive_links *links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, links, &ae, err)) > 0) {
     const char *n = wi_aux_archive_entry_name(ae);
     if (strcmp(n, "weblogic-deploy/VERSION.txt") == 0 && archive_entry_size(ae) < 4096) {
       char buf[4096];
@@ -235,6 +236,7 @@ scan_installer(struct wi_aux_plan *p, wi_err *err)
       }
     }
   }
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }

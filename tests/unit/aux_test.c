@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "lib/alloc.h"
 #include "lib/aux.h"
+#include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/fs.h"
 #include "lib/image.h"
@@ -385,6 +386,106 @@ TEST(layers_whiteouts_links)
   free(root);
 }
 
+/* A tar of entries "name", "name/" (directory), "name>target" (symbolic link), "name=target" (hard
+ * link). */
+static char *
+make_link_tar(const char *file, const char *const *entries, size_t n)
+{
+  char *p = fpath(file);
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open_filename(a, p);
+  for (size_t i = 0; i < n; i++) {
+    struct archive_entry *e = archive_entry_new();
+    wi_autofree char *name = wi_xstrdup(entries[i]);
+    char *sym = strchr(name, '>'), *hard = strchr(name, '=');
+    size_t l = strlen(name);
+    if (sym)
+      *sym++ = '\0';
+    if (hard)
+      *hard++ = '\0';
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_perm(e, 0644);
+    if (sym) {
+      archive_entry_set_filetype(e, AE_IFLNK);
+      archive_entry_set_symlink(e, sym);
+    } else if (hard) {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_hardlink(e, hard);
+    } else {
+      archive_entry_set_filetype(e, name[l - 1] == '/' ? AE_IFDIR : AE_IFREG);
+    }
+    archive_write_header(a, e);
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return p;
+}
+
+/* Links resolved as extraction would: each entry is harmless alone, together they leave. */
+TEST(archive_link_chains)
+{
+  static const struct {
+    const char *entries[4];
+    const char *want; /* NULL: accepted */
+  } cases[] = {
+    { { "a>.", "a/b>..", "a/b/etc/passwd" }, "entry a/b lies beneath the symbolic link a -> ." },
+    { { "x/y", "x>." }, "symbolic link x comes after entries at or beneath that path" },
+    { { "d/", "d/f", "d>." }, "symbolic link d comes after entries at or beneath that path" },
+    { { "l>.", "l" }, "entry l replaces the symbolic link l -> ." },
+    { { "w/y>.", "w/x>y/../.." },
+      "symbolic link w/x -> y/../.. leads outside the archive through the symbolic link w/y -> ." },
+    { { "w/y>..", "w/x>y/.." },
+      "symbolic link w/x -> y/.. leads outside the archive through the symbolic link w/y -> .." },
+    { { "p>q", "q>p" }, "symbolic link p -> q: too many levels of symbolic links" },
+    { { "l>.", "f", "h=l/f" }, "hard link h -> l/f goes through the symbolic link l -> ." },
+    { { "up>../x" }, "symbolic link up -> ../x points outside the archive" },
+    { { "abs>/etc" }, "symbolic link abs -> /etc points outside the archive" },
+    { { "a/../../b" }, "entry a/../../b escapes its directory" },
+    { { "lib/a.jar", "cur>lib/a.jar", "d>lib", "e>d/a.jar" }, NULL },
+    { { "./w/", "w/y>.", "w/x>y/..", "w/z>x/lib" }, NULL },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    size_t n = 0;
+    while (n < 4 && cases[i].entries[n])
+      n++;
+    wi_autofree char *name = wi_xasprintf("links%zu.tar", i);
+    wi_autofree char *path = make_link_tar(name, cases[i].entries, n);
+    wi_err err = { 0 };
+    int ret = wi_aux_archive_scan(path, NULL, NULL, &err);
+    if (cases[i].want == NULL) {
+      CHECK_INT_EQ(ret, 0);
+      CHECK_STR_EQ(err.msg, "");
+    } else {
+      CHECK_INT_EQ(ret, WI_EINVAL);
+      CHECK_STR_HAS(err.msg, cases[i].want);
+      CHECK_STR_HAS(err.msg, name);
+    }
+  }
+}
+
+/* The plan refuses an installer with a link chain before anything is built (dry runs too). */
+TEST(plan_installer_link_chain)
+{
+  static const char *const chain[] = { "weblogic-deploy/VERSION.txt", "weblogic-deploy/y>.",
+                                       "weblogic-deploy/x>y/../.." };
+  wi_autofree char *inst = make_link_tar("wdt-chain.tar", chain, WI_ARRAY_SIZE(chain));
+  wi_autofree char *model = fpath("m1.yaml");
+  enum wi_witcache_add_result res;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_witcache_add_file(cache_dir, "wdt_chain", inst, false, &res, NULL, NULL, &err),
+               0);
+  const char *models[] = { model };
+  struct wi_aux_opts o = { .wdt_version = "chain", .dry_run = true };
+  o.models.v = models;
+  o.models.n = 1;
+  int ret = 0;
+  wi_autofree char *msg = plan_for(&o, &ret);
+  CHECK_INT_EQ(ret, WI_EINVAL);
+  CHECK_STR_HAS(msg, "symbolic link weblogic-deploy/x -> y/../.. leads outside the archive");
+}
+
 int
 main(void)
 {
@@ -394,6 +495,8 @@ main(void)
   RUN(plan_errors);
   RUN(yaml_refs);
   RUN(layers_whiteouts_links);
+  RUN(archive_link_chains);
+  RUN(plan_installer_link_chain);
   wi_err err = { 0 };
   wi_fs_rm_rf(tmpdir, &err);
   free(tmpdir);
