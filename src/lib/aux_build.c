@@ -26,6 +26,7 @@
 #include "lib/manifest.h"
 #include "lib/passwd.h"
 #include "lib/str.h"
+#include "lib/strv.h"
 
 extern char **environ;
 
@@ -71,14 +72,6 @@ struct layer_ctx {
   const char *passwd, *group; /* for --chown names in COPY */
 };
 
-static uint32_t
-eff_mode(const struct layer_ctx *c, uint32_t mode)
-{
-  if (c->p->o.openshift)
-    mode = (mode & ~070u) | ((mode & 0700u) >> 3);
-  return mode;
-}
-
 /* Add a directory (path without leading '/'), owned as given, unless already added. */
 static int
 add_dir(struct layer_ctx *c, const char *path, uint32_t mode, uint32_t uid, uint32_t gid,
@@ -105,8 +98,7 @@ add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *er
   for (char *s = strchr(t, '/'); s; s = strchr(s + 1, '/')) {
     *s = '\0';
     bool own = ul && strncmp(t, under, ul) == 0 && (t[ul] == '\0' || t[ul] == '/');
-    int r = add_dir(c, t, own ? eff_mode(c, 0755) : 0755, own ? c->uid : 0, own ? c->gid : 0, false,
-                    err);
+    int r = add_dir(c, t, 0755, own ? c->uid : 0, own ? c->gid : 0, false, err);
     *s = '/';
     if (r < 0)
       return r;
@@ -179,7 +171,7 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     struct wi_layer_entry e = { .path = path, .uid = c->uid, .gid = c->gid, .mtime = p->epoch };
     wi_autofree char *link = NULL;
     if (type == AE_IFDIR) {
-      ret = add_dir(c, path, eff_mode(c, perm ? perm : 0755), c->uid, c->gid, true, err);
+      ret = add_dir(c, path, perm ? perm : 0755, c->uid, c->gid, true, err);
       if (ret < 0)
         break;
       continue;
@@ -187,14 +179,14 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
       link = wh[0] ? wi_xasprintf("%s/%s", wh, hl) : wi_xstrdup(hl);
       e.type = WI_LAYER_HARDLINK;
       e.link = link;
-      e.mode = eff_mode(c, perm);
+      e.mode = perm;
     } else if (type == AE_IFLNK) {
       e.type = WI_LAYER_SYMLINK;
       e.link = archive_entry_symlink(ae);
       e.mode = 0777;
     } else if (type == AE_IFREG) {
       e.type = WI_LAYER_FILE;
-      e.mode = eff_mode(c, perm ? perm : 0644);
+      e.mode = perm ? perm : 0644;
       if ((ret = add_installer_file(c, a, ae, &e, n, err)) < 0)
         break;
       continue;
@@ -511,9 +503,17 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
 {
   struct wi_aux_plan *p = c->p;
   struct wi_buf joined = WI_BUF_INIT(1 << 20);
+  struct wi_dockerfile d;
+  struct wi_dockerfile_ctx dc;
+  size_t n = 0;
   int ret = 0;
-  for (size_t i = 0; p->sec[sec].present && i < p->sec[sec].n && ret == 0; i++) {
-    wi_autofree char *l = wi_aux_dockerfile_render_line(p, p->sec[sec].lines[i]);
+  /* the lines as WIT renders them: mustache against the Dockerfile's model */
+  wi_aux_dockerfile_model(p, &d);
+  wi_dockerfile_ctx_init(&dc, &d);
+  char **lines = wi_buildcmds_render(&p->cmds, sec, &dc.val, &n);
+  wi_dockerfile_ctx_dispose(&dc);
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    const char *l = lines[i];
     size_t ll = strlen(l);
     /* line continuations */
     if (ll && l[ll - 1] == '\\') {
@@ -543,6 +543,7 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
       wi_imgconfig_add_layer(cfg, NULL, p->epoch, s, "wlsimg: additional build command");
     wi_buf_reset(&joined);
   }
+  wi_strv_free(lines, n);
   wi_buf_dispose(&joined);
   return ret;
 }
@@ -726,12 +727,15 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
   }
   if (ids->added_group && (ret = add_etc_file(c, "etc/group", ef->group, ef->group_mode, err)) < 0)
     return ret;
-  if ((ret = apply_section(c, cfg, SEC_INITIAL, err)) < 0)
+  if ((ret = apply_section(c, cfg, WI_BUILDCMDS_INITIAL, err)) < 0)
+    return ret;
+  /* WIT's user step on a base other than busybox/alpine: mkdir -p /u01, chown, chmod 775 */
+  if (!p->busybox && (ret = add_dir(c, "u01", 0775, c->uid, c->gid, true, err)) < 0)
     return ret;
   /* <wdtHome> (WIT: mkdir -p + chown) and its parents */
   if (wh[0]) {
     if ((ret = add_parents(c, wh, "", err)) < 0 ||
-        (ret = add_dir(c, wh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+        (ret = add_dir(c, wh, 0755, c->uid, c->gid, true, err)) < 0)
       return ret;
   }
   if (p->installer && (ret = add_installer(c, wh, err)) < 0)
@@ -740,7 +744,7 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
   bool under = wh[0] == '\0' || (wi_str_has_prefix(mh, wh) && mh[strlen(wh)] == '/');
   if (mh[0] && ((p->installer && under) || p->n_files)) {
     if ((ret = add_parents(c, mh, p->installer && under ? wh : "", err)) < 0 ||
-        (ret = add_dir(c, mh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+        (ret = add_dir(c, mh, 0755, c->uid, c->gid, true, err)) < 0)
       return ret;
   }
   for (size_t i = 0; i < p->n_files; i++) {
@@ -748,7 +752,7 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
         mh[0] ? wi_xasprintf("%s/%s", mh, p->files[i].base) : wi_xstrdup(p->files[i].base);
     struct wi_layer_entry e = { .path = path,
                                 .type = WI_LAYER_FILE,
-                                .mode = eff_mode(c, 0640),
+                                .mode = 0640,
                                 .uid = c->uid,
                                 .gid = c->gid,
                                 .mtime = p->epoch,
@@ -757,12 +761,12 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
       return ret;
   }
   /* WIT's final image: ENV, USER, WORKDIR, then final-build-commands */
-  wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
-  wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
-  wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+  wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->df_wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_HOME", p->df_wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->df_wdt_model_home);
   wi_imgconfig_set_user(cfg, p->user);
   wi_imgconfig_set_workdir(cfg, p->wdt_home);
-  if ((ret = apply_section(c, cfg, SEC_FINAL, err)) < 0)
+  if ((ret = apply_section(c, cfg, WI_BUILDCMDS_FINAL, err)) < 0)
     return ret;
   return wi_layer_writer_finish_store(c->w, out, lr, err);
 }
@@ -799,13 +803,13 @@ assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   struct wi_layer_opts lo = { .add_parents = true, .parents_mtime = p->epoch };
   c.w = wi_layer_writer_new(&lo);
   wi_imgconfig_add_layer(cfg, NULL, p->epoch, "LABEL " WI_LABEL_BUILD_ID, "wlsimg createAuxImage");
-  if (memo->valid && strcmp(memo->key, key) == 0 && !p->sec[SEC_INITIAL].present &&
-      !p->sec[SEC_FINAL].present) {
+  if (memo->valid && strcmp(memo->key, key) == 0 && !p->cmds.present[WI_BUILDCMDS_INITIAL] &&
+      !p->cmds.present[WI_BUILDCMDS_FINAL]) {
     lr = memo->lr;
     /* the config changes build_layer would have made */
-    wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
-    wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
-    wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+    wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->df_wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_HOME", p->df_wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->df_wdt_model_home);
     wi_imgconfig_set_user(cfg, p->user);
     wi_imgconfig_set_workdir(cfg, p->wdt_home);
   } else {
@@ -905,9 +909,16 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
     return wi_err_wrap(err, "--fromImage %s", p->from_image);
   if ((ret = read_etc(base_store, img, &ef, err)) < 0)
     goto out;
+  /* WIT's user step always adds the group oracle, then the --chown group and user */
+  struct wi_ids oracle_grp = { 0 };
+  if (!wi_passwd_is_id(p->user) &&
+      (ret = wi_passwd_resolve_ids("0", "oracle", &ef.passwd, &ef.group, NULL, p->epoch,
+                                   &oracle_grp, err)) < 0)
+    goto out;
   if ((ret = wi_passwd_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
                                    &ids, err)) < 0)
     goto out;
+  ids.added_group = ids.added_group || oracle_grp.added_group;
 
   /* The operator's init container runs as uid 1000 (any uid, gid 0, on OpenShift). */
   if (ids.uid != 1000 && !(p->o.openshift && ids.gid == 0) && ids.uid != 0)
