@@ -19,6 +19,8 @@ enum cli_opt_type {
   CLI_STRING, /* const char *; repeated → "specified more than once" usage error */
   CLI_LIST,   /* repeatable: struct cli_list */
   CLI_INT,    /* int */
+  CLI_OPTIONAL, /* const char *, value optional (picocli arity 0..1): "--x" alone gives "", "--x=v"
+                 * or "--x v" (v not starting with '-') give v */
 };
 
 /* Values of a repeatable option. Owned by the parser and valid until exit: do not free. */
