@@ -320,6 +320,7 @@ wi_wit_plan_wdt(struct wi_wit_plan *p, wi_err *err)
         err, WI_EINVAL,
         "wdtVersion cannot be none, a valid version from the Image Tool cache is required.");
   d->wdt_enabled = true;
+  d->wdt_command = "createDomain.sh"; /* update: --wdtOperation */
   d->wdt_home = o->wdt_home ? o->wdt_home : "/u01/wdt";
   d->wdt_model_home = o->wdt_model_home;
   if (wdt_files(p, &o->models, "model", 1, err) < 0 ||
