@@ -66,6 +66,9 @@ struct wi_aux_opts {
   const char *cache_dir;            /* NULL = wi_witcache_default_dir() */
   bool dry_run;                     /* plan for a dry run: the installer need not exist */
   struct wi_transfer_opts transfer; /* registry options for pulling bases and pushing */
+  /* the engine's output while it builds (NULL = dropped) */
+  void (*output)(const char *data, size_t len, void *payload);
+  void *output_payload;
 };
 
 struct wi_aux_plan;

@@ -18,6 +18,7 @@
 #include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/engine.h"
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/imgconfig.h"
@@ -1042,56 +1043,7 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
 
 /* ---- external engine (RUN in the additional build commands) ---- */
 
-static bool
-in_path(const char *exe)
-{
-  if (strchr(exe, '/'))
-    return access(exe, X_OK) == 0;
-  const char *path = getenv("PATH");
-  if (!path)
-    return false;
-  wi_autofree char *pv = wi_xstrdup(path);
-  for (char *save = NULL, *d = strtok_r(pv, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    wi_autofree char *f = wi_xasprintf("%s/%s", d, exe);
-    if (access(f, X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
-static int
-spawn_wait(char *const argv[], wi_err *err)
-{
-  pid_t pid;
-  int st;
-  int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-  if (rc != 0) {
-    errno = rc;
-    return wi_err_sys(err, WI_EUNSUPPORTED, "cannot run %s", argv[0]);
-  }
-  while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR)
-      return wi_err_sys(err, WI_ERR, "waiting for %s", argv[0]);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-    return wi_err_set(err, WI_ERR, "Build command failed with error: %s %s exited with status %d",
-                      argv[0], argv[1] ? argv[1] : "",
-                      WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-  return 0;
-}
-
-struct argv {
-  char **v;
-  size_t n;
-};
-
-static void
-argv_add(struct argv *a, char *s)
-{
-  a->v = wi_xreallocarray(a->v, a->n + 2, sizeof *a->v);
-  a->v[a->n++] = s;
-  a->v[a->n] = NULL;
-}
-
+/* WIT's build context: the Dockerfile, the WDT files and installer, files/ (engine.c links them). */
 static int
 write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
 {
@@ -1102,23 +1054,30 @@ write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
   for (size_t i = 0; i < p->n_files; i++) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->files[i].base);
     wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->files[i].path);
-    if (wi_fs_copy_file(p->files[i].path, d, 0640, err) < 0)
+    if (wi_engine_context_link(p->files[i].path, d, err) < 0)
       return err->code;
   }
   if (p->installer) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->installer_base);
-    if (wi_fs_copy_file(p->installer, d, 0640, err) < 0)
+    wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->installer);
+    if (wi_engine_context_link(p->installer, d, err) < 0)
+      return err->code;
+  }
+  if (p->o.additional_build_files.n) {
+    wi_autofree char *files = wi_xasprintf("%s/files", ctx);
+    if (wi_fs_mkdir_p(files, 0755, err) < 0)
       return err->code;
   }
   for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
     const char *f = p->o.additional_build_files.v[i];
-    wi_autofree char *files = wi_xasprintf("%s/files", ctx);
-    if (wi_fs_mkdir_p(files, 0755, err) < 0)
-      return err->code;
-    char cp[] = "cp", rflag[] = "-R";
-    wi_autofree char *src = wi_xstrdup(f);
-    char *argv[] = { cp, rflag, src, files, NULL };
-    if (spawn_wait(argv, err) < 0)
+    size_t l = strlen(f);
+    while (l > 1 && f[l - 1] == '/')
+      l--;
+    const char *b = f + l;
+    while (b > f && b[-1] != '/')
+      b--;
+    wi_autofree char *dst = wi_xasprintf("%s/files/%.*s", ctx, (int)(f + l - b), b);
+    if (wi_engine_context_link_tree(f, dst, err) < 0)
       return wi_err_wrap(err, "--additionalBuildFiles %s", f);
   }
   return 0;
@@ -1128,111 +1087,59 @@ static int
 run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct wi_aux_result *res,
            wi_err *err)
 {
-  const char *env_builder = getenv("WLSIMG_BUILDER");
-  const char *engine = p->o.builder                  ? p->o.builder
-                       : env_builder && *env_builder ? env_builder
-                                                     : "docker";
-  const char *slash = strrchr(engine, '/');
-  const char *kind = slash ? slash + 1 : engine;
-  int ret;
-
-  if (!in_path(engine))
-    return wi_err_set(
-        err, WI_EUNSUPPORTED,
-        "the additional build commands need a container engine (RUN or a package manager), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
-        engine);
-  const char *bld = getenv("WLSIMG_BLDDIR");
-  wi_autofree char *ctx = NULL;
-  if (bld && *bld) {
-    wi_autofree char *tmpl = wi_xasprintf("%s/wlsimgbuilder_tempXXXXXX", bld);
-    ctx = mkdtemp(tmpl) ? wi_steal(&tmpl) : NULL;
-    if (ctx == NULL)
-      return wi_err_sys(err, WI_EIO, "WLSIMG_BLDDIR %s", bld);
-  } else if ((ctx = wi_fs_mkdtemp("wlsimgbuilder_temp", err)) == NULL) {
+  struct wi_engine e;
+  wi_engine_choose(&e, p->o.builder);
+  if (!e.found) {
+    wi_err_set(err, WI_EUNSUPPORTED,
+               "the additional build commands need a container engine (RUN, a package manager or engine options after --), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
+               e.exe);
+    wi_engine_dispose(&e);
     return err->code;
   }
-  wi_log(WI_LOG_INFO, "Temporary directory used for image build context: %s", ctx);
-  ret = write_context(p, ctx, err);
-  struct argv a = { 0 };
-  bool buildah = strcmp(kind, "buildah") == 0;
-  argv_add(&a, wi_xstrdup(engine));
-  argv_add(&a, wi_xstrdup(buildah ? "bud" : "build"));
-  argv_add(&a, wi_xstrdup("--tag"));
-  argv_add(&a, wi_xstrdup(p->o.tag));
+  wi_autofree char *ctx = wi_engine_context_new(err);
+  if (ctx == NULL) {
+    wi_engine_dispose(&e);
+    return err->code;
+  }
+  int ret = write_context(p, ctx, err);
+  /* one platform per engine build: WIT passes --platform as given */
+  wi_autofree char *plats = NULL;
   if (p->o.platforms.n) {
     struct wi_buf pl = WI_BUF_INIT(4096);
     for (size_t i = 0; i < p->o.platforms.n; i++)
       wi_buf_addf(&pl, NULL, "%s%s", i ? "," : "", p->o.platforms.v[i]);
-    argv_add(&a, wi_xstrdup("--platform"));
-    argv_add(&a, wi_buf_steal(&pl));
+    plats = wi_buf_steal(&pl);
   }
-  if (!p->o.skipcleanup && !buildah)
-    argv_add(&a, wi_xstrdup("--force-rm"));
-  if (p->o.build_network) {
-    argv_add(&a, wi_xstrdup("--network"));
-    argv_add(&a, wi_xstrdup(p->o.build_network));
-  }
-  if (p->o.pull)
-    argv_add(&a, wi_xstrdup("--pull"));
-  for (size_t i = 0; i < p->o.extra_args.n; i++)
-    argv_add(&a, wi_xstrdup(p->o.extra_args.v[i]));
-  for (size_t i = 0; i < p->o.build_args.n; i++) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xstrdup(p->o.build_args.v[i]));
-  }
-  if (p->o.http_proxy) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xasprintf("http_proxy=%s", p->o.http_proxy));
-  }
-  if (p->o.https_proxy) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xasprintf("https_proxy=%s", p->o.https_proxy));
-  }
-  argv_add(&a, wi_xstrdup(ctx));
+  struct wi_engine_build b = { .tag = p->o.tag,
+                               .platform = plats,
+                               .skipcleanup = p->o.skipcleanup,
+                               .network = p->o.build_network,
+                               .pull = p->o.pull,
+                               .extra = p->o.extra_args.v,
+                               .n_extra = p->o.extra_args.n,
+                               .build_args = p->o.build_args.v,
+                               .n_build_args = p->o.build_args.n,
+                               .http_proxy = p->o.http_proxy,
+                               .https_proxy = p->o.https_proxy,
+                               .context = ctx };
+  wi_autofree char *cmd = wi_engine_build_cmdline(&e, &b);
+  wi_log(WI_LOG_INFO, "Starting build: %s", cmd);
+  if (ret == 0)
+    ret = wi_engine_provide(&e, s, p->from_image, plats, p->o.pull, &p->o.transfer, ctx, err);
+  if (ret == 0)
+    ret = wi_engine_build_run(&e, &b, NULL, p->o.output, p->o.output_payload, err);
+  if (ret == 0)
+    ret = wi_engine_import(&e, p->o.tag, s, name, ctx, &p->o.transfer, res->digest, err);
   if (ret == 0) {
-    wi_log(WI_LOG_INFO, "Starting build: %s build --tag %s … %s", engine, p->o.tag, ctx);
-    ret = spawn_wait(a.v, err);
+    res->name = wi_xstrdup(name);
+    res->n_platforms = 1;
   }
-  /* Bring the result into the store through an OCI layout the engine writes. */
-  if (ret == 0) {
-    wi_autofree char *lay = wi_xasprintf("oci:%s/oci:%s", ctx, "aux");
-    struct argv e = { 0 };
-    argv_add(&e, wi_xstrdup(engine));
-    wi_autofree char *src = NULL;
-    if (strcmp(kind, "docker") == 0) {
-      /* docker cannot write an OCI layout: export a docker-archive */
-      src = wi_xasprintf("docker-archive:%s/image.tar", ctx);
-      argv_add(&e, wi_xstrdup("save"));
-      argv_add(&e, wi_xstrdup("-o"));
-      argv_add(&e, wi_xasprintf("%s/image.tar", ctx));
-      argv_add(&e, wi_xstrdup(p->o.tag));
-    } else {
-      src = wi_xstrdup(lay);
-      argv_add(&e, wi_xstrdup("push"));
-      argv_add(&e, wi_xstrdup(p->o.tag));
-      argv_add(&e, wi_xstrdup(lay));
-    }
-    ret = spawn_wait(e.v, err);
-    if (ret == 0) {
-      struct wi_transfer_opts o = p->o.transfer;
-      o.store_root = wi_store_root(s);
-      ret = wi_transfer_copy_image(src, name, &o, res->digest, err);
-      if (ret == 0) {
-        res->name = wi_xstrdup(name);
-        res->n_platforms = 1;
-      }
-    }
-    for (size_t i = 0; i < e.n; i++)
-      free(e.v[i]);
-    free(e.v);
-  }
-  for (size_t i = 0; i < a.n; i++)
-    free(a.v[i]);
-  free(a.v);
   if (!p->o.skipcleanup) {
     wi_err e2 = { 0 };
     wi_fs_rm_rf(ctx, &e2);
+    wi_engine_prune(&e, wi_aux_plan_build_id(p));
   }
+  wi_engine_dispose(&e);
   return ret;
 }
 

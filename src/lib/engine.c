@@ -366,7 +366,8 @@ build_argv(struct argv *a, const struct wi_engine *e, const struct wi_engine_bui
     add(a, "--platform");
     add(a, b->platform);
   }
-  if (!b->skipcleanup && !buildx)
+  /* buildah accepts --force-rm only with --layers (it keeps no intermediate images anyway) */
+  if (!b->skipcleanup && !buildx && !(real && e->kind == WI_ENGINE_BUILDAH))
     add(a, "--force-rm");
   if (b->network && *b->network) {
     add(a, "--network");
@@ -440,8 +441,17 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
     return wi_err_wrap(err, "--platform");
   if (wi_image_open(&img, s, ref, platform && *platform ? &pl : NULL, pull, to, err) < 0)
     return err->code;
-  /* a one-image layout (or archive) of exactly that platform's manifest */
-  wi_autofree char *lay = wi_xasprintf("%s/.from-%s", tmpdir, img->manifest_digest + 7);
+  /* a one-image layout (or archive) of exactly that platform's manifest; buildah names an image
+   * pulled from a layout after the layout's path, which must then be a valid (lowercase) name */
+  char rnd[17];
+  if (wi_util_random_hex(rnd, 8, err) < 0)
+    return err->code;
+  bool lower = true;
+  for (const char *c = tmpdir; *c; c++)
+    lower = lower && !(*c >= 'A' && *c <= 'Z');
+  const char *tmp = getenv("TMPDIR");
+  wi_autofree char *lay = lower ? wi_xasprintf("%s/.from-%s", tmpdir, rnd)
+                                : wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
   struct wi_transfer_opts o = to ? *to : (struct wi_transfer_opts){ 0 };
   o.store_root = wi_store_root(s);
   struct argv a = { 0 };
@@ -457,12 +467,14 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
       ret = run_quiet(&a, NULL, err);
     unlink(file);
   } else {
-    wi_autofree char *dst = wi_xasprintf("oci:%s:img", lay);
+    /* a layout entry named as a registry reference: buildah and podman name the image after it
+     * (a plain tag would make them derive a name from the directory's path) */
+    wi_autofree char *hname = wi_xasprintf("localhost/wlsimg-handover:%.16s", img->manifest_digest + 7);
+    wi_autofree char *dst = wi_xasprintf("oci:%s:%s", lay, hname);
     ret = wi_transfer_copy_image(img->manifest_digest, dst, &o, NULL, err);
-    wi_autofree char *src = wi_xasprintf("oci:%s:img", lay);
     add(&a, "pull");
     add(&a, "-q");
-    add(&a, src);
+    add(&a, dst);
     wi_autofree char *id = NULL;
     if (ret == 0)
       ret = run_quiet(&a, &id, err);
@@ -475,6 +487,15 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
       add(&t, ref);
       ret = run_quiet(&t, NULL, err);
       argv_dispose(&t);
+      /* the hand-over name is not wanted once the FROM name is there */
+      struct argv u = { 0 };
+      wi_err ignore = { 0 };
+      start(&u, e);
+      add(&u, e->kind == WI_ENGINE_BUILDAH ? "rmi" : "untag");
+      add(&u, hname);
+      if (ret == 0)
+        (void)run_quiet(&u, NULL, &ignore);
+      argv_dispose(&u);
     }
     wi_err ignore = { 0 };
     wi_fs_rm_rf(lay, &ignore);

@@ -280,6 +280,7 @@ build)
   for a in "$@"; do shift; [ "$a" = --force-rm ] || set -- "$@" "$a"; done # buildah has no --force-rm alone
   exec buildah bud "$@" ;;
 save) [ "$2" = -o ] && exec buildah push "$4" "docker-archive:$3:$4" ;;
+load) [ "$2" = -i ] && exec buildah pull -q "docker-archive:$3" ;;
 esac
 echo "docker stand-in: unsupported: $*" >&2
 exit 1
