@@ -15,10 +15,10 @@
 #define WLSIMG_VERSION "0.1.0"
 
 enum cli_opt_type {
-  CLI_FLAG,   /* bool; also --name=true|false */
-  CLI_STRING, /* const char *; repeated → "specified more than once" usage error */
-  CLI_LIST,   /* repeatable: struct cli_list */
-  CLI_INT,    /* int */
+  CLI_FLAG,     /* bool; also --name=true|false */
+  CLI_STRING,   /* const char *; repeated → "specified more than once" usage error */
+  CLI_LIST,     /* repeatable: struct cli_list */
+  CLI_INT,      /* int */
   CLI_OPTIONAL, /* const char *, value optional (picocli arity 0..1): "--x" alone gives "", "--x=v"
                  * or "--x v" (v not starting with '-') give v */
 };

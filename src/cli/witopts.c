@@ -104,9 +104,10 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
     return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   int ret = 0;
   if (a.target && strcasecmp(a.target, "Default") && strcasecmp(a.target, "OpenShift"))
-    ret = cli_usage_error(cmd->name,
-                          "Invalid value for option '--target': expected one of [Default, OpenShift] (case-insensitive) but was '%s'",
-                          a.target);
+    ret = cli_usage_error(
+        cmd->name,
+        "Invalid value for option '--target': expected one of [Default, OpenShift] (case-insensitive) but was '%s'",
+        a.target);
   else if (a.password && *a.password)
     ret = refuse_value(cmd->name, "password", a.password, "passwordEnv", "passwordFile");
   else if (a.enc_key && *a.enc_key)
@@ -120,9 +121,11 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
   double t0 = wi_util_now();
   wit_log(WIT_INFO, "WebLogic Image Tool version %s (wlsimg)", WLSIMG_VERSION);
   if (npos > 0)
-    wit_log(WIT_INFO, "All parameters and options provided after the -- will be passed to the container image build command.");
-  password = resolve_secret(a.password, "Oracle Support password", a.password_file, a.password_env,
-                            &err);
+    wit_log(
+        WIT_INFO,
+        "All parameters and options provided after the -- will be passed to the container image build command.");
+  password =
+      resolve_secret(a.password, "Oracle Support password", a.password_file, a.password_env, &err);
   if (password == NULL && err.code)
     ret = -1;
   if (ret == 0) {
@@ -191,7 +194,7 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
     ret = wi_store_open_default(&store, true, &err);
   o.store = store;
   if (ret == 0)
-    ret = wi_wit_run(&o, print_output, NULL, &res, &err);
+    ret = wi_wit_build_run(&o, print_output, NULL, &res, &err);
   if (ret == 0 && a.dry_run) {
     printf("########## BEGIN DOCKERFILE ##########\n%s\n########## END DOCKERFILE ##########\n",
            res.dockerfile);
@@ -204,7 +207,7 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
   }
   wi_alloc_secret_free(password);
   wi_alloc_secret_free(key);
-  wi_wit_result_dispose(&res);
+  wi_wit_build_result_dispose(&res);
   free_list(&o.additional_build_files);
   free_list(&o.patches);
   free_list(&o.response_files);

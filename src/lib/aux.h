@@ -43,10 +43,10 @@ struct wi_strv {
 };
 
 struct wi_aux_opts {
-  const char *tag;                            /* required */
-  const char *from_image;                     /* NULL = "busybox" */
-  const char *from_image_props;               /* --fromImageProperties: facts instead of a probe */
-  struct wi_store *store; /* where an explicit --fromImage is read (and pulled) to probe it */
+  const char *tag;              /* required */
+  const char *from_image;       /* NULL = "busybox" */
+  const char *from_image_props; /* --fromImageProperties: facts instead of a probe */
+  struct wi_store *store;       /* where an explicit --fromImage is read (and pulled) to probe it */
   struct wi_strv models, archives, variables; /* already split on commas */
   const char *wdt_version;                    /* NULL = "latest"; "none" = no WDT install */
   const char *wdt_home;                       /* NULL = "/auxiliary" */

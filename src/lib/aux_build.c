@@ -1043,7 +1043,8 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
 
 /* ---- external engine (RUN in the additional build commands) ---- */
 
-/* WIT's build context: the Dockerfile, the WDT files and installer, files/ (engine.c links them). */
+/* WIT's build context: the Dockerfile, the WDT files and installer, files/ (engine.c links them).
+ */
 static int
 write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
 {
@@ -1090,9 +1091,10 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
   struct wi_engine e;
   wi_engine_choose(&e, p->o.builder);
   if (!e.found) {
-    wi_err_set(err, WI_EUNSUPPORTED,
-               "the additional build commands need a container engine (RUN, a package manager or engine options after --), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
-               e.exe);
+    wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "the additional build commands need a container engine (RUN, a package manager or engine options after --), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
+        e.exe);
     wi_engine_dispose(&e);
     return err->code;
   }

@@ -41,9 +41,9 @@ struct wi_aux_plan {
   char *wdt_real_version; /* VERSION.txt */
   struct wi_buildcmds cmds;
   bool needs_engine;
-  bool busybox;          /* WIT's busybox mode: the default base, or a probed bb/alpine OS */
-  enum wi_pkgmgr pkgmgr; /* the package manager WIT's Dockerfile uses */
-  bool pkgmgr_typed;     /* --packageManager other than OS_DEFAULT: packages really wanted */
+  bool busybox;             /* WIT's busybox mode: the default base, or a probed bb/alpine OS */
+  enum wi_pkgmgr pkgmgr;    /* the package manager WIT's Dockerfile uses */
+  bool pkgmgr_typed;        /* --packageManager other than OS_DEFAULT: packages really wanted */
   const char **df_files[3]; /* models, archives, variables: base names for the Dockerfile */
   size_t n_df_files[3];
   char **arg_keys; /* --build-arg keys */

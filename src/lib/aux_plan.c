@@ -14,15 +14,15 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
-#include "lib/image.h"
-#include "lib/probe.h"
-#include "lib/strv.h"
 #include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/fs.h"
+#include "lib/image.h"
 #include "lib/log.h"
 #include "lib/passwd.h"
+#include "lib/probe.h"
+#include "lib/strv.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
 
@@ -256,8 +256,8 @@ base_facts(struct wi_aux_plan *p, const struct wi_aux_opts *o, wi_err *err)
     wi_autoptr(wi_image) struct wi_image *img = NULL;
     if (o->store == NULL)
       return wi_err_set(err, WI_EINVAL, "--fromImage %s: no image store", p->from_image);
-    if (wi_image_open(&img, o->store, p->from_image, &p->platforms[0], o->pull, &o->transfer,
-                      err) < 0)
+    if (wi_image_open(&img, o->store, p->from_image, &p->platforms[0], o->pull, &o->transfer, err) <
+        0)
       return wi_err_wrap(err, "--fromImage %s", p->from_image);
     if (wi_probe_image(&pr, o->store, img, 0, err) < 0)
       return err->code;

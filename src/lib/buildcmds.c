@@ -119,8 +119,8 @@ wi_buildcmds_load(struct wi_buildcmds *bc, const char *path, wi_err *err)
       wi_strv_free(buf, nbuf);
       return wi_err_set(
           err, WI_EINVAL,
-          "Additional build command section, %.*s, was not one of the valid sections: %s",
-          (int)ll, l, wi_buildcmds_names());
+          "Additional build command section, %.*s, was not one of the valid sections: %s", (int)ll,
+          l, wi_buildcmds_names());
     }
     if (cur >= 0) {
       wi_log(WI_LOG_DEBUG, "Additional build commands, adding %zu lines to section [%s]", nbuf,

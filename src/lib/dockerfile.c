@@ -24,7 +24,8 @@
 #define DEF_ORAINV_DIR  "/u01/oracle/oraInventory"
 #define DEF_DOMAIN_HOME "/u01/domains/base_domain"
 #define DEF_TEMP_DIR    "/tmp/imagetool"
-#define DEF_OS_PACKAGES "gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype"
+#define DEF_OS_PACKAGES \
+  "gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype"
 
 static const char *const pkgmgr_names[] = { "NONE",       "YUM",    "DNF", "MICRODNF",
                                             "MICRODNF_8", "APTGET", "APK", "ZYPPER" };
@@ -59,10 +60,10 @@ wi_dockerfile_base_facts(const struct wi_probe *pr, int typed, bool *busybox, en
   /* valueOf is case-sensitive and OS_DEFAULT is a constant too */
   bool exact = found >= 0 && strcmp(v ? v : "YUM", pkgmgr_names[found]) == 0;
   if (!exact && !(v && strcmp(v, "OS_DEFAULT") == 0))
-    return wi_err_set(err, WI_EINVAL,
-                      "No enum constant com.oracle.weblogic.imagetool.cli.menu.PackageManagerType.%s",
-                      v);
-  enum wi_pkgmgr det = found >= 0    ? (enum wi_pkgmgr)found
+    return wi_err_set(
+        err, WI_EINVAL,
+        "No enum constant com.oracle.weblogic.imagetool.cli.menu.PackageManagerType.%s", v);
+  enum wi_pkgmgr det = found >= 0 ? (enum wi_pkgmgr)found
                        : *busybox ? WI_PKGMGR_NONE
                                   : WI_PKGMGR_MICRODNF_8;
   if (det == WI_PKGMGR_MICRODNF && version && version[0] == '8')
@@ -189,8 +190,7 @@ esc(const char *s)
   return wi_buf_steal(&b);
 }
 
-static void
-out(struct r *r, const char *fmt, ...) WI_PRINTF(2, 3);
+static void out(struct r *r, const char *fmt, ...) WI_PRINTF(2, 3);
 
 static void
 out(struct r *r, const char *fmt, ...)
@@ -298,7 +298,8 @@ package_manager(struct r *r)
     out(r, "RUN apk update \\\n    && apk upgrade \\\n    && rm -rf /var/cache/apk/*\n");
     break;
   case WI_PKGMGR_ZYPPER:
-    out(r, "RUN zypper -nq update \\\n    && zypper -nq clean \\\n    && rm -rf /var/cache/zypp/*\n");
+    out(r,
+        "RUN zypper -nq update \\\n    && zypper -nq clean \\\n    && rm -rf /var/cache/zypp/*\n");
     break;
   case WI_PKGMGR_NONE:
     break;
@@ -472,8 +473,9 @@ run_wdt(struct r *r)
   out(r, "FROM %s AS wdt_build\n", or_default(d->wdt_base, "wls_build"));
   args(r);
   label(r);
-  out(r, "\nENV WLSDEPLOY_PROPERTIES=\"%s -Djava.security.egd=file:/dev/./urandom\" \\\n"
-         "    DOMAIN_HOME=%s\n\n",
+  out(r,
+      "\nENV WLSDEPLOY_PROPERTIES=\"%s -Djava.security.egd=file:/dev/./urandom\" \\\n"
+      "    DOMAIN_HOME=%s\n\n",
       or_default(d->wdt_java_options, ""), r->dh);
   out(r, "COPY --chown=%s:%s %s %s/\n\n", r->u, r->g, or_default(d->wdt_installer, ""), t);
   out(r, "USER root\n\nRUN mkdir -p %s \\\n    && chown %s:%s %s\n\n", wh, r->u, r->g, wh);
@@ -493,8 +495,9 @@ run_wdt(struct r *r)
   if (!d->model_only) {
     /* the passphrase comes from a build secret: it is never written into the Dockerfile */
     if (d->encryption_key)
-      out(r, "RUN --mount=type=secret,id=wdt_encryption_key,required=true cd %s/weblogic-deploy/bin \\\n"
-             "    && cat /run/secrets/wdt_encryption_key | ./%s \\\n",
+      out(r,
+          "RUN --mount=type=secret,id=wdt_encryption_key,required=true cd %s/weblogic-deploy/bin \\\n"
+          "    && cat /run/secrets/wdt_encryption_key | ./%s \\\n",
           wh, r->wdt_cmd);
     else
       out(r, "RUN cd %s/weblogic-deploy/bin \\\n    && ./%s \\\n", wh, r->wdt_cmd);
@@ -560,8 +563,7 @@ final_env(struct r *r, bool wdt)
     if (d->model_only)
       out(r, "    WDT_MODEL_HOME=%s \\\n", r->mh);
   }
-  out(r,
-      "    PATH=${PATH}:%s/bin:%s/oracle_common/common/bin:%s/wlserver/common/bin:%s%s%s%s\n\n",
+  out(r, "    PATH=${PATH}:%s/bin:%s/oracle_common/common/bin:%s/wlserver/common/bin:%s%s%s%s\n\n",
       r->jh, r->oh, r->oh, r->oh, wdt ? ":" : "", wdt ? r->dh : "", wdt ? "/bin" : "");
 }
 
@@ -570,7 +572,8 @@ static void
 final_copies(struct r *r)
 {
   const struct wi_dockerfile *d = r->d;
-  const char *inv = or_default(d->inv_loc, DEF_INV_LOC), *orainv = or_default(d->orainv_dir, DEF_ORAINV_DIR);
+  const char *inv = or_default(d->inv_loc, DEF_INV_LOC),
+             *orainv = or_default(d->orainv_dir, DEF_ORAINV_DIR);
   if (d->install_java)
     out(r, "COPY --from=jdk_build --chown=%s:%s %s %s/\n\n", r->u, r->g, r->jh, r->jh);
   if (d->install_middleware)
@@ -843,8 +846,10 @@ wi_dockerfile_ctx_init(struct wi_dockerfile_ctx *c, const struct wi_dockerfile *
   c->varg = file_arg("-variable_file ", c->mh, d->variables, d->n_variables);
   c->marg = file_arg("-model_file ", c->mh, d->models, d->n_models);
   c->aarg = file_arg("-archive_file ", c->mh, d->archives, d->n_archives);
-  const char *jh = or_default(d->java_home, DEF_JAVA_HOME), *oh = or_default(d->oracle_home, DEF_ORACLE_HOME);
-  const char *inv = or_default(d->inv_loc, DEF_INV_LOC), *orainv = or_default(d->orainv_dir, DEF_ORAINV_DIR);
+  const char *jh = or_default(d->java_home, DEF_JAVA_HOME),
+             *oh = or_default(d->oracle_home, DEF_ORACLE_HOME);
+  const char *inv = or_default(d->inv_loc, DEF_INV_LOC),
+             *orainv = or_default(d->orainv_dir, DEF_ORAINV_DIR);
   wi_mustache_obj_str(ctx, "buildId", d->build_id);
   wi_mustache_obj_str(ctx, "userid", d->user);
   wi_mustache_obj_str(ctx, "groupid", d->group);

@@ -5,8 +5,9 @@
  * dropped, indentation is trimmed and `\` continuations are joined (tests/wit-normalize.py); WIT's
  * licence comments and template comments are not reproduced. The values WIT's templates write with
  * double braces are HTML-escaped as mustache.java escapes them (wit-primary §5), the additional
- * build command lines are rendered as mustache templates against the same model (wi_dockerfile_ctx),
- * and every stage repeats the ARG lines as WIT's template for that command does.
+ * build command lines are rendered as mustache templates against the same model
+ * (wi_dockerfile_ctx), and every stage repeats the ARG lines as WIT's template for that command
+ * does.
  *
  * The model borrows every string; the caller keeps them alive while rendering.
  */
@@ -52,20 +53,20 @@ int wi_dockerfile_base_facts(const struct wi_probe *pr, int typed, bool *busybox
 
 /* One middleware installer of wls_build (MiddlewareInstallPackage). */
 struct wi_dockerfile_installer {
-  const char *type;        /* cache type: "wls", "fmw", "soa", "db19", … */
-  const char *file;        /* installer file name in the context */
-  const char *jar;         /* what runs: the zip's first .jar or .bin entry, or the file itself */
-  bool zip, bin;           /* file ends .zip; jar ends .bin */
-  const char *rsp;         /* response file name in the context */
-  const char *preinstall;  /* DB19: "34761383/changePerm.sh /u01/oracle"; else NULL */
+  const char *type;       /* cache type: "wls", "fmw", "soa", "db19", … */
+  const char *file;       /* installer file name in the context */
+  const char *jar;        /* what runs: the zip's first .jar or .bin entry, or the file itself */
+  bool zip, bin;          /* file ends .zip; jar ends .bin */
+  const char *rsp;        /* response file name in the context */
+  const char *preinstall; /* DB19: "34761383/changePerm.sh /u01/oracle"; else NULL */
 };
 
 struct wi_dockerfile {
   enum wi_dockerfile_kind kind;
   const char *build_id;
-  const char *base_image;   /* --fromImage */
-  const char *source_image; /* rebase */
-  const char *target_image; /* rebase to a target; NULL = rebase to a new image */
+  const char *base_image;        /* --fromImage */
+  const char *source_image;      /* rebase */
+  const char *target_image;      /* rebase to a target; NULL = rebase to a new image */
   const char *const *build_args; /* --build-arg keys, in order */
   size_t n_build_args;
   const char *user, *group; /* --chown */
@@ -85,9 +86,9 @@ struct wi_dockerfile {
   size_t n_installers;
 
   /* patching (create, rebase to a new image: in wls_build; update: in final_build) */
-  bool opatch_update;       /* isOpatchPatchingEnabled */
-  const char *opatch_file;  /* OPatch zip in the context */
-  bool patching;            /* isPatchingEnabled: patches/ holds the files */
+  bool opatch_update;      /* isOpatchPatchingEnabled */
+  const char *opatch_file; /* OPatch zip in the context */
+  bool patching;           /* isPatchingEnabled: patches/ holds the files */
   bool strict_patch_ordering;
   const char *const *patches; /* patch file names in order */
   size_t n_patches;

@@ -66,8 +66,10 @@ wi_engine_choose(struct wi_engine *e, const char *builder)
       if (on_path(candidates[i], NULL)) {
         e->exe = wi_xstrdup(candidates[i]);
         e->found = true;
-        wi_log(WI_LOG_INFO, "Using %s as the container engine (the first of docker, podman, buildah found; --builder or WLSIMG_BUILDER choose another)",
-               candidates[i]);
+        wi_log(
+            WI_LOG_INFO,
+            "Using %s as the container engine (the first of docker, podman, buildah found; --builder or WLSIMG_BUILDER choose another)",
+            candidates[i]);
       }
     if (!e->found)
       e->exe = wi_xstrdup("docker");
@@ -216,9 +218,10 @@ wi_engine_context_new(wi_err *err)
   struct stat st;
   if (bld && *bld) {
     if (lstat(bld, &st) < 0) {
-      wi_err_set(err, WI_EINVAL,
-                 "The directory specified with WLSIMG_BLDDIR must exist prior to running this tool: %s",
-                 bld);
+      wi_err_set(
+          err, WI_EINVAL,
+          "The directory specified with WLSIMG_BLDDIR must exist prior to running this tool: %s",
+          bld);
       return NULL;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -401,9 +404,10 @@ wi_engine_build_run(const struct wi_engine *e, const struct wi_engine_build *b,
   struct argv a = { 0 };
   wi_autoclose int log_fd = -1;
   if (!e->found)
-    return wi_err_set(err, WI_EUNSUPPORTED,
-                      "the container engine %s is not installed; install docker, podman or buildah, or name one with --builder",
-                      e->exe);
+    return wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "the container engine %s is not installed; install docker, podman or buildah, or name one with --builder",
+        e->exe);
   if (log_path) {
     struct stat st;
     wi_autofree char *lp = stat(log_path, &st) == 0 && S_ISDIR(st.st_mode)
@@ -450,8 +454,9 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
   for (const char *c = tmpdir; *c; c++)
     lower = lower && !(*c >= 'A' && *c <= 'Z');
   const char *tmp = getenv("TMPDIR");
-  wi_autofree char *lay = lower ? wi_xasprintf("%s/.from-%s", tmpdir, rnd)
-                                : wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
+  wi_autofree char *lay = lower
+                              ? wi_xasprintf("%s/.from-%s", tmpdir, rnd)
+                              : wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
   struct wi_transfer_opts o = to ? *to : (struct wi_transfer_opts){ 0 };
   o.store_root = wi_store_root(s);
   struct argv a = { 0 };
@@ -469,7 +474,8 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
   } else {
     /* a layout entry named as a registry reference: buildah and podman name the image after it
      * (a plain tag would make them derive a name from the directory's path) */
-    wi_autofree char *hname = wi_xasprintf("localhost/wlsimg-handover:%.16s", img->manifest_digest + 7);
+    wi_autofree char *hname =
+        wi_xasprintf("localhost/wlsimg-handover:%.16s", img->manifest_digest + 7);
     wi_autofree char *dst = wi_xasprintf("oci:%s:%s", lay, hname);
     ret = wi_transfer_copy_image(img->manifest_digest, dst, &o, NULL, err);
     add(&a, "pull");
@@ -551,7 +557,8 @@ wi_engine_prune(const struct wi_engine *e, const char *build_id)
     return;
   struct argv a = { 0 };
   wi_err err = { 0 };
-  wi_autofree char *filter = wi_xasprintf("label=com.oracle.weblogic.imagetool.buildid=%s", build_id);
+  wi_autofree char *filter =
+      wi_xasprintf("label=com.oracle.weblogic.imagetool.buildid=%s", build_id);
   start(&a, e);
   add(&a, "image");
   add(&a, "prune");

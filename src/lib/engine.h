@@ -21,9 +21,9 @@
 enum wi_engine_kind { WI_ENGINE_DOCKER, WI_ENGINE_PODMAN, WI_ENGINE_BUILDAH };
 
 struct wi_engine {
-  char *exe;  /* as named or found on PATH */
+  char *exe; /* as named or found on PATH */
   enum wi_engine_kind kind;
-  bool found; /* the executable exists */
+  bool found;    /* the executable exists */
   char **global; /* WLSIMG_BUILDER_OPTS words */
   size_t n_global;
 };
@@ -51,12 +51,12 @@ int wi_engine_context_link_tree(const char *src, const char *dst, wi_err *err);
 
 struct wi_engine_build {
   const char *tag;
-  const char *platform;      /* --platform: also makes it `buildx build` */
-  bool use_buildx;           /* --useBuildx */
-  bool skipcleanup;          /* no --force-rm */
-  const char *network;       /* --buildNetwork */
-  bool pull;                 /* --pull */
-  const char *const *extra;  /* arguments after "--" */
+  const char *platform;     /* --platform: also makes it `buildx build` */
+  bool use_buildx;          /* --useBuildx */
+  bool skipcleanup;         /* no --force-rm */
+  const char *network;      /* --buildNetwork */
+  bool pull;                /* --pull */
+  const char *const *extra; /* arguments after "--" */
   size_t n_extra;
   const char *const *build_args; /* "k=v" in order (an empty value is left out, as WIT does) */
   size_t n_build_args;
@@ -90,8 +90,8 @@ int wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char 
 /* Bring the built image `tag` back into the store s under the name store_name (push to an OCI
  * layout under tmpdir, or `docker save`, then import). digest_out receives its manifest digest. */
 int wi_engine_import(const struct wi_engine *e, const char *tag, struct wi_store *s,
-                     const char *store_name, const char *tmpdir,
-                     const struct wi_transfer_opts *to, char *digest_out, wi_err *err);
+                     const char *store_name, const char *tmpdir, const struct wi_transfer_opts *to,
+                     char *digest_out, wi_err *err);
 
 /* WIT's cleanup of intermediate images: `<builder> image prune -f --filter
  * label=com.oracle.weblogic.imagetool.buildid=<id>` (docker, podman; buildah keeps no intermediate

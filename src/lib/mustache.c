@@ -6,10 +6,10 @@
 
 #include "lib/alloc.h"
 
-#define MAX_OUTPUT   (64u << 20)
-#define MAX_DEPTH    64
-#define MAX_DELIM    16
-#define MAX_TOKENS   (1u << 20)
+#define MAX_OUTPUT (64u << 20)
+#define MAX_DEPTH  64
+#define MAX_DELIM  16
+#define MAX_TOKENS (1u << 20)
 
 /* ---- values ---- */
 

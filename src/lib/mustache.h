@@ -51,7 +51,8 @@ void wi_mustache_val_dispose(struct wi_mustache_val *v);
 
 /* Render tmpl against ctx (an object) into *out (malloc'ed). WI_EINVAL for a malformed template
  * ("unclosed section x", "unexpected {{/y}}", "unclosed tag"); WI_EUNSUPPORTED for a partial. */
-int wi_mustache_render(const char *tmpl, const struct wi_mustache_val *ctx, char **out, wi_err *err);
+int wi_mustache_render(const char *tmpl, const struct wi_mustache_val *ctx, char **out,
+                       wi_err *err);
 
 /* mustache.java's HTML escaping of s: & < > " ' = ` and every character up to 13 (TAB, LF, CR…)
  * become entities. Appended to b. */

@@ -90,11 +90,11 @@ struct wi_wit_opts {
 
 struct wi_wit_result {
   char build_id[40];
-  char *dockerfile; /* the Dockerfile (a dry run prints it) */
+  char *dockerfile;           /* the Dockerfile (a dry run prints it) */
   char digest[WI_DIGEST_MAX]; /* the image's manifest digest after a build */
   char *name;                 /* its store name */
 };
-void wi_wit_result_dispose(struct wi_wit_result *r);
+void wi_wit_build_result_dispose(struct wi_wit_result *r);
 
 /* Receives the engine's output while it builds (WIT streams it to stdout). */
 typedef void (*wi_wit_output_fn)(const char *data, size_t len, void *payload);
@@ -103,7 +103,7 @@ typedef void (*wi_wit_output_fn)(const char *data, size_t len, void *payload);
  * WI_EUSAGE where WIT's command line parser would refuse, WI_EUNSUPPORTED for what needs the patch
  * module or a missing engine, WI_ERR for a failed build. Nothing is named in the store on failure,
  * and the build context is removed (unless skipcleanup). */
-int wi_wit_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
-               struct wi_wit_result *res, wi_err *err);
+int wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
+                     struct wi_wit_result *res, wi_err *err);
 
 #endif

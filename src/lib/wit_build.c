@@ -20,7 +20,7 @@
 #define MAX_TEMPLATE (4u << 20)
 
 void
-wi_wit_result_dispose(struct wi_wit_result *r)
+wi_wit_build_result_dispose(struct wi_wit_result *r)
 {
   free(r->dockerfile);
   free(r->name);
@@ -38,11 +38,12 @@ wi_wit_build_native_possible(const struct wi_wit_plan *p, const char **why_not)
   if (d->kind == WI_DOCKERFILE_UPDATE && !runs && !d->patching && !d->opatch_update &&
       (!d->wdt_enabled || (d->model_only && d->n_models == 0 && d->n_archives == 0)))
     return true; /* config only, or WDT files without validation */
-  *why_not = d->kind == WI_DOCKERFILE_CREATE   ? "installers, packages and users run inside the image"
-             : d->kind == WI_DOCKERFILE_REBASE ? (d->target_image ? "final-build-commands run commands"
-                                                                  : "the new image is a create")
-             : runs                            ? "final-build-commands run commands"
-                                               : "patching or WDT commands run inside the image";
+  *why_not =
+      d->kind == WI_DOCKERFILE_CREATE ? "installers, packages and users run inside the image"
+      : d->kind == WI_DOCKERFILE_REBASE
+          ? (d->target_image ? "final-build-commands run commands" : "the new image is a create")
+      : runs ? "final-build-commands run commands"
+             : "patching or WDT commands run inside the image";
   return false;
 }
 
@@ -77,9 +78,10 @@ resource_templates(const struct wi_wit_plan *p, wi_err *err)
                       o->wdt_domain_home ? o->wdt_domain_home : "/u01/domains/base_domain");
   wi_mustache_obj_str(&ctx, "imageName", o->tag);
   wi_mustache_obj_str(&ctx, "modelHome", o->wdt_model_home);
-  wi_mustache_obj_str(&ctx, "domainHomeSourceType", o->wdt_model_only ? "FromModel"
-                                                    : files          ? "Image"
-                                                                     : "PersistentVolume");
+  wi_mustache_obj_str(&ctx, "domainHomeSourceType",
+                      o->wdt_model_only ? "FromModel"
+                      : files           ? "Image"
+                                        : "PersistentVolume");
   int ret = 0;
   for (size_t i = 0; i < o->resource_templates.n && ret == 0; i++) {
     const char *f = o->resource_templates.v[i];
@@ -130,9 +132,10 @@ build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_b
   else
     wi_log(WI_LOG_DEBUG, "an engine builds this image: %s", why);
   if (!e->found)
-    return wi_err_set(err, WI_EUNSUPPORTED,
-                      "building this image needs a container engine, and %s is not installed; install docker, podman or buildah, or name one with --builder",
-                      e->exe);
+    return wi_err_set(
+        err, WI_EUNSUPPORTED,
+        "building this image needs a container engine, and %s is not installed; install docker, podman or buildah, or name one with --builder",
+        e->exe);
   wi_autofree char *name = NULL;
   struct wi_ref r = { 0 };
   if (wi_ref_parse(&r, o->tag, err) < 0)
@@ -159,8 +162,8 @@ build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_b
 }
 
 int
-wi_wit_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
-           struct wi_wit_result *res, wi_err *err)
+wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
+                 struct wi_wit_result *res, wi_err *err)
 {
   struct wi_wit_plan p;
   struct wi_engine e = { 0 };

@@ -70,7 +70,8 @@ from_image(struct wi_wit_plan *p, int typed_pm, wi_err *err)
   if (oh) {
     d->install_middleware = false;
     d->oracle_home = wi_wit_plan_keep(p, wi_xstrdup(oh));
-    wi_log(WI_LOG_INFO, "ORACLE_HOME already exists in %s (--fromImage), skipping middleware installs",
+    wi_log(WI_LOG_INFO,
+           "ORACLE_HOME already exists in %s (--fromImage), skipping middleware installs",
            o->from_image);
   }
   return wi_dockerfile_base_facts(pr, typed_pm, &d->busybox, &d->pkgmgr, err);
@@ -89,9 +90,10 @@ middleware(struct wi_wit_plan *p, const char *type, const char *version, wi_err 
     wi_buf_addf(&names, NULL, "%s%s", i ? ", " : "", list[i]);
   wi_log(WI_LOG_INFO, "Using middleware installers (%s) version %s", wi_buf_cstr(&names), version);
   if (o->response_files.n && o->response_files.n != n) {
-    wi_err_set(err, WI_EINVAL,
-               "When providing custom response files, a response file must be provided for each of the installers %s.  Found %zu, expected %zu.",
-               wi_buf_cstr(&names), o->response_files.n, n);
+    wi_err_set(
+        err, WI_EINVAL,
+        "When providing custom response files, a response file must be provided for each of the installers %s.  Found %zu, expected %zu.",
+        wi_buf_cstr(&names), o->response_files.n, n);
     wi_buf_dispose(&names);
     return err->code;
   }
@@ -168,8 +170,8 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
     d->pkgmgr = typed >= 0 ? (enum wi_pkgmgr)typed : WI_PKGMGR_MICRODNF_8;
   }
   if (d->install_java) {
-    d->java_pkg = wi_wit_plan_installer(p, "jdk", o->jdk_version ? o->jdk_version : WI_WIT_DEFAULT_JDK,
-                                        err);
+    d->java_pkg =
+        wi_wit_plan_installer(p, "jdk", o->jdk_version ? o->jdk_version : WI_WIT_DEFAULT_JDK, err);
     if (d->java_pkg == NULL)
       return err->code;
   }
@@ -185,8 +187,9 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
       wi_wit_plan_patches(p, NULL, true, !o->skip_opatch_update, err) < 0)
     return err->code;
   if (!d->install_middleware && p->applying_patches)
-    wi_log(WI_LOG_WARN,
-           "Patching skipped.  Using CREATE to patch --fromImage with an existing ORACLE_HOME is not supported. To create a patched image, use CREATE with a linux base image and apply the WebLogic install and patches at the same time.");
+    wi_log(
+        WI_LOG_WARN,
+        "Patching skipped.  Using CREATE to patch --fromImage with an existing ORACLE_HOME is not supported. To create a patched image, use CREATE with a linux base image and apply the WebLogic install and patches at the same time.");
   /* WIT still resolves OPatch then (wit-primary §15.4) */
   if (p->applying_patches && !o->skip_opatch_update &&
       wi_wit_plan_patches(p, NULL, false, true, err) < 0)

@@ -21,7 +21,7 @@ struct wi_wit_plan {
   char build_id[40];
   struct wi_dockerfile d; /* the model; its strings are the plan's */
   struct wi_buildcmds cmds;
-  char *ctx;       /* the build context directory, made on first need */
+  char *ctx; /* the build context directory, made on first need */
   char *cache_dir;
   const char *arch; /* amd64 or arm64: cache keys */
   bool chown_typed;
@@ -55,8 +55,8 @@ const char *wi_wit_plan_add_file(struct wi_wit_plan *p, const char *path, wi_err
 int wi_wit_plan_write(struct wi_wit_plan *p, const char *name, const char *text, wi_err *err);
 /* Probe an image statically (IMG-0097 logged), flags as wi_probe_image; remembered for the
  * engine hand-over. */
-int wi_wit_plan_probe(struct wi_wit_plan *p, const char *ref, unsigned flags,
-                      struct wi_probe **out, wi_err *err);
+int wi_wit_plan_probe(struct wi_wit_plan *p, const char *ref, unsigned flags, struct wi_probe **out,
+                      wi_err *err);
 /* An installer from the cache (§2.3: arch from --platform, IMG-0011), linked into the context. */
 const char *wi_wit_plan_installer(struct wi_wit_plan *p, const char *type, const char *version,
                                   wi_err *err);

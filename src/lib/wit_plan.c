@@ -79,8 +79,9 @@ check_chown(struct wi_wit_plan *p, const char *s, wi_err *err)
     n--;
   const char *colon = memchr(s, ':', n);
   if (colon == NULL || memchr(colon + 1, ':', n - (size_t)(colon + 1 - s)))
-    return wi_err_set(err, WI_EINVAL,
-                      "The value for --chown must be a colon separated user and group.  Such as, user:group");
+    return wi_err_set(
+        err, WI_EINVAL,
+        "The value for --chown must be a colon separated user and group.  Such as, user:group");
   wi_autofree char *u = wi_xstrndup(s, (size_t)(colon - s));
   wi_autofree char *g = wi_xstrndup(colon + 1, n - (size_t)(colon + 1 - s));
   regex_t re;
@@ -165,8 +166,7 @@ wi_wit_plan_init(struct wi_wit_plan *p, const struct wi_wit_opts *o, wi_err *err
   bool known = true;
   p->arch = wi_installer_arch(o->platform, &known);
   if (!known)
-    wi_log(WI_LOG_WARN, "Did not recognize architecture name %s. Defaulted to AMD64.",
-           o->platform);
+    wi_log(WI_LOG_WARN, "Did not recognize architecture name %s. Defaulted to AMD64.", o->platform);
 
   struct wi_dockerfile *d = &p->d;
   d->build_id = p->build_id;
@@ -268,8 +268,7 @@ wi_wit_plan_probe(struct wi_wit_plan *p, const char *ref, unsigned flags, struct
     return wi_err_wrap(err, "--platform");
   wi_log(WI_LOG_INFO,
          "Inspecting %s, this may take a few minutes if the image is not available locally.", ref);
-  if (wi_image_open(&img, o->store, ref, o->platform ? &pl : NULL, o->pull, &o->transfer, err) <
-      0)
+  if (wi_image_open(&img, o->store, ref, o->platform ? &pl : NULL, o->pull, &o->transfer, err) < 0)
     return err->code;
   if (wi_probe_image(out, o->store, img, flags, err) < 0)
     return wi_err_wrap(err, "%s", ref);
@@ -370,8 +369,8 @@ wi_wit_plan_patches(struct wi_wit_plan *p, const struct wi_probe *image, bool pa
                     "%s needs wlsimg's patch support (Oracle Support and the patch cache), which "
                     "this build does not have yet; leave out %s%s",
                     patches ? "applying patches" : "updating OPatch",
-                    o->patches.n               ? "--patches"
-                    : o->recommended_patches   ? "--recommendedPatches"
-                                               : "--latestPSU",
+                    o->patches.n             ? "--patches"
+                    : o->recommended_patches ? "--recommendedPatches"
+                                             : "--latestPSU",
                     patches || !opatch ? "" : " or add --skipOpatchUpdate");
 }

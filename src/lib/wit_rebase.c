@@ -55,12 +55,13 @@ wi_wit_rebase_plan(struct wi_wit_plan *p, wi_err *err)
         err, WI_EINVAL,
         "No Domain Home in source image.  Add DOMAIN_HOME environment variable to source image and try again.");
   if (model_only) {
-    wi_log(WI_LOG_INFO, "Rebasing WDT models only.  A domain was not found in the source image at %s",
-           dh);
+    wi_log(WI_LOG_INFO,
+           "Rebasing WDT models only.  A domain was not found in the source image at %s", dh);
     /* WIT reports the model home before it knows the WDT home: "null/models" */
     if (mh == NULL || mh[0] == '\0')
-      wi_log(WI_LOG_INFO,
-             "WDT_MODEL_HOME was not set in the source image, using default model location: null/models");
+      wi_log(
+          WI_LOG_INFO,
+          "WDT_MODEL_HOME was not set in the source image, using default model location: null/models");
   }
   d->domain_home = wi_wit_plan_keep(p, wi_xstrdup(dh));
   d->wdt_home = wh ? wi_wit_plan_keep(p, wi_xstrdup(wh)) : NULL;

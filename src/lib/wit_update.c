@@ -84,13 +84,15 @@ wi_wit_update_plan(struct wi_wit_plan *p, wi_err *err)
     return wi_err_set(
         err, WI_EINVAL,
         "RunRCU can only be used when creating a new domain.  Please try --wdtOperation=CREATE or removing --wdtRunRCU.");
-  const char *detected = wi_installer_type_from_products(wi_probe_get(pr, "oracleInstalledProducts"));
+  const char *detected =
+      wi_installer_type_from_products(wi_probe_get(pr, "oracleInstalledProducts"));
   if (o->type == NULL && detected)
     p->installer_type = detected;
   if (detected == NULL && (o->latest_psu || o->recommended_patches))
-    wi_log(WI_LOG_WARN,
-           "Unable to determine installed products in image %s. The most likely cause is that the registry.xml in this image may be invalid. Defaulting installer type to WLS.",
-           o->from_image);
+    wi_log(
+        WI_LOG_WARN,
+        "Unable to determine installed products in image %s. The most likely cause is that the registry.xml in this image may be invalid. Defaulting installer type to WLS.",
+        o->from_image);
   else
     wi_log(WI_LOG_INFO, "Source image installer type: (%s)", p->installer_type);
   if (p->applying_patches && wi_wit_plan_patches(p, pr, true, false, err) < 0)

@@ -404,6 +404,7 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
   wi_autofree char *base = wi_witcache_installer_key(type, version);
   size_t n = wi_witcache_candidates(base, arch, cand);
   int ret = WI_ENOTFOUND;
+  wi_autofree char *other = NULL;
 
   if (tx_begin(&tx, dir, false, err) < 0)
     goto out;
@@ -418,10 +419,9 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
       break;
     }
   }
-  wi_autofree char *other = ret < 0 && strcasecmp(type, "wdt") == 0 &&
-                                   strcasecmp(version, "latest") == 0
-                               ? other_wdt_version(&tx.meta)
-                               : NULL;
+  /* WIT's "latest" is only a key: point at the WDT the cache does hold */
+  if (ret < 0 && strcasecmp(type, "wdt") == 0 && strcasecmp(version, "latest") == 0)
+    other = other_wdt_version(&tx.meta);
   tx_end(&tx);
   if (ret < 0 && other)
     wi_err_set(

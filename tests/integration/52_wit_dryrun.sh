@@ -65,7 +65,7 @@ mkimage alpine:3 "$B/alpine"
 wlsroot() { # DIR: an Oracle Linux 8 root with a JDK and a WebLogic 12.2.1.4 Oracle Home owned by oracle
   mkdir -p "$1/etc" "$1/usr/bin" "$1/u01/jdk" "$1/u01/oracle/inventory" "$1/u01/oracle/OPatch"
   printf 'NAME="Oracle Linux Server"\nID="ol"\nVERSION_ID="8.10"\n' > "$1/etc/os-release"
-  printf 'root:x:0:0:root:/root:/bin/bash\noracle:x:1000:1000::/home/oracle:/bin/bash\n' > "$1/etc/passwd"
+  printf 'root:x:0:0:root:/root:/bin/bash\noracle:x:1000:1000::/u01:/bin/bash\n' > "$1/etc/passwd"
   printf 'root:x:0:\noracle:x:1000:\n' > "$1/etc/group"
   printf '#!/bin/sh\n' > "$1/usr/bin/microdnf" && chmod 755 "$1/usr/bin/microdnf"
   printf 'JAVA_VERSION="1.8.0_401"\n' > "$1/u01/jdk/release"
@@ -227,6 +227,10 @@ check_fail "--wdtVersion none (IMG-0103)" 1 "wdtVersion cannot be none, a valid 
   "$WLSIMG" create --tag e:1 "${J[@]}" --wdtModel model.yaml --wdtVersion NONE
 check_fail "WDT version not cached (IMG-0011)" 1 'Installer with key="wdt_9.9_amd64" is not in the local cache' \
   "$WLSIMG" update --tag e:1 --fromImage wls:12214 --wdtModel model.yaml --wdtOperation CREATE --wdtVersion 9.9 --platform amd64
+mkdir -p "$T_DIR/cache2"
+WLSIMG_CACHEDIR="$T_DIR/cache2" "$WLSIMG" cache addInstaller --type wdt --version 4.3.1 --path weblogic-deploy.zip > /dev/null 2>&1
+check_fail "no wdt_latest but another WDT: the message suggests it" 1 'add it to the cache with "wlsimg cache addInstaller ..."; the cache has WDT 4.3.1: use --wdtVersion 4.3.1' \
+  env WLSIMG_CACHEDIR="$T_DIR/cache2" "$WLSIMG" createAuxImage --tag e:1 --wdtModel model.yaml
 check_fail "update without --fromImage (IMG-0100)" 1 "Missing argument --fromImage. Update requires an image to be updated." \
   "$WLSIMG" update --tag e:1
 check_fail "update of an image without ORACLE_HOME (IMG-0072)" 1 "ORACLE_HOME environment variable is not defined in the base image: alpine:3" \

@@ -21,12 +21,12 @@ mkdir -p "$DOCKER_CONFIG" && echo '{}' > "$DOCKER_CONFIG/config.json"
 
 # ---- a busybox base with /u01 and the Oracle Home owned by oracle (1000:1000) ----
 R="$T_DIR/root"
-mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/u01/oracle" "$R/home/oracle"
+mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/u01/oracle"
 bb=$(command -v busybox)
 cp "$bb" "$R/bin/busybox"
 for lib in $(ldd "$bb" 2> /dev/null | grep -o '/[^ ]*'); do mkdir -p "$R$(dirname "$lib")"; cp -L "$lib" "$R$lib"; done
 for a in sh echo mkdir chown chmod cat ls id test rm unzip dirname cp; do ln -sf busybox "$R/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/home/oracle:/bin/sh\n' > "$R/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/u01:/bin/sh\n' > "$R/etc/passwd"
 printf 'root:x:0:\noracle:x:1000:\n' > "$R/etc/group"
 chmod 1777 "$R/tmp"
 # /u01 belongs to oracle, as in the images WIT's create makes (chown oracle:oracle /u01)

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "normalize.h"
 #include "lib/alloc.h"
 #include "lib/aux.h"
 #include "lib/buf.h"
@@ -17,6 +16,7 @@
 #include "lib/passwd.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
+#include "normalize.h"
 
 /* ---- fixtures ---- */
 
@@ -81,7 +81,8 @@ setup(void)
   static const char *const evil[] = { "wlsdeploy/../../x", "boom" };
   make_zip("evil.zip", evil, WI_ARRAY_SIZE(evil));
   put("m1.yaml", "domainInfo:\n  AdminUserName: weblogic\n");
-  put("ol8.properties", "packageManager=MICRODNF\n__OS__ID=\"ol\"\n__OS__NAME=\"Oracle Linux Server\"\n__OS__VERSION=\"8.10\"\n");
+  put("ol8.properties",
+      "packageManager=MICRODNF\n__OS__ID=\"ol\"\n__OS__NAME=\"Oracle Linux Server\"\n__OS__VERSION=\"8.10\"\n");
   put("m2.yaml",
       "appDeployments:\n  Application:\n    app:\n      SourcePath: wlsdeploy/applications/app.war\n");
   put("vars.properties", "A=1\n");
@@ -212,8 +213,11 @@ TEST(dockerfile_variants)
   CHECK_STR_HAS(df, "FROM ghcr.io/oracle/oraclelinux:8-slim AS os_update\n");
   CHECK_STR_HAS(df, "useradd -g root oracle");
   char *norm = wit_normalize(df);
-  CHECK_STR_HAS(norm, "RUN microdnf update && microdnf install gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype && microdnf clean all\n");
-  CHECK_STR_HAS(norm, "RUN mkdir -p /u01/wdt/ && mkdir -p /u01/models && chown oracle:root /u01/wdt/\n");
+  CHECK_STR_HAS(
+      norm,
+      "RUN microdnf update && microdnf install gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype && microdnf clean all\n");
+  CHECK_STR_HAS(norm,
+                "RUN mkdir -p /u01/wdt/ && mkdir -p /u01/models && chown oracle:root /u01/wdt/\n");
   CHECK_STR_HAS(norm, "WDT_HOME=/u01/wdt/ WDT_MODEL_HOME=/u01/models\n");
   CHECK(strstr(df, "chmod -R 640") == NULL);
   CHECK_STR_HAS(norm, "WORKDIR /u01/wdt/\n");

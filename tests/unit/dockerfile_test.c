@@ -108,7 +108,9 @@ TEST(create_strict_patch_ordering)
   free(n);
   df = wi_dockerfile_render(&d);
   n = wit_normalize(df);
-  CHECK_STR_HAS(n, "RUN /u01/oracle/OPatch/opatch napply -silent -oh /u01/oracle -nonrollbackable -phBaseDir /tmp/imagetool/patches && test $? -eq 0");
+  CHECK_STR_HAS(
+      n,
+      "RUN /u01/oracle/OPatch/opatch napply -silent -oh /u01/oracle -nonrollbackable -phBaseDir /tmp/imagetool/patches && test $? -eq 0");
   CHECK(strstr(n, "opatch apply") == NULL);
   /* no OPatch update: no opatch stage lines */
   d.opatch_update = false;
@@ -232,7 +234,9 @@ TEST(buildcmds)
   free(p);
   p = put("bad.txt", "[final-build-command]\nRUN x\n");
   CHECK(wi_buildcmds_load(&bc, p, &err) < 0);
-  CHECK_STR_HAS(err.msg, "Additional build command section, [final-build-command], was not one of the valid sections: package-manager-packages, initial-build-commands, before-jdk-install,");
+  CHECK_STR_HAS(
+      err.msg,
+      "Additional build command section, [final-build-command], was not one of the valid sections: package-manager-packages, initial-build-commands, before-jdk-install,");
   wi_buildcmds_dispose(&bc);
   free(p);
   CHECK(wi_buildcmds_load(&bc, "/nonexistent/abc", &err) < 0);
@@ -250,18 +254,25 @@ TEST(installers)
   CHECK(wi_installer_type_name("weblogic") == NULL);
   CHECK_STR_EQ(wi_installer_type_name("wlsslim"), "WLSSLIM");
   char *rsp = wi_installer_response_file("idm", "IDM");
-  CHECK_STR_HAS(rsp, "INSTALL_TYPE=Standalone Oracle Identity and Access Manager(Managed independently of WebLogic server)\n");
+  CHECK_STR_HAS(
+      rsp,
+      "INSTALL_TYPE=Standalone Oracle Identity and Access Manager(Managed independently of WebLogic server)\n");
   free(rsp);
   rsp = wi_installer_response_file("idm", "OIG");
-  CHECK_STR_HAS(rsp, "INSTALL_TYPE=Collocated Oracle Identity and Access Manager (Managed through WebLogic server)\n");
+  CHECK_STR_HAS(
+      rsp,
+      "INSTALL_TYPE=Collocated Oracle Identity and Access Manager (Managed through WebLogic server)\n");
   free(rsp);
   rsp = wi_installer_response_file("wls", "WLS");
-  CHECK_STR_EQ(rsp, "[ENGINE]\nResponse File Version=1.0.0.0.0\n[GENERIC]\nINSTALL_TYPE=WebLogic Server\nDECLINE_SECURITY_UPDATES=true\nSECURITY_UPDATES_VIA_MYORACLESUPPORT=false\n");
+  CHECK_STR_EQ(
+      rsp,
+      "[ENGINE]\nResponse File Version=1.0.0.0.0\n[GENERIC]\nINSTALL_TYPE=WebLogic Server\nDECLINE_SECURITY_UPDATES=true\nSECURITY_UPDATES_VIA_MYORACLESUPPORT=false\n");
   free(rsp);
   CHECK_STR_EQ(wi_installer_type_from_products("WebLogic Server,Coherence"), "WLS");
   CHECK_STR_EQ(wi_installer_type_from_products("WebLogic Server, BPM_SOA, ServiceBus"), "SOA_OSB");
   CHECK_STR_EQ(wi_installer_type_from_products("Oracle Unified Directory"), "OUD");
-  CHECK_STR_EQ(wi_installer_type_from_products("Oracle Unified Directory,WebLogic Server for FMW"), "OUD_WLS");
+  CHECK_STR_EQ(wi_installer_type_from_products("Oracle Unified Directory,WebLogic Server for FMW"),
+               "OUD_WLS");
   CHECK(wi_installer_type_from_products("Coherence") == NULL);
   bool known;
   CHECK_STR_EQ(wi_installer_arch("linux/arm64", &known), "arm64");
