@@ -87,6 +87,14 @@ cli_usage(const struct cli_cmd *cmd, bool to_stderr)
   }
 }
 
+void
+cli_engine_output(const char *data, size_t len, void *payload)
+{
+  WI_UNUSED(payload);
+  fwrite(data, 1, len, stdout);
+  fflush(stdout);
+}
+
 int
 cli_store_open_existing(struct wi_store **out, const char *image, wi_err *err)
 {

@@ -70,6 +70,9 @@ extern bool cli_quiet;
  * malloc'ed; wipe with wi_alloc_secret_free. */
 char *cli_read_secret(const char *prompt, bool from_stdin, wi_err *err);
 
+/* A container engine's output while it builds: straight to stdout, as WIT streams it. */
+void cli_engine_output(const char *data, size_t len, void *payload);
+
 /* Progress: a per-blob display on a terminal, plain lines otherwise, nothing when quiet. */
 struct cli_progress;
 struct cli_progress *cli_progress_new(const char *action);

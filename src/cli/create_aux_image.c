@@ -142,14 +142,6 @@ valid_target(const char *t, bool *openshift)
   return t == NULL || *openshift || strcasecmp(t, "Default") == 0;
 }
 
-static void
-print_output(const char *data, size_t len, void *payload)
-{
-  WI_UNUSED(payload);
-  fwrite(data, 1, len, stdout);
-  fflush(stdout);
-}
-
 int
 cmd_create_aux_image(int argc, char **argv)
 {
@@ -218,7 +210,7 @@ cmd_create_aux_image(int argc, char **argv)
   o.extra_args.v = extra;
   o.extra_args.n = (size_t)npos;
   o.dry_run = a.dry_run;
-  o.output = print_output;
+  o.output = cli_engine_output;
   o.transfer.src_reg.tls_verify = a.tls_verify;
   o.transfer.dst_reg.tls_verify = a.tls_verify;
   o.transfer.src_reg.authfile = o.transfer.dst_reg.authfile = a.authfile;

@@ -79,14 +79,6 @@ resolve_secret(const char *prompt_opt, const char *prompt, const char *file, con
   return v && *v ? wi_xstrdup(v) : NULL;
 }
 
-static void
-print_output(const char *data, size_t len, void *payload)
-{
-  WI_UNUSED(payload);
-  fwrite(data, 1, len, stdout);
-  fflush(stdout);
-}
-
 int
 wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **argv)
 {
@@ -194,7 +186,7 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
     ret = wi_store_open_default(&store, true, &err);
   o.store = store;
   if (ret == 0)
-    ret = wi_wit_build_run(&o, print_output, NULL, &res, &err);
+    ret = wi_wit_build_run(&o, cli_engine_output, NULL, &res, &err);
   if (ret == 0 && a.dry_run) {
     printf("########## BEGIN DOCKERFILE ##########\n%s\n########## END DOCKERFILE ##########\n",
            res.dockerfile);

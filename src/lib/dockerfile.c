@@ -629,6 +629,25 @@ render_aux(struct r *r)
   section(r, WI_BUILDCMDS_FINAL);
 }
 
+/* The stages after os_update of create and of rebase to a new image, up to final_build's COPYs. */
+static void
+new_image(struct r *r, bool wdt)
+{
+  const struct wi_dockerfile *d = r->d;
+  if (d->install_java)
+    install_java(r);
+  if (d->install_middleware)
+    install_middleware(r);
+  if (wdt)
+    run_wdt(r);
+  out(r, "FROM os_update AS final_build\n");
+  args(r);
+  final_env(r, wdt);
+  label(r);
+  out(r, "\n");
+  final_copies(r);
+}
+
 static void
 render_create(struct r *r)
 {
@@ -637,18 +656,7 @@ render_create(struct r *r)
   args(r);
   label(r);
   os_update_body(r);
-  if (d->install_java)
-    install_java(r);
-  if (d->install_middleware)
-    install_middleware(r);
-  if (d->wdt_enabled)
-    run_wdt(r);
-  out(r, "FROM os_update AS final_build\n");
-  args(r);
-  final_env(r, d->wdt_enabled);
-  label(r);
-  out(r, "\n");
-  final_copies(r);
+  new_image(r, d->wdt_enabled);
   if (d->wdt_enabled)
     final_wdt_copy(r);
   out(r, "USER %s\nWORKDIR %s\n\n", r->u, wi_dockerfile_work_dir(d));
@@ -694,16 +702,7 @@ render_rebase(struct r *r)
     out(r, "FROM %s AS os_update\n\nENV DOMAIN_HOME=%s\n\n", r->base, r->dh);
     label(r);
     os_update_body(r);
-    if (d->install_java)
-      install_java(r);
-    if (d->install_middleware)
-      install_middleware(r);
-    out(r, "FROM os_update AS final_build\n");
-    args(r);
-    final_env(r, false);
-    label(r);
-    out(r, "\n");
-    final_copies(r);
+    new_image(r, false);
   }
   out(r, "USER %s\nRUN mkdir -p %s\n", r->u, r->dhe);
   if (!d->model_only) {
