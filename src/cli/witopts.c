@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/witlog.h"
 #include "lib/alloc.h"
@@ -61,9 +62,16 @@ refuse_value(const char *cmd, const char *opt, const char *value, const char *en
 /* WIT's Utils.getPasswordFromInputs: the prompt (option given without a value), else the first
  * line of a non-empty regular file, else a non-empty environment variable. */
 static char *
-resolve_secret(const char *prompt_opt, const char *prompt, const char *file, const char *env,
-               wi_err *err)
+resolve_secret(const char *opt, const char *prompt_opt, const char *prompt, const char *file,
+               const char *env, wi_err *err)
 {
+  if (prompt_opt && !isatty(STDIN_FILENO)) {
+    wi_err_set(
+        err, WI_EUSAGE,
+        "--%s without a value asks on a terminal, and there is no terminal to prompt on: use --%sEnv or --%sFile",
+        opt, opt, opt);
+    return NULL;
+  }
   if (prompt_opt)
     return cli_read_secret(prompt, false, err);
   struct stat st;
@@ -116,12 +124,13 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
     wit_log(
         WIT_INFO,
         "All parameters and options provided after the -- will be passed to the container image build command.");
-  password =
-      resolve_secret(a.password, "Oracle Support password", a.password_file, a.password_env, &err);
+  password = resolve_secret("password", a.password, "Oracle Support password", a.password_file,
+                            a.password_env, &err);
   if (password == NULL && err.code)
     ret = -1;
   if (ret == 0) {
-    key = resolve_secret(a.enc_key, "WDT model passphrase", a.enc_key_file, a.enc_key_env, &err);
+    key = resolve_secret("wdtEncryptionKey", a.enc_key, "WDT model passphrase", a.enc_key_file,
+                         a.enc_key_env, &err);
     if (key == NULL && err.code)
       ret = -1;
   }

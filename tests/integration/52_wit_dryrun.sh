@@ -199,6 +199,13 @@ check_fail "bad patch id (IMG-0004)" 1 "Invalid patch id p12345678. The patch id
   "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678,p12345678
 check_fail "patches need the patch module (not yet)" 1 "applying patches needs wlsimg's patch support" \
   "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678_12.2.1.4.0
+check_fail "--passwordEnv gives the password (no IMG-0022)" 1 "applying patches needs wlsimg's patch support" \
+  env MYPWD=secret "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678 --user me@example.com --passwordEnv MYPWD
+printf 'secret\nsecond line\n' > pw.txt
+check_fail "--passwordFile gives the password (no IMG-0022)" 1 "applying patches needs wlsimg's patch support" \
+  "$WLSIMG" create --tag e:1 "${J[@]}" --recommendedPatches --user me@example.com --passwordFile pw.txt
+check_fail "an empty --passwordEnv variable is no password (IMG-0022)" 1 "Invalid Oracle support credentials" \
+  env MYPWD= "$WLSIMG" create --tag e:1 "${J[@]}" --latestPSU --user me@example.com --passwordEnv MYPWD
 check_fail "unknown --type is a usage error" 2 "Invalid value for option '--type': expected one of [WLS, WLSSLIM," \
   "$WLSIMG" create --tag e:1 --type WEBLOGIC
 check_fail "unknown --packageManager is a usage error" 2 "Invalid value for option '--packageManager'" \

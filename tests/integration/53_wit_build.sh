@@ -42,10 +42,11 @@ PY
 check "cache addInstaller wdt" "$WLSIMG" cache addInstaller --type wdt --version latest --path weblogic-deploy.zip
 printf 'DOMAIN_UID=d1\n' > vars.properties
 printf '[final-build-commands]\nRUN echo built-by-{{userid}} > {{{oracle_home}}}/engine.txt\n' > abc.txt
+printf 'image: {{imageName}}\ndomainHome: {{domainHome}}\nsource: {{domainHomeSourceType}}\nmodels: "{{modelHome}}"\n' > domain.yaml
 
 # ---- the build ----
 check "update with buildah" "$WLSIMG" update --tag wls:2 --fromImage wlsbb:1 --builder buildah --wdtModelOnly \
-  --wdtVariables vars.properties --additionalBuildCommands abc.txt --skipcleanup
+  --wdtVariables vars.properties --additionalBuildCommands abc.txt --skipcleanup --resourceTemplates domain.yaml
 cp "$T_DIR/last.out" "$T_DIR/build.out"
 check "the engine's output went to stdout" grep -q 'COMMIT wls:2' "$T_DIR/build.out"
 check_eq "the image digest is the last line" "$(tail -1 "$T_DIR/build.out" | grep -cE '^sha256:[0-9a-f]{64}$')" 1
@@ -78,6 +79,8 @@ CFG=$(python3 -c 'import json,sys; lay=sys.argv[1]; b=lambda d: lay+"/blobs/"+d.
 check_eq "USER is the Oracle Home's owner" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["User"])' "$CFG")" "oracle"
 check "ENV OPATCH_NO_FUSER, WDT_MODEL_HOME" python3 -c 'import json,sys; e=json.loads(sys.argv[1])["Env"]; assert "OPATCH_NO_FUSER=true" in e and "WDT_MODEL_HOME=/u01/wdt/models" in e and "PATH=/bin:/u01/domains/base_domain/bin" in e, e' "$CFG"
 check "build id label" python3 -c 'import json,sys,re; l=json.loads(sys.argv[1])["Labels"]["com.oracle.weblogic.imagetool.buildid"]; assert re.match(r"^[0-9a-f-]{36}$", l), l' "$CFG"
+check_eq "--resourceTemplates resolved after the build" "$(tr '\n' '|' < domain.yaml)" \
+  'image: wls:2|domainHome: /u01/domains/base_domain|source: FromModel|models: ""|'
 # ---- a failing RUN: the engine's status in the error, nothing named ----
 printf '[final-build-commands]\nRUN exit 3\n' > fail.txt
 check_fail "a failing build" 1 "Build command failed with error: buildah exited with status" \
