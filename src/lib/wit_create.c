@@ -184,7 +184,7 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
     d->wdt_base = "os_update";
   }
   if (d->install_middleware && p->applying_patches &&
-      wi_wit_plan_patches(p, NULL, true, !o->skip_opatch_update, err) < 0)
+      wi_wit_plan_patches(p, NULL, true, false, err) < 0)
     return err->code;
   if (!d->install_middleware && p->applying_patches)
     wi_log(

@@ -62,7 +62,13 @@ const char *wi_wit_plan_installer(struct wi_wit_plan *p, const char *type, const
                                   wi_err *err);
 /* WdtFullOptions.handleWdtArgs (create, update): IMG-0103, IMG-0102, IMG-0011. */
 int wi_wit_plan_wdt(struct wi_wit_plan *p, wi_err *err);
-/* The patches and OPatch a build applies (§10): the point where the patch module plugs in. */
+/* The patches and OPatch a build applies (§10): the point where the patch module plugs in.
+ * patches: resolve the patch list (create when it installs middleware, update with the installed
+ * patches of `image`, the long probe) into <ctx>/patches/ and set d.patching, d.patches,
+ * d.strict_patch_ordering; opatch: resolve OPatch (update: only when newer than the image's
+ * opatchVersion) into <ctx>/ and set d.opatch_update, d.opatch_file. Inputs: p->o (user, password,
+ * patches, latest_psu, recommended_patches, opatch_bug), p->installer_type, p->installer_version,
+ * p->arch, p->cache_dir, p->ctx. Today: WI_EUNSUPPORTED naming what is missing. */
 int wi_wit_plan_patches(struct wi_wit_plan *p, const struct wi_probe *image, bool patches,
                         bool opatch, wi_err *err);
 
