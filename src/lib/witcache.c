@@ -356,6 +356,45 @@ wi_witcache_candidates(const char *base, const char *arch, char *out[8])
   return n;
 }
 
+/* Compare dotted version strings numerically field by field ("4.10.0" > "4.9.1"). */
+static int
+version_cmp(const char *a, const char *b)
+{
+  while (*a || *b) {
+    char *ea, *eb;
+    unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+    if (x != y)
+      return x < y ? -1 : 1;
+    if (ea == a || eb == b)
+      return strcmp(a, b);
+    a = *ea == '.' ? ea + 1 : ea;
+    b = *eb == '.' ? eb + 1 : eb;
+  }
+  return 0;
+}
+
+/* The highest WDT version the cache holds under another key than wdt_latest (malloc'ed), or NULL:
+ * "wdt_4.3.1" and "wdt_4.3.1_amd64" both give 4.3.1. */
+static char *
+other_wdt_version(const struct wi_props *meta)
+{
+  char *best = NULL;
+  for (size_t i = 0; i < meta->n; i++) {
+    const char *k = meta->v[i].key;
+    if (strncmp(k, "wdt_", 4) != 0 || strncmp(k + 4, "latest", 6) == 0)
+      continue;
+    size_t l = strcspn(k + 4, "_");
+    if (l == 0)
+      continue;
+    wi_autofree char *v = wi_xstrndup(k + 4, l);
+    if (best == NULL || version_cmp(v, best) > 0) {
+      free(best);
+      best = wi_steal(&v);
+    }
+  }
+  return best;
+}
+
 int
 wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
                    char **key_out, char **path_out, wi_err *err)
@@ -365,6 +404,7 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
   wi_autofree char *base = wi_witcache_installer_key(type, version);
   size_t n = wi_witcache_candidates(base, arch, cand);
   int ret = WI_ENOTFOUND;
+  wi_autofree char *other = NULL;
 
   if (tx_begin(&tx, dir, false, err) < 0)
     goto out;
@@ -379,11 +419,19 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
       break;
     }
   }
+  /* WIT's "latest" is only a key: point at the WDT the cache does hold */
+  if (ret < 0 && strcasecmp(type, "wdt") == 0 && strcasecmp(version, "latest") == 0)
+    other = other_wdt_version(&tx.meta);
   tx_end(&tx);
-  if (ret < 0)
+  if (ret < 0 && other)
     wi_err_set(
         err, WI_ENOTFOUND,
-        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"imagetool cache addInstaller ...\"",
+        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"wlsimg cache addInstaller ...\"; the cache has WDT %s: use --wdtVersion %s",
+        cand[0], other, other);
+  else if (ret < 0)
+    wi_err_set(
+        err, WI_ENOTFOUND,
+        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"wlsimg cache addInstaller ...\"",
         cand[0]);
 out:
   for (size_t i = 0; i < n; i++)
