@@ -357,13 +357,13 @@ wi_witcache_candidates(const char *base, const char *arch, char *out[8])
 }
 
 int
-wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
-                   char **key_out, char **path_out, wi_err *err)
+wi_witcache_find(const char *dir, const char *base, const char *arch, char **key_out,
+                 char **path_out, wi_err *err)
 {
   struct cache_tx tx;
   char *cand[8];
-  wi_autofree char *base = wi_witcache_installer_key(type, version);
-  size_t n = wi_witcache_candidates(base, arch, cand);
+  wi_autofree char *b = lower_dup(base);
+  size_t n = wi_witcache_candidates(b, arch, cand);
   int ret = WI_ENOTFOUND;
 
   if (tx_begin(&tx, dir, false, err) < 0)
@@ -381,13 +381,48 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
   }
   tx_end(&tx);
   if (ret < 0)
+    wi_err_set(err, WI_ENOTFOUND, "cache entry %s not found", cand[0]);
+out:
+  for (size_t i = 0; i < n; i++)
+    free(cand[i]);
+  return ret;
+}
+
+int
+wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
+                   char **key_out, char **path_out, wi_err *err)
+{
+  wi_autofree char *base = wi_witcache_installer_key(type, version);
+  int ret = wi_witcache_find(dir, base, arch, key_out, path_out, err);
+  if (ret == WI_ENOTFOUND) {
+    char *cand[8];
+    size_t n = wi_witcache_candidates(base, arch, cand);
     wi_err_set(
         err, WI_ENOTFOUND,
         "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"imagetool cache addInstaller ...\"",
         cand[0]);
-out:
-  for (size_t i = 0; i < n; i++)
-    free(cand[i]);
+    for (size_t i = 0; i < n; i++)
+      free(cand[i]);
+  }
+  return ret;
+}
+
+int
+wi_witcache_add_download(const char *dir, const char *key, const char *path, const char *digest,
+                         wi_err *err)
+{
+  struct cache_tx tx;
+  wi_autofree char *k = lower_dup(key);
+  int ret = 0;
+
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  wi_props_set(&tx.meta, k, path);
+  wi_props_set(&tx.sums, path, digest);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0 ||
+      write_props_file(tx.sum_path, &tx.sums, err) < 0)
+    ret = err->code;
+  tx_end(&tx);
   return ret;
 }
 
@@ -410,7 +445,7 @@ wi_witcache_verify(const char *dir, const char *path, char digest_out[WI_DIGEST_
   if (recorded && strcmp(recorded, digest) != 0)
     return wi_err_set(
         err, WI_EDIGEST,
-        "cached installer %s changed since it was added (recorded %s, now %s); add it again with cache addInstaller --force",
+        "cached file %s changed since it was added (recorded %s, now %s); add it again with cache addInstaller --force (a patch: cache addPatch --force)",
         path, recorded, digest);
   if (!recorded && tx_begin(&tx, dir, true, err) == 0) {
     /* First use of an entry that WIT added: remember its content now. Best effort. */
