@@ -7,7 +7,6 @@
 #include <libxml/tree.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,22 +539,8 @@ struct wi_aru {
   bool have_releases;
 };
 
-static void aru_log(const struct wi_aru *a, enum wi_log_level level, const char *fmt, ...)
-    WI_PRINTF(3, 4);
-
-static void
-aru_log(const struct wi_aru *a, enum wi_log_level level, const char *fmt, ...)
-{
-  char msg[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (a->log)
-    a->log(level, msg, a->log_payload);
-  else
-    wi_log(level, "%s", msg);
-}
+/* WIT's IMG lines go to the caller's handler. */
+#define aru_log(a, level, ...) wi_log_to((a)->log, (a)->log_payload, level, __VA_ARGS__)
 
 /* Java's Integer.parseInt, as WIT reads the retry variables. */
 static int

@@ -379,18 +379,25 @@ wi_patch_type_is_base_wls(const char *type)
                   strcasecmp(type, "WLSDEV") == 0);
 }
 
+void
+wi_patch_aru_opts(const struct wi_patch_opts *o, struct wi_aru_opts *out)
+{
+  *out = (struct wi_aru_opts){ .host = o->aru_host,
+                               .user = o->user,
+                               .password = o->password,
+                               .ca_file = o->aru_cacert,
+                               .retry_interval_ms = -1,
+                               .log = o->log,
+                               .log_payload = o->log_payload,
+                               .cancel = o->cancel };
+}
+
 int
 wi_patch_check_credentials(const struct wi_patch_opts *o, wi_err *err)
 {
   wi_autoptr(wi_aru) struct wi_aru *aru = NULL;
-  struct wi_aru_opts ao = { .host = o->aru_host,
-                            .user = o->user,
-                            .password = o->password,
-                            .ca_file = o->aru_cacert,
-                            .retry_interval_ms = -1,
-                            .log = o->log,
-                            .log_payload = o->log_payload,
-                            .cancel = o->cancel };
+  struct wi_aru_opts ao;
+  wi_patch_aru_opts(o, &ao);
   int ret = wi_aru_new(&aru, &ao, err);
   if (ret < 0)
     return ret;

@@ -109,6 +109,8 @@ int wi_patch_type_products(const char *type, const struct wi_patch_product *out[
 /* WLS, WLSSLIM and WLSDEV: the types whose recommended ADR patches are skipped. */
 bool wi_patch_type_is_base_wls(const char *type);
 
+/* The ARU client options for o (environment defaults for what o leaves out). */
+void wi_patch_aru_opts(const struct wi_patch_opts *o, struct wi_aru_opts *out);
 /* WIT's credential check (IMG-0022) for the options' user and password, when the command applies
  * patches and either was given: WI_EAUTH when the pair is refused (or one of them is missing);
  * WI_ENET, naming the host, when Oracle Support cannot be reached. */

@@ -1,8 +1,6 @@
 /* wlsimg: resolving a command's patches and OPatch — see patch_resolve.h. */
 #include "lib/patch_resolve.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -71,36 +69,15 @@ struct ctx {
   bool cache_read;
 };
 
-static void plog(const struct ctx *c, enum wi_log_level level, const char *fmt, ...)
-    WI_PRINTF(3, 4);
-
-static void
-plog(const struct ctx *c, enum wi_log_level level, const char *fmt, ...)
-{
-  char msg[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (c->o->log)
-    c->o->log(level, msg, c->o->log_payload);
-  else
-    wi_log(level, "%s", msg);
-}
+/* WIT's IMG lines go to the caller's handler. */
+#define plog(c, level, ...) wi_log_to((c)->o->log, (c)->o->log_payload, level, __VA_ARGS__)
 
 static int
 get_aru(struct ctx *c, struct wi_aru **out, wi_err *err)
 {
   if (c->aru == NULL) {
-    const struct wi_patch_opts *o = c->o;
-    struct wi_aru_opts ao = { .host = o->aru_host,
-                              .user = o->user,
-                              .password = o->password,
-                              .ca_file = o->aru_cacert,
-                              .retry_interval_ms = -1,
-                              .log = o->log,
-                              .log_payload = o->log_payload,
-                              .cancel = o->cancel };
+    struct wi_aru_opts ao;
+    wi_patch_aru_opts(c->o, &ao);
     int ret = wi_aru_new(&c->aru, &ao, err);
     if (ret < 0)
       return ret;
@@ -272,11 +249,12 @@ release_recommendations(struct ctx *c, const struct wi_patch_product *p, const c
   return 0;
 }
 
-/* The PSU version of a recommended list: the first psu_bundle, less "<product> ". */
+/* The PSU version of a product's recommended patches (l->v[first…]): the first psu_bundle, less
+ * "<product> ". */
 static char *
-list_psu_version(const struct wi_patch_product *p, const struct plist *l)
+list_psu_version(const struct wi_patch_product *p, const struct plist *l, size_t first)
 {
-  for (size_t i = 0; i < l->n; i++) {
+  for (size_t i = first; i < l->n; i++) {
     const char *b = l->v[i].psu_bundle;
     if (b == NULL)
       continue;
@@ -300,6 +278,20 @@ release_of(struct ctx *c, const struct wi_patch_product *p, const char *version,
   return ret;
 }
 
+/* The release of the installer version for one product (*release NULL, with IMG-0082, when ARU
+ * has none), after the product's "locating" line. */
+static int
+product_release(struct ctx *c, const struct wi_patch_product *p, const char *locating,
+                char **release, wi_err *err)
+{
+  plog(c, WI_LOG_INFO, "%s - %s", p->description, locating);
+  int ret = release_of(c, p, installer_version(c), release, err);
+  if (ret == 0 && *release == NULL)
+    plog(c, WI_LOG_INFO, "Version %s did not contain %s, skipping", installer_version(c),
+         p->description);
+  return ret;
+}
+
 /* One product's recommended patches, with the overlays of its PSU. */
 static int
 product_recommended(struct ctx *c, const struct wi_patch_product *p, struct plist *out, wi_err *err)
@@ -308,26 +300,24 @@ product_recommended(struct ctx *c, const struct wi_patch_product *p, struct plis
   wi_autofree char *release = NULL;
   wi_autofree char *psu = NULL;
   wi_autofree char *psu_release = NULL;
-  plog(c, WI_LOG_INFO, "%s - locating latest recommended patches...", p->description);
-  int ret = release_of(c, p, version, &release, err);
-  if (ret == 0 && release == NULL) {
-    plog(c, WI_LOG_INFO, "Version %s did not contain %s, skipping", version, p->description);
-    return 0;
-  }
   size_t first = out->n;
+  int ret = product_release(c, p, "locating latest recommended patches...", &release, err);
+  if (ret == 0 && release == NULL)
+    return 0;
   if (ret == 0)
     ret = release_recommendations(c, p, release, false, out, err);
   if (ret == 0)
-    psu = list_psu_version(p, out);
+    psu = list_psu_version(p, out, first);
   /* a release named for the PSU holds the PSU's overlay patches */
   if (ret == 0 && psu)
     ret = release_of(c, p, psu, &psu_release, err);
   if (ret == 0 && psu_release)
     ret = release_recommendations(c, p, psu_release, false, out, err);
   if (ret == WI_ENOTFOUND) {
+    /* none (for the release, or for the PSU's): what was found stays */
     plog(c, WI_LOG_INFO, "%s - there are no recommended patches for version %s", p->description,
          version);
-    return 0;
+    ret = 0;
   }
   if (ret < 0) {
     wi_autofree char *doing =
@@ -347,13 +337,10 @@ product_latest_psu(struct ctx *c, const struct wi_patch_product *p, struct plist
 {
   const char *version = installer_version(c);
   wi_autofree char *release = NULL;
-  plog(c, WI_LOG_INFO, "%s - locating patch number for the latest PSU...", p->description);
-  int ret = release_of(c, p, version, &release, err);
-  if (ret == 0 && release == NULL) {
-    plog(c, WI_LOG_INFO, "Version %s did not contain %s, skipping", version, p->description);
-    return 0;
-  }
   size_t first = out->n;
+  int ret = product_release(c, p, "locating patch number for the latest PSU...", &release, err);
+  if (ret == 0 && release == NULL)
+    return 0;
   if (ret == 0)
     ret = release_recommendations(c, p, release, true, out, err);
   if (ret < 0 && ret != WI_ENOTFOUND) {
