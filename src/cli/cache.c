@@ -130,7 +130,7 @@ cache_usage(FILE *f)
       "Usage: wlsimg cache COMMAND [OPTIONS]\n\nList and set cache options (WIT-compatible .metadata in "
       "$WLSIMG_CACHEDIR, default $HOME/cache).\n\nCommands:\n");
   for (size_t i = 0; i < WI_ARRAY_SIZE(subcmds); i++)
-    fprintf(f, "  %-14s %s\n", subcmds[i].name + 6, subcmds[i].summary);
+    fprintf(f, "  %-16s %s\n", subcmds[i].name + 6, subcmds[i].summary);
 }
 
 static int
