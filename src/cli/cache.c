@@ -249,6 +249,10 @@ do_download(const char *dir, const struct cache_args *a)
       return cli_usage_error("cache downloadPatches",
                              "--platform %s: expected linux/amd64 or linux/arm64", p);
   }
+  if (a->patches.n == 0 && !a->latest_psu && !a->recommended)
+    return cli_usage_error(
+        "cache downloadPatches",
+        "nothing to download: give --patches, --latestPSU or --recommendedPatches");
   if (cli_witpass_read(a->password_prompt, a->password_file, a->password_env, &password, &err) < 0)
     return wit_fail(&err);
   char **ids = split_patches(&a->patches, &n);

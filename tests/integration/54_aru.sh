@@ -17,9 +17,10 @@ S="$T_DIR/aru"
 mkdir -p "$S"
 
 # A CA and a server certificate for 127.0.0.1 and localhost, made now.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$S/ca.key" -out "$S/ca.pem" -days 2 \
-  -subj '/CN=wlsimg test ARU CA' 2> /dev/null
-openssl req -newkey rsa:2048 -nodes -keyout "$S/srv.key" -out "$S/srv.csr" -subj '/CN=127.0.0.1' 2> /dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/ca.key" -out "$S/ca.pem" \
+  -days 2 -subj '/CN=wlsimg test ARU CA' 2> /dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/srv.key" -out "$S/srv.csr" \
+  -subj '/CN=127.0.0.1' 2> /dev/null
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$S/ext.cnf"
 openssl x509 -req -in "$S/srv.csr" -CA "$S/ca.pem" -CAkey "$S/ca.key" -CAcreateserial -days 2 \
   -extfile "$S/ext.cnf" -out "$S/srv.pem" 2> /dev/null
@@ -179,6 +180,9 @@ check_fail "offline: the patch only for another architecture" 1 "it has only 555
   "$W" cache downloadPatches --patches 55555555 --version 12.2.1.4.0 --platform linux/arm64 --skipOpatchUpdate
 keep
 check_eq "offline runs asked Oracle Support nothing" "$(nreq)" "$before"
+
+check_fail "downloadPatches with nothing to download" 2 "nothing to download" "$W" cache downloadPatches --version 12.2.1.4.0
+keep
 
 # --- cache addPatch keys ---
 echo zip > "$T_DIR/p.zip"
