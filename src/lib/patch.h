@@ -73,11 +73,6 @@ int wi_patch_arch_platform(const char *arch);
  * malloc'ed. */
 char *wi_patch_cache_key(const char *bug, const char *version, int platform);
 
-/* WIT's Utils.compareVersions: dotted numbers compared field by field, more fields is newer, and
- * a "-qualifier" sorts before the plain version. *cmp < 0, 0 or > 0. WI_EINVAL "cannot compare null
- * strings" for an empty version, or naming a version that is not dotted numbers. */
-int wi_patch_compare_versions(const char *a, const char *b, int *cmp, wi_err *err);
-
 /* WIT's AruPatch.selectPatch: among the candidates of one bug (same bug), the one whose version is
  * `provided` (IMG-0083 when none), else `psu`, else `installer` (IMG-0034 when none matches).
  * Two candidates with one version are IMG-0122. *idx is the chosen one. Errors WI_ENOTFOUND,

@@ -10,6 +10,7 @@
 #include "lib/props.h"
 #include "lib/ref.h"
 #include "lib/str.h"
+#include "lib/version.h"
 #include "lib/witcache.h"
 
 #define OFFLINE_DESCRIPTION "description unavailable while working offline"
@@ -715,7 +716,7 @@ cached_opatch_version(struct ctx *c, const char *bug, char **out, wi_err *err)
     wi_autofree char *version = wi_xstrndup(v, strcspn(v, "_"));
     int cmp = 0;
     wi_err ignore = { 0 };
-    if (wi_patch_compare_versions(best, version, &cmp, &ignore) == 0 && cmp < 0) {
+    if (wi_version_compare(best, version, &cmp, &ignore) == 0 && cmp < 0) {
       free(best);
       best = wi_steal(&version);
     }
@@ -752,8 +753,7 @@ online_opatch(struct ctx *c, const char *bug, const char *provided, struct wi_ar
     }
     int cmp = 0;
     wi_err ignore = { 0 };
-    if (i > 0 &&
-        wi_patch_compare_versions(open.v[i].version, open.v[best].version, &cmp, &ignore) == 0 &&
+    if (i > 0 && wi_version_compare(open.v[i].version, open.v[best].version, &cmp, &ignore) == 0 &&
         cmp > 0)
       best = i;
   }
@@ -838,7 +838,7 @@ opatch(struct ctx *c, struct wi_patch_result *res, wi_err *err)
            p.bug, o->image_opatch_version ? o->image_opatch_version : "(unknown)");
       goto out;
     }
-    ret = wi_patch_compare_versions(o->image_opatch_version, p.version, &cmp, err);
+    ret = wi_version_compare(o->image_opatch_version, p.version, &cmp, err);
     if (ret < 0) {
       wi_err_wrap(
           err,
