@@ -22,6 +22,15 @@
 #define WI_PATCH_OPATCH_BUG         "28186730"
 #define WI_PATCH_OPATCH_JAKARTA_BUG "38256237"
 
+/* Which part of the work one wi_patch_resolve call does. WI_PATCH_PART_ALL does both in WIT's
+ * order; update asks for OPatch before it checks its WDT options and for the patches after it has
+ * detected the installer type, as WIT does (wit-primary §7.1), so it makes two calls. */
+enum wi_patch_part {
+  WI_PATCH_PART_ALL,     /* the patches and OPatch */
+  WI_PATCH_PART_OPATCH,  /* OPatch only (and update's IMG-0009 line) */
+  WI_PATCH_PART_PATCHES, /* the patches only */
+};
+
 /* What the create/update/rebase commands hand to wi_patch_resolve. Strings are borrowed. */
 struct wi_patch_opts {
   const char *cache_dir;  /* WIT cache; NULL: wi_witcache_default_dir() */
@@ -40,6 +49,7 @@ struct wi_patch_opts {
   const char *image_opatch_version; /* update: the probe's opatchVersion */
   const struct wi_probe_patch *installed; /* update with credentials: the image's patches */
   size_t n_installed;
+  enum wi_patch_part part;
   wi_log_handler log; /* WIT's IMG lines ([INFO ], [WARNING], [SEVERE ]); NULL: wi_log() */
   void *log_payload;
   const int *cancel; /* optional: stop soon after *cancel becomes non-zero */

@@ -374,6 +374,33 @@ TEST(offline_update)
   CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "cannot compare null strings");
 
+  /* update's two calls: OPatch (and IMG-0009) before its WDT checks, the patches after */
+  o = offline(ids, 1);
+  o.update = true;
+  o.image_opatch_version = "13.9.4.2.5";
+  o.part = WI_PATCH_PART_OPATCH;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 0 && r.opatch_path != NULL);
+  CHECK_STR_HAS(wi_buf_cstr(&g_log), "No credentials provided, skipping patch conflict check.");
+  CHECK(strstr(wi_buf_cstr(&g_log), "Found patch") == NULL);
+  wi_patch_result_dispose(&r);
+  o.part = WI_PATCH_PART_PATCHES;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 1 && r.opatch_path == NULL);
+  CHECK(strstr(wi_buf_cstr(&g_log), "skipping patch conflict check") == NULL);
+  CHECK(strstr(wi_buf_cstr(&g_log), "OPatch") == NULL);
+  wi_patch_result_dispose(&r);
+  /* --skipOpatchUpdate: IMG-0009 still, as WIT */
+  o.part = WI_PATCH_PART_OPATCH;
+  o.skip_opatch_update = true;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 0 && r.opatch_path == NULL);
+  CHECK_STR_HAS(wi_buf_cstr(&g_log), "No credentials provided, skipping patch conflict check.");
+  wi_patch_result_dispose(&r);
+
   /* no OPatch cached at all: the image keeps its own, with a warning (WIT: IMG-0062) */
   o = offline(ids, 1);
   o.update = true;
