@@ -1,6 +1,6 @@
-/* Fuzz target: WIT's version comparison (versions come from ARU answers, cache keys and image files).
- * The input holds two versions separated by a newline; the comparison must be antisymmetric and a
- * version must equal itself. */
+/* Fuzz target: WIT's version comparison (versions come from ARU answers, cache keys and image
+ * files). The input holds two versions separated by a newline; the comparison must be antisymmetric
+ * and a version must equal itself. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
