@@ -14,6 +14,7 @@
 #include "lib/fs.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
+#include "lib/store_gc.h"
 
 static char *tmp_root;
 
