@@ -30,7 +30,7 @@ static const struct cli_opt images_opts[] = {
     false },
   { "format", 0, CLI_STRING, offsetof(struct images_args, format), "table|json|TEMPLATE",
     "Output: table (default), json (one object per line) or a Go template such as "
-    "'{{.Repository}}:{{.Tag}}' or 'table {{.ID}}\\t{{.Size}}' (see below)",
+    "'{{.Repository}}:{{.Tag}}' or 'table {{.ID}}\\t{{.Size}}' (the fields are listed above)",
     false },
   { "no-trunc", 0, CLI_FLAG, offsetof(struct images_args, no_trunc), NULL, "Show full image ids",
     false },
