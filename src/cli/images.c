@@ -138,6 +138,12 @@ struct filters {
   int dangling; /* -1 any, 0 tagged only, 1 untagged only */
 };
 
+static void
+filters_dispose(struct filters *f)
+{
+  free(f->refs);
+}
+
 static int
 parse_filters(const struct cli_list *l, struct filters *f)
 {
@@ -254,16 +260,13 @@ cmd_images(int argc, char **argv)
   wi_err err = { 0 };
   struct wi_store_entry *e = NULL;
   size_t n = 0;
-  struct filters flt = { 0 };
+  __attribute__((cleanup(filters_dispose))) struct filters flt = { 0 };
   int ret = cli_parse(&images_cmd, argc, argv, &a, &pos, &npos);
 
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (parse_filters(&a.filters, &flt) != 0) {
-    free(flt.refs);
+  if (parse_filters(&a.filters, &flt) != 0)
     return CLI_EXIT_USAGE;
-  }
-  wi_autofree const char **frefs = flt.refs;
   wi_autofree char *frepo = NULL;
   wi_autofree char *ftag = NULL;
   if (npos == 1) {

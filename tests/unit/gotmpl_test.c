@@ -21,7 +21,8 @@ run(const char *text)
   struct wi_gotmpl *t = NULL;
   wi_err err = { 0 };
   struct wi_buf out = WI_BUF_INIT(1 << 16);
-  if (wi_gotmpl_parse(&t, text, &err) < 0 || wi_gotmpl_exec(t, record, strlen(record), &out, &err) < 0) {
+  if (wi_gotmpl_parse(&t, text, &err) < 0 ||
+      wi_gotmpl_exec(t, record, strlen(record), &out, &err) < 0) {
     wi_gotmpl_free(t);
     wi_buf_dispose(&out);
     CHECK_INT_EQ(err.code, WI_EUSAGE);
@@ -47,7 +48,8 @@ TEST(test_exec)
     { "{{.Config.Labels.none}}", "<no value>" },
     { "{{.N}} {{.R}} {{.B}} {{.Z}}", "12 1.5 true <nil>" },
     { "{{upper .Repository}} {{lower .Tag}}", "BUSYBOX latest" },
-    { "{{truncate .Repository 4}}|{{truncate .U 2}}|{{truncate .Tag 99}}", "busy|h\xc3\xa9|latest" },
+    { "{{truncate .Repository 4}}|{{truncate .U 2}}|{{truncate .Tag 99}}",
+      "busy|h\xc3\xa9|latest" },
     { "a\\tb\\nc", "a\tb\nc" },
     { "plain }} text", "plain }} text" },
     { "", "" },
@@ -116,7 +118,7 @@ TEST(test_tabalign)
   } cases[] = {
     { "REPOSITORY\tTAG\tSIZE\nbusybox\tlatest\t4MB\n",
       "REPOSITORY   TAG       SIZE\nbusybox      latest    4MB\n" },
-    { "a\tb\n", "a         b\n" },                 /* at least 10 wide */
+    { "a\tb\n", "a         b\n" }, /* at least 10 wide */
     { "no tabs\n", "no tabs\n" },
     { "\xc3\xa9\tx\nab\ty", "\xc3\xa9         x\nab        y" }, /* characters, not bytes */
     { "", "" },

@@ -376,7 +376,10 @@ TEST(test_untagged_and_prune)
   CHECK_INT_EQ(wi_store_lookup(s, by_digest, &got, NULL, &err), 0);
   CHECK_STR_EQ(got.digest, a.digest);
   wi_manifest_descriptor_dispose(&got);
-  CHECK_INT_EQ(wi_store_lookup(s, "y@sha256:0000000000000000000000000000000000000000000000000000000000000000", &got, NULL, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_store_lookup(
+                   s, "y@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                   &got, NULL, &err),
+               WI_ENOTFOUND);
   CHECK_STR_HAS(err.msg, "No such image: y@sha256:0000");
   /* y:1 leaves a as well: untagged; then it is pruned with its blobs */
   CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &b, &err), 0);
@@ -391,6 +394,7 @@ TEST(test_untagged_and_prune)
   wi_store_gc_prune_result_dispose(&r);
   CHECK_INT_EQ(count_entries(s, &untagged), 3);
   /* an oci: layout replaces the entry of a tag, as skopeo does */
+  wi_manifest_descriptor_dispose(&a);
   make_image(s, "a", &a, NULL);
   wi_store_set_keep_untagged(s, false);
   CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &a, &err), 0);
