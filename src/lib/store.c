@@ -664,8 +664,10 @@ wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *d
   return save_index(s, idx, err);
 }
 
-int
-wi_store_remove_untagged(struct wi_store *s, const char *digest, wi_err *err)
+/* Remove the entries named key (untagged = false) or the untagged entries of the digest key;
+ * WI_ENOTFOUND "No such image: KEY" when there is none. */
+static int
+remove_entries(struct wi_store *s, const char *key, bool untagged, wi_err *err)
 {
   autojson json_t *idx = NULL;
   bool found = false;
@@ -679,40 +681,28 @@ wi_store_remove_untagged(struct wi_store *s, const char *digest, wi_err *err)
   json_t *m = json_object_get(idx, "manifests");
   for (size_t i = json_array_size(m); i-- > 0;) {
     json_t *e = json_array_get(m, i);
-    const char *dg = entry_digest(e);
-    if (entry_name(e) == NULL && dg && strcmp(dg, digest) == 0) {
+    const char *n = entry_name(e);
+    const char *v = untagged ? (n ? NULL : entry_digest(e)) : n;
+    if (v && strcmp(v, key) == 0) {
       json_array_remove(m, i);
       found = true;
     }
   }
   if (!found)
-    return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", digest);
+    return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", key);
   return save_index(s, idx, err);
 }
 
 int
 wi_store_untag(struct wi_store *s, const char *name, wi_err *err)
 {
-  autojson json_t *idx = NULL;
-  bool found = false;
-  wi_autoclose int lock = wi_store_lock_index(s, err);
+  return remove_entries(s, name, false, err);
+}
 
-  if (lock < 0)
-    return lock;
-  int ret = load_index(s, &idx, err);
-  if (ret < 0)
-    return ret;
-  json_t *m = json_object_get(idx, "manifests");
-  for (size_t i = json_array_size(m); i-- > 0;) {
-    const char *n = entry_name(json_array_get(m, i));
-    if (n && strcmp(n, name) == 0) {
-      json_array_remove(m, i);
-      found = true;
-    }
-  }
-  if (!found)
-    return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", name);
-  return save_index(s, idx, err);
+int
+wi_store_remove_untagged(struct wi_store *s, const char *digest, wi_err *err)
+{
+  return remove_entries(s, digest, true, err);
 }
 
 static int

@@ -169,37 +169,10 @@ struct blob_stats {
   uint64_t bytes;
 };
 
-/* Remove the blobs of blobs/<alg>/ that are not live (and, with a cutoff, older than it). */
+/* Call fn for each file under blobs/<alg>/ with its digest, path and stat. */
 static void
-sweep_dir(const char *dir, const char *alg, const struct digest_set *live, time_t cutoff,
-          struct blob_stats *st)
-{
-  DIR *d = opendir(dir);
-  struct dirent *de;
-
-  while (d && (de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    wi_autofree char *digest = wi_xasprintf("%s:%s", alg, de->d_name);
-    if (set_has(live, digest))
-      continue;
-    wi_autofree char *p = wi_xasprintf("%s/%s", dir, de->d_name);
-    struct stat sb;
-    if (lstat(p, &sb) < 0 || !S_ISREG(sb.st_mode) || (cutoff && sb.st_mtime > cutoff))
-      continue;
-    if (unlink(p) == 0) {
-      st->n++;
-      st->bytes += (uint64_t)sb.st_size;
-      wi_log(WI_LOG_DEBUG, "gc: removed %s", p);
-    }
-  }
-  if (d)
-    closedir(d);
-}
-
-/* Call fn for each file under blobs/<alg>/ with its digest and size. */
-static void
-each_blob(struct wi_store *s, void (*fn)(const char *digest, uint64_t size, void *payload),
+each_blob(struct wi_store *s,
+          void (*fn)(const char *digest, const char *path, const struct stat *sb, void *payload),
           void *payload)
 {
   wi_autofree char *blobs = wi_store_path(s, "blobs");
@@ -219,13 +192,33 @@ each_blob(struct wi_store *s, void (*fn)(const char *digest, uint64_t size, void
       wi_autofree char *digest = wi_xasprintf("%s:%s", de->d_name, e2->d_name);
       struct stat sb;
       if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-        fn(digest, (uint64_t)sb.st_size, payload);
+        fn(digest, p, &sb, payload);
     }
     if (d2)
       closedir(d2);
   }
   if (d)
     closedir(d);
+}
+
+struct sweep {
+  const struct digest_set *live;
+  time_t cutoff; /* keep what is newer (0: no limit) */
+  struct blob_stats st;
+};
+
+/* Remove a blob that is not live (and, with a cutoff, older than it). */
+static void
+sweep_blob(const char *digest, const char *path, const struct stat *sb, void *payload)
+{
+  struct sweep *w = payload;
+  if (set_has(w->live, digest) || (w->cutoff && sb->st_mtime > w->cutoff))
+    return;
+  if (unlink(path) == 0) {
+    w->st.n++;
+    w->st.bytes += (uint64_t)sb->st_size;
+    wi_log(WI_LOG_DEBUG, "gc: removed %s", path);
+  }
 }
 
 /* Mark what the store's entries reference (only the named ones with named_only); sorted after. */
@@ -256,7 +249,6 @@ gc_locked(struct wi_store *s, struct gc_stats *st, wi_err *err)
   struct wi_store_entry *e = NULL;
   size_t n = 0;
   struct digest_set live = { 0 };
-  wi_autofree char *blobs = wi_store_path(s, "blobs");
   wi_autofree char *tmp = wi_store_path(s, "tmp");
 
   memset(st, 0, sizeof *st);
@@ -274,16 +266,9 @@ gc_locked(struct wi_store *s, struct gc_stats *st, wi_err *err)
   if (ret == 0)
     ret = mark_entries(s, e, n, false, &live, err);
   if (ret == 0) {
-    DIR *d = opendir(blobs);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-      if (de->d_name[0] == '.')
-        continue;
-      wi_autofree char *sub = wi_xasprintf("%s/%s", blobs, de->d_name);
-      sweep_dir(sub, de->d_name, &live, cutoff, &st->blobs);
-    }
-    if (d)
-      closedir(d);
+    struct sweep w = { .live = &live, .cutoff = cutoff };
+    each_blob(s, sweep_blob, &w);
+    st->blobs = w.st;
     /* Leftovers of interrupted writers: a writer holds its temporary file locked. */
     wi_store_gc_sweep_tmp(tmp, true, &st->tmp);
   }
@@ -350,9 +335,11 @@ struct usage_walk {
 };
 
 static void
-count_blob(const char *digest, uint64_t size, void *payload)
+count_blob(const char *digest, const char *path, const struct stat *sb, void *payload)
 {
   struct usage_walk *w = payload;
+  uint64_t size = (uint64_t)sb->st_size;
+  WI_UNUSED(path);
   if (set_has(w->named, digest)) {
     w->u->image_bytes += size;
   } else if (set_has(w->all, digest)) {
