@@ -94,6 +94,9 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
       return wi_err_set(err, WI_EINVAL, "\"%s\": missing file after docker-archive:", s);
     return 0;
   }
+  if (wi_str_has_prefix(s, "http://") || wi_str_has_prefix(s, "https://"))
+    return wi_err_set(err, WI_EINVAL,
+                      "\"%s\": a URL; a registry image is docker://HOST/REPOSITORY:TAG", s);
   if (wi_str_has_prefix(s, "oci-archive:") || wi_str_has_prefix(s, "dir:") ||
       wi_str_has_prefix(s, "containers-storage:") || wi_str_has_prefix(s, "docker-daemon:"))
     return wi_err_set(

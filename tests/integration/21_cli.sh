@@ -157,6 +157,9 @@ check_eq "the new name is the same image" "$("$W" images --format '{{.Digest}}' 
 check "tag a pulled image by its registry name and digest" "$W" tag "$R/test/web@$D2" web:by-digest2
 check_fail "tag REPO@DIGEST of an image the store lacks" 1 "No such image: web@sha256:0000" "$W" tag "web@sha256:$(printf '0%.0s' {1..64})" x:1
 check_fail "a URL where a name is expected says so" 1 "a URL, not an image reference" "$W" tag "https://$R/test/web:2" x:1
+check_fail "copy from a URL says to write docker://" 1 "a registry image is docker://HOST/REPOSITORY:TAG" \
+  "$W" copy "http://$R/test/web:2" "oci:$T_DIR/never"
+check "and wrote nothing" test ! -e "$T_DIR/never"
 
 # ---------------------------------------------------------------- system df --format
 check "system df --format json" "$W" system df --format json
