@@ -72,6 +72,9 @@ image_inspect(int argc, char **argv)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   if (a.platform && wi_ref_platform_parse(&plat, a.platform, &err) < 0)
     return cli_usage_error(inspect_cmd.name, "--platform: %s", err.msg);
+  if (a.format && strncmp(a.format, "table", 5) == 0)
+    return cli_usage_error(inspect_cmd.name,
+                           "--format: a table is for lists; give json or a template");
   wi_autoptr(wi_store) struct wi_store *s = NULL;
   ret = cli_store_open_existing(&s, pos[0], &err);
   if (ret < 0)
@@ -86,11 +89,10 @@ image_inspect(int argc, char **argv)
     else
       n++;
   }
-  if (a.format) {
-    ret = cli_print_records(inspect_cmd.name, a.format, "{{json .}}", objs[0] ? objs[0] : "{}",
-                            objs, n);
+  if (a.format && n > 0) {
+    ret = cli_print_records(inspect_cmd.name, a.format, "{{json .}}", objs[0], objs, n);
     status = ret ? ret : status;
-  } else {
+  } else if (a.format == NULL) {
     printf("[\n");
     for (size_t i = 0; i < n; i++) {
       print_indented(objs[i]);

@@ -121,6 +121,10 @@ check_eq "-f with a template" "$("$W" image inspect -f '{{.Id}} {{json .RepoTags
 check_eq "by id and by repo@digest" "$("$W" image inspect -f '{{.ManifestDigest}}' "${CFG#sha256:}" "web@$D2" | tr '\n' ' ')" "$(jq -r '.[0].ManifestDigest' "$T_DIR/last.out") $D2 "
 check_fail "inspect of a missing image" 1 "No such image: nope:1" "$W" image inspect web:2 nope:1
 check_eq "the images found are still printed" "$(jq -r '.[0].RepoTags[0]' "$T_DIR/last.out")" "web:2"
+check_fail "inspect -f of a missing image is not found, not a template error" 1 "No such image: nope:1" \
+  "$W" image inspect -f '{{.Id}}' nope:1
+check_eq "and only that is said" "$(wc -l < "$T_DIR/last.err")" 1
+check_fail "inspect does not make tables" 2 "a table is for lists" "$W" image inspect -f 'table {{.Id}}' web:2
 
 # ---------------------------------------------------------------- manifest: store, oci:, docker://
 check "manifest of a name in the store" "$W" manifest web:2
