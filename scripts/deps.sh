@@ -7,6 +7,7 @@ pkgs=(
   libmicrohttpd-dev libxml2-dev
   docker-registry skopeo umoci buildah apache2-utils busybox curl jq openssl python3 zip unzip wrk time hyperfine pigz
   chromium chromium-driver python3-selenium
+  help2man man-db tmux zsh
 )
 missing=()
 for p in "${pkgs[@]}"; do

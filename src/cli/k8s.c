@@ -692,21 +692,14 @@ static const struct cli_cmd sa_cmd = {
 };
 
 static int
-cmd_serviceaccount(int argc, char **argv)
+sa_add_pull_secret(int argc, char **argv)
 {
   struct sa_args a = { .account = "default" };
   char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
 
-  if (argc < 2 || strcmp(argv[1], "add-pull-secret") != 0) {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-      cli_usage(&sa_cmd, false);
-      return CLI_EXIT_OK;
-    }
-    return cli_usage_error("k8s serviceaccount", "expected the subcommand add-pull-secret");
-  }
-  int r = cli_parse(&sa_cmd, argc - 1, argv + 1, &a, &pos, &npos);
+  int r = cli_parse(&sa_cmd, argc, argv, &a, &pos, &npos);
   if (r != 0)
     return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   const char *secret = pos[0];
@@ -750,48 +743,52 @@ cmd_serviceaccount(int argc, char **argv)
 
 /* ------------------------------------------------------------------ dispatch */
 
-static void
-k8s_usage(FILE *f)
+static const struct cli_sub secret_subs[] = {
+  { "docker-registry", secret_docker_registry,
+    "Pull secret from stdin or a stored login (as kubectl makes it)", false },
+  { "generic", secret_generic, "Generic secret from files", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group secret_group = { "k8s secret",
+                                               "Kubernetes Secrets, as kubectl makes them.", NULL,
+                                               secret_subs };
+
+static const struct cli_sub sa_subs[] = {
+  { "add-pull-secret", sa_add_pull_secret, "Append a pull secret to a ServiceAccount", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group sa_group = { "k8s serviceaccount", "Patch a ServiceAccount.", NULL,
+                                           sa_subs };
+
+static int
+cmd_secret(int argc, char **argv)
 {
-  fprintf(
-      f,
-      "Usage: wlsimg k8s SUBCOMMAND [OPTIONS]\n\n"
-      "Kubernetes objects for the images wlsimg builds and pushes:\n"
-      "  secret docker-registry NAME   pull secret from stdin or a stored login (as kubectl makes it)\n"
-      "  secret generic NAME           generic secret from files\n"
-      "  domain                        WKO v9 Domain + Cluster resources + secrets for Model in Image\n"
-      "  rollout                       patch a running Domain onto a new primary or auxiliary image\n"
-      "  serviceaccount add-pull-secret SECRET   append a pull secret to a ServiceAccount\n\n"
-      "Objects are printed (-o yaml|json) or, with --apply, sent to 'kubectl apply -f -' on stdin.\n"
-      "Run 'wlsimg k8s SUBCOMMAND --help' for its options.\n");
+  return cli_dispatch(&secret_group, argc, argv);
 }
+
+static int
+cmd_serviceaccount(int argc, char **argv)
+{
+  return cli_dispatch(&sa_group, argc, argv);
+}
+
+static const struct cli_sub k8s_subs[] = {
+  { "secret", cmd_secret, "Pull secrets and generic secrets", false },
+  { "domain", cmd_domain, "WKO v9 Domain + Cluster resources + secrets for Model in Image", false },
+  { "rollout", cmd_rollout, "Patch a running Domain onto a new primary or auxiliary image", false },
+  { "serviceaccount", cmd_serviceaccount, "Append a pull secret to a ServiceAccount", false },
+  { "sa", cmd_serviceaccount, "Alias of serviceaccount", true },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group k8s_group = {
+  "k8s",
+  "Kubernetes objects for the images wlsimg builds and pushes.",
+  "Objects are printed (-o yaml|json) or, with --apply, sent to 'kubectl apply -f -' on stdin.\n",
+  k8s_subs,
+};
 
 int
 cmd_k8s(int argc, char **argv)
 {
-  if (argc < 2) {
-    k8s_usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
-  const char *sub = argv[1];
-  if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-    k8s_usage(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (!strcmp(sub, "secret")) {
-    if (argc >= 3 && !strcmp(argv[2], "docker-registry"))
-      return secret_docker_registry(argc - 2, argv + 2);
-    if (argc >= 3 && !strcmp(argv[2], "generic"))
-      return secret_generic(argc - 2, argv + 2);
-    return cli_usage_error("k8s secret", "expected docker-registry or generic");
-  }
-  if (!strcmp(sub, "domain"))
-    return cmd_domain(argc - 1, argv + 1);
-  if (!strcmp(sub, "rollout"))
-    return cmd_rollout(argc - 1, argv + 1);
-  if (!strcmp(sub, "serviceaccount") || !strcmp(sub, "sa"))
-    return cmd_serviceaccount(argc - 1, argv + 1);
-  fprintf(stderr, "wlsimg k8s: unknown subcommand '%s'\n\n", sub);
-  k8s_usage(stderr);
-  return CLI_EXIT_USAGE;
+  return cli_dispatch(&k8s_group, argc, argv);
 }

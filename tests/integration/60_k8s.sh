@@ -110,7 +110,7 @@ check_fail "an oversized password is refused, not truncated" 1 "the password on 
   sh -c 'head -c 70000 /dev/zero | tr "\\0" a | "$0" k8s secret docker-registry ok --docker-username u --docker-password-stdin' "$WLSIMG"
 check_fail "no password source" 2 "give exactly one of --docker-password-stdin and --from-login" \
   "$WLSIMG" k8s secret docker-registry ok --docker-username u
-check_fail "there is no --docker-password option" 2 "unknown option '--docker-password'" \
+check_fail "there is no --docker-password option" 2 "unknown option --docker-password" \
   "$WLSIMG" k8s secret docker-registry ok --docker-username u --docker-password=p
 check_fail "invalid domain UID" 1 'invalid domain UID "Domain_1"' \
   "$WLSIMG" k8s domain --domain-uid Domain_1 --image wls:1 --weblogic-credentials-secret c --no-inspect
