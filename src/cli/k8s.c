@@ -389,12 +389,12 @@ static const struct cli_opt dom_opts[] = {
   { "opss-wallet-password-file", 0, CLI_STRING, offsetof(struct dom_args, opss_pw_file), "FILE",
     "JRF: the OPSS wallet password for <uid>-opss-wallet-password-secret (default: a random one)",
     false },
-  { "opss-wallet-password-secret", 0, CLI_STRING, offsetof(struct dom_args, opss_pw_secret),
-    "NAME", "JRF: an existing secret with the key walletPassword", false },
+  { "opss-wallet-password-secret", 0, CLI_STRING, offsetof(struct dom_args, opss_pw_secret), "NAME",
+    "JRF: an existing secret with the key walletPassword", false },
   { "opss-wallet-file", 0, CLI_STRING, offsetof(struct dom_args, opss_wallet), "FILE",
     "JRF: an OPSS wallet saved from the domain, for <uid>-opss-walletfile-secret", false },
-  { "opss-wallet-file-secret", 0, CLI_STRING, offsetof(struct dom_args, opss_wallet_secret),
-    "NAME", "JRF: an existing secret with the key walletFile", false },
+  { "opss-wallet-file-secret", 0, CLI_STRING, offsetof(struct dom_args, opss_wallet_secret), "NAME",
+    "JRF: an existing secret with the key walletFile", false },
   { "restart-version", 0, CLI_STRING, offsetof(struct dom_args, restart_version), "V",
     "spec.restartVersion (a label value)", false },
   { "introspect-version", 0, CLI_STRING, offsetof(struct dom_args, introspect_version), "V",
@@ -468,7 +468,8 @@ domain_usage_checks(const struct dom_args *a)
   if (!jrf && (a->opss_pw_file || a->opss_pw_secret || a->opss_wallet || a->opss_wallet_secret))
     return cli_usage_error(dom_cmd.name, "the --opss-* options are for --domain-type JRF");
   if (a->wdt_image && a->no_inspect)
-    return cli_usage_error(dom_cmd.name, "--wdt-image needs the images' metadata (not --no-inspect)");
+    return cli_usage_error(dom_cmd.name,
+                           "--wdt-image needs the images' metadata (not --no-inspect)");
   return 0;
 }
 
@@ -542,8 +543,7 @@ parse_env(const struct cli_list *l, struct wi_k8s_kv_list *env, wi_err *err)
     const char *eq = strchr(l->v[i], '=');
     if (eq == NULL || eq == l->v[i])
       return wi_err_set(err, WI_EUSAGE, "--env %s: expected NAME=VALUE", l->v[i]);
-    wi_k8s_input_kv_list_add(env, wi_xstrndup(l->v[i], (size_t)(eq - l->v[i])),
-                             wi_xstrdup(eq + 1));
+    wi_k8s_input_kv_list_add(env, wi_xstrndup(l->v[i], (size_t)(eq - l->v[i])), wi_xstrdup(eq + 1));
   }
   return 0;
 }
@@ -597,16 +597,17 @@ missing_secrets(const struct dom_args *a, const struct wi_k8s_model_secret *cons
                          m->name, m->where, a->ns ? " in namespace " : "", a->ns ? a->ns : "",
                          m->name, m->name);
       else if (lacking)
-        ret = wi_err_set(err, WI_EINVAL, "the model uses the key %s of secret %s (%s), which it lacks",
-                         lacking, m->name, m->where);
+        ret = wi_err_set(err, WI_EINVAL,
+                         "the model uses the key %s of secret %s (%s), which it lacks", lacking,
+                         m->name, m->where);
       for (size_t j = 0; j < n_keys; j++)
         free(keys[j]);
       free(keys);
       if (ret < 0)
         return ret;
     } else if (!cli_quiet) {
-      fprintf(stderr, "wlsimg: the model uses the secret %s (%s) with the key%s", m->name,
-              m->where, m->n_keys > 1 ? "s" : "");
+      fprintf(stderr, "wlsimg: the model uses the secret %s (%s) with the key%s", m->name, m->where,
+              m->n_keys > 1 ? "s" : "");
       for (size_t k = 0; k < m->n_keys; k++)
         fprintf(stderr, "%s %s", k ? "," : "", m->keys[k]);
       fprintf(stderr,
@@ -666,9 +667,9 @@ domain_model(const struct dom_args *a, const struct wi_k8s_aux_set *aux,
   for (size_t i = 0; i < a->model_secrets.n && ret == 0; i++)
     ret = wi_k8s_input_model_secret(&dm->given, a->model_secrets.v[i], err);
   if (ret == 0)
-    ret = wi_k8s_input_model_secrets(objs, n, &dm->given, checked ? &dm->needs : NULL, a->uid,
-                                     a->ns, &dm->names, &dm->n_names, &dm->missing,
-                                     &dm->n_missing, err);
+    ret =
+        wi_k8s_input_model_secrets(objs, n, &dm->given, checked ? &dm->needs : NULL, a->uid, a->ns,
+                                   &dm->names, &dm->n_names, &dm->missing, &dm->n_missing, err);
   if (ret == 0)
     ret = missing_secrets(a, dm->missing, dm->n_missing, err);
   return ret;
@@ -708,13 +709,14 @@ cmd_domain(int argc, char **argv)
       a.creds_secret ? wi_xstrdup(a.creds_secret) : wi_xasprintf("%s-weblogic-credentials", a.uid);
   wi_autofree char *enc_name =
       a.enc_secret ? wi_xstrdup(a.enc_secret) : wi_xasprintf("%s-runtime-encryption-secret", a.uid);
-  wi_autofree char *opss_pw_name =
-      !jrf             ? NULL
-      : a.opss_pw_secret ? wi_xstrdup(a.opss_pw_secret)
-                         : wi_xasprintf("%s-opss-wallet-password-secret", a.uid);
+  wi_autofree char *opss_pw_name = !jrf ? NULL
+                                   : a.opss_pw_secret
+                                       ? wi_xstrdup(a.opss_pw_secret)
+                                       : wi_xasprintf("%s-opss-wallet-password-secret", a.uid);
   wi_autofree char *opss_wallet_name = a.opss_wallet_secret ? wi_xstrdup(a.opss_wallet_secret)
-                                       : a.opss_wallet ? wi_xasprintf("%s-opss-walletfile-secret", a.uid)
-                                                       : NULL;
+                                       : a.opss_wallet
+                                           ? wi_xasprintf("%s-opss-walletfile-secret", a.uid)
+                                           : NULL;
   ret = parse_env(&a.env, &env, &err);
   struct wi_k8s_domain d = {
     .uid = a.uid,
@@ -875,9 +877,10 @@ parse_duration(const char *s)
 {
   char *end = NULL;
   long v = strtol(s, &end, 10);
-  long mul = *end == '\0' || strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60
-                                                     : strcmp(end, "h") == 0   ? 3600
-                                                                               : -1;
+  long mul = *end == '\0' || strcmp(end, "s") == 0 ? 1
+             : strcmp(end, "m") == 0               ? 60
+             : strcmp(end, "h") == 0               ? 3600
+                                                   : -1;
   if (end == s || v <= 0 || mul < 0 || v > 7 * 24 * 3600 / mul)
     return -1;
   return (int)(v * mul);
@@ -894,8 +897,8 @@ wait_progress(const char *line, void *payload)
 /* Print the patch (without --apply, with the kubectl command that applies it), or apply it and,
  * with --wait, wait for the roll. */
 static int
-rollout_emit(const struct ro_args *a, struct wi_k8s_obj *patch, const char *type,
-             const char *what, wi_err *err)
+rollout_emit(const struct ro_args *a, struct wi_k8s_obj *patch, const char *type, const char *what,
+             wi_err *err)
 {
   int ret = 0;
   char *text = NULL;
@@ -938,8 +941,7 @@ rollout_emit(const struct ro_args *a, struct wi_k8s_obj *patch, const char *type
 
 /* The live Domain, read when the patch depends on it; the error says what to give instead. */
 static int
-read_live(const struct ro_args *a, struct wi_k8s_domain_state *st, const char *instead,
-          wi_err *err)
+read_live(const struct ro_args *a, struct wi_k8s_domain_state *st, const char *instead, wi_err *err)
 {
   if (wi_k8s_kubectl_get_domain(st, a->uid, a->ns, err) == 0)
     return 0;
@@ -957,8 +959,7 @@ rollout_primary(const struct ro_args *a, wi_err *err)
   int ret = 0;
 
   if (a->apply || a->restart_version == NULL) {
-    if (read_live(a, &st, "give --restart-version V to print the patch without a cluster",
-                  err) < 0)
+    if (read_live(a, &st, "give --restart-version V to print the patch without a cluster", err) < 0)
       return err->code;
     if (st.image && strcmp(st.image, a->image) == 0)
       wi_log(WI_LOG_WARN,
@@ -1061,8 +1062,9 @@ cmd_rollout(int argc, char **argv)
   if (a.wait && !a.apply)
     return cli_usage_error(ro_cmd.name, "--wait needs --apply (there is nothing to wait for)");
   if (a.timeout && (!a.wait || parse_duration(a.timeout) < 0))
-    return cli_usage_error(ro_cmd.name, "--timeout %s: expected a duration such as 90s, 15m or "
-                                        "1h, with --wait",
+    return cli_usage_error(ro_cmd.name,
+                           "--timeout %s: expected a duration such as 90s, 15m or "
+                           "1h, with --wait",
                            a.timeout);
   if (a.output && wi_k8s_render_parse_format(a.output, &fmt, &err) < 0)
     return cli_usage_error(ro_cmd.name, "%s", err.msg);
@@ -1164,8 +1166,7 @@ cmd_serviceaccount(int argc, char **argv)
   wi_autoptr(wi_k8s_obj) struct wi_k8s_obj *p = wi_k8s_patch_sa_pull_secret(secret, has_list);
   wi_autofree char *patch = wi_k8s_render_compact(p);
   char *kout = NULL;
-  if (wi_k8s_kubectl_patch("serviceaccount", a.account, a.ns, "json", patch, NULL, &kout, &err) <
-      0)
+  if (wi_k8s_kubectl_patch("serviceaccount", a.account, a.ns, "json", patch, NULL, &kout, &err) < 0)
     return cli_fail(&err);
   fputs(kout, stdout);
   free(kout);

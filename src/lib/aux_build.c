@@ -709,9 +709,9 @@ static void
 check_tmp(const struct wi_aux_plan *p, const struct etc_files *ef)
 {
   uint32_t m = ef->tmp_mode;
-  bool writable = ef->has_tmp &&
-                  ((m & 0003) == 0003 || (ef->tmp_uid == 1000 && (m & 0300) == 0300) ||
-                   (p->o.openshift && ef->tmp_gid == 0 && (m & 0030) == 0030));
+  bool writable =
+      ef->has_tmp && ((m & 0003) == 0003 || (ef->tmp_uid == 1000 && (m & 0300) == 0300) ||
+                      (p->o.openshift && ef->tmp_gid == 0 && (m & 0030) == 0030));
   if (!ef->has_tmp)
     wi_log(WI_LOG_WARN,
            "--fromImage %s has no /tmp: the operator's init container (uid 1000) writes its log "

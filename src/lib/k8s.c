@@ -216,8 +216,8 @@ check_env(const struct wi_k8s_domain *d, wi_err *err)
                         d->uid, name);
     for (size_t j = 0; j < i; j++)
       if (strcmp(d->env[j].key, name) == 0)
-        return wi_err_set(err, WI_EINVAL, "domain %s: environment variable %s given twice",
-                          d->uid, name);
+        return wi_err_set(err, WI_EINVAL, "domain %s: environment variable %s given twice", d->uid,
+                          name);
   }
   return 0;
 }
@@ -236,11 +236,11 @@ check_names(const struct wi_k8s_domain *d, wi_err *err)
     if (wi_k8s_validate_subdomain("configuration secret name", d->secrets[i], err) < 0)
       return err->code;
   if ((d->opss_wallet_password_secret &&
-       wi_k8s_validate_subdomain("OPSS wallet password secret name",
-                                 d->opss_wallet_password_secret, err) < 0) ||
+       wi_k8s_validate_subdomain("OPSS wallet password secret name", d->opss_wallet_password_secret,
+                                 err) < 0) ||
       (d->opss_wallet_file_secret &&
-       wi_k8s_validate_subdomain("OPSS wallet file secret name", d->opss_wallet_file_secret,
-                                 err) < 0))
+       wi_k8s_validate_subdomain("OPSS wallet file secret name", d->opss_wallet_file_secret, err) <
+           0))
     return err->code;
   return 0;
 }
@@ -273,8 +273,8 @@ wi_k8s_domain_check(const struct wi_k8s_domain *d, wi_err *err)
                       "operator fails it without one)",
                       d->uid);
   if (!jrf && (d->opss_wallet_password_secret || d->opss_wallet_file_secret))
-    return wi_err_set(err, WI_EINVAL,
-                      "domain %s: OPSS wallet secrets are for JRF domains, not %s", d->uid, type);
+    return wi_err_set(err, WI_EINVAL, "domain %s: OPSS wallet secrets are for JRF domains, not %s",
+                      d->uid, type);
   if ((d->restart_version &&
        wi_k8s_validate_label_value("restartVersion", d->restart_version, err) < 0) ||
       (d->introspect_version &&

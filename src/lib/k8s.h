@@ -240,9 +240,9 @@ struct wi_k8s_aux_set {
   size_t n;
   char **owned;
   size_t n_owned;
-  size_t n_with_wdt;  /* entries whose sourceWDTInstallHome is not None */
-  bool models_read;   /* read_models and every image's layers were read: models below is all the
-                         operator will see */
+  size_t n_with_wdt; /* entries whose sourceWDTInstallHome is not None */
+  bool models_read;  /* read_models and every image's layers were read: models below is all the
+                        operator will see */
   struct wi_k8s_model_file *models; /* merged in image order (a later file of the same name wins,
                                        as the operator copies them) */
   size_t n_models;
@@ -510,8 +510,8 @@ int wi_k8s_kubectl_domain_state_parse(struct wi_k8s_domain_state *out, const cha
 void wi_k8s_kubectl_domain_state_dispose(struct wi_k8s_domain_state *s);
 /* The operator's report on a Domain (kubectl get domain -o json): what --wait looks at. */
 struct wi_k8s_domain_status {
-  long long generation;          /* metadata.generation; -1 when absent */
-  long long observed_generation; /* status.observedGeneration; -1 when absent */
+  long long generation;                      /* metadata.generation; -1 when absent */
+  long long observed_generation;             /* status.observedGeneration; -1 when absent */
   int completed, rolling, failed, available; /* conditions: 1 True, 0 False, -1 absent */
   char *message; /* the Failed condition's message, else status.message (NULL when none) */
   char *reason;  /* the Failed condition's reason, else status.reason */
@@ -541,8 +541,8 @@ int wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, con
 int wi_k8s_kubectl_secret_exists(const char *name, const char *ns, bool *exists_out, wi_err *err);
 /* The keys of a secret, read with a go-template that prints the keys only (the values never
  * leave kubectl); *exists_out false when it does not exist. keys malloc'ed (free each). */
-int wi_k8s_kubectl_secret_keys(const char *name, const char *ns, bool *exists_out,
-                               char ***keys_out, size_t *n_keys_out, wi_err *err);
+int wi_k8s_kubectl_secret_keys(const char *name, const char *ns, bool *exists_out, char ***keys_out,
+                               size_t *n_keys_out, wi_err *err);
 /* Read the live Domain uid (domain.v9.weblogic.oracle) into st. */
 int wi_k8s_kubectl_get_domain(struct wi_k8s_domain_state *st, const char *uid, const char *ns,
                               wi_err *err);

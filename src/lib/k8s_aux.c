@@ -109,8 +109,8 @@ remote_image(const struct wi_k8s_aux_opts *o, const char *ref, struct wi_manifes
   if (ret == 0 && (*m)->kind != WI_MANIFEST_IMAGE)
     ret = wi_err_set(err, WI_EINVAL, "%s: nested index", ref);
   if (ret == 0 && (*m)->config.size > WI_MAX_CONFIG_BYTES)
-    ret = wi_err_set(err, WI_ETOOBIG, "%s: config of %lld bytes", ref,
-                     (long long)(*m)->config.size);
+    ret =
+        wi_err_set(err, WI_ETOOBIG, "%s: config of %lld bytes", ref, (long long)(*m)->config.size);
   if (ret == 0)
     ret = wi_regclient_blob_get(rc, r.path, &(*m)->config, buf_write, &b, NULL, NULL, err);
   if (ret == 0 && wi_imgconfig_parse(cfg, b.data, b.len, err) < 0)
@@ -265,10 +265,8 @@ wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t
   set->models_read = o->inspect && o->read_models;
   for (size_t i = 0; i < n && ret == 0; i++) {
     set->v[i].image = images[i];
-    if (!o->inspect) {
-      n_wdt++;
+    if (!o->inspect)
       continue;
-    }
     struct wi_k8s_aux_meta m = { 0 };
     char *il = NULL, *ml = NULL, *wdt = NULL, *model = NULL;
     ret = aux_metadata(o, images[i], &m, &il, &ml, err);
@@ -288,7 +286,8 @@ wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t
     free(il);
     free(ml);
   }
-  set->n_with_wdt = n_wdt;
+  /* not inspected: the /auxiliary defaults, as if each image had WDT (nothing to check) */
+  set->n_with_wdt = o->inspect ? n_wdt : n;
   if (ret < 0)
     return ret;
   if (o->wdt_image) {
@@ -369,8 +368,8 @@ whiteout(struct wi_k8s_aux_meta *m, const char *name)
 }
 
 static int
-read_model(struct wi_k8s_aux_meta *m, struct archive *a, struct archive_entry *e,
-           const char *name, const char *what, wi_err *err)
+read_model(struct wi_k8s_aux_meta *m, struct archive *a, struct archive_entry *e, const char *name,
+           const char *what, wi_err *err)
 {
   int64_t size = archive_entry_size(e);
   if (size < 0 || size > WI_K8S_MAX_MODEL_FILE) {
@@ -427,8 +426,8 @@ wi_k8s_aux_scan_layer(struct wi_k8s_aux_meta *m, int fd, const char *what, wi_er
     while (*p == '/')
       p++;
     const char *base = strrchr(p, '/');
-    bool in_models = base && (size_t)(base - p) == strlen(models) &&
-                     strncmp(p, models, strlen(models)) == 0;
+    bool in_models =
+        base && (size_t)(base - p) == strlen(models) && strncmp(p, models, strlen(models)) == 0;
     if (wi_str_has_prefix(base ? base + 1 : p, ".wh.")) {
       if (m->read_models && in_models && (ret = whiteout(m, base + 5)) < 0)
         break;

@@ -259,8 +259,8 @@ space_len(const unsigned char *p, size_t n)
   if (len == 0)
     return 0;
   if (cp == '\t' || cp == '\n' || cp == '\v' || cp == '\f' || cp == '\r' || cp == ' ' ||
-      cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-      cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000)
+      cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+      cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000)
     return len;
   return 0;
 }
@@ -270,7 +270,8 @@ valid_utf8(const char *s, size_t n)
 {
   for (size_t i = 0; i < n;) {
     uint32_t cp;
-    size_t len = (unsigned char)s[i] < 0x80 ? 1 : wi_str_utf8_decode((const void *)(s + i), n - i, &cp);
+    size_t len =
+        (unsigned char)s[i] < 0x80 ? 1 : wi_str_utf8_decode((const void *)(s + i), n - i, &cp);
     if (len == 0)
       return false;
     i += len;
@@ -549,15 +550,22 @@ wi_k8s_input_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
   if (a->credentials && credentials_secret(objs, n, a, err) < 0)
     return err->code;
   if (a->encryption) {
-    struct password_secret p = { a->encryption, "password", a->encryption_file,
-                                 "runtime encryption password", "--runtime-encryption-secret",
+    struct password_secret p = { a->encryption,
+                                 "password",
+                                 a->encryption_file,
+                                 "runtime encryption password",
+                                 "--runtime-encryption-secret",
                                  false };
     if (password_secret(objs, n, a, &p, err) < 0)
       return err->code;
   }
   if (a->opss_password) {
-    struct password_secret p = { a->opss_password, "walletPassword", a->opss_password_file,
-                                 "OPSS wallet password", "--opss-wallet-password-secret", true };
+    struct password_secret p = { a->opss_password,
+                                 "walletPassword",
+                                 a->opss_password_file,
+                                 "OPSS wallet password",
+                                 "--opss-wallet-password-secret",
+                                 true };
     if (password_secret(objs, n, a, &p, err) < 0)
       return err->code;
   }
@@ -672,8 +680,8 @@ wi_k8s_input_model_secrets(struct wi_k8s_obj ***objs, size_t *n,
                            const struct wi_k8s_secret_srcs *given,
                            const struct wi_k8s_model_secrets *needs, const char *uid,
                            const char *ns, const char ***names_out, size_t *n_names_out,
-                           const struct wi_k8s_model_secret ***missing_out,
-                           size_t *n_missing_out, wi_err *err)
+                           const struct wi_k8s_model_secret ***missing_out, size_t *n_missing_out,
+                           wi_err *err)
 {
   size_t nn = needs ? needs->n : 0, ng = given ? given->n : 0;
   const char **names = wi_xcalloc(nn + ng + 1, sizeof *names);

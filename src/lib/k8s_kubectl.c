@@ -154,11 +154,13 @@ wi_k8s_kubectl_domain_status_parse(struct wi_k8s_domain_status *out, const char 
     int v = st == NULL ? -1 : strcmp(st, "True") == 0 ? 1 : 0;
     if (type == NULL)
       continue;
-    if (strcmp(type, "Completed") == 0)
+    if (strcmp(type, "Completed") == 0) {
       out->completed = v;
-    else if (strcmp(type, "Rolling") == 0)
+    } else if (strcmp(type, "Rolling") == 0) {
       out->rolling = v;
-    else if (strcmp(type, "Available") == 0)
+      if (v == 1 && out->failed != 1 && out->message == NULL) /* what is rolling now */
+        out->message = opt_string(c, "message");
+    } else if (strcmp(type, "Available") == 0)
       out->available = v;
     else if (strcmp(type, "Failed") == 0 && v == 1) {
       out->failed = 1;
@@ -433,8 +435,8 @@ wi_k8s_kubectl_secret_keys(const char *name, const char *ns, bool *exists_out, c
   if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err) < 0)
     return wi_err_wrap(err, "read secret %s", name);
   *exists_out = wi_str_has_prefix(out, SECRET_MARK "\n");
-  for (char *line = *exists_out ? out + strlen(SECRET_MARK) + 1 : out + strlen(out), *nl;
-       *line; line = nl + 1) {
+  for (char *line = *exists_out ? out + strlen(SECRET_MARK) + 1 : out + strlen(out), *nl; *line;
+       line = nl + 1) {
     nl = strchrnul(line, '\n');
     if (nl > line) {
       keys = wi_xreallocarray(keys, n + 1, sizeof *keys);

@@ -18,11 +18,21 @@
 /* Environment variables the operator sets in the introspector and server pods; a model may use
  * them without --env, and --env may not set them (the operator rejects such a Domain). */
 static const char *const operator_env[] = {
-  "DOMAIN_UID",        "DOMAIN_NAME",      "DOMAIN_HOME",
-  "NODEMGR_HOME",      "SERVER_NAME",      "SERVICE_NAME",
-  "ADMIN_NAME",        "AS_SERVICE_NAME",  "ADMIN_PORT",
-  "ADMIN_PORT_SECURE", "ADMIN_SERVER_PORT_SECURE", "LOG_HOME",
-  "SERVER_OUT_IN_POD_LOG", "DATA_HOME",     "ACCESS_LOG_IN_LOG_HOME",
+  "DOMAIN_UID",
+  "DOMAIN_NAME",
+  "DOMAIN_HOME",
+  "NODEMGR_HOME",
+  "SERVER_NAME",
+  "SERVICE_NAME",
+  "ADMIN_NAME",
+  "AS_SERVICE_NAME",
+  "ADMIN_PORT",
+  "ADMIN_PORT_SECURE",
+  "ADMIN_SERVER_PORT_SECURE",
+  "LOG_HOME",
+  "SERVER_OUT_IN_POD_LOG",
+  "DATA_HOME",
+  "ACCESS_LOG_IN_LOG_HOME",
   "DYNAMIC_CONFIG_OVERRIDE",
 };
 
@@ -219,8 +229,9 @@ wi_k8s_model_scan(struct wi_k8s_model_refs *r, const char *name, const void *dat
       const yaml_mark_t *m = parser.problem_mark.line || parser.problem_mark.column
                                  ? &parser.problem_mark
                                  : &parser.context_mark;
-      ret = wi_err_set(err, WI_EINVAL, "%s: line %zu, column %zu: invalid YAML: %s", name,
-                       m->line + 1, m->column + 1, parser.problem ? parser.problem : "syntax error");
+      ret =
+          wi_err_set(err, WI_EINVAL, "%s: line %zu, column %zu: invalid YAML: %s", name,
+                     m->line + 1, m->column + 1, parser.problem ? parser.problem : "syntax error");
       break;
     }
     yaml_event_type_t t = ev.type;

@@ -61,7 +61,8 @@ TEST(env_parse)
   CHECK_INT_EQ(wi_k8s_input_env_parse(&l, bad, sizeof bad - 1, "my.env", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "my.env:3: \"B \" is not a valid key name");
   wi_k8s_input_kv_list_dispose(&l, true);
-  const char bom2[] = "A=1\n\xEF\xBB\xBF" "B=2\n"; /* a BOM on line 2 is part of the key */
+  const char bom2[] = "A=1\n\xEF\xBB\xBF"
+                      "B=2\n"; /* a BOM on line 2 is part of the key */
   CHECK_INT_EQ(wi_k8s_input_env_parse(&l, bom2, sizeof bom2 - 1, "my.env", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "my.env:2:");
   wi_k8s_input_kv_list_dispose(&l, true);
@@ -210,7 +211,8 @@ TEST(aux_rollout_plan)
   CHECK_STR_EQ(r.old_image, "reg.example/app/model:7");
   CHECK(r.introspect_version == NULL);
   CHECK(!r.same_tag);
-  struct wi_k8s_obj *po = wi_k8s_patch_aux_image(r.index, r.old_image, "reg.example/app/model:8", NULL);
+  struct wi_k8s_obj *po =
+      wi_k8s_patch_aux_image(r.index, r.old_image, "reg.example/app/model:8", NULL);
   wi_autofree char *patch = wi_k8s_render_compact(po);
   wi_k8s_render_obj_free(po);
   CHECK_STR_HAS(patch, "\"value\":\"reg.example/app/model:7\"");

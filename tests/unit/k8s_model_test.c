@@ -43,7 +43,7 @@ TEST(scan)
   CHECK(find(&r, WI_K8S_TOKEN_PROP, "IN_COMMENT") == NULL);
   const struct wi_k8s_model_ref *port = find(&r, WI_K8S_TOKEN_PROP, "PORT");
   CHECK(port != NULL);
-  CHECK_STR_EQ(port ? port->where : NULL, "m.yaml:8"); /* first use */
+  CHECK_STR_EQ(port ? port->where : NULL, "m.yaml:8");      /* first use */
   CHECK(find(&r, WI_K8S_TOKEN_PROP, "SERVER_KEY") != NULL); /* keys are substituted too */
   CHECK(find(&r, WI_K8S_TOKEN_PROP, "FNAME") != NULL);      /* nested in @@FILE */
   CHECK(find(&r, WI_K8S_TOKEN_ENV, "CUSTOM_DOMAIN_NAME") != NULL);
