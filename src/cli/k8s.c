@@ -661,9 +661,11 @@ domain_model(const struct dom_args *a, const struct wi_k8s_aux_set *aux,
   free_list(vars, n_vars);
   if (ret == 0 && !checked && (aux->n > 0 || a->model_home))
     wi_log(WI_LOG_WARN,
-           "the model was not read (the auxiliary images' layers are not in the local store): "
-           "its @@SECRET, @@ENV and @@PROP macros are not checked; give --wdt-model FILE and "
-           "--wdt-variables FILE to check them");
+           "the model was not read (%s): its @@SECRET, @@ENV and @@PROP macros are not checked; "
+           "give --wdt-model FILE and --wdt-variables FILE to check them",
+           a->model_home   ? "--model-home: it is in the primary image"
+           : a->no_inspect ? "--no-inspect"
+                           : "the auxiliary images' layers are not in the local store");
   for (size_t i = 0; i < a->model_secrets.n && ret == 0; i++)
     ret = wi_k8s_input_model_secret(&dm->given, a->model_secrets.v[i], err);
   if (ret == 0)

@@ -549,26 +549,15 @@ wi_k8s_input_domain_secrets_objects(struct wi_k8s_obj ***objs, size_t *n,
 {
   if (a->credentials && credentials_secret(objs, n, a, err) < 0)
     return err->code;
-  if (a->encryption) {
-    struct password_secret p = { a->encryption,
-                                 "password",
-                                 a->encryption_file,
-                                 "runtime encryption password",
-                                 "--runtime-encryption-secret",
-                                 false };
-    if (password_secret(objs, n, a, &p, err) < 0)
+  const struct password_secret pw[] = {
+    { a->encryption, "password", a->encryption_file, "runtime encryption password",
+      "--runtime-encryption-secret", false },
+    { a->opss_password, "walletPassword", a->opss_password_file, "OPSS wallet password",
+      "--opss-wallet-password-secret", true },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(pw); i++)
+    if (pw[i].name && password_secret(objs, n, a, &pw[i], err) < 0)
       return err->code;
-  }
-  if (a->opss_password) {
-    struct password_secret p = { a->opss_password,
-                                 "walletPassword",
-                                 a->opss_password_file,
-                                 "OPSS wallet password",
-                                 "--opss-wallet-password-secret",
-                                 true };
-    if (password_secret(objs, n, a, &p, err) < 0)
-      return err->code;
-  }
   if (a->opss_wallet) {
     size_t len = 0;
     char *wallet = wi_k8s_input_read_value_file(a->opss_wallet_file, &len, err);

@@ -286,15 +286,34 @@ wi_k8s_model_read_vars_file(struct wi_props *vars, const char *path, wi_err *err
 
 /* ---------------------------------------------------------------- checks */
 
-/* "@@KIND:name@@ (where)" items, comma-separated, at most 10 shown. */
-static void
-list_item(struct wi_buf *b, size_t *count, const char *text)
+/* The macros of one kind that ok() refuses, as "@@KIND:name@@ (where)" items, comma-separated, at
+ * most 10 shown; *first is the first one's name. Returns how many there are. */
+static size_t
+refused(const struct wi_k8s_model_refs *r, enum wi_k8s_model_token kind,
+        bool (*ok)(const char *name, const void *payload), const void *payload, struct wi_buf *b,
+        const char **first)
 {
-  if (*count < 10)
-    wi_buf_addf(b, NULL, "%s%s", *count ? ", " : "", text);
-  else if (*count == 10)
-    wi_buf_adds(b, ", …", NULL);
-  (*count)++;
+  size_t count = 0;
+
+  for (size_t i = 0; i < r->n; i++) {
+    const struct wi_k8s_model_ref *ref = &r->v[i];
+    if (ref->kind != kind || ok(ref->name, payload))
+      continue;
+    if (count < 10)
+      wi_buf_addf(b, NULL, "%s@@%s:%s@@ (%s)", count ? ", " : "",
+                  kind == WI_K8S_TOKEN_PROP ? "PROP" : "ENV", ref->name, ref->where);
+    else if (count == 10)
+      wi_buf_adds(b, ", …", NULL);
+    *first = count ? *first : ref->name;
+    count++;
+  }
+  return count;
+}
+
+static bool
+prop_defined(const char *name, const void *vars)
+{
+  return wi_props_get(vars, name) != NULL;
 }
 
 int
@@ -302,18 +321,10 @@ wi_k8s_model_check_props(const struct wi_k8s_model_refs *r, const struct wi_prop
                          const char *vars_what, wi_err *err)
 {
   struct wi_buf b = WI_BUF_INIT(64 * 1024);
-  size_t missing = 0;
   const char *first = NULL;
-
-  for (size_t i = 0; i < r->n; i++) {
-    const struct wi_k8s_model_ref *ref = &r->v[i];
-    if (ref->kind != WI_K8S_TOKEN_PROP || wi_props_get(vars, ref->name))
-      continue;
-    wi_autofree char *item = wi_xasprintf("@@PROP:%s@@ (%s)", ref->name, ref->where);
-    first = first ? first : ref->name;
-    list_item(&b, &missing, item);
-  }
+  size_t missing = refused(r, WI_K8S_TOKEN_PROP, prop_defined, vars, &b, &first);
   int ret = 0;
+
   if (missing == 1)
     ret = wi_err_set(err, WI_EINVAL,
                      "%s: the variable %s is not defined in %s (WDT fails with WLSDPLY-01732)",
@@ -417,24 +428,22 @@ secret_add_key(struct wi_k8s_model_secret *e, const char *key)
   e->keys[e->n_keys++] = wi_xstrdup(key);
 }
 
+static bool
+env_set(const char *name, const void *payload)
+{
+  const struct wi_k8s_model_ctx *c = payload;
+  return wi_k8s_model_operator_env(name) || env_value(c->env, c->n_env, name) != NULL;
+}
+
 /* Every @@ENV:X@@ must be set by the operator or by serverPod.env. */
 static int
 check_env(const struct wi_k8s_model_refs *r, const struct wi_k8s_model_ctx *c, wi_err *err)
 {
   struct wi_buf b = WI_BUF_INIT(64 * 1024);
-  size_t missing = 0;
   const char *first = NULL;
-
-  for (size_t i = 0; i < r->n; i++) {
-    const struct wi_k8s_model_ref *ref = &r->v[i];
-    if (ref->kind != WI_K8S_TOKEN_ENV || wi_k8s_model_operator_env(ref->name) ||
-        env_value(c->env, c->n_env, ref->name))
-      continue;
-    wi_autofree char *item = wi_xasprintf("@@ENV:%s@@ (%s)", ref->name, ref->where);
-    first = first ? first : ref->name;
-    list_item(&b, &missing, item);
-  }
+  size_t missing = refused(r, WI_K8S_TOKEN_ENV, env_set, c, &b, &first);
   int ret = 0;
+
   if (missing == 1)
     ret = wi_err_set(err, WI_EINVAL,
                      "%s: the operator does not set %s; give --env %s=VALUE (serverPod.env)",
