@@ -639,10 +639,46 @@ dom_model_dispose(struct dom_model *m)
   free(m->missing);
 }
 
+/* A secret this output makes itself (credentials, encryption, OPSS), with its keys. */
+struct own_secret {
+  const char *name;
+  const char *keys[2];
+};
+
+/* The model may name the secrets this output makes (@@SECRET:d1-weblogic-credentials:username@@):
+ * they are not missing when they have the keys. --model-secret may not make them a second time. */
+static int
+own_secrets(struct dom_model *dm, const struct own_secret *own, size_t n_own, wi_err *err)
+{
+  for (size_t i = 0; i < dm->given.n; i++)
+    for (size_t o = 0; o < n_own; o++)
+      if (own[o].name && strcmp(dm->given.v[i].name, own[o].name) == 0)
+        return wi_err_set(err, WI_EINVAL,
+                          "--model-secret %s: this output already makes that secret", own[o].name);
+  size_t kept = 0;
+  for (size_t i = 0; i < dm->n_missing; i++) {
+    const struct wi_k8s_model_secret *m = dm->missing[i];
+    const struct own_secret *mine = NULL;
+    for (size_t o = 0; o < n_own && !mine; o++)
+      mine = own[o].name && strcmp(own[o].name, m->name) == 0 ? &own[o] : NULL;
+    for (size_t k = 0; mine && k < m->n_keys; k++)
+      if (!(mine->keys[0] && strcmp(mine->keys[0], m->keys[k]) == 0) &&
+          !(mine->keys[1] && strcmp(mine->keys[1], m->keys[k]) == 0))
+        return wi_err_set(err, WI_EINVAL,
+                          "the model uses the key %s of secret %s (%s), which this output makes "
+                          "without it",
+                          m->keys[k], m->name, m->where);
+    if (mine == NULL)
+      dm->missing[kept++] = m;
+  }
+  dm->n_missing = kept;
+  return 0;
+}
+
 static int
 domain_model(const struct dom_args *a, const struct wi_k8s_aux_set *aux,
-             const struct wi_k8s_kv_list *env, struct dom_model *dm, struct wi_k8s_obj ***objs,
-             size_t *n, wi_err *err)
+             const struct wi_k8s_kv_list *env, const struct own_secret *own, size_t n_own,
+             struct dom_model *dm, struct wi_k8s_obj ***objs, size_t *n, wi_err *err)
 {
   size_t n_models = 0, n_vars = 0;
   const char **models = split_list(&a->models, &n_models);
@@ -672,6 +708,8 @@ domain_model(const struct dom_args *a, const struct wi_k8s_aux_set *aux,
     ret =
         wi_k8s_input_model_secrets(objs, n, &dm->given, checked ? &dm->needs : NULL, a->uid, a->ns,
                                    &dm->names, &dm->n_names, &dm->missing, &dm->n_missing, err);
+  if (ret == 0)
+    ret = own_secrets(dm, own, n_own, err);
   if (ret == 0)
     ret = missing_secrets(a, dm->missing, dm->n_missing, err);
   return ret;
@@ -768,7 +806,14 @@ cmd_domain(int argc, char **argv)
   }
   if (ret == 0) {
     warn_homes(&a, &aux);
-    ret = domain_model(&a, &aux, &env, &dm, &model_objs, &n_model_objs, &err);
+    const struct own_secret own[] = {
+      { a.creds_secret ? NULL : cred_name, { "username", "password" } },
+      { a.enc_secret ? NULL : enc_name, { "password", NULL } },
+      { a.opss_pw_secret ? NULL : opss_pw_name, { "walletPassword", NULL } },
+      { a.opss_wallet ? opss_wallet_name : NULL, { "walletFile", NULL } },
+    };
+    ret = domain_model(&a, &aux, &env, own, WI_ARRAY_SIZE(own), &dm, &model_objs, &n_model_objs,
+                       &err);
   }
   if (ret == 0) {
     d.aux = aux.v;

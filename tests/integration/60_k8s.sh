@@ -614,6 +614,14 @@ check_bad "a --model-secret without a key the model uses" 1 \
   "$WLSIMG" "${MD[@]}" --env CUSTOM_DOMAIN_NAME=base --model-secret "d9-db=$M/db-short.env"
 check_bad "a malformed --model-secret" 2 "--model-secret d9-db: expected NAME=FILE (KEY=VALUE lines) or NAME:KEY=FILE" \
   "$WLSIMG" "${MD[@]}" --env CUSTOM_DOMAIN_NAME=base --model-secret d9-db
+printf "a: '@@SECRET:d9-weblogic-credentials:username@@'\nb: '@@SECRET:d9-runtime-encryption-secret:x@@'\n" > "$M/own.yaml"
+check_bad "a key the secrets this output makes do not have" 1 \
+  "the model uses the key x of secret d9-runtime-encryption-secret ($M/own.yaml:2), which this output makes without it" \
+  "$WLSIMG" k8s domain --domain-uid d9 --image wls:14 --weblogic-credentials-file "$T_DIR/wls.creds" --wdt-model "$M/own.yaml"
+check_bad "--model-secret may not make a secret this output makes" 1 \
+  "--model-secret d9-weblogic-credentials: this output already makes that secret" \
+  "$WLSIMG" k8s domain --domain-uid d9 --image wls:14 --weblogic-credentials-file "$T_DIR/wls.creds" --runtime-encryption-secret e \
+  --model-secret "d9-weblogic-credentials=$M/db.env"
 printf "a: '@@SECRET:only-name@@'\n" > "$M/bad.yaml"
 check_bad "a malformed macro, as WDT would fail on it" 1 "$M/bad.yaml:1: malformed macro \"@@SECRET:only-name@@\"" \
   "$WLSIMG" k8s domain --domain-uid d9 --image wls:14 --weblogic-credentials-secret c --runtime-encryption-secret e \
