@@ -24,8 +24,20 @@ check_bad() {
   [ -s "$T_DIR/last.out" ] && not_ok "$desc: something was written to stdout"
   return 0
 }
-# valid DESC FILE: the Domain and Cluster resources in FILE (YAML or JSON) satisfy tests/data/wko's schemas
-valid() { check "$1: valid against the WKO schemas" /usr/bin/python3 "$T_HERE/wko_validate.py" "$2"; }
+# valid DESC FILE: the Domain and Cluster resources in FILE (YAML or JSON) must satisfy tests/data/wko's
+# schemas; kept here and checked by valid_all in one python3-jsonschema run at the end
+VALID="$T_DIR/valid"
+mkdir -p "$VALID"
+valid() { local n; n=$(printf '%03d' "$(ls "$VALID" | wc -l)"); cp "$2" "$VALID/$n"; printf '%s\n' "$1" > "$VALID/$n.desc"; }
+valid_all() {
+  local f out
+  (cd "$VALID" && /usr/bin/python3 "$T_HERE/wko_validate.py" $(ls | grep -v '\.desc$')) > "$T_DIR/valid.out" 2>&1
+  for f in $(ls "$VALID" | grep -v '\.desc$'); do
+    out=$(grep "^$f: " "$T_DIR/valid.out")
+    if printf '%s\n' "$out" | tail -1 | grep -q ' valid$'; then ok "$(cat "$VALID/$f.desc"): valid against the WKO schemas"; else
+      not_ok "$(cat "$VALID/$f.desc"): valid against the WKO schemas"; printf '%s\n' "$out" | sed 's/^/    /'; fi
+  done
+}
 # json_ok DESC FILE: jq parses it
 json_ok() { check "$1: jq parses it" jq -e . "$2"; }
 
@@ -740,4 +752,5 @@ check_eq "the credentials secret holds them" \
   "$(/usr/bin/python3 -c 'import base64,sys,yaml; d=next(yaml.safe_load_all(open(sys.argv[1]))); print(base64.b64decode(d["data"]["username"]).decode(), base64.b64decode(d["data"]["password"]).decode())' "$T_DIR/tty-domain.yaml")" \
   "weblogic tty-welcome1"
 TM kill-server 2> /dev/null
+valid_all
 finish

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Validate the Domain and Cluster resources in a YAML or JSON stream (FILE, or stdin) against
+"""Validate the Domain and Cluster resources in YAML or JSON streams (each FILE, or stdin) against
 tests/data/wko/*.schema.json with python3-jsonschema (Debian's). A kubectl v1 List is unwrapped; other
-kinds (Secrets) are skipped. Prints "N Domain, M Cluster valid" or each error, exit 1 on any."""
+kinds (Secrets) are skipped. Prints one line per input, "NAME: N Domain, M Cluster valid" or "NAME:
+invalid" after its errors; exit 1 when any input is invalid or holds no Domain and no Cluster. One process
+for many files: the tests validate everything they generate in one run."""
 import json
 import os
 import sys
@@ -25,8 +27,7 @@ def documents(text):
             yield doc
 
 
-def main():
-    text = open(sys.argv[1], encoding="utf-8").read() if len(sys.argv) > 1 else sys.stdin.read()
+def check(name, text):
     counts = {"Domain": 0, "Cluster": 0}
     bad = 0
     for doc in documents(text):
@@ -37,10 +38,17 @@ def main():
         for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
             bad += 1
             where = "/".join(str(p) for p in e.path) or "(root)"
-            print(f"{kind} {doc.get('metadata', {}).get('name')}: {where}: {e.message}", file=sys.stderr)
+            print(f"{name}: {kind} {doc.get('metadata', {}).get('name')}: {where}: {e.message}")
         counts[kind] += 1
-    print(f"{counts['Domain']} Domain, {counts['Cluster']} Cluster" + (" valid" if not bad else ""))
-    return 1 if bad or counts["Domain"] + counts["Cluster"] == 0 else 0
+    ok = not bad and counts["Domain"] + counts["Cluster"] > 0
+    print(f"{name}: {counts['Domain']} Domain, {counts['Cluster']} Cluster " + ("valid" if ok else "invalid"))
+    return ok
+
+
+def main():
+    inputs = [(f, open(f, encoding="utf-8").read()) for f in sys.argv[1:]] or [("-", sys.stdin.read())]
+    results = [check(name, text) for name, text in inputs]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":
