@@ -699,7 +699,8 @@ char *
 cli_read_secret(const char *prompt, bool from_stdin, wi_err *err)
 {
   struct termios old, quiet;
-  bool tty = !from_stdin && isatty(STDIN_FILENO);
+  /* stdin that is a terminal is prompted without echo, also for --password-stdin */
+  bool tty = isatty(STDIN_FILENO);
   size_t len = 0;
   int ret = 0;
 

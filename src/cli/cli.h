@@ -117,8 +117,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) WI_PRINTF(2, 3);
 extern int cli_verbose;
 extern bool cli_quiet;
 
-/* Read a secret from stdin (trailing newline stripped) or, on a terminal, prompt without echo.
- * malloc'ed; wipe with wi_alloc_secret_free. */
+/* Read a secret from stdin (trailing newline stripped); when stdin is a terminal, prompt without
+ * echo (from_stdin or not). !from_stdin without a terminal is WI_EUSAGE. malloc'ed; wipe with
+ * wi_alloc_secret_free. */
 char *cli_read_secret(const char *prompt, bool from_stdin, wi_err *err);
 
 /* A container engine's output while it builds: straight to stdout, as WIT streams it. */
