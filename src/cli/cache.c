@@ -123,17 +123,6 @@ static const char *const installer_types[] = { "wlsdev", "wlsslim", "wls", "fmw"
                                                "ohs",    "db19",    "oud", "oid", "wcc",
                                                "wcp",    "wcs",     "jdk", "wdt", "odi" };
 
-static void
-cache_usage(FILE *f)
-{
-  fprintf(
-      f,
-      "Usage: wlsimg cache COMMAND [OPTIONS]\n\nList and set cache options (WIT-compatible .metadata in "
-      "$WLSIMG_CACHEDIR, default $HOME/cache).\n\nCommands:\n");
-  for (size_t i = 0; i < WI_ARRAY_SIZE(subcmds); i++)
-    fprintf(f, "  %-16s %s\n", subcmds[i].name + 6, subcmds[i].summary);
-}
-
 static int
 do_list(const char *dir, const struct cache_args *a)
 {
@@ -341,31 +330,16 @@ do_delete(const char *dir, const struct cache_args *a)
   return CLI_EXIT_OK;
 }
 
-int
-cmd_cache(int argc, char **argv)
+/* Parse subcommand k's options, then run it on the cache directory. */
+static int
+run_sub(size_t k, int argc, char **argv)
 {
   struct cache_args a = { 0 };
   char **pos = NULL;
   int npos = 0;
-  size_t k;
 
-  if (argc < 2) {
-    cache_usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
-  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    cache_usage(stdout);
-    return CLI_EXIT_OK;
-  }
-  for (k = 0; k < WI_ARRAY_SIZE(subcmds); k++)
-    if (strcmp(argv[1], subcmds[k].name + 6) == 0)
-      break;
-  if (k == WI_ARRAY_SIZE(subcmds)) {
-    fprintf(stderr, "wlsimg cache: unknown command '%s'\n\n", argv[1]);
-    cache_usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
-  int r = cli_parse(&subcmds[k], argc - 1, argv + 1, &a, &pos, &npos);
+  int r = cli_parse(&subcmds[k], argc, argv, &a, &pos, &npos);
+
   free(pos);
   if (r < 0)
     return CLI_EXIT_USAGE;
@@ -390,4 +364,41 @@ cmd_cache(int argc, char **argv)
   default:
     return do_delete(dir, &a);
   }
+}
+
+#define SUB(fn, k)                     \
+  static int fn(int argc, char **argv) \
+  {                                    \
+    return run_sub(k, argc, argv);     \
+  }
+SUB(list_items, 0)
+SUB(add_installer, 1)
+SUB(add_patch, 2)
+SUB(add_entry, 3)
+SUB(delete_entry, 4)
+SUB(download_patches, 5)
+#undef SUB
+
+static const struct cli_sub cache_subs[] = {
+  { "listItems", list_items, "List cache entries (sorted by key)", false },
+  { "addInstaller", add_installer, "Add an installer to the cache", false },
+  { "addPatch", add_patch, "Add a patch to the cache", false },
+  { "addEntry", add_entry, "Add or replace a cache entry", false },
+  { "deleteEntry", delete_entry, "Delete a cache entry", false },
+  { "downloadPatches", download_patches,
+    "Put the patches and OPatch a create would apply into the cache (for offline builds)", false },
+  { NULL, NULL, NULL, false },
+};
+
+static const struct cli_group cache_group = {
+  "cache",
+  "List and set cache options (WIT-compatible .metadata in $WLSIMG_CACHEDIR, default $HOME/cache).",
+  NULL,
+  cache_subs,
+};
+
+int
+cmd_cache(int argc, char **argv)
+{
+  return cli_dispatch(&cache_group, argc, argv);
 }
