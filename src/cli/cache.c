@@ -32,7 +32,7 @@ struct cache_args {
   const char *user;
   const char *password_env;
   const char *password_file;
-  bool password_prompt;
+  const char *password; /* "" when --password was given alone */
   bool latest_psu;
   bool recommended;
   bool skip_opatch_update;
@@ -95,8 +95,9 @@ static const struct cli_opt download_opts[] = {
     "Do not fetch OPatch", false },
   { "user", 0, CLI_STRING, offsetof(struct cache_args, user), "email",
     "Oracle Support user (without it, only check that the cache has everything)", false },
-  { "password", 0, CLI_FLAG, offsetof(struct cache_args, password_prompt), NULL,
-    "Prompt for the Oracle Support password (or read a line from stdin)", false },
+  { "password", 0, CLI_OPTIONAL, offsetof(struct cache_args, password), NULL,
+    "Ask for the Oracle Support password (no echo; or a line from stdin); a value is refused",
+    false },
   { "passwordEnv", 0, CLI_STRING, offsetof(struct cache_args, password_env), "name",
     "Environment variable holding the password", false },
   { "passwordFile", 0, CLI_STRING, offsetof(struct cache_args, password_file), "file",
@@ -230,6 +231,8 @@ do_download(const char *dir, const struct cache_args *a)
   size_t n = 0;
   const char *arch = NULL;
 
+  if (a->password && *a->password)
+    return cli_witpass_refuse("cache downloadPatches", "password", a->password);
   wit_log_install(); /* the library's IMG lines */
   if (a->platform) {
     const char *p = a->platform;
@@ -242,7 +245,8 @@ do_download(const char *dir, const struct cache_args *a)
     return cli_usage_error(
         "cache downloadPatches",
         "nothing to download: give --patches, --latestPSU or --recommendedPatches");
-  if (cli_witpass_read(a->password_prompt, a->password_file, a->password_env, &password, &err) < 0)
+  if (cli_witpass_read("password", "Oracle Support password", a->password != NULL, a->password_file,
+                       a->password_env, &password, &err) < 0)
     return wit_fail(&err);
   char **ids = split_patches(&a->patches, &n);
   struct wi_patch_opts o = { .cache_dir = dir,
@@ -334,9 +338,6 @@ run_sub(size_t k, int argc, char **argv)
   char **pos = NULL;
   int npos = 0;
 
-  /* the Oracle Support password is never taken from the command line */
-  if (k == 5 && cli_witpass_refuse_value("cache downloadPatches", argc, argv) != 0)
-    return CLI_EXIT_USAGE;
   int r = cli_parse(&subcmds[k], argc, argv, &a, &pos, &npos);
 
   free(pos);
