@@ -431,6 +431,7 @@ wi_ui_server_start(struct wi_ui_server **out, const struct wi_ui_server_opts *o,
   }
   struct wi_ui_api_opts ao = { .project_file = o->project_file,
                                .store_root = o->store_root,
+                               .fs_root = o->fs_root,
                                .authfile = o->authfile,
                                .tls_verify = o->tls_verify };
   if (wi_ui_session_new(&s->sess, err) < 0 || wi_ui_api_new(&s->api, &ao, err) < 0)

@@ -20,6 +20,7 @@ struct wi_ui_server_opts {
   bool allow_remote;        /* listen on a non-loopback address */
   const char *project_file; /* required */
   const char *store_root;   /* NULL: the default store */
+  const char *fs_root;      /* NULL: the file browser shows the home and project directories */
   const char *authfile;     /* NULL: where wlsimg login keeps logins */
   int tls_verify;           /* registry TLS verification, 1 by default */
 };
