@@ -75,7 +75,8 @@ ui_log(enum wi_log_level level, const char *msg, void *payload)
   static const char *names[] = { "error", "warning", "info", "debug", "trace" };
   WI_UNUSED(payload);
   fprintf(stderr, "wlsimg ui: %s: %s\n", names[level], msg);
-  wi_ui_tasks_forward_log((int)level, msg);
+  if (strncmp(msg, WI_UI_SERVER_REQUEST_LOG, strlen(WI_UI_SERVER_REQUEST_LOG)) != 0)
+    wi_ui_tasks_forward_log((int)level, msg);
 }
 
 /* The project file as an absolute path (its directory must exist). malloc'ed or NULL. */

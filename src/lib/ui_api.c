@@ -188,7 +188,7 @@ void
 wi_ui_api_reply_registry(struct wi_ui_resp *r, const wi_err *err, const char *host,
                          const char *user, const char *tag)
 {
-  wi_autofree char *e = wi_ui_validate_registry_error(err, host, user, tag);
+  wi_autofree char *e = wi_ui_validate_registry_error(err, host, user, tag, true);
   autojson json_t *o = json_object();
   json_t *ej = json_loads(e, 0, NULL);
   json_object_set_new(ej, "code_name", json_string(wi_err_name(err->code)));

@@ -15,6 +15,9 @@
 
 #include "lib/err.h"
 
+/* The request log's lines start with this (they are not a job's, so no job log gets them). */
+#define WI_UI_SERVER_REQUEST_LOG "request: "
+
 struct wi_ui_server_opts {
   const char *listen;       /* "127.0.0.1:0" by default */
   bool allow_remote;        /* listen on a non-loopback address */

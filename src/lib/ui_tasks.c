@@ -271,7 +271,8 @@ wi_ui_tasks_fail(struct task *t, const char *what, const char *title, const char
   autojson json_t *o = wi_ui_tasks_result(t, false, title, msg);
   json_object_set_new(o, "ref", wi_json_str(subject));
   if (!cancelled && host) {
-    wi_autofree char *e = wi_ui_validate_registry_error(err, host, user, subject);
+    wi_autofree char *e =
+        wi_ui_validate_registry_error(err, host, user, subject, strcmp(what, "push") == 0);
     json_object_set_new(o, "error", json_loads(e, 0, NULL));
   }
   wi_ui_tasks_emit(t, "result", o);

@@ -347,7 +347,10 @@ push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag,
                                   .password = l->pass,
                                   .authfile = wi_ui_creds_authfile(t->env.creds),
                                   .cancel = wi_ui_jobs_cancel_flag(t->job) };
-  ret = wi_regclient_new(&rc, r->domain, &ro, err);
+  /* the login check fails at once on a registry that is down; the upload keeps its retries */
+  struct wi_regclient_opts once = ro;
+  once.retries = -1;
+  ret = wi_regclient_new(&rc, r->domain, &once, err);
   if (ret == 0)
     ret = wi_regclient_ping(rc, err);
   if (ret < 0)

@@ -423,7 +423,7 @@ proxy_for(void)
 }
 
 static char *
-hint_for(const wi_err *err, const char *host, const char *user, const char *tag)
+hint_for(const wi_err *err, const char *host, const char *user, const char *tag, bool push)
 {
   bool ocir = host && wi_ui_validate_is_ocir(host);
   struct wi_ref r = { 0 };
@@ -459,8 +459,9 @@ hint_for(const wi_err *err, const char *host, const char *user, const char *tag)
                         host ? host : "", user ? " for '" : "", user ? user : "", user ? "'" : "");
   }
   if (err->code == WI_EDENIED || err->http_status == 403)
-    return wi_xasprintf("The login works but may not push to %s: check the namespace in the tag "
-                        "(%s) and your repository policy.",
+    return wi_xasprintf("The login works but %s %s: check the namespace in the tag (%s) and your "
+                        "repository policy.",
+                        push ? "may not push to" : "has no access to",
                         repo ? repo : "this repository", ns ? ns : "?");
   if (err->code == WI_ENET) {
     wi_autofree char *addr = host ? resolved(host) : NULL;
@@ -492,11 +493,11 @@ http_status_of(const wi_err *err)
 
 char *
 wi_ui_validate_registry_error(const wi_err *err, const char *host, const char *user,
-                              const char *tag)
+                              const char *tag, bool push)
 {
   autojson json_t *o = json_object();
   wi_autofree char *code = registry_code(err->msg);
-  wi_autofree char *hint = hint_for(err, host, user, tag);
+  wi_autofree char *hint = hint_for(err, host, user, tag, push);
   json_object_set_new(o, "status", json_integer(http_status_of(err)));
   json_object_set_new(o, "code", code ? json_string(code) : json_null());
   json_object_set_new(o, "message", wi_json_str(err->msg));

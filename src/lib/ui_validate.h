@@ -45,8 +45,9 @@ bool wi_ui_validate_is_ocir(const char *host);
  * status is err->http_status (0 when none), code the registry's error code parsed from the
  * message ("UNAUTHORIZED", "DENIED") or null; the hint is keyed on them and on the host (OCIR
  * user name form, auth token vs password, tag namespace vs login namespace, an unreachable
- * registry). user and tag may be NULL. */
+ * registry); push says whether the failure was a push (a 403 then reads "may not push to").
+ * user and tag may be NULL. */
 char *wi_ui_validate_registry_error(const wi_err *err, const char *host, const char *user,
-                                    const char *tag);
+                                    const char *tag, bool push);
 
 #endif
