@@ -341,8 +341,8 @@ post_validate(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_re
   wi_err err = { 0 };
   char *out = NULL;
   if (!json_is_array(actions)) {
-    if (validate(a, json_string_value(json_object_get(j, "action")), user, wls, &out, NULL,
-                 &err) < 0)
+    if (validate(a, json_string_value(json_object_get(j, "action")), user, wls, &out, NULL, &err) <
+        0)
       return wi_ui_api_reply_error(r, 400, &err);
     return reply(r, 200, CT_JSON, out);
   }

@@ -145,8 +145,8 @@ login_check(struct wi_ui_api *a, const char *host, const char *user, const char 
     return ret;
   }
   char digest[WI_DIGEST_MAX] = "";
-  ret = wi_regclient_head_manifest(rc, ref.path, ref.tag ? ref.tag : ref.digest, digest, NULL,
-                                   NULL, &terr);
+  ret = wi_regclient_head_manifest(rc, ref.path, ref.tag ? ref.tag : ref.digest, digest, NULL, NULL,
+                                   &terr);
   json_t *t = json_object();
   json_object_set_new(t, "ref", wi_json_str(tag));
   json_object_set_new(t, "exists", json_boolean(ret == 0));
@@ -251,8 +251,7 @@ test_credentials(struct wi_ui_api *a, const char *host, const char *body, size_t
     pass = wi_xstrdup(tp);
     where = wi_xstrdup("typed, not saved");
   } else {
-    ret = wi_ui_creds_resolve(a->creds, host, tu && tu[0] ? tu : NULL, &user, &pass, &where,
-                              &err);
+    ret = wi_ui_creds_resolve(a->creds, host, tu && tu[0] ? tu : NULL, &user, &pass, &where, &err);
   }
   /* the body held a password: wipe it now that it is copied */
   if (tp)
@@ -447,8 +446,8 @@ post_token(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp 
   if (save) {
     wi_autofree char *host = wi_creds_registry_host(e.url);
     struct row_args ra = { .host = host, .user = user, .name = "embedded" };
-    ret = wi_ui_creds_save(a->creds, host, user, token,
-                           where && strcmp(where, "session") == 0, &place, &err);
+    ret = wi_ui_creds_save(a->creds, host, user, token, where && strcmp(where, "session") == 0,
+                           &place, &err);
     if (ret == 0)
       ret = wi_ui_api_update(a, put_row, &ra, &err);
   }
@@ -587,8 +586,8 @@ post_import(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp
     if (!apply)
       wi_ui_project_dispose(&p);
     json_object_set_new(o, "needsPassphrase", json_boolean(ret == WI_EAUTH));
-    json_object_set_new(o, "error", json_pack("{s:s,s:s}", "code", wi_err_name(err.code),
-                                               "message", err.msg));
+    json_object_set_new(o, "error",
+                        json_pack("{s:s,s:s}", "code", wi_err_name(err.code), "message", err.msg));
     return wi_ui_api_reply_json(r, ret == WI_EAUTH ? 401 : ret == WI_ENOTFOUND ? 404 : 400, o);
   }
   json_t *notes = json_array();
@@ -596,8 +595,9 @@ post_import(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp
     json_array_append_new(notes, wi_json_str(w.notes[i]));
   json_object_set_new(o, "applied", json_boolean(apply));
   json_object_set_new(o, "notes", notes);
-  json_object_set_new(o, "logins", save_logins(a, &w, apply ? json_object_get(b, "logins") : NULL,
-                                               where && strcmp(where, "session") == 0));
+  json_object_set_new(o, "logins",
+                      save_logins(a, &w, apply ? json_object_get(b, "logins") : NULL,
+                                  where && strcmp(where, "session") == 0));
   if (!apply) {
     wi_autofree char *pj = wi_ui_project_to_json(&p);
     json_object_set_new(o, "project", json_loads(pj, 0, NULL));
@@ -608,9 +608,8 @@ post_import(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp
 }
 
 bool
-wi_ui_api_logins_route(struct wi_ui_api *a, const char *method, const char *path,
-                       wi_ui_arg_fn arg, void *ctx, const char *body, size_t len,
-                       struct wi_ui_resp *r)
+wi_ui_api_logins_route(struct wi_ui_api *a, const char *method, const char *path, wi_ui_arg_fn arg,
+                       void *ctx, const char *body, size_t len, struct wi_ui_resp *r)
 {
   if (wi_str_has_prefix(path, "/api/credentials"))
     route_credentials(a, method, path + strlen("/api/credentials"), arg, ctx, body, len, r);

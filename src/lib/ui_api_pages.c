@@ -28,8 +28,7 @@ index_arg(wi_ui_arg_fn arg, void *ctx)
 }
 
 static void
-get_model(struct wi_ui_api *a, const char *what, wi_ui_arg_fn arg, void *ctx,
-          struct wi_ui_resp *r)
+get_model(struct wi_ui_api *a, const char *what, wi_ui_arg_fn arg, void *ctx, struct wi_ui_resp *r)
 {
   struct wi_ui_project p;
   wi_err err = { 0 };
@@ -54,8 +53,8 @@ get_model(struct wi_ui_api *a, const char *what, wi_ui_arg_fn arg, void *ctx,
     free(out);
     out = more;
   }
-  wi_ui_api_reply(r, 200, what && strcmp(what, "/file") == 0 ? WI_UI_API_CT_TEXT : WI_UI_API_CT_JSON,
-                  out);
+  wi_ui_api_reply(r, 200,
+                  what && strcmp(what, "/file") == 0 ? WI_UI_API_CT_TEXT : WI_UI_API_CT_JSON, out);
 }
 
 static void
@@ -101,9 +100,8 @@ get_wdt(struct wi_ui_resp *r)
 }
 
 bool
-wi_ui_api_pages_route(struct wi_ui_api *a, const char *method, const char *path,
-                      wi_ui_arg_fn arg, void *ctx, const char *body, size_t len,
-                      struct wi_ui_resp *r)
+wi_ui_api_pages_route(struct wi_ui_api *a, const char *method, const char *path, wi_ui_arg_fn arg,
+                      void *ctx, const char *body, size_t len, struct wi_ui_resp *r)
 {
   WI_UNUSED(body);
   WI_UNUSED(len);

@@ -84,7 +84,7 @@ body_str(json_t *j, const char *key, bool required, char **out, wi_err *err)
 int
 wi_ui_creds_parse_body(struct wi_ui_creds_body *out, const char *text, size_t len, wi_err *err)
 {
-  static const char *const known[] = { "host",  "user",  "password", "email",
+  static const char *const known[] = { "host",  "user", "password", "email",
                                        "where", "name", "verify" };
   json_error_t jerr;
   const char *key;

@@ -106,7 +106,8 @@ wi_ui_fs_list(const char *dir, const char *const *roots, size_t n_roots, char **
     ret = wi_err_sys(err, errno == ENOENT ? WI_ENOTFOUND : WI_EIO, "%s", dir);
   size_t root = n_real;
   for (size_t i = 0; ret == 0 && i < n_real; i++)
-    if (below(real, real_roots[i]) && (root == n_real || strlen(real_roots[i]) > strlen(real_roots[root])))
+    if (below(real, real_roots[i]) &&
+        (root == n_real || strlen(real_roots[i]) > strlen(real_roots[root])))
       root = i;
   if (ret == 0 && root == n_real)
     ret = wi_err_set(err, WI_EDENIED, "%s is outside the directories the page may browse", dir);

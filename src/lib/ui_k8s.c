@@ -155,9 +155,11 @@ secret_from_login(struct wi_ui_creds *creds, const char *host, const char *want_
                       host);
   if (ret < 0)
     return ret;
-  struct wi_k8s_docker_secret ds = {
-    .name = name, .ns = ns && ns[0] ? ns : NULL, .server = server, .username = user, .password = pass
-  };
+  struct wi_k8s_docker_secret ds = { .name = name,
+                                     .ns = ns && ns[0] ? ns : NULL,
+                                     .server = server,
+                                     .username = user,
+                                     .password = pass };
   ret = wi_k8s_docker_secret(out, &ds, err);
   wi_alloc_secret_free(pass);
   return ret;
@@ -255,10 +257,13 @@ generic(struct objs *o, const char *name, const char *ns, const char *uid,
         const struct wi_k8s_kv *data, size_t n, wi_err *err)
 {
   struct wi_k8s_kv label = { "weblogic.domainUID", uid };
-  struct wi_k8s_generic_secret gs = {
-    .name = name, .ns = ns, .data = data, .n_data = n, .labels = &label, .n_labels = 1,
-    .type = "Opaque"
-  };
+  struct wi_k8s_generic_secret gs = { .name = name,
+                                      .ns = ns,
+                                      .data = data,
+                                      .n_data = n,
+                                      .labels = &label,
+                                      .n_labels = 1,
+                                      .type = "Opaque" };
   struct wi_k8s_obj *x = NULL;
   int ret = wi_k8s_generic_secret(&x, &gs, err);
   if (ret == 0)
@@ -293,8 +298,8 @@ model_secrets(struct objs *o, const struct wi_ui_project *p, const struct wi_ui_
           value = s->model[m].value;
       if (value == NULL)
         return wi_err_set(err, WI_EINVAL,
-                          "model-secrets: no value for %s (the model's @@SECRET:%s@@)",
-                          names->v[k], names->v[k]);
+                          "model-secrets: no value for %s (the model's @@SECRET:%s@@)", names->v[k],
+                          names->v[k]);
       data[nd++] = (struct wi_k8s_kv){ names->v[k] + nlen + 1, value };
     }
     wi_autofree char *name = model_secret_name(names->v[i], nlen, p->domain_uid);
@@ -412,8 +417,8 @@ wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
   objs_dispose(&o);
   if (ret == 0 && s && ns) {
     /* the namespace first, so that a new one is there for the rest */
-    char *all = wi_xasprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n---\n%s",
-                             ns, yaml);
+    char *all =
+        wi_xasprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n---\n%s", ns, yaml);
     wi_alloc_secret_free(yaml);
     yaml = all;
   }
@@ -468,8 +473,8 @@ wi_ui_k8s_status(const char *domain_json, size_t len, const char *pods_json, siz
   json_error_t je;
   autojson json_t *root = json_loadb(domain_json, len, 0, &je);
   if (!json_is_object(root) || strcmp(jstr(root, "kind"), "Domain") != 0)
-    return wi_err_set(err, WI_EPROTO, "kubectl did not answer with a Domain%s%s",
-                      root ? "" : ": ", root ? "" : je.text);
+    return wi_err_set(err, WI_EPROTO, "kubectl did not answer with a Domain%s%s", root ? "" : ": ",
+                      root ? "" : je.text);
   json_t *status = json_object_get(root, "status");
   json_t *conds = json_array();
   const char *state = "Unknown";

@@ -46,8 +46,8 @@ char *wi_ui_k8s_aux_ref(const struct wi_ui_project *p);
 /* Apply-time values, all secrets (never saved). */
 struct wi_ui_k8s_secrets {
   const char *wls_password;
-  const char *runtime_password; /* NULL: keep the existing secret, or a random one */
-  bool runtime_exists;          /* the runtime encryption secret is in the cluster already */
+  const char *runtime_password;  /* NULL: keep the existing secret, or a random one */
+  bool runtime_exists;           /* the runtime encryption secret is in the cluster already */
   const struct wi_k8s_kv *model; /* "name:key" → value, for the model's @@SECRET@@ tokens */
   size_t n_model;
 };

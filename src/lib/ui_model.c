@@ -1,8 +1,8 @@
 /* wlsimg ui: the model, variable and archive files of a project, read and checked. */
 #include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <archive_entry.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +89,10 @@ wi_ui_model_tokens(const char *text, size_t len, wi_ui_model_token_fn fn, void *
 
 struct report {
   json_t *files, *variables, *props, *secrets, *env, *refs, *findings;
-  json_t *defined;   /* object: variable name → true */
-  json_t *used;      /* object: prop name → true */
-  json_t *seen;      /* object: secret/env token → true (dedup) */
-  char **entries;    /* archive entries, for the wlsdeploy/ references */
+  json_t *defined; /* object: variable name → true */
+  json_t *used;    /* object: prop name → true */
+  json_t *seen;    /* object: secret/env token → true (dedup) */
+  char **entries;  /* archive entries, for the wlsdeploy/ references */
   size_t n_entries;
   char **model_refs; /* wlsdeploy/ paths the models name */
   size_t n_refs;
@@ -212,8 +212,8 @@ check_variable_file(struct report *r, const char *pf, size_t index, const char *
   json_array_append_new(r->files, fe);
   wi_autofree char *path = wi_ui_project_path(pf, rel);
   size_t len = 0;
-  wi_autofree char *text = read_listed(r, fe, path, rel, "variable-files", "Variable Files",
-                                       WI_MAX_PROPS_BYTES, &len);
+  wi_autofree char *text =
+      read_listed(r, fe, path, rel, "variable-files", "Variable Files", WI_MAX_PROPS_BYTES, &len);
   if (text == NULL)
     return;
   struct wi_props props = { 0 };
@@ -244,8 +244,7 @@ open_zip(const char *path, wi_err *err)
   struct archive *a = archive_read_new();
   archive_read_support_format_zip(a);
   if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-    wi_err_set(err, WI_EINVAL, "%s: not a readable zip archive: %s", path,
-               archive_error_string(a));
+    wi_err_set(err, WI_EINVAL, "%s: not a readable zip archive: %s", path, archive_error_string(a));
     archive_read_free(a);
     return NULL;
   }
@@ -297,8 +296,7 @@ check_archive_file(struct report *r, const char *pf, size_t index, const char *r
   struct stat st;
   if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
     json_object_set_new(fe, "message", json_string("does not exist or is not a file"));
-    wi_autofree char *msg =
-        wi_xasprintf("Archive Files: %s does not exist or is not a file.", rel);
+    wi_autofree char *msg = wi_xasprintf("Archive Files: %s does not exist or is not a file.", rel);
     finding(r, true, "archive-files", msg);
     return;
   }
@@ -345,8 +343,7 @@ cross_checks(struct report *r, const struct wi_ui_project *p)
     json_array_append_new(r->props, o);
     if (!defined) {
       wi_autofree char *msg = wi_xasprintf(
-          "Variable Files: @@PROP:%s@@ is used in the model but no variable file defines it.",
-          key);
+          "Variable Files: @@PROP:%s@@ is used in the model but no variable file defines it.", key);
       finding(r, false, "variable-files", msg);
     }
   }
@@ -354,8 +351,8 @@ cross_checks(struct report *r, const struct wi_ui_project *p)
   json_object_foreach (r->defined, key, v) {
     if (json_object_get(r->used, key) == NULL) {
       json_array_append_new(unused, wi_json_str(key));
-      wi_autofree char *msg = wi_xasprintf(
-          "Variable Files: %s is defined but no @@PROP:%s@@ uses it.", key, key);
+      wi_autofree char *msg =
+          wi_xasprintf("Variable Files: %s is defined but no @@PROP:%s@@ uses it.", key, key);
       finding(r, false, "variable-files", msg);
     }
   }

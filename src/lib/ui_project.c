@@ -320,8 +320,8 @@ read_registry(struct wi_ui_registry *r, json_t *e, size_t i, wi_err *err)
     for (size_t k = 0; k < WI_ARRAY_SIZE(keys); k++)
       if (strcmp(key, keys[k]) == 0) {
         if (!json_is_string(v))
-          return wi_err_set(err, WI_EINVAL, "registries[%zu].%s: expected a string, got %s", i,
-                            key, wi_json_type_name(v));
+          return wi_err_set(err, WI_EINVAL, "registries[%zu].%s: expected a string, got %s", i, key,
+                            wi_json_type_name(v));
         free(*dst[k]);
         *dst[k] = wi_xstrdup(json_string_value(v));
         known = true;

@@ -47,8 +47,7 @@ paths(struct wi_ui_render_aux *a, const char *project_file, const struct wi_ui_s
 }
 
 void
-wi_ui_render_aux_opts(struct wi_ui_render_aux *a, const struct wi_ui_project *p,
-                      const char *pf)
+wi_ui_render_aux_opts(struct wi_ui_render_aux *a, const struct wi_ui_project *p, const char *pf)
 {
   memset(a, 0, sizeof *a);
   struct wi_aux_opts *o = &a->o;
@@ -148,8 +147,8 @@ login_push(struct wi_buf *b, const struct wi_ui_project *p, const char *login, c
   if (p->aux_push_auth) {
     wi_autofree char *user =
         wi_ui_render_shell_quote(p->aux_login.user[0] ? p->aux_login.user : "<user>");
-    wi_buf_addf(b, NULL, "printf '%%s\\n' \"$TOKEN\" | %s -u %s --password-stdin %s\n", login,
-                user, r.domain);
+    wi_buf_addf(b, NULL, "printf '%%s\\n' \"$TOKEN\" | %s -u %s --password-stdin %s\n", login, user,
+                r.domain);
   }
   wi_buf_addf(b, NULL, "%s %s\n", push, tag);
   wi_ref_dispose(&r);
@@ -172,9 +171,9 @@ render_cli(const struct wi_ui_project *p, const char *pf, bool wit)
                 tool);
   }
   wi_autofree char *create = wi_ui_render_aux_command(&a.o, tool);
-  wi_buf_addf(&b, NULL, "%s%s\n", create,
-              wit ? (a.o.wdt_version ? " --builder docker" : " --wdtVersion latest --builder docker")
-                  : "");
+  wi_buf_addf(
+      &b, NULL, "%s%s\n", create,
+      wit ? (a.o.wdt_version ? " --builder docker" : " --wdtVersion latest --builder docker") : "");
   if (wit)
     login_push(&b, p, "docker login", "docker push");
   else
@@ -241,8 +240,8 @@ render_k8s(const struct wi_ui_project *p, const char *kubectl, char **out, wi_er
   wi_buf_addf(&b, NULL, "%s\n# WLS_USER, WLS_PASSWORD: the WebLogic administrator (%s)\n", pipe,
               p->wls_user);
   if (kubectl)
-    wi_buf_addf(&b, NULL, "%s get domain.v9.weblogic.oracle %s%s -o yaml\n", kubectl,
-                p->domain_uid, nsq);
+    wi_buf_addf(&b, NULL, "%s get domain.v9.weblogic.oracle %s%s -o yaml\n", kubectl, p->domain_uid,
+                nsq);
   *out = wi_buf_steal(&b);
   return 0;
 }
@@ -286,8 +285,8 @@ wi_ui_render(const struct wi_ui_project *p, const char *kind, const struct wi_ui
   if (strcmp(kind, "k8s-cli") == 0)
     return render_k8s(p, NULL, out, err);
   if (strcmp(kind, "kubectl") == 0) {
-    wi_autofree char *ctx = wi_ui_render_shell_quote(p->k8s_context[0] ? p->k8s_context
-                                                                       : "<context>");
+    wi_autofree char *ctx =
+        wi_ui_render_shell_quote(p->k8s_context[0] ? p->k8s_context : "<context>");
     wi_autofree char *kubectl = wi_xasprintf("kubectl --context %s", ctx);
     return render_k8s(p, kubectl, out, err);
   }

@@ -1,8 +1,8 @@
 /* wlsimg ui: copyable outputs of the Code View (GET /api/render/{kind}).
  *
  * kinds:
- *   "cli"         the wlsimg commands the Image page's jobs run (cache addInstaller, createAuxImage,
- *                 login with $TOKEN on stdin, push), from the same wi_aux_opts the job builds;
+ *   "cli"         the wlsimg commands the Image page's jobs run (cache addInstaller,
+ * createAuxImage, login with $TOKEN on stdin, push), from the same wi_aux_opts the job builds;
  *   "wit"         the WebLogic Image Tool and docker equivalents;
  *   "secret-yaml" the aux image's pull secret made from the login of its host, as `wlsimg k8s
  *                 secret docker-registry --from-login` prints it, data <redacted> unless reveal;

@@ -89,8 +89,7 @@ model_secrets(struct wi_ui_tasks_req *r, json_t *o, wi_err *err)
       return wi_err_set(err, WI_EINVAL, "params.modelSecrets.%s: expected a string", key);
     if (strchr(key, ':') == NULL)
       return wi_err_set(err, WI_EINVAL, "params.modelSecrets.%s: expected \"name:key\"", key);
-    wi_k8s_input_kv_list_add(&r->model_secrets, wi_xstrdup(key),
-                             wi_xstrdup(json_string_value(v)));
+    wi_k8s_input_kv_list_add(&r->model_secrets, wi_xstrdup(key), wi_xstrdup(json_string_value(v)));
   }
   return 0;
 }
@@ -105,9 +104,10 @@ drop_empty(char **secret)
 static int
 parse_params(struct wi_ui_tasks_req *r, json_t *params, wi_err *err)
 {
-  static const char *const known[] = { "user",     "password",        "remember",     "where",
-                                       "name",     "namespace",       "wlsPassword",  "dryRun",
-                                       "runtimePassword", "modelSecrets" };
+  static const char *const known[] = { "user",        "password", "remember",
+                                       "where",       "name",     "namespace",
+                                       "wlsPassword", "dryRun",   "runtimePassword",
+                                       "modelSecrets" };
   const char *key;
   json_t *v;
   if (!json_is_object(params))
@@ -245,8 +245,7 @@ wi_ui_tasks_result(const struct task *t, bool ok, const char *title, const char 
   json_object_set_new(o, "ok", json_boolean(ok));
   json_object_set_new(o, "title", wi_json_str(title));
   json_object_set_new(o, "message", wi_json_str(message));
-  json_object_set_new(o, "duration_ms",
-                      json_integer((json_int_t)((wi_util_now() - t->t0) * 1000)));
+  json_object_set_new(o, "duration_ms", json_integer((json_int_t)((wi_util_now() - t->t0) * 1000)));
   return o;
 }
 
@@ -312,8 +311,8 @@ check_model(struct task *t, wi_err *err)
   json_array_foreach (json_object_get(r, "findings"), i, f) {
     bool error = strcmp(json_string_value(json_object_get(f, "severity")), "error") == 0;
     n_warn += !error;
-    wi_ui_jobs_log(t->job, error ? "err" : "info", "%s%s", error ? "" : "warning: ",
-                   json_string_value(json_object_get(f, "message")));
+    wi_ui_jobs_log(t->job, error ? "err" : "info", "%s%s",
+                   error ? "" : "warning: ", json_string_value(json_object_get(f, "message")));
   }
   wi_ui_tasks_step_end(t, "check", n_errors ? "failed" : "done");
   wi_autofree char *msg = wi_xasprintf(

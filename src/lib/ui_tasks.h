@@ -22,7 +22,7 @@
 #include "lib/ui_project.h"
 
 #define WI_UI_TASKS_MAX_BODY 65536
-#define WI_UI_TASKS_TYPES                                                                        \
+#define WI_UI_TASKS_TYPES                                                                   \
   "createAuxImage pushAuxImage createAndPush checkImage checkModel pullSecret domainApply " \
   "domainStatus"
 

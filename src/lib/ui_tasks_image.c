@@ -127,8 +127,8 @@ wi_ui_tasks_image_create(struct task *t, wi_err *err)
   int ret = create_steps(t, &res, err);
   if (ret < 0) {
     wi_aux_build_result_dispose(&res);
-    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL,
-                            NULL, ret, err);
+    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
+                            ret, err);
   }
   wi_autofree char *host = host_of(t->p.aux_tag);
   wi_autofree char *msg = wi_xasprintf(
@@ -383,8 +383,8 @@ push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag,
   char seen[WI_DIGEST_MAX] = "";
   ret = wi_ref_parse(&pr, *pushed_tag, err);
   if (ret == 0)
-    ret = wi_regclient_head_manifest(rc, pr.path, pr.tag ? pr.tag : pr.digest, seen, NULL, NULL,
-                                     err);
+    ret =
+        wi_regclient_head_manifest(rc, pr.path, pr.tag ? pr.tag : pr.digest, seen, NULL, NULL, err);
   wi_ref_dispose(&pr);
   if (ret == 0 && strcmp(seen, digest) != 0)
     ret = wi_err_set(err, WI_EDIGEST, "%s points to %s after the push, not %s", *pushed_tag, seen,
@@ -405,8 +405,8 @@ wi_ui_tasks_image_push(struct task *t, wi_err *err)
   char digest[WI_DIGEST_MAX] = "";
   int ret = wi_ref_parse(&r, t->p.aux_tag, err);
   if (ret < 0)
-    return wi_ui_tasks_fail(t, "push", "Push Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
-                            ret, err);
+    return wi_ui_tasks_fail(t, "push", "Push Auxiliary Image Failed", t->p.aux_tag, NULL, NULL, ret,
+                            err);
   ret = push_steps(t, &r, &l, &tag, digest, err);
   if (ret < 0) {
     ret = wi_ui_tasks_fail(t, "push", "Push Auxiliary Image Failed", tag ? tag : t->p.aux_tag,
@@ -446,8 +446,8 @@ wi_ui_tasks_image_create_push(struct task *t, wi_err *err)
   int ret = create_steps(t, &res, err);
   if (ret < 0) {
     wi_aux_build_result_dispose(&res);
-    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL,
-                            NULL, ret, err);
+    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
+                            ret, err);
   }
   wi_autofree char *host = host_of(t->p.aux_tag);
   if (t->env.record)
@@ -506,7 +506,10 @@ wi_ui_tasks_image_check(struct task *t, wi_err *err)
   if (ret == 0) {
     wi_ui_tasks_step_end(t, "login", "done");
     wi_ui_tasks_step_begin(t, "manifest", "Read the manifest");
-    ret = wi_regclient_get_manifest(rc, r.path, r.digest ? r.digest : r.tag ? r.tag : "latest",
+    ret = wi_regclient_get_manifest(rc, r.path,
+                                    r.digest ? r.digest
+                                    : r.tag  ? r.tag
+                                             : "latest",
                                     &bytes, &len, &mt, digest, err);
   }
   if (ret == 0)

@@ -84,8 +84,9 @@ runtime_exists(struct task *t, const char *ctx, bool *exists, wi_err *err)
                                ? wi_xstrdup(t->p.runtime_secret)
                                : wi_xasprintf("%s-runtime-encryption-secret", t->p.domain_uid);
   const char *ns = t->p.k8s_namespace[0] ? t->p.k8s_namespace : "default";
-  const char *args[] = { "get", "secret", name, "-n", ns, "--ignore-not-found", "-o", "name",
-                         NULL };
+  const char *args[] = {
+    "get", "secret", name, "-n", ns, "--ignore-not-found", "-o", "name", NULL
+  };
   wi_autofree char *out = NULL;
   int code = 0;
   int ret = wi_ui_k8s_kubectl(ctx, args, NULL, &out, &code, err);
@@ -176,10 +177,10 @@ static int
 status_steps(struct task *t, const char *ctx, char **summary, wi_err *err)
 {
   const char *ns = t->p.k8s_namespace[0] ? t->p.k8s_namespace : "default";
-  const char *get[] = { "get", "domain.v9.weblogic.oracle", t->p.domain_uid, "-n", ns,
-                        "-o",  "json",                      NULL };
-  wi_autofree char *label = wi_xasprintf("Read Domain %s (kubectl --context %s)", t->p.domain_uid,
-                                         ctx);
+  const char *get[] = { "get", "domain.v9.weblogic.oracle", t->p.domain_uid, "-n", ns, "-o", "json",
+                        NULL };
+  wi_autofree char *label =
+      wi_xasprintf("Read Domain %s (kubectl --context %s)", t->p.domain_uid, ctx);
   wi_ui_tasks_step_begin(t, "domain", label);
   wi_autofree char *dom = NULL;
   int code = 0;

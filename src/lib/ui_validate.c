@@ -280,8 +280,8 @@ check_k8s(struct findings *f, const struct wi_ui_project *p, const char *action,
     add(f, ERR, "domain-uid", "Domain", "Kubernetes", "%s", err.msg);
   if (strcmp(action, "domainStatus") == 0)
     return;
-  check_name(f, "wls-cred-secret", "Domain", "WebLogic Credentials Secret Name",
-             p->wls_cred_secret, false);
+  check_name(f, "wls-cred-secret", "Domain", "WebLogic Credentials Secret Name", p->wls_cred_secret,
+             false);
   check_name(f, "runtime-secret", "Domain", "Runtime Encryption Secret", p->runtime_secret, false);
   check_primary(f, p);
   struct wi_ref r = { 0 };
@@ -408,7 +408,7 @@ static char *
 proxy_for(void)
 {
   static const char *const vars[] = { "https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy",
-                                       "ALL_PROXY" };
+                                      "ALL_PROXY" };
   for (size_t i = 0; i < WI_ARRAY_SIZE(vars); i++) {
     const char *v = getenv(vars[i]);
     if (v == NULL || v[0] == '\0')
@@ -466,12 +466,11 @@ hint_for(const wi_err *err, const char *host, const char *user, const char *tag,
   if (err->code == WI_ENET) {
     wi_autofree char *addr = host ? resolved(host) : NULL;
     wi_autofree char *proxy = proxy_for();
-    return wi_xasprintf("%s could not be reached%s%s%s: check the host and port in the tag and "
-                        "that the registry is running; %s%s.",
-                        host ? host : "The registry", addr ? " (" : "", addr ? addr : "",
-                        addr ? ")" : "",
-                        proxy ? "proxy in use: " : "no proxy is set (https_proxy, no_proxy)",
-                        proxy ? proxy : "");
+    return wi_xasprintf(
+        "%s could not be reached%s%s%s: check the host and port in the tag and "
+        "that the registry is running; %s%s.",
+        host ? host : "The registry", addr ? " (" : "", addr ? addr : "", addr ? ")" : "",
+        proxy ? "proxy in use: " : "no proxy is set (https_proxy, no_proxy)", proxy ? proxy : "");
   }
   if (err->code == WI_ENOTFOUND)
     return wi_xstrdup("Not found: check the repository and tag.");

@@ -23,7 +23,7 @@ struct wi_ui_validate_in {
 };
 
 /* The actions, space-separated. */
-#define WI_UI_VALIDATE_ACTIONS                                                                  \
+#define WI_UI_VALIDATE_ACTIONS                                                                     \
   "createAuxImage pushAuxImage createAndPush checkImage checkModel pullSecret domain domainApply " \
   "domainStatus"
 

@@ -84,8 +84,8 @@ unpack(const char *text, struct packed *p, wi_err *err)
   }
   if (p->tag_len != TAG_LEN || p->iv_len == 0 || p->salt_len < MIN_SALT)
     return wi_err_set(err, WI_EINVAL,
-                      "not an encrypted WKT UI value (tag %zu bytes, IV %zu, salt %zu)",
-                      p->tag_len, p->iv_len, p->salt_len);
+                      "not an encrypted WKT UI value (tag %zu bytes, IV %zu, salt %zu)", p->tag_len,
+                      p->iv_len, p->salt_len);
   return 0;
 }
 
@@ -106,8 +106,9 @@ aes_gcm_open(const struct packed *p, const unsigned char *key, char **clear_out,
   if (!authentic) {
     explicit_bzero(out, p->ct_len + 1);
     free(out);
-    return ok ? wi_err_set(err, WI_EAUTH, "wrong passphrase (the WKT UI project's credentials "
-                                          "do not decrypt with it)")
+    return ok ? wi_err_set(err, WI_EAUTH,
+                           "wrong passphrase (the WKT UI project's credentials "
+                           "do not decrypt with it)")
               : wi_err_set(err, WI_ERR, "AES-256-GCM: cannot start");
   }
   size_t len = (size_t)n + (size_t)fin;
@@ -254,8 +255,7 @@ set_bool(struct ctx *c, bool *dst, const char *path)
 static char *
 project_rel(struct ctx *c, const char *rel)
 {
-  wi_autofree char *abs =
-      rel[0] == '/' ? wi_xstrdup(rel) : wi_xasprintf("%s/%s", c->wkt_dir, rel);
+  wi_autofree char *abs = rel[0] == '/' ? wi_xstrdup(rel) : wi_xasprintf("%s/%s", c->wkt_dir, rel);
   wi_autofree char *mine = wi_ui_project_path(c->project_file, ".");
   size_t n = strlen(mine) - 1; /* "<dir>/." → "<dir>/" */
   if (strncmp(abs, mine, n) == 0 && abs[n] != '\0')
@@ -338,8 +338,7 @@ read_logins(struct ctx *c)
   wi_autofree char *host = tag_host(str_at(c, "image.auxImageTag"));
   char *user = secret_at(c, "image.auxImageRegistryPushUser");
   if (user && host)
-    add_login(c, "aux-push", host, user, secret_at(c, "image.auxImageRegistryPushPassword"),
-              NULL);
+    add_login(c, "aux-push", host, user, secret_at(c, "image.auxImageRegistryPushPassword"), NULL);
   else
     free(user);
 }
@@ -473,8 +472,8 @@ wi_ui_wktproj_import(struct wi_ui_project *p, const char *project_file, const ch
                       WI_UI_WKTPROJ_MAX_BYTES);
   autojson json_t *root = json_loadb(text, len, 0, &je);
   if (root == NULL)
-    return wi_err_set(err, WI_EINVAL, "WKT UI project: line %d, column %d: %s", je.line,
-                      je.column, je.text);
+    return wi_err_set(err, WI_EINVAL, "WKT UI project: line %d, column %d: %s", je.line, je.column,
+                      je.text);
   if (!json_is_object(root) || (!json_object_get(root, "image") && !json_object_get(root, "model")))
     return wi_err_set(err, WI_EINVAL,
                       "not a WKT UI project (no \"image\" or \"model\" section at the top)");

@@ -16,10 +16,10 @@
 #include "lib/err.h"
 #include "lib/ui_project.h"
 
-#define WI_UI_WKTPROJ_MAX_BYTES    (4 * 1024 * 1024)
-#define WI_UI_WKTPROJ_MAX_VALUE    65536 /* bytes of one encrypted value */
-#define WI_UI_WKTPROJ_ITERATIONS   10000
-#define WI_UI_WKTPROJ_MAX_LOGINS   64
+#define WI_UI_WKTPROJ_MAX_BYTES  (4 * 1024 * 1024)
+#define WI_UI_WKTPROJ_MAX_VALUE  65536 /* bytes of one encrypted value */
+#define WI_UI_WKTPROJ_ITERATIONS 10000
+#define WI_UI_WKTPROJ_MAX_LOGINS 64
 
 /* Decrypt one value. WI_EAUTH when the passphrase is wrong (or the value was altered), WI_EINVAL
  * when the text is not in WKT UI's format. *clear_out is a secret (wipe with

@@ -80,10 +80,10 @@ TEST(report)
   wi_autofree char *dir = tmpdir();
   wi_autofree char *pf = wi_xasprintf("%s/wlsimg-project.json", dir);
   put_file(dir, "model.yaml",
-        "domainInfo:\n  AdminPassword: '@@SECRET:__weblogic-credentials__:password@@'\n"
-        "resources:\n  JDBC: '@@SECRET:@@ENV:DOMAIN_UID@@-db:password@@'\n"
-        "topology:\n  Size: '@@PROP:SIZE@@'\n  Other: '@@PROP:MISSING@@'\n"
-        "app:\n  SourcePath: wlsdeploy/applications/none.war\n");
+           "domainInfo:\n  AdminPassword: '@@SECRET:__weblogic-credentials__:password@@'\n"
+           "resources:\n  JDBC: '@@SECRET:@@ENV:DOMAIN_UID@@-db:password@@'\n"
+           "topology:\n  Size: '@@PROP:SIZE@@'\n  Other: '@@PROP:MISSING@@'\n"
+           "app:\n  SourcePath: wlsdeploy/applications/none.war\n");
   put_file(dir, "vars.properties", "SIZE=2\nUNUSED=1\n");
   put_file(dir, "bad.yaml", "a: b: c\n");
   struct wi_ui_project p;
@@ -138,7 +138,8 @@ TEST(fs_roots)
   char *out = NULL;
   CHECK_INT_EQ(wi_ui_fs_list(dir, roots, 2, &out, &err), 0);
   CHECK_STR_HAS(out, "\"parent\":null");
-  CHECK_STR_HAS(out, "{\"name\":\"sub\",\"dir\":true,\"size\":0},{\"name\":\"a.yaml\",\"dir\":false");
+  CHECK_STR_HAS(out,
+                "{\"name\":\"sub\",\"dir\":true,\"size\":0},{\"name\":\"a.yaml\",\"dir\":false");
   CHECK(strstr(out, ".hidden") == NULL);
   free(out);
   CHECK_INT_EQ(wi_ui_fs_list(sub, roots, 2, &out, &err), 0);
@@ -163,7 +164,8 @@ TEST(domain_status)
   char *out = NULL;
   wi_err err = { 0 };
   CHECK_INT_EQ(wi_ui_k8s_status(failed, strlen(failed), pods, strlen(pods), &out, &err), 0);
-  CHECK_STR_HAS(out, "\"state\":\"Failed\",\"summary\":\"Failed - bad image Reason: DomainInvalid\"");
+  CHECK_STR_HAS(out,
+                "\"state\":\"Failed\",\"summary\":\"Failed - bad image Reason: DomainInvalid\"");
   CHECK_STR_HAS(out, "{\"name\":\"admin\",\"state\":\"RUNNING\",\"health\":\"ok\"}");
   CHECK_STR_HAS(out, "{\"name\":\"d-admin\",\"phase\":\"Running\",\"ready\":true}");
   free(out);

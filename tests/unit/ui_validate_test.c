@@ -122,8 +122,8 @@ TEST(registry_error_hints)
 TEST(bump_tag)
 {
   static const char *const cases[][2] = {
-    { "user3", "user3-2" }, { "user3-2", "user3-3" }, { "1.0", "1.1" }, { "7", "8" },
-    { "latest", "latest-2" }, { "v1.9", "v1.9-2" }, { "a-9", "a-10" },
+    { "user3", "user3-2" },   { "user3-2", "user3-3" }, { "1.0", "1.1" },  { "7", "8" },
+    { "latest", "latest-2" }, { "v1.9", "v1.9-2" },     { "a-9", "a-10" },
   };
   for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
     wi_autofree char *b = wi_ui_validate_bump_tag(cases[i][0]);
@@ -168,10 +168,12 @@ TEST(hints)
 {
   wi_err err = { 0 };
   wi_err_set(&err, WI_EAUTH, "HTTP 401 UNAUTHORIZED: authentication required");
-  wi_autofree char *a = wi_ui_validate_registry_error(&err, "lhr.ocir.io", "ns/me@example.com", NULL, true);
+  wi_autofree char *a =
+      wi_ui_validate_registry_error(&err, "lhr.ocir.io", "ns/me@example.com", NULL, true);
   CHECK_STR_HAS(a, "oracleidentitycloudservice/<user>.");
   CHECK_STR_HAS(a, "federated user");
-  wi_autofree char *b = wi_ui_validate_registry_error(&err, "container-registry.oracle.com", "me", NULL, true);
+  wi_autofree char *b =
+      wi_ui_validate_registry_error(&err, "container-registry.oracle.com", "me", NULL, true);
   CHECK_STR_HAS(b, "accept the terms");
   wi_err_set(&err, WI_ENET, "connection refused");
   wi_autofree char *c = wi_ui_validate_registry_error(&err, "127.0.0.1:1", NULL, NULL, true);

@@ -1,6 +1,6 @@
 /* Unit tests for src/lib/ui_wktproj.c: WKT UI's credential encryption read back, and a project's
- * settings laid over a wlsimg project. The encrypted values were made with Node's crypto module (the
- * library WKT UI uses) by the script in tests/ui/data/README, passphrase "lab passphrase". */
+ * settings laid over a wlsimg project. The encrypted values were made with Node's crypto module
+ * (the library WKT UI uses) by the script in tests/ui/data/README, passphrase "lab passphrase". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,12 +70,12 @@ TEST(import)
   struct wi_ui_wktproj w;
   wi_err err = { 0 };
   wi_ui_project_init(&p, "x");
-  CHECK_INT_EQ(wi_ui_wktproj_import(&p, "/srv/p/wlsimg-project.json", text, strlen(text),
-                                    "/srv/p", NULL, &w, &err),
+  CHECK_INT_EQ(wi_ui_wktproj_import(&p, "/srv/p/wlsimg-project.json", text, strlen(text), "/srv/p",
+                                    NULL, &w, &err),
                WI_EAUTH);
   CHECK_STR_HAS(err.msg, "needs its passphrase");
-  CHECK_INT_EQ(wi_ui_wktproj_import(&p, "/srv/p/wlsimg-project.json", text, strlen(text),
-                                    "/srv/p", PASS, &w, &err),
+  CHECK_INT_EQ(wi_ui_wktproj_import(&p, "/srv/p/wlsimg-project.json", text, strlen(text), "/srv/p",
+                                    PASS, &w, &err),
                0);
   CHECK_STR_EQ(p.name, "lab");
   CHECK_STR_EQ(p.aux_tag, "lhr.ocir.io/mytenancy/app:1");
