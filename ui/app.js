@@ -103,6 +103,7 @@ onChange(() => {
 const PUSHES = new Set(["pushAuxImage", "createAndPush"]);
 
 async function run(type, extra = {}) {
+  window.wlsimgStats.marks.click = performance.now();
   await saveNow();
   const key = extra.dryRun ? "domainDryRun" : type;
   const action = ACTIONS[key]?.validate || type;

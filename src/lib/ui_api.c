@@ -31,6 +31,22 @@
 #define CT_JSON WI_UI_API_CT_JSON
 #define CT_TEXT WI_UI_API_CT_TEXT
 
+/* Write the project unless the file already holds exactly this text (a job's "Save project"
+ * step then costs no fsync). Called with a->mu held. */
+static int
+save_locked(struct wi_ui_api *a, const struct wi_ui_project *p, wi_err *err)
+{
+  wi_autofree char *j = wi_ui_project_to_json(p);
+  if (a->project_exists && a->saved_json && strcmp(a->saved_json, j) == 0)
+    return 0;
+  int ret = wi_fs_write_file_atomic(a->project_file, j, strlen(j), 0644, err);
+  if (ret == 0) {
+    free(a->saved_json);
+    a->saved_json = wi_steal(&j);
+  }
+  return ret;
+}
+
 static void
 record(const char *kind, const char *ref, const char *digest, const char *host, void *payload)
 {
@@ -38,7 +54,7 @@ record(const char *kind, const char *ref, const char *digest, const char *host, 
   wi_err err = { 0 };
   pthread_mutex_lock(&a->mu);
   wi_ui_project_add_history(&a->project, kind, ref, digest, host, (int64_t)time(NULL));
-  if (wi_ui_project_save(&a->project, a->project_file, &err) < 0)
+  if (save_locked(a, &a->project, &err) < 0)
     wi_log(WI_LOG_WARN, "history not saved: %s", err.msg);
   else
     a->project_exists = true;
@@ -53,7 +69,7 @@ retag(const char *tag, void *payload)
   pthread_mutex_lock(&a->mu);
   free(a->project.aux_tag);
   a->project.aux_tag = wi_xstrdup(tag);
-  if (wi_ui_project_save(&a->project, a->project_file, &err) < 0)
+  if (save_locked(a, &a->project, &err) < 0)
     wi_log(WI_LOG_WARN, "project not saved: %s", err.msg);
   pthread_mutex_unlock(&a->mu);
 }
@@ -102,6 +118,7 @@ wi_ui_api_free(struct wi_ui_api *a)
   free(a->project_file);
   free(a->store_root);
   free(a->fs_root);
+  free(a->saved_json);
   free(a);
 }
 
@@ -232,7 +249,7 @@ wi_ui_api_update(struct wi_ui_api *a, int (*fn)(struct wi_ui_project *p, void *p
   wi_ui_project_copy(&p, &a->project);
   int ret = fn(&p, payload);
   if (ret == 0)
-    ret = wi_ui_project_save(&p, a->project_file, err);
+    ret = save_locked(a, &p, err);
   if (ret == 0) {
     wi_ui_project_dispose(&a->project);
     a->project = p;
@@ -298,7 +315,7 @@ put_project(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp
   /* the history and the registries table are the server's: a page cannot rewrite them */
   if (ret == 0) {
     wi_ui_project_copy_records(&p, &a->project);
-    ret = wi_ui_project_save(&p, a->project_file, &err);
+    ret = save_locked(a, &p, &err);
   }
   if (ret < 0) {
     pthread_mutex_unlock(&a->mu);
@@ -388,7 +405,7 @@ post_job(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp *r
   char *running_type = NULL;
   pthread_mutex_lock(&a->mu);
   /* the job's first step: the project is saved, as every action does */
-  int ret = wi_ui_project_save(&a->project, a->project_file, &err);
+  int ret = save_locked(a, &a->project, &err);
   if (ret == 0) {
     a->project_exists = true;
     ret = wi_ui_tasks_start(a->jobs, &a->env, &a->project, &req, id, running, &running_type, &err);

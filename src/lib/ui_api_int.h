@@ -23,6 +23,7 @@ struct wi_ui_api {
   pthread_mutex_t mu; /* project, project_exists */
   struct wi_ui_project project;
   bool project_exists;
+  char *saved_json; /* what the project file holds, when this process wrote it */
   struct wi_ui_creds *creds;
   struct wi_ui_jobs *jobs;
   struct wi_ui_tasks_env env;

@@ -12,7 +12,8 @@ const TITLES = {
 const MAX_LOG_LINES = 2000;
 
 // Timestamps of the blob events as they arrive (bench/ui.sh reads the rate from them).
-window.wlsimgStats = { blobTimes: [] };
+window.wlsimgStats = { blobTimes: [], marks: {} };
+const mark = (name) => { window.wlsimgStats.marks[name] = performance.now(); };
 
 let es = null;
 let hooks = { done: () => {}, goTo: () => {} };
@@ -97,6 +98,8 @@ function resultBody(ev) {
 }
 
 async function onResult(id, type, ev) {
+  mark("result");
+  window.wlsimgStats.jobMs = ev.duration_ms;
   es?.close();
   es = null;
   $("activity").dataset.state = ev.ok ? "done" : "failed";
@@ -108,7 +111,9 @@ async function onResult(id, type, ev) {
   if (ev.ok && ev.next?.includes("pushAuxImage")) buttons = ["Push Auxiliary Image", "Copy digest", "Close"];
   else if (ev.ok && ev.next?.includes("pullSecret")) buttons = ["Create Pull Secret…", "Domain YAML…", "Close"];
   else if (!ev.ok) buttons = ["Show log", "Close"];
-  const answer = await dialog({ testid: "dlg-result", title: ev.title, body: resultBody(ev), buttons, dflt: "Close", wide: true });
+  const shown = dialog({ testid: "dlg-result", title: ev.title, body: resultBody(ev), buttons, dflt: "Close", wide: true });
+  mark("dialog");
+  const answer = await shown;
   if (answer === "Push Auxiliary Image") $("btn-push-aux").click();
   else if (answer === "Copy digest") copyText(ev.digest);
   else if (answer === "Create Pull Secret…") hooks.goTo("k8s", "secrets", "pull-secret-aux");
@@ -124,6 +129,7 @@ export function follow(id, type) {
   $("job-label").hidden = false;
   $("job-label").textContent = `${TITLES[type] || type} running…`;
   es = new EventSource(eventsURL(id));
+  es.onopen = () => mark("stream");
   const on = (name, fn) => es.addEventListener(name, (e) => fn(JSON.parse(e.data)));
   on("step", onStep);
   on("blob", onBlob);
@@ -140,7 +146,9 @@ export function follow(id, type) {
 
 // Start a job; the validation answer (422) and a running job (409) are handled here.
 export async function startJob(type, params, onInvalid) {
+  mark("post");
   const r = await api("POST", "/api/jobs", { type, params });
+  mark("posted");
   if (r.status === 422) return onInvalid(r.data.validation);
   if (r.status === 409) {
     const run = r.data.running;

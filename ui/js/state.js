@@ -39,6 +39,7 @@ export const pushTyped = () => state.project.image.aux.pushAuth && state.pushCre
 
 let saveTimer = null;
 let saving = null;
+let dirty = false;
 
 function setSaved(text) {
   $("save-state").textContent = text;
@@ -47,6 +48,7 @@ function setSaved(text) {
 
 // Save the project (PUT) and validate; debounced while typing.
 export function scheduleSave() {
+  dirty = true;
   document.body.dataset.busy = "1";
   setSaved("unsaved changes");
   clearTimeout(saveTimer);
@@ -57,6 +59,8 @@ export async function saveNow() {
   clearTimeout(saveTimer);
   saveTimer = null;
   if (saving) await saving;
+  if (!dirty) return; // nothing changed since the last save and validation
+  dirty = false;
   saving = (async () => {
     setSaved("saving…");
     const r = await api("PUT", "/api/project", state.project);
@@ -64,6 +68,7 @@ export async function saveNow() {
       state.project = r.data;
       setSaved("saved");
     } else {
+      dirty = true;
       setSaved("not saved");
       toast(`The project was not saved: ${errorText(r)}`, "error");
     }
