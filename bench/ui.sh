@@ -27,12 +27,12 @@ REG=127.0.0.1:$PORT
 TAG=$REG/ns/bench:1
 
 echo "building a $SIZE_MB MB image (one incompressible layer)…" >&2
-mkdir -p "$W/root/data"
-head -c $((SIZE_MB * 1000 * 1000)) /dev/urandom > "$W/root/data/random.bin"
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$W/root" -cf "$W/root.tar" .
-rm -rf "$W/root"
-"$WLSIMG" import "$W/root.tar" --tag "$TAG" > /dev/null
-rm -f "$W/root.tar"
+mkdir -p "$W/img/data"
+head -c $((SIZE_MB * 1000 * 1000)) /dev/urandom > "$W/img/data/random.bin"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$W/img" -cf "$W/img.tar" .
+rm -rf "$W/img"
+"$WLSIMG" import "$W/img.tar" --tag "$TAG" > /dev/null
+rm -f "$W/img.tar"
 
 # reset: a registry with empty storage on the same address, so that every push uploads everything
 cat > "$W/reset.sh" << EOS

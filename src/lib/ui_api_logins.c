@@ -56,27 +56,25 @@ check_host(const char *arg, wi_err *err)
 
 /* ---- the logins of the Registries page ---- */
 
+/* One row: the login's state, with the table's name, e-mail and last test (row: the project's
+ * registries[] entry as JSON, or NULL). */
 static void
-add_row(json_t *seen, json_t *arr, struct wi_ui_creds *c, const char *host,
-        const struct wi_ui_registry *row)
+add_row(json_t *seen, json_t *arr, struct wi_ui_creds *c, const char *host, json_t *row)
 {
   if (host == NULL || host[0] == '\0' || json_object_get(seen, host))
     return;
   json_object_set_new(seen, host, json_true());
   wi_autofree char *d = wi_ui_creds_describe(c, host);
   json_t *o = json_loads(d, 0, NULL);
-  json_object_set_new(o, "name", wi_json_str(row ? row->name : ""));
-  json_object_set_new(o, "email", wi_json_str(row ? row->email : ""));
-  if (row && row->user[0] && json_is_null(json_object_get(o, "user")))
-    json_object_set_new(o, "user", wi_json_str(row->user));
-  json_t *t = json_null();
-  if (row && row->test_time) {
-    t = json_object();
-    json_object_set_new(t, "time", json_integer(row->test_time));
-    json_object_set_new(t, "ok", json_boolean(row->test_ok));
-    json_object_set_new(t, "message", wi_json_str(row->test_message));
-  }
-  json_object_set_new(o, "lastTest", t);
+  json_t *user = json_object_get(row, "user");
+  const char *name = json_string_value(json_object_get(row, "name"));
+  const char *email = json_string_value(json_object_get(row, "email"));
+  json_object_set_new(o, "name", wi_json_str(name ? name : ""));
+  json_object_set_new(o, "email", wi_json_str(email ? email : ""));
+  if (json_string_length(user) && json_is_null(json_object_get(o, "user")))
+    json_object_set(o, "user", user);
+  json_t *t = json_object_get(row, "lastTest");
+  json_object_set(o, "lastTest", t ? t : json_null());
   json_array_append_new(arr, o);
 }
 
@@ -88,9 +86,15 @@ list_logins(struct wi_ui_api *a, const char *only, struct wi_ui_resp *r)
   autojson json_t *seen = json_object();
   struct wi_ui_project p;
   wi_ui_api_snapshot(a, &p);
-  for (size_t i = 0; i < p.n_registries; i++)
-    if (only == NULL || strcmp(only, p.registries[i].host) == 0)
-      add_row(seen, arr, a->creds, p.registries[i].host, &p.registries[i]);
+  wi_autofree char *pj = wi_ui_project_to_json(&p);
+  autojson json_t *proj = json_loads(pj, 0, NULL);
+  size_t i;
+  json_t *row;
+  json_array_foreach (json_object_get(proj, "registries"), i, row) {
+    const char *host = json_string_value(json_object_get(row, "host"));
+    if (only == NULL || strcmp(only, host) == 0)
+      add_row(seen, arr, a->creds, host, row);
+  }
   if (only) {
     add_row(seen, arr, a->creds, only, NULL);
   } else {
@@ -103,9 +107,9 @@ list_logins(struct wi_ui_api *a, const char *only, struct wi_ui_resp *r)
     add_row(seen, arr, a->creds, base, NULL);
     size_t n = 0;
     char **hosts = wi_ui_creds_session_hosts(a->creds, &n);
-    for (size_t i = 0; i < n; i++) {
-      add_row(seen, arr, a->creds, hosts[i], NULL);
-      free(hosts[i]);
+    for (size_t k = 0; k < n; k++) {
+      add_row(seen, arr, a->creds, hosts[k], NULL);
+      free(hosts[k]);
     }
     free(hosts);
   }
@@ -403,21 +407,33 @@ get_embedded(struct wi_ui_api *a, struct wi_ui_resp *r)
   wi_ui_api_reply_json(r, 200, o);
 }
 
+/* The request body of the embedded registry's POSTs, which all name a "user"; NULL with the
+ * answer made. */
+static json_t *
+user_body(const char *body, size_t len, const char **user, struct wi_ui_resp *r)
+{
+  json_t *b = wi_ui_api_body(body, len, r);
+  *user = json_string_value(json_object_get(b, "user"));
+  if (b && *user == NULL) {
+    wi_ui_api_reply_msg(r, 400, WI_EINVAL, "user: required, as <namespace>/<user>");
+    json_decref(b);
+    return NULL;
+  }
+  return b;
+}
+
 static void
 post_user(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp *r)
 {
   __attribute__((cleanup(embedded_dispose))) struct embedded e = { 0 };
-  autojson json_t *b = wi_ui_api_body(body, len, r);
+  const char *user = NULL;
+  autojson json_t *b = user_body(body, len, &user, r);
   if (b == NULL)
     return;
-  const char *user = json_string_value(json_object_get(b, "user"));
   wi_err err = { 0 };
   embedded_of(a, &e);
-  if (user == NULL || wi_regserver_auth_user_add(e.root, user, &err) < 0) {
-    if (user == NULL)
-      wi_err_set(&err, WI_EINVAL, "user: required, as <namespace>/<user>");
+  if (wi_regserver_auth_user_add(e.root, user, &err) < 0)
     return wi_ui_api_reply_error(r, 0, &err);
-  }
   autojson json_t *o = json_pack("{s:s}", "user", user);
   wi_ui_api_reply_json(r, 201, o);
 }
@@ -427,18 +443,16 @@ static void
 post_token(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp *r)
 {
   __attribute__((cleanup(embedded_dispose))) struct embedded e = { 0 };
-  autojson json_t *b = wi_ui_api_body(body, len, r);
+  const char *user = NULL;
+  autojson json_t *b = user_body(body, len, &user, r);
   if (b == NULL)
     return;
-  const char *user = json_string_value(json_object_get(b, "user"));
   const char *where = json_string_value(json_object_get(b, "where"));
   bool save = json_is_true(json_object_get(b, "save"));
   wi_err err = { 0 };
   char *token = NULL;
   char id[17] = "";
   embedded_of(a, &e);
-  if (user == NULL)
-    return wi_ui_api_reply_msg(r, 400, WI_EINVAL, "user: required");
   if (wi_regserver_auth_token_create(e.root, user, &token, id, &err) < 0)
     return wi_ui_api_reply_error(r, 0, &err);
   wi_autofree char *place = NULL;

@@ -158,13 +158,18 @@ file_entry(const char *kind, size_t index, const char *rel)
   return o;
 }
 
-/* Read a listed file; NULL (with the finding made) when it is missing. */
+/* Add the files[] entry of a listed file (*fe_out) and read it; NULL (with the finding made)
+ * when it is missing. */
 static char *
-read_listed(struct report *r, json_t *fe, const char *path, const char *rel, const char *field,
-            const char *label, size_t max, size_t *len)
+read_listed(struct report *r, const char *kind, size_t index, const char *pf, const char *rel,
+            const char *field, const char *label, size_t max, json_t **fe_out, size_t *len)
 {
   char *text = NULL;
   wi_err err = { 0 };
+  json_t *fe = file_entry(kind, index, rel);
+  json_array_append_new(r->files, fe);
+  *fe_out = fe;
+  wi_autofree char *path = wi_ui_project_path(pf, rel);
   if (wi_fs_read_file(path, max, &text, len, &err) < 0) {
     wi_autofree char *msg = wi_xasprintf("%s: %s: %s", label, rel, err.msg);
     json_object_set_new(fe, "message", wi_json_str(err.msg));
@@ -179,12 +184,10 @@ read_listed(struct report *r, json_t *fe, const char *path, const char *rel, con
 static void
 check_model_file(struct report *r, const char *pf, size_t index, const char *rel)
 {
-  json_t *fe = file_entry("model", index, rel);
-  json_array_append_new(r->files, fe);
-  wi_autofree char *path = wi_ui_project_path(pf, rel);
+  json_t *fe = NULL;
   size_t len = 0;
-  wi_autofree char *text =
-      read_listed(r, fe, path, rel, "model-files", "Model Files", WI_MAX_MODEL_BYTES, &len);
+  wi_autofree char *text = read_listed(r, "model", index, pf, rel, "model-files", "Model Files",
+                                       WI_MAX_MODEL_BYTES, &fe, &len);
   if (text == NULL)
     return;
   char **refs = NULL;
@@ -208,12 +211,10 @@ check_model_file(struct report *r, const char *pf, size_t index, const char *rel
 static void
 check_variable_file(struct report *r, const char *pf, size_t index, const char *rel)
 {
-  json_t *fe = file_entry("variables", index, rel);
-  json_array_append_new(r->files, fe);
-  wi_autofree char *path = wi_ui_project_path(pf, rel);
+  json_t *fe = NULL;
   size_t len = 0;
-  wi_autofree char *text =
-      read_listed(r, fe, path, rel, "variable-files", "Variable Files", WI_MAX_PROPS_BYTES, &len);
+  wi_autofree char *text = read_listed(r, "variables", index, pf, rel, "variable-files",
+                                       "Variable Files", WI_MAX_PROPS_BYTES, &fe, &len);
   if (text == NULL)
     return;
   struct wi_props props = { 0 };

@@ -120,16 +120,29 @@ out:
   return ret;
 }
 
+/* The create steps, their failure result, and the history record of a success. */
+static int
+create_image(struct task *t, struct wi_aux_result *res, wi_err *err)
+{
+  int ret = create_steps(t, res, err);
+  if (ret < 0) {
+    wi_aux_build_result_dispose(res);
+    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
+                            ret, err);
+  }
+  wi_autofree char *host = host_of(t->p.aux_tag);
+  if (t->env.record)
+    t->env.record("createAuxImage", t->p.aux_tag, res->digest, host, t->env.record_payload);
+  return 0;
+}
+
 int
 wi_ui_tasks_image_create(struct task *t, wi_err *err)
 {
   struct wi_aux_result res = { 0 };
-  int ret = create_steps(t, &res, err);
-  if (ret < 0) {
-    wi_aux_build_result_dispose(&res);
-    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
-                            ret, err);
-  }
+  int ret = create_image(t, &res, err);
+  if (ret < 0)
+    return ret;
   wi_autofree char *host = host_of(t->p.aux_tag);
   wi_autofree char *msg = wi_xasprintf(
       "Created auxiliary image %s (digest %s, %lld bytes in the new layer, %zu platform%s). Push "
@@ -145,8 +158,6 @@ wi_ui_tasks_image_create(struct task *t, wi_err *err)
   json_array_append_new(next, json_string("pushAuxImage"));
   json_object_set_new(o, "next", next);
   wi_ui_tasks_emit(t, "result", o);
-  if (t->env.record)
-    t->env.record("createAuxImage", t->p.aux_tag, res.digest, host, t->env.record_payload);
   wi_aux_build_result_dispose(&res);
   return 0;
 }
@@ -443,15 +454,9 @@ int
 wi_ui_tasks_image_create_push(struct task *t, wi_err *err)
 {
   struct wi_aux_result res = { 0 };
-  int ret = create_steps(t, &res, err);
-  if (ret < 0) {
-    wi_aux_build_result_dispose(&res);
-    return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
-                            ret, err);
-  }
-  wi_autofree char *host = host_of(t->p.aux_tag);
-  if (t->env.record)
-    t->env.record("createAuxImage", t->p.aux_tag, res.digest, host, t->env.record_payload);
+  int ret = create_image(t, &res, err);
+  if (ret < 0)
+    return ret;
   wi_ui_jobs_log(t->job, "info", "Created %s (digest %s)", t->p.aux_tag, res.digest);
   wi_aux_build_result_dispose(&res);
   return wi_ui_tasks_image_push(t, err);
