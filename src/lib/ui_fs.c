@@ -64,7 +64,8 @@ list_dir(const char *dir, json_t *out, wi_err *err)
     v[n++] = (struct ent){ wi_xstrdup(de->d_name), S_ISDIR(st.st_mode), (long long)st.st_size };
   }
   closedir(d);
-  qsort(v, n, sizeof *v, ent_cmp);
+  if (n > 0)
+    qsort(v, n, sizeof *v, ent_cmp);
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++) {
     json_t *o = json_object();

@@ -228,4 +228,8 @@ check_eq "the token is in no API answer" "$(grep -rlF -- "$TOKEN" "$RESP" | wc -
 check_eq "the token is not in the server log" "$(grep -cF -- "$TOKEN" "$T_DIR/ui.err")" 0
 check_eq "the token is not in the server's argv" "$(grep -cF -- "$TOKEN" "$T_DIR/ps.txt")" 0
 check_eq "the wrong token is not in the log either" "$(grep -cF -- not-the-token "$T_DIR/ui.err" "$RESP/log4" | awk -F: '{s+=$2} END {print s}')" 0
+# the server stops cleanly on SIGTERM (under ASan+UBSan: with no error or leak report)
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+check_eq "the server stopped cleanly" "$? $(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T_DIR/ui.err")" "0 0"
 finish

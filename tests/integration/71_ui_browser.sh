@@ -154,4 +154,8 @@ check_eq "the token is not in the project directory" "$(grep -rlF -- "$TOKEN" "$
 check_eq "the token is not in any argv" "$(grep -cF -- "$TOKEN" "$T_DIR/ps.txt")" 0
 check_eq "argv was sampled during the run" "$(grep -c 'wlsimg ui --listen' "$T_DIR/ps.txt" | awk '{print ($1 > 10)}')" 1
 [ -s "$OUT/flow.err" ] && grep -v '^$' "$OUT/flow.err" | tail -5
+# the server stops cleanly on SIGTERM (under ASan+UBSan: with no error or leak report)
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+check_eq "the server stopped cleanly" "$? $(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T_DIR/ui.err")" "0 0"
 finish

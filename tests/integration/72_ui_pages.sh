@@ -23,7 +23,8 @@ jq -n --arg url "$REG" --arg root "$T_DIR/registry" '{schema: "wlsimg.project/v1
   model: {files: ["models/model.yaml"], variables: ["models/model.properties"], archives: ["models/archive.zip"]},
   registry: {url: $url, root: $root}}' > "$PROJ/wlsimg-project.json"
 "$WLSIMG" ui --listen 127.0.0.1:0 --project "$PROJ/wlsimg-project.json" --idle-exit 5 > "$T_DIR/ui.out" 2> "$T_DIR/ui.err" &
-T_PIDS+=($!)
+UI_PID=$!
+T_PIDS+=($UI_PID)
 for _ in $(seq 1 200); do grep -q '^wlsimg ui: http' "$T_DIR/ui.out" && break; sleep 0.05; done
 URL=$(sed -n 's/^wlsimg ui: //p' "$T_DIR/ui.out")
 BASE=${URL%%/#*}
@@ -149,4 +150,8 @@ check_eq "unknown kind" "$(req r-x "$BASE/api/render/nope")" 400
 check_eq "no password or token in any answer" \
   "$(grep -rlF -e "$TOKEN" -e "auth-token-Ab1;x" -e "hub-password" -e "tok;en" -e "welcome1" -e "wrong-token" "$RESP" | wc -l)" 0
 check_eq "nor in the server log" "$(grep -cF -e "$TOKEN" -e "$T4" -e "auth-token-Ab1;x" -e "lab passphrase" "$T_DIR/ui.err")" 0
+# the server stops cleanly on SIGTERM (under ASan+UBSan: with no error or leak report)
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+check_eq "the server stopped cleanly" "$? $(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T_DIR/ui.err")" "0 0"
 finish

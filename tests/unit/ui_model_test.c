@@ -69,6 +69,8 @@ put_file(const char *dir, const char *name, const char *text)
 static void
 list(struct wi_ui_strlist *l, const char *s)
 {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->v[i]);
   free(l->v);
   l->v = wi_xcalloc(2, sizeof *l->v);
   l->v[0] = wi_xstrdup(s);
@@ -105,6 +107,7 @@ TEST(report)
   CHECK_STR_HAS(out, "Archive Files: missing.zip does not exist or is not a file.");
   list(&p.model_files, "bad.yaml");
   free(p.archive_files.v[0]);
+  p.archive_files.v[0] = NULL;
   p.archive_files.n = 0;
   wi_autofree char *bad = NULL;
   CHECK_INT_EQ(wi_ui_model_report(&p, pf, &bad, &n_errors, &err), 0);
