@@ -17,6 +17,7 @@
 #include "lib/passwd.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
+#include "normalize.h"
 
 /* ---- fixtures ---- */
 
@@ -81,6 +82,8 @@ setup(void)
   static const char *const evil[] = { "wlsdeploy/../../x", "boom" };
   make_zip("evil.zip", evil, WI_ARRAY_SIZE(evil));
   put("m1.yaml", "domainInfo:\n  AdminUserName: weblogic\n");
+  put("ol8.properties",
+      "packageManager=MICRODNF\n__OS__ID=\"ol\"\n__OS__NAME=\"Oracle Linux Server\"\n__OS__VERSION=\"8.10\"\n");
   put("m2.yaml",
       "appDeployments:\n  Application:\n    app:\n      SourcePath: wlsdeploy/applications/app.war\n");
   put("vars.properties", "A=1\n");
@@ -121,37 +124,18 @@ plan_for(struct wi_aux_opts *o, int *ret_out)
   return df;
 }
 
-/* The Dockerfile with the build id replaced by <uuid>. */
-static void
-mask_uuid(char *df)
-{
-  char *b = strstr(df, "buildid=\"");
-  if (b) {
-    b += 9;
-    char *e = strchr(b, '"');
-    memmove(b + 6, e, strlen(e) + 1);
-    memcpy(b, "<uuid>", 6);
-  }
-}
-
+/* WIT's Dockerfile for createAuxImage (wit-compat §5.4), normalised (tests/unit/normalize.h). */
 static const char wit_5_4[] =
     "FROM busybox AS os_update\n"
-    "LABEL com.oracle.weblogic.imagetool.buildid=\"<uuid>\"\n"
+    "LABEL com.oracle.weblogic.imagetool.buildid=\"BUILDID\"\n"
     "USER root\n"
-    "RUN if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
-    " && if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
-    " && if [ -z \"$(grep ^oracle: /etc/passwd)\" ]; then adduser -D -G oracle oracle || exit 1 ; fi\n"
+    "RUN if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi && if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi && if [ -z \"$(grep ^oracle: /etc/passwd)\" ]; then adduser -D -G oracle oracle || exit 1 ; fi\n"
     "FROM os_update AS wdt_build\n"
-    "RUN mkdir -p /auxiliary \\\n"
-    " && mkdir -p /auxiliary/models \\\n"
-    " && chown oracle:oracle /auxiliary\n"
+    "RUN mkdir -p /auxiliary && mkdir -p /auxiliary/models && chown oracle:oracle /auxiliary\n"
     "COPY --chown=oracle:oracle [\"weblogic-deploy.zip\", \"/tmp/imagetool/\"]\n"
-    "RUN test -d /auxiliary/weblogic-deploy && rm -rf /auxiliary/weblogic-deploy || echo Initial WDT install \\\n"
-    "    && unzip -q \"/tmp/imagetool/weblogic-deploy.zip\" -d /auxiliary\n"
+    "RUN test -d /auxiliary/weblogic-deploy && rm -rf /auxiliary/weblogic-deploy || echo Initial WDT install && unzip -q \"/tmp/imagetool/weblogic-deploy.zip\" -d /auxiliary\n"
     "FROM os_update AS final\n"
-    "ENV AUXILIARY_IMAGE_PATH=/auxiliary \\\n"
-    "    WDT_HOME=/auxiliary \\\n"
-    "    WDT_MODEL_HOME=/auxiliary/models\n"
+    "ENV AUXILIARY_IMAGE_PATH=/auxiliary WDT_HOME=/auxiliary WDT_MODEL_HOME=/auxiliary/models\n"
     "RUN mkdir -p /auxiliary && chown oracle:oracle /auxiliary\n"
     "COPY --from=wdt_build --chown=oracle:oracle /auxiliary /auxiliary/\n"
     "RUN mkdir -p /auxiliary/models && chown oracle:oracle /auxiliary/models\n"
@@ -174,8 +158,9 @@ TEST(dockerfile_wit_example)
   int r;
   char *df = plan_for(&o, &r);
   CHECK_INT_EQ(r, 0);
-  mask_uuid(df);
-  CHECK_STR_EQ(df, wit_5_4);
+  char *norm = wit_normalize(df);
+  CHECK_STR_EQ(norm, wit_5_4);
+  free(norm);
   /* same inputs, same build id; different inputs, another one */
   struct wi_aux_plan *p1 = NULL, *p2 = NULL;
   wi_err err = { 0 };
@@ -209,27 +194,37 @@ TEST(dockerfile_variants)
   char *df = plan_for(&o, &r);
   CHECK_INT_EQ(r, 0);
   CHECK_STR_HAS(df, "FROM busybox AS os_update\nARG MYARG\nLABEL");
+  /* WIT's aux template: no ARG after the other FROMs */
+  CHECK(strstr(strstr(df, "AS wdt_build"), "ARG MYARG") == NULL);
   CHECK(strstr(df, "weblogic-deploy") == NULL);
   CHECK(strstr(df, "COPY --from=wdt_build") == NULL);
   CHECK_STR_HAS(df, "COPY --chown=oracle:root [\"m1.yaml\", \"/auxiliary/models/\"]\n");
   CHECK_STR_HAS(df, "adduser -D -G root oracle");
   free(df);
-  /* no WDT files: no model-home steps; custom homes; a non-busybox base */
+  /* no WDT files: no model-home steps; homes as typed; an Oracle Linux 8 base described by
+   * --fromImageProperties: its package manager and user commands, as WIT's probe would find them */
+  char *props = fpath("ol8.properties");
   struct wi_aux_opts o2 = { .wdt_home = "/u01/wdt/",
                             .wdt_model_home = "/u01/models",
                             .from_image = "ghcr.io/oracle/oraclelinux:8-slim",
+                            .from_image_props = props,
                             .chown = "oracle:root" };
   df = plan_for(&o2, &r);
   CHECK_INT_EQ(r, 0);
   CHECK_STR_HAS(df, "FROM ghcr.io/oracle/oraclelinux:8-slim AS os_update\n");
   CHECK_STR_HAS(df, "useradd -g root oracle");
+  char *norm = wit_normalize(df);
   CHECK_STR_HAS(
-      df,
-      "RUN mkdir -p /u01/wdt \\\n && mkdir -p /u01/models \\\n && chown oracle:root /u01/wdt\n");
-  CHECK_STR_HAS(df, "WDT_MODEL_HOME=/u01/models\n");
+      norm,
+      "RUN microdnf update && microdnf install gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype && microdnf clean all\n");
+  CHECK_STR_HAS(norm,
+                "RUN mkdir -p /u01/wdt/ && mkdir -p /u01/models && chown oracle:root /u01/wdt/\n");
+  CHECK_STR_HAS(norm, "WDT_HOME=/u01/wdt/ WDT_MODEL_HOME=/u01/models\n");
   CHECK(strstr(df, "chmod -R 640") == NULL);
-  CHECK_STR_HAS(df, "WORKDIR /u01/wdt\n");
+  CHECK_STR_HAS(norm, "WORKDIR /u01/wdt/\n");
+  free(norm);
   free(df);
+  free(props);
   free(m1);
 }
 
