@@ -6,7 +6,7 @@ import { $, $$, dialog, el, fmtTime, toast } from "./js/dom.js";
 import { loadLogins, refresh, renderPanels, setBrowse, syncLogin } from "./js/controls.js";
 import { FIELDS, hostOf } from "./js/fields.js";
 import { cancelJob, renderJobs, resumeRunning, setJobHooks, startJob } from "./js/jobs.js";
-import { addEmbeddedUser, addLogin, browse, importWkt, loadContexts, renderCode, renderModel, renderModelSecrets, renderRegistries, testLogin, useEmbedded } from "./js/pages.js";
+import { addEmbeddedUser, addLogin, browse, importWkt, loadContexts, renderCode, renderModel, renderRegistries, testLogin, useEmbedded } from "./js/pages.js";
 import { ACTIONS, blocking, onChange, pushTyped, saveNow, scheduleSave, showFindings, state, validate, validationDialog } from "./js/state.js";
 
 const PAGE_TABS = { image: ["primary", "aux"], k8s: ["secrets", "domain"] };
@@ -56,7 +56,7 @@ function enterPage(page) {
   if (page === "model") renderModel();
   if (page === "registries") renderRegistries();
   if (page === "jobs") renderJobs();
-  if (page === "k8s") { loadContexts(); renderModelSecrets(); }
+  if (page === "k8s") { loadContexts(); renderModel(); }
 }
 
 // Arrow keys move between the tabs of a tab list (the WAI-ARIA tabs pattern).
@@ -90,7 +90,12 @@ async function storeCheck() {
 }
 
 let lastTag = null;
+let lastUid = null;
 onChange(() => {
+  if (state.project.k8s.domainUid !== lastUid) {
+    lastUid = state.project.k8s.domainUid;
+    if (!$("page-k8s").hidden) renderModel(); // the model's secret names depend on the UID
+  }
   const tag = state.project.image.aux.tag;
   if (tag !== lastTag) {
     lastTag = tag;

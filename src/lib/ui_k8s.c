@@ -10,6 +10,7 @@
 #include "lib/ref.h"
 #include "lib/str.h"
 #include "lib/ui_k8s.h"
+#include "lib/ui_model.h"
 #include "lib/ui_validate.h"
 #include "lib/util.h"
 
@@ -239,18 +240,6 @@ objs_dispose(struct objs *o)
   free(o->v);
 }
 
-/* A model secret name as the operator sees it: WDT's @@ENV:DOMAIN_UID@@ replaced by the uid. */
-static char *
-model_secret_name(const char *name, size_t n, const char *uid)
-{
-  static const char env[] = "@@ENV:DOMAIN_UID@@";
-  wi_autofree char *s = wi_xstrndup(name, n);
-  char *at = strstr(s, env);
-  if (at == NULL)
-    return wi_steal(&s);
-  return wi_xasprintf("%.*s%s%s", (int)(at - s), s, uid, at + strlen(env));
-}
-
 /* One Opaque secret labelled with the domain UID. */
 static int
 generic(struct objs *o, const char *name, const char *ns, const char *uid,
@@ -271,39 +260,33 @@ generic(struct objs *o, const char *name, const char *ns, const char *uid,
   return ret;
 }
 
-/* The model's @@SECRET:name:key@@ secrets, one Secret per name with every key. */
+/* One Secret per secret the model needs, with every key it uses, from the values given
+ * ("name:key"). The Domain's own secrets (credentials, runtime encryption) are made elsewhere. */
 static int
 model_secrets(struct objs *o, const struct wi_ui_project *p, const struct wi_ui_k8s_secrets *s,
-              const struct wi_ui_strlist *names, const char *ns, wi_err *err)
+              const struct wi_k8s_model_secrets *needs, const char *cred, const char *enc,
+              const char *ns, wi_err *err)
 {
   int ret = 0;
-  for (size_t i = 0; i < names->n && ret == 0; i++) {
-    const char *colon = strrchr(names->v[i], ':');
-    if (colon == NULL)
+  for (size_t i = 0; i < needs->n && ret == 0; i++) {
+    const struct wi_k8s_model_secret *m = &needs->v[i];
+    if (strcmp(m->name, cred) == 0 || strcmp(m->name, enc) == 0)
       continue;
-    size_t nlen = (size_t)(colon - names->v[i]);
-    bool first = true; /* the first entry of each name makes that Secret */
-    for (size_t k = 0; k < i && first; k++)
-      first = strncmp(names->v[k], names->v[i], nlen + 1) != 0;
-    if (!first)
-      continue;
-    struct wi_k8s_kv data[64];
-    size_t nd = 0;
-    for (size_t k = i; k < names->n && nd < WI_ARRAY_SIZE(data); k++) {
-      if (strncmp(names->v[k], names->v[i], nlen + 1) != 0)
-        continue;
+    struct wi_k8s_kv *data = wi_xcalloc(m->n_keys + 1, sizeof *data);
+    for (size_t k = 0; k < m->n_keys && ret == 0; k++) {
+      wi_autofree char *want = wi_xasprintf("%s:%s", m->name, m->keys[k]);
       const char *value = NULL;
-      for (size_t m = 0; m < s->n_model; m++)
-        if (strcmp(s->model[m].key, names->v[k]) == 0)
-          value = s->model[m].value;
+      for (size_t v = 0; v < s->n_model; v++)
+        if (strcmp(s->model[v].key, want) == 0)
+          value = s->model[v].value;
       if (value == NULL)
-        return wi_err_set(err, WI_EINVAL,
-                          "model-secrets: no value for %s (the model's @@SECRET:%s@@)", names->v[k],
-                          names->v[k]);
-      data[nd++] = (struct wi_k8s_kv){ names->v[k] + nlen + 1, value };
+        ret = wi_err_set(err, WI_EINVAL, "model-secrets: no value for %s (the model uses it at %s)",
+                         want, m->where);
+      data[k] = (struct wi_k8s_kv){ m->keys[k], value };
     }
-    wi_autofree char *name = model_secret_name(names->v[i], nlen, p->domain_uid);
-    ret = generic(o, name, ns, p->domain_uid, data, nd, err);
+    if (ret == 0)
+      ret = generic(o, m->name, ns, p->domain_uid, data, m->n_keys, err);
+    free(data);
   }
   return ret;
 }
@@ -354,9 +337,9 @@ pull_secrets(struct objs *o, const struct wi_ui_project *p, struct wi_ui_creds *
 }
 
 int
-wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
-                  const struct wi_ui_k8s_secrets *s, const struct wi_ui_strlist *model_names,
-                  char **yaml_out, char **notes_out, wi_err *err)
+wi_ui_k8s_objects(const struct wi_ui_project *p, const char *project_file,
+                  struct wi_ui_creds *creds, const struct wi_ui_k8s_secrets *s, char **yaml_out,
+                  char **notes_out, wi_err *err)
 {
   if (p->domain_uid[0] == '\0')
     return wi_err_set(err, WI_EINVAL, "domain-uid: Domain UID is required");
@@ -368,13 +351,22 @@ wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
                                                : wi_xasprintf("%s-runtime-encryption-secret", uid);
   struct objs o = { 0 };
   struct wi_buf notes = WI_BUF_INIT(SIZE_MAX);
-  int ret = 0;
-  if (s) {
+  struct wi_k8s_model_secrets needs = { 0 };
+  struct wi_k8s_kv_list env = { 0 };
+  bool checked = false;
+  /* the model says which secrets and env the Domain must give it, as for `wlsimg k8s domain` */
+  int ret = wi_ui_model_needs(p, project_file, &needs, &checked, err);
+  if (ret == 0)
+    ret = wi_ui_model_env(p, &env, err);
+  if (ret == 0 && s) {
     pull_secrets(&o, p, creds, ns, &notes);
     ret = domain_secrets(&o, p, s, cred, enc, ns, err);
     if (ret == 0)
-      ret = model_secrets(&o, p, s, model_names, ns, err);
+      ret = model_secrets(&o, p, s, &needs, cred, enc, ns, err);
   }
+  const char **names = wi_xcalloc(needs.n + 1, sizeof *names);
+  for (size_t i = 0; i < needs.n; i++)
+    names[i] = needs.v[i].name;
   const char *secrets[2];
   size_t n_secrets = 0;
   if (p->pull_secret_primary[0])
@@ -403,6 +395,10 @@ wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
     .replicas = -1,
     .aux = p->aux_tag[0] ? &aux : NULL,
     .n_aux = p->aux_tag[0] ? 1 : 0,
+    .secrets = names,
+    .n_secrets = needs.n,
+    .env = env.v,
+    .n_env = env.n,
   };
   struct wi_k8s_obj **dom = NULL;
   size_t n_dom = 0;
@@ -415,6 +411,9 @@ wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
   if (ret == 0 && yaml == NULL)
     ret = err->code;
   objs_dispose(&o);
+  free(names);
+  wi_k8s_model_secrets_dispose(&needs);
+  wi_k8s_input_kv_list_dispose(&env, false);
   if (ret == 0 && s && ns) {
     /* the namespace first, so that a new one is there for the rest */
     char *all =
@@ -475,11 +474,18 @@ wi_ui_k8s_status(const char *domain_json, size_t len, const char *pods_json, siz
   if (!json_is_object(root) || strcmp(jstr(root, "kind"), "Domain") != 0)
     return wi_err_set(err, WI_EPROTO, "kubectl did not answer with a Domain%s%s", root ? "" : ": ",
                       root ? "" : je.text);
+  /* the state as `wlsimg k8s rollout --wait` reads it */
+  struct wi_k8s_domain_status ds;
+  int ret = wi_k8s_kubectl_domain_status_parse(&ds, domain_json, len, err);
+  if (ret < 0)
+    return ret;
+  const char *state = ds.failed == 1                                              ? "Failed"
+                      : ds.completed == 1                                         ? "Complete"
+                      : ds.available == 1                                         ? "Available"
+                      : ds.rolling == 1 || ds.completed == 0 || ds.available == 0 ? "Progressing"
+                                                                                  : "Unknown";
   json_t *status = json_object_get(root, "status");
   json_t *conds = json_array();
-  const char *state = "Unknown";
-  const char *reason = "", *message = "";
-  int rank = 0; /* Failed > Complete > Available > Progressing */
   size_t i;
   json_t *c;
   json_array_foreach (json_object_get(status, "conditions"), i, c) {
@@ -489,23 +495,7 @@ wi_ui_k8s_status(const char *domain_json, size_t len, const char *pods_json, siz
     json_object_set_new(o, "reason", wi_json_str(jstr(c, "reason")));
     json_object_set_new(o, "message", wi_json_str(jstr(c, "message")));
     json_array_append_new(conds, o);
-    if (strcmp(jstr(c, "status"), "True") != 0)
-      continue;
-    const char *t = jstr(c, "type");
-    int r = strcmp(t, "Failed") == 0      ? 4
-            : strcmp(t, "Completed") == 0 ? 3
-            : strcmp(t, "Available") == 0 ? 2
-            : strcmp(t, "Rolling") == 0   ? 1
-                                          : 0;
-    if (r > rank) {
-      rank = r;
-      state = r == 4 ? "Failed" : r == 3 ? "Complete" : r == 2 ? "Available" : "Progressing";
-      reason = jstr(c, "reason");
-      message = jstr(c, "message");
-    }
   }
-  if (rank == 0 && json_array_size(conds) > 0)
-    state = "Progressing";
   json_t *servers = json_array();
   json_array_foreach (json_object_get(status, "servers"), i, c) {
     json_t *o = json_object();
@@ -515,9 +505,18 @@ wi_ui_k8s_status(const char *domain_json, size_t len, const char *pods_json, siz
                         wi_json_str(jstr(json_object_get(c, "health"), "overallHealth")));
     json_array_append_new(servers, o);
   }
+  /* the message of the condition in force, else the operator's own */
+  const char *message = ds.message ? ds.message : "";
+  for (size_t k = 0; !ds.message && k < json_array_size(conds); k++) {
+    json_t *o = json_array_get(conds, k);
+    bool mapped =
+        strcmp(jstr(o, "type"), strcmp(state, "Complete") == 0 ? "Completed" : state) == 0;
+    if (mapped && strcmp(jstr(o, "status"), "True") == 0)
+      message = jstr(o, "message");
+  }
   wi_autofree char *summary =
       strcmp(state, "Failed") == 0
-          ? wi_xasprintf("Failed - %s Reason: %s", message, reason)
+          ? wi_xasprintf("Failed - %s Reason: %s", message, ds.reason ? ds.reason : "")
           : wi_xasprintf("%s - %s", state,
                          message[0] ? message : "the operator has not reported a condition yet");
   autojson json_t *o = json_object();
@@ -527,5 +526,6 @@ wi_ui_k8s_status(const char *domain_json, size_t len, const char *pods_json, siz
   json_object_set_new(o, "servers", servers);
   json_object_set_new(o, "pods", pod_list(pods_json, pods_len));
   *json_out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  wi_k8s_kubectl_domain_status_dispose(&ds);
   return 0;
 }

@@ -48,18 +48,19 @@ struct wi_ui_k8s_secrets {
   const char *wls_password;
   const char *runtime_password;  /* NULL: keep the existing secret, or a random one */
   bool runtime_exists;           /* the runtime encryption secret is in the cluster already */
-  const struct wi_k8s_kv *model; /* "name:key" → value, for the model's @@SECRET@@ tokens */
+  const struct wi_k8s_kv *model; /* "name:key" → value, for the secrets the model needs */
   size_t n_model;
 };
 
 /* Everything to apply, as YAML documents (malloc'ed, holds secrets when s is given): the
  * namespace, the pull secrets that have a login (the others are expected to exist; *notes_out
  * says so), the WebLogic credentials, runtime encryption and model secrets (with s), the Cluster
- * and Domain resources. With s NULL only the Cluster and Domain (the Code View's Domain YAML).
- * model_secrets: the names of the model's secrets ("name:key" entries, from the Model page). */
-int wi_ui_k8s_objects(const struct wi_ui_project *p, struct wi_ui_creds *creds,
-                      const struct wi_ui_k8s_secrets *s, const struct wi_ui_strlist *model_secrets,
-                      char **yaml_out, char **notes_out, wi_err *err);
+ * and Domain resources. The model's macros give configuration.secrets and are checked against
+ * the project's env and variables (wi_ui_model_needs). With s NULL only the Cluster and Domain
+ * (the Code View's Domain YAML). */
+int wi_ui_k8s_objects(const struct wi_ui_project *p, const char *project_file,
+                      struct wi_ui_creds *creds, const struct wi_ui_k8s_secrets *s, char **yaml_out,
+                      char **notes_out, wi_err *err);
 
 /* A Domain's state from `kubectl get domain -o json` (and optionally `get pods -o json` of its
  * pods, pods may be NULL): {"state": "Complete"|"Available"|"Progressing"|"Failed"|"Unknown",

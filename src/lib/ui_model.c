@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "lib/alloc.h"
 #include "lib/fs.h"
 #include "lib/json.h"
+#include "lib/k8s.h"
 #include "lib/props.h"
 #include "lib/str.h"
 #include "lib/ui_model.h"
@@ -20,83 +22,17 @@
 
 #define autojson __attribute__((cleanup(json_decrefp)))
 
-/* ---- tokens ---- */
-
-/* Where the body of a token that starts at `body` ends (the offset of its closing "@@"), or
- * `len` when it is not closed. A nested "@@ENV:…@@" is part of the body. */
-static size_t
-body_end(const char *text, size_t len, size_t body)
-{
-  size_t i = body;
-  while (i + 1 < len) {
-    const char *at = memmem(text + i, len - i, "@@", 2);
-    if (at == NULL)
-      return len;
-    size_t pos = (size_t)(at - text);
-    if (len - pos > 6 && memcmp(at + 2, "ENV:", 4) == 0) {
-      const char *close = memmem(at + 6, len - pos - 6, "@@", 2);
-      if (close == NULL)
-        return len;
-      i = (size_t)(close - text) + 2;
-      continue;
-    }
-    return pos;
-  }
-  return len;
-}
-
-size_t
-wi_ui_model_tokens(const char *text, size_t len, wi_ui_model_token_fn fn, void *payload)
-{
-  size_t n = 0, i = 0;
-  while (i + 4 < len) {
-    const char *at = memmem(text + i, len - i, "@@", 2);
-    if (at == NULL)
-      break;
-    size_t k = (size_t)(at - text) + 2, kind = k;
-    while (k < len && text[k] >= 'A' && text[k] <= 'Z')
-      k++;
-    if (k == kind || k >= len || text[k] != ':') {
-      i = kind; /* not a token; its "@@" may close or open another */
-      continue;
-    }
-    size_t body = k + 1;
-    size_t end = body_end(text, len, body);
-    if (end >= len)
-      break;
-    const char *name = text + body, *key = NULL;
-    size_t name_len = end - body, key_len = 0;
-    if (k - kind == 6 && memcmp(text + kind, "SECRET", 6) == 0) {
-      const char *colon = NULL;
-      for (size_t c = body; c < end; c++)
-        if (text[c] == ':')
-          colon = text + c;
-      if (colon) {
-        name_len = (size_t)(colon - name);
-        key = colon + 1;
-        key_len = (size_t)(text + end - key);
-      }
-    }
-    if (fn)
-      fn(text + kind, k - kind, name, name_len, key, key_len, payload);
-    n++;
-    i = end + 2;
-  }
-  return n;
-}
-
 /* ---- the report ---- */
 
 struct report {
-  json_t *files, *variables, *props, *secrets, *env, *refs, *findings;
-  json_t *defined; /* object: variable name → true */
-  json_t *used;    /* object: prop name → true */
-  json_t *seen;    /* object: secret/env token → true (dedup) */
-  char **entries;  /* archive entries, for the wlsdeploy/ references */
+  json_t *files, *variables, *refs, *findings;
+  json_t *defined;                 /* object: variable name → true */
+  struct wi_k8s_model_refs macros; /* @@PROP, @@ENV, @@SECRET of every model file */
+  char **entries;                  /* archive entries, for the wlsdeploy/ references */
   size_t n_entries;
   char **model_refs; /* wlsdeploy/ paths the models name */
   size_t n_refs;
-  size_t n_tokens, n_errors;
+  size_t n_errors;
 };
 
 static void
@@ -109,38 +45,6 @@ finding(struct report *r, bool error, const char *field, const char *msg)
   json_array_append_new(r->findings, o);
   if (error)
     r->n_errors++;
-}
-
-static void
-on_token(const char *kind, size_t kind_len, const char *name, size_t name_len, const char *key,
-         size_t key_len, void *payload)
-{
-  struct report *r = payload;
-  if (++r->n_tokens > WI_UI_MODEL_MAX_TOKENS)
-    return;
-  wi_autofree char *nm = wi_xstrndup(name, name_len);
-  if (kind_len == 4 && memcmp(kind, "PROP", 4) == 0) {
-    json_object_set_new(r->used, nm, json_true());
-  } else if (kind_len == 6 && memcmp(kind, "SECRET", 6) == 0) {
-    wi_autofree char *k = wi_xstrndup(key ? key : "", key_len);
-    wi_autofree char *tok = wi_xasprintf("@@SECRET:%s:%s@@", nm, k);
-    if (json_object_get(r->seen, tok))
-      return;
-    json_object_set_new(r->seen, tok, json_true());
-    json_t *o = json_object();
-    json_object_set_new(o, "name", wi_json_str(nm));
-    json_object_set_new(o, "key", wi_json_str(k));
-    json_object_set_new(o, "token", wi_json_str(tok));
-    /* the operator fills this one from the Domain's WebLogic credentials secret */
-    json_object_set_new(o, "builtin", json_boolean(strcmp(nm, "__weblogic-credentials__") == 0));
-    json_array_append_new(r->secrets, o);
-  } else if (kind_len == 3 && memcmp(kind, "ENV", 3) == 0) {
-    wi_autofree char *tok = wi_xasprintf("@@ENV:%s@@", nm);
-    if (json_object_get(r->seen, tok) == NULL) {
-      json_object_set_new(r->seen, tok, json_true());
-      json_array_append_new(r->env, wi_json_str(nm));
-    }
-  }
 }
 
 static json_t *
@@ -205,7 +109,15 @@ check_model_file(struct report *r, const char *pf, size_t index, const char *rel
     r->model_refs[r->n_refs++] = wi_steal(&refs[i]);
   }
   free(refs);
-  wi_ui_model_tokens(text, len, on_token, r);
+  /* the macros, as `wlsimg k8s domain` reads them (a YAML error was reported just above) */
+  wi_err merr = { 0 };
+  if (wi_k8s_model_scan(&r->macros, rel, text, len, &merr) < 0 &&
+      json_is_true(json_object_get(fe, "ok"))) {
+    json_object_set_new(fe, "ok", json_false());
+    json_object_set_new(fe, "message", wi_json_str(merr.msg));
+    wi_autofree char *msg = wi_xasprintf("Model Files: %s", merr.msg);
+    finding(r, true, "model-files", msg);
+  }
 }
 
 static void
@@ -331,39 +243,68 @@ in_archives(const struct report *r, const char *ref)
   return false;
 }
 
+/* The macros as the report lists them: props (defined or not), env, secrets as written. */
 static void
-cross_checks(struct report *r, const struct wi_ui_project *p)
+list_macros(struct report *r, json_t *o)
 {
-  const char *key;
-  json_t *v;
-  json_object_foreach (r->used, key, v) {
-    bool defined = json_object_get(r->defined, key) != NULL;
-    json_t *o = json_object();
-    json_object_set_new(o, "name", wi_json_str(key));
-    json_object_set_new(o, "defined", json_boolean(defined));
-    json_array_append_new(r->props, o);
-    if (!defined) {
-      wi_autofree char *msg = wi_xasprintf(
-          "Variable Files: @@PROP:%s@@ is used in the model but no variable file defines it.", key);
-      finding(r, false, "variable-files", msg);
+  json_t *props = json_array(), *env = json_array(), *secrets = json_array();
+  json_t *used = json_object();
+  for (size_t i = 0; i < r->macros.n; i++) {
+    const struct wi_k8s_model_ref *m = &r->macros.v[i];
+    json_t *e = json_object();
+    json_object_set_new(e, "name", wi_json_str(m->name));
+    if (m->kind == WI_K8S_TOKEN_PROP) {
+      bool defined = json_object_get(r->defined, m->name) != NULL;
+      json_object_set_new(used, m->name, json_true());
+      json_object_set_new(e, "defined", json_boolean(defined));
+      json_array_append_new(props, e);
+      if (!defined) {
+        wi_autofree char *msg =
+            wi_xasprintf("Variable Files: @@PROP:%s@@ (%s) is not defined in any variable file.",
+                         m->name, m->where);
+        finding(r, false, "variable-files", msg);
+      }
+    } else if (m->kind == WI_K8S_TOKEN_ENV) {
+      json_object_set_new(e, "operator", json_boolean(wi_k8s_model_operator_env(m->name)));
+      json_array_append_new(env, e);
+    } else {
+      wi_autofree char *tok = wi_xasprintf("@@SECRET:%s:%s@@", m->name, m->key ? m->key : "");
+      json_object_set_new(e, "key", wi_json_str(m->key ? m->key : ""));
+      json_object_set_new(e, "token", wi_json_str(tok));
+      /* the operator fills this one from the Domain's WebLogic credentials secret */
+      json_object_set_new(e, "builtin",
+                          json_boolean(strcmp(m->name, "__weblogic-credentials__") == 0));
+      json_array_append_new(secrets, e);
     }
+    json_object_set_new(e, "where", wi_json_str(m->where));
   }
   json_t *unused = json_array();
+  const char *key;
+  json_t *v;
   json_object_foreach (r->defined, key, v) {
-    if (json_object_get(r->used, key) == NULL) {
+    if (json_object_get(used, key) == NULL) {
       json_array_append_new(unused, wi_json_str(key));
       wi_autofree char *msg =
           wi_xasprintf("Variable Files: %s is defined but no @@PROP:%s@@ uses it.", key, key);
       finding(r, false, "variable-files", msg);
     }
   }
-  json_t *refs = r->refs;
+  json_decref(used);
+  json_object_set_new(o, "props", props);
+  json_object_set_new(o, "unusedVariables", unused);
+  json_object_set_new(o, "secrets", secrets);
+  json_object_set_new(o, "env", env);
+}
+
+static void
+archive_checks(struct report *r, const struct wi_ui_project *p)
+{
   for (size_t i = 0; i < r->n_refs; i++) {
     bool found = in_archives(r, r->model_refs[i]);
     json_t *o = json_object();
     json_object_set_new(o, "path", wi_json_str(r->model_refs[i]));
     json_object_set_new(o, "found", json_boolean(found));
-    json_array_append_new(refs, o);
+    json_array_append_new(r->refs, o);
     if (!found) {
       wi_autofree char *msg = wi_xasprintf(
           "Archive Files: the model names %s, but %s.", r->model_refs[i],
@@ -371,8 +312,35 @@ cross_checks(struct report *r, const struct wi_ui_project *p)
       finding(r, false, "archive-files", msg);
     }
   }
-  json_decref(r->defined);
-  r->defined = unused; /* handed to the report as "unusedVariables" */
+}
+
+/* The secrets the Domain must provide, names resolved with the project's Domain UID and env;
+ * null without a Domain UID (a finding when the model cannot be satisfied). */
+static json_t *
+domain_secrets(struct report *r, const struct wi_ui_project *p, const char *pf)
+{
+  struct wi_k8s_model_secrets needs = { 0 };
+  bool checked = false;
+  wi_err err = { 0 };
+  if (p->domain_uid[0] == '\0' || r->n_errors > 0)
+    return json_null();
+  if (wi_ui_model_needs(p, pf, &needs, &checked, &err) < 0) {
+    wi_autofree char *msg = wi_xasprintf("For the Domain: %s", err.msg);
+    finding(r, false, strstr(err.msg, "@@ENV") ? "k8s-env" : "model-files", msg);
+    return json_null();
+  }
+  json_t *arr = json_array();
+  for (size_t i = 0; i < needs.n; i++) {
+    json_t *o = json_object(), *keys = json_array();
+    for (size_t k = 0; k < needs.v[i].n_keys; k++)
+      json_array_append_new(keys, wi_json_str(needs.v[i].keys[k]));
+    json_object_set_new(o, "name", wi_json_str(needs.v[i].name));
+    json_object_set_new(o, "keys", keys);
+    json_object_set_new(o, "where", wi_json_str(needs.v[i].where));
+    json_array_append_new(arr, o);
+  }
+  wi_k8s_model_secrets_dispose(&needs);
+  return arr;
 }
 
 int
@@ -381,14 +349,9 @@ wi_ui_model_report(const struct wi_ui_project *p, const char *project_file, char
 {
   struct report r = { .files = json_array(),
                       .variables = json_array(),
-                      .props = json_array(),
-                      .secrets = json_array(),
-                      .env = json_array(),
                       .refs = json_array(),
                       .findings = json_array(),
-                      .defined = json_object(),
-                      .used = json_object(),
-                      .seen = json_object() };
+                      .defined = json_object() };
   WI_UNUSED(err);
   if (p->model_files.n == 0)
     finding(&r, true, "model-files", "Model Files: at least one model file is needed.");
@@ -398,20 +361,16 @@ wi_ui_model_report(const struct wi_ui_project *p, const char *project_file, char
     check_variable_file(&r, project_file, i, p->variable_files.v[i]);
   for (size_t i = 0; i < p->archive_files.n; i++)
     check_archive_file(&r, project_file, i, p->archive_files.v[i]);
-  cross_checks(&r, p);
-  if (r.n_tokens > WI_UI_MODEL_MAX_TOKENS)
-    finding(&r, false, "model-files", "Model Files: more tokens than the page lists.");
   autojson json_t *o = json_object();
   json_object_set_new(o, "files", r.files);
   json_object_set_new(o, "variables", r.variables);
-  json_object_set_new(o, "props", r.props);
-  json_object_set_new(o, "unusedVariables", r.defined);
-  json_object_set_new(o, "secrets", r.secrets);
-  json_object_set_new(o, "env", r.env);
+  list_macros(&r, o);
+  archive_checks(&r, p);
   json_object_set_new(o, "archiveRefs", r.refs);
+  json_object_set_new(o, "domainSecrets", domain_secrets(&r, p, project_file));
   json_object_set_new(o, "findings", r.findings);
-  json_decref(r.used);
-  json_decref(r.seen);
+  json_decref(r.defined);
+  wi_k8s_model_refs_dispose(&r.macros);
   for (size_t i = 0; i < r.n_entries; i++)
     free(r.entries[i]);
   free(r.entries);
@@ -420,6 +379,63 @@ wi_ui_model_report(const struct wi_ui_project *p, const char *project_file, char
   if (n_errors_out)
     *n_errors_out = r.n_errors;
   return 0;
+}
+
+/* ---- what the Domain needs ---- */
+
+int
+wi_ui_model_env(const struct wi_ui_project *p, struct wi_k8s_kv_list *out, wi_err *err)
+{
+  for (size_t i = 0; i < p->k8s_env.n; i++) {
+    const char *e = p->k8s_env.v[i];
+    const char *eq = strchr(e, '=');
+    if (eq == NULL || eq == e)
+      return wi_err_set(err, WI_EINVAL, "Environment: \"%s\": expected NAME=VALUE", e);
+    wi_autofree char *name = wi_xstrndup(e, (size_t)(eq - e));
+    if (wi_k8s_model_operator_env(name))
+      return wi_err_set(err, WI_EINVAL, "Environment: %s is set by the operator itself", name);
+    wi_k8s_input_kv_list_add(out, wi_steal(&name), wi_xstrdup(eq + 1));
+  }
+  return 0;
+}
+
+static const char **
+abs_paths(const char *pf, const struct wi_ui_strlist *l)
+{
+  const char **v = wi_xcalloc(l->n + 1, sizeof *v);
+  for (size_t i = 0; i < l->n; i++)
+    v[i] = wi_ui_project_path(pf, l->v[i]);
+  return v;
+}
+
+static void
+abs_paths_free(const char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free((char *)(uintptr_t)v[i]);
+  free(v);
+}
+
+int
+wi_ui_model_needs(const struct wi_ui_project *p, const char *project_file,
+                  struct wi_k8s_model_secrets *needs, bool *checked_out, wi_err *err)
+{
+  struct wi_k8s_kv_list env = { 0 };
+  const char **models = abs_paths(project_file, &p->model_files);
+  const char **vars = abs_paths(project_file, &p->variable_files);
+  struct wi_k8s_model_sources src = { .model_files = models,
+                                      .n_model_files = p->model_files.n,
+                                      .vars_files = vars,
+                                      .n_vars_files = p->variable_files.n };
+  memset(needs, 0, sizeof *needs);
+  *checked_out = false;
+  int ret = wi_ui_model_env(p, &env, err);
+  if (ret == 0)
+    ret = wi_k8s_model_check_domain(needs, checked_out, &src, p->domain_uid, env.v, env.n, err);
+  wi_k8s_input_kv_list_dispose(&env, false);
+  abs_paths_free(models, p->model_files.n);
+  abs_paths_free(vars, p->variable_files.n);
+  return ret;
 }
 
 /* ---- the Code View ---- */

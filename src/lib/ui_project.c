@@ -70,6 +70,7 @@ static const struct field fields[] = {
   { "k8s.runtimeSecret", F_STR, P(runtime_secret), "" },
   { "k8s.modelSecrets", F_LIST, P(model_secrets), NULL },
   { "k8s.wlsUser", F_STR, P(wls_user), "weblogic" },
+  { "k8s.env", F_LIST, P(k8s_env), NULL },
   { "registry.url", F_STR, P(registry_url), "127.0.0.1:5000" },
   { "registry.root", F_STR, P(registry_root), "" },
 };

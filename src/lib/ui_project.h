@@ -85,8 +85,9 @@ struct wi_ui_project {
   char *wls_cred_secret, *runtime_secret;
   struct wi_ui_strlist model_secrets;
   char *wls_user;
-  char *registry_url;  /* the embedded registry (wlsimg registry serve) the page manages */
-  char *registry_root; /* its root directory; "" = the default root */
+  struct wi_ui_strlist k8s_env; /* serverPod.env, "NAME=VALUE" */
+  char *registry_url;           /* the embedded registry (wlsimg registry serve) the page manages */
+  char *registry_root;          /* its root directory; "" = the default root */
   struct wi_ui_registry *registries;
   size_t n_registries;
   struct wi_ui_history *history;

@@ -281,7 +281,7 @@ wi_ui_render(const struct wi_ui_project *p, const char *kind, const struct wi_ui
   if (strcmp(kind, "secret-yaml") == 0)
     return wi_ui_k8s_pull_secret(p, in->creds, in->secret_name, in->ns, !in->reveal, out, err);
   if (strcmp(kind, "domain-yaml") == 0)
-    return wi_ui_k8s_objects(p, in->creds, NULL, NULL, out, NULL, err);
+    return wi_ui_k8s_objects(p, in->project_file, in->creds, NULL, out, NULL, err);
   if (strcmp(kind, "k8s-cli") == 0)
     return render_k8s(p, NULL, out, err);
   if (strcmp(kind, "kubectl") == 0) {

@@ -121,7 +121,7 @@ apply_steps(struct task *t, const char *ctx, json_t *objects, wi_err *err)
   wi_ui_tasks_step_begin(t, "render", "Generate the Domain and its secrets");
   int ret = s.runtime_password ? 0 : runtime_exists(t, ctx, &s.runtime_exists, err);
   if (ret == 0)
-    ret = wi_ui_k8s_objects(&t->p, t->env.creds, &s, &t->p.model_secrets, &yaml, &notes, err);
+    ret = wi_ui_k8s_objects(&t->p, t->env.project_file, t->env.creds, &s, &yaml, &notes, err);
   if (ret < 0)
     return ret;
   log_lines(t, notes, NULL);

@@ -18,6 +18,7 @@
 #include "lib/k8s.h"
 #include "lib/ref.h"
 #include "lib/str.h"
+#include "lib/ui_model.h"
 #include "lib/ui_validate.h"
 #include "lib/util.h"
 
@@ -257,8 +258,26 @@ check_name(struct findings *f, const char *field, const char *tab, const char *l
     add(f, ERR, field, tab, "Kubernetes", "%s", err.msg);
 }
 
+/* What the model needs from the Domain can be given: its @@PROP, @@ENV and @@SECRET macros. */
 static void
-check_k8s(struct findings *f, const struct wi_ui_project *p, const char *action, bool wls_password)
+check_model_needs(struct findings *f, const struct wi_ui_project *p, const char *project_file)
+{
+  struct wi_k8s_model_secrets needs = { 0 };
+  bool checked = false;
+  wi_err err = { 0 };
+  if (wi_ui_model_needs(p, project_file, &needs, &checked, &err) == 0) {
+    wi_k8s_model_secrets_dispose(&needs);
+    return;
+  }
+  if (wi_str_has_prefix(err.msg, "Environment:") || strstr(err.msg, "@@ENV"))
+    add(f, ERR, "k8s-env", "Domain", "Kubernetes", "%s", err.msg);
+  else
+    add(f, ERR, "model-files", NULL, "Model", "For the Domain: %s", err.msg);
+}
+
+static void
+check_k8s(struct findings *f, const struct wi_ui_project *p, const char *action, bool wls_password,
+          const char *project_file)
 {
   wi_err err = { 0 };
   bool domain = strcmp(action, "pullSecret") != 0;
@@ -274,12 +293,17 @@ check_k8s(struct findings *f, const struct wi_ui_project *p, const char *action,
       wi_ref_dispose(&r);
     return;
   }
+  bool uid_ok = false;
   if (p->domain_uid[0] == '\0')
     add(f, ERR, "domain-uid", "Domain", "Kubernetes", "Domain UID is required.");
   else if (wi_k8s_validate_domain_uid(p->domain_uid, &err) < 0)
     add(f, ERR, "domain-uid", "Domain", "Kubernetes", "%s", err.msg);
+  else
+    uid_ok = true;
   if (strcmp(action, "domainStatus") == 0)
     return;
+  if (uid_ok)
+    check_model_needs(f, p, project_file);
   check_name(f, "wls-cred-secret", "Domain", "WebLogic Credentials Secret Name", p->wls_cred_secret,
              false);
   check_name(f, "runtime-secret", "Domain", "Runtime Encryption Secret", p->runtime_secret, false);
@@ -324,7 +348,7 @@ wi_ui_validate_run(const struct wi_ui_project *p, const struct wi_ui_validate_in
     check_files(&f, in->project_file, &p->archive_files, "archive-files", "Archive Files");
   } else if (strcmp(a, "pullSecret") == 0 || strcmp(a, "domain") == 0 ||
              strcmp(a, "domainApply") == 0 || strcmp(a, "domainStatus") == 0)
-    check_k8s(&f, p, a, in->wls_password);
+    check_k8s(&f, p, a, in->wls_password, in->project_file);
   else {
     json_decref(f.a);
     return wi_err_set(err, WI_EINVAL, "action: unknown \"%s\" (%s)", a, WI_UI_VALIDATE_ACTIONS);

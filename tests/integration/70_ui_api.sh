@@ -142,7 +142,7 @@ check_eq "Push Image Complete" "$(jq -r .title <<< "$PUSHED")" "Push Image Compl
 DIGEST=$(jq -r .digest <<< "$PUSHED")
 check_eq "per-layer progress events" "$(grep -c '^event: blob' "$RESP/ev4" | awk '{print ($1 >= 3)}')" 1
 check_eq "the registry holds exactly that digest" \
-  "sha256:$("$WLSIMG" manifest "$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
+  "sha256:$("$WLSIMG" manifest "docker://$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
 check_eq "the login was saved with mode 0600" "$(stat -c %a "$DOCKER_CONFIG/config.json")" 600
 check_eq "credentials list shows the login, without a secret" \
   "$(req creds "${H[@]}" "$BASE/api/credentials"; jq -r '.[0] | .user + " " + (.stored|tostring)' "$RESP/creds")" "200ns/user3 true"
@@ -156,7 +156,7 @@ curl -s "${H[@]}" "$BASE/api/render/secret-yaml?name=ocir-pull&namespace=domain1
 "$WLSIMG" k8s secret docker-registry ocir-pull -n domain1-ns --docker-server "$REG" --docker-username ns/user3 \
   --from-login > "$T_DIR/secret-cli.yaml"
 check "revealed secret equals wlsimg k8s secret docker-registry --from-login" cmp "$T_DIR/secret-revealed.yaml" "$T_DIR/secret-cli.yaml"
-curl -s "${H[@]}" -X PUT --data-binary @<(jq '.k8s.domainUid="domain1" | .k8s.namespace="domain1-ns"' "$PROJ/wlsimg-project.json") \
+curl -s "${H[@]}" -X PUT --data-binary @<(jq '.k8s.domainUid="domain1" | .k8s.namespace="domain1-ns" | .k8s.env=["CUSTOM_DOMAIN_NAME=domain1"]' "$PROJ/wlsimg-project.json") \
   "$BASE/api/project" > /dev/null
 check_eq "domain-yaml pins the aux image by digest" \
   "$(req dom "${H[@]}" "$BASE/api/render/domain-yaml"; grep -c "image: $TAG@$DIGEST" "$RESP/dom")" "2001"
@@ -179,7 +179,7 @@ check_eq "Bump tag" "$(req ans6 "${H[@]}" -X POST -d '{"prompt":"repush","value"
 events "$J6" ev6
 BUMPED=$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev6")
 check_eq "pushed as :user3-2" "$(jq -r '.title + " " + .ref' <<< "$BUMPED")" "Push Image Complete $REG/ns/test-model-ocw:user3-2"
-check_eq "the old tag keeps its digest" "sha256:$("$WLSIMG" manifest "$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
+check_eq "the old tag keeps its digest" "sha256:$("$WLSIMG" manifest "docker://$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
 check_eq "the project's tag follows" "$(jq -r .image.aux.tag "$PROJ/wlsimg-project.json")" "$REG/ns/test-model-ocw:user3-2"
 
 # ---- Cancel during an upload, through a slow link (1 MiB/s) in front of the registry ----

@@ -115,6 +115,8 @@ check_eq "the secret is redacted until Reveal" "$(val secret_redacted)" true
 "$WLSIMG" k8s secret docker-registry ocir-pull -n domain1-ns --docker-server "$REG" --docker-username ns/user3 \
   --from-login > "$T_DIR/secret-cli.yaml"
 check "the Kubernetes page's secret equals wlsimg k8s secret docker-registry --from-login" cmp "$OUT/page-secret.yaml" "$T_DIR/secret-cli.yaml"
+check_eq "the model's @@ENV macro needs the Domain's env" "$(val env_error | grep -c 'CUSTOM_DOMAIN_NAME')" 1
+check_eq "given, the error goes" "$(val env_error_after)" ""
 check_eq "the Domain pins the aux image by digest" "$(val domain_yaml_pinned)" true
 check_eq "the kubectl lines name the context" "$(val kubectl_has_context)" true
 check_eq "contexts listed from kubectl" "$(val contexts)" "lab-cluster,other-cluster"
@@ -129,6 +131,7 @@ check_eq "a server-side dry run first, then apply, objects on stdin" "$(cut -d' 
 LAST=$(tail -1 <<< "$APPLIES" | cut -d' ' -f1)
 check_eq "the objects: namespace, pull secret, WebLogic credentials, runtime secret, Domain" \
   "$(grep '^kind:' "$STUB/stdin.$LAST" | tr '\n' ' ')" "kind: Namespace kind: Secret kind: Secret kind: Secret kind: Domain "
+check_eq "the Domain gets the env the model needs" "$(grep -A1 -- '- name: CUSTOM_DOMAIN_NAME' "$STUB/stdin.$LAST" | grep -c 'value: domain1')" 1
 check_eq "the pull secret applied is the one the page showed" \
   "$(awk '/^kind: Secret/,/^---/' "$STUB/stdin.$LAST" | grep -c "name: ocir-pull")" 1
 check "no secret in kubectl's argv" sh -c '! grep -rqF -e "welcome1-not-real" -e "$1" "$2"/args.*' _ "$TOKEN" "$STUB"

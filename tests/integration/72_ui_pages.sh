@@ -139,12 +139,14 @@ check_eq "a 1.x project encrypted by python3-cryptography" \
   "200ns2/me@fra.ocir.io:true"
 
 # ---- every Code View ----
-for kind in cli wit k8s-cli kubectl project logins domain-yaml; do
+for kind in cli wit k8s-cli kubectl project logins; do
   check_eq "render $kind" "$(req "r-$kind" "$BASE/api/render/$kind")" 200
 done
 check_eq "WIT variant: imagetool and docker login on stdin" "$(grep -c -e 'imagetool.sh createAuxImage' -e 'docker login -u mytenancy/user3 --password-stdin lhr.ocir.io' "$RESP/r-wit")" 2
 check_eq "kubectl lines carry the context" "$(grep -c 'kubectl --context oke-lhr apply -f -' "$RESP/r-kubectl")" 2
 check_eq "unknown kind" "$(req r-x "$BASE/api/render/nope")" 400
+check_eq "no Domain without its model (the imported paths do not exist here)" \
+  "$(req r-dom "$BASE/api/render/domain-yaml"; jq -r .error.message "$RESP/r-dom" | grep -c 'test-model-ocw-models/model.yaml')" "4041"
 
 # ---- no secret in any answer ----
 check_eq "no password or token in any answer" \

@@ -210,6 +210,13 @@ def kubernetes(p):
     p.fill("domain-uid", "domain1")
     p.fill("wls-password", "welcome1-not-real")
     p.settle()
+    # the example model's @@ENV:CUSTOM_DOMAIN_NAME@@: Generate is refused until the Domain sets it
+    out("env_error", p.find("k8s-env-error").text.replace("\n", " "))
+    env = p.find("k8s-env-add")
+    env.send_keys("CUSTOM_DOMAIN_NAME=domain1")
+    env.send_keys(Keys.ENTER)
+    p.settle()
+    out("env_error_after", p.find("k8s-env-error").text.replace("\n", " "))
     p.click("view-k8s-code")
     p.wait.until(lambda d: "kind: Domain" in p.find("code-domain-yaml-text").text)
     out("domain_yaml_pinned", str("@sha256:" in p.find("code-domain-yaml-text").text).lower())

@@ -1,5 +1,6 @@
-/* Unit tests for src/lib/ui_model.c (WDT tokens, the Model page's report, the Code View's file
- * reads), src/lib/ui_fs.c (listing inside the roots only) and src/lib/ui_k8s.c's Domain status. */
+/* Unit tests for src/lib/ui_model.c (the Model page's report, what the Domain needs, the Code
+ * View's file reads), src/lib/ui_fs.c (listing inside the roots only) and src/lib/ui_k8s.c's Domain
+ * status. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,43 +12,6 @@
 #include "lib/ui_fs.h"
 #include "lib/ui_k8s.h"
 #include "lib/ui_model.h"
-
-struct seen {
-  char text[1024];
-};
-
-static void
-collect(const char *kind, size_t kl, const char *name, size_t nl, const char *key, size_t kyl,
-        void *payload)
-{
-  struct seen *s = payload;
-  size_t n = strlen(s->text);
-  snprintf(s->text + n, sizeof s->text - n, "[%.*s|%.*s|%.*s]", (int)kl, kind, (int)nl, name,
-           (int)kyl, key ? key : "");
-}
-
-TEST(tokens)
-{
-  static const struct {
-    const char *in;
-    size_t n;
-    const char *want;
-  } cases[] = {
-    { "a: '@@PROP:CLUSTER_SIZE@@'", 1, "[PROP|CLUSTER_SIZE|]" },
-    { "@@SECRET:db-creds:password@@ and @@ENV:HOME@@", 2, "[SECRET|db-creds|password][ENV|HOME|]" },
-    { "@@SECRET:@@ENV:DOMAIN_UID@@-jdbc:user@@", 1, "[SECRET|@@ENV:DOMAIN_UID@@-jdbc|user]" },
-    { "email@@example.com @@ not a token", 0, "" },
-    { "@@PROP:unclosed", 0, "" },
-    { "@@@@PROP:x@@", 1, "[PROP|x|]" },
-    { "@@FILE:/etc/x.txt@@@@PROP:y@@", 2, "[FILE|/etc/x.txt|][PROP|y|]" },
-    { "@@lower:x@@", 0, "" },
-  };
-  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    struct seen s = { "" };
-    CHECK_INT_EQ(wi_ui_model_tokens(cases[i].in, strlen(cases[i].in), collect, &s), cases[i].n);
-    CHECK_STR_EQ(s.text, cases[i].want);
-  }
-}
 
 static char *
 tmpdir(void)
@@ -101,14 +65,30 @@ TEST(report)
   CHECK_STR_HAS(out, "\"name\":\"__weblogic-credentials__\",\"key\":\"password\"");
   CHECK_STR_HAS(out, "\"builtin\":true");
   CHECK_STR_HAS(out, "\"name\":\"@@ENV:DOMAIN_UID@@-db\",\"key\":\"password\"");
-  CHECK_STR_HAS(out, "{\"name\":\"MISSING\",\"defined\":false}");
+  CHECK_STR_HAS(out, "{\"name\":\"MISSING\",\"defined\":false,\"where\":\"model.yaml:");
   CHECK_STR_HAS(out, "\"unusedVariables\":[\"UNUSED\"]");
   CHECK_STR_HAS(out, "{\"path\":\"wlsdeploy/applications/none.war\",\"found\":false}");
   CHECK_STR_HAS(out, "Archive Files: missing.zip does not exist or is not a file.");
-  list(&p.model_files, "bad.yaml");
+  CHECK_STR_HAS(out, "\"domainSecrets\":null"); /* no Domain UID yet */
+  /* with a Domain UID: the secret names resolved, and what the Domain cannot give is said */
+  free(p.domain_uid);
+  p.domain_uid = wi_xstrdup("d1");
+  put_file(dir, "vars.properties", "SIZE=2\nMISSING=x\n");
   free(p.archive_files.v[0]);
-  p.archive_files.v[0] = NULL;
   p.archive_files.n = 0;
+  wi_autofree char *needs = NULL;
+  CHECK_INT_EQ(wi_ui_model_report(&p, pf, &needs, &n_errors, &err), 0);
+  CHECK_INT_EQ(n_errors, 0);
+  CHECK_STR_HAS(needs, "\"domainSecrets\":[{\"name\":\"d1-db\",\"keys\":[\"password\"]");
+  list(&p.k8s_env, "DOMAIN_UID=x");
+  struct wi_k8s_model_secrets ns;
+  bool checked = false;
+  CHECK_INT_EQ(wi_ui_model_needs(&p, pf, &ns, &checked, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "Environment: DOMAIN_UID is set by the operator itself");
+  list(&p.k8s_env, "no-equals");
+  CHECK_INT_EQ(wi_ui_model_needs(&p, pf, &ns, &checked, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "expected NAME=VALUE");
+  list(&p.model_files, "bad.yaml");
   wi_autofree char *bad = NULL;
   CHECK_INT_EQ(wi_ui_model_report(&p, pf, &bad, &n_errors, &err), 0);
   CHECK_INT_EQ(n_errors, 1);
@@ -118,7 +98,7 @@ TEST(report)
   size_t len = 0;
   bool trunc = false;
   CHECK_INT_EQ(wi_ui_model_file(&p, pf, "variables", 0, &text, &len, &trunc, &err), 0);
-  CHECK_STR_EQ(text, "SIZE=2\nUNUSED=1\n");
+  CHECK_STR_EQ(text, "SIZE=2\nMISSING=x\n");
   CHECK(!trunc);
   free(text);
   CHECK_INT_EQ(wi_ui_model_file(&p, pf, "variables", 1, &text, &len, &trunc, &err), WI_ENOTFOUND);
@@ -183,7 +163,6 @@ TEST(domain_status)
 int
 main(void)
 {
-  RUN(tokens);
   RUN(report);
   RUN(fs_roots);
   RUN(domain_status);

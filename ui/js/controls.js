@@ -94,7 +94,7 @@ function onChoice(f) {
 function listControl(f, common) {
   const box = el("div", { ...common, class: "file-list" });
   const ul = el("ul", { "data-testid": `${f.id}-items` });
-  const input = el("input", { type: "text", id: `${f.id}-add`, "data-testid": `${f.id}-add`, placeholder: "path (relative to the project file, or absolute)", "aria-label": `Add to ${f.label}` });
+  const input = el("input", { type: "text", id: `${f.id}-add`, "data-testid": `${f.id}-add`, placeholder: f.placeholder || "path (relative to the project file, or absolute)", "aria-label": `Add to ${f.label}` });
   const add = (path) => {
     if (!path) return;
     const list = [...(getPath(state.project, f.path) || []), path];
@@ -103,7 +103,7 @@ function listControl(f, common) {
   };
   input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); add(input.value.trim()); } });
   box.append(ul, el("div", { class: "with-button" }, input,
-    el("button", { type: "button", class: "secondary", "data-testid": `${f.id}-browse`, onclick: () => browse?.(f.id, add) }, "Browse…"),
+    f.nobrowse ? null : el("button", { type: "button", class: "secondary", "data-testid": `${f.id}-browse`, onclick: () => browse?.(f.id, add) }, "Browse…"),
     el("button", { type: "button", class: "secondary", "data-testid": `${f.id}-add-btn`, onclick: () => add(input.value.trim()) }, "Add")));
   return box;
 }

@@ -70,7 +70,7 @@ export const PANELS = [
   { page: "k8s", tab: "secrets", title: "Image pull secrets", fields: [
     { id: "pull-secret-aux", label: "Auxiliary Image Pull Secret", path: "k8s.pullSecrets.aux", placeholder: "ocir", help: "Created from the same login used to push." },
     { id: "pull-secret-primary", label: "Primary Image Pull Secret", path: "k8s.pullSecrets.primary", placeholder: "ocr", help: "Created from the saved login for the primary image's host, or it must exist." },
-    { id: "model-secrets", label: "Model secrets (from @@SECRET@@ tokens)", type: "secrets", help: "Values are kept for this session only." },
+    { id: "model-secrets", label: "Model secrets (from @@SECRET@@ macros)", type: "secrets", help: "The secrets the model reads, names resolved with the Domain UID; values are kept for this session only." },
   ] },
   { page: "k8s", tab: "domain", title: "WebLogic Domain", fields: [
     { id: "domain-uid", label: "Domain UID", path: "k8s.domainUid", help: "A DNS-1123 label." },
@@ -81,6 +81,7 @@ export const PANELS = [
     { id: "wls-user", label: "WebLogic Admin Username", path: "k8s.wlsUser", help: "" },
     { id: "wls-password", label: "WebLogic Admin Password", type: "password", help: "Needed to apply; kept for this session only, never saved." },
     { id: "runtime-secret", label: "Runtime Encryption Secret", path: "k8s.runtimeSecret", placeholder: "<uid>-runtime-encryption-secret", help: "Generated once (random); an existing one is kept." },
+    { id: "k8s-env", label: "Environment (serverPod.env)", type: "list", path: "k8s.env", nobrowse: true, placeholder: "NAME=VALUE", help: "For the model's @@ENV:NAME@@ macros; DOMAIN_UID and the operator's own are set for you." },
   ] },
 ];
 

@@ -57,9 +57,9 @@ export async function renderModel() {
       s.builtin ? " → the Domain's WebLogic Credentials Secret" : [" → Kubernetes secret ", el("code", {}, s.name), ", key ", el("code", {}, s.key)])),
     ...rep.archiveRefs.map((a) => el("li", { class: a.found ? "" : "warning" }, el("code", {}, a.path), a.found ? " found in the archive" : " not in any archive")));
   if (!tokens.childNodes.length) tokens.append(el("li", { class: "empty" }, "no @@PROP@@ or @@SECRET@@ tokens, no wlsdeploy/ paths"));
-  // the model's secrets become the Kubernetes page's model secret names
-  const names = rep.secrets.filter((s) => !s.builtin).map((s) => `${s.name}:${s.key}`);
-  if (JSON.stringify(names) !== JSON.stringify(state.project.k8s.modelSecrets)) {
+  // the secrets the Domain must give the model (names resolved) become the Kubernetes page's inputs
+  const names = (rep.domainSecrets || []).flatMap((s) => s.keys.map((k) => `${s.name}:${k}`));
+  if (rep.domainSecrets && JSON.stringify(names) !== JSON.stringify(state.project.k8s.modelSecrets)) {
     state.project.k8s.modelSecrets = names;
     scheduleSave();
   }
@@ -76,7 +76,7 @@ export function renderModelSecrets() {
     input.value = state.modelSecretValues[n] || "";
     return el("div", { class: "secret-row" }, el("label", { for: id }, el("code", {}, n)), input);
   }));
-  if (!names.length) box.append(el("p", { class: "help" }, "The model has no @@SECRET@@ tokens (Model page)."));
+  if (!names.length) box.append(el("p", { class: "help" }, state.project.k8s.domainUid ? "The model reads no secret besides the WebLogic credentials." : "Set the Domain UID to see the secrets the model reads."));
 }
 
 // ---- Registries ----
