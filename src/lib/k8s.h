@@ -533,6 +533,10 @@ int wi_k8s_kubectl_sa_parse(const char *json, size_t len, const char *secret, bo
  * cannot be started. The argument vector must not carry secrets. */
 int wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
                    size_t *out_len, int *exit_out, wi_err *err);
+/* As wi_k8s_kubectl with exit_out required, kubectl's stderr joined to its stdout in *out_out
+ * (for a program that shows kubectl's own words, such as wlsimg ui). */
+int wi_k8s_kubectl_merged(const char *const *args, const void *in, size_t in_len, char **out_out,
+                          int *exit_out, wi_err *err);
 /* kubectl ARGS… [--namespace=ns] (at most 14 args), stdin from in (NUL-terminated, optional);
  * out_out as in wi_k8s_kubectl. */
 int wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const char *in,

@@ -276,9 +276,9 @@ args_text(const char *const *args)
   return wi_buf_steal(&b);
 }
 
-int
-wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
-               size_t *out_len, int *exit_out, wi_err *err)
+static int
+run_kubectl(const char *const *args, const void *in, size_t in_len, bool merge_stderr,
+            char **out_out, size_t *out_len, int *exit_out, wi_err *err)
 {
   const char *prog = getenv("WLSIMG_KUBECTL");
   int pin[2] = { -1, -1 }, pout[2] = { -1, -1 };
@@ -315,6 +315,8 @@ wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **ou
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pin[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
+  if (merge_stderr)
+    posix_spawn_file_actions_adddup2(&fa, pout[1], STDERR_FILENO);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
@@ -353,6 +355,20 @@ wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **ou
   }
   wi_buf_dispose(&out);
   return ret;
+}
+
+int
+wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
+               size_t *out_len, int *exit_out, wi_err *err)
+{
+  return run_kubectl(args, in, in_len, false, out_out, out_len, exit_out, err);
+}
+
+int
+wi_k8s_kubectl_merged(const char *const *args, const void *in, size_t in_len, char **out_out,
+                      int *exit_out, wi_err *err)
+{
+  return run_kubectl(args, in, in_len, true, out_out, NULL, exit_out, err);
 }
 
 /* ---------------------------------------------------------------- common kubectl calls */

@@ -23,6 +23,7 @@
 #include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/str.h"
+#include "lib/util.h"
 
 #define DEFAULT_PARALLEL   4
 #define MAX_PARALLEL       16
@@ -30,6 +31,7 @@
 #define MOUNTS_MAX_REPOS   6
 #define MOUNTS_MAX_DIGESTS 20000
 #define PROGRESS_STEP      (256 * 1024)
+#define PROGRESS_INTERVAL  0.1 /* s */
 
 /* ---- transports ---- */
 
@@ -125,15 +127,19 @@ emit(const struct wi_transfer_opts *o, pthread_mutex_t *mu, enum wi_progress_eve
     pthread_mutex_unlock(mu);
 }
 
-/* WI_PROGRESS_BYTES at most once per PROGRESS_STEP bytes, and at the end; *last is the last value
- * reported. */
+/* WI_PROGRESS_BYTES once per PROGRESS_STEP bytes or PROGRESS_INTERVAL seconds, whichever comes
+ * first (a slow link still shows progress several times a second), and at the end; *last and
+ * *last_t are the last value reported and when. */
 static void
-emit_bytes(const struct wi_transfer_opts *o, pthread_mutex_t *mu, int64_t *last, const char *digest,
-           int64_t done, int64_t total)
+emit_bytes(const struct wi_transfer_opts *o, pthread_mutex_t *mu, int64_t *last, double *last_t,
+           const char *digest, int64_t done, int64_t total)
 {
-  if (done - *last < PROGRESS_STEP && done != total)
+  double now = wi_util_now();
+  if (done == *last ||
+      (done - *last < PROGRESS_STEP && done != total && now - *last_t < PROGRESS_INTERVAL))
     return;
   *last = done;
+  *last_t = now;
   emit(o, mu, WI_PROGRESS_BYTES, digest, done, total, NULL);
 }
 
@@ -514,6 +520,7 @@ struct pull_job {
   struct wi_blob_writer *w;
   wi_err werr;
   int64_t last;
+  double last_t;
 };
 
 static int
@@ -527,7 +534,7 @@ static void
 pull_progress(int64_t done, int64_t total, void *payload)
 {
   struct pull_job *j = payload;
-  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
+  emit_bytes(j->c->o, j->c->emu, &j->last, &j->last_t, j->digest, done, total);
 }
 
 static int
@@ -656,6 +663,7 @@ struct push_job {
   struct push_ctx *c;
   const char *digest;
   int64_t last;
+  double last_t;
   bool started;
 };
 
@@ -667,7 +675,7 @@ push_progress(int64_t done, int64_t total, void *payload)
     j->started = true;
     emit(j->c->o, j->c->emu, WI_PROGRESS_START, j->digest, 0, total, NULL);
   }
-  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
+  emit_bytes(j->c->o, j->c->emu, &j->last, &j->last_t, j->digest, done, total);
 }
 
 static int
