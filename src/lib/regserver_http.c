@@ -101,8 +101,10 @@ struct wi_regserver {
   bool reaping;         /* a reap job is queued or running (job_mu) */
 };
 
+/* A request. The handlers' part (r, a few kilobytes) is allocated once the headers are in: a
+ * connection that sent half a request line costs only this. */
 struct conn_req {
-  struct wi_rs_req r;
+  struct wi_rs_req *r;
   struct wi_regserver *s;
   struct MHD_Connection *conn;
   struct conn_state *cs;
@@ -246,7 +248,7 @@ empty_reader(void *cls, uint64_t pos, char *buf, size_t max)
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct conn_req *cr)
 {
-  struct wi_rs_resp *rs = &cr->r.resp;
+  struct wi_rs_resp *rs = &cr->r->resp;
   struct MHD_Response *resp;
 
   cr->phase = PH_DONE;
@@ -290,9 +292,9 @@ phase_job(struct wi_regserver *s, void *arg)
   struct conn_req *cr = arg;
   WI_UNUSED(s);
   if (cr->phase == PH_BEGIN_WAIT)
-    wi_regserver_routes_req_begin(&cr->r);
+    wi_regserver_routes_req_begin(cr->r);
   else
-    wi_regserver_routes_req_end(&cr->r);
+    wi_regserver_routes_req_end(cr->r);
   MHD_resume_connection(cr->conn);
 }
 
@@ -345,22 +347,23 @@ request_headers(struct wi_regserver *s, struct MHD_Connection *conn, struct conn
     cr->bad_target = true;
   cr->method = wi_xstrdup(method);
   cr->path = wi_xstrdup(url);
-  wi_regserver_routes_req_init(&cr->r, &s->srv, &req_ops, conn, cr->method, cr->path);
-  client_address(conn, cr->r.peer, sizeof cr->r.peer);
+  cr->r = wi_xmalloc(sizeof *cr->r);
+  wi_regserver_routes_req_init(cr->r, &s->srv, &req_ops, conn, cr->method, cr->path);
+  client_address(conn, cr->r->peer, sizeof cr->r->peer);
   if (cr->bad_target) {
-    wi_regserver_routes_req_reject(&cr->r, 400, "NAME_INVALID",
+    wi_regserver_routes_req_reject(cr->r, 400, "NAME_INVALID",
                                    "NUL byte in the request path or a parameter");
-  } else if (wi_regserver_routes_req_may_block(&cr->r)) {
+  } else if (wi_regserver_routes_req_may_block(cr->r)) {
     offload(cr, PH_BEGIN_WAIT);
     return MHD_YES;
   } else {
-    wi_regserver_routes_req_begin(&cr->r);
+    wi_regserver_routes_req_begin(cr->r);
   }
   cr->phase = PH_BODY;
   /* Decided before a body arrived (an error, or a 202 that ignores the body): answer now and let
    * MHD close the connection instead of reading what we would discard. Without a body, answer on
    * the final call, which keeps the connection alive. */
-  if (cr->r.done && has_body(conn))
+  if (cr->r->done && has_body(conn))
     return send_response(conn, cr);
   return MHD_YES;
 }
@@ -383,20 +386,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     return request_headers(s, conn, cr, url, method, version);
   case PH_BEGIN_WAIT: /* resumed after req_begin: libmicrohttpd repeats the first call */
     cr->phase = PH_BODY;
-    if (cr->r.done && has_body(conn))
+    if (cr->r->done && has_body(conn))
       return send_response(conn, cr);
     return MHD_YES;
   case PH_BODY:
     if (*upload_data_size) {
-      bool keep = cr->r.done || wi_regserver_routes_req_body(&cr->r, upload_data, *upload_data_size);
+      bool keep = cr->r->done || wi_regserver_routes_req_body(cr->r, upload_data, *upload_data_size);
       *upload_data_size = 0;
       return keep ? MHD_YES : MHD_NO;
     }
-    if (!cr->r.done && wi_regserver_routes_req_may_block(&cr->r)) {
+    if (!cr->r->done && wi_regserver_routes_req_may_block(cr->r)) {
       offload(cr, PH_END_WAIT);
       return MHD_YES;
     }
-    wi_regserver_routes_req_end(&cr->r);
+    wi_regserver_routes_req_end(cr->r);
     return send_response(conn, cr);
   case PH_END_WAIT: /* resumed after req_end: the final call again */
     return send_response(conn, cr);
@@ -445,15 +448,17 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   double ms = (wi_util_now() - cr->start) * 1000.0;
   const char *m = cr->method ? cr->method : "-";
   const char *p = cr->log_path ? cr->log_path : "-";
-  if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+  if (cr->r && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
     wi_regserver_routes_log(WI_LOG_INFO, "%s %s %d %llu %.1fms %s%s%s", m, p, cr->status,
-                            (unsigned long long)cr->bytes, ms, cr->r.peer,
-                            cr->r.user[0] ? " user=" : "", cr->r.user);
-  else if (cr->method) /* the request got as far as its headers */
+                            (unsigned long long)cr->bytes, ms, cr->r->peer,
+                            cr->r->user[0] ? " user=" : "", cr->r->user);
+  else if (cr->r) /* the request got as far as its headers */
     wi_regserver_routes_log(WI_LOG_INFO, "%s %s %d aborted (%d) %.1fms %s", m, p, cr->status,
-                            (int)toe, ms, cr->r.peer);
-  if (cr->method)
-    wi_regserver_routes_req_dispose(&cr->r);
+                            (int)toe, ms, cr->r->peer);
+  if (cr->r) {
+    wi_regserver_routes_req_dispose(cr->r);
+    free(cr->r);
+  }
   free(cr->method);
   free(cr->path);
   free(cr->log_path);

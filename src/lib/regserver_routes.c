@@ -700,9 +700,13 @@ upload_room(struct wi_rs_req *r, uint64_t have, uint64_t incoming)
     }
     uint64_t qleft = used >= quota ? 0 : quota - used;
     if (incoming != UINT64_MAX && incoming > qleft) {
+      char c[32];
       human(used, a);
       human(quota, b);
-      snprintf(msg, sizeof msg, "namespace %s is over its storage quota (%s of %s used)", ns, a, b);
+      human(incoming, c);
+      snprintf(msg, sizeof msg,
+               "namespace %s would exceed its storage quota: %s of %s used, this upload needs %s",
+               ns, a, b, c);
       resp_error(r, 403, "DENIED", msg);
       return false;
     }
@@ -762,14 +766,14 @@ handle_upload_new(struct wi_rs_req *r, const struct wi_rs_identity *id)
 
   if (mount && from && try_mount(r, id, mount, from))
     return;
+  /* monolithic (the body is the blob): refuse one too large before creating anything */
+  if (digest && !upload_room(r, 0, content_length(r)))
+    return;
   if (wi_regserver_storage_upload_new(r->srv->root, r->p.name, uid, &err) < 0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
-  if (digest) { /* monolithic: the body is the blob */
+  if (digest) {
     r->monolithic = true;
-    start_upload_body(r, uid);
-    if (r->upload && !upload_room(r, 0, content_length(r)))
-      stop_upload_body(r);
-    return;
+    return start_upload_body(r, uid);
   }
   upload_location(r, uid, 0);
   resp_status(r, 202);
