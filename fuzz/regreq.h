@@ -225,7 +225,6 @@ fz_run(struct wi_rs_server *srv, struct wi_rs_req *r, struct fz_req *q, const ch
     abort();
 }
 
-
 static const char *
 fz_resp_header(const struct wi_rs_req *r, const char *name)
 {

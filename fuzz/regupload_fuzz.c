@@ -1,9 +1,9 @@
 /* Fuzz the registry's blob uploads: request headers (Content-Range, Content-Length,
- * Transfer-Encoding), query parameters (digest, mount, from) and bodies go through the real handlers
- * and storage (fuzz/regreq.h), against an upload session opened for each input ("$LOC"). Up to eight
- * requests per input, separated by a line "---". Size limit 1 KiB, namespace quota 4 KiB
- * (small, so that short inputs reach them).
- * Every request must get an answer, and a 201 must leave a blob whose bytes have its digest. */
+ * Transfer-Encoding), query parameters (digest, mount, from) and bodies go through the real
+ * handlers and storage (fuzz/regreq.h), against an upload session opened for each input ("$LOC").
+ * Up to eight requests per input, separated by a line "---". Size limit 1 KiB, namespace quota 4
+ * KiB (small, so that short inputs reach them). Every request must get an answer, and a 201 must
+ * leave a blob whose bytes have its digest. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -34,14 +34,14 @@ struct reg_args {
   int min_age;
 };
 
-#define ROOT_OPTS                                                                              \
-  { "root",     0,                                                                             \
-    CLI_STRING, offsetof(struct reg_args, root),                                               \
-    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)", \
-    false },                                                                                   \
-  {                                                                                            \
-    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                        \
-        "JSON settings: the serve options' long names with '_' for '-' (e.g. token_ttl)", false  \
+#define ROOT_OPTS                                                                               \
+  { "root",     0,                                                                              \
+    CLI_STRING, offsetof(struct reg_args, root),                                                \
+    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)",  \
+    false },                                                                                    \
+  {                                                                                             \
+    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                         \
+        "JSON settings: the serve options' long names with '_' for '-' (e.g. token_ttl)", false \
   }
 
 static const struct cli_opt serve_opts[] = {
@@ -454,8 +454,8 @@ gc_cmd(int argc, char **argv)
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
   }
-  rc = wi_regserver_space_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st,
-                               &err);
+  rc =
+      wi_regserver_space_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st, &err);
   if (rc == 0)
     printf("%s%zu blobs removed (%llu bytes), %zu kept, %zu dangling links, %zu stale uploads\n",
            c.a.dry_run ? "dry run: " : "", st.blobs_removed, (unsigned long long)st.bytes_removed,

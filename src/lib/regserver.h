@@ -30,9 +30,9 @@ enum wi_regserver_auth { WI_REGSERVER_AUTH_NONE, WI_REGSERVER_AUTH_TOKEN };
 /* Defaults (docs/internals/regserver.md explains each choice). */
 #define WI_REGSERVER_DEFAULT_MAX_CONNECTIONS 16384
 #define WI_REGSERVER_DEFAULT_MAX_PER_IP      256
-#define WI_REGSERVER_DEFAULT_HEADER_TIMEOUT  10   /* seconds */
-#define WI_REGSERVER_DEFAULT_IDLE_TIMEOUT    60   /* seconds */
-#define WI_REGSERVER_DEFAULT_UPLOAD_TTL      3600 /* seconds */
+#define WI_REGSERVER_DEFAULT_HEADER_TIMEOUT  10             /* seconds */
+#define WI_REGSERVER_DEFAULT_IDLE_TIMEOUT    60             /* seconds */
+#define WI_REGSERVER_DEFAULT_UPLOAD_TTL      3600           /* seconds */
 #define WI_REGSERVER_DEFAULT_MAX_UPLOAD      (10ULL << 30)  /* 10 GiB per blob */
 #define WI_REGSERVER_DEFAULT_NS_QUOTA        (500ULL << 30) /* 500 GiB per namespace */
 #define WI_REGSERVER_UNLIMITED               UINT64_MAX
@@ -84,7 +84,8 @@ int wi_regserver_http_size_parse(const char *s, const char *what, uint64_t *out,
 struct wi_regserver;
 
 /* Start serving in background threads. Creates the root (0700) and, with token auth, the signing
- * secret. Raises the open-file soft limit to the hard limit for the connections. Warns (wi_log) when
+ * secret. Raises the open-file soft limit to the hard limit for the connections. Warns (wi_log)
+ * when
  * --auth none listens on a non-loopback address.
  * Errors: WI_EINVAL (bad address or options), WI_EIO (root, TLS files), WI_ERR (bind failed). */
 int wi_regserver_http_start(struct wi_regserver **out, const struct wi_regserver_opts *opts,
@@ -146,7 +147,6 @@ int wi_regserver_space_gc(const char *root, int64_t min_age, bool dry_run,
                           struct wi_regserver_gc_stats *stats, wi_err *err);
 /* Remove uploads that received nothing for max_age seconds and are not in use; *n_out counts them.
  * The server runs this on its own every few minutes (--upload-ttl). */
-int wi_regserver_space_reap_uploads(const char *root, int64_t max_age, size_t *n_out,
-                                    wi_err *err);
+int wi_regserver_space_reap_uploads(const char *root, int64_t max_age, size_t *n_out, wi_err *err);
 
 #endif

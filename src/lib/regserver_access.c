@@ -60,8 +60,7 @@ wi_regserver_access_challenge(struct wi_rs_req *r, const struct wi_rs_scope *sco
       snprintf(acts, sizeof acts, "*");
     else
       wi_regserver_routes_actions_format(scopes[i].actions, acts, sizeof acts);
-    wi_buf_addf(&b, &e2, "%s%s:%s:%s", i ? " " : ",scope=\"", scopes[i].type, scopes[i].name,
-                acts);
+    wi_buf_addf(&b, &e2, "%s%s:%s:%s", i ? " " : ",scope=\"", scopes[i].type, scopes[i].name, acts);
   }
   if (n)
     wi_buf_adds(&b, "\"", &e2);
@@ -115,8 +114,8 @@ static void
 too_many(struct wi_rs_req *r, const char *user, unsigned wait)
 {
   char msg[128];
-  wi_regserver_routes_log(WI_LOG_DEBUG, "login throttled for user %s from %s (retry in %u s)",
-                          user, r->peer, wait);
+  wi_regserver_routes_log(WI_LOG_DEBUG, "login throttled for user %s from %s (retry in %u s)", user,
+                          r->peer, wait);
   snprintf(msg, sizeof msg, "too many failed logins; retry in %u seconds", wait);
   wi_regserver_routes_resp_header(r, "Retry-After", "%u", wait);
   wi_regserver_routes_resp_error(r, 429, "TOOMANYREQUESTS", msg);

@@ -2,8 +2,8 @@
  * pool, connection deadlines and the config file.
  *
  * Threads. libmicrohttpd runs an epoll event loop on a small pool of threads, so a connection that
- * only sits there costs a few kilobytes, not a thread. Handlers that may block on the disk (fsync at
- * the end of an upload, manifest writes, gc.lock, directory walks) must not stall the other
+ * only sits there costs a few kilobytes, not a thread. Handlers that may block on the disk (fsync
+ * at the end of an upload, manifest writes, gc.lock, directory walks) must not stall the other
  * connections of their loop: for those requests (wi_regserver_routes_req_may_block) the connection
  * is suspended, req_begin / req_end run on a worker thread, and the worker resumes it. Request
  * bodies are written from the event loop: a write into the page cache is short, and handing every
@@ -46,10 +46,10 @@
 /* Per-connection memory of libmicrohttpd: request line, headers and the read buffer for bodies.
  * Untouched pages cost nothing, so an idle connection stays small. */
 #define CONN_MEMORY_LIMIT (128 * 1024)
-#define WORKERS           16   /* threads for handlers that may block */
-#define FD_RESERVE        256  /* descriptors kept for blobs, uploads and the housekeeping */
-#define REAP_MAX_INTERVAL 600  /* seconds between two scans for stale uploads, at most */
-#define TICK_MS           250  /* housekeeping period */
+#define WORKERS           16  /* threads for handlers that may block */
+#define FD_RESERVE        256 /* descriptors kept for blobs, uploads and the housekeeping */
+#define REAP_MAX_INTERVAL 600 /* seconds between two scans for stale uploads, at most */
+#define TICK_MS           250 /* housekeeping period */
 
 enum phase {
   PH_NEW,        /* request line seen, headers not yet handled */
@@ -391,7 +391,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     return MHD_YES;
   case PH_BODY:
     if (*upload_data_size) {
-      bool keep = cr->r->done || wi_regserver_routes_req_body(cr->r, upload_data, *upload_data_size);
+      bool keep =
+          cr->r->done || wi_regserver_routes_req_body(cr->r, upload_data, *upload_data_size);
       *upload_data_size = 0;
       return keep ? MHD_YES : MHD_NO;
     }
@@ -733,8 +734,8 @@ start_daemon(struct wi_regserver *s, const struct wi_regserver_opts *o, struct s
   /* More loop threads than cores, so that one blocked in a page-cache miss (sendfile of a cold
    * blob) delays only the connections it carries. */
   unsigned pool = (unsigned)(ncpu > 0 ? ncpu : 1) * 4;
-  unsigned limit = fd_budget((unsigned)opt_or(o->max_connections,
-                                              WI_REGSERVER_DEFAULT_MAX_CONNECTIONS));
+  unsigned limit =
+      fd_budget((unsigned)opt_or(o->max_connections, WI_REGSERVER_DEFAULT_MAX_CONNECTIONS));
   unsigned per_ip = (unsigned)opt_or(o->max_connections_per_ip, WI_REGSERVER_DEFAULT_MAX_PER_IP);
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                        MHD_USE_ERROR_LOG;
@@ -762,8 +763,8 @@ start_daemon(struct wi_regserver *s, const struct wi_regserver_opts *o, struct s
     { s->srv.tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key_pem },
     { MHD_OPTION_END, 0, NULL },
   };
-  s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
-                          MHD_OPTION_END);
+  s->d =
+      MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
   if (s->d == NULL)
     return wi_err_set(err, WI_ERR,
                       "registry: cannot listen on %s (address in use, or bad TLS files?)",
@@ -976,11 +977,12 @@ cfg_string(json_t *j, const char *key)
   return v ? wi_xstrdup(v) : NULL;
 }
 
-static const char *const cfg_strings[] = { "listen",  "root",       "auth",
+static const char *const cfg_strings[] = { "listen",   "root",    "auth",
                                            "tls_cert", "tls_key", "public_url" };
-static const char *const cfg_ints[] = { "token_ttl",      "max_connections",
-                                        "max_connections_per_ip", "header_timeout",
-                                        "idle_timeout",   "upload_ttl" };
+static const char *const cfg_ints[] = {
+  "token_ttl",      "max_connections", "max_connections_per_ip",
+  "header_timeout", "idle_timeout",    "upload_ttl"
+};
 static const char *const cfg_sizes[] = { "max_upload_size", "namespace_quota" };
 
 static bool
@@ -1036,8 +1038,8 @@ wi_regserver_http_config_load(struct wi_regserver_config *cfg, const char *path,
     bool is_str = in_list(key, cfg_strings, WI_ARRAY_SIZE(cfg_strings));
     bool is_int = in_list(key, cfg_ints, WI_ARRAY_SIZE(cfg_ints));
     bool is_size = in_list(key, cfg_sizes, WI_ARRAY_SIZE(cfg_sizes));
-    bool type_ok = is_str    ? json_is_string(v)
-                   : is_int  ? json_is_integer(v) && json_integer_value(v) >= 0 &&
+    bool type_ok = is_str   ? json_is_string(v)
+                   : is_int ? json_is_integer(v) && json_integer_value(v) >= 0 &&
                                   json_integer_value(v) < INT32_MAX
                    : is_size ? json_is_string(v) || json_is_integer(v)
                              : false;

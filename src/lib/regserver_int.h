@@ -24,12 +24,12 @@
 #include "lib/regserver.h"
 #include "lib/strv.h"
 
-#define WI_RS_NAME_MAX    255
-#define WI_RS_REF_MAX     160 /* tag (128) or digest (sha512: 135) */
-#define WI_RS_MAX_HEADERS 32
-#define WI_RS_MAX_FORM    (64 * 1024)
+#define WI_RS_NAME_MAX       255
+#define WI_RS_REF_MAX        160 /* tag (128) or digest (sha512: 135) */
+#define WI_RS_MAX_HEADERS    32
+#define WI_RS_MAX_FORM       (64 * 1024)
 #define WI_RS_MAX_TAG_PARAMS 16 /* ?tag= values on one manifest PUT */
-#define WI_RS_SERVICE     "wlsimg-registry"
+#define WI_RS_SERVICE        "wlsimg-registry"
 
 /* ---- parsers (fuzzed) ---- */
 
@@ -108,8 +108,7 @@ char *wi_regserver_storage_repo_dir(const char *root, const char *name);
 /* mkdir -p for paths under the root: every directory it creates is 0700 whatever the umask. */
 int wi_regserver_storage_mkdir(const char *path, wi_err *err);
 /* Atomic write of a private file: 0600 whatever the umask, its directory made as above. */
-int wi_regserver_storage_write_private(const char *path, const void *data, size_t len,
-                                       wi_err *err);
+int wi_regserver_storage_write_private(const char *path, const void *data, size_t len, wi_err *err);
 /* Namespace of a repository name: its first component. */
 void wi_regserver_storage_namespace(const char *name, char out[WI_RS_NAME_MAX + 1]);
 /* Paths and helpers of the layout, shared with regserver_space.c. */
@@ -256,7 +255,7 @@ void wi_regserver_auth_hash_secret(const char *salt_hex, const char *secret, cha
 
 struct wi_rs_server {
   char *root;
-  char *listen; /* as bound */
+  char *listen;     /* as bound */
   char *public_url; /* without a trailing '/'; NULL = realm from the Host header */
   bool tls;
   enum wi_regserver_auth auth_mode;
@@ -310,7 +309,7 @@ struct wi_rs_req {
   struct wi_rs_upload *upload; /* BODY_UPLOAD */
   bool upload_failed;
   wi_err upload_err;
-  bool monolithic; /* POST ?digest= */
+  bool monolithic;    /* POST ?digest= */
   uint64_t body_left; /* bytes this upload may still take (size limit and quota) */
   bool body_denied;   /* ... and it went past them: the HTTP layer closes the connection */
   char user[256];     /* authenticated identity, for the log */

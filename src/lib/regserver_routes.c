@@ -415,8 +415,8 @@ wi_regserver_routes_log(enum wi_log_level level, const char *fmt, ...)
 static bool
 mt_name(const char *s, size_t n)
 {
-  if (n == 0 || n > 127 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                             (*s >= '0' && *s <= '9')))
+  if (n == 0 || n > 127 ||
+      !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
     return false;
   for (size_t i = 1; i < n; i++)
     if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
@@ -726,8 +726,7 @@ same_namespace(const char *a, const char *b)
 
 /* POST ?mount=&from=: 1 = answered (201, or an error), 0 = not mounted (open an upload). */
 static int
-try_mount(struct wi_rs_req *r, const struct wi_rs_identity *id, const char *mount,
-          const char *from)
+try_mount(struct wi_rs_req *r, const struct wi_rs_identity *id, const char *mount, const char *from)
 {
   wi_err err = { 0 };
   uint64_t size = 0;
@@ -1198,7 +1197,8 @@ check_tags(struct wi_rs_req *r)
   }
   for (size_t i = 0; i < n; i++) {
     if (!wi_regserver_routes_tag_valid(tags[i])) {
-      snprintf(msg, sizeof msg, "invalid tag parameter (tags are [A-Za-z0-9_][A-Za-z0-9._-]{0,127})");
+      snprintf(msg, sizeof msg,
+               "invalid tag parameter (tags are [A-Za-z0-9_][A-Za-z0-9._-]{0,127})");
       resp_error(r, 400, "TAG_INVALID", msg);
       return false;
     }
@@ -1373,8 +1373,8 @@ wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len)
       r->upload_failed = true;
       wi_err_set(&r->upload_err, WI_ETOOBIG, "upload %s ran past its size limit or quota",
                  r->p.ref);
-      wi_regserver_routes_log(WI_LOG_WARN, "%s %s: %s; closing the connection", r->method,
-                              r->path, r->upload_err.msg);
+      wi_regserver_routes_log(WI_LOG_WARN, "%s %s: %s; closing the connection", r->method, r->path,
+                              r->upload_err.msg);
       return false;
     }
     r->body_left -= len;

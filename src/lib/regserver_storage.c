@@ -19,9 +19,9 @@
 #include "lib/regserver_int.h"
 #include "lib/util.h"
 
-#define WRITEBACK_STEP       (8 * 1024 * 1024)
-#define HASH_THREAD_MIN      (4 * 1024 * 1024) /* bodies larger than this hash in a helper */
-#define HASH_READ_SIZE       (1024 * 1024)
+#define WRITEBACK_STEP  (8 * 1024 * 1024)
+#define HASH_THREAD_MIN (4 * 1024 * 1024) /* bodies larger than this hash in a helper */
+#define HASH_READ_SIZE  (1024 * 1024)
 
 /* "sha256:<hex>" -> "sha256-<hex>", the file-name form used in link directories. */
 static void

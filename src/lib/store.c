@@ -1062,8 +1062,8 @@ mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
   autojson json_t *j = json_loadb(data, len, 0, &jerr);
   if (j == NULL || !json_is_object(j))
     return wi_err_set(err, WI_EINVAL,
-                      "gc stopped, nothing was deleted: manifest %s (%s) is not valid JSON",
-                      digest, p);
+                      "gc stopped, nothing was deleted: manifest %s (%s) is not valid JSON", digest,
+                      p);
   keep_desc_list(json_object_get(j, "layers"), live);
   keep_desc_list(json_object_get(j, "blobs"), live);
   json_t *cfg = json_object_get(j, "config");

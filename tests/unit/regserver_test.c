@@ -406,7 +406,7 @@ TEST(login_throttle)
   }
   CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.9"), 0); /* still free */
   wi_regserver_auth_throttle_fail(a, "ns/u", "10.0.0.1");
-  CHECK(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.9") >= 1); /* the user, anywhere */
+  CHECK(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.9") >= 1);     /* the user, anywhere */
   CHECK(wi_regserver_auth_throttle_wait(a, "ns/other", "10.0.0.1") >= 1); /* the address */
   CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/other", "10.0.0.2"), 0);
   /* Backoff doubles: after more failures the wait grows, capped. */
