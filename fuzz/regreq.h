@@ -124,12 +124,22 @@ fz_req_dispose(struct fz_req *q)
   memset(q, 0, sizeof *q);
 }
 
-/* A scratch registry root, emptied now and then. */
+static char *fz_root_dir;
+
+static void
+fz_root_remove(void)
+{
+  wi_err err = { 0 };
+  if (fz_root_dir)
+    wi_fs_rm_rf(fz_root_dir, &err);
+}
+
+/* A scratch registry root, emptied now and then and removed at exit. */
 static char *
 fz_root(void)
 {
-  static char *root;
   static unsigned runs;
+  char *root = fz_root_dir;
   wi_err err = { 0 };
 
   if (root && ++runs % FZ_RESET == 0) {
@@ -144,6 +154,8 @@ fz_root(void)
     root = mkdtemp(tmpl) ? wi_xstrdup(tmpl) : NULL;
     if (root == NULL)
       abort();
+    fz_root_dir = root;
+    atexit(fz_root_remove);
   }
   return root;
 }
