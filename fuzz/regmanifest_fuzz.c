@@ -56,23 +56,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .auth_mode = WI_REGSERVER_AUTH_NONE,
                               .max_upload = 64 * 1024,
                               .ns_quota = WI_REGSERVER_UNLIMITED };
-  const char *p = (const char *)data, *end = p + size;
 
   seed_blob(srv.root, "{}");
   seed_blob(srv.root, "layer");
-  for (int i = 0; i < 8 && p < end; i++) {
-    const char *sep = memmem(p, (size_t)(end - p), "\n---\n", 5);
-    size_t n = sep ? (size_t)(sep - p) : (size_t)(end - p);
-    struct wi_rs_req r;
-    struct fz_req q;
-    char *path = NULL;
-    fz_run(&srv, &r, &q, p, n, NULL, &path);
-    fz_check_stored(&r, srv.root);
-    check_roundtrip(&srv, &r);
-    wi_regserver_routes_req_dispose(&r);
-    fz_req_dispose(&q);
-    free(path);
-    p += n + (sep ? 5 : 0);
-  }
+  fz_run_all(&srv, data, size, NULL, check_roundtrip);
   return 0;
 }

@@ -266,4 +266,31 @@ fz_check_stored(const struct wi_rs_req *r, const char *root)
     abort();
 }
 
+/* Run the requests of one input (separated by lines "---", at most FZ_MAX_REQS), calling check
+ * after each. */
+#define FZ_MAX_REQS 8
+
+static void
+fz_run_all(struct wi_rs_server *srv, const uint8_t *data, size_t size, const char *loc,
+           void (*check)(struct wi_rs_server *srv, const struct wi_rs_req *r))
+{
+  const char *p = (const char *)data, *end = p + size;
+
+  for (int i = 0; i < FZ_MAX_REQS && p < end; i++) {
+    const char *sep = memmem(p, (size_t)(end - p), "\n---\n", 5);
+    size_t n = sep ? (size_t)(sep - p) : (size_t)(end - p);
+    struct wi_rs_req r;
+    struct fz_req q;
+    char *path = NULL;
+    fz_run(srv, &r, &q, p, n, loc, &path);
+    fz_check_stored(&r, srv->root);
+    if (check)
+      check(srv, &r);
+    wi_regserver_routes_req_dispose(&r);
+    fz_req_dispose(&q);
+    free(path);
+    p += n + (sep ? 5 : 0);
+  }
+}
+
 #endif

@@ -23,23 +23,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .ns_quota = 4096 };
   wi_err err = { 0 };
   char id[33];
-  const char *p = (const char *)data, *end = p + size;
 
   if (wi_regserver_storage_upload_new(srv.root, "fz/app", id, &err) < 0)
     abort();
   wi_autofree char *loc = wi_xasprintf("/v2/fz/app/blobs/uploads/%s", id);
-  for (int i = 0; i < 8 && p < end; i++) {
-    const char *sep = memmem(p, (size_t)(end - p), "\n---\n", 5);
-    size_t n = sep ? (size_t)(sep - p) : (size_t)(end - p);
-    struct wi_rs_req r;
-    struct fz_req q;
-    char *path = NULL;
-    fz_run(&srv, &r, &q, p, n, loc, &path);
-    fz_check_stored(&r, srv.root);
-    wi_regserver_routes_req_dispose(&r);
-    fz_req_dispose(&q);
-    free(path);
-    p += n + (sep ? 5 : 0);
-  }
+  fz_run_all(&srv, data, size, loc, NULL);
   return 0;
 }

@@ -22,6 +22,7 @@
  * answers come from stat and never open the blob. Each request logs one line at INFO, escaped.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -933,27 +934,12 @@ wi_regserver_http_size_parse(const char *s, const char *what, uint64_t *out, wi_
   v = strtoull(s, &end, 10);
   if (errno)
     goto bad;
-  switch (*end) {
-  case 'K':
-  case 'k':
-    mul = 1ULL << 10;
-    break;
-  case 'M':
-  case 'm':
-    mul = 1ULL << 20;
-    break;
-  case 'G':
-  case 'g':
-    mul = 1ULL << 30;
-    break;
-  case 'T':
-  case 't':
-    mul = 1ULL << 40;
-    break;
-  case '\0':
-    break;
-  default:
-    goto bad;
+  if (*end) { /* K, M, G or T: binary multiples */
+    static const char units[] = "KMGT";
+    const char *u = strchr(units, toupper((unsigned char)*end));
+    if (u == NULL)
+      goto bad;
+    mul = 1ULL << (10 * (u - units + 1));
   }
   if (*end && end[1] != '\0' && strcmp(end + 1, "i") != 0 && strcmp(end + 1, "iB") != 0 &&
       strcmp(end + 1, "B") != 0)

@@ -292,6 +292,18 @@ put_blob(const char *name, const char *content, char d[WI_DIGEST_MAX])
   CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), 0);
 }
 
+/* An OCI image manifest naming a 14-byte config and one layer. */
+static char *
+image_manifest(const char *cfg, const char *layer, size_t layer_size)
+{
+  return wi_xasprintf(
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
+      "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+      "\"digest\":\"%s\",\"size\":%zu}]}",
+      cfg, layer, layer_size);
+}
+
 TEST(manifests_tags_referrers_gc)
 {
   wi_err err = { 0 };
@@ -299,12 +311,7 @@ TEST(manifests_tags_referrers_gc)
   struct wi_rs_manifest_info info, info2;
   put_blob("m/app", "{\"os\":\"linux\"}", cfg);
   put_blob("m/app", "layer-bytes", layer);
-  wi_autofree char *m = wi_xasprintf(
-      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
-      "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
-      "\"digest\":\"%s\",\"size\":11}]}",
-      cfg, layer);
+  wi_autofree char *m = image_manifest(cfg, layer, 11);
   CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/app", "v1", NULL, m, strlen(m), NULL, 0,
                                                  &info, subj, &err),
                0);
@@ -472,12 +479,7 @@ TEST(io_errors_and_gc_stops)
 
   put_blob("io/app", "{\"os\":\"linux\"}", cfg);
   put_blob("io/app", "io-layer", layer);
-  wi_autofree char *m = wi_xasprintf(
-      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
-      "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
-      "\"digest\":\"%s\",\"size\":8}]}",
-      cfg, layer);
+  wi_autofree char *m = image_manifest(cfg, layer, 8);
   CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "io/app", "v1", NULL, m, strlen(m), NULL, 0,
                                                  &info, subj, &err),
                0);
