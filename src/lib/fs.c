@@ -153,7 +153,7 @@ wi_fs_create_tmp(const char *path, mode_t mode, char **tmp_out, wi_err *err)
 }
 
 /* exact: chmod to mode after creating, so the umask cannot take bits away (private files that
- * must stay readable and writable by their owner). */
+ * must stay usable by their owner, a file rewritten in place that keeps its mode). */
 static int
 write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool exact, wi_err *err)
 {
@@ -198,9 +198,10 @@ wi_fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t m
 }
 
 int
-wi_fs_write_file_atomic_private(const char *path, const void *data, size_t len, wi_err *err)
+wi_fs_write_file_atomic_exact(const char *path, const void *data, size_t len, mode_t mode,
+                              wi_err *err)
 {
-  return write_atomic(path, data, len, 0600, true, err);
+  return write_atomic(path, data, len, mode, true, err);
 }
 
 int

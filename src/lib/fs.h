@@ -32,9 +32,10 @@ int wi_fs_write_all(int fd, const void *buf, size_t len, wi_err *err);
  * ones. */
 int wi_fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                             wi_err *err);
-/* The same for private data that must stay usable by its owner: exactly 0600, whatever the umask.
- */
-int wi_fs_write_file_atomic_private(const char *path, const void *data, size_t len, wi_err *err);
+/* The same with exactly mode, whatever the umask: private data that must stay usable by its owner
+ * (0600), a file rewritten in place that keeps its mode. */
+int wi_fs_write_file_atomic_exact(const char *path, const void *data, size_t len, mode_t mode,
+                                  wi_err *err);
 /* Create "<path>.tmp-<random>" exclusively with mode & ~umask, to be renamed onto path once
  * written. Returns the descriptor (and the malloc'ed name in *tmp_out), or a negative WI_E* code.
  */

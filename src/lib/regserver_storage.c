@@ -161,7 +161,7 @@ wi_regserver_storage_write_private(const char *path, const void *data, size_t le
     *slash = '\0';
   if (slash && wi_regserver_storage_mkdir(dir, err) < 0)
     return err->code;
-  return wi_fs_write_file_atomic_private(path, data, len, err);
+  return wi_fs_write_file_atomic_exact(path, data, len, 0600, err);
 }
 
 static int

@@ -36,14 +36,17 @@ TEST(atomic_write_honours_umask)
   }
 }
 
-TEST(private_write_is_exactly_0600)
+TEST(exact_write_ignores_umask)
 {
   wi_err err = { 0 };
   wi_autofree char *p = wi_xasprintf("%s/private", root);
+  wi_autofree char *q = wi_xasprintf("%s/kept", root);
   mode_t old = umask(0277); /* would take the owner's write bit */
-  CHECK_INT_EQ(wi_fs_write_file_atomic_private(p, "secret", 6, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic_exact(p, "secret", 6, 0600, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic_exact(q, "x", 1, 0664, &err), 0); /* a mode kept as it was */
   umask(old);
   CHECK_INT_EQ(mode_of(p), 0600);
+  CHECK_INT_EQ(mode_of(q), 0664);
 }
 
 TEST(create_tmp)
@@ -74,7 +77,7 @@ main(void)
   if (root == NULL)
     return 1;
   RUN(atomic_write_honours_umask);
-  RUN(private_write_is_exactly_0600);
+  RUN(exact_write_ignores_umask);
   RUN(create_tmp);
   wi_fs_rm_rf(root, &err);
   free(root);
