@@ -66,7 +66,7 @@ static int
 write_digestfile(const char *path, const char *digest)
 {
   wi_err err = { 0 };
-  if (wi_fs_write_file_atomic(path, digest, strlen(digest), 0644, &err) < 0)
+  if (wi_fs_write_file_atomic(path, digest, strlen(digest), 0666, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
 }

@@ -20,20 +20,28 @@ struct reg_args {
   const char *auth;
   const char *tls_cert;
   const char *tls_key;
+  const char *public_url;
+  const char *max_upload_size;
+  const char *namespace_quota;
   int token_ttl;
+  int max_connections;
+  int max_connections_per_ip;
+  int header_timeout;
+  int idle_timeout;
+  int upload_ttl;
   bool public_;
   bool dry_run;
   int min_age;
 };
 
-#define ROOT_OPTS                                                                              \
-  { "root",     0,                                                                             \
-    CLI_STRING, offsetof(struct reg_args, root),                                               \
-    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)", \
-    false },                                                                                   \
-  {                                                                                            \
-    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                        \
-        "JSON settings: listen, root, auth, tls_cert, tls_key, token_ttl", false               \
+#define ROOT_OPTS                                                                               \
+  { "root",     0,                                                                              \
+    CLI_STRING, offsetof(struct reg_args, root),                                                \
+    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)",  \
+    false },                                                                                    \
+  {                                                                                             \
+    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                         \
+        "JSON settings: the serve options' long names with '_' for '-' (e.g. token_ttl)", false \
   }
 
 static const struct cli_opt serve_opts[] = {
@@ -48,6 +56,25 @@ static const struct cli_opt serve_opts[] = {
     "PEM private key for --tls-cert", false },
   { "token-ttl", 0, CLI_INT, offsetof(struct reg_args, token_ttl), "SECONDS",
     "Lifetime of issued bearer tokens (default 300)", false },
+  { "public-url", 0, CLI_STRING, offsetof(struct reg_args, public_url), "URL",
+    "URL clients use to reach the registry (https://HOST[:PORT]); the token realm is built "
+    "from it instead of the request's Host header",
+    false },
+  { "max-connections", 0, CLI_INT, offsetof(struct reg_args, max_connections), "N",
+    "Open connections in all (default 16384, bounded by ulimit -n)", false },
+  { "max-connections-per-ip", 0, CLI_INT, offsetof(struct reg_args, max_connections_per_ip), "N",
+    "Open connections from one client address (default 256)", false },
+  { "header-timeout", 0, CLI_INT, offsetof(struct reg_args, header_timeout), "SECONDS",
+    "A new connection must send its request line and headers within this (default 10)", false },
+  { "idle-timeout", 0, CLI_INT, offsetof(struct reg_args, idle_timeout), "SECONDS",
+    "Keep-alive wait for the next request, and the longest stall of a transfer (default 60)",
+    false },
+  { "max-upload-size", 0, CLI_STRING, offsetof(struct reg_args, max_upload_size), "SIZE",
+    "Largest blob one upload may carry, e.g. 2G (default 10G; 0 = no limit)", false },
+  { "namespace-quota", 0, CLI_STRING, offsetof(struct reg_args, namespace_quota), "SIZE",
+    "Storage a namespace's repositories may use, e.g. 100G (default 500G; 0 = no limit)", false },
+  { "upload-ttl", 0, CLI_INT, offsetof(struct reg_args, upload_ttl), "SECONDS",
+    "Remove uploads that received nothing for this long (default 3600)", false },
   CLI_OPT_END,
 };
 static const struct cli_opt root_opts[] = { ROOT_OPTS, CLI_OPT_END };
@@ -90,6 +117,37 @@ load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_a
     a->tls_key = cfg->tls_key;
   if (a->token_ttl == 0)
     a->token_ttl = cfg->token_ttl;
+  if (a->public_url == NULL)
+    a->public_url = cfg->public_url;
+  if (a->max_connections == 0)
+    a->max_connections = cfg->max_connections;
+  if (a->max_connections_per_ip == 0)
+    a->max_connections_per_ip = cfg->max_connections_per_ip;
+  if (a->header_timeout == 0)
+    a->header_timeout = cfg->header_timeout;
+  if (a->idle_timeout == 0)
+    a->idle_timeout = cfg->idle_timeout;
+  if (a->upload_ttl == 0)
+    a->upload_ttl = cfg->upload_ttl;
+  return 0;
+}
+
+/* Settings that must be positive when given. */
+static int
+check_positive(const char *cmd, const struct reg_args *a)
+{
+  const struct {
+    const char *name;
+    int v;
+  } v[] = { { "--token-ttl", a->token_ttl },
+            { "--max-connections", a->max_connections },
+            { "--max-connections-per-ip", a->max_connections_per_ip },
+            { "--header-timeout", a->header_timeout },
+            { "--idle-timeout", a->idle_timeout },
+            { "--upload-ttl", a->upload_ttl } };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(v); i++)
+    if (v[i].v < 0)
+      return cli_usage_error(cmd, "%s: expected a positive number, got %d", v[i].name, v[i].v);
   return 0;
 }
 
@@ -104,7 +162,19 @@ serve_log(enum wi_log_level level, const char *msg, void *payload)
   WI_UNUSED(payload);
   gmtime_r(&t, &tm);
   strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+  /* The server escapes what clients send; this is the last guard for one line per message. One
+   * write per line: stderr is unbuffered. */
+  char line[4096];
+  size_t n = (size_t)snprintf(line, sizeof line - 6, "%s %s ", ts, names[level]);
+  for (const char *p = msg; *p && n < sizeof line - 6; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c < 0x20 || c == 0x7f)
+      n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02x", c);
+    else
+      line[n++] = (char)c;
+  }
+  line[n++] = '\n';
+  fwrite(line, 1, n, stderr);
 }
 
 static int
@@ -131,12 +201,31 @@ cmd_serve(int argc, char **argv)
                                  .root = a.root,
                                  .tls_cert = a.tls_cert,
                                  .tls_key = a.tls_key,
-                                 .token_ttl = a.token_ttl };
+                                 .public_url = a.public_url,
+                                 .token_ttl = a.token_ttl,
+                                 .max_connections = a.max_connections,
+                                 .max_connections_per_ip = a.max_connections_per_ip,
+                                 .header_timeout = a.header_timeout,
+                                 .idle_timeout = a.idle_timeout,
+                                 .max_upload_size = cfg.max_upload_size,
+                                 .namespace_quota = cfg.namespace_quota,
+                                 .upload_ttl = a.upload_ttl };
   if (strcmp(a.auth, "token") == 0) {
     o.auth = WI_REGSERVER_AUTH_TOKEN;
   } else if (strcmp(a.auth, "none") != 0) {
     wi_regserver_http_config_dispose(&cfg);
     return cli_usage_error(cmd.name, "--auth: expected none or token, got \"%s\"", a.auth);
+  }
+  rc = check_positive(cmd.name, &a);
+  if (rc == 0 &&
+      ((a.max_upload_size && wi_regserver_http_size_parse(a.max_upload_size, "--max-upload-size",
+                                                          &o.max_upload_size, &err) < 0) ||
+       (a.namespace_quota && wi_regserver_http_size_parse(a.namespace_quota, "--namespace-quota",
+                                                          &o.namespace_quota, &err) < 0)))
+    rc = cli_usage_error(cmd.name, "%s", err.msg);
+  if (rc != 0) {
+    wi_regserver_http_config_dispose(&cfg);
+    return rc;
   }
   /* Block the stop signals before the server threads start, so only sigwait sees them. */
   sigset_t set;
@@ -347,8 +436,8 @@ gc_cmd(int argc, char **argv)
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
   }
-  rc = wi_regserver_storage_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st,
-                               &err);
+  rc =
+      wi_regserver_space_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st, &err);
   if (rc == 0)
     printf("%s%zu blobs removed (%llu bytes), %zu kept, %zu dangling links, %zu stale uploads\n",
            c.a.dry_run ? "dry run: " : "", st.blobs_removed, (unsigned long long)st.bytes_removed,

@@ -67,7 +67,7 @@ ensure_file(const struct wi_store *s, const char *name, const char *content, wi_
   wi_autofree char *p = wi_store_path(s, name);
   if (access(p, F_OK) == 0)
     return 0;
-  return wi_fs_write_file_atomic(p, content, strlen(content), 0644, err);
+  return wi_fs_write_file_atomic(p, content, strlen(content), 0666, err);
 }
 
 int
@@ -528,7 +528,7 @@ save_index(struct wi_store *s, json_t *idx, wi_err *err)
   wi_autofree char *data = json_dumps(idx, JSON_COMPACT);
   if (data == NULL)
     return wi_err_set(err, WI_ERR, "cannot serialise %s", p);
-  return wi_fs_write_file_atomic(p, data, strlen(data), 0644, err);
+  return wi_fs_write_file_atomic(p, data, strlen(data), 0666, err);
 }
 
 static const char *

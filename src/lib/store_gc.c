@@ -124,7 +124,8 @@ keep_desc_list(json_t *arr, struct digest_set *live)
 }
 
 /* Mark a manifest or index and what it references. A referenced manifest that is missing is not an
- * error (partial layouts exist); one that cannot be parsed stops gc rather than risk deleting. */
+ * error (partial layouts exist); one that cannot be read or parsed stops gc, naming the file,
+ * rather than risk deleting what it names. */
 static int
 mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth, wi_err *err)
 {
@@ -139,15 +140,19 @@ mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
     return 0;
   wi_autofree char *p = wi_store_blob_path(s, digest);
   struct stat st;
-  if (stat(p, &st) < 0)
-    return 0;
+  if (stat(p, &st) < 0) {
+    if (errno == ENOENT)
+      return 0;
+    return wi_err_sys(err, WI_EIO, "gc stopped, nothing was deleted: manifest %s: %s", digest, p);
+  }
   int ret = wi_fs_read_file(p, WI_MAX_MANIFEST_BYTES, &data, &len, err);
   if (ret < 0)
-    return wi_err_wrap(err, "gc: manifest %s", digest);
+    return wi_err_wrap(err, "gc stopped, nothing was deleted: manifest %s", digest);
   autojson json_t *j = json_loadb(data, len, 0, &jerr);
   if (j == NULL || !json_is_object(j))
-    return wi_err_set(err, WI_EINVAL, "gc: manifest %s is not valid JSON; nothing was deleted",
-                      digest);
+    return wi_err_set(err, WI_EINVAL,
+                      "gc stopped, nothing was deleted: manifest %s (%s) is not valid JSON", digest,
+                      p);
   keep_desc_list(json_object_get(j, "layers"), live);
   keep_desc_list(json_object_get(j, "blobs"), live);
   json_t *cfg = json_object_get(j, "config");

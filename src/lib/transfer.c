@@ -495,7 +495,7 @@ mounts_save(struct mounts *mt)
   char *text = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
   if (text) {
     wi_err e = { 0 };
-    if (wi_fs_write_file_atomic(mt->path, text, strlen(text), 0644, &e) < 0)
+    if (wi_fs_write_file_atomic(mt->path, text, strlen(text), 0666, &e) < 0)
       wi_log(WI_LOG_DEBUG, "%s", e.msg);
     free(text);
   }

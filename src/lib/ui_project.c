@@ -523,7 +523,7 @@ int
 wi_ui_project_save(const struct wi_ui_project *p, const char *path, wi_err *err)
 {
   wi_autofree char *j = wi_ui_project_to_json(p);
-  return wi_fs_write_file_atomic(path, j, strlen(j), 0644, err);
+  return wi_fs_write_file_atomic(path, j, strlen(j), 0666, err);
 }
 
 void

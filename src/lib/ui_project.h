@@ -106,7 +106,7 @@ void wi_ui_project_copy(struct wi_ui_project *dst, const struct wi_ui_project *s
 /* Read path into p (initialised by the call). A missing file gives the defaults with the name of
  * the file's directory, and *exists_out (optional) false. */
 int wi_ui_project_load(struct wi_ui_project *p, const char *path, bool *exists_out, wi_err *err);
-/* Write atomically with mode 0644. */
+/* Write atomically (mode 0666 & ~umask). */
 int wi_ui_project_save(const struct wi_ui_project *p, const char *path, wi_err *err);
 /* Record a result (newest first, at most WI_UI_PROJECT_HISTORY). */
 void wi_ui_project_add_history(struct wi_ui_project *p, const char *kind, const char *ref,

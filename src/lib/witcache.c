@@ -79,7 +79,7 @@ write_props_file(const char *path, struct wi_props *p, wi_err *err)
   size_t len = 0;
   wi_props_sort(p);
   wi_autofree char *text = wi_props_store(p, -1, &len);
-  return wi_fs_write_file_atomic(path, text, len, 0644, err);
+  return wi_fs_write_file_atomic(path, text, len, 0666, err);
 }
 
 /* An open, locked cache: its metadata and checksum sidecar. */

@@ -265,6 +265,15 @@ TEST(test_gc)
   fclose(f);
   CHECK_INT_EQ(wi_store_gc(s, &freed, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "nothing was deleted");
+  CHECK_STR_HAS(err.msg, mp); /* names the file */
+  CHECK(wi_store_has_blob(s, stray));
+  CHECK(wi_store_has_blob(s, cfg_a));
+  /* One that cannot even be stat'ed (a symlink loop) stops it too, rather than counting as absent
+   * and letting the blobs it names go. */
+  CHECK_INT_EQ(unlink(mp), 0);
+  CHECK_INT_EQ(symlink(mp, mp), 0);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, mp);
   CHECK(wi_store_has_blob(s, stray));
   CHECK(wi_store_has_blob(s, cfg_a));
   wi_manifest_descriptor_dispose(&a);
