@@ -13,7 +13,6 @@
 source "$(dirname "$0")/lib.sh"
 need tmux
 need jq
-need pgrep
 
 W=$T_DIR/w
 mkdir -p "$W"
@@ -118,7 +117,14 @@ block_ok() {
   u=$(printf '%s\n' "$1" | grep -E "$2" | cut -c1-12 | sort -u | wc -l)
   [ "$n/$u/$(printf '%s\n' "$1" | wc -l)" = "$NBLOBS/$NBLOBS/$NBLOBS" ] && echo ok || echo "$n matching, $u blobs, in $(printf '%s\n' "$1" | wc -l) lines"
 }
-pane_pid() { pgrep -P "$(tmux -L "$SOCK" display-message -p -t "it:$1" '#{pane_pid}')"; }
+# pane_pid NAME: the process the pane's shell runs (its only child); proc_state PID: R, S, T, ...
+pane_pid() {
+  local sh pid
+  sh=$(tmux -L "$SOCK" display-message -p -t "it:$1" '#{pane_pid}')
+  read -r pid _ < "/proc/$sh/task/$sh/children" # no new line at the end: read says 1
+  echo "$pid"
+}
+proc_state() { sed -E 's/.*\) //; s/ .*//' "/proc/$1/stat"; }
 # The moments in the middle of the transfers, taken as soon as a pane shows bars (one poll for all,
 # at most 30 s): presize is made narrow; p60's screen must hold bars that fit, one line per blob; pint
 # gets SIGINT (what Ctrl-C sends): the program dies of it, the lines stay whole and the shell's next
@@ -128,7 +134,7 @@ todo=" presize p60 pint ptstp "
 for _ in $(seq 1 600); do
   for n in $todo; do
     if [ "$n" = stopped ]; then
-      if [[ "$(ps -o stat= -p "$TSTP_PID")" != T* || "$(capture ptstp)" != *Stopped* ]]; then continue; fi
+      if [[ "$(proc_state "$TSTP_PID")" != T || "$(capture ptstp)" != *Stopped* ]]; then continue; fi
       scr=$(capture ptstp)
       check_eq "stopped pull: the lines are whole, the shell's notice below them" \
         "$(marks_above ptstp "$scr") $(block_ok "$(printf '%s\n' "$scr" | sed -n "$((MARKS + 1)),$((MARKS + NBLOBS))p")" "$LINE")" \
