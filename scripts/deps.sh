@@ -7,6 +7,7 @@ pkgs=(
   libmicrohttpd-dev
   docker-registry skopeo umoci buildah apache2-utils busybox curl jq openssl python3 zip unzip wrk time hyperfine pigz
   chromium chromium-driver python3-selenium
+  openjdk-17-jdk-headless debootstrap
 )
 missing=()
 for p in "${pkgs[@]}"; do

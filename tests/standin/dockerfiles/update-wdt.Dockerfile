@@ -1,0 +1,55 @@
+# WIT 1.16.4's update Dockerfile (wit-primary §7.2 with the wdt_build stage of §6.4) for
+#   update --fromImage @FROM@ --wdtOperation CREATE --wdtModel domain.yaml --wdtVariables domain.properties
+#          --wdtArchive archive.zip --wdtVersion @WDT_VERSION@ --wdtDomainHome /u01/domains/base_domain
+# rendered by hand for the stand-in WDT (tests/standin); @…@ are filled in by tests/standin/build.sh.
+# When `wlsimg update` exists, the tests run it instead of this file.
+
+FROM @FROM@ AS wdt_build
+LABEL com.oracle.weblogic.imagetool.buildid="@BUILDID@"
+
+ENV WLSDEPLOY_PROPERTIES=" -Djava.security.egd=file:/dev/./urandom" \
+DOMAIN_HOME=/u01/domains/base_domain
+
+COPY --chown=oracle:oracle weblogic-deploy.zip /tmp/imagetool/
+
+USER root
+
+RUN mkdir -p /u01/wdt \
+&& chown oracle:oracle /u01/wdt
+
+USER oracle
+
+RUN cd /u01/wdt \
+&& mkdir -p /u01/wdt/models \
+&& mkdir -p $(dirname /u01/domains/base_domain)
+
+    COPY --chown=oracle:oracle ["domain.yaml", "/u01/wdt/models/"]
+
+    COPY --chown=oracle:oracle ["archive.zip", "/u01/wdt/models/"]
+
+    COPY --chown=oracle:oracle ["domain.properties", "/u01/wdt/models/"]
+
+RUN test -d /u01/wdt/weblogic-deploy && rm -rf /u01/wdt/weblogic-deploy || echo Initial WDT install \
+  && unzip -q /tmp/imagetool/weblogic-deploy.zip -d /u01/wdt
+
+    RUN cd /u01/wdt/weblogic-deploy/bin \
+    &&  ./createDomain.sh \
+    -oracle_home /u01/oracle \
+    -domain_home /u01/domains/base_domain \
+    -domain_type WLS \
+    -variable_file /u01/wdt/models/domain.properties -model_file /u01/wdt/models/domain.yaml -archive_file /u01/wdt/models/archive.zip
+
+FROM @FROM@ AS final_build
+USER root
+
+ENV OPATCH_NO_FUSER=true
+
+ENV DOMAIN_HOME=/u01/domains/base_domain \
+    WDT_HOME=/u01/wdt \
+    PATH=${PATH}:/u01/domains/base_domain/bin
+
+LABEL com.oracle.weblogic.imagetool.buildid="@BUILDID@"
+
+USER oracle
+
+      COPY --from=wdt_build --chown=oracle:oracle /u01/domains/base_domain /u01/domains/base_domain/
