@@ -9,7 +9,9 @@
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/mediatype.h"
 
 #define MAX_LINK_ROUNDS 8
 
@@ -164,6 +166,97 @@ norm_path(const char *p)
   return wi_buf_steal(&b);
 }
 
+/* ---- layer listings (store/cache/layers/<hex>.list) ----
+ *
+ * Every time a layer is read to its end, the type and path of each of its entries is kept in the
+ * store's cache, one "<t> <path>" line per entry (t: d directory, f file, l symbolic link, h hard
+ * link, o other). The blob is content-addressed, so a listing is never stale. A later reader that
+ * wants nothing the listing names skips the layer without inflating it: a base image's Oracle
+ * Home layer of a gigabyte is then not read again to find /etc/passwd or a domain home that is not
+ * in it. A missing, damaged or unwritable listing only means reading the layer. */
+
+#define MAX_LISTING_BYTES (64u << 20)
+
+struct listing {
+  struct wi_buf b;
+  bool ok; /* false once an entry cannot be listed (a newline in its name, too many bytes) */
+};
+
+static char *
+listing_path(struct wi_store *s, const char *digest)
+{
+  return wi_xasprintf("%s/cache/layers/%s.list", wi_store_root(s), wi_digest_hex(digest));
+}
+
+static void
+listing_add(struct listing *l, struct archive_entry *ae, const char *name)
+{
+  if (!l->ok || name[0] == '\0')
+    return;
+  mode_t ft = archive_entry_filetype(ae);
+  char t = archive_entry_hardlink(ae) ? 'h'
+           : ft == AE_IFDIR           ? 'd'
+           : ft == AE_IFREG           ? 'f'
+           : ft == AE_IFLNK           ? 'l'
+                                      : 'o';
+  if (strchr(name, '\n') || wi_buf_addf(&l->b, NULL, "%c %s\n", t, name) < 0)
+    l->ok = false;
+}
+
+static void
+listing_save(struct wi_store *s, const char *digest, struct listing *l)
+{
+  if (!l->ok)
+    return;
+  wi_autofree char *path = listing_path(s, digest);
+  wi_autofree char *dir = wi_xstrdup(path);
+  *strrchr(dir, '/') = '\0';
+  wi_err e = { 0 };
+  wi_buf_add(&l->b, "", 0, NULL); /* an empty layer still gets a (empty) listing */
+  if (wi_fs_mkdir_p(dir, 0755, &e) == 0)
+    (void)wi_fs_write_file_atomic(path, l->b.data ? l->b.data : "", l->b.len, 0644, &e);
+}
+
+/* Does the layer's listing name anything `wanted` accepts? 1 yes, 0 no, -1 no listing. */
+typedef bool (*listing_pred)(char type, const char *name, const void *ctx);
+
+static int
+listing_wants(struct wi_store *s, const char *digest, listing_pred pred, const void *ctx)
+{
+  wi_autofree char *path = listing_path(s, digest);
+  wi_autofree char *text = NULL;
+  size_t len = 0;
+  wi_err e = { 0 };
+  if (wi_fs_read_file(path, MAX_LISTING_BYTES, &text, &len, &e) < 0)
+    return -1;
+  for (size_t pos = 0; pos < len;) {
+    char *nl = memchr(text + pos, '\n', len - pos);
+    if (nl == NULL || nl - (text + pos) < 3 || text[pos + 1] != ' ')
+      return -1; /* damaged: read the layer */
+    *nl = '\0';
+    if (pred(text[pos], text + pos + 2, ctx))
+      return 1;
+    pos = (size_t)(nl - text) + 1;
+  }
+  return 0;
+}
+
+/* The path a whiteout entry stands for (opaque: its directory, marked by *opaque). NULL if name
+ * is no whiteout. */
+static char *
+whiteout_target(const char *name, bool *opaque)
+{
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  if (strncmp(base, ".wh.", 4) != 0)
+    return NULL;
+  size_t dl = slash ? (size_t)(slash - name) : 0;
+  *opaque = strcmp(base, ".wh..wh..opq") == 0;
+  if (*opaque)
+    return wi_xstrndup(name, dl);
+  return dl ? wi_xasprintf("%.*s/%s", (int)dl, name, base + 4) : wi_xstrdup(base + 4);
+}
+
 struct want {
   char *path; /* normalised */
   int rounds;
@@ -208,6 +301,50 @@ read_entry_data(struct archive *a, struct archive_entry *ae, size_t max, struct 
   return 0;
 }
 
+/* Open a layer blob of the store for reading as a (compressed) tar. */
+static int
+open_layer(struct wi_store *s, const struct wi_descriptor *layer, struct archive **out, int *fd,
+           wi_err *err)
+{
+  if (wi_store_open_blob(s, layer->digest, fd, NULL, err) < 0)
+    return err->code;
+  struct archive *a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, *fd, 1 << 20) != ARCHIVE_OK) {
+    int ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  *out = a;
+  return 0;
+}
+
+struct files_ctx {
+  const struct want *w;
+  size_t n;
+};
+
+/* What scan_layer reacts to: a wanted path itself, a whiteout of it or of a parent, an opaque
+ * parent. */
+static bool
+files_pred(char type, const char *name, const void *ctx)
+{
+  const struct files_ctx *fc = ctx;
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(name, &opaque);
+  WI_UNUSED(type);
+  for (size_t i = 0; i < fc->n; i++) {
+    const struct want *w = &fc->w[i];
+    if (w->settled || w->moved)
+      continue;
+    if (t ? is_under(w->path, t) || (!opaque && strcmp(w->path, t) == 0)
+          : strcmp(name, w->path) == 0)
+      return true;
+  }
+  return false;
+}
+
 /* One layer: match entries against the unsettled wanted paths. Symlinks found here are turned
  * into new wanted paths (re-searched from the top by the caller). */
 static int
@@ -215,35 +352,35 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
            struct want *w, size_t n, size_t max, bool *relink, wi_err *err)
 {
   wi_autoclose int fd = -1;
-  struct archive *a = archive_read_new();
+  struct archive *a = NULL;
   struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  struct files_ctx fc = { .w = w, .n = n };
   int ret = 0;
 
-  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
-    archive_read_free(a);
-    return err->code;
-  }
-  archive_read_support_filter_all(a);
-  archive_read_support_format_tar(a);
-  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-    archive_read_free(a);
-    return ret;
-  }
   for (size_t i = 0; i < n; i++)
     w[i].found_here = w[i].whiteout_here = false;
+  if (listing_wants(s, layer->digest, files_pred, &fc) == 0)
+    return 0; /* none of the paths is in this layer */
+  if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+    return ret;
   for (;;) {
     int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
+    if (r == ARCHIVE_EOF) {
+      listing_save(s, layer->digest, &lst);
       break;
+    }
     if (r < ARCHIVE_WARN) {
       ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
       break;
     }
     const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL)
+    if (raw == NULL) {
+      lst.ok = false;
       continue; /* an entry without a name cannot be a wanted path */
+    }
     wi_autofree char *name = norm_path(raw);
+    listing_add(&lst, ae, name);
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
@@ -316,6 +453,7 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
   }
 out:
   archive_read_free(a);
+  wi_buf_dispose(&lst.b);
   return ret;
 }
 
@@ -563,4 +701,312 @@ wi_image_dirs_dispose(struct wi_image_dir *d, size_t n)
     d[i].names = NULL;
     d[i].n = 0;
   }
+}
+
+/* ---- a subtree of the merged view, streamed ---- */
+
+/* What the layers above have said about one path: the ordinal (1 = top layer) of the first layer
+ * that whited it out, made it opaque, put a non-directory there, or showed it (0 = none). */
+struct pmark {
+  char *path;
+  size_t wh, opq, nondir, seen;
+};
+
+/* Open addressing over normalised paths (FNV-1a); grows at 1/2 load. */
+struct pmap {
+  struct pmark *v;
+  size_t cap, n;
+};
+
+static uint64_t
+fnv(const char *s)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static struct pmark *
+pmap_find(const struct pmap *m, const char *path)
+{
+  if (m->cap == 0)
+    return NULL;
+  for (size_t i = fnv(path) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (m->v[i].path == NULL)
+      return NULL;
+    if (strcmp(m->v[i].path, path) == 0)
+      return &m->v[i];
+  }
+}
+
+static struct pmark *
+pmap_get(struct pmap *m, const char *path)
+{
+  struct pmark *f = pmap_find(m, path);
+  if (f)
+    return f;
+  if (2 * (m->n + 1) > m->cap) {
+    struct pmap g = { .cap = m->cap ? 2 * m->cap : 256 };
+    g.v = wi_xcalloc(g.cap, sizeof *g.v);
+    for (size_t i = 0; i < m->cap; i++) {
+      if (m->v[i].path == NULL)
+        continue;
+      size_t j = fnv(m->v[i].path) & (g.cap - 1);
+      while (g.v[j].path)
+        j = (j + 1) & (g.cap - 1);
+      g.v[j] = m->v[i];
+    }
+    g.n = m->n;
+    free(m->v);
+    *m = g;
+  }
+  size_t i = fnv(path) & (m->cap - 1);
+  while (m->v[i].path)
+    i = (i + 1) & (m->cap - 1);
+  m->v[i].path = wi_xstrdup(path);
+  m->n++;
+  return &m->v[i];
+}
+
+static void
+pmap_dispose(struct pmap *m)
+{
+  for (size_t i = 0; i < m->cap; i++)
+    free(m->v[i].path);
+  free(m->v);
+}
+
+struct wi_image_walk {
+  struct archive *a;
+  const char *layer_digest;
+};
+
+ssize_t
+wi_image_walk_read(struct wi_image_walk *w, void *buf, size_t len, wi_err *err)
+{
+  la_ssize_t n = archive_read_data(w->a, buf, len);
+  if (n < 0)
+    return wi_err_set(err, WI_EINVAL, "layer %s: %s", w->layer_digest, archive_error_string(w->a));
+  return (ssize_t)n;
+}
+
+/* Is path (at layer ordinal k) hidden by what the layers above it recorded? Checks path itself for
+ * a whiteout and every parent for a whiteout, an opaque mark or a non-directory ("" is the root).
+ */
+static bool
+hidden_above(const struct pmap *m, const char *path, size_t k)
+{
+  wi_autofree char *p = wi_xstrdup(path);
+  for (bool self = true;; self = false) {
+    const struct pmark *pm = pmap_find(m, p);
+    if (pm && pm->wh && pm->wh < k)
+      return true;
+    if (pm && !self && ((pm->opq && pm->opq < k) || (pm->nondir && pm->nondir < k)))
+      return true;
+    if (p[0] == '\0')
+      return false;
+    char *slash = strrchr(p, '/');
+    if (slash)
+      *slash = '\0';
+    else
+      p[0] = '\0';
+  }
+}
+
+/* path is prefix, lies under it, or is one of its parents (whose marks can hide it). */
+static bool
+relevant(const char *path, const char *prefix, bool *under)
+{
+  size_t pl = strlen(prefix), l = strlen(path);
+  *under = pl == 0 || strcmp(path, prefix) == 0 || is_under(path, prefix);
+  return *under || l == 0 || (l < pl && strncmp(prefix, path, l) == 0 && prefix[l] == '/');
+}
+
+/* What can change prefix's view: an entry at or under it, a non-directory at a parent, a whiteout
+ * or an opaque mark at it, a parent or under it. */
+static bool
+walk_pred(char type, const char *name, const void *ctx)
+{
+  const char *prefix = ctx;
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(name, &opaque);
+  if (t)
+    return strcmp(t, prefix) == 0 || is_under(t, prefix) || is_under(prefix, t);
+  return strcmp(name, prefix) == 0 || is_under(name, prefix) ||
+         (type != 'd' && is_under(prefix, name));
+}
+
+/* Marks of one layer take effect below it: they are recorded with the layer's ordinal, and
+ * hidden_above only counts marks of smaller ordinals. */
+static int
+walk_layer(struct wi_store *s, const struct wi_descriptor *layer, size_t index, size_t k,
+           const char *prefix, struct pmap *marks, wi_image_walk_fn fn, void *payload, wi_err *err)
+{
+  wi_autoclose int fd = -1;
+  struct archive *a = NULL;
+  struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  int ret = 0;
+
+  if (listing_wants(s, layer->digest, walk_pred, prefix) == 0)
+    return 0; /* nothing at, under or above prefix in this layer */
+  if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+    return ret;
+  struct wi_image_walk w = { .a = a, .layer_digest = layer->digest };
+  for (;;) {
+    int r = archive_read_next_header(a, &ae);
+    if (r == ARCHIVE_EOF) {
+      listing_save(s, layer->digest, &lst);
+      break;
+    }
+    if (r < ARCHIVE_WARN) {
+      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+      break;
+    }
+    const char *raw = archive_entry_pathname(ae);
+    if (raw == NULL) {
+      lst.ok = false;
+      continue;
+    }
+    wi_autofree char *name = norm_path(raw);
+    listing_add(&lst, ae, name);
+    if (name[0] == '\0')
+      continue; /* the root directory itself */
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    bool under = false;
+    if (strncmp(base, ".wh.", 4) == 0) {
+      wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
+      bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+      wi_autofree char *target = opaque   ? wi_xstrdup(dir)
+                                 : dir[0] ? wi_xasprintf("%s/%s", dir, base + 4)
+                                          : wi_xstrdup(base + 4);
+      if (relevant(target, prefix, &under)) {
+        struct pmark *pm = pmap_get(marks, target);
+        size_t *slot = opaque ? &pm->opq : &pm->wh;
+        if (*slot == 0)
+          *slot = k;
+      }
+      continue;
+    }
+    if (!relevant(name, prefix, &under))
+      continue;
+    mode_t ft = archive_entry_filetype(ae);
+    const char *hl = archive_entry_hardlink(ae);
+    bool is_dir = ft == AE_IFDIR && hl == NULL;
+    if (!under) {
+      /* a parent of prefix: a non-directory there hides prefix below */
+      struct pmark *pm = pmap_get(marks, name);
+      if (!is_dir && pm->nondir == 0)
+        pm->nondir = k;
+      continue;
+    }
+    if (hidden_above(marks, name, k))
+      continue;
+    struct pmark *pm = pmap_get(marks, name);
+    if (pm->seen && pm->seen < k)
+      continue; /* an upper layer has this path */
+    pm->seen = k;
+    if (!is_dir && pm->nondir == 0)
+      pm->nondir = k;
+    wi_autofree char *link = NULL;
+    struct wi_image_entry e = { .path = name,
+                                .mode = archive_entry_perm(ae),
+                                .uid = (uint32_t)archive_entry_uid(ae),
+                                .gid = (uint32_t)archive_entry_gid(ae),
+                                .mtime = archive_entry_mtime(ae),
+                                .layer = index };
+    if (hl) {
+      link = norm_path(hl);
+      e.type = WI_LAYER_HARDLINK;
+      e.link = link;
+    } else if (ft == AE_IFDIR) {
+      e.type = WI_LAYER_DIR;
+    } else if (ft == AE_IFLNK) {
+      e.type = WI_LAYER_SYMLINK;
+      e.link = archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "";
+    } else if (ft == AE_IFREG) {
+      e.type = WI_LAYER_FILE;
+      e.size = archive_entry_size(ae);
+    } else {
+      continue; /* devices, FIFOs, sockets: nothing a copy could carry */
+    }
+    ret = fn(&w, &e, payload, err);
+    if (ret < 0)
+      break;
+  }
+  archive_read_free(a);
+  wi_buf_dispose(&lst.b);
+  return ret;
+}
+
+int
+wi_image_walk(struct wi_store *s, const struct wi_manifest *m, const char *prefix,
+              wi_image_walk_fn fn, void *payload, wi_err *err)
+{
+  wi_autofree char *pfx = norm_path(prefix ? prefix : "");
+  struct pmap marks = { 0 };
+  int ret = 0;
+
+  for (size_t l = m->n_layers, k = 1; l-- > 0 && ret == 0; k++) {
+    /* below a whiteout, an opaque mark or a non-directory at prefix or a parent, nothing of
+     * prefix is left */
+    const struct pmark *pm = pmap_find(&marks, pfx);
+    if (hidden_above(&marks, pfx, k) ||
+        (pm && ((pm->nondir && pm->nondir < k) || (pm->opq && pm->opq < k))))
+      break;
+    ret = walk_layer(s, &m->layers[l], l, k, pfx, &marks, fn, payload, err);
+  }
+  pmap_dispose(&marks);
+  return ret;
+}
+
+/* ---- a new image on a base ---- */
+
+int
+wi_image_commit(struct wi_store *s, const struct wi_image *base,
+                const struct wi_layer_result *layers, size_t n_layers,
+                const struct wi_imgconfig *cfg, const char *tag, struct wi_descriptor *desc_out,
+                wi_err *err)
+{
+  static char mt_gzip[] = WI_MT_OCI_LAYER_GZIP;
+  const struct wi_manifest *bm = base->manifest;
+  size_t n = bm->n_layers + n_layers;
+  struct wi_descriptor *v = wi_xcalloc(n ? n : 1, sizeof *v);
+  struct wi_descriptor desc = { 0 };
+  wi_autofree char *name = NULL;
+  int ret = 0;
+
+  if (tag) {
+    struct wi_ref r = { 0 };
+    if (wi_ref_parse(&r, tag, err) < 0) {
+      free(v);
+      return wi_err_wrap(err, "tag %s", tag);
+    }
+    name = wi_ref_name(&r);
+    wi_ref_dispose(&r);
+  }
+  for (size_t i = 0; i < bm->n_layers; i++) {
+    v[i] = bm->layers[i];
+    if (v[i].media_type && strcmp(v[i].media_type, WI_MT_DOCKER_LAYER) == 0)
+      v[i].media_type = mt_gzip;
+    v[i].annotations = NULL;
+    v[i].n_annotations = 0;
+  }
+  for (size_t i = 0; i < n_layers; i++)
+    v[bm->n_layers + i] = (struct wi_descriptor){ .media_type = mt_gzip,
+                                                  .digest = (char *)(uintptr_t)layers[i].digest,
+                                                  .size = layers[i].size };
+  size_t cfg_len = 0;
+  wi_autofree char *cfg_bytes = wi_imgconfig_serialize(cfg, &cfg_len);
+  ret = wi_store_put_image(s, cfg_bytes, cfg_len, NULL, v, n, &desc, err);
+  free(v);
+  if (ret == 0 && name)
+    ret = wi_store_tag(s, name, &desc, err);
+  if (ret == 0 && desc_out)
+    *desc_out = desc;
+  else
+    wi_manifest_descriptor_dispose(&desc);
+  return ret;
 }

@@ -38,26 +38,14 @@ if [ -z "$fresh" ] && [ "$(cat "$out/.stamp" 2> /dev/null)" = "$key" ]; then
   exit 0
 fi
 rm -f "$out/.stamp"
-rm -rf "$out/oci" "$out/store" "$out/ctx" "$out/containers"
+rm -rf "$out/oci" "$out/store" "$out/ctx"
 
 # buildah's own storage, private to this build (vfs: no overlay mounts needed)
-st="$out/containers"
-mkdir -p "$st/storage" "$st/run"
-cat > "$st/storage.conf" << EOF
-[storage]
-driver = "vfs"
-graphroot = "$st/storage"
-runroot = "$st/run"
-EOF
-export CONTAINERS_STORAGE_CONF="$st/storage.conf" BUILDAH_ISOLATION=chroot STORAGE_DRIVER=vfs
-cleanup() {
-  buildah rm --all > /dev/null 2>&1 || true
-  buildah rmi --all --force > /dev/null 2>&1 || true
-  rm -rf "$st"
-}
-trap cleanup EXIT
-# buildah push refuses a DOCKER_CONFIG that names no file
-bh() { env -u DOCKER_CONFIG buildah "$@"; }
+# shellcheck source=tests/standin/buildah.sh
+. "$here/buildah.sh"
+rm -rf "$out/containers"
+bh_setup "$out/containers"
+trap bh_cleanup EXIT
 
 reg() { sed -n "s/^wlsimg cache addInstaller --type $1 --version \([^ ]*\) --path \(.*\)$/\1 \2/p" "$sd/register.txt" | head -1; }
 jdk_version=$(reg jdk | cut -d' ' -f1)
@@ -69,6 +57,7 @@ export WLSIMG_STORE="$out/store"
 "$WLSIMG" import --tag standin/debian:bookworm -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   -c 'CMD ["bash"]' "$sd/debian-bookworm-minbase.tar" > /dev/null
 "$WLSIMG" copy -q standin/debian:bookworm "oci:$out/oci:base" > /dev/null
+bh_pull_oci "$out/oci" base localhost/standin/base:1
 
 # ctx NAME FILE...: a build context with the files hard-linked (copied across file systems)
 ctx() {
@@ -100,7 +89,7 @@ create() { # create TAG WLS_VERSION
   c=$(ctx "$1" "$sd/$jdk_file" "$sd/fmw_${v}_wls_lite_Disk1_1of1.zip")
   rsp "$c"
   printf 'inventory_loc=/u01/oracle/oraInventory\ninst_group=oracle\n' > "$c/oraInst.loc"
-  render create.Dockerfile "$c" BASE="oci:$out/oci:base" BUILDID="standin-$1" JDK_VERSION="$jdk_version" \
+  render create.Dockerfile "$c" BASE=localhost/standin/base:1 BUILDID="standin-$1" JDK_VERSION="$jdk_version" \
     JDK_FILE="$jdk_file" WLS_VERSION="$v" WLS_FILE="fmw_${v}_wls_lite_Disk1_1of1.zip" \
     WLS_JAR="fmw_${v}_wls_lite_generic.jar"
   bud "$1" "$c"

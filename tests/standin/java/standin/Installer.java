@@ -98,7 +98,7 @@ public final class Installer {
 
   private void severe(String m) {
     log.add("SEVERE: " + m);
-    System.out.println("SEVERE: " + m);
+    System.err.println("SEVERE: " + m);
   }
 
   private void flush() {
