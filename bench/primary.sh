@@ -39,7 +39,7 @@ bb=$(command -v busybox)
 cp "$bb" "$r/bin/busybox"
 for lib in $(ldd "$bb" 2> /dev/null | grep -o '/[^ ]*'); do mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"; done
 for a in sh mkdir chmod chown ls; do ln -sf busybox "$r/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/home/oracle:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/u01:/bin/sh\n' > "$r/etc/passwd"
 printf 'root:x:0:\noracle:x:1000:\n' > "$r/etc/group"
 chmod 1777 "$r/tmp"
 python3 - "$w" "$oh_mib" "$dom_mib" << 'PY'

@@ -54,19 +54,19 @@ build_java() {
     "$here/java/standin/Installer.java" "$here/java/weblogic/version.java"
   for v in "${WLS_VERSIONS[@]}"; do
     local d="$w/wls-$v" jarname="fmw_${v}_wls_lite_generic.jar"
-    mkdir -p "$d/jar/standin" "$d/jar/home/wlserver/server/lib" "$d/jar/home/OPatch" \
-      "$d/jar/home/oracle_common/common/bin" "$d/jar/home/wlserver/common/bin" "$d/zip"
+    mkdir -p "$d/jar/standin" "$d/jar/payload/wlserver/server/lib" "$d/jar/payload/OPatch" \
+      "$d/jar/payload/oracle_common/common/bin" "$d/jar/payload/wlserver/common/bin" "$d/zip"
     printf 'Implementation-Title: WebLogic Server (wlsimg test stand-in)\nImplementation-Version: %s\n' "$v" > "$d/wl.mf"
-    "$jhome/bin/jar" --create --file "$d/jar/home/wlserver/server/lib/weblogic.jar" --manifest "$d/wl.mf" \
+    "$jhome/bin/jar" --create --file "$d/jar/payload/wlserver/server/lib/weblogic.jar" --manifest "$d/wl.mf" \
       --date "$JAR_DATE" -C "$w/classes" weblogic
     cp "$w"/classes/standin/*.class "$d/jar/standin/"
-    cp "$here/opatch/opatch" "$d/jar/home/OPatch/opatch"
-    printf 'OPATCH_VERSION:%s\n' "$INSTALLED_OPATCH" > "$d/jar/home/OPatch/version.txt"
+    cp "$here/opatch/opatch" "$d/jar/payload/OPatch/opatch"
+    printf 'OPATCH_VERSION:%s\n' "$INSTALLED_OPATCH" > "$d/jar/payload/OPatch/version.txt"
     printf '#!/bin/sh\n# wlsimg test stand-in: WLST cannot run here\necho "stand-in wlst.sh: not WebLogic Scripting Tool" >&2\nexit 1\n' \
-      > "$d/jar/home/oracle_common/common/bin/wlst.sh"
+      > "$d/jar/payload/oracle_common/common/bin/wlst.sh"
     printf '#!/bin/sh\n# wlsimg test stand-in environment script\nWL_HOME="$(cd "$(dirname "$0")/../.." && pwd)"\nexport WL_HOME\n' \
-      > "$d/jar/home/wlserver/common/bin/commEnv.sh"
-    cat > "$d/jar/home.list" << EOF
+      > "$d/jar/payload/wlserver/common/bin/commEnv.sh"
+    cat > "$d/jar/payload.list" << EOF
 640 wlserver/server/lib/weblogic.jar
 750 wlserver/common/bin/commEnv.sh
 750 oracle_common/common/bin/wlst.sh
@@ -88,10 +88,10 @@ EOF
 
   # OPatch update: 6880880/opatch_generic.jar, the same program in its "opatch" role
   local o="$w/opatch"
-  mkdir -p "$o/jar/standin" "$o/jar/home/OPatch" "$o/zip/6880880"
+  mkdir -p "$o/jar/standin" "$o/jar/payload/OPatch" "$o/zip/6880880"
   cp "$w"/classes/standin/*.class "$o/jar/standin/"
-  cp "$here/opatch/opatch" "$o/jar/home/OPatch/opatch"
-  printf '750 OPatch/opatch\n' > "$o/jar/home.list"
+  cp "$here/opatch/opatch" "$o/jar/payload/OPatch/opatch"
+  printf '750 OPatch/opatch\n' > "$o/jar/payload.list"
   printf '# wlsimg test stand-in of the OPatch installer\nkind=opatch\nproduct=OPatch (wlsimg test stand-in)\nversion=%s\n' \
     "$OPATCH_UPDATE" > "$o/jar/standin.properties"
   "$jhome/bin/jar" --create --file "$o/zip/6880880/opatch_generic.jar" --main-class standin.Installer \

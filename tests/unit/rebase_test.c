@@ -186,7 +186,9 @@ TEST(rebase_onto_target)
   wi_autoptr(wi_image) struct wi_image *img = load("rebased:1");
   if (img == NULL) {
     CHECK(0);
-    goto out;
+    fixture_dispose(&tgt);
+    fixture_dispose(&src);
+    return;
   }
   CHECK_STR_EQ(img->manifest_digest, res.digest);
   CHECK_INT_EQ(img->manifest->n_layers, 4); /* target's 2 + mkdir + COPY */
@@ -232,7 +234,6 @@ TEST(rebase_onto_target)
   struct wi_rebase_result again;
   CHECK_INT_EQ(rebase(&src, &tgt, NULL, false, &again, &err), 0);
   CHECK_STR_EQ(again.digest, res.digest);
-out:
   fixture_dispose(&tgt);
   fixture_dispose(&src);
 }
@@ -255,7 +256,9 @@ TEST(existing_directories_keep_owner_and_mode)
   wi_autoptr(wi_image) struct wi_image *img = load("rebased:2");
   if (img == NULL) {
     CHECK(0);
-    goto out;
+    fixture_dispose(&tgt);
+    fixture_dispose(&src);
+    return;
   }
   CHECK_INT_EQ(img->manifest->n_layers, 4); /* target's 3 + COPY: nothing to mkdir */
   walk_dh(img, &s);
@@ -263,7 +266,6 @@ TEST(existing_directories_keep_owner_and_mode)
   CHECK_STR_HAS(s.list, "/config d700 7:7 \n");
   CHECK_STR_HAS(s.list, "/config/keep.xml f600 7:7 kept\n"); /* a COPY deletes nothing */
   CHECK_STR_HAS(s.list, "/config/config.xml f600 1000:1002 <domain>new</domain>\n");
-out:
   fixture_dispose(&tgt);
   fixture_dispose(&src);
 }
@@ -280,7 +282,9 @@ TEST(openshift_group_bits)
   wi_autoptr(wi_image) struct wi_image *img = load("rebased:os");
   if (img == NULL) {
     CHECK(0);
-    goto out;
+    fixture_dispose(&tgt);
+    fixture_dispose(&src);
+    return;
   }
   CHECK_INT_EQ(img->manifest->n_layers, 5); /* + the chmod layer */
   walk_dh(img, &s);
@@ -289,7 +293,6 @@ TEST(openshift_group_bits)
   CHECK_STR_HAS(s.list, "/lib d770 1000:1002 \n");
   CHECK_STR_HAS(s.list, "/bin/start.sh l777 1000:1002 ../lib/a.jar\n");
   CHECK_STR_HAS(s.list, "/security/SerializedSystemIni.dat f660 1000:1002 ...secret.bytes.\n");
-out:
   fixture_dispose(&tgt);
   fixture_dispose(&src);
 }

@@ -11,7 +11,7 @@
  *
  * What it installs is described by two resources of its own jar (written by
  * tests/standin/make-all.sh): standin.properties (kind, product, version, install types,
- * distributions) and home.list ("<octal mode> <path>" for every file under home/ in the jar).
+ * distributions) and payload.list ("<octal mode> <path>" for every file under payload/ in the jar).
  *
  *   kind=installer: java -jar x.jar -silent ORACLE_HOME=<oh> -responseFile <rsp>
  *                   -invPtrLoc <oraInst.loc> [-ignoreSysPrereqs] [-force] [-novalidation]
@@ -338,11 +338,11 @@ public final class Installer {
     Files.setPosixFilePermissions(p, perms(mode));
   }
 
-  /* Every file listed in home.list, from the jar's home/ resources. */
+  /* Every file listed in payload.list, from the jar's payload/ resources. */
   private void layDown(Path home) throws Fail, IOException {
-    InputStream list = Installer.class.getResourceAsStream("/home.list");
+    InputStream list = Installer.class.getResourceAsStream("/payload.list");
     if (list == null)
-      throw new Fail("home.list is missing from the installer jar");
+      throw new Fail("payload.list is missing from the installer jar");
     try (BufferedReader r = new BufferedReader(new InputStreamReader(list, StandardCharsets.UTF_8))) {
       for (String l; (l = r.readLine()) != null;) {
         l = l.trim();
@@ -352,9 +352,9 @@ public final class Installer {
         String mode = l.substring(0, sp), rel = l.substring(sp + 1);
         Path dst = home.resolve(rel);
         mkdirs(dst.getParent());
-        try (InputStream in = Installer.class.getResourceAsStream("/home/" + rel)) {
+        try (InputStream in = Installer.class.getResourceAsStream("/payload/" + rel)) {
           if (in == null)
-            throw new Fail("home/" + rel + " is missing from the installer jar");
+            throw new Fail("payload/" + rel + " is missing from the installer jar");
           Files.copy(in, dst, StandardCopyOption.REPLACE_EXISTING);
         }
         Files.setPosixFilePermissions(dst, perms(mode));
