@@ -60,14 +60,16 @@ pass(struct wi_store *s, const struct wi_manifest *m, const char *prefix)
   wi_buf_addf(&b, NULL, "walk %d\n", r);
   struct wi_image_file f[] = { { .path = "etc/passwd" },
                                { .path = "u01/domains/d/config/config.xml" },
-                               { .path = "a" } };
+                               { .path = "a" },
+                               { .path = "u01/domains/d" } };
   err = (wi_err){ 0 };
-  r = wi_image_read_files(s, m, f, 3, 1 << 20, &err);
+  r = wi_image_read_files(s, m, f, WI_ARRAY_SIZE(f), 1 << 20, &err);
   if (r < 0 && (err.code == 0 || err.msg[0] == '\0'))
     abort();
-  for (size_t i = 0; r == 0 && i < 3; i++)
-    wi_buf_addf(&b, NULL, "%s %d %zu\n", f[i].path, f[i].found, f[i].data ? f[i].len : 0);
-  wi_image_files_dispose(f, 3);
+  for (size_t i = 0; r == 0 && i < WI_ARRAY_SIZE(f); i++)
+    wi_buf_addf(&b, NULL, "%s %d %d %o %u %u %zu\n", f[i].path, f[i].found, f[i].is_dir, f[i].mode,
+                f[i].uid, f[i].gid, f[i].data ? f[i].len : 0);
+  wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
   return wi_buf_steal(&b);
 }
 

@@ -185,7 +185,7 @@ struct listing {
 static char *
 listing_path(struct wi_store *s, const char *digest)
 {
-  return wi_xasprintf("%s/cache/layers/%s.list", wi_store_root(s), wi_digest_hex(digest));
+  return wi_xasprintf("%s/cache/layers/%s.v2.list", wi_store_root(s), wi_digest_hex(digest));
 }
 
 static void
@@ -199,7 +199,9 @@ listing_add(struct listing *l, struct archive_entry *ae, const char *name)
            : ft == AE_IFREG           ? 'f'
            : ft == AE_IFLNK           ? 'l'
                                       : 'o';
-  if (strchr(name, '\n') || wi_buf_addf(&l->b, NULL, "%c %s\n", t, name) < 0)
+  if (strchr(name, '\n') ||
+      wi_buf_addf(&l->b, NULL, "%c %o %u %u %s\n", t, (unsigned)archive_entry_perm(ae),
+                  (unsigned)archive_entry_uid(ae), (unsigned)archive_entry_gid(ae), name) < 0)
     l->ok = false;
 }
 
@@ -217,11 +219,19 @@ listing_save(struct wi_store *s, const char *digest, struct listing *l)
     (void)wi_fs_write_file_atomic(path, l->b.data ? l->b.data : "", l->b.len, 0644, &e);
 }
 
-/* Does the layer's listing name anything `wanted` accepts? 1 yes, 0 no, -1 no listing. */
-typedef bool (*listing_pred)(char type, const char *name, const void *ctx);
+/* One line of a listing. */
+struct lrec {
+  char type; /* d f l h o */
+  uint32_t mode, uid, gid;
+  const char *name;
+};
+
+/* Call fn for each line of the layer's listing until it returns true. 1 when fn did, 0 when it
+ * never did, -1 when there is no usable listing (then nothing is known). */
+typedef bool (*listing_fn)(const struct lrec *r, void *ctx);
 
 static int
-listing_wants(struct wi_store *s, const char *digest, listing_pred pred, const void *ctx)
+listing_each(struct wi_store *s, const char *digest, listing_fn fn, void *ctx)
 {
   wi_autofree char *path = listing_path(s, digest);
   wi_autofree char *text = NULL;
@@ -229,14 +239,26 @@ listing_wants(struct wi_store *s, const char *digest, listing_pred pred, const v
   wi_err e = { 0 };
   if (wi_fs_read_file(path, MAX_LISTING_BYTES, &text, &len, &e) < 0)
     return -1;
+  /* check every line first: a damaged listing must not stop a reader half-way */
   for (size_t pos = 0; pos < len;) {
     char *nl = memchr(text + pos, '\n', len - pos);
-    if (nl == NULL || nl - (text + pos) < 3 || text[pos + 1] != ' ')
-      return -1; /* damaged: read the layer */
+    unsigned mode, uid, gid;
+    int off = 0;
+    if (nl == NULL)
+      return -1;
     *nl = '\0';
-    if (pred(text[pos], text + pos + 2, ctx))
-      return 1;
+    if (sscanf(text + pos + 1, " %o %u %u %n", &mode, &uid, &gid, &off) != 3 || off == 0 ||
+        text[pos + 1 + off] == '\0' || !strchr("dflho", text[pos]))
+      return -1;
     pos = (size_t)(nl - text) + 1;
+  }
+  for (size_t pos = 0; pos < len; pos += strlen(text + pos) + 1) {
+    struct lrec r = { .type = text[pos] };
+    int off = 0;
+    sscanf(text + pos + 1, " %o %u %u %n", &r.mode, &r.uid, &r.gid, &off);
+    r.name = text + pos + 1 + off;
+    if (fn(&r, ctx))
+      return 1;
   }
   return 0;
 }
@@ -321,27 +343,79 @@ open_layer(struct wi_store *s, const struct wi_descriptor *layer, struct archive
 }
 
 struct files_ctx {
-  const struct want *w;
+  struct want *w;
+  struct wi_image_file *files;
   size_t n;
+  bool any;      /* the listing names something scan_layer reacts to */
+  bool need_tar; /* ... that only the tar can tell: a file's content, a link's target */
 };
 
-/* What scan_layer reacts to: a wanted path itself, a whiteout of it or of a parent, an opaque
- * parent. */
-static bool
-files_pred(char type, const char *name, const void *ctx)
+/* A whiteout entry of a layer: the wanted paths it hides below. */
+static void
+mark_whiteout(struct want *w, size_t n, const char *name)
 {
-  const struct files_ctx *fc = ctx;
   bool opaque = false;
   wi_autofree char *t = whiteout_target(name, &opaque);
-  WI_UNUSED(type);
+  for (size_t i = 0; t && i < n; i++) {
+    if (w[i].settled || w[i].moved)
+      continue;
+    if (is_under(w[i].path, t) || (!opaque && strcmp(w[i].path, t) == 0))
+      w[i].whiteout_here = true;
+  }
+}
+
+static void
+mark_found(struct wi_image_file *f, struct want *w, bool is_dir, uint32_t mode, uint32_t uid,
+           uint32_t gid, const char *uname, const char *gname)
+{
+  w->found_here = true;
+  f->found = true;
+  f->is_dir = is_dir;
+  f->mode = mode;
+  f->uid = uid;
+  f->gid = gid;
+  free(f->uname);
+  free(f->gname);
+  f->uname = uname ? wi_xstrdup(uname) : NULL;
+  f->gname = gname ? wi_xstrdup(gname) : NULL;
+}
+
+/* What scan_layer reacts to: a wanted path itself, a whiteout of it or of a parent, an opaque
+ * parent. Only directories and whiteouts can be answered from the listing. */
+static bool
+files_check(const struct lrec *r, void *ctx)
+{
+  struct files_ctx *fc = ctx;
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(r->name, &opaque);
   for (size_t i = 0; i < fc->n; i++) {
     const struct want *w = &fc->w[i];
     if (w->settled || w->moved)
       continue;
     if (t ? is_under(w->path, t) || (!opaque && strcmp(w->path, t) == 0)
-          : strcmp(name, w->path) == 0)
-      return true;
+          : strcmp(r->name, w->path) == 0) {
+      fc->any = true;
+      if (t == NULL && r->type != 'd') {
+        fc->need_tar = true;
+        return true;
+      }
+    }
   }
+  return false;
+}
+
+static bool
+files_apply(const struct lrec *r, void *ctx)
+{
+  struct files_ctx *fc = ctx;
+  const char *slash = strrchr(r->name, '/');
+  if (strncmp(slash ? slash + 1 : r->name, ".wh.", 4) == 0) {
+    mark_whiteout(fc->w, fc->n, r->name);
+    return false;
+  }
+  for (size_t i = 0; i < fc->n; i++)
+    if (!fc->w[i].settled && !fc->w[i].moved && strcmp(fc->w[i].path, r->name) == 0)
+      mark_found(&fc->files[i], &fc->w[i], true, r->mode, r->uid, r->gid, NULL, NULL);
   return false;
 }
 
@@ -355,13 +429,17 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
   struct archive *a = NULL;
   struct archive_entry *ae;
   struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
-  struct files_ctx fc = { .w = w, .n = n };
+  struct files_ctx fc = { .w = w, .files = files, .n = n };
   int ret = 0;
 
   for (size_t i = 0; i < n; i++)
     w[i].found_here = w[i].whiteout_here = false;
-  if (listing_wants(s, layer->digest, files_pred, &fc) == 0)
-    return 0; /* none of the paths is in this layer */
+  if (listing_each(s, layer->digest, files_check, &fc) >= 0 && !fc.need_tar) {
+    /* the listing tells all: none of the paths, or only directories and whiteouts */
+    if (fc.any)
+      listing_each(s, layer->digest, files_apply, &fc);
+    goto settle;
+  }
   if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
     return ret;
   for (;;) {
@@ -385,17 +463,7 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
     if (strncmp(base, ".wh.", 4) == 0) {
-      bool opaque = strcmp(base, ".wh..wh..opq") == 0;
-      wi_autofree char *target = opaque   ? NULL
-                                 : dir[0] ? wi_xasprintf("%s/%s", dir, base + 4)
-                                          : wi_xstrdup(base + 4);
-      for (size_t i = 0; i < n; i++) {
-        if (w[i].settled || w[i].moved)
-          continue;
-        if (opaque ? is_under(w[i].path, dir)
-                   : (strcmp(w[i].path, target) == 0 || is_under(w[i].path, target)))
-          w[i].whiteout_here = true;
-      }
+      mark_whiteout(w, n, name);
       continue;
     }
     for (size_t i = 0; i < n; i++) {
@@ -427,22 +495,16 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
         *relink = true;
         continue;
       }
-      w[i].found_here = true;
-      f->found = true;
-      f->is_dir = type == AE_IFDIR;
-      f->mode = archive_entry_perm(ae);
-      f->uid = (uint32_t)archive_entry_uid(ae);
-      f->gid = (uint32_t)archive_entry_gid(ae);
-      free(f->uname);
-      free(f->gname);
-      f->uname = archive_entry_uname(ae) ? wi_xstrdup(archive_entry_uname(ae)) : NULL;
-      f->gname = archive_entry_gname(ae) ? wi_xstrdup(archive_entry_gname(ae)) : NULL;
+      mark_found(f, &w[i], type == AE_IFDIR, archive_entry_perm(ae),
+                 (uint32_t)archive_entry_uid(ae), (uint32_t)archive_entry_gid(ae),
+                 archive_entry_uname(ae), archive_entry_gname(ae));
       if (type == AE_IFREG && read_entry_data(a, ae, max, f, layer->digest, err) < 0) {
         ret = err->code;
         goto out;
       }
     }
   }
+settle:
   for (size_t i = 0; i < n; i++) {
     if (w[i].settled || w[i].moved)
       continue;
@@ -826,15 +888,15 @@ relevant(const char *path, const char *prefix, bool *under)
 /* What can change prefix's view: an entry at or under it, a non-directory at a parent, a whiteout
  * or an opaque mark at it, a parent or under it. */
 static bool
-walk_pred(char type, const char *name, const void *ctx)
+walk_check(const struct lrec *r, void *ctx)
 {
   const char *prefix = ctx;
   bool opaque = false;
-  wi_autofree char *t = whiteout_target(name, &opaque);
+  wi_autofree char *t = whiteout_target(r->name, &opaque);
   if (t)
     return strcmp(t, prefix) == 0 || is_under(t, prefix) || is_under(prefix, t);
-  return strcmp(name, prefix) == 0 || is_under(name, prefix) ||
-         (type != 'd' && is_under(prefix, name));
+  return strcmp(r->name, prefix) == 0 || is_under(r->name, prefix) ||
+         (r->type != 'd' && is_under(prefix, r->name));
 }
 
 /* Marks of one layer take effect below it: they are recorded with the layer's ordinal, and
@@ -849,7 +911,7 @@ walk_layer(struct wi_store *s, const struct wi_descriptor *layer, size_t index, 
   struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
   int ret = 0;
 
-  if (listing_wants(s, layer->digest, walk_pred, prefix) == 0)
+  if (listing_each(s, layer->digest, walk_check, (void *)(uintptr_t)prefix) == 0)
     return 0; /* nothing at, under or above prefix in this layer */
   if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
     return ret;

@@ -391,7 +391,12 @@ TEST(layer_listing_skips_layers)
   CHECK_INT_EQ(wi_image_read_files(store, tgt.img.manifest, f, 1, 4096, &err), 0);
   CHECK(f[0].found && strcmp(f[0].data, passwd) == 0);
   wi_image_files_dispose(f, 1);
-  /* a path the listing does name needs the layer */
+  /* a directory of the deleted layer: its listing has the owner and mode */
+  struct wi_image_file d[] = { { .path = "u01/oracle" } };
+  CHECK_INT_EQ(wi_image_read_files(store, tgt.img.manifest, d, 1, 4096, &err), 0);
+  CHECK(d[0].found && d[0].is_dir && d[0].mode == 0750 && d[0].uid == 1000 && d[0].gid == 1001);
+  wi_image_files_dispose(d, 1);
+  /* a file of the deleted layer needs the layer */
   struct wi_image_file g[] = { { .path = "u01/oracle/registry.xml" } };
   CHECK(wi_image_read_files(store, tgt.img.manifest, g, 1, 4096, &err) < 0);
   wi_image_files_dispose(g, 1);
