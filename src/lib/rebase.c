@@ -14,7 +14,7 @@
 
 #define MAX_ETC_BYTES  (4u << 20)
 #define MAX_COMPONENTS 64
-#define SMALL_FILE     (64 * 1024)
+#define CHUNK          (256 * 1024)
 #define MAX_LAYERS     3
 
 int64_t
@@ -40,7 +40,7 @@ struct ctx {
   struct dmeta *tdirs; /* directories under cp that the target already has, sorted by path */
   size_t n_tdirs;
   bool cp_in_target, dh_in_target;
-  struct wi_layer_writer *w;
+  struct wi_layer_stream *ls;
   uint64_t n_entries;
   bool root_seen;
   char *buf;
@@ -254,39 +254,32 @@ collect_target_dir(struct wi_image_walk *w, const struct wi_image_entry *e, void
   return 0;
 }
 
-/* Copy one file's content from the walk into the writer: small ones through memory, the rest
- * through the writer's spool file. */
+/* One file entry and its content, read from the walk as the stream takes it. */
 static int
 copy_file(struct ctx *c, struct wi_image_walk *w, struct wi_layer_entry *le, int64_t size,
           wi_err *err)
 {
-  if (size >= 0 && size <= SMALL_FILE) {
-    size_t got = 0;
-    for (;;) {
-      ssize_t n = wi_image_walk_read(w, c->buf + got, SMALL_FILE + 1 - got, err);
-      if (n < 0)
-        return (int)n;
-      if (n == 0)
-        break;
-      got += (size_t)n;
-      if (got > SMALL_FILE)
-        return wi_err_set(err, WI_EINVAL, "/%s: more content than its tar header says", le->path);
-    }
-    le->data = c->buf;
-    le->size = got;
-    return wi_layer_add(c->w, le, err);
-  }
-  int ret = wi_layer_file_begin(c->w, le, err);
+  le->size = (size_t)size;
+  int ret = wi_layer_stream_add(c->ls, le, err);
   while (ret == 0) {
-    ssize_t n = wi_image_walk_read(w, c->buf, SMALL_FILE, err);
+    ssize_t n = wi_image_walk_read(w, c->buf, CHUNK, err);
     if (n <= 0) {
       ret = (int)n;
       break;
     }
-    ret = wi_layer_file_write(c->w, c->buf, (size_t)n, err);
+    ret = wi_layer_stream_write(c->ls, c->buf, (size_t)n, err);
   }
-  int r2 = wi_layer_file_end(c->w, ret < 0 ? &(wi_err){ 0 } : err);
-  return ret < 0 ? ret : r2;
+  return ret;
+}
+
+/* A directory entry of the streamed layer. */
+static int
+stream_dir(struct ctx *c, const char *path, uint32_t mode, uint32_t uid, uint32_t gid, wi_err *err)
+{
+  struct wi_layer_entry e = {
+    .path = path, .type = WI_LAYER_DIR, .mode = mode, .uid = uid, .gid = gid, .mtime = c->o->epoch
+  };
+  return wi_layer_stream_add(c->ls, &e, err);
 }
 
 static int
@@ -314,7 +307,7 @@ copy_entry(struct wi_image_walk *w, const struct wi_image_entry *e, void *payloa
       le.uid = t->uid;
       le.gid = t->gid;
     }
-    return wi_layer_add(c->w, &le, err);
+    return wi_layer_stream_add(c->ls, &le, err);
   }
   if (e->type == WI_LAYER_HARDLINK) {
     size_t l = strlen(c->cp);
@@ -322,10 +315,10 @@ copy_entry(struct wi_image_walk *w, const struct wi_image_entry *e, void *payloa
       return wi_err_set(err, WI_EUNSUPPORTED,
                         "/%s is a hard link to /%s, outside /%s: copying it is not supported",
                         e->path, e->link, c->cp);
-    return wi_layer_add(c->w, &le, err);
+    return wi_layer_stream_add(c->ls, &le, err);
   }
   if (e->type == WI_LAYER_SYMLINK)
-    return wi_layer_add(c->w, &le, err);
+    return wi_layer_stream_add(c->ls, &le, err);
   return copy_file(c, w, &le, e->size, err);
 }
 
@@ -337,9 +330,9 @@ add_copy_parents(struct ctx *c, wi_err *err)
   for (size_t i = c->n_dh; i < c->n_dh + c->n_cp; i++) {
     const struct dmeta *d = &c->comp[i];
     bool last = i + 1 == c->n_dh + c->n_cp;
-    int ret = d->found ? add_dir(c->w, d->path, d->mode, d->uid, d->gid, c->o->epoch, err)
-              : last   ? add_dir(c->w, d->path, 0755, c->uid, c->gid, c->o->epoch, err)
-                       : add_dir(c->w, d->path, 0755, 0, 0, c->o->epoch, err);
+    int ret = d->found ? stream_dir(c, d->path, d->mode, d->uid, d->gid, err)
+              : last   ? stream_dir(c, d->path, 0755, c->uid, c->gid, err)
+                       : stream_dir(c, d->path, 0755, 0, 0, err);
     if (ret < 0)
       return ret;
   }
@@ -358,16 +351,17 @@ copy_layer(struct ctx *c, struct wi_layer_result *lr, wi_err *err)
     if (c->n_tdirs > 1)
       qsort(c->tdirs, c->n_tdirs, sizeof *c->tdirs, cmp_dmeta);
   }
-  c->w = wi_layer_writer_new(NULL);
+  if ((ret = wi_layer_stream_new(&c->ls, c->o->store, err)) < 0)
+    return ret;
   ret = add_copy_parents(c, err);
   if (ret == 0)
     ret = wi_image_walk(c->o->store, c->o->source->manifest, c->cp, copy_entry, c, err);
   if (ret == 0 && !c->root_seen)
     ret = wi_err_set(err, WI_ENOTFOUND, "the source image has no /%s", c->cp);
   if (ret == 0)
-    ret = wi_layer_writer_finish_store(c->w, c->o->store, lr, err);
-  wi_layer_writer_free(c->w);
-  c->w = NULL;
+    ret = wi_layer_stream_finish(c->ls, lr, err);
+  wi_layer_stream_free(c->ls);
+  c->ls = NULL;
   return ret;
 }
 
@@ -388,7 +382,7 @@ chmod_entry(struct wi_image_walk *w, const struct wi_image_entry *e, void *paylo
     return 0; /* chmod -R leaves the links it meets alone */
   if (e->type == WI_LAYER_FILE)
     return copy_file(c, w, &le, e->size, err);
-  return wi_layer_add(c->w, &le, err);
+  return wi_layer_stream_add(c->ls, &le, err);
 }
 
 /* The merged view of the new layers (and the target's, when it already had the domain home). */
@@ -406,12 +400,13 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
   for (size_t i = 0; i < n; i++)
     m.layers[base + i].digest = (char *)(uintptr_t)layers[i].digest;
   m.n_layers = base + n;
-  c->w = wi_layer_writer_new(NULL);
-  int ret = wi_image_walk(c->o->store, &m, c->dh, chmod_entry, c, err);
+  int ret = wi_layer_stream_new(&c->ls, c->o->store, err);
   if (ret == 0)
-    ret = wi_layer_writer_finish_store(c->w, c->o->store, lr, err);
-  wi_layer_writer_free(c->w);
-  c->w = NULL;
+    ret = wi_image_walk(c->o->store, &m, c->dh, chmod_entry, c, err);
+  if (ret == 0)
+    ret = wi_layer_stream_finish(c->ls, lr, err);
+  wi_layer_stream_free(c->ls);
+  c->ls = NULL;
   free(m.layers);
   return ret;
 }
@@ -519,7 +514,7 @@ wi_rebase_build(const struct wi_rebase_opts *o, struct wi_rebase_result *res, wi
   int ret;
 
   memset(res, 0, sizeof *res);
-  c.buf = wi_xmalloc(SMALL_FILE + 1);
+  c.buf = wi_xmalloc(CHUNK);
   if ((ret = check_opts(o, &c, err)) < 0 || (ret = read_target(&c, err)) < 0)
     goto out;
   bool mk = plan_mkdir(&c);

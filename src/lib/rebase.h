@@ -25,9 +25,12 @@
  * and the target's config with DOMAIN_HOME set (replaced in place if present), the build id label,
  * User=<user>, WorkingDir=<domain_home>, one history entry per instruction.
  *
- * Streaming: file contents go from the source layers through the layer writer's spool file to the
- * compressor; memory holds the paths, never contents. Reproducible: every time stamp the build
- * makes is `epoch`; copied entries keep their own mtime; the same inputs give the same digest.
+ * Streaming: the COPY and chmod layers are written as the walk over the source's layers meets
+ * each entry (wi_layer_stream): file contents go from the inflated source layer through the tar
+ * writer into the parallel gzip and the store blob, and memory holds paths, never contents.
+ * Reproducible: the entries come in the order of the source's layers (top first) and tars; every
+ * time stamp the build makes is `epoch`; copied entries keep their own mtime; the same inputs give
+ * the same digest.
  */
 #ifndef WI_REBASE_H
 #define WI_REBASE_H

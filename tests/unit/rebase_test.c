@@ -196,17 +196,17 @@ TEST(rebase_onto_target)
   /* the domain home keeps the mkdir's 0755 uid:primary gid; copied entries are oracle:wls with
    * their modes; the whiteouts and the opaque directory of the source are honoured */
   CHECK_STR_EQ(s.list, " d755 1000:1001 \n"
-                       "/bin d750 1000:1002 \n"
-                       "/bin/start.sh l777 1000:1002 ../lib/a.jar\n"
-                       "/config d750 1000:1002 \n"
+                       "/opq/b.txt f644 1000:1002 b\n"
                        "/config/config.xml f600 1000:1002 <domain>new</domain>\n"
+                       "/config d750 1000:1002 \n"
+                       "/security d750 1000:1002 \n"
+                       "/security/SerializedSystemIni.dat f640 1000:1002 ...secret.bytes.\n"
+                       "/opq d755 1000:1002 \n"
                        "/lib d750 1000:1002 \n"
                        "/lib/a.jar f640 1000:1002 jar bytes\n"
                        "/lib/b.jar h640 1000:1002 /lib/a.jar\n"
-                       "/opq d755 1000:1002 \n"
-                       "/opq/b.txt f644 1000:1002 b\n"
-                       "/security d750 1000:1002 \n"
-                       "/security/SerializedSystemIni.dat f640 1000:1002 ...secret.bytes.\n");
+                       "/bin d750 1000:1002 \n"
+                       "/bin/start.sh l777 1000:1002 ../lib/a.jar\n");
   struct wi_image_file f[] = { { .path = "u01" },
                                { .path = "u01/domains" },
                                { .path = DH "/security/SerializedSystemIni.dat" },
@@ -293,6 +293,50 @@ TEST(openshift_group_bits)
   CHECK_STR_HAS(s.list, "/lib d770 1000:1002 \n");
   CHECK_STR_HAS(s.list, "/bin/start.sh l777 1000:1002 ../lib/a.jar\n");
   CHECK_STR_HAS(s.list, "/security/SerializedSystemIni.dat f660 1000:1002 ...secret.bytes.\n");
+  fixture_dispose(&tgt);
+  fixture_dispose(&src);
+}
+
+/* A model-only source: WIT copies its WDT home; mkdir, ENV and WORKDIR still name the domain home.
+ */
+TEST(model_only_copies_the_wdt_home)
+{
+  struct fixture src, tgt;
+  struct wi_rebase_result res;
+  wi_err err = { 0 };
+  static const char *const env[] = { "DOMAIN_HOME=/u01/domains/mii", "WDT_HOME=/u01/wdt", NULL };
+  const struct ent mii[] = {
+    { "u01/wdt", AE_IFDIR, NULL, 0750, 500, 500 },
+    { "u01/wdt/models", AE_IFDIR, NULL, 0750, 500, 500 },
+    { "u01/wdt/models/model.yaml", AE_IFREG, "domainInfo:\n", 0640, 500, 500 },
+  };
+  fixture_init_in(&src, store, "mii-source", env);
+  fixture_layer(&src, mii, WI_ARRAY_SIZE(mii));
+  make_target(&tgt, "mii-target", NULL, 0);
+  struct wi_rebase_opts o = { .store = store,
+                              .source = &src.img,
+                              .target = &tgt.img,
+                              .domain_home = "/u01/domains/mii",
+                              .copy_path = "/u01/wdt",
+                              .user = "oracle",
+                              .group = "wls",
+                              .tag = "rebased:mii" };
+  CHECK_INT_EQ(wi_rebase_build(&o, &res, &err), 0);
+  CHECK_STR_EQ(err.msg, "");
+  wi_autoptr(wi_image) struct wi_image *img = load("rebased:mii");
+  if (img) {
+    struct wi_image_file f[] = { { .path = "u01/domains/mii" },
+                                 { .path = "u01/wdt" },
+                                 { .path = "u01/wdt/models/model.yaml" } };
+    CHECK_INT_EQ(wi_image_read_files(store, img->manifest, f, 3, 4096, &err), 0);
+    CHECK(f[0].found && f[0].is_dir && f[0].mode == 0755 && f[0].uid == 1000 && f[0].gid == 1001);
+    CHECK(f[1].found && f[1].is_dir && f[1].uid == 1000 && f[1].gid == 1002);
+    CHECK(f[2].found && f[2].mode == 0640 && f[2].uid == 1000 && f[2].gid == 1002);
+    CHECK_STR_EQ(wi_imgconfig_get_workdir(img->config), "/u01/domains/mii");
+    wi_image_files_dispose(f, 3);
+  } else {
+    CHECK(0);
+  }
   fixture_dispose(&tgt);
   fixture_dispose(&src);
 }
@@ -417,6 +461,7 @@ main(void)
   RUN(rebase_onto_target);
   RUN(existing_directories_keep_owner_and_mode);
   RUN(openshift_group_bits);
+  RUN(model_only_copies_the_wdt_home);
   RUN(errors_name_what_is_wrong);
   RUN(update_config_only);
   RUN(layer_listing_skips_layers);
