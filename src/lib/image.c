@@ -342,6 +342,31 @@ open_layer(struct wi_store *s, const struct wi_descriptor *layer, struct archive
   return 0;
 }
 
+/* The next entry of a layer being read: *name gets its normalised path (malloc'ed; NULL for an
+ * entry without one, which also spoils the listing); at the end the layer's listing is saved.
+ * 1 = an entry, 0 = the end, < 0 = a damaged layer. */
+static int
+next_entry(struct wi_store *s, const struct wi_descriptor *layer, struct archive *a,
+           struct listing *lst, struct archive_entry **ae, char **name, wi_err *err)
+{
+  int r = archive_read_next_header(a, ae);
+  *name = NULL;
+  if (r == ARCHIVE_EOF) {
+    listing_save(s, layer->digest, lst);
+    return 0;
+  }
+  if (r < ARCHIVE_WARN)
+    return wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+  const char *raw = archive_entry_pathname(*ae);
+  if (raw == NULL) {
+    lst->ok = false;
+    return 1;
+  }
+  *name = norm_path(raw);
+  listing_add(lst, *ae, *name);
+  return 1;
+}
+
 struct files_ctx {
   struct want *w;
   struct wi_image_file *files;
@@ -443,22 +468,14 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
   if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
     return ret;
   for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF) {
-      listing_save(s, layer->digest, &lst);
+    wi_autofree char *name = NULL;
+    int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+    if (r <= 0) {
+      ret = r;
       break;
     }
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-      break;
-    }
-    const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL) {
-      lst.ok = false;
+    if (name == NULL)
       continue; /* an entry without a name cannot be a wanted path */
-    }
-    wi_autofree char *name = norm_path(raw);
-    listing_add(&lst, ae, name);
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
@@ -917,24 +934,14 @@ walk_layer(struct wi_store *s, const struct wi_descriptor *layer, size_t index, 
     return ret;
   struct wi_image_walk w = { .a = a, .layer_digest = layer->digest };
   for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF) {
-      listing_save(s, layer->digest, &lst);
+    wi_autofree char *name = NULL;
+    int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+    if (r <= 0) {
+      ret = r;
       break;
     }
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-      break;
-    }
-    const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL) {
-      lst.ok = false;
-      continue;
-    }
-    wi_autofree char *name = norm_path(raw);
-    listing_add(&lst, ae, name);
-    if (name[0] == '\0')
-      continue; /* the root directory itself */
+    if (name == NULL || name[0] == '\0')
+      continue; /* no name, or the root directory itself */
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     bool under = false;

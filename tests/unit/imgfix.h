@@ -16,7 +16,7 @@
 #include "lib/mediatype.h"
 #include "lib/store.h"
 
-static char *tmp_root;
+static char *tmp_root __attribute__((unused));
 
 struct ent {
   const char *path;
@@ -29,7 +29,7 @@ struct ent {
 };
 
 /* An uncompressed tar layer of the entries, stored in s. */
-static void
+static inline void
 put_layer(struct wi_store *s, const struct ent *e, size_t n, struct wi_descriptor *d)
 {
   size_t cap = 1 << 20, used = 0;
@@ -81,7 +81,7 @@ struct fixture {
 };
 
 /* The image's store is shared when s is given (fixture_dispose leaves it open), else made here. */
-static void
+static inline void
 fixture_init_in(struct fixture *fx, struct wi_store *s, const char *name, const char *const *envs)
 {
   wi_err err = { 0 };
@@ -100,7 +100,7 @@ fixture_init_in(struct fixture *fx, struct wi_store *s, const char *name, const 
   }
 }
 
-static void
+static inline void
 fixture_layer(struct fixture *fx, const struct ent *e, size_t n)
 {
   put_layer(fx->s, e, n, &fx->layers[fx->n++]);
@@ -110,7 +110,7 @@ fixture_layer(struct fixture *fx, const struct ent *e, size_t n)
   fx->img.manifest = &fx->m;
 }
 
-static void
+static inline void
 fixture_dispose(struct fixture *fx)
 {
   for (size_t i = 0; i < fx->n; i++)
