@@ -27,7 +27,7 @@ w=$(mktemp -d "${TMPDIR:-/tmp}/wlsimg-bench-primary-XXXXXX")
 # shellcheck source=tests/standin/buildah.sh
 . "$root/tests/standin/buildah.sh"
 bh_setup "$w/containers"
-trap 'bh_cleanup; rm -rf "$w"' EXIT
+if [ -n "${BENCH_KEEP:-}" ]; then trap 'bh_cleanup; echo "kept $w" >&2' EXIT; else trap 'bh_cleanup; rm -rf "$w"' EXIT; fi
 export HOME="$w/home" WLSIMG_STORE="$w/store" SOURCE_DATE_EPOCH=0
 mkdir -p "$HOME"
 
@@ -113,20 +113,24 @@ sync
 
 now() { date +%s.%N; }
 # ---- 1a. native rebase: cold (the layers never read before), then warm (their listings cached) ----
-native_run() { # native_run NAME: sets $secs and $rss_mib
-  local t0 t1
+native_run() { # native_run NAME [DRIVER OPTIONS]: sets $secs, $rss_mib and $cpu
+  local t0 t1 name=$1
+  shift
   t0=$(now)
-  /usr/bin/time -f %M -o "$w/rss" "$DRIVER" --store "$WLSIMG_STORE" --source bench/source:1 \
+  /usr/bin/time -f '%M %U %S' -o "$w/rss" "$DRIVER" --store "$WLSIMG_STORE" --source bench/source:1 \
     --target bench/target:1 --domain-home /u01/domains/base_domain --user oracle --group oracle \
-    --tag "bench/rebased:$1" > "$w/native-$1.out"
+    --tag "bench/rebased:$name" "$@" > "$w/native-$name.out"
   t1=$(now)
   secs=$(echo "$t1 - $t0" | bc -l)
-  rss_mib=$(($(cat "$w/rss") / 1024))
+  rss_mib=$(($(cut -d' ' -f1 "$w/rss") / 1024))
+  cpu=$(awk '{ print $2 + $3 }' "$w/rss")
 }
 native_run cold
-cold=$secs cold_rss=$rss_mib
+cold=$secs cold_rss=$rss_mib cold_cpu=$cpu
 native_run warm
-warm=$secs warm_rss=$rss_mib
+warm=$secs warm_rss=$rss_mib warm_cpu=$cpu
+native_run fast --gzip-level 1
+fast=$secs fast_rss=$rss_mib fast_cpu=$cpu
 [ "$(cat "$w/native-cold.out")" = "$(cat "$w/native-warm.out")" ] || echo "warning: cold and warm digests differ" >&2
 
 # ---- 1b. buildah bud of WIT's rebase Dockerfile ----
@@ -137,7 +141,9 @@ sed -e "s|@SOURCE@|localhost/bench/source:1|; s|@TARGET@|localhost/bench/target:
 # the images enter buildah's storage first (as a registry pull would put them there), untimed
 for i in source target; do bh_pull_oci "$w/lay-$i" img "localhost/bench/$i:1"; done
 t0=$(now)
-bh bud --tag localhost/bench/rebased:1 "$w/ctx" > "$w/bud.log" 2>&1 || { tail -20 "$w/bud.log"; exit 1; }
+/usr/bin/time -f '%U %S' -o "$w/bud.cpu" env -u DOCKER_CONFIG buildah bud --tag localhost/bench/rebased:1 "$w/ctx" > "$w/bud.log" 2>&1 ||
+  { tail -20 "$w/bud.log"; exit 1; }
+bud_cpu=$(awk '{ print $1 + $2 }' "$w/bud.cpu")
 t1=$(now)
 bud=$(echo "$t1 - $t0" | bc -l)
 bh push -q localhost/bench/rebased:1 "oci:$w/oci-out:rebased" > /dev/null 2>&1
@@ -145,14 +151,22 @@ t2=$(now)
 push=$(echo "$t2 - $t1" | bc -l)
 
 printf '\nrebase --targetImage (%s MiB domain home, %s MiB Oracle Homes)\n' "$dom_mib" "$oh_mib"
-printf '  buildah bud                   %7.2f s   (+ %.2f s to export the result: buildah push oci:)\n' "$bud" "$push"
-printf '  wlsimg native, cold           %7.2f s   ratio %.3f   peak RSS %d MiB\n' "$cold" \
-  "$(echo "$cold / $bud" | bc -l)" "$cold_rss"
-printf '  wlsimg native, warm           %7.2f s   ratio %.3f   peak RSS %d MiB\n' "$warm" \
-  "$(echo "$warm / $bud" | bc -l)" "$warm_rss"
+printf '                                 wall      ratio   CPU (user+sys)\n'
+printf '  buildah bud                   %7.2f s            %6.2f s   (+ %.2f s wall to export the result: buildah push oci:)\n' \
+  "$bud" "$bud_cpu" "$push"
+printf '  wlsimg native, cold           %7.2f s   %.3f   %6.2f s   peak RSS %d MiB\n' "$cold" \
+  "$(echo "$cold / $bud" | bc -l)" "$cold_cpu" "$cold_rss"
+printf '  wlsimg native, warm           %7.2f s   %.3f   %6.2f s   peak RSS %d MiB\n' "$warm" \
+  "$(echo "$warm / $bud" | bc -l)" "$warm_cpu" "$warm_rss"
+printf '  wlsimg native, warm, gzip -1  %7.2f s   %.3f   %6.2f s   peak RSS %d MiB\n' "$fast" \
+  "$(echo "$fast / $bud" | bc -l)" "$fast_cpu" "$fast_rss"
+printf '  ratio with buildah'"'"'s export counted (an image in an OCI layout, as wlsimg'"'"'s result is): %.3f warm\n' \
+  "$(echo "$warm / ($bud + $push)" | bc -l)"
+printf '  load average when done: %s (2 cores)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  targets: ratio <= 0.05 (20x faster than buildah), peak RSS <= 64 MiB\n'
 printf '  (cold: no layer read before; warm: the layers'"'"' listings are in the store'"'"'s cache, as after any earlier\n'
-printf '   read of those images, e.g. an inspect or an earlier rebase onto the same target)\n\n'
+printf '   read of those images, e.g. an inspect or an earlier rebase onto the same target; gzip -1: the new layers\n'
+printf '   compressed at level 1 instead of the default 6, wi_rebase_opts.gzip_level)\n\n'
 
 # ---- 2. engine-delegated create: wlsimg's overhead over buildah alone (target <= 5 %) ----
 # TODO(create): once `wlsimg create` exists, time `wlsimg create --builder buildah ...` on the stand-ins

@@ -764,7 +764,7 @@ wi_layer_stream_free(struct wi_layer_stream *ls)
 }
 
 int
-wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, wi_err *err)
+wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, int gzip_level, wi_err *err)
 {
   struct wi_layer_stream *ls = wi_xcalloc(1, sizeof *ls);
   int ret;
@@ -779,7 +779,7 @@ wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, wi_err *er
     return ret;
   }
   ls->o.gz_payload = ls->bw;
-  ls->o.gz = wi_gzip_new(0, gz_out, &ls->o);
+  ls->o.gz = wi_gzip_new(gzip_level, gz_out, &ls->o);
   ls->a = archive_write_new();
   if (ls->o.gz == NULL || ls->a == NULL) {
     wi_layer_stream_free(ls);

@@ -113,7 +113,9 @@ int wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
  * straight into a new blob of the store while the producer reads on. Paths are normalised as for
  * wi_layer_add; duplicates and order are the caller's (a tar reader takes the last of a path). */
 struct wi_layer_stream;
-int wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, wi_err *err);
+/* gzip_level: 0 = WI_GZIP_LEVEL_DEFAULT (as wi_layer_opts). */
+int wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, int gzip_level,
+                        wi_err *err);
 void wi_layer_stream_free(struct wi_layer_stream *ls);
 static inline void
 wi_layer_stream_freep(struct wi_layer_stream **pp)

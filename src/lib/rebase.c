@@ -351,7 +351,7 @@ copy_layer(struct ctx *c, struct wi_layer_result *lr, wi_err *err)
     if (c->n_tdirs > 1)
       qsort(c->tdirs, c->n_tdirs, sizeof *c->tdirs, cmp_dmeta);
   }
-  if ((ret = wi_layer_stream_new(&c->ls, c->o->store, err)) < 0)
+  if ((ret = wi_layer_stream_new(&c->ls, c->o->store, c->o->gzip_level, err)) < 0)
     return ret;
   ret = add_copy_parents(c, err);
   if (ret == 0)
@@ -400,7 +400,7 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
   for (size_t i = 0; i < n; i++)
     m.layers[base + i].digest = (char *)(uintptr_t)layers[i].digest;
   m.n_layers = base + n;
-  int ret = wi_layer_stream_new(&c->ls, c->o->store, err);
+  int ret = wi_layer_stream_new(&c->ls, c->o->store, c->o->gzip_level, err);
   if (ret == 0)
     ret = wi_image_walk(c->o->store, &m, c->dh, chmod_entry, c, err);
   if (ret == 0)

@@ -2,10 +2,11 @@
  * until `wlsimg rebase --targetImage` is wired to it.
  *
  *   rebase-native --store DIR --source REF --target REF --domain-home PATH --user U --group G
- *                 [--copy-path PATH] [--openshift] [--tag NAME] [--build-id ID]
+ *                 [--copy-path PATH] [--openshift] [--tag NAME] [--build-id ID] [--gzip-level N]
  *
  * Prints the new image's manifest digest; errors go to stderr with exit 1. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/image.h"
@@ -48,6 +49,8 @@ main(int argc, char **argv)
       o.tag = v;
     else if (strcmp(a, "--build-id") == 0)
       o.build_id = v;
+    else if (strcmp(a, "--gzip-level") == 0)
+      o.gzip_level = atoi(v);
     else {
       fprintf(stderr, "rebase-native: unknown option %s\n", a);
       return 2;

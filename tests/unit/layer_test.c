@@ -569,7 +569,7 @@ TEST(test_stream)
   };
   struct wi_layer_stream *ls = NULL;
   struct wi_layer_result r1, r2;
-  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
   for (size_t i = 0; i < WI_ARRAY_SIZE(e); i++) {
     CHECK_INT_EQ(wi_layer_stream_add(ls, &e[i], &err), 0);
     if (i == 2) {
@@ -591,13 +591,13 @@ TEST(test_stream)
   CHECK_STR_EQ(r1.digest, r2.digest);
   /* too few bytes, then too many */
   struct wi_layer_entry g = { .path = "g", .type = WI_LAYER_FILE, .mode = 0600, .size = 4 };
-  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
   CHECK_INT_EQ(wi_layer_stream_add(ls, &g, &err), 0);
   CHECK_INT_EQ(wi_layer_stream_write(ls, "ab", 2, &err), 0);
   CHECK_INT_EQ(wi_layer_stream_finish(ls, &r1, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "\"g\": 2 bytes missing");
   wi_layer_stream_free(ls);
-  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
   CHECK_INT_EQ(wi_layer_stream_add(ls, &g, &err), 0);
   CHECK_INT_EQ(wi_layer_stream_write(ls, "abcde", 5, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "more content than announced");
