@@ -1,9 +1,10 @@
-/* Fuzz target: image.c's merged-view walk (wi_image_walk) and file reader (wi_image_read_files)
- * over layer tars, with and without the per-layer listings they cache. The first byte's low bit
- * selects one layer (the rest) or two (the rest split at the second byte's proportion). Each
- * input is walked and read twice: the first pass writes the listings, the second may skip layers
- * by them, and both must report the same entries and files (a listing must never change what is
- * seen). A failure must come with an error code and message. */
+/* Fuzz target: image.c's merged-view walk (wi_image_walk), file reader (wi_image_read_files) and
+ * directory lister (wi_image_list_dirs) over layer tars, with and without the per-layer listings
+ * they cache. The first byte's low bit selects one layer (the rest) or two (the rest split at the
+ * second byte's proportion). Each input is walked, read and listed twice: the first pass writes
+ * the listings, the second may skip layers by them, and both must report the same entries, files
+ * and directories (a listing must never change what is seen). A failure must come with an error
+ * code and message. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,18 @@ pass(struct wi_store *s, const struct wi_manifest *m, const char *prefix)
     wi_buf_addf(&b, NULL, "%s %d %d %o %u %u %zu\n", f[i].path, f[i].found, f[i].is_dir, f[i].mode,
                 f[i].uid, f[i].gid, f[i].data ? f[i].len : 0);
   wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
+  struct wi_image_dir d[] = { { .path = "u01/domains/d" }, { .path = "etc" }, { .path = "u01" } };
+  err = (wi_err){ 0 };
+  r = wi_image_list_dirs(s, m, d, WI_ARRAY_SIZE(d), &err);
+  if (r < 0 && (err.code == 0 || err.msg[0] == '\0'))
+    abort();
+  for (size_t i = 0; r == 0 && i < WI_ARRAY_SIZE(d); i++) {
+    wi_buf_addf(&b, NULL, "dir %s %d:", d[i].path, d[i].found);
+    for (size_t k = 0; k < d[i].n; k++)
+      wi_buf_addf(&b, NULL, " %s", d[i].names[k]);
+    wi_buf_add(&b, "\n", 1, NULL);
+  }
+  wi_image_dirs_dispose(d, WI_ARRAY_SIZE(d));
   return wi_buf_steal(&b);
 }
 

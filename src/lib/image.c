@@ -683,44 +683,56 @@ dir_layer_done(struct dir_state *st, struct wi_image_dir *d)
     st->closed = true;
 }
 
+struct list_ctx {
+  struct dir_state *st;
+  struct wi_image_dir *dirs;
+  size_t n;
+};
+
+static bool
+list_apply(const struct lrec *r, void *ctx)
+{
+  struct list_ctx *lc = ctx;
+  for (size_t i = 0; i < lc->n; i++)
+    if (!lc->st[i].closed)
+      dir_entry(&lc->st[i], &lc->dirs[i], r->name, r->type == 'd');
+  return false;
+}
+
 static int
 list_layer(struct wi_store *s, const struct wi_descriptor *layer, struct dir_state *st,
            struct wi_image_dir *dirs, size_t n, wi_err *err)
 {
   wi_autoclose int fd = -1;
-  struct archive *a = archive_read_new();
+  struct archive *a = NULL;
   struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  struct list_ctx lc = { .st = st, .dirs = dirs, .n = n };
+  bool root = false; /* the root's own entry ("./") is in no listing */
   int ret = 0;
 
-  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
-    archive_read_free(a);
-    return err->code;
-  }
-  archive_read_support_filter_all(a);
-  archive_read_support_format_tar(a);
-  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-    archive_read_free(a);
-    return ret;
-  }
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-      break;
+  for (size_t i = 0; i < n; i++)
+    root = root || st[i].path[0] == '\0';
+  if (root || listing_each(s, layer->digest, list_apply, &lc) < 0) {
+    if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+      return ret;
+    for (;;) {
+      wi_autofree char *name = NULL;
+      int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+      if (r <= 0) {
+        ret = r;
+        break;
+      }
+      if (name == NULL)
+        continue;
+      bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
+      for (size_t i = 0; i < n; i++)
+        if (!st[i].closed)
+          dir_entry(&st[i], &dirs[i], name, is_dir);
     }
-    const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL)
-      continue;
-    wi_autofree char *name = norm_path(raw);
-    bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
-    for (size_t i = 0; i < n; i++)
-      if (!st[i].closed)
-        dir_entry(&st[i], &dirs[i], name, is_dir);
+    archive_read_free(a);
+    wi_buf_dispose(&lst.b);
   }
-  archive_read_free(a);
   for (size_t i = 0; i < n && ret == 0; i++)
     if (!st[i].closed)
       dir_layer_done(&st[i], &dirs[i]);
