@@ -4,7 +4,7 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libcurl libcrypto jansson libarchive zlib libdeflate yaml-0.1 libmicrohttpd
+PKGS     := libcurl libcrypto jansson libarchive zlib libdeflate yaml-0.1 libmicrohttpd libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -41,7 +41,8 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 # tests/tools/foo_bar.c -> $(BUILD)/tests/foo-bar: small drivers of library calls for the integration tests and bench
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(subst _,-,$(TOOL_SRC)))
 
-.PHONY: all check check-unit check-fuzz check-integration check-asan fuzz lint format format-check clean
+.PHONY: all check check-unit check-fuzz check-integration check-asan fuzz lint format format-check clean \
+        man completion install uninstall
 
 all: $(BUILD)/wlsimg
 
@@ -76,6 +77,41 @@ $(BUILD)/tests/rebase-native: tests/tools/rebase_native.c $(BUILD)/libwlsimg.a
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/driver.c $(BUILD)/libwlsimg.a $(LDLIBS)
+
+# Man pages (help2man, from the same text as --help) and the shell completion scripts, made from the
+# binary; `make install PREFIX=… DESTDIR=…` puts them and the binary in place.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+
+man: $(BUILD)/man/wlsimg.1
+
+$(BUILD)/man/wlsimg.1: $(BUILD)/wlsimg scripts/gen-man.sh README.md
+	@rm -rf $(BUILD)/man
+	scripts/gen-man.sh $(BUILD)/wlsimg $(BUILD)/man
+
+completion: $(BUILD)/completion/wlsimg $(BUILD)/completion/_wlsimg
+
+$(BUILD)/completion/wlsimg: $(BUILD)/wlsimg
+	@mkdir -p $(dir $@)
+	$(BUILD)/wlsimg completion bash > $@
+
+$(BUILD)/completion/_wlsimg: $(BUILD)/wlsimg
+	@mkdir -p $(dir $@)
+	$(BUILD)/wlsimg completion zsh > $@
+
+install: all man completion
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BUILD)/wlsimg $(DESTDIR)$(BINDIR)/wlsimg
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 0644 $(BUILD)/completion/wlsimg $(DESTDIR)$(BASHCOMPDIR)/wlsimg
+	install -m 0644 $(BUILD)/completion/_wlsimg $(DESTDIR)$(ZSHCOMPDIR)/_wlsimg
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wlsimg $(DESTDIR)$(MANDIR)/wlsimg.1 $(DESTDIR)$(MANDIR)/wlsimg-*.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/wlsimg $(DESTDIR)$(ZSHCOMPDIR)/_wlsimg
 
 check-unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

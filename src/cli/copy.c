@@ -62,6 +62,7 @@ static const struct cli_cmd copy_cmd = {
   copy_opts,
   2,
   2,
+  CLI_COMPLETE_IMAGE,
 };
 
 int

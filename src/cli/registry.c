@@ -66,25 +66,6 @@ static const struct cli_opt gc_opts[] = {
   CLI_OPT_END,
 };
 
-static void
-usage(FILE *f)
-{
-  fprintf(f, "Usage: wlsimg registry COMMAND [OPTIONS]\n\n"
-             "Run and administer the embedded OCI registry.\n\nCommands:\n"
-             "  serve                          Serve the OCI distribution API\n"
-             "  user add|delete NS/USER        Manage users (NAMESPACE/USER)\n"
-             "  user list\n"
-             "  token create NS/USER           Print a new auth token (shown once; two per user)\n"
-             "  token list [NS/USER]\n"
-             "  token revoke NS/USER ID\n"
-             "  repo list\n"
-             "  repo create NAME [--public]\n"
-             "  repo set-public|set-private|delete NAME\n"
-             "  gc [--min-age SECONDS] [--dry-run]  Remove blobs no manifest references\n\n"
-             "Admin commands work on the --root files and are safe while the server runs.\n"
-             "Run 'wlsimg registry COMMAND --help' for options.\n");
-}
-
 /* Settings from --config, then flags on top; fills a->root (owned by cfg or heap). */
 static int
 load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_alloc)
@@ -217,14 +198,14 @@ user_cmd(const char *verb, int argc, char **argv)
   int rc;
   bool list = strcmp(verb, "list") == 0;
 
-  if (!list && strcmp(verb, "add") && strcmp(verb, "delete")) {
-    fprintf(stderr, "wlsimg registry user: unknown command '%s' (add, list, delete)\n", verb);
-    return CLI_EXIT_USAGE;
-  }
   char name[64];
   snprintf(name, sizeof name, "registry user %s", verb);
-  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAMESPACE/USER",
-                   list ? "List registry users." : "Add or delete a registry user.", root_opts,
+  const char *summary =
+      list ? "List the registry's users."
+      : strcmp(verb, "add") == 0
+          ? "Add a user (NAMESPACE/USER); 'registry token create' makes their auth tokens."
+          : "Delete a user and their auth tokens.";
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAMESPACE/USER", summary, root_opts,
                    list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos,
                    &c.npos);
   if (rc != 0) {
@@ -263,14 +244,16 @@ token_cmd(const char *verb, int argc, char **argv)
   } else if (strcmp(verb, "revoke") == 0) {
     min = max = 2;
     syn = "[OPTIONS] NAMESPACE/USER TOKEN-ID";
-  } else if (strcmp(verb, "create") != 0) {
-    fprintf(stderr, "wlsimg registry token: unknown command '%s' (create, list, revoke)\n", verb);
-    return CLI_EXIT_USAGE;
   }
   char name[64];
   snprintf(name, sizeof name, "registry token %s", verb);
-  rc = parse_admin(name, syn, "Manage a user's auth tokens (only their hashes are stored).",
-                   root_opts, min, max, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos, &c.npos);
+  const char *summary =
+      min == 0 ? "List auth tokens (all, or a user's): ids and creation times, never the tokens."
+      : max == 2
+          ? "Revoke a user's auth token by its id (as 'registry token list' shows it)."
+          : "Print a new auth token for the user, once (only its hash is stored; two per user).";
+  rc = parse_admin(name, syn, summary, root_opts, min, max, argc, argv, &c.a, &c.cfg, &c.root_alloc,
+                   &c.pos, &c.npos);
   if (rc != 0) {
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
@@ -312,17 +295,16 @@ repo_cmd(const char *verb, int argc, char **argv)
   bool list = strcmp(verb, "list") == 0;
   bool create = strcmp(verb, "create") == 0;
 
-  if (!list && !create && strcmp(verb, "set-public") && strcmp(verb, "set-private") &&
-      strcmp(verb, "delete")) {
-    fprintf(stderr,
-            "wlsimg registry repo: unknown command '%s' "
-            "(list, create, set-public, set-private, delete)\n",
-            verb);
-    return CLI_EXIT_USAGE;
-  }
   char name[64];
   snprintf(name, sizeof name, "registry repo %s", verb);
-  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAME", "Manage registry repositories.",
+  const char *summary =
+      list     ? "List repositories, their access and how many tags they have."
+      : create ? "Create a repository: private (its namespace's users pull) unless --public."
+      : strcmp(verb, "delete") == 0
+          ? "Delete a repository and its tags (blobs go with 'registry gc')."
+      : strcmp(verb, "set-public") == 0 ? "Let anyone pull from a repository."
+                                        : "Let only the repository's namespace pull.";
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAME", summary,
                    create ? create_opts : root_opts, list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a,
                    &c.cfg, &c.root_alloc, &c.pos, &c.npos);
   if (rc != 0) {
@@ -375,30 +357,88 @@ gc_cmd(int argc, char **argv)
   return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
+/* The verbs: each is "registry NOUN VERB" with its own --help. */
+#define VERB(fn, noun, verb)             \
+  static int fn(int argc, char **argv)   \
+  {                                      \
+    return noun##_cmd(verb, argc, argv); \
+  }
+VERB(user_add, user, "add")
+VERB(user_delete, user, "delete")
+VERB(user_list, user, "list")
+VERB(token_create, token, "create")
+VERB(token_list, token, "list")
+VERB(token_revoke, token, "revoke")
+VERB(repo_list, repo, "list")
+VERB(repo_create, repo, "create")
+VERB(repo_set_public, repo, "set-public")
+VERB(repo_set_private, repo, "set-private")
+VERB(repo_delete, repo, "delete")
+#undef VERB
+
+static const struct cli_sub user_subs[] = {
+  { "add", user_add, "Add a user (NAMESPACE/USER)", false },
+  { "list", user_list, "List users", false },
+  { "delete", user_delete, "Delete a user and their tokens", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group user_group = { "registry user", "Manage the registry's users.", NULL,
+                                             user_subs };
+
+static const struct cli_sub token_subs[] = {
+  { "create", token_create, "Print a new auth token for a user (shown once; two per user)", false },
+  { "list", token_list, "List tokens (ids and creation times, never the tokens)", false },
+  { "revoke", token_revoke, "Revoke a token by its id", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group token_group = {
+  "registry token", "Manage users' auth tokens (only their hashes are stored).", NULL, token_subs
+};
+
+static const struct cli_sub repo_subs[] = {
+  { "list", repo_list, "List repositories, their access and tag counts", false },
+  { "create", repo_create, "Create a repository (private unless --public)", false },
+  { "set-public", repo_set_public, "Let anyone pull from a repository", false },
+  { "set-private", repo_set_private, "Only the repository's namespace may pull", false },
+  { "delete", repo_delete, "Delete a repository and its tags", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group repo_group = { "registry repo", "Manage the registry's repositories.",
+                                             NULL, repo_subs };
+
+static int
+user_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&user_group, argc, argv);
+}
+
+static int
+token_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&token_group, argc, argv);
+}
+
+static int
+repo_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&repo_group, argc, argv);
+}
+
+static const struct cli_sub registry_subs[] = {
+  { "serve", cmd_serve, "Serve the OCI distribution API", false },
+  { "user", user_group_cmd, "Manage users (NAMESPACE/USER)", false },
+  { "token", token_group_cmd, "Manage users' auth tokens", false },
+  { "repo", repo_group_cmd, "Manage repositories (public or private)", false },
+  { "gc", gc_cmd, "Remove blobs no manifest references", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group registry_group = {
+  "registry", "Run and administer the embedded OCI registry.",
+  "Admin commands work on the --root files and are safe while the server runs.\n", registry_subs
+};
+
 int
 cmd_registry(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "serve") == 0)
-    return cmd_serve(argc - 1, argv + 1);
-  if (strcmp(sub, "gc") == 0)
-    return gc_cmd(argc - 1, argv + 1);
-  if (!strcmp(sub, "user") || !strcmp(sub, "token") || !strcmp(sub, "repo")) {
-    if (argc < 3 || argv[2][0] == '-') {
-      usage(stderr);
-      return CLI_EXIT_USAGE;
-    }
-    if (!strcmp(sub, "user"))
-      return user_cmd(argv[2], argc - 2, argv + 2);
-    if (!strcmp(sub, "token"))
-      return token_cmd(argv[2], argc - 2, argv + 2);
-    return repo_cmd(argv[2], argc - 2, argv + 2);
-  }
-  fprintf(stderr, "wlsimg registry: unknown command '%s'\n\n", sub);
-  usage(stderr);
-  return CLI_EXIT_USAGE;
+  return cli_dispatch(&registry_group, argc, argv);
 }

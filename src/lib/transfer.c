@@ -94,6 +94,9 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
       return wi_err_set(err, WI_EINVAL, "\"%s\": missing file after docker-archive:", s);
     return 0;
   }
+  if (wi_str_has_prefix(s, "http://") || wi_str_has_prefix(s, "https://"))
+    return wi_err_set(err, WI_EINVAL,
+                      "\"%s\": a URL; a registry image is docker://HOST/REPOSITORY:TAG", s);
   if (wi_str_has_prefix(s, "oci-archive:") || wi_str_has_prefix(s, "dir:") ||
       wi_str_has_prefix(s, "containers-storage:") || wi_str_has_prefix(s, "docker-daemon:"))
     return wi_err_set(
@@ -826,7 +829,11 @@ copy_local(struct wi_store *src, const struct wi_descriptor *top, struct wi_stor
 static int
 open_layout(const struct endpoint *e, bool create, struct wi_store **out, wi_err *err)
 {
-  return wi_store_open(out, e->path, create, err);
+  int ret = wi_store_open(out, e->path, create, err);
+  /* An oci: directory is not an image store: a tag written again replaces its entry (skopeo). */
+  if (ret == 0 && e->kind == T_OCI)
+    wi_store_set_keep_untagged(*out, false);
+  return ret;
 }
 
 /* Find the source image in a layout endpoint. */
@@ -1049,6 +1056,64 @@ out:
     wi_fs_rm_rf(tmpdir, NULL);
   endpoint_dispose(&src);
   endpoint_dispose(&dst);
+  return ret;
+}
+
+static int
+registry_manifest(const struct wi_ref *ref, const struct wi_regclient_opts *ro, char **bytes_out,
+                  size_t *len_out, char *digest_out, wi_err *err)
+{
+  wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
+  int ret = wi_regclient_new(&rc, ref->domain, ro, err);
+  if (ret == 0)
+    ret = wi_regclient_get_manifest(rc, ref->path, ref->digest ? ref->digest : ref->tag, bytes_out,
+                                    len_out, NULL, digest_out, err);
+  return ret;
+}
+
+int
+wi_transfer_get_manifest(const char *src_s, const struct wi_transfer_opts *o, char **bytes_out,
+                         size_t *len_out, char *digest_out, wi_err *err)
+{
+  static const struct wi_transfer_opts no_opts = { 0 };
+  struct endpoint src = { 0 };
+  struct wi_store *s = NULL;
+  struct wi_descriptor top = { 0 };
+
+  if (o == NULL)
+    o = &no_opts;
+  int ret = parse_endpoint(src_s, o->store_root, &src, err);
+  if (ret == 0 && src.kind == T_ARCHIVE)
+    ret = wi_err_set(err, WI_EUNSUPPORTED,
+                     "%s: a docker-archive holds docker's manifest.json, not an image manifest; "
+                     "copy it to oci:DIR or the store first",
+                     src_s);
+  if (ret == 0 && src.kind == T_DOCKER)
+    ret = registry_manifest(&src.ref, &o->src_reg, bytes_out, len_out, digest_out, err);
+  if (ret < 0 || src.kind == T_DOCKER)
+    goto out;
+  ret = open_layout(&src, false, &s, err);
+  if (ret == 0)
+    ret = resolve_source(s, &src, &top, err);
+  if (ret == WI_ENOTFOUND && src.kind == T_STORE) {
+    /* Not in the store: the registry's, as `manifest` has always fetched names. */
+    struct wi_ref ref = { 0 };
+    wi_err perr = { 0 };
+    if (wi_ref_parse(&ref, src.name, &perr) == 0) {
+      wi_err_clear(err);
+      ret = registry_manifest(&ref, &o->src_reg, bytes_out, len_out, digest_out, err);
+      wi_ref_dispose(&ref);
+    }
+    goto out;
+  }
+  if (ret == 0)
+    ret = wi_store_read_blob(s, top.digest, WI_MAX_MANIFEST_BYTES, bytes_out, len_out, err);
+  if (ret == 0 && digest_out)
+    snprintf(digest_out, WI_DIGEST_MAX, "%s", top.digest);
+out:
+  wi_manifest_descriptor_dispose(&top);
+  wi_store_free(s);
+  endpoint_dispose(&src);
   return ret;
 }
 
