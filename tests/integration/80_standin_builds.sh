@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Real builds of primary images with a real engine, on STAND-INS: Oracle's WebLogic installer, OPatch and the
 # WebLogic Deploy Tooling cannot be downloaded here, so tests/standin/make-all.sh builds small stand-ins for
-# them (and a real JDK from Debian's openjdk, a real debootstrap Debian base). buildah (vfs, chroot isolation,
-# a private storage) runs WIT's create and update Dockerfiles on them (tests/standin/images.sh); the results
-# come into the wlsimg store with `wlsimg copy oci:…`, and wlsimg's static probe (`inspect`) must report the
-# stand-ins' JDK, Oracle Home, WebLogic and OPatch versions and the applied patch. The stand-ins are checked to
-# refuse bad input as the real installers do.
-# When `wlsimg create`/`update` exist, images.sh runs them instead of the hand-rendered Dockerfiles.
+# them (and a real JDK from Debian's openjdk, a real debootstrap Debian base). tests/standin/images.sh runs
+# `wlsimg create` and `wlsimg update --wdtOperation CREATE` with buildah (vfs, chroot isolation, a private
+# storage) on them, and buildah alone on WIT's update --patches Dockerfile (until `update --patches` applies
+# cached patches); the results come into the wlsimg store with `wlsimg copy oci:…`, and wlsimg's static probe
+# (`inspect`) must report the stand-ins' JDK, Oracle Home, WebLogic and OPatch versions and the applied patch.
+# The stand-ins are checked to refuse bad input as the real installers do.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$T_HERE/../.." && pwd)
@@ -68,7 +68,7 @@ check_fail "opatch: a 12.2.1.4.0 patch does not apply to a 14.1.1.0.0 home" 73 "
 # ---- buildah builds WIT's Dockerfiles on them ----
 # Cached like the stand-ins: built again whenever a Dockerfile, a stand-in or images.sh changes (always on a
 # fresh clone), or with WLSIMG_STANDIN_FRESH=1; the checks below run either way.
-check "buildah: create wls 12.2.1.4.0 and 14.1.1.0.0, update --patches, update --wdtOperation CREATE" \
+check "wlsimg create wls 12.2.1.4.0 and 14.1.1.0.0, update --wdtOperation CREATE, buildah update --patches" \
   "$ROOT/tests/standin/images.sh" "$SD/files" "$SD/images" ${WLSIMG_STANDIN_FRESH:+--fresh}
 sed 's/^/    /' "$T_DIR/last.err"
 for t in wls12 wls12p domain wls14; do

@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
-# TEST STAND-INS, built into images by a real engine: buildah (vfs storage driver, chroot isolation, a storage of
-# its own under OUT) runs WIT's Dockerfiles (tests/standin/dockerfiles, rendered by hand from wit-primary §6.3,
-# §7.2, §8.2) with the stand-in installers of make-all.sh — Oracle's installers, OPatch and WDT cannot be
-# downloaded where wlsimg is tested. Results go into the OCI layout OUT/oci (tags below), from where
-# `wlsimg copy oci:OUT/oci:TAG NAME` brings them into a wlsimg store.
+# TEST STAND-INS, built into images by a real engine: `wlsimg create` and `wlsimg update --wdtOperation CREATE`
+# with buildah (vfs storage driver, chroot isolation, a storage of its own under OUT) build WebLogic images from
+# the stand-in installers of make-all.sh (Oracle's installers, OPatch and WDT cannot be downloaded where wlsimg is
+# tested). The patch step renders WIT's update Dockerfile by hand (tests/standin/dockerfiles/update-patch.Dockerfile,
+# wit-primary §7.2) and runs buildah on it until `wlsimg update --patches` can apply cached patches. Results go
+# into the OCI layout OUT/oci (tags below), from where `wlsimg copy oci:OUT/oci:TAG NAME` brings them into a store.
 #
 #   base      the Debian root filesystem of make-all.sh, imported with `wlsimg import`
-#   wls12     create: base + JDK + WebLogic 12.2.1.4.0 (stand-in)       [create.Dockerfile]
-#   wls12p    update --patches: wls12 + OPatch 13.9.4.2.22 + patch 33000001   [update-patch.Dockerfile]
-#   domain    update --wdtOperation CREATE: wls12 + a domain made by the stand-in WDT   [update-wdt.Dockerfile]
-#   wls14     create: base + JDK + WebLogic 14.1.1.0.0 (stand-in), the "newer Oracle Home" of the rebase tests
+#   wls12     wlsimg create: base + JDK + WebLogic 12.2.1.4.0 (stand-in), --packageManager NONE
+#   wls12p    WIT's update --patches Dockerfile on wls12: OPatch 13.9.4.2.22 + patch 33000001 (stand-ins)
+#   domain    wlsimg update --wdtOperation CREATE on wls12: a domain made by the stand-in WDT
+#   wls14     wlsimg create: base + JDK + WebLogic 14.1.1.0.0 (stand-in), the "newer Oracle Home" of rebase tests
 #
 # Usage: WLSIMG=build/wlsimg tests/standin/images.sh STANDIN_DIR OUT [--fresh] [TAG...]
-# STANDIN_DIR is make-all.sh's output. Cached: nothing is built when OUT/.stamp matches the inputs, unless
-# --fresh. TAGs limit the build (default: all; base always). Needs root (buildah with chroot isolation).
-# When `wlsimg create`/`update` exist, the build steps below switch to them; the Dockerfiles are the only
-# part to replace.
+# STANDIN_DIR is make-all.sh's output. Cached: nothing is built when OUT/.stamp matches the inputs (the stand-ins,
+# this script, the Dockerfile), unless --fresh. TAGs limit the build (default: all). Needs
+# root (buildah with chroot isolation).
 set -euo pipefail
 : "${WLSIMG:?set WLSIMG to the wlsimg binary}"
+WLSIMG=$(cd "$(dirname "$WLSIMG")" && pwd)/$(basename "$WLSIMG")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 sd=$(cd "${1:?usage: images.sh STANDIN_DIR OUT [--fresh] [TAG...]}" && pwd)
@@ -32,13 +33,13 @@ out=$(cd "$out" && pwd)
 exec 9> "$out/.lock"
 flock 9
 
-key=$( (cd "$here" && cat images.sh dockerfiles/* model/* "$sd"/.stamp-*; cat "$root/examples/archive.zip"; echo "${want[*]}") |
-  sha256sum | cut -d' ' -f1)
+key=$( (cd "$here" && cat images.sh dockerfiles/update-patch.Dockerfile model/* "$sd"/.stamp-*
+  cat "$root/examples/archive.zip"; echo "${want[*]}") | sha256sum | cut -d' ' -f1)
 if [ -z "$fresh" ] && [ "$(cat "$out/.stamp" 2> /dev/null)" = "$key" ]; then
   exit 0
 fi
 rm -f "$out/.stamp"
-rm -rf "$out/oci" "$out/store" "$out/ctx"
+rm -rf "$out/oci" "$out/store" "$out/ctx" "$out/cache" "$out/log"
 
 # buildah's own storage, private to this build (vfs: no overlay mounts needed)
 # shellcheck source=tests/standin/buildah.sh
@@ -49,69 +50,66 @@ trap bh_cleanup EXIT
 
 reg() { sed -n "s/^wlsimg cache addInstaller --type $1 --version \([^ ]*\) --path \(.*\)$/\1 \2/p" "$sd/register.txt" | head -1; }
 jdk_version=$(reg jdk | cut -d' ' -f1)
-jdk_file=$(basename "$(reg jdk | cut -d' ' -f2-)")
 wdt_version=$(reg wdt | cut -d' ' -f1)
 
-# base: the Debian root filesystem through wlsimg import, then into the OCI layout buildah reads
-export WLSIMG_STORE="$out/store"
-"$WLSIMG" import --tag standin/debian:bookworm -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  -c 'CMD ["bash"]' "$sd/debian-bookworm-minbase.tar" > /dev/null
+# wlsimg's own store, WIT cache and build contexts, private to this build
+export WLSIMG_STORE="$out/store" WLSIMG_CACHEDIR="$out/cache" WLSIMG_BLDDIR="$out/ctx" WLSIMG_BUILDER=buildah
+mkdir -p "$out/ctx"
+mkdir -p "$out/log"
+while read -r line; do
+  case $line in
+  wlsimg\ *) eval "\"\$WLSIMG\" ${line#wlsimg }" >> "$out/log/register.log" 2>&1 ||
+    { tail -5 "$out/log/register.log" >&2; exit 1; } ;;
+  esac
+done < "$sd/register.txt"
 "$WLSIMG" copy -q standin/debian:bookworm "oci:$out/oci:base" > /dev/null
-bh_pull_oci "$out/oci" base localhost/standin/base:1
 
-# ctx NAME FILE...: a build context with the files hard-linked (copied across file systems)
-ctx() {
-  local c="$out/ctx/$1" f; shift
-  mkdir -p "$c"
-  for f in "$@"; do ln -f "$f" "$c/" 2> /dev/null || cp "$f" "$c/"; done
-  echo "$c"
-}
-# render DOCKERFILE CTX KEY=VALUE...: the Dockerfile with @KEY@ replaced, into CTX/Dockerfile
-render() {
-  local df=$1 c=$2 kv; shift 2
-  local args=()
-  for kv in "$@"; do args+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-  sed "${args[@]}" "$here/dockerfiles/$df" > "$c/Dockerfile"
-  if grep -q '@[A-Z_]*@' "$c/Dockerfile"; then echo "images.sh: unfilled placeholder in $df" >&2; return 1; fi
-}
-# bud TAG CTX: WIT's build command for buildah, then the result into OUT/oci:TAG
-bud() {
-  local t=$1 c=$2 s=$SECONDS
-  bh bud --tag "localhost/standin/$t:1" "$c" > "$c/build.log" 2>&1 || { tail -30 "$c/build.log" >&2; return 1; }
-  bh push -q "localhost/standin/$t:1" "oci:$out/oci:$t" > /dev/null 2>> "$c/build.log" || { tail -5 "$c/build.log" >&2; return 1; }
-  echo "images.sh: $t built in $((SECONDS - s)) s" >&2
+# wl TAG WHAT ARGS...: a wlsimg build, its log kept under OUT/log, the result exported to OUT/oci:TAG
+wl() {
+  local t=$1 s=$SECONDS
+  shift
+  if ! env -u DOCKER_CONFIG "$WLSIMG" "$@" --tag "standin/$t:1" > "$out/log/$t.out" 2> "$out/log/$t.err"; then
+    tail -30 "$out/log/$t.err" >&2
+    return 1
+  fi
+  "$WLSIMG" copy -q "standin/$t:1" "oci:$out/oci:$t" > /dev/null
+  echo "images.sh: $t built in $((SECONDS - s)) s (wlsimg $1)" >&2
 }
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
-
-rsp() { printf '[ENGINE]\nResponse File Version=1.0.0.0.0\n[GENERIC]\nINSTALL_TYPE=WebLogic Server\nDECLINE_SECURITY_UPDATES=true\nSECURITY_UPDATES_VIA_MYORACLESUPPORT=false\n' > "$1/wls.rsp"; }
 create() { # create TAG WLS_VERSION
-  local v=$2 c
-  c=$(ctx "$1" "$sd/$jdk_file" "$sd/fmw_${v}_wls_lite_Disk1_1of1.zip")
-  rsp "$c"
-  printf 'inventory_loc=/u01/oracle/oraInventory\ninst_group=oracle\n' > "$c/oraInst.loc"
-  render create.Dockerfile "$c" BASE=localhost/standin/base:1 BUILDID="standin-$1" JDK_VERSION="$jdk_version" \
-    JDK_FILE="$jdk_file" WLS_VERSION="$v" WLS_FILE="fmw_${v}_wls_lite_Disk1_1of1.zip" \
-    WLS_JAR="fmw_${v}_wls_lite_generic.jar"
-  bud "$1" "$c"
+  wl "$1" create --fromImage standin/debian:bookworm --packageManager NONE --jdkVersion "$jdk_version" \
+    --type wls --version "$2"
 }
 
 if wants wls12 || wants wls12p || wants domain; then create wls12 12.2.1.4.0; fi
 if wants wls12p; then
-  c=$(ctx wls12p "$sd/p28186730_1394222_Generic.zip")
+  # WIT's update --patches Dockerfile, rendered by hand, through buildah alone
+  c="$out/ctx/wls12p"
   mkdir -p "$c/patches"
-  ln -f "$sd/p33000001_122140_Generic.zip" "$c/patches/" 2> /dev/null || cp "$sd/p33000001_122140_Generic.zip" "$c/patches/"
+  for f in "$sd/p28186730_1394222_Generic.zip" "$sd/p33000001_122140_Generic.zip"; do
+    d="$c"
+    case $f in *p33000001*) d="$c/patches" ;; esac
+    ln -f "$f" "$d/" 2> /dev/null || cp "$f" "$d/"
+  done
   : > "$c/patches/dummy.txt"
-  render update-patch.Dockerfile "$c" FROM=localhost/standin/wls12:1 BUILDID=standin-wls12p PATCH_ID=33000001_12.2.1.4.0 \
-    OPATCH_VERSION=13.9.4.2.22 OPATCH_FILE=p28186730_1394222_Generic.zip
-  bud wls12p "$c"
+  sed -e 's|@FROM@|localhost/standin/wls12:1|; s|@BUILDID@|standin-wls12p|; s|@PATCH_ID@|33000001_12.2.1.4.0|' \
+    -e 's|@OPATCH_VERSION@|13.9.4.2.22|; s|@OPATCH_FILE@|p28186730_1394222_Generic.zip|g' \
+    "$here/dockerfiles/update-patch.Dockerfile" > "$c/Dockerfile"
+  bh_pull_oci "$out/oci" wls12 localhost/standin/wls12:1
+  s0=$SECONDS
+  bh bud --tag localhost/standin/wls12p:1 "$c" > "$out/log/wls12p.out" 2>&1 || { tail -30 "$out/log/wls12p.out" >&2; exit 1; }
+  bh push -q localhost/standin/wls12p:1 "oci:$out/oci:wls12p" > /dev/null 2>> "$out/log/wls12p.out"
+  echo "images.sh: wls12p built in $((SECONDS - s0)) s (buildah bud)" >&2
 fi
 if wants domain; then
-  c=$(ctx domain "$sd/weblogic-deploy.zip" "$here/model/domain.yaml" "$here/model/domain.properties" \
-    "$root/examples/archive.zip")
-  render update-wdt.Dockerfile "$c" FROM=localhost/standin/wls12:1 BUILDID=standin-domain WDT_VERSION="$wdt_version"
-  bud domain "$c"
+  m="$out/ctx/models"
+  mkdir -p "$m"
+  cp "$here/model/domain.yaml" "$here/model/domain.properties" "$root/examples/archive.zip" "$m/"
+  (cd "$m" && wl domain update --fromImage standin/wls12:1 --wdtOperation CREATE --wdtModel domain.yaml \
+    --wdtVariables domain.properties --wdtArchive archive.zip --wdtVersion "$wdt_version" \
+    --wdtDomainHome /u01/domains/base_domain)
 fi
 if wants wls14; then create wls14 14.1.1.0.0; fi
 
-rm -rf "$out/ctx" "$out/store"
+rm -rf "$out/ctx" "$out/store" "$out/cache"
 echo "$key" > "$out/.stamp"
