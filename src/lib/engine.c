@@ -446,17 +446,22 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
   if (wi_image_open(&img, s, ref, platform && *platform ? &pl : NULL, pull, to, err) < 0)
     return err->code;
   /* a one-image layout (or archive) of exactly that platform's manifest; buildah names an image
-   * pulled from a layout after the layout's path, which must then be a valid (lowercase) name */
+   * pulled from a layout after the layout's path, which must then be a valid repository path
+   * (lower case; no component starting with '.', as a random build context's may be) */
   char rnd[17];
   if (wi_util_random_hex(rnd, 8, err) < 0)
     return err->code;
-  bool lower = true;
-  for (const char *c = tmpdir; *c; c++)
-    lower = lower && !(*c >= 'A' && *c <= 'Z');
   const char *tmp = getenv("TMPDIR");
-  wi_autofree char *lay = lower
-                              ? wi_xasprintf("%s/.from-%s", tmpdir, rnd)
-                              : wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
+  wi_autofree char *lay = wi_xasprintf("%s/wlsimg-from-%s", tmpdir, rnd);
+  wi_err ignore_name = { 0 };
+  if (wi_ref_repo_path_validate(lay + 1, &ignore_name) < 0) {
+    free(lay);
+    lay = wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
+    if (wi_ref_repo_path_validate(lay + 1, &ignore_name) < 0) {
+      free(lay);
+      lay = wi_xasprintf("/tmp/wlsimg-from-%s", rnd);
+    }
+  }
   struct wi_transfer_opts o = to ? *to : (struct wi_transfer_opts){ 0 };
   o.store_root = wi_store_root(s);
   struct argv a = { 0 };

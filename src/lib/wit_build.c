@@ -23,7 +23,7 @@
 
 #define MAX_TEMPLATE (4u << 20)
 /* The compression of a native rebase's new layers (0: the default level). */
-#define WI_WIT_REBASE_GZIP_LEVEL 0
+#define WI_WIT_REBASE_GZIP_LEVEL 1
 
 void
 wi_wit_build_result_dispose(struct wi_wit_result *r)
