@@ -191,8 +191,8 @@ wi_buildcmds_instructions(const struct wi_buildcmds *bc, enum wi_buildcmds_secti
 /* The keywords a native build applies: createAuxImage's (files from the context and config), and
  * those that only change the config. */
 static const char *const native_kw[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
-static const char *const config_kw[] = { "ENV",  "LABEL", "USER",       "ARG",
-                                         "CMD",  "ENTRYPOINT", "EXPOSE", "STOPSIGNAL" };
+static const char *const config_kw[] = { "ENV", "LABEL",      "USER",   "ARG",
+                                         "CMD", "ENTRYPOINT", "EXPOSE", "STOPSIGNAL" };
 
 /* One joined instruction: is its keyword one of kw (and, for COPY, not from a stage; for ADD, not a
  * URL)? Blank lines and comments are. */

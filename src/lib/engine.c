@@ -445,6 +445,35 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
     return wi_err_wrap(err, "--platform");
   if (wi_image_open(&img, s, ref, platform && *platform ? &pl : NULL, pull, to, err) < 0)
     return err->code;
+  /* The engine may hold that very image already (a build before this one handed it over): its
+   * image ID is the config digest. Then naming it is all there is to do. */
+  const char *cfg_id = img->manifest->config.digest;
+  struct argv q = { 0 };
+  wi_err ignore_q = { 0 };
+  start(&q, e);
+  if (e->kind == WI_ENGINE_BUILDAH) {
+    add(&q, "inspect");
+    add(&q, "--type");
+    add(&q, "image");
+    add(&q, wi_digest_hex(cfg_id));
+  } else {
+    add(&q, "image");
+    add(&q, "inspect");
+    add(&q, e->kind == WI_ENGINE_DOCKER ? cfg_id : wi_digest_hex(cfg_id));
+  }
+  bool held = run_quiet(&q, NULL, &ignore_q) == 0;
+  argv_dispose(&q);
+  if (held) {
+    start(&q, e);
+    add(&q, "tag");
+    add(&q, wi_digest_hex(cfg_id));
+    add(&q, ref);
+    ret = run_quiet(&q, NULL, err);
+    argv_dispose(&q);
+    if (ret < 0)
+      wi_err_wrap(err, "handing %s to %s", ref, e->exe);
+    return ret;
+  }
   /* a one-image layout (or archive) of exactly that platform's manifest; buildah names an image
    * pulled from a layout after the layout's path, which must then be a valid repository path
    * (lower case; no component starting with '.', as a random build context's may be) */

@@ -27,12 +27,12 @@
  * in_hash set (the layer writer's diff_id), one more thread hashes the queued input chunks in
  * order, in place; a slot is refilled only once it is both written and hashed.
  *
- * Data that does not shrink (zip entries, jars, random data) is stored rather than deflated: a chunk
- * is looked at in GZ_PARTS equal parts, a part whose samples do not shrink is incompressible, and
- * each run of neighbouring parts of one kind becomes one member, stored or deflated. A chunk of one
- * kind is thus one member, as it always was; a chunk that mixes text and jars (a layer of many small
- * files does) no longer spends the compressor's time on the jars. The decisions depend only on the
- * chunk's bytes, so the output stays reproducible. */
+ * Data that does not shrink (zip entries, jars, random data) is stored rather than deflated: a
+ * chunk is looked at in GZ_PARTS equal parts, a part whose samples do not shrink is incompressible,
+ * and each run of neighbouring parts of one kind becomes one member, stored or deflated. A chunk of
+ * one kind is thus one member, as it always was; a chunk that mixes text and jars (a layer of many
+ * small files does) no longer spends the compressor's time on the jars. The decisions depend only
+ * on the chunk's bytes, so the output stays reproducible. */
 
 #define GZ_CHUNK       (1u << 20)
 #define GZ_MAX_THREADS 8

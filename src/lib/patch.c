@@ -337,14 +337,15 @@ wi_patch_check_credentials(const struct wi_patch_opts *o, wi_err *err)
     const char *first = o->n_patches ? o->patches[0] : NULL;
     const char *ver = o->installer_version ? o->installer_version : "<version>";
     wi_autofree char *id = first && strchr(first, '_') ? wi_xstrdup(first)
-                           : first ? wi_xasprintf("%s_%s", first, ver)
-                                   : wi_xasprintf("<bug>_%s", ver);
+                           : first                     ? wi_xasprintf("%s_%s", first, ver)
+                                                       : wi_xasprintf("<bug>_%s", ver);
     /* Oracle Support chooses recommended patches and PSUs: offline, the user names them */
-    const char *instead = o->recommended && o->latest_psu
-                              ? ", list them with --patches instead of --recommendedPatches and --latestPSU"
-                          : o->recommended ? ", list them with --patches instead of --recommendedPatches"
-                          : o->latest_psu  ? ", list it with --patches instead of --latestPSU"
-                                           : "";
+    const char *instead =
+        o->recommended && o->latest_psu
+            ? ", list them with --patches instead of --recommendedPatches and --latestPSU"
+        : o->recommended ? ", list them with --patches instead of --recommendedPatches"
+        : o->latest_psu  ? ", list it with --patches instead of --latestPSU"
+                         : "";
     wi_err_set(
         err, ret,
         "Checking the Oracle Support credentials: %s. To work without Oracle Support, add the patches to the cache (wlsimg cache addPatch --patchId %s --path <the patch zip downloaded from My Oracle Support>)%s and run without --user",

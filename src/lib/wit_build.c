@@ -47,8 +47,7 @@ wi_wit_build_native_possible(const struct wi_wit_plan *p, const char **why_not)
     *why_not = "OPatch runs inside the image";
   else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled)
     *why_not = "WDT is unpacked, and its tools run, inside the image";
-  else if (d->kind == WI_DOCKERFILE_REBASE && d->model_only &&
-           wi_dockerfile_model_home_outside(d))
+  else if (d->kind == WI_DOCKERFILE_REBASE && d->model_only && wi_dockerfile_model_home_outside(d))
     /* WIT's Dockerfile copies that model home from a stage rebase does not have (§15.6) */
     *why_not = "the source's WDT model home is outside its WDT home";
   else if (!config)
@@ -188,9 +187,12 @@ native_prepare(struct wi_wit_plan *p, struct native *n, wi_err *err)
           err, WI_EINVAL,
           "ORACLE_HOME %s is not a directory in %s, so it has no owner for the image's USER (WIT's update runs as the Oracle Home's owner)",
           d->oracle_home, p->from_image);
-    n->u = (struct wi_update_opts){
-      .store = o->store, .from = from, .user = d->user, .epoch = epoch, .changes = raw, .n_changes = n_raw
-    };
+    n->u = (struct wi_update_opts){ .store = o->store,
+                                    .from = from,
+                                    .user = d->user,
+                                    .epoch = epoch,
+                                    .changes = raw,
+                                    .n_changes = n_raw };
     wi_update_build_id(&n->u, p->build_id);
   }
   struct wi_dockerfile_ctx dc;
@@ -224,8 +226,9 @@ native_build(struct native *n, const struct wi_dockerfile *d, const char *name,
   } else {
     struct wi_update_result ur;
     n->u.tag = name;
-    wi_log(WI_LOG_INFO,
-           "Building natively, without a container engine: this update changes only the image's config");
+    wi_log(
+        WI_LOG_INFO,
+        "Building natively, without a container engine: this update changes only the image's config");
     ret = wi_update_build(&n->u, &ur, err);
     if (ret == 0)
       snprintf(res->digest, sizeof res->digest, "%s", ur.digest);
@@ -344,7 +347,8 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
     wi_autofree char *cmd = wi_engine_build_cmdline(&e, &b);
     wi_log(WI_LOG_INFO, "Starting build: %s", cmd);
     if (native)
-      wi_log(WI_LOG_INFO, "Without --dryRun this image is built natively, without a container engine");
+      wi_log(WI_LOG_INFO,
+             "Without --dryRun this image is built natively, without a container engine");
     else if (!o->dry_run)
       wi_log(WI_LOG_INFO, "Building with %s: %s", e.exe, why);
     if (!o->dry_run)

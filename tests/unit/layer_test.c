@@ -585,7 +585,7 @@ TEST(test_gzip_mixed_chunk_parts)
   struct wi_buf g = WI_BUF_INIT(8u << 20), g2 = WI_BUF_INIT(8u << 20);
   gzip_with(1, in, n, n, &g);
   CHECK_INT_EQ(members(&g, lens, 8), 2);
-  CHECK(lens[0] < 64u << 10);   /* the text, deflated */
+  CHECK(lens[0] < 64u << 10);  /* the text, deflated */
   CHECK(lens[1] > n / 2 + 18); /* the random half, stored: its bytes plus block headers */
   CHECK(lens[1] < n / 2 + 1024);
   gzip_with(2, in, n / 2, n, &g2); /* text only */
