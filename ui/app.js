@@ -39,6 +39,7 @@ function showView(page, code) {
 // Go to a page (and tab), optionally focusing a field or opening the Code View.
 export function goTo(page, tab, field, code = false) {
   if (!page) return;
+  if ($(`page-${page}`).hidden) $("main").scrollTop = 0; // another page starts at its top
   for (const b of $$("#nav button")) b.setAttribute("aria-current", b.dataset.page === page ? "page" : "false");
   for (const s of $$("main > section")) s.hidden = s.dataset.page !== page;
   if (tab || PAGE_TABS[page]) showTab(page, tab || $(`page-${page}`).dataset.tab || PAGE_TABS[page][1]);

@@ -189,7 +189,10 @@ render_primary(const struct wi_ui_project *p, bool wit)
   struct wi_ref r = { 0 };
   wi_err err = { 0 };
   if (p->primary_tag[0] && wi_ref_parse(&r, p->primary_tag, &err) == 0) {
-    const char *user = "<user>";
+    /* the user of the Registries row for the host, else of the aux push login there */
+    const char *user = strcmp(p->aux_login.host, r.domain) == 0 && p->aux_login.user[0]
+                           ? p->aux_login.user
+                           : "<user>";
     for (size_t i = 0; i < p->n_registries; i++)
       if (strcmp(p->registries[i].host, r.domain) == 0 && p->registries[i].user[0])
         user = p->registries[i].user;

@@ -64,7 +64,7 @@ function control(f) {
         el("output", { id: `${f.id}-result`, "data-testid": `${f.id}-result`, class: "result", "aria-live": "polite" }));
     case "buttons":
       return el("div", { id: f.id, class: "button-row", role: "group", "aria-label": f.label, "aria-describedby": common["aria-describedby"] },
-        ...f.buttons.map(([id, label]) => el("button", { id, type: "button", "data-testid": id, class: "secondary" }, label)));
+        ...f.buttons.map(([id, label, cls]) => el("button", { id, type: "button", "data-testid": id, class: cls }, label)));
     case "list":
       return listControl(f, common);
     case "secrets":

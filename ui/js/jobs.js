@@ -108,7 +108,7 @@ async function onResult(id, type, ev) {
   state.job = null;
   $("job-label").hidden = true;
   if (ev.dockerfile !== undefined) state.primaryDockerfile = ev.dockerfile;
-  hooks.done(type, ev);
+  const after = hooks.done(type, ev); // the page's state after the job (the store, logins, findings)
   if (ev.ok && ev.dockerfile !== undefined && !ev.digest) {
     // Preview Dockerfile: the Dockerfile goes to the Image page's Code View
     hooks.goTo("image", "primary", null, true);
@@ -123,6 +123,7 @@ async function onResult(id, type, ev) {
   const shown = dialog({ testid: "dlg-result", title: ev.title, body: resultBody(ev), buttons, dflt: "Close", wide: true });
   mark("dialog");
   const answer = await shown;
+  if (answer === "Push Auxiliary Image" || answer === "Push Primary Image") await after; // Push needs the image in the store
   if (answer === "Push Auxiliary Image") $("btn-push-aux").click();
   else if (answer === "Push Primary Image") $("btn-push-primary").click();
   else if (answer === "Copy digest") copyText(ev.digest);
