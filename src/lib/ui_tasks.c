@@ -8,6 +8,7 @@
 #include "lib/alloc.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/ref.h"
 #include "lib/str.h"
 #include "lib/ui_model.h"
 #include "lib/ui_tasks.h"
@@ -291,6 +292,18 @@ wi_ui_tasks_cancelled(struct task *t, wi_err *err)
   if (!wi_ui_jobs_cancelled(t->job))
     return 0;
   return wi_err_set(err, WI_ECANCELED, "cancelled by user");
+}
+
+char *
+wi_ui_tasks_host_of(const char *tag)
+{
+  struct wi_ref r = { 0 };
+  wi_err err = { 0 };
+  if (wi_ref_parse(&r, tag, &err) < 0)
+    return NULL;
+  char *h = wi_xstrdup(r.domain);
+  wi_ref_dispose(&r);
+  return h;
 }
 
 int

@@ -23,18 +23,6 @@
 
 #define PACE_S 0.1 /* at most ten byte counts a second per layer reach the page */
 
-static char *
-host_of(const char *tag)
-{
-  struct wi_ref r = { 0 };
-  wi_err err = { 0 };
-  if (wi_ref_parse(&r, tag, &err) < 0)
-    return NULL;
-  char *h = wi_xstrdup(r.domain);
-  wi_ref_dispose(&r);
-  return h;
-}
-
 /* ---- createAuxImage ---- */
 
 static int
@@ -131,7 +119,7 @@ create_image(struct task *t, struct wi_aux_result *res, wi_err *err)
     return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
                             ret, err);
   }
-  wi_autofree char *host = host_of(t->p.aux_tag);
+  wi_autofree char *host = wi_ui_tasks_host_of(t->p.aux_tag);
   if (t->env.record)
     t->env.record("createAuxImage", t->p.aux_tag, res->digest, host, t->env.record_payload);
   return 0;
@@ -144,7 +132,7 @@ wi_ui_tasks_image_create(struct task *t, wi_err *err)
   int ret = create_image(t, &res, err);
   if (ret < 0)
     return ret;
-  wi_autofree char *host = host_of(t->p.aux_tag);
+  wi_autofree char *host = wi_ui_tasks_host_of(t->p.aux_tag);
   wi_autofree char *msg = wi_xasprintf(
       "Created auxiliary image %s (digest %s, %lld bytes in the new layer, %zu platform%s). Push "
       "it to %s when you are ready.",

@@ -44,6 +44,8 @@ int wi_ui_tasks_fail(struct task *t, const char *what, const char *title, const 
                      const char *host, const char *user, int ret, wi_err *err);
 /* WI_ECANCELED when the job was cancelled. */
 int wi_ui_tasks_cancelled(struct task *t, wi_err *err);
+/* The registry host of a tag (malloc'ed), or NULL when it does not parse. */
+char *wi_ui_tasks_host_of(const char *tag);
 /* The job's store (env->store_root or the default). */
 int wi_ui_tasks_open_store(const struct task *t, bool create, struct wi_store **out, wi_err *err);
 

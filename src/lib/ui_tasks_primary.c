@@ -6,7 +6,6 @@
 
 #include "lib/alloc.h"
 #include "lib/json.h"
-#include "lib/ref.h"
 #include "lib/store.h"
 #include "lib/ui_primary.h"
 #include "lib/ui_render.h"
@@ -96,23 +95,11 @@ on_output(const char *data, size_t len, void *payload)
   }
 }
 
-static char *
-host_of(const char *tag)
-{
-  struct wi_ref ref = { 0 };
-  wi_err err = { 0 };
-  if (wi_ref_parse(&ref, tag, &err) < 0)
-    return NULL;
-  char *h = wi_xstrdup(ref.domain);
-  wi_ref_dispose(&ref);
-  return h;
-}
-
 static void
 result(struct task *t, const char *engine, const struct wi_wit_result *res)
 {
   bool dry = t->req.dry_run;
-  wi_autofree char *host = host_of(t->p.primary_tag);
+  wi_autofree char *host = wi_ui_tasks_host_of(t->p.primary_tag);
   wi_autofree char *msg =
       dry ? wi_xstrdup("Dry run complete. No image created: this is the Dockerfile that Create "
                        "Primary Image runs.")
