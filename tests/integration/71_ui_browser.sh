@@ -6,7 +6,10 @@
 # secret equals `wlsimg k8s secret docker-registry --from-login` for the same login. Bad input in the page: an
 # invalid tag (inline error, Create disabled, the validation dialog's link focuses the field), a tag whose
 # namespace differs from the login's (a warning before pushing), a wrong token (the dialog names the 401 and
-# the hint), a registry that is down. The Model, Registries (saved login, embedded registry user and token),
+# the hint), a registry that is down. Image > Primary Image: Create New Primary Image with its options, Preview
+# Dockerfile (WIT's Dockerfile in the Code View), one real `wlsimg create` through buildah from a busybox base that
+# already has JAVA_HOME and ORACLE_HOME (only WIT's user step runs), its digest as `wlsimg images --digests` shows
+# it, and Push Primary Image. The Model, Registries (saved login, embedded registry user and token),
 # Kubernetes (apply and status through kubectl) and Jobs pages are visited too. The auth token must be in no
 # server log, job log, page, project file or process argv. Screenshots of each step are kept in
 # ${WLSIMG_TEST_OUT:-build/test-output}/71_ui_browser/.

@@ -233,8 +233,6 @@ def primary(p, base, tag, engine):
     out("push_primary_title", dlg.get_attribute("data-title"))
     out("push_primary_digest", p.text(dlg, "dlg-digest"))
     p.answer(dlg, "close")
-    d.execute_script("document.querySelector('[data-panel=\"Create New Primary Image\"]').scrollIntoView()")
-    p.shot("primary-tab")
 
 
 def kubernetes(p):
