@@ -50,7 +50,7 @@ start_ui() {
   : > "$T_DIR/ui.out"
   "$WLSIMG" ui --listen 127.0.0.1:0 --project "$PROJ/wlsimg-project.json" --idle-exit 5 > "$T_DIR/ui.out" 2>> "$T_DIR/ui.err" &
   UI_PID=$!
-  T_PIDS+=($UI_PID)
+  T_PIDS+=("$UI_PID")
   for _ in $(seq 1 200); do grep -q '^wlsimg ui: http' "$T_DIR/ui.out" && break; sleep 0.05; done
   url=$(sed -n 's/^wlsimg ui: //p' "$T_DIR/ui.out")
   BASE=${url%%/#*}
@@ -122,7 +122,7 @@ check_eq "installers in the cache: no finding left" "$(findings createPrimary '"
 # ---- Preview Dockerfile: the patch from Oracle Support (stand-in), the Dockerfile of `wlsimg create --dryRun` ----
 (for _ in $(seq 1 300); do ps -eo args; sleep 0.1; done) > "$T_DIR/ps.txt" 2> /dev/null &
 PS_PID=$!
-T_PIDS+=($PS_PID)
+T_PIDS+=("$PS_PID")
 # (jq reads the password from its environment: an argument would show in ps)
 export PW
 jq -n '{type:"createPrimary",params:{dryRun:true,supportPassword:("wrong-" + env.PW)}}' > "$T_DIR/bad.json"
