@@ -28,7 +28,7 @@ aux_metadata(const struct wi_k8s_aux_opts *o, const char *ref, struct wi_k8s_aux
   wi_autoptr(wi_image) struct wi_image *img = NULL;
   struct wi_transfer_opts to = { 0 };
 
-  to.src_reg.tls_verify = o->tls_verify;
+  to.src_reg.tls_skip_verify = !o->tls_verify;
   to.src_reg.authfile = o->authfile;
   if (wi_image_open(&img, o->store, ref, NULL, false, &to, err) < 0)
     return wi_err_wrap(

@@ -49,7 +49,7 @@ wi_regclient_blob_head(struct wi_regclient *rc, const char *repo, const char *di
   } else if (resp.status == 404) {
     ret = wi_err_set(err, WI_ENOTFOUND, "%s: not found", what);
   } else {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_head_error(rc, &rr, &resp, err);
   }
   wi_http_resp_dispose(&resp);
   return ret;
@@ -150,7 +150,7 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
     if (ret < 0)
       break;
     if (resp.status != 200 && resp.status != 206) {
-      ret = wi_regclient_status_error(err, &resp, what);
+      ret = wi_regclient_status_error(rc, repo, &resp, what, err);
       wi_http_resp_dispose(&resp);
       break;
     }
@@ -255,7 +255,7 @@ start_upload(struct wi_regclient *rc, const char *repo, const char *scope, const
   } else if (resp.status == 202) {
     ret = upload_location(rc, &resp, what, loc_out, err);
   } else {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   }
   wi_http_resp_dispose(&resp);
   return ret;
@@ -287,7 +287,7 @@ upload_status(struct wi_regclient *rc, const char *scope, const char *repo, cons
   if (ret < 0)
     return ret;
   if (resp.status != 204 && resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   } else {
     const char *l = wi_http_resp_header(&resp, "Location");
     if (l) {
@@ -344,7 +344,7 @@ finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, cons
   if (ret < 0)
     return ret;
   if (resp.status != 201 && resp.status != 204 && resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   } else {
     const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
     if (hd && strncmp(digest, "sha256:", 7) == 0 && strcmp(hd, digest) != 0)
@@ -398,7 +398,7 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
       continue;
     }
     if (ret == 0 && resp.status != 416) {
-      ret = wi_regclient_status_error(err, &resp, what);
+      ret = wi_regclient_status_error(rc, repo, &resp, what, err);
       wi_http_resp_dispose(&resp);
       return ret;
     }

@@ -305,7 +305,7 @@ aux_opts_from(struct wi_aux_opts *o, struct owned *own, const struct task *t)
   }
   o->build_network = p->build_network[0] ? p->build_network : NULL;
   o->pull = p->always_pull;
-  o->transfer.src_reg.tls_verify = t->env.tls_verify;
+  o->transfer.src_reg.tls_skip_verify = !t->env.tls_verify;
   o->transfer.src_reg.authfile = wi_ui_creds_authfile(t->env.creds);
   o->transfer.src_reg.cancel = wi_ui_jobs_cancel_flag(t->job);
   o->transfer.store_root = t->env.store_root;
@@ -551,7 +551,7 @@ push_steps(struct task *t, const struct wi_ref *r, struct login *l, char *digest
   snprintf(label, sizeof label, "Log in to %s%s%s", r->domain, l->user ? " as " : "",
            l->user ? l->user : "");
   step_begin(t, "login", label);
-  struct wi_regclient_opts ro = { .tls_verify = t->env.tls_verify,
+  struct wi_regclient_opts ro = { .tls_skip_verify = !t->env.tls_verify,
                                   .username = l->user,
                                   .password = l->pass,
                                   .authfile = wi_ui_creds_authfile(t->env.creds),

@@ -97,7 +97,7 @@ TEST(new_maps_docker_hub)
 {
   struct wi_regclient *rc = NULL;
   wi_err err = { 0 };
-  struct wi_regclient_opts o = { .tls_verify = 1, .retries = 1 };
+  struct wi_regclient_opts o = { .retries = 1 };
   CHECK_INT_EQ(wi_regclient_new(&rc, "docker.io", &o, &err), 0);
   CHECK_STR_EQ(wi_regclient_host(rc), "docker.io");
   wi_regclient_free(rc);
@@ -108,7 +108,7 @@ TEST(unreachable_registry_names_host)
   /* port 1 on loopback: connection refused at once, after the https→http fallback */
   struct wi_regclient *rc = NULL;
   wi_err err = { 0 };
-  struct wi_regclient_opts o = { .tls_verify = 1, .retries = 1 };
+  struct wi_regclient_opts o = { .retries = 1 };
   CHECK_INT_EQ(wi_regclient_new(&rc, "127.0.0.1:1", &o, &err), 0);
   int64_t size = 0;
   int ret = wi_regclient_blob_head(
