@@ -303,7 +303,7 @@ split_args(const char *s, char ***out)
       s++;
     if (!*s || (json && *s == ']'))
       break;
-    struct wi_buf b = WI_BUF_INIT(1 << 16);
+    struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
     if (json && *s == '"') {
       s++;
       while (*s && *s != '"') {
@@ -510,7 +510,7 @@ static int
 apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *err)
 {
   struct wi_aux_plan *p = c->p;
-  struct wi_buf joined = WI_BUF_INIT(1 << 20);
+  struct wi_buf joined = WI_BUF_INIT(WI_BUF_NO_CAP);
   int ret = 0;
   for (size_t i = 0; p->sec[sec].present && i < p->sec[sec].n && ret == 0; i++) {
     wi_autofree char *l = wi_aux_dockerfile_render_line(p, p->sec[sec].lines[i]);
@@ -574,7 +574,7 @@ struct etc_files {
 static char *
 etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   char d[WI_DIGEST_MAX];
   wi_buf_addf(&b, NULL, "wlsimg-etc-v1 %u\n", MAX_ETC_FILE);
   for (size_t i = 0; i < m->n_layers; i++)
@@ -1149,7 +1149,7 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
   argv_add(&a, wi_xstrdup("--tag"));
   argv_add(&a, wi_xstrdup(p->o.tag));
   if (p->o.platforms.n) {
-    struct wi_buf pl = WI_BUF_INIT(4096);
+    struct wi_buf pl = WI_BUF_INIT(WI_BUF_NO_CAP);
     for (size_t i = 0; i < p->o.platforms.n; i++)
       wi_buf_addf(&pl, NULL, "%s%s", i ? "," : "", p->o.platforms.v[i]);
     argv_add(&a, wi_xstrdup("--platform"));

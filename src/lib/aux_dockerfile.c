@@ -25,7 +25,7 @@ busybox_mode(const struct wi_aux_plan *p)
 char *
 wi_aux_dockerfile_render_line(const struct wi_aux_plan *p, const char *line)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   static const char *const vars[] = { "wdt_home", "wdt_model_home", "AUXILIARY_IMAGE_PATH",
                                       "WDT_HOME", "WDT_MODEL_HOME" };
   for (const char *s = line; *s;) {
@@ -63,7 +63,7 @@ static void
 add_pkg_block(struct wi_buf *b, const struct wi_aux_plan *p)
 {
   const char *pm = p->package_manager;
-  struct wi_buf pk = WI_BUF_INIT(1 << 16);
+  struct wi_buf pk = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *env = getenv("WLSIMG_OS_PACKAGES");
   wi_buf_adds(&pk,
               env ? env
@@ -100,7 +100,7 @@ add_pkg_block(struct wi_buf *b, const struct wi_aux_plan *p)
 char *
 wi_aux_dockerfile_render(const struct wi_aux_plan *p)
 {
-  struct wi_buf b = WI_BUF_INIT(16 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *u = p->user, *g = p->group, *wh = p->wdt_home, *mh = p->wdt_model_home;
 
   wi_buf_addf(&b, NULL, "FROM %s AS os_update\n", p->from_image);

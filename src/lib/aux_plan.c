@@ -92,7 +92,7 @@ char *
 wi_aux_plan_norm_abs(const char *p)
 {
   /* "/a//b/" -> "/a/b" */
-  struct wi_buf b = WI_BUF_INIT(1 << 16);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (const char *s = p; *s;) {
     while (*s == '/')
       s++;
@@ -284,7 +284,7 @@ check_model_refs(struct wi_aux_plan *p, wi_err *err)
 void
 wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 24);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   char d[WI_DIGEST_MAX];
   wi_buf_addf(&b, NULL,
               "wlsimg-aux-v1\nfrom=%s\nwdtHome=%s\nmodelHome=%s\nchown=%s:%s\nopenshift=%d\n",

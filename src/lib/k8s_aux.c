@@ -151,7 +151,7 @@ wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t
       return wi_err_set(err, WI_EINVAL, "--wdt-image %s has no WDT install", o->wdt_image);
   } else if (n_wdt > 1) {
     /* The operator fails the domain (SEVERE) when two auxiliary images supply WDT. */
-    struct wi_buf b = WI_BUF_INIT(64 * 1024);
+    struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
     for (size_t i = 0; i < set->n; i++)
       if (!set->v[i].wdt_install_home || strcmp(set->v[i].wdt_install_home, WI_K8S_NONE) != 0)
         wi_buf_addf(&b, NULL, "%s%s", b.len ? ", " : "", set->v[i].image);

@@ -591,7 +591,7 @@ wi_k8s_render(struct wi_k8s_obj *const *objs, size_t n, enum wi_k8s_format fmt, 
       }
     }
   }
-  if (b.len >= MAX_RENDER_BYTES - 1) {
+  if (wi_buf_error(&b, "rendered objects", err) < 0 || b.len >= MAX_RENDER_BYTES - 1) {
     wi_buf_dispose_secret(&b);
     wi_err_set(err, WI_ETOOBIG, "rendered objects exceed %u bytes", MAX_RENDER_BYTES);
     return NULL;

@@ -288,7 +288,7 @@ wi_regclient_scope_covers(const char *have, const char *want)
 char *
 wi_regclient_scope_union(const char *a, const char *b)
 {
-  struct wi_buf out = WI_BUF_INIT(1 << 16);
+  struct wi_buf out = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *srcs[2] = { a ? a : "", b ? b : "" };
 
   for (int s = 0; s < 2; s++) {
@@ -314,7 +314,7 @@ wi_regclient_scope_union(const char *a, const char *b)
         size_t ol = strcspn(o, " "), ores;
         if (scope_split(o, ol, &ores) && ores == res && memcmp(o, p, res) == 0) {
           /* rebuild that item with the extra actions */
-          struct wi_buf item = WI_BUF_INIT(1 << 16);
+          struct wi_buf item = WI_BUF_INIT(WI_BUF_NO_CAP);
           wi_buf_add(&item, o, ol, NULL);
           const char *act = p + res + 1, *aend = p + l;
           while (act < aend) {
@@ -326,7 +326,7 @@ wi_regclient_scope_union(const char *a, const char *b)
             }
             act += an + 1;
           }
-          struct wi_buf n2 = WI_BUF_INIT(1 << 16);
+          struct wi_buf n2 = WI_BUF_INIT(WI_BUF_NO_CAP);
           wi_buf_add(&n2, out.data, (size_t)(o - out.data), NULL);
           wi_buf_add(&n2, item.data, item.len, NULL);
           wi_buf_adds(&n2, o + ol, NULL);
@@ -580,7 +580,7 @@ token_forget(struct wi_regclient *rc, const char *scope)
 static char *
 token_url(const char *realm, const char *service, const char *scope, const char *account)
 {
-  struct wi_buf u = WI_BUF_INIT(1 << 16);
+  struct wi_buf u = WI_BUF_INIT(WI_BUF_NO_CAP);
   char sep = strchr(realm, '?') ? '&' : '?';
 
   wi_buf_adds(&u, realm, NULL);
