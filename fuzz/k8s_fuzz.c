@@ -1,6 +1,7 @@
-/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices and the parser of live
- * Domain objects (kubectl get -o json). Properties: the JSON string decodes back to the input
- * (valid UTF-8), and a YAML label value reads back unchanged through libyaml. */
+/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices, go-yaml's key order and
+ * the parser of live Domain objects (kubectl get -o json). Properties: the JSON string decodes back
+ * to the input (valid UTF-8), a YAML label value reads back unchanged through libyaml, and the key
+ * order of the two halves of the input (split at the first newline) is antisymmetric. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,6 +78,26 @@ check_yaml_roundtrip(const char *s)
   wi_k8s_render_obj_free(o);
 }
 
+static int
+sign(int x)
+{
+  return (x > 0) - (x < 0);
+}
+
+static void
+check_key_order(const char *s)
+{
+  const char *nl = strchr(s, '\n');
+  if (nl == NULL)
+    return;
+  char *a = wi_xstrndup(s, (size_t)(nl - s));
+  const char *b = nl + 1;
+  if (sign(wi_k8s_render_key_cmp(a, b)) != -sign(wi_k8s_render_key_cmp(b, a)) ||
+      (strcmp(a, b) == 0) != (wi_k8s_render_key_cmp(a, b) == 0))
+    abort();
+  free(a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,6 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (utf8 && memchr(s, '\0', size) == NULL) {
     char *z = wi_xstrndup(s, size);
     (void)wi_k8s_render_resolves_non_string(z);
+    check_key_order(z);
     check_yaml_roundtrip(z);
     free(z);
   }
