@@ -514,7 +514,8 @@ entry_to_desc(json_t *e, size_t i, struct wi_descriptor *d, wi_err *err)
   const char *k;
   json_t *v;
 
-  if (!json_is_object(e) || dg == NULL || wi_digest_validate(dg, NULL) < 0 || !json_is_integer(sz))
+  if (!json_is_object(e) || dg == NULL || wi_digest_validate(dg, NULL) < 0 ||
+      !json_is_integer(sz) || json_integer_value(sz) < 0)
     return wi_err_set(err, WI_EINVAL,
                       "index.json: manifests[%zu]: expected a descriptor with digest and size", i);
   memset(d, 0, sizeof *d);
