@@ -218,11 +218,12 @@ wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **da
 
 /* ---- writing blobs ---- */
 
-/* Hold .gc.lock shared from the first blob write until the next tag (see the top comment). */
+/* Hold .gc.lock shared from the first blob write until the next tag (see the top comment).
+ * Parallel transfers start blob writes from several threads: the first fd to land is kept. */
 static void
 hold_gc_shared(struct wi_store *s)
 {
-  if (s->gc_fd >= 0)
+  if (__atomic_load_n(&s->gc_fd, __ATOMIC_ACQUIRE) >= 0)
     return;
   wi_autofree char *p = store_path(s, ".gc.lock");
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -232,7 +233,9 @@ hold_gc_shared(struct wi_store *s)
   }
   while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
     ;
-  s->gc_fd = fd;
+  int none = -1;
+  if (!__atomic_compare_exchange_n(&s->gc_fd, &none, fd, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    close(fd); /* another thread got there first */
 }
 
 int

@@ -14,6 +14,7 @@ is up, and appends one JSON object per request to STATE_DIR/requests.jsonl. Cred
 """
 import base64
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ GOOD_BASIC = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 TOKEN = "tok-" + uuid.uuid4().hex
 LOG_LOCK = threading.Lock()
 ADDR = {}  # role -> "host:port"
+CHALLENGES = itertools.count()  # each Bearer challenge names its realm differently
 PAGE_BYTES = 1 << 20  # one page of "bigpages": about 1 MiB of tags
 EVIL_TEXT = "\x1b[2J\x1b]0;owned\x07gone\rwlsimg: forged line\n\x9b31m"
 
@@ -87,7 +89,9 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if got == "Bearer " + TOKEN:
             return True
-        realm = f'http://{ADDR["bearer"]}/token'
+        # the same token server under a new name each time: the client replaces its realm while
+        # other threads use it (a use-after-free before the client copied it under its lock)
+        realm = f'http://{ADDR["bearer"]}/token?challenge={next(CHALLENGES)}'
         self.reply(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
                    {"WWW-Authenticate": f'Bearer realm="{realm}",service="hostile"'})
         return False
