@@ -141,8 +141,8 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
     }
     if (ret == WI_ENET && resumes < rc->retries) {
       /* broken connection: continue where it stopped */
-      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "",
-             (long long)s.got);
+      wi_log(WI_LOG_WARN, "%s; resuming at byte %lld (%d of %d)", err ? err->msg : what,
+             (long long)s.got, resumes + 1, rc->retries);
       resumes++;
       wi_regclient_sleep(0.5 * resumes);
       continue;
@@ -416,7 +416,7 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
                                   what, (long long)off);
     }
     /* 416 or a broken connection: ask where the upload stands and continue from there */
-    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
+    wi_log(WI_LOG_WARN, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
            what, (long long)off, ret < 0 ? e.msg : "HTTP 416");
     wi_regclient_sleep(0.5 * failures);
     ret = upload_status(rc, scope, repo, what, loc, &off, err);
@@ -495,7 +495,8 @@ wi_regclient_blob_push_from(struct wi_regclient *rc, const char *repo,
     }
     if (ret < 0 && (ret == WI_ENET || lost) && attempt < rc->retries) {
       /* a monolithic upload that broke, or a lost session, cannot be continued: start again */
-      wi_log(WI_LOG_INFO, "%s; starting the upload again", e.msg);
+      wi_log(WI_LOG_WARN, "%s; starting the upload again (%d of %d)", e.msg, attempt + 1,
+             rc->retries);
       cancel_upload(rc, loc, scope, repo);
       free(loc);
       wi_regclient_sleep(0.5 * (attempt + 1));
