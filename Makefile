@@ -67,7 +67,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
 
-$(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c $(BUILD)/libwlsimg.a
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c fuzz/scratch.h $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/driver.c $(BUILD)/libwlsimg.a $(LDLIBS)
 

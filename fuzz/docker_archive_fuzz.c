@@ -15,29 +15,9 @@
 #include "lib/gunzip.h"
 #include "lib/layer.h"
 #include "lib/store.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char *scratch;
-
-/* The scratch store lives on tmpfs when there is one. Each input is loaded into a store, which
- * fsyncs every blob, directory and index it writes (about a dozen per input): on a disk that held
- * libFuzzer to ~190 exec/s, waiting on the disk; on tmpfs an fsync costs nothing. */
-static char *
-make_scratch(void)
-{
-  char shm[] = "/dev/shm/wlsimg-fuzz-archive.XXXXXX";
-  if (access("/dev/shm", W_OK) == 0 && mkdtemp(shm) != NULL)
-    return wi_xstrdup(shm);
-  return wi_fs_mkdtemp("wlsimg-fuzz-archive", NULL);
-}
-
-static void
-cleanup(void)
-{
-  wi_fs_rm_rf(scratch, NULL);
-  free(scratch);
-}
 
 static int
 count_sink(const void *data, size_t len, void *payload, wi_err *err)
@@ -59,7 +39,7 @@ fuzz_archive(const uint8_t *data, size_t size)
 
   if (fd < 0 || write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
     abort();
-  wi_autofree char *root = wi_xasprintf("%s/store", scratch);
+  wi_autofree char *root = wi_xasprintf("%s/store", fuzz_scratch("wlsimg-fuzz-archive"));
   wi_fs_rm_rf(root, NULL);
   if (wi_store_open(&s, root, true, &err) < 0)
     abort();
@@ -100,12 +80,6 @@ fuzz_gunzip(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (scratch == NULL) {
-    scratch = make_scratch();
-    if (scratch == NULL)
-      abort();
-    atexit(cleanup);
-  }
   if (size == 0)
     return 0;
   if (data[0] % 2 == 0)

@@ -12,32 +12,14 @@
 #include "lib/digest.h"
 #include "lib/fs.h"
 #include "lib/store.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char *scratch;
-
-static void
-cleanup(void)
-{
-  wi_fs_rm_rf(scratch, NULL);
-  free(scratch);
-}
-
-/* On tmpfs when there is one: nothing here needs a disk. */
-static char *
-make_scratch(void)
-{
-  char shm[] = "/dev/shm/wlsimg-fuzz-layout.XXXXXX";
-  if (access("/dev/shm", W_OK) == 0 && mkdtemp(shm) != NULL)
-    return wi_xstrdup(shm);
-  return wi_fs_mkdtemp("wlsimg-fuzz-layout", NULL);
-}
 
 static void
 write_file(const char *name, const void *data, size_t len)
 {
-  wi_autofree char *p = wi_xasprintf("%s/%s", scratch, name);
+  wi_autofree char *p = wi_xasprintf("%s/%s", fuzz_scratch("wlsimg-fuzz-layout"), name);
   int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || write(fd, data, len) != (ssize_t)len || close(fd) < 0)
     abort();
@@ -46,19 +28,17 @@ write_file(const char *name, const void *data, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (scratch == NULL) {
-    scratch = make_scratch();
-    if (scratch == NULL)
-      abort();
-    atexit(cleanup);
+  static bool layout;
+  if (!layout) {
     write_file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+    layout = true;
   }
   write_file("index.json", data, size);
   struct wi_store *s = NULL;
   struct wi_store_entry *e = NULL;
   size_t n = 0;
   wi_err err = { 0 };
-  if (wi_store_open(&s, scratch, false, &err) < 0)
+  if (wi_store_open(&s, fuzz_scratch("wlsimg-fuzz-layout"), false, &err) < 0)
     abort(); /* the layout itself is valid: opening reads no index */
   int ret = wi_store_list(s, &e, &n, &err);
   if (ret < 0 && (err.code != ret || err.msg[0] == '\0'))
