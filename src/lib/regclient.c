@@ -353,6 +353,13 @@ wi_regclient_scope_union(const char *a, const char *b)
 
 /* ---- errors ---- */
 
+const char *
+wi_regclient_shown(const char *s, char *out, size_t outlen)
+{
+  wi_str_escape_ctl(out, outlen, s, strlen(s));
+  return out;
+}
+
 /* A string member of a registry's error object, escaped into out ("" when absent). Other JSON
  * values (a "detail" object) are shown as compact JSON, empty ones not at all. */
 static void
@@ -1223,8 +1230,10 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
   } else {
     wi_digest_bytes(resp.body.data ? resp.body.data : "", resp.body.len, dg);
     const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    char shown[WI_DIGEST_MAX * 2];
     if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0)
-      wi_log(WI_LOG_WARN, "%s: registry says %s but the bytes hash to %s", what, hd, dg);
+      wi_log(WI_LOG_WARN, "%s: registry says %s but the bytes hash to %s", what,
+             wi_regclient_shown(hd, shown, sizeof shown), dg);
   }
   if (digest_out)
     memcpy(digest_out, dg, strlen(dg) + 1);
@@ -1312,8 +1321,9 @@ wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char 
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
   if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0) {
-    ret =
-        wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what, hd, dg);
+    char shown[WI_DIGEST_MAX * 2];
+    ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what,
+                     wi_regclient_shown(hd, shown, sizeof shown), dg);
     goto out;
   }
   if (digest_out)

@@ -347,8 +347,10 @@ finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, cons
     ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   } else {
     const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    char shown[WI_DIGEST_MAX * 2];
     if (hd && strncmp(digest, "sha256:", 7) == 0 && strcmp(hd, digest) != 0)
-      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what, hd);
+      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what,
+                       wi_regclient_shown(hd, shown, sizeof shown));
   }
   wi_http_resp_dispose(&resp);
   return ret;

@@ -90,6 +90,9 @@ struct rreq {
 
 #define RREQ_INIT .body_fd = -1
 void wi_regclient_sleep(double s);
+/* s (a header value, a URL from the registry) with control characters escaped into out, for a
+ * message; returns out. */
+const char *wi_regclient_shown(const char *s, char *out, size_t outlen);
 /* Set err from a failed response: status, the registry's error code and message (escaped), and for
  * a denial of an OCIR-style "namespace/user" login outside its namespace, a hint saying so. repo
  * may be NULL. */
