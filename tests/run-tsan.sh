@@ -23,7 +23,7 @@ add() { # add OUTPUT: count its last "N passed, M failed"
 out=$(tests/run-unit.sh $unit); echo "$out"; add "$out"
 # wrk's load runs shorter, with a timeout that allows for TSan's slowdown (races need concurrency,
 # not throughput)
-out=$(WLSIMG_SANITIZED=1 WLSIMG_TSAN=1 WRK_MANIFEST_SECONDS=3 WRK_BLOB_SECONDS=2 WRK_TIMEOUT=30s \
+out=$(WLSIMG_SANITIZED=1 WRK_MANIFEST_SECONDS=3 WRK_BLOB_SECONDS=2 WRK_TIMEOUT=30s \
   WLSIMG="$build/wlsimg" tests/integration/run.sh "$@"); echo "$out"; add "$out"
 n=$(find "$reports" -type f | wc -l)
 if [ "$n" -gt 0 ]; then

@@ -1405,10 +1405,10 @@ next_page(struct wi_regclient *rc, const struct wi_http_resp *resp, char **seen,
   return 0;
 }
 
-/* Append the strings of one page's array member key to v. */
+/* Append the strings of one page's array member key to v (*cap entries allocated). */
 static int
 append_page(const struct wi_http_resp *resp, const char *key, const char *what, char ***v,
-            size_t *n, wi_err *err)
+            size_t *n, size_t *cap, wi_err *err)
 {
   json_error_t je;
   json_t *j = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, &je);
@@ -1430,7 +1430,10 @@ append_page(const struct wi_http_resp *resp, const char *key, const char *what, 
                        MAX_LIST_ENTRIES);
       break;
     }
-    *v = wi_xreallocarray(*v, *n + 1, sizeof **v);
+    if (*n == *cap) { /* doubling: a million tags must not cost a million copies */
+      *cap = *cap ? *cap * 2 : 64;
+      *v = wi_xreallocarray(*v, *cap, sizeof **v);
+    }
     (*v)[(*n)++] = wi_xstrdup(json_string_value(it));
   }
   json_decref(j);
@@ -1443,7 +1446,7 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
          const char *repo, const char *what, char ***out, size_t *n_out, wi_err *err)
 {
   char **v = NULL, **seen = NULL;
-  size_t n = 0, n_seen = 0, bytes = 0;
+  size_t n = 0, cap = 0, n_seen = 0, bytes = 0;
   char *url = wi_xstrdup(first); /* relative: it follows a scheme switch on the first request */
   int ret = 0;
 
@@ -1471,7 +1474,7 @@ get_list(struct wi_regclient *rc, const char *first, const char *key, const char
     if (resp.status != 200)
       ret = wi_regclient_status_error(rc, repo, &resp, what, err);
     if (ret == 0)
-      ret = append_page(&resp, key, what, &v, &n, err);
+      ret = append_page(&resp, key, what, &v, &n, &cap, err);
     if (ret == 0)
       ret = next_page(rc, &resp, seen, n_seen, what, &url, err);
     wi_http_resp_dispose(&resp);
