@@ -4,7 +4,7 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libcurl libcrypto jansson libarchive zlib libdeflate yaml-0.1 libmicrohttpd
+PKGS     := libcurl libcrypto jansson libarchive zlib libdeflate yaml-0.1 libmicrohttpd libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(
   build-essential pkg-config clang libclang-rt-14-dev clang-format clang-tools
   libcurl4-openssl-dev libssl-dev libjansson-dev libarchive-dev zlib1g-dev libdeflate-dev libyaml-dev
-  libmicrohttpd-dev
+  libmicrohttpd-dev libxml2-dev
   docker-registry skopeo umoci buildah apache2-utils busybox curl jq openssl python3 zip unzip wrk time hyperfine pigz
   chromium chromium-driver python3-selenium
 )

@@ -1,6 +1,7 @@
-/* wlsimg cache: WIT's `imagetool cache` (listItems, addInstaller, addPatch, addEntry, deleteEntry).
+/* wlsimg cache: WIT's `imagetool cache` (listItems, addInstaller, addPatch, addEntry, deleteEntry),
+ * and downloadPatches: the patches and OPatch a create would apply, put into the cache ahead of an
+ * offline build.
  */
-#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/witlog.h"
+#include "cli/witpass.h"
 #include "lib/alloc.h"
+#include "lib/patch_resolve.h"
 #include "lib/witcache.h"
 
 struct cache_args {
@@ -22,6 +25,17 @@ struct cache_args {
   const char *arch;
   const char *patch_id;
   bool force;
+  /* downloadPatches */
+  struct cli_list patches;
+  const char *platform;
+  const char *opatch_bug;
+  const char *user;
+  const char *password_env;
+  const char *password_file;
+  bool password_prompt;
+  bool latest_psu;
+  bool recommended;
+  bool skip_opatch_update;
 };
 
 static const struct cli_opt list_opts[] = {
@@ -62,6 +76,34 @@ static const struct cli_opt delete_opts[] = {
   CLI_OPT_END,
 };
 
+static const struct cli_opt download_opts[] = {
+  { "patches", 0, CLI_LIST, offsetof(struct cache_args, patches), "ids",
+    "Comma separated patch ids (12345678 or 12345678_12.2.1.4.0)", false },
+  { "latestPSU", 0, CLI_FLAG, offsetof(struct cache_args, latest_psu), NULL,
+    "Also the latest PSU of each product of --type", false },
+  { "recommendedPatches", 0, CLI_FLAG, offsetof(struct cache_args, recommended), NULL,
+    "Also Oracle's recommended patches for --type and --version", false },
+  { "type", 0, CLI_STRING, offsetof(struct cache_args, type), "type",
+    "Installer type (WLS, WLSSLIM, FMW, SOA, OHS, …; default WLS)", false },
+  { "version", 0, CLI_STRING, offsetof(struct cache_args, version), "version",
+    "Installer version the patches are for (default 12.2.1.3.0)", false },
+  { "platform", 0, CLI_STRING, offsetof(struct cache_args, platform), "platform",
+    "linux/amd64 or linux/arm64 (default: this machine's)", false },
+  { "opatchBugNumber", 0, CLI_STRING, offsetof(struct cache_args, opatch_bug), "bug[_version]",
+    "OPatch patch to fetch (default by --version)", false },
+  { "skipOpatchUpdate", 0, CLI_FLAG, offsetof(struct cache_args, skip_opatch_update), NULL,
+    "Do not fetch OPatch", false },
+  { "user", 0, CLI_STRING, offsetof(struct cache_args, user), "email",
+    "Oracle Support user (without it, only check that the cache has everything)", false },
+  { "password", 0, CLI_FLAG, offsetof(struct cache_args, password_prompt), NULL,
+    "Prompt for the Oracle Support password (or read a line from stdin)", false },
+  { "passwordEnv", 0, CLI_STRING, offsetof(struct cache_args, password_env), "name",
+    "Environment variable holding the password", false },
+  { "passwordFile", 0, CLI_STRING, offsetof(struct cache_args, password_file), "file",
+    "File whose first line is the password", false },
+  CLI_OPT_END,
+};
+
 static const struct cli_cmd subcmds[] = {
   { "cache listItems", "[--key REGEX]", "List cache entries (sorted by key)", list_opts, 0, 0 },
   { "cache addInstaller", "--version V --path FILE [OPTIONS]", "Add an installer to the cache",
@@ -70,6 +112,9 @@ static const struct cli_cmd subcmds[] = {
     0, 0 },
   { "cache addEntry", "--key K --value V", "Add or replace a cache entry", entry_opts, 0, 0 },
   { "cache deleteEntry", "--key K", "Delete a cache entry", delete_opts, 0, 0 },
+  { "cache downloadPatches", "[--patches IDS] [--recommendedPatches|--latestPSU] [OPTIONS]",
+    "Put the patches and OPatch a create would apply into the cache (for offline builds)",
+    download_opts, 0, 0 },
 };
 
 static const char *const installer_types[] = { "wlsdev", "wlsslim", "wls", "fmw", "soa",
@@ -85,7 +130,7 @@ cache_usage(FILE *f)
       "Usage: wlsimg cache COMMAND [OPTIONS]\n\nList and set cache options (WIT-compatible .metadata in "
       "$WLSIMG_CACHEDIR, default $HOME/cache).\n\nCommands:\n");
   for (size_t i = 0; i < WI_ARRAY_SIZE(subcmds); i++)
-    fprintf(f, "  %-14s %s\n", subcmds[i].name + 6, subcmds[i].summary);
+    fprintf(f, "  %-16s %s\n", subcmds[i].name + 6, subcmds[i].summary);
 }
 
 static int
@@ -162,20 +207,88 @@ do_add_installer(const char *dir, const struct cache_args *a)
 static int
 do_add_patch(const char *dir, const struct cache_args *a)
 {
-  regex_t re;
-  /* WIT's pattern; POSIX ERE has no (?:), so the groups are plain. */
-  regcomp(&re, "^([0-9]{8,9})_[0-9][0-9](\\.[0-9]){3,8}\\.([0-9]+)(_.*)?",
-          REG_EXTENDED | REG_NOSUB);
-  int m = regexec(&re, a->patch_id, 0, NULL, 0);
-  regfree(&re);
-  if (m != 0) {
-    wit_log(
-        WIT_SEVERE,
-        "Invalid patch id %s: expected <8 or 9 digit bug number>_<version>, e.g. 29135930_12.2.1.3.190416",
-        a->patch_id);
-    return CLI_EXIT_FAIL;
-  }
+  wi_err err = { 0 };
+  if (wi_patch_validate_cache_id(a->patch_id, &err) < 0)
+    return wit_fail(&err);
   return add_file(dir, a->patch_id, a->path, a->force);
+}
+
+/* --patches values, each split at commas as WIT's picocli split does. */
+static char **
+split_patches(const struct cli_list *l, size_t *n)
+{
+  char **v = NULL;
+  *n = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    for (const char *p = l->v[i]; *p;) {
+      size_t len = strcspn(p, ",");
+      if (len) {
+        v = wi_xreallocarray(v, *n + 1, sizeof *v);
+        v[(*n)++] = wi_xstrndup(p, len);
+      }
+      p += len + (p[len] == ',');
+    }
+  }
+  return v;
+}
+
+static int
+do_download(const char *dir, const struct cache_args *a)
+{
+  wi_err err = { 0 };
+  struct wi_patch_result res = { 0 };
+  wi_autofree char *password = NULL;
+  size_t n = 0;
+  const char *arch = NULL;
+
+  wit_log_install(); /* the library's IMG lines */
+  if (a->platform) {
+    const char *p = a->platform;
+    arch = wi_patch_arch(p);
+    if (arch == NULL)
+      return cli_usage_error("cache downloadPatches",
+                             "--platform %s: expected linux/amd64 or linux/arm64", p);
+  }
+  if (a->patches.n == 0 && !a->latest_psu && !a->recommended)
+    return cli_usage_error(
+        "cache downloadPatches",
+        "nothing to download: give --patches, --latestPSU or --recommendedPatches");
+  if (cli_witpass_read(a->password_prompt, a->password_file, a->password_env, &password, &err) < 0)
+    return wit_fail(&err);
+  char **ids = split_patches(&a->patches, &n);
+  struct wi_patch_opts o = { .cache_dir = dir,
+                             .user = a->user,
+                             .password = password,
+                             .installer_type = a->type ? a->type : "WLS",
+                             .installer_version = a->version ? a->version : "12.2.1.3.0",
+                             .arch = arch,
+                             .patches = (const char *const *)ids,
+                             .n_patches = n,
+                             .latest_psu = a->latest_psu,
+                             .recommended = a->recommended,
+                             .skip_opatch_update = a->skip_opatch_update,
+                             .opatch_bug = a->opatch_bug };
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++)
+    ret = wi_patch_validate_id(ids[i], &err);
+  /* WIT checks the credentials first, when patches are asked for and either was given */
+  if (ret == 0 && (n || a->latest_psu || a->recommended) && (a->user || password))
+    ret = wi_patch_check_credentials(&o, &err);
+  if (ret == 0)
+    ret = wi_patch_resolve(&o, &res, &err);
+  if (password)
+    wi_alloc_secret_free(wi_steal(&password));
+  for (size_t i = 0; i < n; i++)
+    free(ids[i]);
+  free(ids);
+  if (ret < 0)
+    return wit_fail(&err);
+  for (size_t i = 0; i < res.n; i++)
+    printf("%s=%s\n", res.keys[i], res.paths[i]);
+  if (res.opatch_path)
+    printf("%s=%s\n", res.opatch_key, res.opatch_path);
+  wi_patch_result_dispose(&res);
+  return CLI_EXIT_OK;
 }
 
 static int
@@ -232,6 +345,9 @@ cmd_cache(int argc, char **argv)
   int npos = 0;
   size_t k;
 
+  if (argc >= 2 && strcmp(argv[1], "downloadPatches") == 0 &&
+      cli_witpass_refuse_value("cache downloadPatches", argc - 1, argv + 1) != 0)
+    return CLI_EXIT_USAGE;
   if (argc < 2) {
     cache_usage(stderr);
     return CLI_EXIT_USAGE;
@@ -268,6 +384,8 @@ cmd_cache(int argc, char **argv)
     return do_add_patch(dir, &a);
   case 3:
     return do_add_entry(dir, &a);
+  case 5:
+    return do_download(dir, &a);
   default:
     return do_delete(dir, &a);
   }

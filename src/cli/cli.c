@@ -87,6 +87,14 @@ cli_usage(const struct cli_cmd *cmd, bool to_stderr)
   }
 }
 
+void
+cli_engine_output(const char *data, size_t len, void *payload)
+{
+  WI_UNUSED(payload);
+  fwrite(data, 1, len, stdout);
+  fflush(stdout);
+}
+
 int
 cli_store_open_existing(struct wi_store **out, const char *image, wi_err *err)
 {
@@ -196,6 +204,7 @@ set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const 
     return 0;
   }
   case CLI_STRING:
+  case CLI_OPTIONAL:
     if (*seen)
       return cli_usage_error(cmd->name, "option '--%s' should be specified only once", o->name);
     *seen = true;
@@ -297,6 +306,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       if (a[2])
         value = a + 2;
     }
+    if (o->type == CLI_OPTIONAL && value == NULL)
+      value = i + 1 < ac && av[i + 1][0] != '-' ? av[++i] : "";
     if (o->type != CLI_FLAG && value == NULL) {
       if (i + 1 >= ac) {
         ret = cli_usage_error(cmd->name, "missing value for option '--%s'", o->name);
@@ -304,7 +315,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       }
       value = av[++i];
     }
-    if (value && o->type != CLI_FLAG) {
+    if (value && o->type != CLI_FLAG && o->type != CLI_OPTIONAL) {
       /* WIT trims surrounding quotes on option values. */
       size_t vl = strlen(value);
       if (vl >= 2 && ((value[0] == '"' && value[vl - 1] == '"') ||

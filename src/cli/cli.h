@@ -15,10 +15,12 @@
 #define WLSIMG_VERSION "0.1.0"
 
 enum cli_opt_type {
-  CLI_FLAG,   /* bool; also --name=true|false */
-  CLI_STRING, /* const char *; repeated → "specified more than once" usage error */
-  CLI_LIST,   /* repeatable: struct cli_list */
-  CLI_INT,    /* int */
+  CLI_FLAG,     /* bool; also --name=true|false */
+  CLI_STRING,   /* const char *; repeated → "specified more than once" usage error */
+  CLI_LIST,     /* repeatable: struct cli_list */
+  CLI_INT,      /* int */
+  CLI_OPTIONAL, /* const char *, value optional (picocli arity 0..1): "--x" alone gives "", "--x=v"
+                 * or "--x v" (v not starting with '-') give v */
 };
 
 /* Values of a repeatable option. Owned by the parser and valid until exit: do not free. */
@@ -67,6 +69,9 @@ extern bool cli_quiet;
 /* Read a secret from stdin (trailing newline stripped) or, on a terminal, prompt without echo.
  * malloc'ed; wipe with wi_alloc_secret_free. */
 char *cli_read_secret(const char *prompt, bool from_stdin, wi_err *err);
+
+/* A container engine's output while it builds: straight to stdout, as WIT streams it. */
+void cli_engine_output(const char *data, size_t len, void *payload);
 
 /* Progress: a per-blob display on a terminal, plain lines otherwise, nothing when quiet. */
 struct cli_progress;

@@ -34,7 +34,7 @@ static const struct cli_opt aux_opts[] = {
     "Tag for the final build image, e.g. registry/repo:1", true },
   { "fromImage", 0, CLI_STRING, O(from_image), "image", "Base image (default busybox)", false },
   { "fromImageProperties", 0, CLI_STRING, O(from_image_props), "file",
-    "Accepted for compatibility; not needed", false },
+    "Properties describing --fromImage instead of reading it (as WIT's probe prints them)", false },
   { "wdtModel", 0, CLI_STRING, O(wdt_model), "modelPath", "WDT model file(s), comma separated",
     false },
   { "wdtArchive", 0, CLI_STRING, O(wdt_archive), "archivePath",
@@ -179,6 +179,7 @@ cmd_create_aux_image(int argc, char **argv)
         "All parameters and options provided after the -- will be passed to the container image build command.");
   o.tag = a.tag;
   o.from_image = a.from_image;
+  o.from_image_props = a.from_image_props;
   o.models = split_list(a.wdt_model);
   o.archives = split_list(a.wdt_archive);
   o.variables = split_list(a.wdt_variables);
@@ -209,12 +210,17 @@ cmd_create_aux_image(int argc, char **argv)
   o.extra_args.v = extra;
   o.extra_args.n = (size_t)npos;
   o.dry_run = a.dry_run;
+  o.output = cli_engine_output;
   o.transfer.src_reg.tls_skip_verify = !a.tls_verify;
   o.transfer.dst_reg.tls_skip_verify = !a.tls_verify;
   o.transfer.src_reg.authfile = o.transfer.dst_reg.authfile = a.authfile;
   o.transfer.src_reg.cert_dir = o.transfer.dst_reg.cert_dir = a.cert_dir;
 
-  int ret = wi_aux_plan_new(&plan, &o, &err);
+  /* an explicit --fromImage is read from the store (pulled when absent) to learn its OS */
+  int ret = a.from_image && !a.from_image_props ? wi_store_open_default(&store, true, &err) : 0;
+  o.store = store;
+  if (ret == 0)
+    ret = wi_aux_plan_new(&plan, &o, &err);
   if (ret < 0) {
     free(pos);
     return wit_fail(&err);
@@ -233,7 +239,7 @@ cmd_create_aux_image(int argc, char **argv)
     return CLI_EXIT_OK;
   }
   struct wi_aux_result res = { 0 };
-  ret = wi_store_open_default(&store, true, &err);
+  ret = store ? 0 : wi_store_open_default(&store, true, &err);
   if (ret == 0)
     ret = a.push ? wi_aux_build_push(plan, store, a.load, &res, &err)
                  : wi_aux_build(plan, store, &res, &err);

@@ -20,6 +20,7 @@ struct import_args {
   const char *platform;
   struct cli_list changes;
   const char *message;
+  bool keep_setuid;
 };
 
 static const struct cli_opt import_opts[] = {
@@ -32,6 +33,8 @@ static const struct cli_opt import_opts[] = {
     false },
   { "message", 'm', CLI_STRING, offsetof(struct import_args, message), "TEXT",
     "Comment for the layer's history", false },
+  { "keep-setuid", 0, CLI_FLAG, offsetof(struct import_args, keep_setuid), NULL,
+    "Keep the setuid and setgid bits of files (cleared by default, with a warning)", false },
   CLI_OPT_END,
 };
 
@@ -40,7 +43,8 @@ static const struct cli_cmd import_cmd = {
   "[OPTIONS] ROOTFS.tar[.gz]|- [NAME]",
   "Create an image with one layer holding the files of ROOTFS (a tar, possibly compressed; - reads\n"
   "standard input). The layer is rewritten in sorted order, so its digest depends only on the files,\n"
-  "not on the order in the input tar. Prints the image's manifest digest.",
+  "not on the order in the input tar. Files lose their setuid and setgid bits unless --keep-setuid is\n"
+  "given. Prints the image's manifest digest.",
   import_opts,
   1,
   2,
@@ -100,7 +104,8 @@ cmd_import(int argc, char **argv)
                                .changes = a.changes.v,
                                .n_changes = a.changes.n,
                                .message = a.message,
-                               .created = creation_time() };
+                               .created = creation_time(),
+                               .keep_setuid = a.keep_setuid };
   struct wi_descriptor d = { 0 };
   if (wi_store_open_default(&s, true, &err) < 0 ||
       wi_import_tar(s, fd >= 0 ? fd : STDIN_FILENO, what, name, &io, &d, &err) < 0)

@@ -36,6 +36,9 @@ static const struct command commands[] = {
   { "manifest", cmd_manifest, "Print an image's raw manifest" },
   /* WIT-compatible image commands */
   { "createAuxImage", cmd_create_aux_image, "Build a WebLogic auxiliary image (WIT-compatible)" },
+  { "create", cmd_create, "Build a WebLogic image from installers (WIT-compatible)" },
+  { "update", cmd_update, "Add a WDT domain or patches to a WebLogic image (WIT-compatible)" },
+  { "rebase", cmd_rebase, "Move a domain onto another Oracle Home (WIT-compatible)" },
   { "inspect", cmd_inspect, "Describe an image as WIT's inspect does, without running it" },
   { "cache", cmd_cache, "Manage the WIT-compatible installer cache" },
   /* embedded registry and Kubernetes */

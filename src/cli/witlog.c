@@ -50,5 +50,10 @@ handler(enum wi_log_level level, const char *msg, void *payload)
 void
 wit_log_install(void)
 {
-  wi_log_set_handler(handler, cli_verbose ? WI_LOG_DEBUG : WI_LOG_INFO, NULL);
+  /* -vv adds libcurl's trace (credentials redacted by lib/http.c) */
+  wi_log_set_handler(handler,
+                     cli_verbose >= 2 ? WI_LOG_TRACE
+                     : cli_verbose    ? WI_LOG_DEBUG
+                                      : WI_LOG_INFO,
+                     NULL);
 }

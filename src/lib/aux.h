@@ -43,8 +43,10 @@ struct wi_strv {
 };
 
 struct wi_aux_opts {
-  const char *tag;                            /* required */
-  const char *from_image;                     /* NULL = "busybox" */
+  const char *tag;              /* required */
+  const char *from_image;       /* NULL = "busybox" */
+  const char *from_image_props; /* --fromImageProperties: facts instead of a probe */
+  struct wi_store *store;       /* where an explicit --fromImage is read (and pulled) to probe it */
   struct wi_strv models, archives, variables; /* already split on commas */
   const char *wdt_version;                    /* NULL = "latest"; "none" = no WDT install */
   const char *wdt_home;                       /* NULL = "/auxiliary" */
@@ -64,6 +66,9 @@ struct wi_aux_opts {
   const char *cache_dir;            /* NULL = wi_witcache_default_dir() */
   bool dry_run;                     /* plan for a dry run: the installer need not exist */
   struct wi_transfer_opts transfer; /* registry options for pulling bases and pushing */
+  /* the engine's output while it builds (NULL = dropped) */
+  void (*output)(const char *data, size_t len, void *payload);
+  void *output_payload;
 };
 
 struct wi_aux_plan;

@@ -18,6 +18,7 @@
 #include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/engine.h"
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/imgconfig.h"
@@ -26,6 +27,7 @@
 #include "lib/manifest.h"
 #include "lib/passwd.h"
 #include "lib/str.h"
+#include "lib/strv.h"
 
 extern char **environ;
 
@@ -71,14 +73,6 @@ struct layer_ctx {
   const char *passwd, *group; /* for --chown names in COPY */
 };
 
-static uint32_t
-eff_mode(const struct layer_ctx *c, uint32_t mode)
-{
-  if (c->p->o.openshift)
-    mode = (mode & ~070u) | ((mode & 0700u) >> 3);
-  return mode;
-}
-
 /* Add a directory (path without leading '/'), owned as given, unless already added. */
 static int
 add_dir(struct layer_ctx *c, const char *path, uint32_t mode, uint32_t uid, uint32_t gid,
@@ -105,8 +99,7 @@ add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *er
   for (char *s = strchr(t, '/'); s; s = strchr(s + 1, '/')) {
     *s = '\0';
     bool own = ul && strncmp(t, under, ul) == 0 && (t[ul] == '\0' || t[ul] == '/');
-    int r = add_dir(c, t, own ? eff_mode(c, 0755) : 0755, own ? c->uid : 0, own ? c->gid : 0, false,
-                    err);
+    int r = add_dir(c, t, 0755, own ? c->uid : 0, own ? c->gid : 0, false, err);
     *s = '/';
     if (r < 0)
       return r;
@@ -166,7 +159,8 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 
   if (a == NULL)
     return err->code;
-  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+  struct wi_aux_archive_links *links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, links, &ae, err)) > 0) {
     wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
@@ -174,12 +168,13 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     if ((ret = add_parents(c, path, wh, err)) < 0)
       break;
     mode_t type = archive_entry_filetype(ae);
-    uint32_t perm = archive_entry_perm(ae);
+    /* WIT's unzip drops setuid and setgid (Info-ZIP without -K): WDT needs neither */
+    uint32_t perm = archive_entry_perm(ae) & ~(uint32_t)(S_ISUID | S_ISGID);
     const char *hl = archive_entry_hardlink(ae);
     struct wi_layer_entry e = { .path = path, .uid = c->uid, .gid = c->gid, .mtime = p->epoch };
     wi_autofree char *link = NULL;
     if (type == AE_IFDIR) {
-      ret = add_dir(c, path, eff_mode(c, perm ? perm : 0755), c->uid, c->gid, true, err);
+      ret = add_dir(c, path, perm ? perm : 0755, c->uid, c->gid, true, err);
       if (ret < 0)
         break;
       continue;
@@ -187,14 +182,14 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
       link = wh[0] ? wi_xasprintf("%s/%s", wh, hl) : wi_xstrdup(hl);
       e.type = WI_LAYER_HARDLINK;
       e.link = link;
-      e.mode = eff_mode(c, perm);
+      e.mode = perm;
     } else if (type == AE_IFLNK) {
       e.type = WI_LAYER_SYMLINK;
       e.link = archive_entry_symlink(ae);
       e.mode = 0777;
     } else if (type == AE_IFREG) {
       e.type = WI_LAYER_FILE;
-      e.mode = eff_mode(c, perm ? perm : 0644);
+      e.mode = perm ? perm : 0644;
       if ((ret = add_installer_file(c, a, ae, &e, n, err)) < 0)
         break;
       continue;
@@ -204,6 +199,7 @@ add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
     if ((ret = wi_layer_add(c->w, &e, err)) < 0)
       break;
   }
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }
@@ -332,14 +328,47 @@ free_args(char **v, size_t n)
   free(v);
 }
 
-/* A build-context path → the local file it stands for. */
+/* The real path of rest (may be "") inside the real directory or file root: symbolic links are
+ * followed, and a path they lead out of root is refused, as docker and buildah refuse a source
+ * outside the build context. */
 static char *
-context_source(const struct wi_aux_plan *p, const char *src)
+resolve_inside(const char *verb, const char *src, const char *root, const char *rest, wi_err *err)
 {
-  while (src[0] == '.' && src[1] == '/')
-    src += 2;
-  if (wi_str_has_prefix(src, "files/")) {
-    const char *rest = src + 6;
+  wi_autofree char *rroot = realpath(root, NULL);
+  if (rroot == NULL) {
+    wi_err_sys(err, WI_EINVAL, "%s %s: --additionalBuildFiles %s", verb, src, root);
+    return NULL;
+  }
+  wi_autofree char *cand = rest[0] ? wi_xasprintf("%s/%s", rroot, rest) : wi_xstrdup(rroot);
+  char *real = realpath(cand, NULL);
+  size_t rl = strlen(rroot);
+  if (real == NULL) {
+    wi_err_sys(err, WI_EINVAL, "%s %s: not in the build context", verb, src);
+    return NULL;
+  }
+  if (strncmp(real, rroot, rl) != 0 || (real[rl] != '\0' && real[rl] != '/' && rl > 1)) {
+    wi_err_set(err, WI_EDENIED,
+               "%s %s: forbidden path outside the build context: it leads to %s, outside %s", verb,
+               src, real, rroot);
+    free(real);
+    return NULL;
+  }
+  return real;
+}
+
+/* A build-context path → the local file it stands for (malloc'ed); NULL with err set when it is
+ * not in the context or leads out of it. */
+static char *
+context_source(const struct wi_aux_plan *p, const char *verb, const char *src, wi_err *err)
+{
+  /* as docker reads it against the context: ".." taken back lexically, a leading "/" is the root */
+  wi_autofree char *cs = wi_aux_archive_clean_path(src);
+  if (cs == NULL) {
+    wi_err_set(err, WI_EDENIED, "%s %s: forbidden path outside the build context", verb, src);
+    return NULL;
+  }
+  if (wi_str_has_prefix(cs, "files/")) {
+    const char *rest = cs + 6;
     size_t bl = strcspn(rest, "/");
     for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
       const char *f = p->o.additional_build_files.v[i];
@@ -349,16 +378,20 @@ context_source(const struct wi_aux_plan *p, const char *src)
       const char *b = f + fl;
       while (b > f && b[-1] != '/')
         b--;
-      if ((size_t)(f + fl - b) == bl && strncmp(b, rest, bl) == 0)
-        return wi_xasprintf("%.*s%s", (int)fl, f, rest + bl);
+      if ((size_t)(f + fl - b) == bl && strncmp(b, rest, bl) == 0) {
+        wi_autofree char *root = wi_xstrndup(f, fl);
+        return resolve_inside(verb, src, root, rest[bl] ? rest + bl + 1 : "", err);
+      }
     }
-    return NULL;
   }
   for (size_t i = 0; i < p->n_files; i++)
-    if (strcmp(p->files[i].base, src) == 0)
+    if (strcmp(p->files[i].base, cs) == 0)
       return wi_xstrdup(p->files[i].path);
-  if (p->installer_base && strcmp(p->installer_base, src) == 0)
+  if (p->installer_base && strcmp(p->installer_base, cs) == 0)
     return wi_xstrdup(p->installer);
+  wi_err_set(err, WI_EINVAL,
+             "%s %s: not in the build context (use --additionalBuildFiles and files/<name>)", verb,
+             src);
   return NULL;
 }
 
@@ -379,6 +412,7 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
         wi_err *err)
 {
   struct archive *a = wi_aux_archive_open(src, err);
+  struct wi_aux_archive_links *links = NULL;
   struct archive_entry *ae;
   wi_autofree char *buf = NULL;
   int ret = 0;
@@ -387,7 +421,8 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
     return err->code;
   if ((ret = add_dir(c, dir, 0755, uid, gid, false, err)) < 0)
     goto out;
-  while ((ret = wi_aux_archive_next_entry(a, src, "ADD", &ae, err)) > 0) {
+  links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, src, "ADD", links, &ae, err)) > 0) {
     wi_autofree char *n = wi_aux_archive_entry_relname(ae);
     if (n == NULL)
       continue;
@@ -438,6 +473,7 @@ add_tar(struct layer_ctx *c, const char *src, const char *dir, uint32_t uid, uin
       break;
   }
 out:
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }
@@ -481,19 +517,22 @@ native_copy(struct layer_ctx *c, struct wi_imgconfig *cfg, const char *args, boo
   wi_autofree char *dn = wi_aux_plan_norm_abs(dest);
   const char *d = dn + 1; /* no leading '/' */
   for (size_t i = first; i < n - 1 && ret == 0; i++) {
-    wi_autofree char *src = context_source(c->p, v[i]);
+    wi_autofree char *src = context_source(c->p, add ? "ADD" : "COPY", v[i], err);
     struct stat st;
-    if (src == NULL || stat(src, &st) < 0) {
-      ret = wi_err_set(
-          err, WI_EINVAL,
-          "COPY %s: not in the build context (use --additionalBuildFiles and files/<name>)", v[i]);
+    if (src == NULL) {
+      ret = err->code;
       break;
     }
-    const char *b = strrchr(v[i], '/');
-    b = b ? b + 1 : v[i];
+    if (stat(src, &st) < 0) {
+      ret = wi_err_sys(err, WI_EINVAL, "%s %s", add ? "ADD" : "COPY", v[i]);
+      break;
+    }
+    wi_autofree char *cs = wi_aux_archive_clean_path(v[i]); /* context_source checked it */
+    const char *b = strrchr(cs, '/');
+    b = b ? b + 1 : cs;
     wi_autofree char *target =
         S_ISDIR(st.st_mode) || !dest_dir ? wi_xstrdup(d) : wi_xasprintf("%s/%s", d, b);
-    if (add && S_ISREG(st.st_mode) && is_tar_name(src)) {
+    if (add && S_ISREG(st.st_mode) && is_tar_name(cs)) {
       /* ADD unpacks a local tar archive into the destination directory */
       if ((ret = add_parents(c, d, "", err)) == 0)
         ret = add_tar(c, src, d, uid, gid, err);
@@ -511,9 +550,17 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
 {
   struct wi_aux_plan *p = c->p;
   struct wi_buf joined = WI_BUF_INIT(WI_BUF_NO_CAP);
+  struct wi_dockerfile d;
+  struct wi_dockerfile_ctx dc;
+  size_t n = 0;
   int ret = 0;
-  for (size_t i = 0; p->sec[sec].present && i < p->sec[sec].n && ret == 0; i++) {
-    wi_autofree char *l = wi_aux_dockerfile_render_line(p, p->sec[sec].lines[i]);
+  /* the lines as WIT renders them: mustache against the Dockerfile's model */
+  wi_aux_dockerfile_model(p, &d);
+  wi_dockerfile_ctx_init(&dc, &d);
+  char **lines = wi_buildcmds_render(&p->cmds, sec, &dc.val, &n);
+  wi_dockerfile_ctx_dispose(&dc);
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    const char *l = lines[i];
     size_t ll = strlen(l);
     /* line continuations */
     if (ll && l[ll - 1] == '\\') {
@@ -543,6 +590,7 @@ apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *er
       wi_imgconfig_add_layer(cfg, NULL, p->epoch, s, "wlsimg: additional build command");
     wi_buf_reset(&joined);
   }
+  wi_strv_free(lines, n);
   wi_buf_dispose(&joined);
   return ret;
 }
@@ -576,7 +624,7 @@ etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {
   struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   char d[WI_DIGEST_MAX];
-  wi_buf_addf(&b, NULL, "wlsimg-etc-v1 %u\n", MAX_ETC_FILE);
+  wi_buf_addf(&b, NULL, "wlsimg-etc-v2 %u\n", MAX_ETC_FILE);
   for (size_t i = 0; i < m->n_layers; i++)
     wi_buf_addf(&b, NULL, "%s\n", m->layers[i].digest ? m->layers[i].digest : "");
   wi_digest_bytes(b.data, b.len, d);
@@ -669,8 +717,20 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
     { .path = "etc/passwd" }, { .path = "etc/group" }, { .path = "etc/shadow" }, { .path = "home" }
   };
   int ret = wi_image_read_files(s, img->manifest, f, 4, MAX_ETC_FILE, err);
-  if (ret < 0)
+  /* Found but unread means too big (or not a file): taking it as empty would lose root. */
+  for (size_t i = 0; i < 3 && ret == 0; i++) {
+    if (f[i].found && f[i].is_dir)
+      ret = wi_err_set(err, WI_EINVAL, "the base image's /%s is a directory", f[i].path);
+    else if (f[i].found && f[i].data == NULL)
+      ret = wi_err_set(
+          err, WI_ETOOBIG,
+          "the base image's /%s is larger than 4 MiB (%u bytes), the limit for a user database file, or not a regular file",
+          f[i].path, MAX_ETC_FILE);
+  }
+  if (ret < 0) {
+    wi_image_files_dispose(f, 4);
     return ret;
+  }
   ef->passwd = wi_steal(&f[0].data);
   ef->group = wi_steal(&f[1].data);
   ef->shadow = wi_steal(&f[2].data);
@@ -726,12 +786,15 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
   }
   if (ids->added_group && (ret = add_etc_file(c, "etc/group", ef->group, ef->group_mode, err)) < 0)
     return ret;
-  if ((ret = apply_section(c, cfg, SEC_INITIAL, err)) < 0)
+  if ((ret = apply_section(c, cfg, WI_BUILDCMDS_INITIAL, err)) < 0)
+    return ret;
+  /* WIT's user step on a base other than busybox/alpine: mkdir -p /u01, chown, chmod 775 */
+  if (!p->busybox && (ret = add_dir(c, "u01", 0775, c->uid, c->gid, true, err)) < 0)
     return ret;
   /* <wdtHome> (WIT: mkdir -p + chown) and its parents */
   if (wh[0]) {
     if ((ret = add_parents(c, wh, "", err)) < 0 ||
-        (ret = add_dir(c, wh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+        (ret = add_dir(c, wh, 0755, c->uid, c->gid, true, err)) < 0)
       return ret;
   }
   if (p->installer && (ret = add_installer(c, wh, err)) < 0)
@@ -740,7 +803,7 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
   bool under = wh[0] == '\0' || (wi_str_has_prefix(mh, wh) && mh[strlen(wh)] == '/');
   if (mh[0] && ((p->installer && under) || p->n_files)) {
     if ((ret = add_parents(c, mh, p->installer && under ? wh : "", err)) < 0 ||
-        (ret = add_dir(c, mh, eff_mode(c, 0755), c->uid, c->gid, true, err)) < 0)
+        (ret = add_dir(c, mh, 0755, c->uid, c->gid, true, err)) < 0)
       return ret;
   }
   for (size_t i = 0; i < p->n_files; i++) {
@@ -748,7 +811,7 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
         mh[0] ? wi_xasprintf("%s/%s", mh, p->files[i].base) : wi_xstrdup(p->files[i].base);
     struct wi_layer_entry e = { .path = path,
                                 .type = WI_LAYER_FILE,
-                                .mode = eff_mode(c, 0640),
+                                .mode = 0640,
                                 .uid = c->uid,
                                 .gid = c->gid,
                                 .mtime = p->epoch,
@@ -757,12 +820,12 @@ build_layer(struct layer_ctx *c, struct wi_imgconfig *cfg, struct etc_files *ef,
       return ret;
   }
   /* WIT's final image: ENV, USER, WORKDIR, then final-build-commands */
-  wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
-  wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
-  wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+  wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->df_wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_HOME", p->df_wdt_home);
+  wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->df_wdt_model_home);
   wi_imgconfig_set_user(cfg, p->user);
   wi_imgconfig_set_workdir(cfg, p->wdt_home);
-  if ((ret = apply_section(c, cfg, SEC_FINAL, err)) < 0)
+  if ((ret = apply_section(c, cfg, WI_BUILDCMDS_FINAL, err)) < 0)
     return ret;
   return wi_layer_writer_finish_store(c->w, out, lr, err);
 }
@@ -799,13 +862,13 @@ assemble_image(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
   struct wi_layer_opts lo = { .add_parents = true, .parents_mtime = p->epoch };
   c.w = wi_layer_writer_new(&lo);
   wi_imgconfig_add_layer(cfg, NULL, p->epoch, "LABEL " WI_LABEL_BUILD_ID, "wlsimg createAuxImage");
-  if (memo->valid && strcmp(memo->key, key) == 0 && !p->sec[SEC_INITIAL].present &&
-      !p->sec[SEC_FINAL].present) {
+  if (memo->valid && strcmp(memo->key, key) == 0 && !p->cmds.present[WI_BUILDCMDS_INITIAL] &&
+      !p->cmds.present[WI_BUILDCMDS_FINAL]) {
     lr = memo->lr;
     /* the config changes build_layer would have made */
-    wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->wdt_home);
-    wi_imgconfig_set_env(cfg, "WDT_HOME", p->wdt_home);
-    wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->wdt_model_home);
+    wi_imgconfig_set_env(cfg, "AUXILIARY_IMAGE_PATH", p->df_wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_HOME", p->df_wdt_home);
+    wi_imgconfig_set_env(cfg, "WDT_MODEL_HOME", p->df_wdt_model_home);
     wi_imgconfig_set_user(cfg, p->user);
     wi_imgconfig_set_workdir(cfg, p->wdt_home);
   } else {
@@ -903,11 +966,20 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
 
   if (wi_image_open(&img, base_store, p->from_image, plat, p->o.pull, &p->o.transfer, err) < 0)
     return wi_err_wrap(err, "--fromImage %s", p->from_image);
-  if ((ret = read_etc(base_store, img, &ef, err)) < 0)
+  if ((ret = read_etc(base_store, img, &ef, err)) < 0) {
+    wi_err_wrap(err, "--fromImage %s", p->from_image);
+    goto out;
+  }
+  /* WIT's user step always adds the group oracle, then the --chown group and user */
+  struct wi_ids oracle_grp = { 0 };
+  if (!wi_passwd_is_id(p->user) &&
+      (ret = wi_passwd_resolve_ids("0", "oracle", &ef.passwd, &ef.group, NULL, p->epoch,
+                                   &oracle_grp, err)) < 0)
     goto out;
   if ((ret = wi_passwd_resolve_ids(p->user, p->group, &ef.passwd, &ef.group, &ef.shadow, p->epoch,
                                    &ids, err)) < 0)
     goto out;
+  ids.added_group = ids.added_group || oracle_grp.added_group;
 
   /* The operator's init container runs as uid 1000 (any uid, gid 0, on OpenShift). */
   if (ids.uid != 1000 && !(p->o.openshift && ids.gid == 0) && ids.uid != 0)
@@ -1031,56 +1103,8 @@ wi_aux_build_push(struct wi_aux_plan *p, struct wi_store *s, bool keep, struct w
 
 /* ---- external engine (RUN in the additional build commands) ---- */
 
-static bool
-in_path(const char *exe)
-{
-  if (strchr(exe, '/'))
-    return access(exe, X_OK) == 0;
-  const char *path = getenv("PATH");
-  if (!path)
-    return false;
-  wi_autofree char *pv = wi_xstrdup(path);
-  for (char *save = NULL, *d = strtok_r(pv, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    wi_autofree char *f = wi_xasprintf("%s/%s", d, exe);
-    if (access(f, X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
-static int
-spawn_wait(char *const argv[], wi_err *err)
-{
-  pid_t pid;
-  int st;
-  int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-  if (rc != 0) {
-    errno = rc;
-    return wi_err_sys(err, WI_EUNSUPPORTED, "cannot run %s", argv[0]);
-  }
-  while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR)
-      return wi_err_sys(err, WI_ERR, "waiting for %s", argv[0]);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-    return wi_err_set(err, WI_ERR, "Build command failed with error: %s %s exited with status %d",
-                      argv[0], argv[1] ? argv[1] : "",
-                      WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-  return 0;
-}
-
-struct argv {
-  char **v;
-  size_t n;
-};
-
-static void
-argv_add(struct argv *a, char *s)
-{
-  a->v = wi_xreallocarray(a->v, a->n + 2, sizeof *a->v);
-  a->v[a->n++] = s;
-  a->v[a->n] = NULL;
-}
-
+/* WIT's build context: the Dockerfile, the WDT files and installer, files/ (engine.c links them).
+ */
 static int
 write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
 {
@@ -1091,23 +1115,30 @@ write_context(struct wi_aux_plan *p, const char *ctx, wi_err *err)
   for (size_t i = 0; i < p->n_files; i++) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->files[i].base);
     wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->files[i].path);
-    if (wi_fs_copy_file(p->files[i].path, d, 0640, err) < 0)
+    if (wi_engine_context_link(p->files[i].path, d, err) < 0)
       return err->code;
   }
   if (p->installer) {
     wi_autofree char *d = wi_xasprintf("%s/%s", ctx, p->installer_base);
-    if (wi_fs_copy_file(p->installer, d, 0640, err) < 0)
+    wi_log(WI_LOG_INFO, "Copying %s to build context folder.", p->installer);
+    if (wi_engine_context_link(p->installer, d, err) < 0)
+      return err->code;
+  }
+  if (p->o.additional_build_files.n) {
+    wi_autofree char *files = wi_xasprintf("%s/files", ctx);
+    if (wi_fs_mkdir_p(files, 0755, err) < 0)
       return err->code;
   }
   for (size_t i = 0; i < p->o.additional_build_files.n; i++) {
     const char *f = p->o.additional_build_files.v[i];
-    wi_autofree char *files = wi_xasprintf("%s/files", ctx);
-    if (wi_fs_mkdir_p(files, 0755, err) < 0)
-      return err->code;
-    char cp[] = "cp", rflag[] = "-R";
-    wi_autofree char *src = wi_xstrdup(f);
-    char *argv[] = { cp, rflag, src, files, NULL };
-    if (spawn_wait(argv, err) < 0)
+    size_t l = strlen(f);
+    while (l > 1 && f[l - 1] == '/')
+      l--;
+    const char *b = f + l;
+    while (b > f && b[-1] != '/')
+      b--;
+    wi_autofree char *dst = wi_xasprintf("%s/files/%.*s", ctx, (int)(f + l - b), b);
+    if (wi_engine_context_link_tree(f, dst, err) < 0)
       return wi_err_wrap(err, "--additionalBuildFiles %s", f);
   }
   return 0;
@@ -1117,111 +1148,60 @@ static int
 run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct wi_aux_result *res,
            wi_err *err)
 {
-  const char *env_builder = getenv("WLSIMG_BUILDER");
-  const char *engine = p->o.builder                  ? p->o.builder
-                       : env_builder && *env_builder ? env_builder
-                                                     : "docker";
-  const char *slash = strrchr(engine, '/');
-  const char *kind = slash ? slash + 1 : engine;
-  int ret;
-
-  if (!in_path(engine))
-    return wi_err_set(
+  struct wi_engine e;
+  wi_engine_choose(&e, p->o.builder);
+  if (!e.found) {
+    wi_err_set(
         err, WI_EUNSUPPORTED,
-        "the additional build commands need a container engine (RUN or a package manager), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
-        engine);
-  const char *bld = getenv("WLSIMG_BLDDIR");
-  wi_autofree char *ctx = NULL;
-  if (bld && *bld) {
-    wi_autofree char *tmpl = wi_xasprintf("%s/wlsimgbuilder_tempXXXXXX", bld);
-    ctx = mkdtemp(tmpl) ? wi_steal(&tmpl) : NULL;
-    if (ctx == NULL)
-      return wi_err_sys(err, WI_EIO, "WLSIMG_BLDDIR %s", bld);
-  } else if ((ctx = wi_fs_mkdtemp("wlsimgbuilder_temp", err)) == NULL) {
+        "the additional build commands need a container engine (RUN, a package manager or engine options after --), but the builder %s is not installed; install docker, podman or buildah, or pass --builder",
+        e.exe);
+    wi_engine_dispose(&e);
     return err->code;
   }
-  wi_log(WI_LOG_INFO, "Temporary directory used for image build context: %s", ctx);
-  ret = write_context(p, ctx, err);
-  struct argv a = { 0 };
-  bool buildah = strcmp(kind, "buildah") == 0;
-  argv_add(&a, wi_xstrdup(engine));
-  argv_add(&a, wi_xstrdup(buildah ? "bud" : "build"));
-  argv_add(&a, wi_xstrdup("--tag"));
-  argv_add(&a, wi_xstrdup(p->o.tag));
+  wi_autofree char *ctx = wi_engine_context_new(err);
+  if (ctx == NULL) {
+    wi_engine_dispose(&e);
+    return err->code;
+  }
+  int ret = write_context(p, ctx, err);
+  /* one platform per engine build: WIT passes --platform as given */
+  wi_autofree char *plats = NULL;
   if (p->o.platforms.n) {
     struct wi_buf pl = WI_BUF_INIT(WI_BUF_NO_CAP);
     for (size_t i = 0; i < p->o.platforms.n; i++)
       wi_buf_addf(&pl, NULL, "%s%s", i ? "," : "", p->o.platforms.v[i]);
-    argv_add(&a, wi_xstrdup("--platform"));
-    argv_add(&a, wi_buf_steal(&pl));
+    plats = wi_buf_steal(&pl);
   }
-  if (!p->o.skipcleanup && !buildah)
-    argv_add(&a, wi_xstrdup("--force-rm"));
-  if (p->o.build_network) {
-    argv_add(&a, wi_xstrdup("--network"));
-    argv_add(&a, wi_xstrdup(p->o.build_network));
-  }
-  if (p->o.pull)
-    argv_add(&a, wi_xstrdup("--pull"));
-  for (size_t i = 0; i < p->o.extra_args.n; i++)
-    argv_add(&a, wi_xstrdup(p->o.extra_args.v[i]));
-  for (size_t i = 0; i < p->o.build_args.n; i++) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xstrdup(p->o.build_args.v[i]));
-  }
-  if (p->o.http_proxy) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xasprintf("http_proxy=%s", p->o.http_proxy));
-  }
-  if (p->o.https_proxy) {
-    argv_add(&a, wi_xstrdup("--build-arg"));
-    argv_add(&a, wi_xasprintf("https_proxy=%s", p->o.https_proxy));
-  }
-  argv_add(&a, wi_xstrdup(ctx));
+  struct wi_engine_build b = { .tag = p->o.tag,
+                               .platform = plats,
+                               .skipcleanup = p->o.skipcleanup,
+                               .network = p->o.build_network,
+                               .pull = p->o.pull,
+                               .extra = p->o.extra_args.v,
+                               .n_extra = p->o.extra_args.n,
+                               .build_args = p->o.build_args.v,
+                               .n_build_args = p->o.build_args.n,
+                               .http_proxy = p->o.http_proxy,
+                               .https_proxy = p->o.https_proxy,
+                               .context = ctx };
+  wi_autofree char *cmd = wi_engine_build_cmdline(&e, &b);
+  wi_log(WI_LOG_INFO, "Starting build: %s", cmd);
+  if (ret == 0)
+    ret = wi_engine_provide(&e, s, p->from_image, plats, p->o.pull, &p->o.transfer, ctx, err);
+  if (ret == 0)
+    ret = wi_engine_build_run(&e, &b, NULL, p->o.output, p->o.output_payload, err);
+  if (ret == 0)
+    ret = wi_engine_import(&e, p->o.tag, s, name, ctx, &p->o.transfer, res->digest, err);
   if (ret == 0) {
-    wi_log(WI_LOG_INFO, "Starting build: %s build --tag %s … %s", engine, p->o.tag, ctx);
-    ret = spawn_wait(a.v, err);
+    res->name = wi_xstrdup(name);
+    res->n_platforms = 1;
   }
-  /* Bring the result into the store through an OCI layout the engine writes. */
-  if (ret == 0) {
-    wi_autofree char *lay = wi_xasprintf("oci:%s/oci:%s", ctx, "aux");
-    struct argv e = { 0 };
-    argv_add(&e, wi_xstrdup(engine));
-    wi_autofree char *src = NULL;
-    if (strcmp(kind, "docker") == 0) {
-      /* docker cannot write an OCI layout: export a docker-archive */
-      src = wi_xasprintf("docker-archive:%s/image.tar", ctx);
-      argv_add(&e, wi_xstrdup("save"));
-      argv_add(&e, wi_xstrdup("-o"));
-      argv_add(&e, wi_xasprintf("%s/image.tar", ctx));
-      argv_add(&e, wi_xstrdup(p->o.tag));
-    } else {
-      src = wi_xstrdup(lay);
-      argv_add(&e, wi_xstrdup("push"));
-      argv_add(&e, wi_xstrdup(p->o.tag));
-      argv_add(&e, wi_xstrdup(lay));
-    }
-    ret = spawn_wait(e.v, err);
-    if (ret == 0) {
-      struct wi_transfer_opts o = p->o.transfer;
-      o.store_root = wi_store_root(s);
-      ret = wi_transfer_copy_image(src, name, &o, res->digest, err);
-      if (ret == 0) {
-        res->name = wi_xstrdup(name);
-        res->n_platforms = 1;
-      }
-    }
-    for (size_t i = 0; i < e.n; i++)
-      free(e.v[i]);
-    free(e.v);
-  }
-  for (size_t i = 0; i < a.n; i++)
-    free(a.v[i]);
-  free(a.v);
   if (!p->o.skipcleanup) {
     wi_err e2 = { 0 };
     wi_fs_rm_rf(ctx, &e2);
+    wi_engine_prune(&e, wi_aux_plan_build_id(p));
   }
+  wi_engine_dispose(&e);
   return ret;
 }
 

@@ -18,25 +18,13 @@
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/fs.h"
+#include "lib/image.h"
 #include "lib/log.h"
 #include "lib/passwd.h"
+#include "lib/probe.h"
+#include "lib/strv.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
-
-static const char *const section_names[] = {
-  "package-manager-packages", "initial-build-commands", "before-jdk-install",
-  "after-jdk-install",        "before-fmw-install",     "after-fmw-install",
-  "before-wdt-command",       "after-wdt-command",      "final-build-commands",
-};
-_Static_assert(WI_ARRAY_SIZE(section_names) == N_SECTIONS, "N_SECTIONS in aux_int.h");
-
-static void
-strv_free_lines(struct section *s)
-{
-  for (size_t i = 0; i < s->n; i++)
-    free(s->lines[i]);
-  free(s->lines);
-}
 
 void
 wi_aux_plan_free(struct wi_aux_plan *p)
@@ -57,9 +45,12 @@ wi_aux_plan_free(struct wi_aux_plan *p)
   free(p->installer);
   free(p->installer_base);
   free(p->wdt_real_version);
-  for (size_t i = 0; i < N_SECTIONS; i++)
-    strv_free_lines(&p->sec[i]);
-  free(p->package_manager);
+  wi_buildcmds_dispose(&p->cmds);
+  free(p->df_wdt_home);
+  free(p->df_wdt_model_home);
+  for (size_t k = 0; k < 3; k++)
+    free(p->df_files[k]);
+  wi_strv_free(p->arg_keys, p->n_arg_keys);
   free(p->platforms);
   free(p->build_id);
   free(p);
@@ -139,81 +130,6 @@ add_inputs(struct wi_aux_plan *p, const struct wi_strv *v, const char *kind, wi_
   return 0;
 }
 
-static int
-load_sections(struct wi_aux_plan *p, const char *path, wi_err *err)
-{
-  struct stat st;
-  wi_autofree char *text = NULL;
-  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-    return wi_err_set(err, WI_EINVAL, "--additionalBuildCommands %s is not a file", path);
-  if (wi_fs_read_file(path, MAX_CMD_FILE, &text, NULL, err) < 0)
-    return err->code;
-  regex_t re;
-  regcomp(&re, "^[[:space:]]*\\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\\][[:space:]]*$",
-          REG_EXTENDED);
-  int cur = -1, last = -1;
-  size_t lineno = 0;
-  int ret = 0;
-  for (char *line = text; line && ret == 0;) {
-    char *nl = strchr(line, '\n');
-    if (nl)
-      *nl = '\0';
-    lineno++;
-    size_t ll = strlen(line);
-    if (ll && line[ll - 1] == '\r')
-      line[ll - 1] = '\0';
-    regmatch_t m[2];
-    if (regexec(&re, line, 2, m, 0) == 0) {
-      wi_autofree char *name = wi_xstrndup(line + m[1].rm_so, (size_t)(m[1].rm_eo - m[1].rm_so));
-      cur = -1;
-      for (size_t i = 0; i < N_SECTIONS; i++)
-        if (strcmp(name, section_names[i]) == 0)
-          cur = (int)i;
-      if (cur < 0)
-        ret = wi_err_set(
-            err, WI_EINVAL,
-            "%s: line %zu: invalid section name [%s]; valid names: package-manager-packages, initial-build-commands, before-jdk-install, after-jdk-install, before-fmw-install, after-fmw-install, before-wdt-command, after-wdt-command, final-build-commands",
-            path, lineno, name);
-      else {
-        p->sec[cur].present = true;
-        last = cur;
-      }
-    } else if (cur >= 0 && !(nl == NULL && line[0] == '\0')) {
-      struct section *s = &p->sec[cur];
-      s->lines = wi_xreallocarray(s->lines, s->n + 1, sizeof *s->lines);
-      s->lines[s->n++] = wi_xstrdup(line);
-    }
-    line = nl ? nl + 1 : NULL;
-  }
-  regfree(&re);
-  /* WIT drops an empty last section */
-  if (ret == 0 && last >= 0) {
-    bool empty = true;
-    for (size_t i = 0; i < p->sec[last].n; i++)
-      empty = empty && p->sec[last].lines[i][0] == '\0';
-    if (empty)
-      p->sec[last].present = false;
-  }
-  return ret;
-}
-
-/* Is a command line handled natively? Blank, comment, COPY (local), ENV, LABEL, USER, WORKDIR, ARG.
- */
-static bool
-native_instruction(const char *line)
-{
-  static const char *const ok[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
-  while (isspace((unsigned char)*line))
-    line++;
-  if (*line == '\0' || *line == '#')
-    return true;
-  size_t n = strcspn(line, " \t");
-  for (size_t i = 0; i < WI_ARRAY_SIZE(ok); i++)
-    if (strlen(ok[i]) == n && strncasecmp(line, ok[i], n) == 0)
-      return !(i == 0 && strstr(line, "--from")) && !(i == 6 && strstr(line, "://"));
-  return false;
-}
-
 /* Read VERSION.txt from the installer and check every entry. */
 static int
 scan_installer(struct wi_aux_plan *p, wi_err *err)
@@ -223,7 +139,8 @@ scan_installer(struct wi_aux_plan *p, wi_err *err)
   int ret = 0;
   if (a == NULL)
     return err->code;
-  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, &ae, err)) > 0) {
+  struct wi_aux_archive_links *links = wi_aux_archive_links_new();
+  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, links, &ae, err)) > 0) {
     const char *n = wi_aux_archive_entry_name(ae);
     if (strcmp(n, "weblogic-deploy/VERSION.txt") == 0 && archive_entry_size(ae) < 4096) {
       char buf[4096];
@@ -235,6 +152,7 @@ scan_installer(struct wi_aux_plan *p, wi_err *err)
       }
     }
   }
+  wi_aux_archive_links_free(links);
   archive_read_free(a);
   return ret;
 }
@@ -300,9 +218,9 @@ wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff
       snprintf(fd, sizeof fd, "unreadable");
     wi_buf_addf(&b, NULL, "%s %s %s\n", p->files[i].kind, p->files[i].base, fd);
   }
-  for (size_t s = 0; s < N_SECTIONS; s++)
-    for (size_t i = 0; p->sec[s].present && i < p->sec[s].n; i++)
-      wi_buf_addf(&b, NULL, "[%zu]%s\n", s, p->sec[s].lines[i]);
+  for (size_t s = 0; s < WI_BUILDCMDS_N; s++)
+    for (size_t i = 0; p->cmds.present[s] && i < p->cmds.n[s]; i++)
+      wi_buf_addf(&b, NULL, "[%zu]%s\n", s, p->cmds.lines[s][i]);
   for (size_t i = 0; i < p->o.additional_build_files.n; i++)
     wi_buf_addf(&b, NULL, "file %s\n", p->o.additional_build_files.v[i]);
   for (size_t i = 0; i < p->o.build_args.n; i++)
@@ -312,6 +230,41 @@ wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff
   const char *h = wi_digest_hex(d);
   snprintf(p->build_id, BUILD_ID_SIZE, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
            h + 20);
+}
+
+/* WIT's facts about the base: busybox mode and the package manager (wit-compat §3.1 step 3). The
+ * default base is busybox; an explicit --fromImage is probed statically (or described by
+ * --fromImageProperties). */
+static int
+base_facts(struct wi_aux_plan *p, const struct wi_aux_opts *o, wi_err *err)
+{
+  int typed = o->package_manager ? wi_dockerfile_pkgmgr_parse(o->package_manager) : -1;
+  if (typed == -2)
+    return wi_err_set(
+        err, WI_EUSAGE,
+        "--packageManager %s: expected one of OS_DEFAULT, NONE, YUM, DNF, MICRODNF, MICRODNF_8, APTGET, APK, ZYPPER",
+        o->package_manager);
+  p->pkgmgr_typed = typed >= 0;
+  p->busybox = true;
+  p->pkgmgr = typed >= 0 ? (enum wi_pkgmgr)typed : WI_PKGMGR_NONE;
+  if (!p->from_given)
+    return 0;
+  wi_autoptr(wi_probe) struct wi_probe *pr = NULL;
+  if (o->from_image_props) {
+    if (wi_probe_from_file(&pr, o->from_image_props, err) < 0)
+      return err->code;
+    wi_log(WI_LOG_INFO, "User specified fromImage properties with file: %s", o->from_image_props);
+  } else {
+    wi_autoptr(wi_image) struct wi_image *img = NULL;
+    if (o->store == NULL)
+      return wi_err_set(err, WI_EINVAL, "--fromImage %s: no image store", p->from_image);
+    if (wi_image_open(&img, o->store, p->from_image, &p->platforms[0], o->pull, &o->transfer, err) <
+        0)
+      return wi_err_wrap(err, "--fromImage %s", p->from_image);
+    if (wi_probe_image(&pr, o->store, img, 0, err) < 0)
+      return err->code;
+  }
+  return wi_dockerfile_base_facts(pr, typed, &p->busybox, &p->pkgmgr, err);
 }
 
 int
@@ -325,12 +278,14 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
   p->from_given = o->from_image != NULL;
   p->from_image = wi_xstrdup(o->from_image ? o->from_image : "busybox");
   p->wdt_version = wi_xstrdup(o->wdt_version ? o->wdt_version : "latest");
-  p->wdt_home = wi_aux_plan_norm_abs(o->wdt_home ? o->wdt_home : "/auxiliary");
-  if (o->wdt_model_home) {
-    p->wdt_model_home = wi_aux_plan_norm_abs(o->wdt_model_home);
-  } else {
-    p->wdt_model_home = wi_xasprintf("%s/models", strcmp(p->wdt_home, "/") ? p->wdt_home : "");
-  }
+  /* WIT writes the homes as typed (a trailing slash, a relative path); the native build puts
+   * the files where an engine building that Dockerfile would (relative to /) */
+  p->df_wdt_home = wi_xstrdup(o->wdt_home ? o->wdt_home : "/auxiliary");
+  p->df_wdt_model_home = o->wdt_model_home && o->wdt_model_home[0]
+                             ? wi_xstrdup(o->wdt_model_home)
+                             : wi_xasprintf("%s/models", p->df_wdt_home);
+  p->wdt_home = wi_aux_plan_norm_abs(p->df_wdt_home);
+  p->wdt_model_home = wi_aux_plan_norm_abs(p->df_wdt_model_home);
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   p->epoch = sde && wi_passwd_is_id(sde) ? strtoll(sde, NULL, 10) : 0;
 
@@ -366,6 +321,11 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
       add_inputs(p, &o->archives, "archive", err) < 0 ||
       add_inputs(p, &o->variables, "variables", err) < 0)
     goto fail;
+  for (size_t i = 0; i < p->n_files; i++) {
+    int k = !strcmp(p->files[i].kind, "model") ? 0 : !strcmp(p->files[i].kind, "archive") ? 1 : 2;
+    p->df_files[k] = wi_xreallocarray(p->df_files[k], p->n_df_files[k] + 1, sizeof(char *));
+    p->df_files[k][p->n_df_files[k]++] = p->files[i].base;
+  }
   bool no_wdt = strcasecmp(p->wdt_version, "none") == 0;
   if (p->n_files == 0 && no_wdt) {
     wi_err_set(
@@ -380,33 +340,21 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
       goto fail;
     }
   }
-  if (o->additional_build_commands && load_sections(p, o->additional_build_commands, err) < 0)
+  if (o->additional_build_commands &&
+      wi_buildcmds_load(&p->cmds, o->additional_build_commands, err) < 0)
     goto fail;
-  /* package manager: nothing is installed unless asked */
-  p->package_manager = wi_xstrdup(o->package_manager && strcasecmp(o->package_manager, "OS_DEFAULT")
-                                      ? o->package_manager
-                                      : "NONE");
-  for (char *c = p->package_manager; *c; c++)
-    *c = (char)toupper((unsigned char)*c);
-  {
-    static const char *const pms[] = { "NONE",       "YUM",    "DNF", "MICRODNF",
-                                       "MICRODNF_8", "APTGET", "APK", "ZYPPER" };
-    bool ok = false;
-    for (size_t i = 0; i < WI_ARRAY_SIZE(pms); i++)
-      ok = ok || strcmp(pms[i], p->package_manager) == 0;
-    if (!ok) {
-      wi_err_set(
-          err, WI_EUSAGE,
-          "--packageManager %s: expected one of OS_DEFAULT, NONE, YUM, DNF, MICRODNF, MICRODNF_8, APTGET, APK, ZYPPER",
-          o->package_manager);
-      goto fail;
-    }
+  if (base_facts(p, o, err) < 0)
+    goto fail;
+  for (size_t i = 0; i < o->build_args.n; i++) {
+    p->arg_keys = wi_xreallocarray(p->arg_keys, p->n_arg_keys + 1, sizeof *p->arg_keys);
+    p->arg_keys[p->n_arg_keys++] =
+        wi_xstrndup(o->build_args.v[i], strcspn(o->build_args.v[i], "="));
   }
-  p->needs_engine = strcmp(p->package_manager, "NONE") != 0;
-  for (size_t s = 0; s < N_SECTIONS; s++)
-    for (size_t i = 0; p->sec[s].present && i < p->sec[s].n && s != SEC_PACKAGES; i++)
-      if ((s == SEC_INITIAL || s == SEC_FINAL) && !native_instruction(p->sec[s].lines[i]))
-        p->needs_engine = true;
+  /* An engine builds it when something must run: RUN in the sections, packages asked for, or
+   * options for the engine after "--" (a native build could not honour them). */
+  p->needs_engine = p->pkgmgr_typed || o->extra_args.n > 0 ||
+                    !wi_buildcmds_native(&p->cmds, WI_BUILDCMDS_INITIAL) ||
+                    !wi_buildcmds_native(&p->cmds, WI_BUILDCMDS_FINAL);
 
   /* model YAML, archive entries, references */
   if (check_model_refs(p, err) < 0)

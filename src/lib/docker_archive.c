@@ -670,44 +670,152 @@ feed_layer(struct layer_sinks *ls, const void *data, size_t len, wi_err *err)
   return wi_gzip_write(ls->gz, data, len, err);
 }
 
+/* A layer's own members, as docker refuses them when it applies a layer: a path or hard link
+ * leaving the root, a relative symbolic link leading above it, a device node. Absolute names and
+ * link targets stay inside (they are taken from the image's root). */
+static int
+check_layer_member(const struct reader *r, const char *layer, struct archive_entry *ae, wi_err *err)
+{
+  const char *name = archive_entry_pathname(ae);
+  const char *hl = archive_entry_hardlink(ae);
+  const char *sl = archive_entry_symlink(ae);
+  mode_t type = archive_entry_filetype(ae);
+  wi_autofree char *n = norm_member(NULL, name ? name : "");
+
+  if (n == NULL)
+    return wi_err_set(err, WI_EINVAL, "%s: layer %s: member %s leaves the image's root", r->what,
+                      layer, name);
+  if (type == AE_IFCHR || type == AE_IFBLK)
+    return wi_err_set(err, WI_EINVAL, "%s: layer %s: member %s is a %s device node", r->what, layer,
+                      n, type == AE_IFCHR ? "character" : "block");
+  if (hl) {
+    wi_autofree char *t = norm_member(NULL, hl);
+    if (t == NULL)
+      return wi_err_set(err, WI_EINVAL, "%s: layer %s: hard link %s -> %s leaves the image's root",
+                        r->what, layer, n, hl);
+  } else if (sl && sl[0] != '/') {
+    wi_autofree char *dir = wi_xstrdup(n);
+    char *slash = strrchr(dir, '/');
+    *(slash ? slash : dir) = '\0';
+    wi_autofree char *t = norm_member(dir, sl);
+    if (t == NULL)
+      return wi_err_set(err, WI_EINVAL,
+                        "%s: layer %s: symbolic link %s -> %s leads above the image's root",
+                        r->what, layer, n, sl);
+  }
+  return 0;
+}
+
+/* The layer's bytes pass through here on their way to the store, while a tar reader (the inner
+ * archive) checks its members. */
+struct layer_tee {
+  struct archive *outer;
+  const struct reader *r;
+  const char *name;
+  struct layer_sinks *ls;
+  char *buf;
+  bool started, eof;
+  int failed; /* a WI_E* code, err set */
+  wi_err *err;
+};
+
+static la_ssize_t
+tee_read(struct archive *inner, void *payload, const void **out)
+{
+  struct layer_tee *t = payload;
+  if (t->eof)
+    return 0;
+  la_ssize_t n = archive_read_data(t->outer, t->buf, CHUNK);
+  if (n < 0) {
+    t->failed = wi_err_set(t->err, WI_EINVAL, "%s: %s: %s", t->r->what, t->name,
+                           archive_error_string(t->outer));
+    if (inner)
+      archive_set_error(inner, EIO, "read failed");
+    return -1;
+  }
+  if (!t->started) {
+    t->started = true;
+    if (wi_gzip_detect(t->buf, (size_t)n))
+      t->ls->gunz = wi_gunzip_new(diff_sink, &t->ls->diff);
+    else
+      t->ls->gz = wi_gzip_new(WI_GZIP_LEVEL_DEFAULT, bw_sink, t->ls->bw);
+  }
+  if (n == 0) {
+    t->eof = true;
+    return 0;
+  }
+  int ret = feed_layer(t->ls, t->buf, (size_t)n, t->err);
+  if (ret < 0) {
+    if (ret == WI_EINVAL && t->ls->gunz) /* a bad gzip stream */
+      wi_err_wrap(t->err, "%s: layer %s", t->r->what, t->name);
+    t->failed = ret;
+    if (inner)
+      archive_set_error(inner, EIO, "store failed");
+    return -1;
+  }
+  *out = t->buf;
+  return n;
+}
+
+/* Read the layer through the tee: every member checked, then the rest (padding after the tar's
+ * end) drained into the store too. */
+static int
+tee_layer(struct layer_tee *t, wi_err *err)
+{
+  struct archive *in = archive_read_new();
+  struct archive_entry *ae;
+  int ret = 0, ar = ARCHIVE_OK;
+  const void *dummy;
+
+  archive_read_support_filter_all(in);
+  archive_read_support_format_tar(in);
+  archive_read_support_format_empty(in);
+  if (archive_read_open(in, t, NULL, tee_read, NULL) != ARCHIVE_OK) {
+    ar = ARCHIVE_FATAL;
+  } else {
+    while ((ar = archive_read_next_header(in, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+      if ((ret = check_layer_member(t->r, t->name, ae, err)) < 0)
+        break;
+      if (archive_read_data_skip(in) < ARCHIVE_WARN) {
+        ar = ARCHIVE_FATAL;
+        break;
+      }
+    }
+  }
+  if (ret == 0 && t->failed)
+    ret = t->failed;
+  else if (ret == 0 && ar != ARCHIVE_EOF)
+    ret = wi_err_set(err, WI_EINVAL, "%s: layer %s is not a valid tar archive: %s", t->r->what,
+                     t->name, archive_error_string(in));
+  archive_read_free(in);
+  while (ret == 0 && !t->eof && tee_read(NULL, t, &dummy) > 0)
+    ;
+  return ret == 0 ? t->failed : ret;
+}
+
 /* Stream one layer member into the store as a gzip blob. */
 static int
 load_layer(struct archive *a, struct reader *r, const char *name, wi_err *err)
 {
   struct layer_sinks ls = { 0 };
   wi_autofree char *buf = wi_xmalloc(CHUNK);
-  bool first = true;
+  struct layer_tee t = { .outer = a, .r = r, .name = name, .ls = &ls, .buf = buf, .err = err };
   int ret = wi_store_blob_begin(r->s, &ls.bw, err);
   struct loaded_layer out = { 0 };
 
   if (ret < 0)
     return ret;
   ret = wi_digest_hasher_init(&ls.diff, "sha256", err);
-  while (ret == 0) {
-    la_ssize_t n = archive_read_data(a, buf, CHUNK);
-    if (n < 0) {
-      ret = wi_err_set(err, WI_EINVAL, "%s: %s: %s", r->what, name, archive_error_string(a));
-      break;
-    }
-    if (first) {
-      first = false;
-      if (wi_gzip_detect(buf, (size_t)n))
-        ls.gunz = wi_gunzip_new(diff_sink, &ls.diff);
-      else
-        ls.gz = wi_gzip_new(WI_GZIP_LEVEL_DEFAULT, bw_sink, ls.bw);
-    }
-    if (n == 0)
-      break;
-    ret = feed_layer(&ls, buf, (size_t)n, err);
-  }
   if (ret == 0)
-    ret = ls.gunz ? wi_gunzip_finish(ls.gunz, err) : wi_gzip_finish(ls.gz, err);
+    ret = tee_layer(&t, err);
+  if (ret == 0 && ls.gunz && (ret = wi_gunzip_finish(ls.gunz, err)) == WI_EINVAL)
+    wi_err_wrap(err, "%s: layer %s", r->what, name);
+  else if (ret == 0 && ls.gz)
+    ret = wi_gzip_finish(ls.gz, err);
   if (ret == 0) {
     out.size = (int64_t)wi_store_blob_writer_size(ls.bw);
     wi_digest_hasher_final(&ls.diff, out.diff_id);
     ret = wi_store_blob_writer_commit(ls.bw, NULL, -1, out.digest, err);
-  } else if (ret == WI_EINVAL && ls.gunz) {
-    wi_err_wrap(err, "%s: layer %s", r->what, name);
   }
   wi_digest_hasher_dispose(&ls.diff);
   wi_gzip_free(ls.gz);

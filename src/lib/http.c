@@ -48,6 +48,7 @@ struct xfer {
   bool headers_done; /* final header block seen: body decisions can be made */
   bool streaming;    /* body goes to write_fn */
   int64_t upload_pos;
+  curl_mime *mime; /* multipart body (req->form) */
   int write_ret;   /* < 0: write_fn failed */
   int body_ret;    /* < 0: body cap exceeded */
   wi_err body_err; /* message for body_ret */
@@ -200,6 +201,11 @@ wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err)
   h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 30000;
   h->low_speed_time_s = opts->low_speed_time_s > 0 ? opts->low_speed_time_s : 60;
   h->cancel = opts->cancel;
+  /* The in-memory cookie engine, once: it and its cookies outlive curl_easy_reset. A COOKIELIST
+   * line that is no cookie turns it on without CURLOPT_COOKIEFILE, whose file list libcurl 7.88
+   * leaks on every reset. */
+  if (opts->cookies)
+    curl_easy_setopt(h->curl, CURLOPT_COOKIELIST, "");
   int ret = setup_tls(h, opts, err);
   if (ret < 0) {
     wi_http_free(h);
@@ -247,34 +253,12 @@ wi_http_resp_header(const struct wi_http_resp *resp, const char *name)
   return NULL;
 }
 
-/* Scheme, host and port of an absolute URL (the default port filled in); false when it is not one.
- */
-static bool
-origin_of(const char *url, char **scheme, char **host, char **port)
-{
-  CURLU *u = curl_url();
-  bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-            (strcmp(*scheme, "http") == 0 || strcmp(*scheme, "https") == 0);
-  curl_url_cleanup(u);
-  return ok;
-}
-
 bool
 wi_http_same_origin(const char *a, const char *b)
 {
-  char *sa = NULL, *ha = NULL, *pa = NULL, *sb = NULL, *hb = NULL, *pb = NULL;
-  bool same = origin_of(a, &sa, &ha, &pa) && origin_of(b, &sb, &hb, &pb) &&
-              strcasecmp(sa, sb) == 0 && strcasecmp(ha, hb) == 0 && strcmp(pa, pb) == 0;
-  curl_free(sa);
-  curl_free(ha);
-  curl_free(pa);
-  curl_free(sb);
-  curl_free(hb);
-  curl_free(pb);
-  return same;
+  wi_autofree char *oa = wi_http_url_origin(a);
+  wi_autofree char *ob = wi_http_url_origin(b);
+  return oa && ob && strcmp(oa, ob) == 0;
 }
 
 char *
@@ -540,9 +524,19 @@ set_method(struct wi_http *h, struct xfer *x)
   const char *m = req->method ? req->method : "GET";
   /* a zero-initialised request has body_fd 0: only a non-empty range counts as a file body */
   bool fd_body = req->body_fd >= 0 && req->body_fd_len > 0;
-  bool has_body = fd_body || req->body != NULL;
+  bool has_body = fd_body || req->body != NULL || req->form != NULL;
 
-  if (strcmp(m, "GET") == 0 && !has_body) {
+  if (req->form) {
+    x->mime = curl_mime_init(c);
+    for (size_t i = 0; req->form[i] && req->form[i + 1]; i += 2) {
+      curl_mimepart *part = curl_mime_addpart(x->mime);
+      curl_mime_name(part, req->form[i]);
+      curl_mime_data(part, req->form[i + 1], CURL_ZERO_TERMINATED);
+    }
+    curl_easy_setopt(c, CURLOPT_MIMEPOST, x->mime);
+    if (strcmp(m, "POST") != 0)
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+  } else if (strcmp(m, "GET") == 0 && !has_body) {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (strcmp(m, "HEAD") == 0) {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -573,8 +567,9 @@ build_headers(const struct wi_http_req *req)
   struct curl_slist *list = NULL;
   for (size_t i = 0; req->headers && req->headers[i]; i++)
     list = curl_slist_append(list, req->headers[i]);
-  /* only send Content-Type when the caller chose one (POST would add a form type) */
-  if (!has_header(req->headers, "Content-Type"))
+  /* only send Content-Type when the caller chose one (POST would add a form type); a multipart
+   * body brings its own, with the boundary */
+  if (!has_header(req->headers, "Content-Type") && req->form == NULL)
     list = curl_slist_append(list, "Content-Type:");
   return list;
 }
@@ -587,8 +582,30 @@ net_error(struct wi_http *h, const struct wi_http_req *req, CURLcode rc, wi_err 
   size_t ml = trim_len(msg, strlen(msg));
   int ret =
       wi_err_set(err, WI_ENET, "%s %s: %.*s", req->method ? req->method : "GET", url, (int)ml, msg);
-  if (rc == CURLE_OPERATION_TIMEDOUT)
+  /* why, for callers that decide on retries (http.h) */
+  long os_errno = 0;
+  switch (rc) {
+  case CURLE_OPERATION_TIMEDOUT:
     err->sys_errno = ETIMEDOUT;
+    break;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    err->sys_errno = EHOSTUNREACH;
+    break;
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+    err->sys_errno = EPROTO;
+    break;
+  default:
+    if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK)
+      err->sys_errno = (int)os_errno;
+  }
   return ret;
 }
 
@@ -623,6 +640,10 @@ wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp
   CURLcode rc = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
   curl_slist_free_all(hdrs);
+  if (x.mime) {
+    curl_easy_setopt(c, CURLOPT_MIMEPOST, NULL);
+    curl_mime_free(x.mime);
+  }
 
   int ret = 0;
   if (x.write_ret < 0) {
@@ -650,4 +671,50 @@ wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_resp
   curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
   resp->url = wi_xstrdup(eff ? eff : req->url);
   return 0;
+}
+
+/* The parts of an absolute http(s) URL; false otherwise. Each malloc'ed. */
+static bool
+url_parts(const char *url, char **scheme, char **host, char **port)
+{
+  CURLU *u = curl_url();
+  bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+  curl_url_cleanup(u);
+  return ok;
+}
+
+char *
+wi_http_url_origin(const char *url)
+{
+  char *scheme = NULL, *host = NULL, *port = NULL;
+  char *r = NULL;
+  if (url_parts(url, &scheme, &host, &port) &&
+      (strcasecmp(scheme, "https") == 0 || strcasecmp(scheme, "http") == 0)) {
+    r = wi_xasprintf("%s://%s:%s", scheme, host, port);
+    for (char *p = r; *p; p++)
+      *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  return r;
+}
+
+char *
+wi_http_url_resolve(const char *base, const char *ref)
+{
+  CURLU *u = curl_url();
+  char *abs = NULL;
+  char *r = NULL;
+  /* curl_url_set with a base already in place resolves a relative reference against it */
+  if (u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+    r = wi_xstrdup(abs);
+  curl_free(abs);
+  curl_url_cleanup(u);
+  return r;
 }

@@ -4,7 +4,10 @@
  * Always sets an error buffer, timeouts, CA locations, proxies from the environment and a redirect
  * policy that drops Authorization on a host change. A network failure is WI_ENET with the URL
  * (without userinfo) and libcurl's message; any HTTP status is a success of wi_http_do: callers
- * inspect resp->status.
+ * inspect resp->status. For callers that decide whether to retry, a WI_ENET error's sys_errno says
+ * why: EHOSTUNREACH when the host name did not resolve, EPROTO when the TLS handshake or the
+ * server's certificate failed, ETIMEDOUT on a timeout, else the operating system's errno of the
+ * failed connection (ECONNREFUSED, …) or 0.
  */
 #ifndef WI_HTTP_H
 #define WI_HTTP_H
@@ -29,6 +32,8 @@ struct wi_http_opts {
   long low_speed_time_s;   /* abort when < 1 byte/s for this long; default 60 */
   const int *cancel;       /* optional: a transfer stops soon after *cancel becomes non-zero
                               (read atomically); the request fails with WI_ECANCELED */
+  bool cookies;            /* keep cookies in memory across this handle's requests (a session);
+                              libcurl sends each back only to the hosts that set it */
 };
 
 struct wi_http_header {
@@ -65,6 +70,8 @@ struct wi_http_req {
   wi_http_write_fn write_fn;
   void *write_payload;
   size_t max_body;
+  /* … or a multipart/form-data body of text parts: name, value, name, value, …, NULL. */
+  const char *const *form;
   wi_http_progress_fn progress_fn; /* upload or download progress */
   void *progress_payload;
   bool follow_redirects; /* default false; registry GETs set true */
@@ -93,6 +100,13 @@ const char *wi_http_resp_header(const struct wi_http_resp *resp, const char *nam
 bool wi_http_same_origin(const char *a, const char *b);
 /* Percent-encode for a query value. malloc'ed. */
 char *wi_http_escape(const char *s);
+/* "scheme://host:port" of an http or https URL, lower-cased, the port always written (443 and 80
+ * by default), IPv6 hosts in brackets: two URLs have the same origin when these are equal.
+ * malloc'ed; NULL when url is not an absolute http(s) URL. */
+char *wi_http_url_origin(const char *url);
+/* A redirect target (absolute, or relative to base) as an absolute URL. malloc'ed; NULL when
+ * either cannot be parsed. */
+char *wi_http_url_resolve(const char *base, const char *ref);
 /* Global libcurl init (idempotent, thread-safe after the first call from main). */
 void wi_http_global_init(void);
 

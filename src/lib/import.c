@@ -8,6 +8,7 @@
 #include "lib/fs.h"
 #include "lib/imgconfig.h"
 #include "lib/layer.h"
+#include "lib/log.h"
 #include "lib/ref.h"
 
 /* The config before its layer: platform and changes, each checked. */
@@ -47,9 +48,17 @@ wi_import_tar(struct wi_store *s, int fd, const char *what, const char *name,
   ret = wi_fs_mkdir_p(spool, 0755, err);
   if (ret < 0)
     return ret;
-  struct wi_layer_opts lo = { .spool_dir = spool };
+  /* An image from a tar should not hand out privileges nobody looked at (WIT's unzip drops them
+   * too); --keep-setuid is the explicit way to keep them. */
+  struct wi_layer_opts lo = { .spool_dir = spool, .clear_setid = !o->keep_setuid };
   wi_autoptr(wi_layer_writer) struct wi_layer_writer *w = wi_layer_writer_new(&lo);
   ret = wi_layer_add_tar(w, fd, what, err);
+  const char *first = NULL;
+  size_t cleared = wi_layer_setid_cleared(w, &first);
+  if (ret == 0 && cleared)
+    wi_log(WI_LOG_WARN,
+           "%s: cleared the setuid/setgid bits of %zu file%s (%s%s); --keep-setuid keeps them",
+           what, cleared, cleared == 1 ? "" : "s", first, cleared > 1 ? ", …" : "");
   if (ret == 0)
     ret = wi_layer_writer_finish_store(w, s, &lr, err);
   if (ret < 0)

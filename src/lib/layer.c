@@ -48,6 +48,8 @@ struct wi_layer_writer {
   int spool_fd; /* -1 until the first streamed file */
   int64_t spool_end;
   ssize_t cur; /* entry being streamed by wi_layer_file_write, -1 = none */
+  size_t setid_cleared;
+  char *setid_first;
 };
 
 struct wi_layer_writer *
@@ -88,6 +90,7 @@ wi_layer_writer_free(struct wi_layer_writer *w)
   if (w->spool_fd >= 0)
     close(w->spool_fd);
   free(w->spool_dir);
+  free(w->setid_first);
   free(w);
 }
 
@@ -95,6 +98,14 @@ size_t
 wi_layer_count(const struct wi_layer_writer *w)
 {
   return w->n;
+}
+
+size_t
+wi_layer_setid_cleared(const struct wi_layer_writer *w, const char **first)
+{
+  if (first)
+    *first = w->setid_first;
+  return w->setid_cleared;
 }
 
 /* "/a//b/" → "a/b" is rejected for the empty component; "./a/b/" → "a/b". */
@@ -129,6 +140,12 @@ push_entry(struct wi_layer_writer *w, struct lentry *le, const struct wi_layer_e
 {
   le->type = e->type;
   le->mode = e->mode & 07777;
+  if (w->opts.clear_setid && e->type != WI_LAYER_DIR && (le->mode & (S_ISUID | S_ISGID))) {
+    le->mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+    wi_log(WI_LOG_INFO, "%s: setuid/setgid bits cleared", le->path);
+    if (w->setid_cleared++ == 0)
+      w->setid_first = wi_xstrdup(le->path);
+  }
   le->uid = e->uid;
   le->gid = e->gid;
   le->uname = e->uname && *e->uname ? wi_xstrdup(e->uname) : NULL;
@@ -362,22 +379,52 @@ sort_dedupe(struct wi_layer_writer *w)
   w->n = k;
 }
 
-static bool
-has_path(const struct wi_layer_writer *w, size_t n, const char *path)
+/* The index of path among the first n (sorted) entries, or -1. */
+static ssize_t
+find_sorted(const struct wi_layer_writer *w, size_t n, const char *path)
 {
-  struct lentry key = { .path = (char *)(uintptr_t)path };
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(w->v[mid].path, key.path);
+    int c = strcmp(w->v[mid].path, path);
     if (c == 0)
-      return true;
+      return (ssize_t)mid;
     if (c < 0)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return false;
+  return -1;
+}
+
+static bool
+has_path(const struct wi_layer_writer *w, size_t n, const char *path)
+{
+  return find_sorted(w, n, path) >= 0;
+}
+
+/* An entry beneath a symbolic link of the same layer is written through that link when the layer
+ * is applied, and a chain of such links leads anywhere: no tool writes such a layer, so refuse
+ * it. */
+static int
+check_beneath_links(const struct wi_layer_writer *w, wi_err *err)
+{
+  for (size_t i = 0; i < w->n; i++) {
+    if (strchr(w->v[i].path, '/') == NULL)
+      continue;
+    wi_autofree char *p = wi_xstrdup(w->v[i].path);
+    for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+      *s = '\0';
+      ssize_t k = find_sorted(w, w->n, p);
+      if (k >= 0 && w->v[k].type == WI_LAYER_SYMLINK)
+        return wi_err_set(
+            err, WI_EINVAL,
+            "layer entry \"%s\" lies beneath the symbolic link \"%s\" -> \"%s\" of the same layer: applying the layer would write through the link",
+            w->v[i].path, p, w->v[k].link);
+      *s = '/';
+    }
+  }
+  return 0;
 }
 
 static void
@@ -665,7 +712,9 @@ finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload, bool has
   sort_dedupe(w);
   if (w->opts.add_parents)
     add_parents(w);
-  ret = check_hardlinks(w, err);
+  ret = check_beneath_links(w, err);
+  if (ret == 0)
+    ret = check_hardlinks(w, err);
   if (ret < 0)
     return ret;
   if ((ret = wi_digest_hasher_init(&o.tar_h, "sha256", err)) < 0)

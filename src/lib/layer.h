@@ -5,7 +5,9 @@
  * pax header; no atime/ctime; numeric owners plus optional names), hashes that tar (the diff_id)
  * and gzips it (wi_gzip: parallel libdeflate, fixed level) while hashing the gzip stream (the
  * blob digest), all in one streaming pass.
- * Same entries in, same bytes out, whatever the order of wi_layer_add calls. Memory stays constant
+ * Same entries in, same bytes out, whatever the order of wi_layer_add calls. An entry beneath a
+ * symbolic link of the same layer is refused at finish (it would be written through the link).
+ * Memory stays constant
  * for big files: file contents given by path or fd are read in 64 KiB pieces at finish time.
  *
  *   struct wi_layer_writer *w = wi_layer_writer_new(NULL);
@@ -60,6 +62,7 @@ struct wi_layer_opts {
   const char *spool_dir; /* where streamed file contents wait (NULL = $TMPDIR or /tmp) */
   bool add_parents;      /* add missing parent directories as 0755 root:root, mtime below */
   int64_t parents_mtime;
+  bool clear_setid; /* clear the setuid and setgid bits of every entry but directories */
 };
 
 struct wi_layer_result {
@@ -84,6 +87,9 @@ wi_layer_writer_freep(struct wi_layer_writer **pp)
  * cannot be dup'ed. */
 int wi_layer_add(struct wi_layer_writer *w, const struct wi_layer_entry *e, wi_err *err);
 size_t wi_layer_count(const struct wi_layer_writer *w);
+/* How many entries lost their setuid/setgid bits to opts.clear_setid; *first (may be NULL) gets
+ * the first one's path (borrowed, NULL if none). */
+size_t wi_layer_setid_cleared(const struct wi_layer_writer *w, const char **first);
 /* Add a FILE entry whose content arrives as a stream (e.g. from another tar): the bytes are copied
  * into the writer's spool file (an unnamed temporary file) by wi_layer_file_write, and the entry
  * is complete at wi_layer_file_end. e's content fields are ignored. One file at a time. */
@@ -97,8 +103,8 @@ int wi_layer_file_end(struct wi_layer_writer *w, wi_err *err);
 int wi_layer_add_tar(struct wi_layer_writer *w, int fd, const char *what, wi_err *err);
 /* Write the sorted tar. gz_sink (may be NULL) receives the gzip stream, tar_sink (may be NULL)
  * the uncompressed tar. res is filled (digest/size only when gz_sink is set). A hard link whose
- * target is not in the layer is WI_EINVAL; unreadable src_path files are WI_EIO. The writer can
- * be finished only once. */
+ * target is not in the layer, or an entry beneath a symbolic link of the layer, is WI_EINVAL;
+ * unreadable src_path files are WI_EIO. The writer can be finished only once. */
 int wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *gz_payload,
                            wi_sink_fn tar_sink, void *tar_payload, struct wi_layer_result *res,
                            wi_err *err);

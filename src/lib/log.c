@@ -33,3 +33,20 @@ wi_log(enum wi_log_level level, const char *fmt, ...)
   va_end(ap);
   g_handler(level, msg, g_payload);
 }
+
+void
+wi_log_to(wi_log_handler handler, void *payload, enum wi_log_level level, const char *fmt, ...)
+{
+  char msg[2048];
+  va_list ap;
+
+  if (handler == NULL && (g_handler == NULL || level > g_level))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (handler)
+    handler(level, msg, payload);
+  else
+    g_handler(level, msg, g_payload);
+}

@@ -14,5 +14,9 @@ typedef void (*wi_log_handler)(enum wi_log_level level, const char *msg, void *p
 void wi_log_set_handler(wi_log_handler handler, enum wi_log_level max_level, void *payload);
 enum wi_log_level wi_log_level(void);
 void wi_log(enum wi_log_level level, const char *fmt, ...) WI_PRINTF(2, 3);
+/* As wi_log, but to handler (with payload) when one is given: for library calls whose caller
+ * passes its own handler. */
+void wi_log_to(wi_log_handler handler, void *payload, enum wi_log_level level, const char *fmt, ...)
+    WI_PRINTF(4, 5);
 
 #endif

@@ -120,8 +120,9 @@ int wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_ou
 int wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, wi_err *err);
 
 /* Helpers exposed for tests and fuzzing. */
-/* Token scopes (regclient_scope.c). Union of two token scope strings ("repository:a:pull repository:b:push"), merging the actions of
- * equal resources (split at the last ':'). malloc'ed. */
+/* Token scopes (regclient_scope.c). Union of two token scope strings ("repository:a:pull
+ * repository:b:push"), merging the actions of equal resources (split at the last ':'). malloc'ed.
+ */
 char *wi_regclient_scope_union(const char *a, const char *b);
 /* Does the scope string `have` grant every resource/action of `want` ("*" grants all)? */
 bool wi_regclient_scope_covers(const char *have, const char *want);

@@ -356,14 +356,59 @@ wi_witcache_candidates(const char *base, const char *arch, char *out[8])
   return n;
 }
 
+/* Compare dotted version strings numerically field by field ("4.10.0" > "4.9.1"). */
+static int
+version_cmp(const char *a, const char *b)
+{
+  while (*a || *b) {
+    char *ea, *eb;
+    unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+    if (x != y)
+      return x < y ? -1 : 1;
+    if (ea == a || eb == b)
+      return strcmp(a, b);
+    a = *ea == '.' ? ea + 1 : ea;
+    b = *eb == '.' ? eb + 1 : eb;
+  }
+  return 0;
+}
+
+/* The highest WDT version the cache holds under another key than wdt_latest (malloc'ed), or NULL:
+ * "wdt_4.3.1" and "wdt_4.3.1_amd64" both give 4.3.1. */
+static char *
+other_wdt_version(const char *dir)
+{
+  struct cache_tx tx;
+  wi_err err = { 0 };
+  char *best = NULL;
+
+  if (tx_begin(&tx, dir, false, &err) < 0)
+    return NULL;
+  for (size_t i = 0; i < tx.meta.n; i++) {
+    const char *k = tx.meta.v[i].key;
+    if (strncmp(k, "wdt_", 4) != 0 || strncmp(k + 4, "latest", 6) == 0)
+      continue;
+    size_t l = strcspn(k + 4, "_");
+    if (l == 0)
+      continue;
+    wi_autofree char *v = wi_xstrndup(k + 4, l);
+    if (best == NULL || version_cmp(v, best) > 0) {
+      free(best);
+      best = wi_steal(&v);
+    }
+  }
+  tx_end(&tx);
+  return best;
+}
+
 int
-wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
-                   char **key_out, char **path_out, wi_err *err)
+wi_witcache_find(const char *dir, const char *base, const char *arch, char **key_out,
+                 char **path_out, wi_err *err)
 {
   struct cache_tx tx;
   char *cand[8];
-  wi_autofree char *base = wi_witcache_installer_key(type, version);
-  size_t n = wi_witcache_candidates(base, arch, cand);
+  wi_autofree char *b = lower_dup(base);
+  size_t n = wi_witcache_candidates(b, arch, cand);
   int ret = WI_ENOTFOUND;
 
   if (tx_begin(&tx, dir, false, err) < 0)
@@ -381,13 +426,58 @@ wi_witcache_lookup(const char *dir, const char *type, const char *version, const
   }
   tx_end(&tx);
   if (ret < 0)
-    wi_err_set(
-        err, WI_ENOTFOUND,
-        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"imagetool cache addInstaller ...\"",
-        cand[0]);
+    wi_err_set(err, WI_ENOTFOUND, "cache entry %s not found", cand[0]);
 out:
   for (size_t i = 0; i < n; i++)
     free(cand[i]);
+  return ret;
+}
+
+int
+wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
+                   char **key_out, char **path_out, wi_err *err)
+{
+  wi_autofree char *base = wi_witcache_installer_key(type, version);
+  int ret = wi_witcache_find(dir, base, arch, key_out, path_out, err);
+  if (ret != WI_ENOTFOUND)
+    return ret;
+  char *cand[8];
+  size_t n = wi_witcache_candidates(base, arch, cand);
+  /* WIT's "latest" is only a key: point at the WDT the cache does hold */
+  wi_autofree char *other = NULL;
+  if (strcasecmp(type, "wdt") == 0 && strcasecmp(version, "latest") == 0)
+    other = other_wdt_version(dir);
+  if (other)
+    wi_err_set(
+        err, WI_ENOTFOUND,
+        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"wlsimg cache addInstaller ...\"; the cache has WDT %s: use --wdtVersion %s",
+        cand[0], other, other);
+  else
+    wi_err_set(
+        err, WI_ENOTFOUND,
+        "Installer with key=\"%s\" is not in the local cache, please download the installer and add it to the cache with \"wlsimg cache addInstaller ...\"",
+        cand[0]);
+  for (size_t i = 0; i < n; i++)
+    free(cand[i]);
+  return ret;
+}
+
+int
+wi_witcache_add_download(const char *dir, const char *key, const char *path, const char *digest,
+                         wi_err *err)
+{
+  struct cache_tx tx;
+  wi_autofree char *k = lower_dup(key);
+  int ret = 0;
+
+  if (tx_begin(&tx, dir, true, err) < 0)
+    return err->code;
+  wi_props_set(&tx.meta, k, path);
+  wi_props_set(&tx.sums, path, digest);
+  if (write_props_file(tx.meta_path, &tx.meta, err) < 0 ||
+      write_props_file(tx.sum_path, &tx.sums, err) < 0)
+    ret = err->code;
+  tx_end(&tx);
   return ret;
 }
 
@@ -410,7 +500,7 @@ wi_witcache_verify(const char *dir, const char *path, char digest_out[WI_DIGEST_
   if (recorded && strcmp(recorded, digest) != 0)
     return wi_err_set(
         err, WI_EDIGEST,
-        "cached installer %s changed since it was added (recorded %s, now %s); add it again with cache addInstaller --force",
+        "cached file %s changed since it was added (recorded %s, now %s); add it again with cache addInstaller --force (a patch: cache addPatch --force)",
         path, recorded, digest);
   if (!recorded && tx_begin(&tx, dir, true, err) == 0) {
     /* First use of an entry that WIT added: remember its content now. Best effort. */

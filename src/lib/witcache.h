@@ -7,7 +7,7 @@
  * exclusive flock on `.wlsimg-lock` around every read-modify-write, rewrites atomically (temp +
  * rename) and writes entries sorted. The sha256 of every file added through wlsimg is recorded in
  * the sidecar `.wlsimg-checksums` (same format, key = absolute path, value = "sha256:<hex>"), and
- * wi_witcache_verify() refuses a cached installer whose content changed since.
+ * wi_witcache_verify() refuses a cached installer or patch whose content changed since.
  */
 #ifndef WI_WITCACHE_H
 #define WI_WITCACHE_H
@@ -62,10 +62,18 @@ char *wi_witcache_installer_key(const char *type, const char *version);
 /* Candidate keys in WIT's lookup order (§7.3) for base key b and arch ("amd64", "arm64" or NULL
  * for unknown: b first, then the host's variants). Returns the count (≤ 8); strings malloc'ed. */
 size_t wi_witcache_candidates(const char *base, const char *arch, char *out[8]);
-/* Find an installer: first candidate whose value is an existing regular file. WI_ENOTFOUND with
- * WIT's IMG-0011 text naming the first candidate. key_out optional. */
+/* Find a file under base key b: the first candidate (wi_witcache_candidates order) whose value is
+ * an existing regular file. WI_ENOTFOUND naming the first candidate. key_out optional. */
+int wi_witcache_find(const char *dir, const char *base, const char *arch, char **key_out,
+                     char **path_out, wi_err *err);
+/* Find an installer: wi_witcache_find for "<type>_<version>", WI_ENOTFOUND with WIT's IMG-0011
+ * text naming the first candidate. key_out optional. */
 int wi_witcache_lookup(const char *dir, const char *type, const char *version, const char *arch,
                        char **key_out, char **path_out, wi_err *err);
+/* Record a file wlsimg itself wrote into the cache (a download): key = path, replacing any value
+ * (as WIT does), and the sha256 computed while writing it, so that the file is not read again. */
+int wi_witcache_add_download(const char *dir, const char *key, const char *path, const char *digest,
+                             wi_err *err);
 /* Check a cached file against its recorded sha256 (WI_EDIGEST naming the file when it changed);
  * a file added by WIT has no record yet: its digest is recorded now. digest_out optional. */
 int wi_witcache_verify(const char *dir, const char *path, char digest_out[WI_DIGEST_MAX],

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "lib/alloc.h"
 #include "lib/aux.h"
+#include "lib/aux_int.h"
 #include "lib/buf.h"
 #include "lib/fs.h"
 #include "lib/image.h"
@@ -16,6 +17,7 @@
 #include "lib/passwd.h"
 #include "lib/witcache.h"
 #include "lib/yaml.h"
+#include "normalize.h"
 
 /* ---- fixtures ---- */
 
@@ -80,6 +82,8 @@ setup(void)
   static const char *const evil[] = { "wlsdeploy/../../x", "boom" };
   make_zip("evil.zip", evil, WI_ARRAY_SIZE(evil));
   put("m1.yaml", "domainInfo:\n  AdminUserName: weblogic\n");
+  put("ol8.properties",
+      "packageManager=MICRODNF\n__OS__ID=\"ol\"\n__OS__NAME=\"Oracle Linux Server\"\n__OS__VERSION=\"8.10\"\n");
   put("m2.yaml",
       "appDeployments:\n  Application:\n    app:\n      SourcePath: wlsdeploy/applications/app.war\n");
   put("vars.properties", "A=1\n");
@@ -120,37 +124,18 @@ plan_for(struct wi_aux_opts *o, int *ret_out)
   return df;
 }
 
-/* The Dockerfile with the build id replaced by <uuid>. */
-static void
-mask_uuid(char *df)
-{
-  char *b = strstr(df, "buildid=\"");
-  if (b) {
-    b += 9;
-    char *e = strchr(b, '"');
-    memmove(b + 6, e, strlen(e) + 1);
-    memcpy(b, "<uuid>", 6);
-  }
-}
-
+/* WIT's Dockerfile for createAuxImage (wit-compat §5.4), normalised (tests/unit/normalize.h). */
 static const char wit_5_4[] =
     "FROM busybox AS os_update\n"
-    "LABEL com.oracle.weblogic.imagetool.buildid=\"<uuid>\"\n"
+    "LABEL com.oracle.weblogic.imagetool.buildid=\"BUILDID\"\n"
     "USER root\n"
-    "RUN if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
-    " && if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi \\\n"
-    " && if [ -z \"$(grep ^oracle: /etc/passwd)\" ]; then adduser -D -G oracle oracle || exit 1 ; fi\n"
+    "RUN if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi && if [ -z \"$(grep ^oracle: /etc/group)\" ]; then addgroup oracle || exit 1 ; fi && if [ -z \"$(grep ^oracle: /etc/passwd)\" ]; then adduser -D -G oracle oracle || exit 1 ; fi\n"
     "FROM os_update AS wdt_build\n"
-    "RUN mkdir -p /auxiliary \\\n"
-    " && mkdir -p /auxiliary/models \\\n"
-    " && chown oracle:oracle /auxiliary\n"
+    "RUN mkdir -p /auxiliary && mkdir -p /auxiliary/models && chown oracle:oracle /auxiliary\n"
     "COPY --chown=oracle:oracle [\"weblogic-deploy.zip\", \"/tmp/imagetool/\"]\n"
-    "RUN test -d /auxiliary/weblogic-deploy && rm -rf /auxiliary/weblogic-deploy || echo Initial WDT install \\\n"
-    "    && unzip -q \"/tmp/imagetool/weblogic-deploy.zip\" -d /auxiliary\n"
+    "RUN test -d /auxiliary/weblogic-deploy && rm -rf /auxiliary/weblogic-deploy || echo Initial WDT install && unzip -q \"/tmp/imagetool/weblogic-deploy.zip\" -d /auxiliary\n"
     "FROM os_update AS final\n"
-    "ENV AUXILIARY_IMAGE_PATH=/auxiliary \\\n"
-    "    WDT_HOME=/auxiliary \\\n"
-    "    WDT_MODEL_HOME=/auxiliary/models\n"
+    "ENV AUXILIARY_IMAGE_PATH=/auxiliary WDT_HOME=/auxiliary WDT_MODEL_HOME=/auxiliary/models\n"
     "RUN mkdir -p /auxiliary && chown oracle:oracle /auxiliary\n"
     "COPY --from=wdt_build --chown=oracle:oracle /auxiliary /auxiliary/\n"
     "RUN mkdir -p /auxiliary/models && chown oracle:oracle /auxiliary/models\n"
@@ -173,8 +158,9 @@ TEST(dockerfile_wit_example)
   int r;
   char *df = plan_for(&o, &r);
   CHECK_INT_EQ(r, 0);
-  mask_uuid(df);
-  CHECK_STR_EQ(df, wit_5_4);
+  char *norm = wit_normalize(df);
+  CHECK_STR_EQ(norm, wit_5_4);
+  free(norm);
   /* same inputs, same build id; different inputs, another one */
   struct wi_aux_plan *p1 = NULL, *p2 = NULL;
   wi_err err = { 0 };
@@ -208,27 +194,37 @@ TEST(dockerfile_variants)
   char *df = plan_for(&o, &r);
   CHECK_INT_EQ(r, 0);
   CHECK_STR_HAS(df, "FROM busybox AS os_update\nARG MYARG\nLABEL");
+  /* WIT's aux template: no ARG after the other FROMs */
+  CHECK(strstr(strstr(df, "AS wdt_build"), "ARG MYARG") == NULL);
   CHECK(strstr(df, "weblogic-deploy") == NULL);
   CHECK(strstr(df, "COPY --from=wdt_build") == NULL);
   CHECK_STR_HAS(df, "COPY --chown=oracle:root [\"m1.yaml\", \"/auxiliary/models/\"]\n");
   CHECK_STR_HAS(df, "adduser -D -G root oracle");
   free(df);
-  /* no WDT files: no model-home steps; custom homes; a non-busybox base */
+  /* no WDT files: no model-home steps; homes as typed; an Oracle Linux 8 base described by
+   * --fromImageProperties: its package manager and user commands, as WIT's probe would find them */
+  char *props = fpath("ol8.properties");
   struct wi_aux_opts o2 = { .wdt_home = "/u01/wdt/",
                             .wdt_model_home = "/u01/models",
                             .from_image = "ghcr.io/oracle/oraclelinux:8-slim",
+                            .from_image_props = props,
                             .chown = "oracle:root" };
   df = plan_for(&o2, &r);
   CHECK_INT_EQ(r, 0);
   CHECK_STR_HAS(df, "FROM ghcr.io/oracle/oraclelinux:8-slim AS os_update\n");
   CHECK_STR_HAS(df, "useradd -g root oracle");
+  char *norm = wit_normalize(df);
   CHECK_STR_HAS(
-      df,
-      "RUN mkdir -p /u01/wdt \\\n && mkdir -p /u01/models \\\n && chown oracle:root /u01/wdt\n");
-  CHECK_STR_HAS(df, "WDT_MODEL_HOME=/u01/models\n");
+      norm,
+      "RUN microdnf update && microdnf install gzip tar unzip libaio libnsl jq findutils diffutils make fontconfig freetype && microdnf clean all\n");
+  CHECK_STR_HAS(norm,
+                "RUN mkdir -p /u01/wdt/ && mkdir -p /u01/models && chown oracle:root /u01/wdt/\n");
+  CHECK_STR_HAS(norm, "WDT_HOME=/u01/wdt/ WDT_MODEL_HOME=/u01/models\n");
   CHECK(strstr(df, "chmod -R 640") == NULL);
-  CHECK_STR_HAS(df, "WORKDIR /u01/wdt\n");
+  CHECK_STR_HAS(norm, "WORKDIR /u01/wdt/\n");
+  free(norm);
   free(df);
+  free(props);
   free(m1);
 }
 
@@ -385,6 +381,106 @@ TEST(layers_whiteouts_links)
   free(root);
 }
 
+/* A tar of entries "name", "name/" (directory), "name>target" (symbolic link), "name=target" (hard
+ * link). */
+static char *
+make_link_tar(const char *file, const char *const *entries, size_t n)
+{
+  char *p = fpath(file);
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open_filename(a, p);
+  for (size_t i = 0; i < n; i++) {
+    struct archive_entry *e = archive_entry_new();
+    wi_autofree char *name = wi_xstrdup(entries[i]);
+    char *sym = strchr(name, '>'), *hard = strchr(name, '=');
+    size_t l = strlen(name);
+    if (sym)
+      *sym++ = '\0';
+    if (hard)
+      *hard++ = '\0';
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_perm(e, 0644);
+    if (sym) {
+      archive_entry_set_filetype(e, AE_IFLNK);
+      archive_entry_set_symlink(e, sym);
+    } else if (hard) {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_hardlink(e, hard);
+    } else {
+      archive_entry_set_filetype(e, name[l - 1] == '/' ? AE_IFDIR : AE_IFREG);
+    }
+    archive_write_header(a, e);
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return p;
+}
+
+/* Links resolved as extraction would: each entry is harmless alone, together they leave. */
+TEST(archive_link_chains)
+{
+  static const struct {
+    const char *entries[4];
+    const char *want; /* NULL: accepted */
+  } cases[] = {
+    { { "a>.", "a/b>..", "a/b/etc/passwd" }, "entry a/b lies beneath the symbolic link a -> ." },
+    { { "x/y", "x>." }, "symbolic link x comes after entries at or beneath that path" },
+    { { "d/", "d/f", "d>." }, "symbolic link d comes after entries at or beneath that path" },
+    { { "l>.", "l" }, "entry l replaces the symbolic link l -> ." },
+    { { "w/y>.", "w/x>y/../.." },
+      "symbolic link w/x -> y/../.. leads outside the archive through the symbolic link w/y -> ." },
+    { { "w/y>..", "w/x>y/.." },
+      "symbolic link w/x -> y/.. leads outside the archive through the symbolic link w/y -> .." },
+    { { "p>q", "q>p" }, "symbolic link p -> q: too many levels of symbolic links" },
+    { { "l>.", "f", "h=l/f" }, "hard link h -> l/f goes through the symbolic link l -> ." },
+    { { "up>../x" }, "symbolic link up -> ../x points outside the archive" },
+    { { "abs>/etc" }, "symbolic link abs -> /etc points outside the archive" },
+    { { "a/../../b" }, "entry a/../../b escapes its directory" },
+    { { "lib/a.jar", "cur>lib/a.jar", "d>lib", "e>d/a.jar" }, NULL },
+    { { "./w/", "w/y>.", "w/x>y/..", "w/z>x/lib" }, NULL },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    size_t n = 0;
+    while (n < 4 && cases[i].entries[n])
+      n++;
+    wi_autofree char *name = wi_xasprintf("links%zu.tar", i);
+    wi_autofree char *path = make_link_tar(name, cases[i].entries, n);
+    wi_err err = { 0 };
+    int ret = wi_aux_archive_scan(path, NULL, NULL, &err);
+    if (cases[i].want == NULL) {
+      CHECK_INT_EQ(ret, 0);
+      CHECK_STR_EQ(err.msg, "");
+    } else {
+      CHECK_INT_EQ(ret, WI_EINVAL);
+      CHECK_STR_HAS(err.msg, cases[i].want);
+      CHECK_STR_HAS(err.msg, name);
+    }
+  }
+}
+
+/* The plan refuses an installer with a link chain before anything is built (dry runs too). */
+TEST(plan_installer_link_chain)
+{
+  static const char *const chain[] = { "weblogic-deploy/VERSION.txt", "weblogic-deploy/y>.",
+                                       "weblogic-deploy/x>y/../.." };
+  wi_autofree char *inst = make_link_tar("wdt-chain.tar", chain, WI_ARRAY_SIZE(chain));
+  wi_autofree char *model = fpath("m1.yaml");
+  enum wi_witcache_add_result res;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_witcache_add_file(cache_dir, "wdt_chain", inst, false, &res, NULL, NULL, &err),
+               0);
+  const char *models[] = { model };
+  struct wi_aux_opts o = { .wdt_version = "chain", .dry_run = true };
+  o.models.v = models;
+  o.models.n = 1;
+  int ret = 0;
+  wi_autofree char *msg = plan_for(&o, &ret);
+  CHECK_INT_EQ(ret, WI_EINVAL);
+  CHECK_STR_HAS(msg, "symbolic link weblogic-deploy/x -> y/../.. leads outside the archive");
+}
+
 int
 main(void)
 {
@@ -394,6 +490,8 @@ main(void)
   RUN(plan_errors);
   RUN(yaml_refs);
   RUN(layers_whiteouts_links);
+  RUN(archive_link_chains);
+  RUN(plan_installer_link_chain);
   wi_err err = { 0 };
   wi_fs_rm_rf(tmpdir, &err);
   free(tmpdir);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -12,6 +13,7 @@
 #include "harness.h"
 #include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/digest.h"
 #include "lib/docker_archive.h"
 #include "lib/fs.h"
 #include "lib/store.h"
@@ -28,6 +30,7 @@ static char *tmp_root;
 struct member {
   const char *name;
   const char *data;
+  size_t len; /* 0: strlen(data) */
 };
 
 /* A tar file at <tmp_root>/<file> holding the members; returns an fd open on it. */
@@ -44,9 +47,10 @@ make_tar(const char *file, const struct member *m, size_t n)
     archive_entry_set_pathname(ae, m[i].name);
     archive_entry_set_filetype(ae, AE_IFREG);
     archive_entry_set_perm(ae, 0644);
-    archive_entry_set_size(ae, (la_int64_t)strlen(m[i].data));
+    size_t len = m[i].len ? m[i].len : strlen(m[i].data);
+    archive_entry_set_size(ae, (la_int64_t)len);
     archive_write_header(a, ae);
-    archive_write_data(a, m[i].data, strlen(m[i].data));
+    archive_write_data(a, m[i].data, len);
     archive_entry_free(ae);
   }
   archive_write_close(a);
@@ -172,6 +176,101 @@ TEST(test_many_layer_names)
   CHECK_STR_HAS(err.msg, "image 0 has 100000 layers but its config lists 0 diff_ids");
 }
 
+/* A layer tar in memory: "etc/hostname" and one more member of the given kind. */
+static void
+make_layer(struct wi_buf *out, const char *name, mode_t type, const char *link, bool hard)
+{
+  static char mem[64 * 1024];
+  size_t used = 0;
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open_memory(a, mem, sizeof mem, &used);
+  struct archive_entry *ae = archive_entry_new();
+  archive_entry_set_pathname(ae, "etc/hostname");
+  archive_entry_set_filetype(ae, AE_IFREG);
+  archive_entry_set_perm(ae, 0644);
+  archive_entry_set_size(ae, 3);
+  archive_write_header(a, ae);
+  archive_write_data(a, "ok\n", 3);
+  archive_entry_clear(ae);
+  archive_entry_set_pathname(ae, name);
+  archive_entry_set_filetype(ae, type);
+  archive_entry_set_perm(ae, 0644);
+  if (type == AE_IFCHR || type == AE_IFBLK)
+    archive_entry_set_rdev(ae, makedev(1, 1));
+  if (link && hard)
+    archive_entry_set_hardlink(ae, link);
+  else if (link)
+    archive_entry_set_symlink(ae, link);
+  archive_write_header(a, ae);
+  archive_entry_free(ae);
+  archive_write_close(a);
+  archive_write_free(a);
+  wi_buf_add(out, mem, used, NULL);
+}
+
+/* A layer's members are checked as docker checks them when it applies a layer: ../ names, hard
+ * links leaving the root, relative symbolic links leading above it and device nodes are refused,
+ * naming the member; nothing is stored or named. Absolute names and links stay inside. */
+TEST(test_layer_members)
+{
+  static const struct {
+    const char *name;
+    mode_t type;
+    const char *link;
+    bool hard;
+    const char *want; /* NULL: loads */
+  } cases[] = {
+    { "../../etc/cron.d/x", AE_IFREG, NULL, false,
+      "member ../../etc/cron.d/x leaves the image's root" },
+    { "/../x", AE_IFREG, NULL, false, "member /../x leaves the image's root" },
+    { "a/../../x", AE_IFREG, NULL, false, "member a/../../x leaves the image's root" },
+    { "etc/l", AE_IFREG, "../../etc/shadow", true, "hard link etc/l -> ../../etc/shadow leaves" },
+    { "etc/s", AE_IFLNK, "../../x", false, "symbolic link etc/s -> ../../x leads above" },
+    { "dev/mem", AE_IFCHR, NULL, false, "member dev/mem is a character device node" },
+    { "dev/sda", AE_IFBLK, NULL, false, "member dev/sda is a block device node" },
+    { "/etc/abs", AE_IFREG, NULL, false, NULL },
+    { "bin", AE_IFLNK, "/usr/bin", false, NULL },
+    { "etc/up", AE_IFLNK, "../usr/lib/os-release", false, NULL },
+    { "run/fifo", AE_IFIFO, NULL, false, NULL },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    struct wi_buf layer = WI_BUF_INIT(1 << 20);
+    make_layer(&layer, cases[i].name, cases[i].type, cases[i].link, cases[i].hard);
+    char diff[WI_DIGEST_MAX];
+    wi_digest_bytes(layer.data, layer.len, diff);
+    wi_autofree char *cfg =
+        wi_xasprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+                     "\"diff_ids\":[\"%s\"]}}",
+                     diff);
+    const struct member m[] = {
+      { "layer.tar", layer.data, layer.len },
+      { "c.json", cfg, 0 },
+      { "manifest.json",
+        "[{\"Config\":\"c.json\",\"RepoTags\":[\"l:1\"],\"Layers\":[\"layer.tar\"]}]", 0 },
+    };
+    wi_autofree char *file = wi_xasprintf("layer%zu.tar", i);
+    wi_autoclose int fd = make_tar(file, m, 3);
+    wi_autofree char *sub = wi_xasprintf("layer%zu", i);
+    wi_autoptr(wi_store) struct wi_store *s = fresh_store(sub);
+    struct wi_docker_archive_loaded *l = NULL;
+    size_t n = 0;
+    wi_err err = { 0 };
+    int ret = wi_docker_archive_read(s, fd, file, true, &l, &n, &err);
+    if (cases[i].want) {
+      CHECK_INT_EQ(ret, WI_EINVAL);
+      CHECK_STR_HAS(err.msg, cases[i].want);
+      CHECK_STR_HAS(err.msg, "layer layer.tar:");
+      CHECK_INT_EQ(n_names(s), 0);
+    } else {
+      CHECK_INT_EQ(ret, 0);
+      CHECK_INT_EQ(n_names(s), 1);
+      wi_docker_archive_loaded_free(l, n);
+    }
+    wi_buf_dispose(&layer);
+  }
+}
+
 /* Nothing of a failed write stays behind: no file, no temporary file. */
 TEST(test_write_file_leaves_nothing_on_failure)
 {
@@ -211,6 +310,7 @@ main(void)
   RUN(test_escaping_member);
   RUN(test_write_file_leaves_nothing_on_failure);
   RUN(test_many_layer_names);
+  RUN(test_layer_members);
   wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();

@@ -1,6 +1,8 @@
 /* Unit tests for src/lib/http.c against a real HTTP server (libmicrohttpd, in this process):
  * redirects and the Authorization header, final-response headers, body caps and streaming, bodies
- * from memory and file ranges, network errors without userinfo. */
+ * from memory and file ranges, multipart forms, the cookie session, network errors without userinfo
+ * and why they happened, URL origins. */
+#include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <stdlib.h>
@@ -72,6 +74,13 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
     const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     snprintf(text, sizeof text, "auth=%s", a ? a : "none");
     return reply(conn, 200, text, strlen(text), "X-Final", "1");
+  }
+  if (!strcmp(url, "/setcookie"))
+    return reply(conn, 200, "set", 3, "Set-Cookie", "SESSION=s1; Path=/");
+  if (!strcmp(url, "/cookie")) {
+    const char *c = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    snprintf(text, sizeof text, "cookie=%s", c ? c : "none");
+    return reply(conn, 200, text, strlen(text), NULL, NULL);
   }
   if (!strcmp(url, "/big")) {
     static char big[100000];
@@ -269,6 +278,66 @@ TEST(test_request_bodies)
   wi_fs_rm_rf(dir, &err);
 }
 
+TEST(test_form_and_cookies)
+{
+  wi_err err = { 0 };
+  struct wi_http_resp resp;
+  /* a multipart/form-data body of text parts, with its own Content-Type */
+  wi_autoptr(wi_http) struct wi_http *h = new_http();
+  const char *form[] = { "request_xml", "<a x=\"1\"/>", "second", "two", NULL };
+  struct wi_http_req post = { .method = "POST", .url = url("/form"), .form = form, .body_fd = -1 };
+  CHECK_INT_EQ(wi_http_do(h, &post, &resp, &err), 0);
+  CHECK_STR_HAS(wi_buf_cstr(&resp.body), "POST /form ct=multipart/form-data; boundary=");
+  CHECK_STR_HAS(wi_buf_cstr(&resp.body),
+                "Content-Disposition: form-data; name=\"request_xml\"\r\n\r\n<a x=\"1\"/>\r\n");
+  CHECK_STR_HAS(wi_buf_cstr(&resp.body), "name=\"second\"\r\n\r\ntwo\r\n");
+  wi_http_resp_dispose(&resp);
+
+  /* cookies: kept across requests only when asked for */
+  for (int on = 0; on < 2; on++) {
+    struct wi_http_opts o = { .cookies = on };
+    wi_autoptr(wi_http) struct wi_http *c = NULL;
+    CHECK_INT_EQ(wi_http_new(&c, &o, &err), 0);
+    wi_autofree char *set_url = wi_xstrdup(url("/setcookie")); /* url() reuses one buffer */
+    wi_autofree char *get_url = wi_xstrdup(url("/cookie"));
+    struct wi_http_req set = { .url = set_url, .body_fd = -1 };
+    struct wi_http_req get = { .url = get_url, .body_fd = -1 };
+    CHECK_INT_EQ(wi_http_do(c, &set, &resp, &err), 0);
+    wi_http_resp_dispose(&resp);
+    for (int i = 0; i < 2; i++) { /* and again after a reset of the handle */
+      CHECK_INT_EQ(wi_http_do(c, &get, &resp, &err), 0);
+      CHECK_STR_EQ(wi_buf_cstr(&resp.body), on ? "cookie=SESSION=s1" : "cookie=none");
+      wi_http_resp_dispose(&resp);
+    }
+  }
+}
+
+TEST(test_url_origin)
+{
+  static const struct {
+    const char *url, *origin;
+  } cases[] = {
+    { "https://Updates.Oracle.com/Orion/Services?x=1", "https://updates.oracle.com:443" },
+    { "https://user:pw@example.com:8443/a", "https://example.com:8443" },
+    { "http://127.0.0.1/", "http://127.0.0.1:80" },
+    { "https://[::1]:5000/v2/", "https://[::1]:5000" },
+    { "ftp://example.com/", NULL },
+    { "/relative", NULL },
+    { "https://example.com:99999/", NULL },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    char *o = wi_http_url_origin(cases[i].url);
+    CHECK_STR_EQ(o, cases[i].origin);
+    free(o);
+  }
+  char *r = wi_http_url_resolve("https://a.example/x/y?q=1", "../z?k=2");
+  CHECK_STR_EQ(r, "https://a.example/z?k=2");
+  free(r);
+  r = wi_http_url_resolve("https://a.example/x", "https://b.example:444/p");
+  CHECK_STR_EQ(r, "https://b.example:444/p");
+  free(r);
+}
+
 TEST(test_network_error)
 {
   wi_autoptr(wi_http) struct wi_http *h = new_http();
@@ -278,6 +347,7 @@ TEST(test_network_error)
   CHECK_INT_EQ(wi_http_do(h, &req, &resp, &err), WI_ENET);
   CHECK_STR_HAS(err.msg, "GET http://127.0.0.1:1/v2/: ");
   CHECK(strstr(err.msg, "secret") == NULL);
+  CHECK_INT_EQ(err.sys_errno, ECONNREFUSED); /* why, for callers that retry */
 
   struct wi_http_opts o = { .ca_file = "/nonexistent/ca.pem" };
   struct wi_http *h2 = NULL;
@@ -361,6 +431,8 @@ main(void)
   RUN(test_redirect_authorization);
   RUN(test_bodies);
   RUN(test_request_bodies);
+  RUN(test_form_and_cookies);
+  RUN(test_url_origin);
   RUN(test_network_error);
   RUN(test_trace_redacts_authorization);
   RUN(test_escape);

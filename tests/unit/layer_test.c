@@ -221,6 +221,80 @@ TEST(test_bad_entries_and_parents)
   wi_buf_dispose(&tar);
 }
 
+/* An entry beneath a symbolic link of the same layer would be written through it: refused at
+ * finish, whatever the order the entries were added in. */
+TEST(test_entry_beneath_symlink)
+{
+  struct wi_layer_entry link = {
+    .path = "opt/app/lib", .type = WI_LAYER_SYMLINK, .mode = 0777, .link = "../../etc"
+  };
+  struct wi_layer_entry file = {
+    .path = "opt/app/lib/passwd", .type = WI_LAYER_FILE, .mode = 0644, .data = "x", .size = 1
+  };
+  for (int order = 0; order < 2; order++) {
+    wi_err err = { 0 };
+    struct wi_layer_opts o = { .add_parents = true };
+    struct wi_layer_writer *w = wi_layer_writer_new(&o);
+    CHECK_INT_EQ(wi_layer_add(w, order ? &file : &link, &err), 0);
+    CHECK_INT_EQ(wi_layer_add(w, order ? &link : &file, &err), 0);
+    struct wi_buf tar = WI_BUF_INIT(1 << 20);
+    struct wi_layer_result r;
+    CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, buf_sink, &tar, &r, &err), WI_EINVAL);
+    CHECK_STR_HAS(err.msg, "layer entry \"opt/app/lib/passwd\" lies beneath the symbolic link "
+                           "\"opt/app/lib\" -> \"../../etc\"");
+    CHECK_INT_EQ(tar.len, 0);
+    wi_layer_writer_free(w);
+    wi_buf_dispose(&tar);
+  }
+  /* A directory replacing the link (a later entry of the same path) makes it valid. */
+  wi_err err = { 0 };
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+  struct wi_layer_entry dir = { .path = "opt/app/lib", .type = WI_LAYER_DIR, .mode = 0755 };
+  CHECK_INT_EQ(wi_layer_add(w, &link, &err), 0);
+  CHECK_INT_EQ(wi_layer_add(w, &file, &err), 0);
+  CHECK_INT_EQ(wi_layer_add(w, &dir, &err), 0);
+  struct wi_layer_result r;
+  CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, NULL, NULL, &r, &err), 0);
+  wi_layer_writer_free(w);
+}
+
+/* clear_setid: files lose setuid/setgid, directories keep setgid; counted. */
+TEST(test_clear_setid)
+{
+  struct wi_layer_entry e[] = {
+    { .path = "usr/bin/su", .type = WI_LAYER_FILE, .mode = 04755 },
+    { .path = "usr/bin/wall", .type = WI_LAYER_FILE, .mode = 02755 },
+    { .path = "usr/bin/plain", .type = WI_LAYER_FILE, .mode = 01755 },
+    { .path = "var/mail", .type = WI_LAYER_DIR, .mode = 02775 },
+  };
+  const uint32_t want[] = { 0755, 0755, 01755, 02775 };
+  for (int clear = 0; clear < 2; clear++) {
+    wi_err err = { 0 };
+    struct wi_layer_opts o = { .clear_setid = clear };
+    struct wi_layer_writer *w = wi_layer_writer_new(&o);
+    for (size_t i = 0; i < WI_ARRAY_SIZE(e); i++)
+      CHECK_INT_EQ(wi_layer_add(w, &e[i], &err), 0);
+    const char *first = NULL;
+    CHECK_INT_EQ(wi_layer_setid_cleared(w, &first), clear ? 2 : 0);
+    CHECK_STR_EQ(first, clear ? "usr/bin/su" : NULL);
+    struct wi_buf tar = WI_BUF_INIT(1 << 20);
+    struct wi_layer_result r;
+    CHECK_INT_EQ(wi_layer_writer_finish(w, NULL, NULL, buf_sink, &tar, &r, &err), 0);
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    archive_read_open_memory(a, tar.data, tar.len);
+    struct archive_entry *ae;
+    while (archive_read_next_header(a, &ae) == ARCHIVE_OK)
+      for (size_t i = 0; i < WI_ARRAY_SIZE(e); i++)
+        if (strncmp(archive_entry_pathname(ae), e[i].path, strlen(e[i].path)) == 0 &&
+            strlen(archive_entry_pathname(ae)) <= strlen(e[i].path) + 1)
+          CHECK_INT_EQ(archive_entry_perm(ae), clear ? want[i] : e[i].mode);
+    archive_read_free(a);
+    wi_layer_writer_free(w);
+    wi_buf_dispose(&tar);
+  }
+}
+
 TEST(test_gunzip_errors_and_multimember)
 {
   wi_err err = { 0 };
@@ -557,6 +631,8 @@ main(void)
   RUN(test_reproducible_and_diff_id);
   RUN(test_entries_preserved);
   RUN(test_bad_entries_and_parents);
+  RUN(test_entry_beneath_symlink);
+  RUN(test_clear_setid);
   RUN(test_gunzip_errors_and_multimember);
   RUN(test_finish_store);
   RUN(test_add_tar_order_independent);

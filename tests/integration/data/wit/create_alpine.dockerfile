@@ -1,0 +1,27 @@
+FROM alpine:3 AS os_update
+LABEL com.oracle.weblogic.imagetool.buildid="BUILDID"
+USER root
+RUN apk update && apk upgrade && rm -rf /var/cache/apk/*
+RUN if [ -z "$(grep ^oracle: /etc/group)" ]; then addgroup oracle || exit 1 ; fi && if [ -z "$(grep ^oracle: /etc/group)" ]; then addgroup oracle || exit 1 ; fi && if [ -z "$(grep ^oracle: /etc/passwd)" ]; then adduser -D -G oracle oracle || exit 1 ; fi
+FROM os_update AS jdk_build
+LABEL com.oracle.weblogic.imagetool.buildid="BUILDID"
+ENV JAVA_HOME=/u01/jdk
+COPY --chown=oracle:oracle ["jdk-8u401-linux-x64.tar.gz", "/tmp/imagetool/"]
+USER oracle
+RUN tar xzf "/tmp/imagetool/jdk-8u401-linux-x64.tar.gz" -C /u01 && $(test -d /u01/jdk* && mv /u01/jdk* /u01/jdk || mv /u01/graal* /u01/jdk) && rm -rf /tmp/imagetool && rm -f /u01/jdk/javafx-src.zip /u01/jdk/src.zip
+FROM os_update AS wls_build
+LABEL com.oracle.weblogic.imagetool.buildid="BUILDID"
+ENV JAVA_HOME=/u01/jdk ORACLE_HOME=/u01/oracle OPATCH_NO_FUSER=true
+RUN mkdir -p /u01/oracle && mkdir -p /u01/oracle/oraInventory && chown oracle:oracle /u01/oracle/oraInventory && chown oracle:oracle /u01/oracle
+COPY --from=jdk_build --chown=oracle:oracle ["/u01/jdk", "/u01/jdk/"]
+COPY --chown=oracle:oracle ["fmw_12.2.1.4.0_wls_lite_Disk1_1of1.zip", "wls.rsp", "/tmp/imagetool/wls/"]
+COPY --chown=oracle:oracle oraInst.loc /u01/oracle/
+USER oracle
+RUN echo "INSTALLING MIDDLEWARE" && echo "INSTALLING wls" && unzip -q "/tmp/imagetool/wls/fmw_12.2.1.4.0_wls_lite_Disk1_1of1.zip" -d /tmp/imagetool/wls && /u01/jdk/bin/java -Xmx1024m -jar /tmp/imagetool/wls/fmw_12.2.1.4.0_wls_lite_generic.jar -silent ORACLE_HOME=/u01/oracle -responseFile /tmp/imagetool/wls/wls.rsp -invPtrLoc /u01/oracle/oraInst.loc -ignoreSysPrereqs -force -novalidation && test $? -eq 0 && chmod -R g+r /u01/oracle || (grep -vh "NOTIFICATION" /tmp/OraInstall*/install*.log && exit 1)
+FROM os_update AS final_build
+ENV ORACLE_HOME=/u01/oracle LD_LIBRARY_PATH=/u01/oracle/oracle_common/adr JAVA_HOME=/u01/jdk PATH=${PATH}:/u01/jdk/bin:/u01/oracle/oracle_common/common/bin:/u01/oracle/wlserver/common/bin:/u01/oracle
+LABEL com.oracle.weblogic.imagetool.buildid="BUILDID"
+COPY --from=jdk_build --chown=oracle:oracle /u01/jdk /u01/jdk/
+COPY --from=wls_build --chown=oracle:oracle /u01/oracle /u01/oracle/
+USER oracle
+WORKDIR /u01/oracle
