@@ -16,11 +16,13 @@ tally() { # tally LOGFILE: add its last "N passed, M failed"
   if [ -z "$line" ]; then total_f=$((total_f + 1)); return; fi
   total_p=$((total_p + ${line%% passed*})); f=${line#*, }; total_f=$((total_f + ${f%% failed*}))
 }
-step() { # step NAME CMD...: run, report
-  local name=$1 log; shift
+step() { # step NAME CMD...: run, report (with its duration, to keep the whole run under 20 minutes)
+  local name=$1 log start; shift
   log=$(mktemp)
+  start=$(date +%s)
   echo "=== $name"
   if "$@" 2>&1 | tee "$log"; then :; else status=1; echo "=== $name FAILED"; fi
+  echo "=== $name: $(( $(date +%s) - start )) s"
   LAST_LOG=$log
 }
 step "gcc build (-Werror)" make -j"$jobs" WERROR=1
