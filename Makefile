@@ -31,15 +31,18 @@ LIB_SRC  := $(sort $(wildcard src/lib/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*_test.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*_fuzz.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/ui_assets.o
 UI_ASSETS := $(shell find ui ! -name ".*" 2>/dev/null)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+# tests/tools/foo_bar.c -> $(BUILD)/tests/foo-bar: small drivers of library calls for the integration tests and bench
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(subst _,-,$(TOOL_SRC)))
 
 .PHONY: all check check-unit check-fuzz check-integration check-asan check-tsan fuzz fuzz-build fuzz-long lint \
-        format format-check clean
+        format format-check clean man completion install uninstall
 
 all: $(BUILD)/wlsimg
 
@@ -67,9 +70,48 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
 
-$(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c fuzz/scratch.h $(BUILD)/libwlsimg.a
+$(BUILD)/tests/rebase-native: tests/tools/rebase_native.c $(BUILD)/libwlsimg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c $(wildcard fuzz/*.h) $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/driver.c $(BUILD)/libwlsimg.a $(LDLIBS)
+
+# Man pages (help2man, from the same text as --help) and the shell completion scripts, made from the
+# binary; `make install PREFIX=… DESTDIR=…` puts them and the binary in place.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+
+man: $(BUILD)/man/wlsimg.1
+
+$(BUILD)/man/wlsimg.1: $(BUILD)/wlsimg scripts/gen-man.sh README.md
+	@rm -rf $(BUILD)/man
+	scripts/gen-man.sh $(BUILD)/wlsimg $(BUILD)/man
+
+completion: $(BUILD)/completion/wlsimg $(BUILD)/completion/_wlsimg
+
+$(BUILD)/completion/wlsimg: $(BUILD)/wlsimg
+	@mkdir -p $(dir $@)
+	$(BUILD)/wlsimg completion bash > $@
+
+$(BUILD)/completion/_wlsimg: $(BUILD)/wlsimg
+	@mkdir -p $(dir $@)
+	$(BUILD)/wlsimg completion zsh > $@
+
+install: all man completion
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BUILD)/wlsimg $(DESTDIR)$(BINDIR)/wlsimg
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 0644 $(BUILD)/completion/wlsimg $(DESTDIR)$(BASHCOMPDIR)/wlsimg
+	install -m 0644 $(BUILD)/completion/_wlsimg $(DESTDIR)$(ZSHCOMPDIR)/_wlsimg
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wlsimg $(DESTDIR)$(MANDIR)/wlsimg.1 $(DESTDIR)$(MANDIR)/wlsimg-*.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/wlsimg $(DESTDIR)$(ZSHCOMPDIR)/_wlsimg
 
 check-unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -77,18 +119,19 @@ check-unit: $(UNIT_BIN)
 check-fuzz: $(FUZZ_BIN)
 	@tests/run-fuzz-replay.sh $(FUZZ_BIN)
 
-check-integration: $(BUILD)/wlsimg
+check-integration: $(BUILD)/wlsimg $(TOOL_BIN)
 	@WLSIMG=$(CURDIR)/$(BUILD)/wlsimg tests/integration/run.sh
 
 # Everything: unit tests, fuzz-corpus replay, integration. The last line is "N passed, N failed".
-check: all $(UNIT_BIN) $(FUZZ_BIN)
+check: all $(UNIT_BIN) $(FUZZ_BIN) $(TOOL_BIN)
 	@tests/run-all.sh "$(CURDIR)/$(BUILD)" "$(UNIT_BIN)" "$(FUZZ_BIN)"
 
 # Unit tests and fuzz replay under ASan+UBSan (leak detection on), then the integration tests with the
 # sanitized binary (servers and clients leak-checked at exit). Last line: "N passed, N failed".
 ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 check-asan:
-	@$(MAKE) -s BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" build-asan/wlsimg
+	@$(MAKE) -s BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" build-asan/wlsimg \
+	  $(patsubst $(BUILD)/%,build-asan/%,$(TOOL_BIN))
 	@$(MAKE) -s BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" build-asan/libwlsimg.a \
 	  $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%) $(FUZZ_SRC:fuzz/%.c=build-asan/fuzz/%)
 	@WLSIMG_SANITIZED=1 WRK_MANIFEST_SECONDS=3 WRK_BLOB_SECONDS=2 tests/run-all.sh "$(CURDIR)/build-asan" \
@@ -133,10 +176,10 @@ lint: $(LIB_OBJ)
 	@LINT_OBJDIR=$(BUILD)/obj tests/lint.sh
 
 format:
-	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] fuzz/*.c
+	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] tests/tools/*.c fuzz/*.c
 
 format-check:
-	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] fuzz/*.c
+	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] tests/tools/*.c fuzz/*.c
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

@@ -1,7 +1,10 @@
-/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices, go-yaml's key order and
- * the parser of live Domain objects (kubectl get -o json). Properties: the JSON string decodes back
- * to the input (valid UTF-8), a YAML label value reads back unchanged through libyaml, and the key
- * order of the two halves of the input (split at the first newline) is antisymmetric. */
+/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices, go-yaml's key order,
+ * the parsers of live Domain objects (kubectl get -o json: rollout state and --wait's status), the
+ * WDT model macro scanner (@@PROP/@@ENV/@@SECRET in YAML scalars) with the Domain checks behind it,
+ * and kubectl's env-file reading. Properties: the JSON string decodes back to the input (valid
+ * UTF-8), a YAML label value reads back unchanged through libyaml, the key order of the two halves
+ * of the input (split at the first newline) is antisymmetric, every macro found has a name, and
+ * env-file keys are valid environment variable names. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,6 +101,47 @@ check_key_order(const char *s)
   free(a);
 }
 
+/* The input as a WDT model: macros found, then checked against a Domain as k8s domain does. */
+static void
+check_model(const char *s, size_t size)
+{
+  struct wi_k8s_model_refs r = { 0 };
+  struct wi_k8s_model_secrets sec = { 0 };
+  struct wi_props vars = { 0 };
+  struct wi_k8s_kv env[] = { { "CUSTOM_DOMAIN_NAME", "x", 0 } };
+  struct wi_k8s_model_ctx c = {
+    .uid = "d1", .vars = &vars, .vars_what = "v", .env = env, .n_env = 1
+  };
+  wi_err err = { 0 };
+
+  if (wi_k8s_model_scan(&r, "fuzz.yaml", s, size, &err) == 0) {
+    for (size_t i = 0; i < r.n; i++)
+      if (r.v[i].name[0] == '\0' || (r.v[i].kind == WI_K8S_TOKEN_SECRET) != (r.v[i].key != NULL))
+        abort();
+    wi_props_set(&vars, "P", "1");
+    if (wi_k8s_model_domain_needs(&sec, &r, &c, &err) == 0)
+      for (size_t i = 0; i < sec.n; i++)
+        if (wi_k8s_validate_subdomain("secret", sec.v[i].name, &err) < 0)
+          abort();
+    wi_k8s_model_secrets_dispose(&sec);
+  }
+  wi_k8s_model_refs_dispose(&r);
+  wi_props_dispose(&vars);
+}
+
+static void
+check_env_file(const char *s, size_t size)
+{
+  struct wi_k8s_kv_list l = { 0 };
+  wi_err err = { 0 };
+
+  if (wi_k8s_input_env_parse(&l, s, size, "fuzz.env", &err) == 0)
+    for (size_t i = 0; i < l.n; i++)
+      if (wi_k8s_validate_env_name("key", l.v[i].key, &err) < 0)
+        abort();
+  wi_k8s_input_kv_list_dispose(&l, true);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -118,5 +162,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   wi_err err = { 0 };
   if (wi_k8s_kubectl_domain_state_parse(&st, s, size, &err) == 0)
     wi_k8s_kubectl_domain_state_dispose(&st);
+  struct wi_k8s_domain_status ds;
+  if (wi_k8s_kubectl_domain_status_parse(&ds, s, size, &err) == 0)
+    wi_k8s_kubectl_domain_status_dispose(&ds);
+  check_model(s, size);
+  check_env_file(s, size);
   return 0;
 }

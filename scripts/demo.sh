@@ -40,6 +40,8 @@ echo "registry on http://$REG, user demo/alice with a new auth token" >&2
 say "2. busybox base image in the local store (offline, from the host's busybox)"
 R="$W/rootfs"
 mkdir -p "$R/bin" "$R/etc" "$R/tmp"
+# /tmp as on any Linux system: the operator's init container runs as uid 1000 and writes its log there
+chmod 1777 "$R/tmp"
 cp "$(command -v busybox)" "$R/bin/busybox"
 for lib in $(ldd "$(command -v busybox)" 2> /dev/null | grep -o '/[^ ]*'); do
   mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
@@ -71,6 +73,8 @@ say "5. Kubernetes objects for the image just pushed"
 "$WLSIMG" k8s secret docker-registry demo-registry -n domain1-ns --docker-server "$REG" \
   --docker-username demo/alice --from-login
 echo "---"
+# the model names the domain with @@ENV:CUSTOM_DOMAIN_NAME@@: serverPod.env gives it
 printf 'weblogic\nwelcome1\n' | "$WLSIMG" k8s domain --domain-uid domain1 -n domain1-ns \
   --image container-registry.oracle.com/middleware/weblogic:14.1.2.0-generic-jdk17-ol8 \
-  --aux-image "$IMAGE" --pull-secret demo-registry --weblogic-credentials-from-stdin
+  --aux-image "$IMAGE" --pull-secret demo-registry --weblogic-credentials-from-stdin \
+  --env CUSTOM_DOMAIN_NAME=domain1

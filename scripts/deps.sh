@@ -6,7 +6,9 @@ pkgs=(
   libcurl4-openssl-dev libssl-dev libjansson-dev libarchive-dev zlib1g-dev libdeflate-dev libyaml-dev
   libmicrohttpd-dev libxml2-dev
   docker-registry skopeo umoci buildah apache2-utils busybox curl jq openssl python3 zip unzip wrk time hyperfine pigz
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium python3-jsonschema python3-yaml python3-cryptography
+  help2man man-db tmux zsh
+  openjdk-17-jdk-headless debootstrap
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,208 +1,235 @@
-// wlsimg ui: the Image page's lab flow (Auxiliary Image: Create, Push) over the JSON API of docs/internals/ui.md.
-const $ = (id) => document.getElementById(id);
-let csrf = "";
-let project = null;
+// wlsimg ui: the page. Pages Project, Model, Image (Primary Image, Auxiliary Image), Registries,
+// Kubernetes (Secrets, Domain) and Jobs, each with a Design View and a Code View, over the JSON API
+// of docs/internals/ui.md. Plain ES modules, no build step, nothing from the network.
+import { api, errorText, startSession } from "./js/api.js";
+import { $, $$, dialog, el, fmtTime, toast } from "./js/dom.js";
+import { loadLogins, refresh, renderPanels, setBrowse, syncLogin } from "./js/controls.js";
+import { FIELDS, hostOf } from "./js/fields.js";
+import { cancelJob, renderJobs, resumeRunning, setJobHooks, startJob } from "./js/jobs.js";
+import { addEmbeddedUser, addLogin, browse, importWkt, loadContexts, renderCode, renderModel, renderRegistries, testLogin, useEmbedded } from "./js/pages.js";
+import { ACTIONS, blocking, onChange, pushTyped, saveNow, scheduleSave, showFindings, state, validate, validationDialog } from "./js/state.js";
 
-async function api(method, path, body) {
-  const opts = { method, headers: { "X-Wlsimg-CSRF": csrf }, credentials: "same-origin" };
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
+const PAGE_TABS = { image: ["primary", "aux"], k8s: ["secrets", "domain"] };
+
+// ---- navigation ----
+
+function showTab(page, tab) {
+  const sec = $(`page-${page}`);
+  for (const b of $$(".tabs [role=tab]", sec)) {
+    const on = b.dataset.tab === tab;
+    b.setAttribute("aria-selected", String(on));
+    b.tabIndex = on ? 0 : -1;
   }
-  const resp = await fetch(path, opts);
-  const text = await resp.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
-  return { status: resp.status, data };
+  for (const d of $$(".design > [data-tab]", sec)) d.hidden = d.dataset.tab !== tab;
+  sec.dataset.tab = tab;
 }
 
-async function startSession() {
-  const m = /(?:^#|&)t=([0-9a-f]+)/.exec(location.hash);
-  let r = null;
-  if (m) {
-    r = await api("POST", "/api/session", { token: m[1] });
-    history.replaceState(null, "", location.pathname);
+function showView(page, code) {
+  const sec = $(`page-${page}`);
+  for (const b of $$(".views [role=tab]", sec)) {
+    const on = (b.dataset.view === "code") === code;
+    b.setAttribute("aria-selected", String(on));
+    b.tabIndex = on ? 0 : -1;
   }
-  if (!r || r.status !== 200) r = await api("GET", "/api/session");
-  if (r.status !== 200) throw new Error("no session: open the URL wlsimg ui printed");
-  csrf = r.data.csrf;
+  $$(".design", sec).forEach((d) => { d.hidden = code; });
+  $$(".code-view", sec).forEach((d) => { d.hidden = !code; });
+  if (code) renderCode(page);
 }
 
-function fill() {
-  $("primary-tag").value = project.image?.primary?.tag ?? "";
-  $("aux-tag").value = project.image?.aux?.tag ?? "";
-  $("aux-push-user").value = project.image?.aux?.login?.user ?? "";
-}
-
-async function save() {
-  project.image.primary.tag = $("primary-tag").value.trim();
-  project.image.aux.tag = $("aux-tag").value.trim();
-  project.image.aux.login = project.image.aux.login || {};
-  project.image.aux.login.user = $("aux-push-user").value.trim();
-  const r = await api("PUT", "/api/project", project);
-  if (r.status === 200) project = r.data;
-  $("project-label").textContent = "saved";
-  return r;
-}
-
-function showValidation(list) {
-  document.querySelectorAll(".field-error").forEach((e) => { e.textContent = ""; });
-  let blocking = false;
-  for (const v of list || []) {
-    const el = $(`${v.field}-error`);
-    if (el) el.textContent = v.message;
-    if (v.severity !== "warning") blocking = true;
+// Go to a page (and tab), optionally focusing a field or opening the Code View.
+export function goTo(page, tab, field, code = false) {
+  if (!page) return;
+  for (const b of $$("#nav button")) b.setAttribute("aria-current", b.dataset.page === page ? "page" : "false");
+  for (const s of $$("main > section")) s.hidden = s.dataset.page !== page;
+  if (tab || PAGE_TABS[page]) showTab(page, tab || $(`page-${page}`).dataset.tab || PAGE_TABS[page][1]);
+  showView(page, code);
+  enterPage(page);
+  if (field) {
+    const c = $(field) || document.querySelector(`[data-testid="${field}"]`);
+    const adv = c?.closest("details");
+    if (adv) adv.open = true;
+    (c?.matches("div") ? c.querySelector("input,select,button") : c)?.focus();
   }
-  return blocking;
 }
 
-async function validate() {
-  await save();
-  const r = await api("POST", "/api/validate", { action: "createAuxImage" });
-  const blocking = r.status === 200 && showValidation(r.data);
-  $("btn-create-aux").disabled = blocking;
-  $("btn-create-push").disabled = blocking;
+function enterPage(page) {
+  if (page === "model") renderModel();
+  if (page === "registries") renderRegistries();
+  if (page === "jobs") renderJobs();
+  if (page === "k8s") { loadContexts(); renderModel(); }
 }
 
-function dialog(kind, title, message, buttons, digest) {
-  const d = $("dlg");
-  d.dataset.testid = kind;
-  d.setAttribute("data-testid", kind);
-  d.dataset.title = title;
-  $("dlg-title").textContent = title;
-  $("dlg-message").textContent = message || "";
-  $("dlg-digest").textContent = digest || "";
-  const box = $("dlg-buttons");
-  box.replaceChildren();
-  return new Promise((resolve) => {
-    for (const b of buttons) {
-      const el = document.createElement("button");
-      el.textContent = b;
-      el.dataset.testid = `dlg-btn-${b.toLowerCase()}`;
-      el.addEventListener("click", () => { d.hidden = true; resolve(b); });
-      box.append(el);
+// Arrow keys move between the tabs of a tab list (the WAI-ARIA tabs pattern).
+function tabKeys(e) {
+  const tabs = $$("[role=tab]", e.currentTarget);
+  const i = tabs.indexOf(document.activeElement);
+  if (i < 0) return;
+  const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+  if (!d) return;
+  e.preventDefault();
+  const next = tabs[(i + d + tabs.length) % tabs.length];
+  next.focus();
+  next.click();
+}
+
+// ---- the checks the page makes itself ----
+
+async function storeCheck() {
+  const tag = state.project.image.aux.tag;
+  const r = tag ? await api("GET", `/api/store/images/${encodeURI(tag)}`) : { status: 404 };
+  state.storeImage = r.status === 200 ? r.data : null;
+  const b = document.querySelector('[data-testid="btn-push-aux"]');
+  b.dataset.tip = state.storeImage ? `Local image ${state.storeImage.digest}${state.storeImage.created ? `, built ${fmtTime(state.storeImage.created)}` : ""}` : "";
+  const base = state.project.image.aux.base.custom ? state.project.image.aux.base.ref : "busybox";
+  const rb = base ? await api("GET", `/api/store/images/${encodeURI(base)}`) : { status: 404 };
+  state.baseSource = rb.status === 200 ? `${base} is in the local store (digest ${rb.data.digest})` : `${base} will be pulled from ${hostOf(base.includes("/") ? base : `docker.io/${base}`)}`;
+  const rw = await api("GET", "/api/wdt");
+  const inst = rw.data?.installers || [];
+  state.wdtCached = inst.length ? inst.map((i) => `${i.version} (${i.path})`).join(", ") : `none in ${rw.data?.cache || "the cache"}: add one with wlsimg cache addInstaller --type wdt`;
+  refresh();
+}
+
+let lastTag = null;
+let lastUid = null;
+onChange(() => {
+  if (state.project.k8s.domainUid !== lastUid) {
+    lastUid = state.project.k8s.domainUid;
+    if (!$("page-k8s").hidden) renderModel(); // the model's secret names depend on the UID
+  }
+  const tag = state.project.image.aux.tag;
+  if (tag !== lastTag) {
+    lastTag = tag;
+    storeCheck().then(loadLogins).then(showFindings);
+  }
+});
+
+// ---- actions ----
+
+const PUSHES = new Set(["pushAuxImage", "createAndPush"]);
+
+async function run(type, extra = {}) {
+  window.wlsimgStats.marks.click = performance.now();
+  await saveNow();
+  const key = extra.dryRun ? "domainDryRun" : type;
+  const action = ACTIONS[key]?.validate || type;
+  const errs = blocking(key);
+  if (errs.length) return validationDialog(key, errs, goTo);
+  if (PUSHES.has(type)) {
+    const warn = (state.findings[action] || []).filter((f) => f.confirm);
+    if (warn.length) {
+      const a = await dialog({ testid: "dlg-confirm", title: "Push Auxiliary Image", body: el("ul", { class: "findings" }, ...warn.map((f) => el("li", { class: "warning" }, f.message))), buttons: ["Push anyway", "Cancel"], dflt: "Cancel" });
+      if (a !== "Push anyway") return null;
     }
-    d.hidden = false;
-    box.firstChild?.focus();
-  });
-}
-
-function step(ev) {
-  let li = document.querySelector(`#activity-steps [data-step-id="${ev.id}"]`);
-  if (!li) {
-    li = document.createElement("li");
-    li.dataset.stepId = ev.id;
-    $("activity-steps").append(li);
   }
-  li.dataset.state = ev.state;
-  li.textContent = ev.label;
-}
-
-function blob(ev) {
-  let row = document.querySelector(`#activity-blobs [data-blob="${ev.digest}"]`);
-  if (!row) {
-    row = document.createElement("div");
-    row.dataset.blob = ev.digest;
-    $("activity-blobs").append(row);
-  }
-  row.dataset.event = ev.event;
-  const pct = ev.total ? ` ${Math.round((100 * ev.done) / ev.total)}%` : "";
-  row.textContent = `${ev.digest.slice(7, 19)}: ${ev.event}${pct}`;
-}
-
-function log(text) {
-  const pre = $("activity-log");
-  pre.textContent += `${text}\n`;
-  pre.scrollTop = pre.scrollHeight;
-}
-
-function follow(id) {
-  $("activity-steps").replaceChildren();
-  $("activity-blobs").replaceChildren();
-  $("activity-log").textContent = "";
-  $("job-label").textContent = `job ${id} running`;
-  return new Promise((resolve) => {
-    const es = new EventSource(`/api/jobs/${id}/events?csrf=${encodeURIComponent(csrf)}`);
-    const on = (name, fn) => es.addEventListener(name, (e) => fn(JSON.parse(e.data)));
-    on("step", step);
-    on("blob", blob);
-    on("log", (ev) => log(ev.text));
-    on("prompt", async (ev) => {
-      const value = await dialog("dlg-prompt", ev.title, ev.question, ev.options);
-      await api("POST", `/api/jobs/${id}/answer`, { prompt: ev.id, value });
-    });
-    on("result", async (ev) => {
-      es.close();
-      $("job-label").textContent = "";
-      const err = ev.error ? ` (HTTP ${ev.error.status ?? "-"} ${ev.error.code ?? ""}: ${ev.error.hint ?? ""})` : "";
-      await dialog("dlg-result", ev.title, (ev.message || "") + err, ["OK"], ev.digest);
-      resolve(ev);
-    });
-    es.onerror = () => { if (es.readyState === EventSource.CLOSED) resolve(null); };
-  });
-}
-
-async function run(type) {
-  await save();
-  const params = {};
-  const pw = $("aux-push-password").value;
-  if (type !== "createAuxImage" && pw) {
+  const params = { ...extra };
+  if (PUSHES.has(type) && pushTyped() && state.secrets["aux-push-password"]) {
     params.user = $("aux-push-user").value.trim();
-    params.password = pw;
+    params.password = state.secrets["aux-push-password"];
+    params.remember = state.remember;
   }
-  const r = await api("POST", "/api/jobs", { type, params });
-  if (r.status === 422) {
-    showValidation(r.data.validation);
-    const lines = r.data.validation.map((v) => `${v.page} › ${v.tab}: ${v.message}`).join("\n");
-    await dialog("dlg-validation", "Validation Errors", lines, ["OK"]);
-    return;
+  if (type === "domainApply") {
+    params.wlsPassword = state.secrets["wls-password"] || undefined;
+    params.modelSecrets = state.modelSecretValues;
   }
-  if (r.status !== 202) {
-    await dialog("dlg-result", "Error", r.data?.error?.message || `HTTP ${r.status}`, ["OK"]);
-    return;
+  const id = await startJob(type, params, (v) => validationDialog(key, v.filter((f) => f.severity === "error"), goTo));
+  if (id && params.password) {
+    // the server has it now; it is never sent back
+    $("aux-push-password").value = "";
+    state.secrets["aux-push-password"] = "";
   }
-  if (params.password) $("aux-push-password").value = ""; // the server has it now; it is never sent back
-  await follow(r.data.id);
+  return id;
+}
+
+async function afterJob(type, ev) {
+  const r = await api("GET", "/api/project");
+  if (r.status === 200) {
+    state.project = r.data;
+    refresh();
+  }
+  await storeCheck();
+  await loadLogins();
+  await validate();
+  if (type === "checkModel") renderModel();
+  if (type === "pullSecret" && !$("page-k8s").hidden) renderCode("k8s");
+  if (!$("page-jobs").hidden) renderJobs();
+  if (type === "checkImage") $("primary-check-result").textContent = ev.message || "";
 }
 
 function wire() {
-  document.querySelectorAll("#nav button").forEach((b) => b.addEventListener("click", () => {
-    document.querySelectorAll("#nav button").forEach((x) => x.classList.toggle("current", x === b));
-    document.querySelectorAll("main > section").forEach((s) => { s.hidden = s.dataset.page !== b.dataset.page; });
-    if (b.dataset.page === "jobs") listJobs();
+  for (const b of $$("#nav button")) b.addEventListener("click", () => goTo(b.dataset.page));
+  for (const list of $$("[role=tablist]")) list.addEventListener("keydown", tabKeys);
+  for (const b of $$(".tabs [role=tab]")) b.addEventListener("click", () => showTab(b.closest("section").dataset.page, b.dataset.tab));
+  for (const b of $$(".views [role=tab]")) b.addEventListener("click", () => showView(b.closest("section").dataset.page, b.dataset.view === "code"));
+  const click = (testid, fn) => document.querySelector(`[data-testid="${testid}"]`)?.addEventListener("click", fn);
+  click("btn-create-aux", () => run("createAuxImage"));
+  click("btn-push-aux", () => run("pushAuxImage"));
+  click("btn-create-push", () => run("createAndPush"));
+  click("primary-check", () => run("checkImage"));
+  click("btn-check-model", () => run("checkModel"));
+  click("btn-pull-secret", () => run("pullSecret"));
+  click("btn-dry-run", () => run("domainApply", { dryRun: true }));
+  click("btn-apply", () => run("domainApply"));
+  click("btn-domain-status", () => run("domainStatus"));
+  click("btn-generate", async () => {
+    await saveNow();
+    const errs = blocking("domain");
+    if (errs.length) return validationDialog("domain", errs, goTo);
+    return goTo("k8s", null, null, true);
+  });
+  click("btn-test-login", () => {
+    const host = state.project.image.aux.login.host || hostOf(state.project.image.aux.tag);
+    const body = pushTyped() ? { user: $("aux-push-user").value.trim(), password: state.secrets["aux-push-password"] || "" } : {};
+    testLogin(host, body, $("aux-push-test-result"));
+  });
+  click("import-wktproj", () => importWkt(async () => {
+    const r = await api("GET", "/api/project");
+    state.project = r.data;
+    refresh();
+    await validate();
   }));
-  document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => {
-    document.querySelectorAll(".tabs button").forEach((x) => x.classList.toggle("current", x === b));
-    document.querySelectorAll("#page-image > div[data-tab]").forEach((d) => { d.hidden = d.dataset.tab !== b.dataset.tab; });
-  }));
-  for (const id of ["aux-tag", "aux-push-user", "primary-tag"]) $(id).addEventListener("change", validate);
-  $("btn-create-aux").addEventListener("click", () => run("createAuxImage"));
-  $("btn-push-aux").addEventListener("click", () => run("pushAuxImage"));
-  $("btn-create-push").addEventListener("click", () => run("createAndPush"));
-}
-
-async function listJobs() {
-  const r = await api("GET", "/api/jobs");
-  const ul = $("jobs-list");
-  ul.replaceChildren();
-  for (const j of r.data || []) {
-    const li = document.createElement("li");
-    li.textContent = `${j.id} ${j.type} ${j.state} ${j.result?.digest ?? ""}`;
-    ul.append(li);
-  }
+  click("btn-add-registry", addLogin);
+  click("btn-emb-add-user", addEmbeddedUser);
+  click("btn-emb-use", () => useEmbedded(goTo));
+  click("btn-cancel-job", cancelJob);
+  click("job-label", () => { $("activity-body").hidden = false; $("activity").scrollIntoView(); });
+  click("btn-activity-toggle", (e) => {
+    const open = $("activity-body").hidden;
+    $("activity-body").hidden = !open;
+    e.currentTarget.setAttribute("aria-expanded", String(open));
+  });
+  for (const id of ["emb-url", "emb-root"]) $(id).addEventListener("change", (e) => {
+    state.project.registry[id === "emb-url" ? "url" : "root"] = e.target.value.trim();
+    saveNow().then(renderRegistries);
+  });
+  $("aux-push-user").addEventListener("change", () => { syncLogin(); scheduleSave(); });
+  $("wls-password").addEventListener("input", () => scheduleSave());
+  setBrowse(browse);
+  setJobHooks({ done: afterJob, goTo });
 }
 
 async function main() {
+  renderPanels();
   wire();
   try {
     await startSession();
-    const r = await api("GET", "/api/project");
-    project = r.data;
-    fill();
-    await validate();
+    const [info, proj] = await Promise.all([api("GET", "/api/info"), api("GET", "/api/project")]);
+    if (proj.status !== 200) throw new Error(errorText(proj));
+    state.info = info.data;
+    state.project = proj.data;
+    $("project-path-label").textContent = state.info.projectFile;
+    $("emb-url").value = state.project.registry.url;
+    $("emb-root").value = state.project.registry.root;
+    $("emb-root").placeholder = state.info.registryRoot;
+    refresh();
+    goTo("image", "aux");
+    await Promise.all([validate(), resumeRunning()]);
+    document.body.dataset.ready = "true";
+    performance.mark("wlsimg-ready");
   } catch (e) {
-    await dialog("dlg-result", "wlsimg ui", String(e.message || e), ["OK"]);
+    await dialog({ testid: "dlg-result", title: "wlsimg ui", body: String(e.message || e), buttons: ["Close"] });
   }
 }
 
+window.addEventListener("error", (e) => toast(`Page error: ${e.message}`, "error"));
 main();
+export { FIELDS };

@@ -32,7 +32,7 @@ struct cache_args {
   const char *user;
   const char *password_env;
   const char *password_file;
-  bool password_prompt;
+  const char *password; /* "" when --password was given alone */
   bool latest_psu;
   bool recommended;
   bool skip_opatch_update;
@@ -95,8 +95,9 @@ static const struct cli_opt download_opts[] = {
     "Do not fetch OPatch", false },
   { "user", 0, CLI_STRING, offsetof(struct cache_args, user), "email",
     "Oracle Support user (without it, only check that the cache has everything)", false },
-  { "password", 0, CLI_FLAG, offsetof(struct cache_args, password_prompt), NULL,
-    "Prompt for the Oracle Support password (or read a line from stdin)", false },
+  { "password", 0, CLI_OPTIONAL, offsetof(struct cache_args, password), NULL,
+    "Ask for the Oracle Support password (no echo; or a line from stdin); a value is refused",
+    false },
   { "passwordEnv", 0, CLI_STRING, offsetof(struct cache_args, password_env), "name",
     "Environment variable holding the password", false },
   { "passwordFile", 0, CLI_STRING, offsetof(struct cache_args, password_file), "file",
@@ -121,17 +122,6 @@ static const char *const installer_types[] = { "wlsdev", "wlsslim", "wls", "fmw"
                                                "osb",    "b2b",     "mft", "idm", "oam",
                                                "ohs",    "db19",    "oud", "oid", "wcc",
                                                "wcp",    "wcs",     "jdk", "wdt", "odi" };
-
-static void
-cache_usage(FILE *f)
-{
-  fprintf(
-      f,
-      "Usage: wlsimg cache COMMAND [OPTIONS]\n\nList and set cache options (WIT-compatible .metadata in "
-      "$WLSIMG_CACHEDIR, default $HOME/cache).\n\nCommands:\n");
-  for (size_t i = 0; i < WI_ARRAY_SIZE(subcmds); i++)
-    fprintf(f, "  %-16s %s\n", subcmds[i].name + 6, subcmds[i].summary);
-}
 
 static int
 do_list(const char *dir, const struct cache_args *a)
@@ -241,6 +231,8 @@ do_download(const char *dir, const struct cache_args *a)
   size_t n = 0;
   const char *arch = NULL;
 
+  if (a->password && *a->password)
+    return cli_witpass_refuse("cache downloadPatches", "password", a->password);
   wit_log_install(); /* the library's IMG lines */
   if (a->platform) {
     const char *p = a->platform;
@@ -253,7 +245,8 @@ do_download(const char *dir, const struct cache_args *a)
     return cli_usage_error(
         "cache downloadPatches",
         "nothing to download: give --patches, --latestPSU or --recommendedPatches");
-  if (cli_witpass_read(a->password_prompt, a->password_file, a->password_env, &password, &err) < 0)
+  if (cli_witpass_read("password", "Oracle Support password", a->password != NULL, a->password_file,
+                       a->password_env, &password, &err) < 0)
     return wit_fail(&err);
   char **ids = split_patches(&a->patches, &n);
   struct wi_patch_opts o = { .cache_dir = dir,
@@ -337,34 +330,16 @@ do_delete(const char *dir, const struct cache_args *a)
   return CLI_EXIT_OK;
 }
 
-int
-cmd_cache(int argc, char **argv)
+/* Parse subcommand k's options, then run it on the cache directory. */
+static int
+run_sub(size_t k, int argc, char **argv)
 {
   struct cache_args a = { 0 };
   char **pos = NULL;
   int npos = 0;
-  size_t k;
 
-  if (argc >= 2 && strcmp(argv[1], "downloadPatches") == 0 &&
-      cli_witpass_refuse_value("cache downloadPatches", argc - 1, argv + 1) != 0)
-    return CLI_EXIT_USAGE;
-  if (argc < 2) {
-    cache_usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
-  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    cache_usage(stdout);
-    return CLI_EXIT_OK;
-  }
-  for (k = 0; k < WI_ARRAY_SIZE(subcmds); k++)
-    if (strcmp(argv[1], subcmds[k].name + 6) == 0)
-      break;
-  if (k == WI_ARRAY_SIZE(subcmds)) {
-    fprintf(stderr, "wlsimg cache: unknown command '%s'\n\n", argv[1]);
-    cache_usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
-  int r = cli_parse(&subcmds[k], argc - 1, argv + 1, &a, &pos, &npos);
+  int r = cli_parse(&subcmds[k], argc, argv, &a, &pos, &npos);
+
   free(pos);
   if (r < 0)
     return CLI_EXIT_USAGE;
@@ -389,4 +364,41 @@ cmd_cache(int argc, char **argv)
   default:
     return do_delete(dir, &a);
   }
+}
+
+#define SUB(fn, k)                     \
+  static int fn(int argc, char **argv) \
+  {                                    \
+    return run_sub(k, argc, argv);     \
+  }
+SUB(list_items, 0)
+SUB(add_installer, 1)
+SUB(add_patch, 2)
+SUB(add_entry, 3)
+SUB(delete_entry, 4)
+SUB(download_patches, 5)
+#undef SUB
+
+static const struct cli_sub cache_subs[] = {
+  { "listItems", list_items, "List cache entries (sorted by key)", false },
+  { "addInstaller", add_installer, "Add an installer to the cache", false },
+  { "addPatch", add_patch, "Add a patch to the cache", false },
+  { "addEntry", add_entry, "Add or replace a cache entry", false },
+  { "deleteEntry", delete_entry, "Delete a cache entry", false },
+  { "downloadPatches", download_patches,
+    "Put the patches and OPatch a create would apply into the cache (for offline builds)", false },
+  { NULL, NULL, NULL, false },
+};
+
+static const struct cli_group cache_group = {
+  "cache",
+  "List and set cache options (WIT-compatible .metadata in $WLSIMG_CACHEDIR, default $HOME/cache).",
+  NULL,
+  cache_subs,
+};
+
+int
+cmd_cache(int argc, char **argv)
+{
+  return cli_dispatch(&cache_group, argc, argv);
 }

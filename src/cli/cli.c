@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,15 +8,18 @@
 #include <string.h>
 #include <strings.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/fs.h"
+#include "lib/gotmpl.h"
 #include "lib/store.h"
 
 int cli_verbose;
 bool cli_quiet;
+struct cli_completion *cli_completing;
 
 /* Strings and arrays that parsed options point into (argument-file tokens, de-quoted values, list
  * options) live until exit; they are released by an atexit handler so leak checkers stay quiet. */
@@ -63,17 +67,27 @@ cli_parse_bool(const char *s, bool *out)
   return -1;
 }
 
+/* > 0 while --help-all prints the subcommands of a group: each becomes a section of the group's
+ * man page ("*wlsimg GROUP SUB*" is how help2man is told), with its synopsis, text and options. */
+static int help_all_depth;
+
 void
 cli_usage(const struct cli_cmd *cmd, bool to_stderr)
 {
   FILE *f = to_stderr ? stderr : stdout;
+  const char *syn = cmd->synopsis ? cmd->synopsis : "[OPTIONS]";
 
-  fprintf(f, "Usage: wlsimg %s %s\n", cmd->name, cmd->synopsis ? cmd->synopsis : "[OPTIONS]");
-  if (cmd->summary)
+  if (help_all_depth > 0)
+    fprintf(f, "*wlsimg %s*\nwlsimg %s %s\n\n%s\n\n", cmd->name, cmd->name, syn,
+            cmd->summary ? cmd->summary : "");
+  else
+    fprintf(f, "Usage: wlsimg %s %s\n", cmd->name, syn);
+  if (cmd->summary && help_all_depth == 0)
     fprintf(f, "\n%s\n", cmd->summary);
   if (cmd->opts == NULL || cmd->opts[0].name == NULL)
     return;
-  fprintf(f, "\nOptions:\n");
+  if (help_all_depth == 0)
+    fprintf(f, "\nOptions:\n");
   for (const struct cli_opt *o = cmd->opts; o->name; o++) {
     char left[96];
     int n = 0;
@@ -93,6 +107,103 @@ cli_engine_output(const char *data, size_t len, void *payload)
   WI_UNUSED(payload);
   fwrite(data, 1, len, stdout);
   fflush(stdout);
+}
+
+int
+cli_check_format(const char *cmd, const char *format, const char *header)
+{
+  wi_err err = { 0 };
+  wi_autoptr(wi_gotmpl) struct wi_gotmpl *t = NULL;
+  struct wi_buf out = WI_BUF_INIT((size_t)1 << 20);
+
+  if (format == NULL)
+    return 0;
+  int ret = wi_gotmpl_parse(&t, format, &err);
+  if (ret == 0)
+    ret = wi_gotmpl_exec(t, header, strlen(header), &out, &err);
+  wi_buf_dispose(&out);
+  return ret < 0 ? cli_usage_error(cmd, "--format: %s", err.msg) : 0;
+}
+
+int
+cli_print_records(const char *cmd, const char *format, const char *default_table,
+                  const char *header, char *const *records, size_t n)
+{
+  wi_err err = { 0 };
+  wi_autoptr(wi_gotmpl) struct wi_gotmpl *t = NULL;
+
+  if (wi_gotmpl_parse(&t, format ? format : "table", &err) < 0)
+    return cli_usage_error(cmd, "--format: %s", err.msg);
+  if (wi_gotmpl_is_empty(t)) {
+    wi_gotmpl_free(t);
+    t = NULL;
+    if (wi_gotmpl_parse(&t, default_table, &err) < 0)
+      return cli_fail(&err);
+  }
+  bool table = wi_gotmpl_is_table(t);
+  struct wi_buf out = WI_BUF_INIT((size_t)1 << 30);
+  int ret = wi_gotmpl_exec(t, header, strlen(header), &out, &err);
+  if (table)
+    wi_buf_add(&out, "\n", 1, NULL);
+  else
+    wi_buf_reset(&out); /* the header only checked the fields */
+  for (size_t i = 0; ret == 0 && i < n; i++) {
+    ret = wi_gotmpl_exec(t, records[i], strlen(records[i]), &out, &err);
+    wi_buf_add(&out, "\n", 1, NULL);
+  }
+  if (ret < 0) {
+    wi_buf_dispose(&out);
+    return err.code == WI_EUSAGE ? cli_usage_error(cmd, "--format: %s", err.msg) : cli_fail(&err);
+  }
+  wi_autofree char *text = table ? wi_gotmpl_tabalign(wi_buf_cstr(&out)) : wi_buf_steal(&out);
+  wi_buf_dispose(&out);
+  fputs(text, stdout);
+  return CLI_EXIT_OK;
+}
+
+/* docker's units.HumanDuration. */
+char *
+cli_human_since(int64_t created)
+{
+  if (created < 0)
+    return wi_xstrdup("N/A");
+  int64_t s = (int64_t)time(NULL) - created;
+  int64_t m = s / 60, h = m / 60;
+  if (s < 1)
+    return wi_xstrdup("Less than a second ago");
+  if (s == 1)
+    return wi_xstrdup("1 second ago");
+  if (s < 60)
+    return wi_xasprintf("%lld seconds ago", (long long)s);
+  if (m == 1)
+    return wi_xstrdup("About a minute ago");
+  if (m < 60)
+    return wi_xasprintf("%lld minutes ago", (long long)m);
+  if (h == 1)
+    return wi_xstrdup("About an hour ago");
+  if (h < 48)
+    return wi_xasprintf("%lld hours ago", (long long)h);
+  if (h < 24 * 7 * 2)
+    return wi_xasprintf("%lld days ago", (long long)(h / 24));
+  if (h < 24 * 30 * 2)
+    return wi_xasprintf("%lld weeks ago", (long long)(h / 24 / 7));
+  if (h < 24 * 365 * 2)
+    return wi_xasprintf("%lld months ago", (long long)(h / 24 / 30));
+  return wi_xasprintf("%lld years ago", (long long)(h / 24 / 365));
+}
+
+/* docker's units.HumanSize: decimal units, 4 significant digits. */
+char *
+cli_human_size(uint64_t n)
+{
+  static const char *units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  double v = (double)n;
+  size_t u = 0;
+  while (v >= 1000.0 && u + 1 < sizeof units / sizeof units[0]) {
+    v /= 1000.0;
+    u++;
+  }
+  return wi_xasprintf("%.4g%s", v, units[u]);
 }
 
 int
@@ -230,6 +341,82 @@ set_value(const struct cli_cmd *cmd, const struct cli_opt *o, void *args, const 
   return 0;
 }
 
+/* Optimal string alignment distance, ignoring case, capped at max + 1 (names are short). */
+static size_t
+distance(const char *a, size_t la, const char *b, size_t max)
+{
+  size_t lb = strlen(b);
+  if (la > 64 || lb > 64)
+    return max + 1;
+  size_t d[65][65];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++)
+    d[0][j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+      size_t v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v)
+        v = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + cost < v)
+        v = d[i - 1][j - 1] + cost;
+      if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+          tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+          d[i - 2][j - 2] + 1 < v)
+        v = d[i - 2][j - 2] + 1; /* a transposition: "pusj" and "psuh" are one slip */
+      d[i][j] = v;
+    }
+  }
+  return d[la][lb];
+}
+
+static const char *
+suggest_n(const char *typed, size_t len, const void *names, size_t stride, size_t n)
+{
+  /* A slip is one wrong key in a short word, up to three in a long one. */
+  size_t max = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+  const char *best = NULL, *prefixed = NULL;
+  size_t best_d = max + 1, n_prefixed = 0;
+
+  for (size_t i = 0; n == 0 || i < n; i++) {
+    const char *name = *(const char *const *)((const char *)names + i * stride);
+    if (name == NULL)
+      break;
+    size_t d = distance(typed, len, name, max);
+    if (d < best_d) {
+      best_d = d;
+      best = name;
+    }
+    if (len >= 3 && strncasecmp(name, typed, len) == 0) {
+      prefixed = name;
+      n_prefixed++;
+    }
+  }
+  if (best)
+    return best;
+  return n_prefixed == 1 ? prefixed : NULL; /* "--dig" for --digests */
+}
+
+const char *
+cli_suggest(const char *typed, const void *names, size_t stride, size_t n)
+{
+  return suggest_n(typed, strlen(typed), names, stride, n);
+}
+
+/* "wlsimg push: unknown option --x (did you mean --y?)"; len is the length of the option as
+ * typed, without any "=value". */
+static int
+unknown_option(const struct cli_cmd *cmd, const char *a, size_t len)
+{
+  const char *s = NULL;
+  if (a[1] == '-' && cmd->opts)
+    s = suggest_n(a + 2, len - 2, cmd->opts, sizeof *cmd->opts, 0);
+  if (s)
+    return cli_usage_error(cmd->name, "unknown option %.*s (did you mean --%s?)", (int)len, a, s);
+  return cli_usage_error(cmd->name, "unknown option %.*s", (int)len, a);
+}
+
 int
 cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***pos, int *npos)
 {
@@ -240,6 +427,12 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
   int np = 0;
   bool only_pos = false;
 
+  if (cli_completing) {
+    cli_completing->cmd = cmd;
+    cli_completing->argc = argc;
+    cli_completing->argv = argv;
+    return 1;
+  }
   for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
     nopts++;
   bool *seen = wi_xcalloc(nopts + 1, sizeof *seen);
@@ -279,7 +472,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       only_pos = true;
       continue;
     }
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--help-all") == 0) {
       cli_usage(cmd, false);
       ret = 1;
       break;
@@ -291,8 +484,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       const char *eq = strchr(name, '=');
       o = find_long(cmd->opts, name, eq ? (size_t)(eq - name) : strlen(name));
       if (o == NULL) {
-        ret = cli_usage_error(cmd->name, "unknown option '%.*s'",
-                              eq ? (int)(eq - a) : (int)strlen(a), a);
+        ret = unknown_option(cmd, a, eq ? (size_t)(eq - a) : strlen(a));
         break;
       }
       if (eq)
@@ -300,7 +492,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
     } else {
       o = find_short(cmd->opts, a[1]);
       if (o == NULL) {
-        ret = cli_usage_error(cmd->name, "unknown option '%s'", a);
+        ret = unknown_option(cmd, a, 2);
         break;
       }
       if (a[2])
@@ -334,17 +526,22 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
       }
     }
   }
+  bool show_synopsis =
+      ret == 0 && (np < cmd->min_args || (cmd->max_args >= 0 && np > cmd->max_args));
   if (ret == 0 && np < cmd->min_args)
-    ret = cli_usage_error(cmd->name, "expected %s%d argument%s (%s)",
+    ret = cli_usage_error(cmd->name, "expected %s%d argument%s",
                           cmd->min_args == cmd->max_args ? "" : "at least ", cmd->min_args,
-                          cmd->min_args == 1 ? "" : "s", cmd->synopsis ? cmd->synopsis : "");
+                          cmd->min_args == 1 ? "" : "s");
   if (ret == 0 && cmd->max_args >= 0 && np > cmd->max_args)
     ret = cli_usage_error(cmd->name, "unexpected argument '%s'", p[cmd->max_args]);
   free(seen);
   free(av);
   if (ret == CLI_EXIT_USAGE) {
-    fputc('\n', stderr);
-    cli_usage(cmd, true);
+    /* One line that names the problem, not the whole help: it would scroll the message away. */
+    if (show_synopsis)
+      fprintf(stderr, "Usage: wlsimg %s %s\n", cmd->name,
+              cmd->synopsis ? cmd->synopsis : "[OPTIONS]");
+    fprintf(stderr, "see 'wlsimg %s --help'\n", cmd->name);
     free(p);
     return -1;
   }
@@ -357,13 +554,153 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *args, char ***
   return 0;
 }
 
+/* ---- command groups ---- */
+
+static const char *
+group_prefix(const struct cli_group *g)
+{
+  return g->name ? g->name : "";
+}
+
+void
+cli_group_usage(const struct cli_group *g, bool to_stderr)
+{
+  FILE *f = to_stderr ? stderr : stdout;
+  const char *sp = g->name ? " " : "";
+  int w = 12;
+
+  for (const struct cli_sub *c = g->subs; c->name; c++)
+    if (!c->hidden && (int)strlen(c->name) > w)
+      w = (int)strlen(c->name);
+  fprintf(f, "Usage: wlsimg %s%s%sCOMMAND [OPTIONS]\n", group_prefix(g), sp,
+          g->name ? "" : "[GLOBAL OPTIONS] ");
+  if (g->summary)
+    fprintf(f, "\n%s\n", g->summary);
+  fprintf(f, "\nCommands:\n");
+  for (const struct cli_sub *c = g->subs; c->name; c++)
+    if (!c->hidden)
+      fprintf(f, "  %-*s  %s\n", w, c->name, c->summary ? c->summary : "");
+  if (g->epilog)
+    fprintf(f, "\n%s", g->epilog);
+  fprintf(
+      f,
+      "\nRun 'wlsimg %s%shelp COMMAND' or 'wlsimg %s%sCOMMAND --help' for a command's options.\n",
+      group_prefix(g), sp, group_prefix(g), sp);
+}
+
+static const struct cli_sub *
+find_sub(const struct cli_group *g, const char *name)
+{
+  for (const struct cli_sub *c = g->subs; c->name; c++)
+    if (strcmp(c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+static int
+unknown_sub(const struct cli_group *g, const char *what)
+{
+  const char *sp = g->name ? " " : "";
+  const char *s = what[0] == '-' ? NULL : cli_suggest(what, g->subs, sizeof *g->subs, 0);
+  /* Hidden entries are aliases and internals: never suggested. */
+  const struct cli_sub *c = s ? find_sub(g, s) : NULL;
+  if (c && c->hidden)
+    s = NULL;
+  fprintf(stderr, "wlsimg%s%s: unknown %s %s%s%s%s\n", sp, group_prefix(g),
+          what[0] == '-' ? "option" : "command", what, s ? " (did you mean " : "", s ? s : "",
+          s ? "?)" : "");
+  fprintf(stderr, "see 'wlsimg %s%s--help'\n", group_prefix(g), sp);
+  return CLI_EXIT_USAGE;
+}
+
+/* Every subcommand's help after the group's own (the man pages are made from it). */
+static int
+help_all(const struct cli_group *g)
+{
+  if (help_all_depth == 0)
+    cli_group_usage(g, false);
+  else
+    printf("*wlsimg %s*\nwlsimg %s COMMAND [OPTIONS]\n\n%s\n", group_prefix(g), group_prefix(g),
+           g->summary ? g->summary : "");
+  help_all_depth++;
+  for (const struct cli_sub *c = g->subs; c->name; c++) {
+    if (c->hidden)
+      continue;
+    char help_opt[] = "--help-all";
+    wi_autofree char *name = wi_xstrdup(c->name);
+    char *av[] = { name, help_opt, NULL };
+    printf("\n");
+    fflush(stdout);
+    c->fn(2, av);
+  }
+  help_all_depth--;
+  return CLI_EXIT_OK;
+}
+
+/* "help A B" runs "A B --help". */
+static int
+help_for(const struct cli_group *g, int argc, char **argv)
+{
+  if (argc < 3) {
+    cli_group_usage(g, false);
+    return CLI_EXIT_OK;
+  }
+  const struct cli_sub *c = find_sub(g, argv[2]);
+  if (c == NULL)
+    return unknown_sub(g, argv[2]);
+  char help_opt[] = "--help";
+  char **av = wi_xcalloc((size_t)argc, sizeof *av);
+  for (int i = 2; i < argc; i++)
+    av[i - 2] = argv[i];
+  av[argc - 2] = help_opt;
+  int ret = c->fn(argc - 1, av);
+  free(av);
+  return ret;
+}
+
+int
+cli_dispatch(const struct cli_group *g, int argc, char **argv)
+{
+  if (cli_completing && argc <= 2) {
+    /* The word being completed names a subcommand of this group. */
+    cli_completing->group = g;
+    cli_completing->argc = argc;
+    cli_completing->argv = argv;
+    return CLI_EXIT_OK;
+  }
+  if (argc < 2) {
+    cli_group_usage(g, true);
+    return CLI_EXIT_USAGE;
+  }
+  const char *sub = argv[1];
+  if (!cli_completing) {
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+      cli_group_usage(g, false);
+      return CLI_EXIT_OK;
+    }
+    if (!strcmp(sub, "--help-all"))
+      return help_all(g);
+    if (!strcmp(sub, "help") && find_sub(g, "help") == NULL)
+      return help_for(g, argc, argv);
+  }
+  if (cli_completing && !strcmp(sub, "help") && find_sub(g, "help") == NULL)
+    return cli_dispatch(g, argc - 1, argv + 1); /* "help COMMAND" completes as COMMAND */
+  const struct cli_sub *c = find_sub(g, sub);
+  if (c)
+    return c->fn(argc - 1, argv + 1);
+  if (cli_completing)
+    return CLI_EXIT_OK; /* an unknown word: nothing to complete after it */
+  return unknown_sub(g, sub);
+}
+
 #define MAX_SECRET_INPUT (64 * 1024)
 
 char *
 cli_read_secret(const char *prompt, bool from_stdin, wi_err *err)
 {
   struct termios old, quiet;
-  bool tty = !from_stdin && isatty(STDIN_FILENO);
+  /* stdin that is a terminal is prompted without echo, also for --password-stdin */
+  bool tty = isatty(STDIN_FILENO);
   size_t len = 0;
   int ret = 0;
 

@@ -26,5 +26,14 @@ CLI_CMD(cmd_cache);
 CLI_CMD(cmd_registry);
 CLI_CMD(cmd_k8s);
 CLI_CMD(cmd_ui);
+CLI_CMD(cmd_image);        /* image.c: docker's `image` group (inspect, prune, ls, rm, …) */
+CLI_CMD(cmd_system);       /* system.c: df, prune */
+CLI_CMD(cmd_system_prune); /* image.c: image prune's twin */
+CLI_CMD(cmd_completion);   /* completion.c: the bash and zsh scripts */
+CLI_CMD(cmd_complete);     /* completion.c: `__complete`, what the scripts ask */
+
+/* main.c's table of top-level commands. */
+struct cli_group;
+extern const struct cli_group cli_main_group;
 
 #endif

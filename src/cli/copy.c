@@ -62,6 +62,7 @@ static const struct cli_cmd copy_cmd = {
   copy_opts,
   2,
   2,
+  CLI_COMPLETE_IMAGE,
 };
 
 int
@@ -100,7 +101,7 @@ cmd_copy(int argc, char **argv)
   cli_progress_free(prog);
   if (ret < 0)
     return cli_fail(&err);
-  if (a.digestfile && wi_fs_write_file_atomic(a.digestfile, digest, strlen(digest), 0644, &err) < 0)
+  if (a.digestfile && wi_fs_write_file_atomic(a.digestfile, digest, strlen(digest), 0666, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
 }

@@ -48,6 +48,7 @@ static const struct cli_cmd import_cmd = {
   import_opts,
   1,
   2,
+  CLI_COMPLETE_FILE,
 };
 
 /* SOURCE_DATE_EPOCH (reproducible builds) or now. */

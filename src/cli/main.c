@@ -12,39 +12,58 @@
 #include "lib/http.h"
 #include "lib/log.h"
 
-struct command {
-  const char *name;
-  int (*fn)(int argc, char **argv);
-  const char *summary;
+/* The command table: help, the man pages and shell completion are generated from it and from each
+ * command's struct cli_cmd. Keep the user's spelling (WIT's createAuxImage). */
+static const struct cli_sub commands[] = {
+  /* images and the local store */
+  { "images", cmd_images, "List images in the local store", false },
+  { "image", cmd_image, "Inspect, list and prune images in the store (docker image …)", false },
+  { "tag", cmd_tag, "Give an image in the store another name", false },
+  { "rmi", cmd_rmi, "Remove names from the store and free unreferenced blobs", false },
+  { "save", cmd_save, "Write images to a docker-archive tar", false },
+  { "load", cmd_load, "Load images from a docker-archive tar", false },
+  { "import", cmd_import, "Create an image from a root filesystem tar", false },
+  { "copy", cmd_copy, "Copy an image between docker://, oci:, docker-archive: and the store",
+    false },
+  { "system", cmd_system, "Disk usage of the store and removal of what nothing needs", false },
+  /* registry client */
+  { "login", cmd_login, "Log in to a registry", false },
+  { "logout", cmd_logout, "Log out from a registry", false },
+  { "push", cmd_push, "Push an image from the store to a registry", false },
+  { "pull", cmd_pull, "Pull an image from a registry into the store", false },
+  { "tags", cmd_tags, "List the tags of a repository", false },
+  { "manifest", cmd_manifest, "Print an image's raw manifest", false },
+  /* WIT-compatible image commands */
+  { "createAuxImage", cmd_create_aux_image, "Build a WebLogic auxiliary image (WIT-compatible)",
+    false },
+  { "create", cmd_create, "Build a WebLogic image from installers (WIT-compatible)", false },
+  { "update", cmd_update, "Add a WDT domain or patches to a WebLogic image (WIT-compatible)",
+    false },
+  { "rebase", cmd_rebase, "Move a domain onto another Oracle Home (WIT-compatible)", false },
+  { "inspect", cmd_inspect, "Describe an image as WIT's inspect does, without running it", false },
+  { "cache", cmd_cache, "Manage the WIT-compatible installer cache", false },
+  /* embedded registry and Kubernetes */
+  { "registry", cmd_registry, "Run and administer the embedded OCI registry", false },
+  { "k8s", cmd_k8s, "Kubernetes pull secrets, Domain resources and rollouts", false },
+  { "ui", cmd_ui, "Serve the local web page (Image, Push, Kubernetes) on loopback", false },
+  /* the shell */
+  { "completion", cmd_completion, "Print the bash or zsh completion script", false },
+  { "__complete", cmd_complete, "Answer the completion scripts", true },
+  { NULL, NULL, NULL, false },
 };
 
-static const struct command commands[] = {
-  /* images and the local store */
-  { "images", cmd_images, "List images in the local store" },
-  { "tag", cmd_tag, "Give an image in the store another name" },
-  { "rmi", cmd_rmi, "Remove names from the store and free unreferenced blobs" },
-  { "save", cmd_save, "Write images to a docker-archive tar" },
-  { "load", cmd_load, "Load images from a docker-archive tar" },
-  { "import", cmd_import, "Create an image from a root filesystem tar" },
-  { "copy", cmd_copy, "Copy an image between docker://, oci:, docker-archive: and the store" },
-  /* registry client */
-  { "login", cmd_login, "Log in to a registry" },
-  { "logout", cmd_logout, "Log out from a registry" },
-  { "push", cmd_push, "Push an image from the store to a registry" },
-  { "pull", cmd_pull, "Pull an image from a registry into the store" },
-  { "tags", cmd_tags, "List the tags of a repository" },
-  { "manifest", cmd_manifest, "Print an image's raw manifest" },
-  /* WIT-compatible image commands */
-  { "createAuxImage", cmd_create_aux_image, "Build a WebLogic auxiliary image (WIT-compatible)" },
-  { "create", cmd_create, "Build a WebLogic image from installers (WIT-compatible)" },
-  { "update", cmd_update, "Add a WDT domain or patches to a WebLogic image (WIT-compatible)" },
-  { "rebase", cmd_rebase, "Move a domain onto another Oracle Home (WIT-compatible)" },
-  { "inspect", cmd_inspect, "Describe an image as WIT's inspect does, without running it" },
-  { "cache", cmd_cache, "Manage the WIT-compatible installer cache" },
-  /* embedded registry and Kubernetes */
-  { "registry", cmd_registry, "Run and administer the embedded OCI registry" },
-  { "k8s", cmd_k8s, "Kubernetes pull secrets, Domain resources and rollouts" },
-  { "ui", cmd_ui, "Serve the local web page (Image, Push, Kubernetes) on loopback" },
+const struct cli_group cli_main_group = {
+  NULL,
+  "Build, store, push and pull WebLogic images without a Docker daemon.",
+  "Global options (before COMMAND):\n"
+  "  -v, --verbose     Say what is being done (debug messages); twice (-vv) also trace HTTP\n"
+  "                    requests and responses, with credentials redacted\n"
+  "  -q, --quiet       No progress display and no informational messages\n"
+  "  -V, --version     Print the version and exit\n"
+  "  -h, --help        Print this help and exit\n"
+  "\n"
+  "Exit status: 0 on success, 1 on failure, 2 for a usage error.\n",
+  commands,
 };
 
 static void
@@ -53,16 +72,6 @@ log_handler(enum wi_log_level level, const char *msg, void *payload)
   static const char *names[] = { "error", "warning", "info", "debug", "trace" };
   WI_UNUSED(payload);
   fprintf(stderr, "wlsimg: %s: %s\n", names[level], msg);
-}
-
-static void
-usage(FILE *f)
-{
-  fprintf(f, "Usage: wlsimg [-v] [--version] COMMAND [OPTIONS]\n\n"
-             "Build, store, push and pull WebLogic images without a Docker daemon.\n\nCommands:\n");
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "\nRun 'wlsimg COMMAND --help' for a command's options.\n");
 }
 
 /* Results go to stdout: a write that failed there (a full disk, a closed pipe) must not end in
@@ -94,27 +103,22 @@ main(int argc, char **argv)
   setenv("TZ", ":/etc/localtime", 0);
 
   for (; i < argc && argv[i][0] == '-'; i++) {
-    if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+    const char *a = argv[i];
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
       cli_verbose++;
-    else if (!strcmp(argv[i], "-vv"))
+    else if (!strcmp(a, "-vv"))
       cli_verbose += 2;
-    else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
       cli_quiet = true;
-    else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+    else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
       printf("wlsimg %s\n", WLSIMG_VERSION);
-      return 0;
-    } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      usage(stdout);
-      return 0;
-    } else {
-      fprintf(stderr, "wlsimg: unknown option '%s'\n\n", argv[i]);
-      usage(stderr);
+      return flush_stdout(CLI_EXIT_OK);
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "--help-all"))
+      break; /* the dispatcher prints the help */
+    else {
+      fprintf(stderr, "wlsimg: unknown option %s\nsee 'wlsimg --help'\n", a);
       return CLI_EXIT_USAGE;
     }
-  }
-  if (i >= argc) {
-    usage(stderr);
-    return CLI_EXIT_USAGE;
   }
   wi_log_set_handler(log_handler,
                      cli_verbose >= 2 ? WI_LOG_TRACE
@@ -122,11 +126,6 @@ main(int argc, char **argv)
                                       : WI_LOG_WARN,
                      NULL);
   wi_http_global_init();
-  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-    if (strcmp(commands[k].name, argv[i]) == 0)
-      return flush_stdout(commands[k].fn(argc - i, argv + i));
-  }
-  fprintf(stderr, "wlsimg: unknown command '%s'\n\n", argv[i]);
-  usage(stderr);
-  return CLI_EXIT_USAGE;
+  /* argv[i - 1] stands for the group's own word (the dispatcher skips it). */
+  return flush_stdout(cli_dispatch(&cli_main_group, argc - i + 1, argv + i - 1));
 }

@@ -8,6 +8,7 @@
 #include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/regclient.h"
+#include "lib/transfer.h"
 
 struct manifest_args {
   struct cli_registry_args reg;
@@ -21,10 +22,14 @@ static const struct cli_opt manifest_opts[] = {
 static const struct cli_cmd manifest_cmd = {
   "manifest",
   "[OPTIONS] REF",
-  "Write REF's raw manifest (the exact bytes the registry serves) to stdout.",
+  "Write REF's raw manifest (the exact bytes stored or served) to stdout. REF is what copy takes as\n"
+  "a source: a name in the local store (an image id or a digest too), oci:DIR[:TAG] or\n"
+  "docker://REF; a name the store does not have is fetched from its registry (https:// and\n"
+  "http:// in front are understood as docker://).",
   manifest_opts,
   1,
   1,
+  CLI_COMPLETE_IMAGE,
 };
 
 int
@@ -34,7 +39,6 @@ cmd_manifest(int argc, char **argv)
   wi_autofree char **pos = NULL;
   int npos = 0;
   wi_err err = { 0 };
-  struct wi_ref ref = { 0 };
   wi_autofree char *bytes = NULL;
   size_t len = 0;
   int ret;
@@ -42,13 +46,18 @@ cmd_manifest(int argc, char **argv)
   ret = cli_parse(&manifest_cmd, argc, argv, &a, &pos, &npos);
   if (ret != 0)
     return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
-  ret = cli_registry_connect(&rc, &ref, pos[0], &a.reg, &err);
-  if (ret == 0)
-    ret = wi_regclient_get_manifest(rc, ref.path, ref.digest ? ref.digest : ref.tag, &bytes, &len,
-                                    NULL, NULL, &err);
-  wi_ref_dispose(&ref);
-  if (ret < 0)
+  const char *src = pos[0];
+  enum wi_ref_scheme scheme;
+  wi_ref_strip_scheme(src, &scheme);
+  wi_autofree char *remote = NULL;
+  if (scheme != WI_REF_SCHEME_NONE) {
+    const char *bare = NULL;
+    if (cli_registry_ref(src, &a.reg, &bare, &err) < 0)
+      return cli_fail(&err);
+    src = remote = wi_xasprintf("docker://%s", bare);
+  }
+  struct wi_transfer_opts o = { .src_reg = cli_registry_opts(&a.reg, -1) };
+  if (wi_transfer_get_manifest(src, &o, &bytes, &len, NULL, &err) < 0)
     return cli_fail(&err);
   if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0) {
     wi_err_sys(&err, WI_EIO, "writing the manifest to stdout");

@@ -35,7 +35,8 @@ static const struct cli_opt pull_opts[] = {
 };
 
 static const struct cli_cmd pull_cmd = {
-  "pull", "[OPTIONS] REF", "Pull REF from its registry into the local store.", pull_opts, 1, 1,
+  "pull", "[OPTIONS] REF",    "Pull REF from its registry into the local store.", pull_opts, 1,
+  1,      CLI_COMPLETE_IMAGE,
 };
 
 int
@@ -56,8 +57,8 @@ cmd_pull(int argc, char **argv)
     cli_quiet = true;
   if (a.all_platforms && a.platform)
     return cli_usage_error("pull", "--platform and --all-platforms exclude each other");
-  const char *r = cli_strip_docker(pos[0]);
-  if (wi_ref_parse(&ref, r, &err) < 0)
+  const char *r = NULL;
+  if (cli_registry_ref(pos[0], &a.reg, &r, &err) < 0 || wi_ref_parse(&ref, r, &err) < 0)
     return cli_fail(&err);
   wi_autofree char *name = wi_ref_name(&ref);
   wi_ref_dispose(&ref);

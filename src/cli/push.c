@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "lib/alloc.h"
 #include "lib/fs.h"
+#include "lib/ref.h"
 #include "lib/store.h"
 #include "lib/str.h"
 #include "lib/transfer.h"
@@ -41,25 +42,31 @@ static const struct cli_opt push_opts[] = {
 static const struct cli_cmd push_cmd = {
   "push",
   "[OPTIONS] SRC [DEST]",
-  "Push SRC (a name in the store, oci:DIR[:TAG] or docker-archive:FILE) to the registry reference "
-  "DEST (default: SRC's name). Prints the manifest digest.",
+  "Push SRC (a name in the store, oci:DIR[:TAG], docker-archive:FILE or docker://REF) to the\n"
+  "registry reference DEST (default: SRC's name; docker://, https:// and http:// in front are\n"
+  "understood). 'push docker://HOST/REPO:TAG' pushes the store's HOST/REPO:TAG there. Prints the\n"
+  "manifest digest.",
   push_opts,
   1,
   2,
+  CLI_COMPLETE_IMAGE,
 };
 
+/* A source that is not the store: another layout, an archive or (with a scheme) a registry. */
 static bool
 has_transport(const char *s)
 {
+  enum wi_ref_scheme scheme;
+  wi_ref_strip_scheme(s, &scheme);
   return wi_str_has_prefix(s, "oci:") || wi_str_has_prefix(s, "docker-archive:") ||
-         wi_str_has_prefix(s, "docker://");
+         scheme != WI_REF_SCHEME_NONE;
 }
 
 static int
 write_digestfile(const char *path, const char *digest)
 {
   wi_err err = { 0 };
-  if (wi_fs_write_file_atomic(path, digest, strlen(digest), 0644, &err) < 0)
+  if (wi_fs_write_file_atomic(path, digest, strlen(digest), 0666, &err) < 0)
     return cli_fail(&err);
   return CLI_EXIT_OK;
 }
@@ -89,22 +96,42 @@ cmd_push(int argc, char **argv)
   };
   o.dst_reg.chunk_size = (int64_t)a.chunk_mib << 20;
   const char *src = pos[0];
+  const char *dst = npos >= 2 ? pos[1] : NULL;
+  enum wi_ref_scheme scheme;
+  const char *bare_src = wi_ref_strip_scheme(src, &scheme);
+  if (scheme != WI_REF_SCHEME_NONE && dst == NULL) {
+    /* "push docker://host/app:1" names the destination as skopeo does: the store's host/app:1
+     * goes there. */
+    dst = src;
+    src = bare_src;
+  }
+  const char *dst_bare = NULL;
+  if (dst && cli_registry_ref(dst, &a.reg, &dst_bare, &err) < 0) {
+    cli_progress_free(prog);
+    return cli_fail(&err);
+  }
   if (has_transport(src)) {
-    if (npos < 2) {
+    if (dst == NULL) {
       cli_progress_free(prog);
       return cli_usage_error("push", "DEST is required when SRC is %s", src);
     }
-    wi_autofree char *dst = wi_str_has_prefix(pos[1], "docker://")
-                                ? wi_xstrdup(pos[1])
-                                : wi_xasprintf("docker://%s", pos[1]);
-    ret = wi_transfer_copy_image(src, dst, &o, digest, &err);
+    const char *src_bare = src;
+    if (scheme != WI_REF_SCHEME_NONE && cli_registry_ref(src, &a.reg, &src_bare, &err) < 0) {
+      cli_progress_free(prog);
+      return cli_fail(&err);
+    }
+    /* a registry source is copied from registry to registry */
+    o.src_reg = o.dst_reg;
+    wi_autofree char *from =
+        scheme != WI_REF_SCHEME_NONE ? wi_xasprintf("docker://%s", src_bare) : wi_xstrdup(src);
+    wi_autofree char *to = wi_xasprintf("docker://%s", dst_bare);
+    ret = wi_transfer_copy_image(from, to, &o, digest, &err);
   } else {
-    wi_autofree char *root = wi_store_default_root();
     wi_autoptr(wi_store) struct wi_store *s = NULL;
     wi_autofree char *name = NULL;
     struct wi_descriptor d = { 0 };
-    ret = wi_store_open(&s, root, false, &err);
-    if (ret == 0 && npos < 2) {
+    ret = wi_store_open_default(&s, false, &err);
+    if (ret == 0 && dst == NULL) {
       ret = wi_store_lookup(s, src, &d, &name, &err);
       wi_manifest_descriptor_dispose(&d);
       if (ret == 0 && name == NULL) {
@@ -114,7 +141,7 @@ cmd_push(int argc, char **argv)
       }
     }
     if (ret == 0)
-      ret = wi_transfer_push(s, src, npos >= 2 ? pos[1] : name, &o, digest, &err);
+      ret = wi_transfer_push(s, src, dst ? dst_bare : name, &o, digest, &err);
   }
   cli_progress_free(prog);
   if (ret < 0)

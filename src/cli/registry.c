@@ -20,20 +20,28 @@ struct reg_args {
   const char *auth;
   const char *tls_cert;
   const char *tls_key;
+  const char *public_url;
+  const char *max_upload_size;
+  const char *namespace_quota;
   int token_ttl;
+  int max_connections;
+  int max_connections_per_ip;
+  int header_timeout;
+  int idle_timeout;
+  int upload_ttl;
   bool public_;
   bool dry_run;
   int min_age;
 };
 
-#define ROOT_OPTS                                                                              \
-  { "root",     0,                                                                             \
-    CLI_STRING, offsetof(struct reg_args, root),                                               \
-    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)", \
-    false },                                                                                   \
-  {                                                                                            \
-    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                        \
-        "JSON settings: listen, root, auth, tls_cert, tls_key, token_ttl", false               \
+#define ROOT_OPTS                                                                               \
+  { "root",     0,                                                                              \
+    CLI_STRING, offsetof(struct reg_args, root),                                                \
+    "DIR",      "Registry storage (default ${XDG_DATA_HOME:-~/.local/share}/wlsimg/registry)",  \
+    false },                                                                                    \
+  {                                                                                             \
+    "config", 0, CLI_STRING, offsetof(struct reg_args, config), "FILE",                         \
+        "JSON settings: the serve options' long names with '_' for '-' (e.g. token_ttl)", false \
   }
 
 static const struct cli_opt serve_opts[] = {
@@ -48,6 +56,25 @@ static const struct cli_opt serve_opts[] = {
     "PEM private key for --tls-cert", false },
   { "token-ttl", 0, CLI_INT, offsetof(struct reg_args, token_ttl), "SECONDS",
     "Lifetime of issued bearer tokens (default 300)", false },
+  { "public-url", 0, CLI_STRING, offsetof(struct reg_args, public_url), "URL",
+    "URL clients use to reach the registry (https://HOST[:PORT]); the token realm is built "
+    "from it instead of the request's Host header",
+    false },
+  { "max-connections", 0, CLI_INT, offsetof(struct reg_args, max_connections), "N",
+    "Open connections in all (default 16384, bounded by ulimit -n)", false },
+  { "max-connections-per-ip", 0, CLI_INT, offsetof(struct reg_args, max_connections_per_ip), "N",
+    "Open connections from one client address (default 256)", false },
+  { "header-timeout", 0, CLI_INT, offsetof(struct reg_args, header_timeout), "SECONDS",
+    "A new connection must send its request line and headers within this (default 10)", false },
+  { "idle-timeout", 0, CLI_INT, offsetof(struct reg_args, idle_timeout), "SECONDS",
+    "Keep-alive wait for the next request, and the longest stall of a transfer (default 60)",
+    false },
+  { "max-upload-size", 0, CLI_STRING, offsetof(struct reg_args, max_upload_size), "SIZE",
+    "Largest blob one upload may carry, e.g. 2G (default 10G; 0 = no limit)", false },
+  { "namespace-quota", 0, CLI_STRING, offsetof(struct reg_args, namespace_quota), "SIZE",
+    "Storage a namespace's repositories may use, e.g. 100G (default 500G; 0 = no limit)", false },
+  { "upload-ttl", 0, CLI_INT, offsetof(struct reg_args, upload_ttl), "SECONDS",
+    "Remove uploads that received nothing for this long (default 3600)", false },
   CLI_OPT_END,
 };
 static const struct cli_opt root_opts[] = { ROOT_OPTS, CLI_OPT_END };
@@ -65,25 +92,6 @@ static const struct cli_opt gc_opts[] = {
     "Report what would be removed", false },
   CLI_OPT_END,
 };
-
-static void
-usage(FILE *f)
-{
-  fprintf(f, "Usage: wlsimg registry COMMAND [OPTIONS]\n\n"
-             "Run and administer the embedded OCI registry.\n\nCommands:\n"
-             "  serve                          Serve the OCI distribution API\n"
-             "  user add|delete NS/USER        Manage users (NAMESPACE/USER)\n"
-             "  user list\n"
-             "  token create NS/USER           Print a new auth token (shown once; two per user)\n"
-             "  token list [NS/USER]\n"
-             "  token revoke NS/USER ID\n"
-             "  repo list\n"
-             "  repo create NAME [--public]\n"
-             "  repo set-public|set-private|delete NAME\n"
-             "  gc [--min-age SECONDS] [--dry-run]  Remove blobs no manifest references\n\n"
-             "Admin commands work on the --root files and are safe while the server runs.\n"
-             "Run 'wlsimg registry COMMAND --help' for options.\n");
-}
 
 /* Settings from --config, then flags on top; fills a->root (owned by cfg or heap). */
 static int
@@ -109,6 +117,37 @@ load_settings(struct reg_args *a, struct wi_regserver_config *cfg, char **root_a
     a->tls_key = cfg->tls_key;
   if (a->token_ttl == 0)
     a->token_ttl = cfg->token_ttl;
+  if (a->public_url == NULL)
+    a->public_url = cfg->public_url;
+  if (a->max_connections == 0)
+    a->max_connections = cfg->max_connections;
+  if (a->max_connections_per_ip == 0)
+    a->max_connections_per_ip = cfg->max_connections_per_ip;
+  if (a->header_timeout == 0)
+    a->header_timeout = cfg->header_timeout;
+  if (a->idle_timeout == 0)
+    a->idle_timeout = cfg->idle_timeout;
+  if (a->upload_ttl == 0)
+    a->upload_ttl = cfg->upload_ttl;
+  return 0;
+}
+
+/* Settings that must be positive when given. */
+static int
+check_positive(const char *cmd, const struct reg_args *a)
+{
+  const struct {
+    const char *name;
+    int v;
+  } v[] = { { "--token-ttl", a->token_ttl },
+            { "--max-connections", a->max_connections },
+            { "--max-connections-per-ip", a->max_connections_per_ip },
+            { "--header-timeout", a->header_timeout },
+            { "--idle-timeout", a->idle_timeout },
+            { "--upload-ttl", a->upload_ttl } };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(v); i++)
+    if (v[i].v < 0)
+      return cli_usage_error(cmd, "%s: expected a positive number, got %d", v[i].name, v[i].v);
   return 0;
 }
 
@@ -123,7 +162,19 @@ serve_log(enum wi_log_level level, const char *msg, void *payload)
   WI_UNUSED(payload);
   gmtime_r(&t, &tm);
   strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+  /* The server escapes what clients send; this is the last guard for one line per message. One
+   * write per line: stderr is unbuffered. */
+  char line[4096];
+  size_t n = (size_t)snprintf(line, sizeof line - 6, "%s %s ", ts, names[level]);
+  for (const char *p = msg; *p && n < sizeof line - 6; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c < 0x20 || c == 0x7f)
+      n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02x", c);
+    else
+      line[n++] = (char)c;
+  }
+  line[n++] = '\n';
+  fwrite(line, 1, n, stderr);
 }
 
 static int
@@ -150,12 +201,31 @@ cmd_serve(int argc, char **argv)
                                  .root = a.root,
                                  .tls_cert = a.tls_cert,
                                  .tls_key = a.tls_key,
-                                 .token_ttl = a.token_ttl };
+                                 .public_url = a.public_url,
+                                 .token_ttl = a.token_ttl,
+                                 .max_connections = a.max_connections,
+                                 .max_connections_per_ip = a.max_connections_per_ip,
+                                 .header_timeout = a.header_timeout,
+                                 .idle_timeout = a.idle_timeout,
+                                 .max_upload_size = cfg.max_upload_size,
+                                 .namespace_quota = cfg.namespace_quota,
+                                 .upload_ttl = a.upload_ttl };
   if (strcmp(a.auth, "token") == 0) {
     o.auth = WI_REGSERVER_AUTH_TOKEN;
   } else if (strcmp(a.auth, "none") != 0) {
     wi_regserver_http_config_dispose(&cfg);
     return cli_usage_error(cmd.name, "--auth: expected none or token, got \"%s\"", a.auth);
+  }
+  rc = check_positive(cmd.name, &a);
+  if (rc == 0 &&
+      ((a.max_upload_size && wi_regserver_http_size_parse(a.max_upload_size, "--max-upload-size",
+                                                          &o.max_upload_size, &err) < 0) ||
+       (a.namespace_quota && wi_regserver_http_size_parse(a.namespace_quota, "--namespace-quota",
+                                                          &o.namespace_quota, &err) < 0)))
+    rc = cli_usage_error(cmd.name, "%s", err.msg);
+  if (rc != 0) {
+    wi_regserver_http_config_dispose(&cfg);
+    return rc;
   }
   /* Block the stop signals before the server threads start, so only sigwait sees them. */
   sigset_t set;
@@ -217,14 +287,14 @@ user_cmd(const char *verb, int argc, char **argv)
   int rc;
   bool list = strcmp(verb, "list") == 0;
 
-  if (!list && strcmp(verb, "add") && strcmp(verb, "delete")) {
-    fprintf(stderr, "wlsimg registry user: unknown command '%s' (add, list, delete)\n", verb);
-    return CLI_EXIT_USAGE;
-  }
   char name[64];
   snprintf(name, sizeof name, "registry user %s", verb);
-  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAMESPACE/USER",
-                   list ? "List registry users." : "Add or delete a registry user.", root_opts,
+  const char *summary =
+      list ? "List the registry's users."
+      : strcmp(verb, "add") == 0
+          ? "Add a user (NAMESPACE/USER); 'registry token create' makes their auth tokens."
+          : "Delete a user and their auth tokens.";
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAMESPACE/USER", summary, root_opts,
                    list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos,
                    &c.npos);
   if (rc != 0) {
@@ -263,14 +333,16 @@ token_cmd(const char *verb, int argc, char **argv)
   } else if (strcmp(verb, "revoke") == 0) {
     min = max = 2;
     syn = "[OPTIONS] NAMESPACE/USER TOKEN-ID";
-  } else if (strcmp(verb, "create") != 0) {
-    fprintf(stderr, "wlsimg registry token: unknown command '%s' (create, list, revoke)\n", verb);
-    return CLI_EXIT_USAGE;
   }
   char name[64];
   snprintf(name, sizeof name, "registry token %s", verb);
-  rc = parse_admin(name, syn, "Manage a user's auth tokens (only their hashes are stored).",
-                   root_opts, min, max, argc, argv, &c.a, &c.cfg, &c.root_alloc, &c.pos, &c.npos);
+  const char *summary =
+      min == 0 ? "List auth tokens (all, or a user's): ids and creation times, never the tokens."
+      : max == 2
+          ? "Revoke a user's auth token by its id (as 'registry token list' shows it)."
+          : "Print a new auth token for the user, once (only its hash is stored; two per user).";
+  rc = parse_admin(name, syn, summary, root_opts, min, max, argc, argv, &c.a, &c.cfg, &c.root_alloc,
+                   &c.pos, &c.npos);
   if (rc != 0) {
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
@@ -312,17 +384,16 @@ repo_cmd(const char *verb, int argc, char **argv)
   bool list = strcmp(verb, "list") == 0;
   bool create = strcmp(verb, "create") == 0;
 
-  if (!list && !create && strcmp(verb, "set-public") && strcmp(verb, "set-private") &&
-      strcmp(verb, "delete")) {
-    fprintf(stderr,
-            "wlsimg registry repo: unknown command '%s' "
-            "(list, create, set-public, set-private, delete)\n",
-            verb);
-    return CLI_EXIT_USAGE;
-  }
   char name[64];
   snprintf(name, sizeof name, "registry repo %s", verb);
-  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAME", "Manage registry repositories.",
+  const char *summary =
+      list     ? "List repositories, their access and how many tags they have."
+      : create ? "Create a repository: private (its namespace's users pull) unless --public."
+      : strcmp(verb, "delete") == 0
+          ? "Delete a repository and its tags (blobs go with 'registry gc')."
+      : strcmp(verb, "set-public") == 0 ? "Let anyone pull from a repository."
+                                        : "Let only the repository's namespace pull.";
+  rc = parse_admin(name, list ? "[OPTIONS]" : "[OPTIONS] NAME", summary,
                    create ? create_opts : root_opts, list ? 0 : 1, list ? 0 : 1, argc, argv, &c.a,
                    &c.cfg, &c.root_alloc, &c.pos, &c.npos);
   if (rc != 0) {
@@ -365,8 +436,8 @@ gc_cmd(int argc, char **argv)
     admin_dispose(&c);
     return rc < 0 ? CLI_EXIT_OK : rc;
   }
-  rc = wi_regserver_storage_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st,
-                               &err);
+  rc =
+      wi_regserver_space_gc(c.a.root, c.a.min_age < 0 ? 3600 : c.a.min_age, c.a.dry_run, &st, &err);
   if (rc == 0)
     printf("%s%zu blobs removed (%llu bytes), %zu kept, %zu dangling links, %zu stale uploads\n",
            c.a.dry_run ? "dry run: " : "", st.blobs_removed, (unsigned long long)st.bytes_removed,
@@ -375,30 +446,88 @@ gc_cmd(int argc, char **argv)
   return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
+/* The verbs: each is "registry NOUN VERB" with its own --help. */
+#define VERB(fn, noun, verb)             \
+  static int fn(int argc, char **argv)   \
+  {                                      \
+    return noun##_cmd(verb, argc, argv); \
+  }
+VERB(user_add, user, "add")
+VERB(user_delete, user, "delete")
+VERB(user_list, user, "list")
+VERB(token_create, token, "create")
+VERB(token_list, token, "list")
+VERB(token_revoke, token, "revoke")
+VERB(repo_list, repo, "list")
+VERB(repo_create, repo, "create")
+VERB(repo_set_public, repo, "set-public")
+VERB(repo_set_private, repo, "set-private")
+VERB(repo_delete, repo, "delete")
+#undef VERB
+
+static const struct cli_sub user_subs[] = {
+  { "add", user_add, "Add a user (NAMESPACE/USER)", false },
+  { "list", user_list, "List users", false },
+  { "delete", user_delete, "Delete a user and their tokens", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group user_group = { "registry user", "Manage the registry's users.", NULL,
+                                             user_subs };
+
+static const struct cli_sub token_subs[] = {
+  { "create", token_create, "Print a new auth token for a user (shown once; two per user)", false },
+  { "list", token_list, "List tokens (ids and creation times, never the tokens)", false },
+  { "revoke", token_revoke, "Revoke a token by its id", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group token_group = {
+  "registry token", "Manage users' auth tokens (only their hashes are stored).", NULL, token_subs
+};
+
+static const struct cli_sub repo_subs[] = {
+  { "list", repo_list, "List repositories, their access and tag counts", false },
+  { "create", repo_create, "Create a repository (private unless --public)", false },
+  { "set-public", repo_set_public, "Let anyone pull from a repository", false },
+  { "set-private", repo_set_private, "Only the repository's namespace may pull", false },
+  { "delete", repo_delete, "Delete a repository and its tags", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group repo_group = { "registry repo", "Manage the registry's repositories.",
+                                             NULL, repo_subs };
+
+static int
+user_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&user_group, argc, argv);
+}
+
+static int
+token_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&token_group, argc, argv);
+}
+
+static int
+repo_group_cmd(int argc, char **argv)
+{
+  return cli_dispatch(&repo_group, argc, argv);
+}
+
+static const struct cli_sub registry_subs[] = {
+  { "serve", cmd_serve, "Serve the OCI distribution API", false },
+  { "user", user_group_cmd, "Manage users (NAMESPACE/USER)", false },
+  { "token", token_group_cmd, "Manage users' auth tokens", false },
+  { "repo", repo_group_cmd, "Manage repositories (public or private)", false },
+  { "gc", gc_cmd, "Remove blobs no manifest references", false },
+  { NULL, NULL, NULL, false },
+};
+static const struct cli_group registry_group = {
+  "registry", "Run and administer the embedded OCI registry.",
+  "Admin commands work on the --root files and are safe while the server runs.\n", registry_subs
+};
+
 int
 cmd_registry(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "serve") == 0)
-    return cmd_serve(argc - 1, argv + 1);
-  if (strcmp(sub, "gc") == 0)
-    return gc_cmd(argc - 1, argv + 1);
-  if (!strcmp(sub, "user") || !strcmp(sub, "token") || !strcmp(sub, "repo")) {
-    if (argc < 3 || argv[2][0] == '-') {
-      usage(stderr);
-      return CLI_EXIT_USAGE;
-    }
-    if (!strcmp(sub, "user"))
-      return user_cmd(argv[2], argc - 2, argv + 2);
-    if (!strcmp(sub, "token"))
-      return token_cmd(argv[2], argc - 2, argv + 2);
-    return repo_cmd(argv[2], argc - 2, argv + 2);
-  }
-  fprintf(stderr, "wlsimg registry: unknown command '%s'\n\n", sub);
-  usage(stderr);
-  return CLI_EXIT_USAGE;
+  return cli_dispatch(&registry_group, argc, argv);
 }

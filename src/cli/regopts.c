@@ -20,17 +20,40 @@ cli_registry_opts(const struct cli_registry_args *a, int retry_times)
   return o;
 }
 
-const char *
-cli_strip_docker(const char *arg)
+int
+cli_registry_ref(const char *arg, const struct cli_registry_args *a, const char **ref_out,
+                 wi_err *err)
 {
-  return wi_str_has_prefix(arg, "docker://") ? arg + 9 : arg;
+  enum wi_ref_scheme scheme;
+  const char *bare = wi_ref_strip_scheme(arg, &scheme);
+  struct wi_ref r = { 0 };
+
+  *ref_out = bare;
+  if (scheme != WI_REF_SCHEME_HTTP || !a->tls_verify)
+    return 0;
+  /* Plain HTTP is what wlsimg speaks to loopback registries anyway; elsewhere it must be asked
+   * for with --tls-verify=false, not by the way a reference is pasted. */
+  int ret = wi_ref_parse(&r, bare, err);
+  if (ret < 0)
+    return ret;
+  if (!wi_ref_host_is_loopback(r.domain))
+    ret =
+        wi_err_set(err, WI_EUSAGE,
+                   "\"%s\": wlsimg speaks HTTPS to %s; for a registry that only speaks plain HTTP "
+                   "write %s with --tls-verify=false",
+                   arg, r.domain, bare);
+  wi_ref_dispose(&r);
+  return ret;
 }
 
 int
 cli_registry_connect(struct wi_regclient **out, struct wi_ref *ref, const char *arg,
                      const struct cli_registry_args *a, wi_err *err)
 {
-  int ret = wi_ref_parse(ref, cli_strip_docker(arg), err);
+  const char *bare = NULL;
+  int ret = cli_registry_ref(arg, a, &bare, err);
+  if (ret == 0)
+    ret = wi_ref_parse(ref, bare, err);
   if (ret < 0)
     return ret;
   struct wi_regclient_opts ro = cli_registry_opts(a, -1);

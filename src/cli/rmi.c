@@ -10,6 +10,7 @@
 #include "lib/alloc.h"
 #include "lib/ref.h"
 #include "lib/store.h"
+#include "lib/store_gc.h"
 
 struct rmi_args {
   bool force;
@@ -32,6 +33,7 @@ static const struct cli_cmd rmi_cmd = {
   rmi_opts,
   1,
   -1,
+  CLI_COMPLETE_IMAGE,
 };
 
 static void
@@ -75,6 +77,9 @@ untag_id(struct wi_store *s, const char *arg, const char *digest, bool force, wi
     }
   }
   wi_store_entries_free(e, n);
+  /* the <none> entries of an image a name has moved away from */
+  if (ret == 0 && wi_store_remove_untagged(s, digest, err) == WI_ENOTFOUND)
+    wi_err_clear(err);
   return ret;
 }
 

@@ -30,6 +30,7 @@ static const struct cli_cmd save_cmd = {
   save_opts,
   1,
   -1,
+  CLI_COMPLETE_IMAGE,
 };
 
 struct save_set {

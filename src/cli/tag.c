@@ -22,6 +22,7 @@ static const struct cli_cmd tag_cmd = {
   tag_opts,
   2,
   2,
+  CLI_COMPLETE_IMAGE,
 };
 
 int

@@ -33,6 +33,7 @@ struct ui_args {
   int idle_exit;
   bool allow_remote;
   const char *authfile;
+  const char *fs_root;
   bool tls_verify;
 };
 
@@ -50,6 +51,9 @@ static const struct cli_opt ui_opts[] = {
     "Allow a non-loopback --listen address (anyone who can reach it may try the API)", false },
   { "authfile", 0, CLI_STRING, O(authfile), "FILE",
     "Registry credentials file (default: where wlsimg login stores logins)", false },
+  { "fs-root", 0, CLI_STRING, O(fs_root), "DIR",
+    "The page's file picker shows only DIR (default: your home and the project's directory)",
+    false },
   { "tls-verify", 0, CLI_FLAG, O(tls_verify), NULL, "Verify registry certificates (default true)",
     false },
   CLI_OPT_END,
@@ -58,7 +62,7 @@ static const struct cli_opt ui_opts[] = {
 
 static const struct cli_cmd ui_cmd = {
   "ui",
-  "[--listen 127.0.0.1:0] [--project PATH] [--open] [--idle-exit MIN] [--allow-remote]",
+  "[--listen 127.0.0.1:0] [--project PATH] [--open] [--idle-exit MIN] [--allow-remote] [--fs-root DIR]",
   "Serve the wlsimg web page on loopback. Prints the URL (with a one-time token) to open.",
   ui_opts,
   0,
@@ -71,7 +75,8 @@ ui_log(enum wi_log_level level, const char *msg, void *payload)
   static const char *names[] = { "error", "warning", "info", "debug", "trace" };
   WI_UNUSED(payload);
   fprintf(stderr, "wlsimg ui: %s: %s\n", names[level], msg);
-  wi_ui_tasks_forward_log((int)level, msg);
+  if (strncmp(msg, WI_UI_SERVER_REQUEST_LOG, strlen(WI_UI_SERVER_REQUEST_LOG)) != 0)
+    wi_ui_tasks_forward_log((int)level, msg);
 }
 
 /* The project file as an absolute path (its directory must exist). malloc'ed or NULL. */
@@ -172,6 +177,7 @@ cmd_ui(int argc, char **argv)
                                  .allow_remote = a.allow_remote,
                                  .project_file = project,
                                  .authfile = a.authfile,
+                                 .fs_root = a.fs_root,
                                  .tls_verify = a.tls_verify };
   if (wi_ui_server_start(&s, &o, &err) < 0)
     return cli_fail(&err);

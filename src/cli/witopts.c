@@ -6,16 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/witlog.h"
+#include "cli/witpass.h"
 #include "lib/alloc.h"
-#include "lib/fs.h"
 #include "lib/store.h"
 #include "lib/util.h"
-
-#define MAX_SECRET_FILE (64 * 1024)
 
 /* A comma list as picocli's split="," gives it (empty items dropped). The strings are kept until
  * exit by the caller's free_list. */
@@ -46,47 +42,6 @@ free_list(struct wi_wit_list *l)
   free((void *)(uintptr_t)l->v);
 }
 
-/* A secret given on the command line is refused: every user of the machine can read a process's
- * arguments (ps, /proc/<pid>/cmdline). The value is wiped from our memory at once. */
-static int
-refuse_value(const char *cmd, const char *opt, const char *value, const char *env_opt,
-             const char *file_opt)
-{
-  explicit_bzero((char *)(uintptr_t)value, strlen(value));
-  return cli_usage_error(
-      cmd,
-      "--%s takes no value on the command line: command lines are visible to every user of this machine; use --%s NAME (an environment variable), --%s FILE, or --%s alone to be asked without echo",
-      opt, env_opt, file_opt, opt);
-}
-
-/* WIT's Utils.getPasswordFromInputs: the prompt (option given without a value), else the first
- * line of a non-empty regular file, else a non-empty environment variable. */
-static char *
-resolve_secret(const char *opt, const char *prompt_opt, const char *prompt, const char *file,
-               const char *env, wi_err *err)
-{
-  if (prompt_opt && !isatty(STDIN_FILENO)) {
-    wi_err_set(
-        err, WI_EUSAGE,
-        "--%s without a value asks on a terminal, and there is no terminal to prompt on: use --%sEnv or --%sFile",
-        opt, opt, opt);
-    return NULL;
-  }
-  if (prompt_opt)
-    return cli_read_secret(prompt, false, err);
-  struct stat st;
-  if (file && stat(file, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    char *text = NULL;
-    size_t len = 0;
-    if (wi_fs_read_file_secret(file, MAX_SECRET_FILE, &text, &len, err) < 0)
-      return NULL;
-    text[strcspn(text, "\r\n")] = '\0';
-    return text;
-  }
-  const char *v = env && *env ? getenv(env) : NULL;
-  return v && *v ? wi_xstrdup(v) : NULL;
-}
-
 int
 wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **argv)
 {
@@ -109,10 +64,9 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
         "Invalid value for option '--target': expected one of [Default, OpenShift] (case-insensitive) but was '%s'",
         a.target);
   else if (a.password && *a.password)
-    ret = refuse_value(cmd->name, "password", a.password, "passwordEnv", "passwordFile");
+    ret = cli_witpass_refuse(cmd->name, "password", a.password);
   else if (a.enc_key && *a.enc_key)
-    ret = refuse_value(cmd->name, "wdtEncryptionKey", a.enc_key, "wdtEncryptionKeyEnv",
-                       "wdtEncryptionKeyFile");
+    ret = cli_witpass_refuse(cmd->name, "wdtEncryptionKey", a.enc_key);
   if (ret) {
     free(pos);
     return ret;
@@ -124,16 +78,11 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
     wit_log(
         WIT_INFO,
         "All parameters and options provided after the -- will be passed to the container image build command.");
-  password = resolve_secret("password", a.password, "Oracle Support password", a.password_file,
-                            a.password_env, &err);
-  if (password == NULL && err.code)
-    ret = -1;
-  if (ret == 0) {
-    key = resolve_secret("wdtEncryptionKey", a.enc_key, "WDT model passphrase", a.enc_key_file,
-                         a.enc_key_env, &err);
-    if (key == NULL && err.code)
-      ret = -1;
-  }
+  ret = cli_witpass_read("password", "Oracle Support password", a.password != NULL, a.password_file,
+                         a.password_env, &password, &err);
+  if (ret == 0)
+    ret = cli_witpass_read("wdtEncryptionKey", "WDT model passphrase", a.enc_key != NULL,
+                           a.enc_key_file, a.enc_key_env, &key, &err);
   o.tag = a.tag;
   o.from_image = a.from_image;
   o.from_image_props = a.from_image_props;

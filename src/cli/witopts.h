@@ -61,7 +61,7 @@ struct wit_args {
 
 #define WIT_PATCH_OPTS                                                                              \
   { "user", 0, CLI_STRING, WO(user), "support email", "Oracle Support email id", false },          \
-  { "password", 0, CLI_OPTIONAL, WO(password), NULL, "Ask for the Oracle Support password (no echo); a value is refused", false }, \
+  { "password", 0, CLI_OPTIONAL, WO(password), NULL, "Ask for the Oracle Support password (no echo; or a line from stdin); a value is refused", false }, \
   { "passwordEnv", 0, CLI_STRING, WO(password_env), "variable", "Environment variable holding the Oracle Support password", false }, \
   { "passwordFile", 0, CLI_STRING, WO(password_file), "file", "File whose first line is the Oracle Support password", false }, \
   { "latestPSU", 0, CLI_FLAG, WO(latest_psu), NULL, "Apply the latest PSU", false },                \
@@ -92,7 +92,7 @@ struct wit_args {
   { "wdtJavaOptions", 0, CLI_STRING, WO(wdt_java_options), "options", "Java options for WDT", false }, \
   { "wdtModelOnly", 0, CLI_FLAG, WO(model_only), NULL, "Install WDT and the models, create no domain", false }, \
   { "wdtStrictValidation", 0, CLI_FLAG, WO(strict_validation), NULL, "Strict model validation (model only)", false }, \
-  { "wdtEncryptionKey", 0, CLI_OPTIONAL, WO(enc_key), NULL, "Ask for the model passphrase (no echo); a value is refused", false }, \
+  { "wdtEncryptionKey", 0, CLI_OPTIONAL, WO(enc_key), NULL, "Ask for the model passphrase (no echo; or a line from stdin); a value is refused", false }, \
   { "wdtEncryptionKeyEnv", 0, CLI_STRING, WO(enc_key_env), "variable", "Environment variable holding the passphrase", false }, \
   { "wdtEncryptionKeyFile", 0, CLI_STRING, WO(enc_key_file), "file", "File whose first line is the passphrase", false }, \
   { "resourceTemplates", 0, CLI_STRING, WO(resource_templates), "files", "Templates resolved after the build, comma separated", false }

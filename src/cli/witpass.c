@@ -1,6 +1,7 @@
-/* wlsimg CLI: the Oracle Support password of WIT's patching options. */
+/* wlsimg CLI: the secrets of WIT's options — see witpass.h. */
 #include "cli/witpass.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,63 +10,78 @@
 #include "cli/cli.h"
 #include "lib/alloc.h"
 #include "lib/fs.h"
-#include "lib/str.h"
 
-#define MAX_PASSWORD_FILE (64 * 1024)
+#define MAX_SECRET_FILE (64 * 1024)
 
 int
-cli_witpass_refuse_value(const char *cmd, int argc, char **argv)
+cli_witpass_refuse(const char *cmd, const char *opt, const char *value)
 {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--") == 0)
-      break;
-    bool inline_value = wi_str_has_prefix(argv[i], "--password=");
-    bool next_value = strcmp(argv[i], "--password") == 0 && i + 1 < argc && argv[i + 1][0] != '-';
-    if (inline_value || next_value)
-      return cli_usage_error(
-          cmd,
-          "a password on the command line is refused (ps and the shell history would show it): use --passwordEnv NAME, --passwordFile FILE, or --password alone to be prompted");
-  }
-  return 0;
+  /* argv's own bytes: wiping them also clears /proc/<pid>/cmdline */
+  explicit_bzero((char *)(uintptr_t)value, strlen(value));
+  return cli_usage_error(
+      cmd,
+      "--%s takes no value on the command line (refused: every user of this machine can read command lines, and shells keep them in their history); use --%sEnv NAME (an environment variable), --%sFile FILE, or --%s alone to be asked without echo (or to give it on stdin)",
+      opt, opt, opt, opt);
 }
 
-/* First line of a non-empty regular file (WIT ignores anything else). */
+/* Cut text (len bytes) at its first line end, wiping everything after it. */
+static void
+first_line(char *text, size_t len)
+{
+  size_t l = strcspn(text, "\r\n");
+  explicit_bzero(text + l, len - l);
+}
+
+/* The first line of a non-empty regular file (WIT ignores anything else): *out stays NULL. */
 static int
-read_file_line(const char *path, char **out, wi_err *err)
+read_file_line(const char *opt, const char *path, char **out, wi_err *err)
 {
   struct stat st;
   if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
     return 0;
   char *text = NULL;
   size_t len = 0;
-  int ret = wi_fs_read_file_secret(path, MAX_PASSWORD_FILE, &text, &len, err);
-  if (ret < 0)
-    return wi_err_wrap(err, "--passwordFile");
-  *out = wi_xstrndup(text, strcspn(text, "\r\n"));
-  explicit_bzero(text, len); /* the whole file, not only its first line */
-  free(text);
+  if (wi_fs_read_file_secret(path, MAX_SECRET_FILE, &text, &len, err) < 0)
+    return wi_err_wrap(err, "--%sFile", opt);
+  first_line(text, len);
+  *out = text;
   return 0;
 }
 
 int
-cli_witpass_read(bool prompt, const char *file, const char *env, char **out, wi_err *err)
+cli_witpass_read(const char *opt, const char *what, bool prompt, const char *file, const char *env,
+                 char **out, wi_err *err)
 {
   *out = NULL;
   if (prompt) {
-    /* a terminal gets a prompt without echo; a pipe gives its first line */
-    char *pw = cli_read_secret("Oracle Support password", !isatty(STDIN_FILENO), err);
-    if (pw == NULL)
-      return err->code;
-    pw[strcspn(pw, "\r\n")] = '\0';
-    *out = pw;
+    /* a terminal gets a prompt without echo; anything else gives its first line, as WIT reads a
+     * password when there is no console */
+    bool tty = isatty(STDIN_FILENO);
+    char *s = cli_read_secret(what, !tty, err);
+    if (s)
+      first_line(s, strlen(s));
+    if (s && *s == '\0') {
+      free(s);
+      s = NULL;
+      wi_err_set(err, WI_EINVAL, "empty %s", what);
+    }
+    if (s == NULL) {
+      char cause[sizeof err->msg];
+      memcpy(cause, err->msg, sizeof cause);
+      return wi_err_set(err, err->code == WI_EINVAL ? WI_EUSAGE : err->code,
+                        "--%s without a value: %s (read %s); use --%sEnv NAME or --%sFile FILE",
+                        opt, cause, tty ? "on the terminal" : "from stdin, which is not a terminal",
+                        opt, opt);
+    }
+    *out = s;
     return 0;
   }
   if (file) {
-    int ret = read_file_line(file, out, err);
+    int ret = read_file_line(opt, file, out, err);
     if (ret < 0 || *out)
       return ret;
   }
-  const char *v = env ? getenv(env) : NULL;
+  const char *v = env && *env ? getenv(env) : NULL;
   if (v && *v)
     *out = wi_xstrdup(v);
   return 0;

@@ -613,6 +613,8 @@ struct etc_files {
   char *passwd, *group, *shadow;
   uint32_t passwd_mode, group_mode, shadow_mode;
   bool has_home;
+  bool has_tmp; /* /tmp, for check_tmp */
+  uint32_t tmp_mode, tmp_uid, tmp_gid;
 };
 
 /* What read_etc found depends only on the base's layers: it is kept in
@@ -624,7 +626,7 @@ etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {
   struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   char d[WI_DIGEST_MAX];
-  wi_buf_addf(&b, NULL, "wlsimg-etc-v2 %u\n", MAX_ETC_FILE);
+  wi_buf_addf(&b, NULL, "wlsimg-etc-v3 %u\n", MAX_ETC_FILE);
   for (size_t i = 0; i < m->n_layers; i++)
     wi_buf_addf(&b, NULL, "%s\n", m->layers[i].digest ? m->layers[i].digest : "");
   wi_digest_bytes(b.data, b.len, d);
@@ -652,8 +654,11 @@ etc_cache_load(const char *path, struct etc_files *ef)
   json_t *o = json_load_file(path, 0, NULL);
   json_t *pm = json_object_get(o, "passwd_mode"), *gm = json_object_get(o, "group_mode"),
          *sm = json_object_get(o, "shadow_mode"), *hh = json_object_get(o, "has_home");
+  json_t *tm = json_object_get(o, "tmp_mode"), *tu = json_object_get(o, "tmp_uid"),
+         *tg = json_object_get(o, "tmp_gid"), *ht = json_object_get(o, "has_tmp");
   bool ok = json_is_object(o) && json_is_integer(pm) && json_is_integer(gm) &&
-            json_is_integer(sm) && json_is_boolean(hh);
+            json_is_integer(sm) && json_is_boolean(hh) && json_is_integer(tm) &&
+            json_is_integer(tu) && json_is_integer(tg) && json_is_boolean(ht);
   ok = ok && etc_cache_str(o, "passwd", &ef->passwd);
   ok = ok && etc_cache_str(o, "group", &ef->group);
   ok = ok && etc_cache_str(o, "shadow", &ef->shadow);
@@ -662,6 +667,10 @@ etc_cache_load(const char *path, struct etc_files *ef)
     ef->group_mode = (uint32_t)json_integer_value(gm);
     ef->shadow_mode = (uint32_t)json_integer_value(sm);
     ef->has_home = json_is_true(hh);
+    ef->has_tmp = json_is_true(ht);
+    ef->tmp_mode = (uint32_t)json_integer_value(tm);
+    ef->tmp_uid = (uint32_t)json_integer_value(tu);
+    ef->tmp_gid = (uint32_t)json_integer_value(tg);
   } else {
     free(ef->passwd);
     free(ef->group);
@@ -692,6 +701,10 @@ etc_cache_store(const char *path, const struct etc_files *ef)
     json_object_set_new(o, "group_mode", json_integer(ef->group_mode));
     json_object_set_new(o, "shadow_mode", json_integer(ef->shadow_mode));
     json_object_set_new(o, "has_home", json_boolean(ef->has_home));
+    json_object_set_new(o, "has_tmp", json_boolean(ef->has_tmp));
+    json_object_set_new(o, "tmp_mode", json_integer(ef->tmp_mode));
+    json_object_set_new(o, "tmp_uid", json_integer(ef->tmp_uid));
+    json_object_set_new(o, "tmp_gid", json_integer(ef->tmp_gid));
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     wi_autofree char *dir = wi_xstrdup(path);
     *strrchr(dir, '/') = '\0';
@@ -713,10 +726,12 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
   wi_autofree char *cache = etc_cache_path(s, img->manifest);
   if (etc_cache_load(cache, ef))
     return 0;
-  struct wi_image_file f[4] = {
-    { .path = "etc/passwd" }, { .path = "etc/group" }, { .path = "etc/shadow" }, { .path = "home" }
-  };
-  int ret = wi_image_read_files(s, img->manifest, f, 4, MAX_ETC_FILE, err);
+  struct wi_image_file f[5] = { { .path = "etc/passwd" },
+                                { .path = "etc/group" },
+                                { .path = "etc/shadow" },
+                                { .path = "home" },
+                                { .path = "tmp" } };
+  int ret = wi_image_read_files(s, img->manifest, f, 5, MAX_ETC_FILE, err);
   /* Found but unread means too big (or not a file): taking it as empty would lose root. */
   for (size_t i = 0; i < 3 && ret == 0; i++) {
     if (f[i].found && f[i].is_dir)
@@ -728,7 +743,7 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
           f[i].path, MAX_ETC_FILE);
   }
   if (ret < 0) {
-    wi_image_files_dispose(f, 4);
+    wi_image_files_dispose(f, 5);
     return ret;
   }
   ef->passwd = wi_steal(&f[0].data);
@@ -738,9 +753,37 @@ read_etc(struct wi_store *s, const struct wi_image *img, struct etc_files *ef, w
   ef->group_mode = f[1].found ? f[1].mode : 0644;
   ef->shadow_mode = f[2].found ? f[2].mode : 0640;
   ef->has_home = f[3].found;
-  wi_image_files_dispose(f, 4);
+  ef->has_tmp = f[4].found && f[4].is_dir;
+  ef->tmp_mode = f[4].mode;
+  ef->tmp_uid = f[4].uid;
+  ef->tmp_gid = f[4].gid;
+  wi_image_files_dispose(f, 5);
   etc_cache_store(cache, ef);
   return 0;
+}
+
+/* The operator's init container runs the image's shell as uid 1000 (OpenShift: any uid in group
+ * 0) and writes its log to /tmp/auxiliaryImage.out first: a /tmp it cannot write fails the
+ * domain. Warn at build time, naming what the base has. */
+static void
+check_tmp(const struct wi_aux_plan *p, const struct etc_files *ef)
+{
+  uint32_t m = ef->tmp_mode;
+  bool writable =
+      ef->has_tmp && ((m & 0003) == 0003 || (ef->tmp_uid == 1000 && (m & 0300) == 0300) ||
+                      (p->o.openshift && ef->tmp_gid == 0 && (m & 0030) == 0030));
+  if (!ef->has_tmp)
+    wi_log(WI_LOG_WARN,
+           "--fromImage %s has no /tmp: the operator's init container (uid 1000) writes its log "
+           "to /tmp/auxiliaryImage.out and the domain fails; use a base with /tmp mode 1777",
+           p->from_image);
+  else if (!writable)
+    wi_log(WI_LOG_WARN,
+           "--fromImage %s has /tmp with mode %04o, owner %u:%u: the operator's init container "
+           "(uid 1000%s) cannot write its log /tmp/auxiliaryImage.out there and the domain fails; "
+           "use a base whose /tmp is mode 1777",
+           p->from_image, m & 07777, ef->tmp_uid, ef->tmp_gid,
+           p->o.openshift ? ", or any uid in group 0 on OpenShift" : "");
 }
 
 static void
@@ -987,6 +1030,7 @@ build_platform(struct wi_aux_plan *p, struct wi_store *base_store, struct wi_sto
         WI_LOG_WARN,
         "the files are owned by %s (uid %u, gid %u) with mode 0640: the operator's init container runs as uid 1000 and cannot read them; consider --chown 1000:0",
         p->user, ids.uid, ids.gid);
+  check_tmp(p, &ef);
   ret = assemble_image(p, base_store, out, img, &ef, &ids, memo, desc_out, layer_bytes, err);
 out:
   etc_dispose(&ef);

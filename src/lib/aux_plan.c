@@ -19,6 +19,7 @@
 #include "lib/digest.h"
 #include "lib/fs.h"
 #include "lib/image.h"
+#include "lib/k8s.h"
 #include "lib/log.h"
 #include "lib/passwd.h"
 #include "lib/probe.h"
@@ -194,6 +195,41 @@ check_model_refs(struct wi_aux_plan *p, wi_err *err)
   return ret;
 }
 
+/* WDT's rule, before anything is built: every @@PROP:x@@ of the models is defined in the variables
+ * files given (WDT fails with WLSDPLY-01732). Without variables files the values may still come
+ * from a properties file in the Domain's model ConfigMap: then only a warning. */
+static int
+check_model_props(const struct wi_aux_plan *p, wi_err *err)
+{
+  struct wi_k8s_model_refs refs = { 0 };
+  struct wi_props vars = { 0 };
+  struct wi_buf what = WI_BUF_INIT(WI_BUF_NO_CAP);
+  int ret = 0;
+
+  for (size_t i = 0; i < p->n_files && ret == 0; i++)
+    if (strcmp(p->files[i].kind, "model") == 0)
+      ret = wi_k8s_model_scan_file(&refs, p->files[i].path, err);
+  for (size_t i = 0; i < p->n_files && ret == 0; i++)
+    if (strcmp(p->files[i].kind, "variables") == 0) {
+      wi_buf_addf(&what, NULL, "%s%s", what.len ? ", " : "", p->files[i].path);
+      ret = wi_k8s_model_read_vars_file(&vars, p->files[i].path, err);
+    }
+  if (ret == 0 && what.len > 0) {
+    ret = wi_k8s_model_check_props(&refs, &vars, wi_buf_cstr(&what), err);
+  } else if (ret == 0) {
+    for (size_t i = 0; i < refs.n; i++)
+      if (refs.v[i].kind == WI_K8S_TOKEN_PROP)
+        wi_log(WI_LOG_WARN,
+               "%s uses @@PROP:%s@@ and no --wdtVariables file is given: the domain needs it "
+               "from a properties file in its model ConfigMap",
+               refs.v[i].where, refs.v[i].name);
+  }
+  wi_buf_dispose(&what);
+  wi_props_dispose(&vars);
+  wi_k8s_model_refs_dispose(&refs);
+  return ret;
+}
+
 /* The build id: a UUID-form sha256 of the options and the content. layer_diff_id = NULL hashes the
  * input files themselves (dry runs, engine builds: nothing is built natively); otherwise the
  * content is the new layer's diff_id, which covers every input file's bytes, so native builds
@@ -356,8 +392,8 @@ wi_aux_plan_new(struct wi_aux_plan **out, const struct wi_aux_opts *o, wi_err *e
                     !wi_buildcmds_native(&p->cmds, WI_BUILDCMDS_INITIAL) ||
                     !wi_buildcmds_native(&p->cmds, WI_BUILDCMDS_FINAL);
 
-  /* model YAML, archive entries, references */
-  if (check_model_refs(p, err) < 0)
+  /* model YAML, archive entries, references, variables */
+  if (check_model_refs(p, err) < 0 || check_model_props(p, err) < 0)
     goto fail;
 
   /* the WDT installer from the cache */

@@ -383,13 +383,13 @@ int
 wi_docker_archive_write_file(struct wi_store *s, const struct wi_docker_archive_image *imgs,
                              size_t n, const char *path, wi_err *err)
 {
-  wi_autofree char *tmp = wi_xasprintf("%s.tmp-XXXXXX", path);
-  int fd = mkostemp(tmp, O_CLOEXEC);
+  wi_autofree char *tmp = NULL;
+  /* 0666 & ~umask, as any file a user saves: the archive may hold private layers, and a umask of
+   * 077 must keep it to its owner. */
+  int fd = wi_fs_create_tmp(path, 0666, &tmp, err);
   if (fd < 0)
-    return wi_err_sys(err, WI_EIO, "create %s", tmp);
+    return fd;
   int ret = wi_docker_archive_write(s, imgs, n, fd, err);
-  if (ret == 0 && fchmod(fd, 0644) < 0)
-    ret = wi_err_sys(err, WI_EIO, "chmod %s", tmp);
   if (ret == 0 && fsync(fd) < 0)
     ret = wi_err_sys(err, WI_EIO, "fsync %s", tmp);
   close(fd);

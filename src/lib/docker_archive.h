@@ -35,7 +35,7 @@ int wi_docker_archive_write(struct wi_store *s, const struct wi_docker_archive_i
                             size_t n, int fd, wi_err *err);
 
 /* The same into the file path, through a temporary file beside it that is renamed only on
- * success (0644): a failure leaves no file behind and an existing one untouched. */
+ * success (0666 & ~umask): a failure leaves no file behind and an existing one untouched. */
 int wi_docker_archive_write_file(struct wi_store *s, const struct wi_docker_archive_image *imgs,
                                  size_t n, const char *path, wi_err *err);
 

@@ -134,20 +134,37 @@ wi_fs_fsync_dir(const char *dir, wi_err *err)
 }
 
 int
-wi_fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, wi_err *err)
+wi_fs_create_tmp(const char *path, mode_t mode, char **tmp_out, wi_err *err)
+{
+  char rnd[17];
+
+  *tmp_out = NULL;
+  if (wi_util_random_hex(rnd, 8, err) < 0)
+    return err->code;
+  char *tmp = wi_xasprintf("%s.tmp-%s", path, rnd);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    wi_err_sys(err, WI_EIO, "create %s", tmp);
+    free(tmp);
+    return err->code;
+  }
+  *tmp_out = tmp;
+  return fd;
+}
+
+/* exact: chmod to mode after creating, so the umask cannot take bits away (private files that
+ * must stay usable by their owner, a file rewritten in place that keeps its mode). */
+static int
+write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool exact, wi_err *err)
 {
   wi_autofree char *tmp = NULL;
   wi_autofree char *dircopy = wi_xstrdup(path);
-  char rnd[17];
-  int fd = -1, ret;
+  int ret;
 
-  if (wi_util_random_hex(rnd, 8, err) < 0)
-    return err->code;
-  tmp = wi_xasprintf("%s.tmp-%s", path, rnd);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  int fd = wi_fs_create_tmp(path, mode, &tmp, err);
   if (fd < 0)
-    return wi_err_sys(err, WI_EIO, "create %s", tmp);
-  if (fchmod(fd, mode) < 0) {
+    return fd;
+  if (exact && fchmod(fd, mode) < 0) {
     ret = wi_err_sys(err, WI_EIO, "chmod %s", tmp);
     goto fail;
   }
@@ -172,6 +189,19 @@ fail:
     close(fd);
   unlink(tmp);
   return ret;
+}
+
+int
+wi_fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, wi_err *err)
+{
+  return write_atomic(path, data, len, mode, false, err);
+}
+
+int
+wi_fs_write_file_atomic_exact(const char *path, const void *data, size_t len, mode_t mode,
+                              wi_err *err)
+{
+  return write_atomic(path, data, len, mode, true, err);
 }
 
 int

@@ -28,9 +28,18 @@ int wi_fs_read_file_secret(const char *path, size_t max, char **out, size_t *len
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int wi_fs_write_all(int fd, const void *buf, size_t len, wi_err *err);
 /* Write path atomically: temp file in the same directory, fsync, rename, fsync the directory.
- * The file gets `mode` (e.g. 0600) regardless of umask. */
+ * The file gets mode & ~umask, as open() gives: pass 0666 for ordinary files, 0600 for private
+ * ones. */
 int wi_fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                             wi_err *err);
+/* The same with exactly mode, whatever the umask: private data that must stay usable by its owner
+ * (0600), a file rewritten in place that keeps its mode. */
+int wi_fs_write_file_atomic_exact(const char *path, const void *data, size_t len, mode_t mode,
+                                  wi_err *err);
+/* Create "<path>.tmp-<random>" exclusively with mode & ~umask, to be renamed onto path once
+ * written. Returns the descriptor (and the malloc'ed name in *tmp_out), or a negative WI_E* code.
+ */
+int wi_fs_create_tmp(const char *path, mode_t mode, char **tmp_out, wi_err *err);
 /* mkdir -p with mode for the directories it creates. */
 int wi_fs_mkdir_p(const char *path, mode_t mode, wi_err *err);
 /* rm -rf; a missing path is not an error. */

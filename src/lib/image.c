@@ -9,7 +9,9 @@
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/mediatype.h"
 
 #define MAX_LINK_ROUNDS 8
 
@@ -164,6 +166,119 @@ norm_path(const char *p)
   return wi_buf_steal(&b);
 }
 
+/* ---- layer listings (store/cache/layers/<hex>.list) ----
+ *
+ * Every time a layer is read to its end, the type and path of each of its entries is kept in the
+ * store's cache, one "<t> <path>" line per entry (t: d directory, f file, l symbolic link, h hard
+ * link, o other). The blob is content-addressed, so a listing is never stale. A later reader that
+ * wants nothing the listing names skips the layer without inflating it: a base image's Oracle
+ * Home layer of a gigabyte is then not read again to find /etc/passwd or a domain home that is not
+ * in it. A missing, damaged or unwritable listing only means reading the layer. */
+
+#define MAX_LISTING_BYTES (64u << 20)
+
+struct listing {
+  struct wi_buf b;
+  bool ok; /* false once an entry cannot be listed (a newline in its name, too many bytes) */
+};
+
+static char *
+listing_path(struct wi_store *s, const char *digest)
+{
+  return wi_xasprintf("%s/cache/layers/%s.v2.list", wi_store_root(s), wi_digest_hex(digest));
+}
+
+static void
+listing_add(struct listing *l, struct archive_entry *ae, const char *name)
+{
+  if (!l->ok || name[0] == '\0')
+    return;
+  mode_t ft = archive_entry_filetype(ae);
+  char t = archive_entry_hardlink(ae) ? 'h'
+           : ft == AE_IFDIR           ? 'd'
+           : ft == AE_IFREG           ? 'f'
+           : ft == AE_IFLNK           ? 'l'
+                                      : 'o';
+  if (strchr(name, '\n') ||
+      wi_buf_addf(&l->b, NULL, "%c %o %u %u %s\n", t, (unsigned)archive_entry_perm(ae),
+                  (unsigned)archive_entry_uid(ae), (unsigned)archive_entry_gid(ae), name) < 0)
+    l->ok = false;
+}
+
+static void
+listing_save(struct wi_store *s, const char *digest, struct listing *l)
+{
+  if (!l->ok)
+    return;
+  wi_autofree char *path = listing_path(s, digest);
+  wi_autofree char *dir = wi_xstrdup(path);
+  *strrchr(dir, '/') = '\0';
+  wi_err e = { 0 };
+  wi_buf_add(&l->b, "", 0, NULL); /* an empty layer still gets a (empty) listing */
+  if (wi_fs_mkdir_p(dir, 0755, &e) == 0)
+    (void)wi_fs_write_file_atomic(path, l->b.data ? l->b.data : "", l->b.len, 0644, &e);
+}
+
+/* One line of a listing. */
+struct lrec {
+  char type; /* d f l h o */
+  uint32_t mode, uid, gid;
+  const char *name;
+};
+
+/* Call fn for each line of the layer's listing until it returns true. 1 when fn did, 0 when it
+ * never did, -1 when there is no usable listing (then nothing is known). */
+typedef bool (*listing_fn)(const struct lrec *r, void *ctx);
+
+static int
+listing_each(struct wi_store *s, const char *digest, listing_fn fn, void *ctx)
+{
+  wi_autofree char *path = listing_path(s, digest);
+  wi_autofree char *text = NULL;
+  size_t len = 0;
+  wi_err e = { 0 };
+  if (wi_fs_read_file(path, MAX_LISTING_BYTES, &text, &len, &e) < 0)
+    return -1;
+  /* check every line first: a damaged listing must not stop a reader half-way */
+  for (size_t pos = 0; pos < len;) {
+    char *nl = memchr(text + pos, '\n', len - pos);
+    unsigned mode, uid, gid;
+    int off = 0;
+    if (nl == NULL)
+      return -1;
+    *nl = '\0';
+    if (sscanf(text + pos + 1, " %o %u %u %n", &mode, &uid, &gid, &off) != 3 || off == 0 ||
+        text[pos + 1 + off] == '\0' || !strchr("dflho", text[pos]))
+      return -1;
+    pos = (size_t)(nl - text) + 1;
+  }
+  for (size_t pos = 0; pos < len; pos += strlen(text + pos) + 1) {
+    struct lrec r = { .type = text[pos] };
+    int off = 0;
+    sscanf(text + pos + 1, " %o %u %u %n", &r.mode, &r.uid, &r.gid, &off);
+    r.name = text + pos + 1 + off;
+    if (fn(&r, ctx))
+      return 1;
+  }
+  return 0;
+}
+
+/* The path a whiteout entry stands for (opaque: its directory, marked by *opaque). NULL if name
+ * is no whiteout. */
+static char *
+whiteout_target(const char *name, bool *opaque)
+{
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  if (strncmp(base, ".wh.", 4) != 0)
+    return NULL;
+  size_t dl = slash ? (size_t)(slash - name) : 0;
+  *opaque = strcmp(base, ".wh..wh..opq") == 0;
+  if (*opaque)
+    return wi_xstrndup(name, dl);
+  return dl ? wi_xasprintf("%.*s/%s", (int)dl, name, base + 4) : wi_xstrdup(base + 4);
+}
+
 struct want {
   char *path; /* normalised */
   int rounds;
@@ -208,6 +323,127 @@ read_entry_data(struct archive *a, struct archive_entry *ae, size_t max, struct 
   return 0;
 }
 
+/* Open a layer blob of the store for reading as a (compressed) tar. */
+static int
+open_layer(struct wi_store *s, const struct wi_descriptor *layer, struct archive **out, int *fd,
+           wi_err *err)
+{
+  if (wi_store_open_blob(s, layer->digest, fd, NULL, err) < 0)
+    return err->code;
+  struct archive *a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_fd(a, *fd, 1 << 20) != ARCHIVE_OK) {
+    int ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    archive_read_free(a);
+    return ret;
+  }
+  *out = a;
+  return 0;
+}
+
+/* The next entry of a layer being read: *name gets its normalised path (malloc'ed; NULL for an
+ * entry without one, which also spoils the listing); at the end the layer's listing is saved.
+ * 1 = an entry, 0 = the end, < 0 = a damaged layer. */
+static int
+next_entry(struct wi_store *s, const struct wi_descriptor *layer, struct archive *a,
+           struct listing *lst, struct archive_entry **ae, char **name, wi_err *err)
+{
+  int r = archive_read_next_header(a, ae);
+  *name = NULL;
+  if (r == ARCHIVE_EOF) {
+    listing_save(s, layer->digest, lst);
+    return 0;
+  }
+  if (r < ARCHIVE_WARN)
+    return wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+  const char *raw = archive_entry_pathname(*ae);
+  if (raw == NULL) {
+    lst->ok = false;
+    return 1;
+  }
+  *name = norm_path(raw);
+  listing_add(lst, *ae, *name);
+  return 1;
+}
+
+struct files_ctx {
+  struct want *w;
+  struct wi_image_file *files;
+  size_t n;
+  bool any;      /* the listing names something scan_layer reacts to */
+  bool need_tar; /* ... that only the tar can tell: a file's content, a link's target */
+};
+
+/* A whiteout entry of a layer: the wanted paths it hides below. */
+static void
+mark_whiteout(struct want *w, size_t n, const char *name)
+{
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(name, &opaque);
+  for (size_t i = 0; t && i < n; i++) {
+    if (w[i].settled || w[i].moved)
+      continue;
+    if (is_under(w[i].path, t) || (!opaque && strcmp(w[i].path, t) == 0))
+      w[i].whiteout_here = true;
+  }
+}
+
+static void
+mark_found(struct wi_image_file *f, struct want *w, bool is_dir, uint32_t mode, uint32_t uid,
+           uint32_t gid, const char *uname, const char *gname)
+{
+  w->found_here = true;
+  f->found = true;
+  f->is_dir = is_dir;
+  f->mode = mode;
+  f->uid = uid;
+  f->gid = gid;
+  free(f->uname);
+  free(f->gname);
+  f->uname = uname ? wi_xstrdup(uname) : NULL;
+  f->gname = gname ? wi_xstrdup(gname) : NULL;
+}
+
+/* What scan_layer reacts to: a wanted path itself, a whiteout of it or of a parent, an opaque
+ * parent. Only directories and whiteouts can be answered from the listing. */
+static bool
+files_check(const struct lrec *r, void *ctx)
+{
+  struct files_ctx *fc = ctx;
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(r->name, &opaque);
+  for (size_t i = 0; i < fc->n; i++) {
+    const struct want *w = &fc->w[i];
+    if (w->settled || w->moved)
+      continue;
+    if (t ? is_under(w->path, t) || (!opaque && strcmp(w->path, t) == 0)
+          : strcmp(r->name, w->path) == 0) {
+      fc->any = true;
+      if (t == NULL && r->type != 'd') {
+        fc->need_tar = true;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+static bool
+files_apply(const struct lrec *r, void *ctx)
+{
+  struct files_ctx *fc = ctx;
+  const char *slash = strrchr(r->name, '/');
+  if (strncmp(slash ? slash + 1 : r->name, ".wh.", 4) == 0) {
+    mark_whiteout(fc->w, fc->n, r->name);
+    return false;
+  }
+  for (size_t i = 0; i < fc->n; i++)
+    if (!fc->w[i].settled && !fc->w[i].moved && strcmp(fc->w[i].path, r->name) == 0)
+      mark_found(&fc->files[i], &fc->w[i], true, r->mode, r->uid, r->gid, NULL, NULL);
+  return false;
+}
+
 /* One layer: match entries against the unsettled wanted paths. Symlinks found here are turned
  * into new wanted paths (re-searched from the top by the caller). */
 static int
@@ -215,50 +451,36 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
            struct want *w, size_t n, size_t max, bool *relink, wi_err *err)
 {
   wi_autoclose int fd = -1;
-  struct archive *a = archive_read_new();
+  struct archive *a = NULL;
   struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  struct files_ctx fc = { .w = w, .files = files, .n = n };
   int ret = 0;
 
-  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
-    archive_read_free(a);
-    return err->code;
-  }
-  archive_read_support_filter_all(a);
-  archive_read_support_format_tar(a);
-  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-    archive_read_free(a);
-    return ret;
-  }
   for (size_t i = 0; i < n; i++)
     w[i].found_here = w[i].whiteout_here = false;
+  if (listing_each(s, layer->digest, files_check, &fc) >= 0 && !fc.need_tar) {
+    /* the listing tells all: none of the paths, or only directories and whiteouts */
+    if (fc.any)
+      listing_each(s, layer->digest, files_apply, &fc);
+    goto settle;
+  }
+  if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+    return ret;
   for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
+    wi_autofree char *name = NULL;
+    int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+    if (r <= 0) {
+      ret = r;
       break;
     }
-    const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL)
+    if (name == NULL)
       continue; /* an entry without a name cannot be a wanted path */
-    wi_autofree char *name = norm_path(raw);
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
     if (strncmp(base, ".wh.", 4) == 0) {
-      bool opaque = strcmp(base, ".wh..wh..opq") == 0;
-      wi_autofree char *target = opaque   ? NULL
-                                 : dir[0] ? wi_xasprintf("%s/%s", dir, base + 4)
-                                          : wi_xstrdup(base + 4);
-      for (size_t i = 0; i < n; i++) {
-        if (w[i].settled || w[i].moved)
-          continue;
-        if (opaque ? is_under(w[i].path, dir)
-                   : (strcmp(w[i].path, target) == 0 || is_under(w[i].path, target)))
-          w[i].whiteout_here = true;
-      }
+      mark_whiteout(w, n, name);
       continue;
     }
     for (size_t i = 0; i < n; i++) {
@@ -290,22 +512,16 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
         *relink = true;
         continue;
       }
-      w[i].found_here = true;
-      f->found = true;
-      f->is_dir = type == AE_IFDIR;
-      f->mode = archive_entry_perm(ae);
-      f->uid = (uint32_t)archive_entry_uid(ae);
-      f->gid = (uint32_t)archive_entry_gid(ae);
-      free(f->uname);
-      free(f->gname);
-      f->uname = archive_entry_uname(ae) ? wi_xstrdup(archive_entry_uname(ae)) : NULL;
-      f->gname = archive_entry_gname(ae) ? wi_xstrdup(archive_entry_gname(ae)) : NULL;
+      mark_found(f, &w[i], type == AE_IFDIR, archive_entry_perm(ae),
+                 (uint32_t)archive_entry_uid(ae), (uint32_t)archive_entry_gid(ae),
+                 archive_entry_uname(ae), archive_entry_gname(ae));
       if (type == AE_IFREG && read_entry_data(a, ae, max, f, layer->digest, err) < 0) {
         ret = err->code;
         goto out;
       }
     }
   }
+settle:
   for (size_t i = 0; i < n; i++) {
     if (w[i].settled || w[i].moved)
       continue;
@@ -316,6 +532,7 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
   }
 out:
   archive_read_free(a);
+  wi_buf_dispose(&lst.b);
   return ret;
 }
 
@@ -466,44 +683,56 @@ dir_layer_done(struct dir_state *st, struct wi_image_dir *d)
     st->closed = true;
 }
 
+struct list_ctx {
+  struct dir_state *st;
+  struct wi_image_dir *dirs;
+  size_t n;
+};
+
+static bool
+list_apply(const struct lrec *r, void *ctx)
+{
+  struct list_ctx *lc = ctx;
+  for (size_t i = 0; i < lc->n; i++)
+    if (!lc->st[i].closed)
+      dir_entry(&lc->st[i], &lc->dirs[i], r->name, r->type == 'd');
+  return false;
+}
+
 static int
 list_layer(struct wi_store *s, const struct wi_descriptor *layer, struct dir_state *st,
            struct wi_image_dir *dirs, size_t n, wi_err *err)
 {
   wi_autoclose int fd = -1;
-  struct archive *a = archive_read_new();
+  struct archive *a = NULL;
   struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  struct list_ctx lc = { .st = st, .dirs = dirs, .n = n };
+  bool root = false; /* the root's own entry ("./") is in no listing */
   int ret = 0;
 
-  if (wi_store_open_blob(s, layer->digest, &fd, NULL, err) < 0) {
-    archive_read_free(a);
-    return err->code;
-  }
-  archive_read_support_filter_all(a);
-  archive_read_support_format_tar(a);
-  if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-    ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-    archive_read_free(a);
-    return ret;
-  }
-  for (;;) {
-    int r = archive_read_next_header(a, &ae);
-    if (r == ARCHIVE_EOF)
-      break;
-    if (r < ARCHIVE_WARN) {
-      ret = wi_err_set(err, WI_EINVAL, "layer %s: %s", layer->digest, archive_error_string(a));
-      break;
+  for (size_t i = 0; i < n; i++)
+    root = root || st[i].path[0] == '\0';
+  if (root || listing_each(s, layer->digest, list_apply, &lc) < 0) {
+    if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+      return ret;
+    for (;;) {
+      wi_autofree char *name = NULL;
+      int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+      if (r <= 0) {
+        ret = r;
+        break;
+      }
+      if (name == NULL)
+        continue;
+      bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
+      for (size_t i = 0; i < n; i++)
+        if (!st[i].closed)
+          dir_entry(&st[i], &dirs[i], name, is_dir);
     }
-    const char *raw = archive_entry_pathname(ae);
-    if (raw == NULL)
-      continue;
-    wi_autofree char *name = norm_path(raw);
-    bool is_dir = archive_entry_filetype(ae) == AE_IFDIR && archive_entry_hardlink(ae) == NULL;
-    for (size_t i = 0; i < n; i++)
-      if (!st[i].closed)
-        dir_entry(&st[i], &dirs[i], name, is_dir);
+    archive_read_free(a);
+    wi_buf_dispose(&lst.b);
   }
-  archive_read_free(a);
   for (size_t i = 0; i < n && ret == 0; i++)
     if (!st[i].closed)
       dir_layer_done(&st[i], &dirs[i]);
@@ -563,4 +792,302 @@ wi_image_dirs_dispose(struct wi_image_dir *d, size_t n)
     d[i].names = NULL;
     d[i].n = 0;
   }
+}
+
+/* ---- a subtree of the merged view, streamed ---- */
+
+/* What the layers above have said about one path: the ordinal (1 = top layer) of the first layer
+ * that whited it out, made it opaque, put a non-directory there, or showed it (0 = none). */
+struct pmark {
+  char *path;
+  size_t wh, opq, nondir, seen;
+};
+
+/* Open addressing over normalised paths (FNV-1a); grows at 1/2 load. */
+struct pmap {
+  struct pmark *v;
+  size_t cap, n;
+};
+
+static uint64_t
+fnv(const char *s)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static struct pmark *
+pmap_find(const struct pmap *m, const char *path)
+{
+  if (m->cap == 0)
+    return NULL;
+  for (size_t i = fnv(path) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (m->v[i].path == NULL)
+      return NULL;
+    if (strcmp(m->v[i].path, path) == 0)
+      return &m->v[i];
+  }
+}
+
+static struct pmark *
+pmap_get(struct pmap *m, const char *path)
+{
+  struct pmark *f = pmap_find(m, path);
+  if (f)
+    return f;
+  if (2 * (m->n + 1) > m->cap) {
+    struct pmap g = { .cap = m->cap ? 2 * m->cap : 256 };
+    g.v = wi_xcalloc(g.cap, sizeof *g.v);
+    for (size_t i = 0; i < m->cap; i++) {
+      if (m->v[i].path == NULL)
+        continue;
+      size_t j = fnv(m->v[i].path) & (g.cap - 1);
+      while (g.v[j].path)
+        j = (j + 1) & (g.cap - 1);
+      g.v[j] = m->v[i];
+    }
+    g.n = m->n;
+    free(m->v);
+    *m = g;
+  }
+  size_t i = fnv(path) & (m->cap - 1);
+  while (m->v[i].path)
+    i = (i + 1) & (m->cap - 1);
+  m->v[i].path = wi_xstrdup(path);
+  m->n++;
+  return &m->v[i];
+}
+
+static void
+pmap_dispose(struct pmap *m)
+{
+  for (size_t i = 0; i < m->cap; i++)
+    free(m->v[i].path);
+  free(m->v);
+}
+
+struct wi_image_walk {
+  struct archive *a;
+  const char *layer_digest;
+};
+
+ssize_t
+wi_image_walk_read(struct wi_image_walk *w, void *buf, size_t len, wi_err *err)
+{
+  la_ssize_t n = archive_read_data(w->a, buf, len);
+  if (n < 0)
+    return wi_err_set(err, WI_EINVAL, "layer %s: %s", w->layer_digest, archive_error_string(w->a));
+  return (ssize_t)n;
+}
+
+/* Is path (at layer ordinal k) hidden by what the layers above it recorded? Checks path itself for
+ * a whiteout and every parent for a whiteout, an opaque mark or a non-directory ("" is the root).
+ */
+static bool
+hidden_above(const struct pmap *m, const char *path, size_t k)
+{
+  wi_autofree char *p = wi_xstrdup(path);
+  for (bool self = true;; self = false) {
+    const struct pmark *pm = pmap_find(m, p);
+    if (pm && pm->wh && pm->wh < k)
+      return true;
+    if (pm && !self && ((pm->opq && pm->opq < k) || (pm->nondir && pm->nondir < k)))
+      return true;
+    if (p[0] == '\0')
+      return false;
+    char *slash = strrchr(p, '/');
+    if (slash)
+      *slash = '\0';
+    else
+      p[0] = '\0';
+  }
+}
+
+/* path is prefix, lies under it, or is one of its parents (whose marks can hide it). */
+static bool
+relevant(const char *path, const char *prefix, bool *under)
+{
+  size_t pl = strlen(prefix), l = strlen(path);
+  *under = pl == 0 || strcmp(path, prefix) == 0 || is_under(path, prefix);
+  return *under || l == 0 || (l < pl && strncmp(prefix, path, l) == 0 && prefix[l] == '/');
+}
+
+/* What can change prefix's view: an entry at or under it, a non-directory at a parent, a whiteout
+ * or an opaque mark at it, a parent or under it. */
+static bool
+walk_check(const struct lrec *r, void *ctx)
+{
+  const char *prefix = ctx;
+  bool opaque = false;
+  wi_autofree char *t = whiteout_target(r->name, &opaque);
+  if (t)
+    return strcmp(t, prefix) == 0 || is_under(t, prefix) || is_under(prefix, t);
+  return strcmp(r->name, prefix) == 0 || is_under(r->name, prefix) ||
+         (r->type != 'd' && is_under(prefix, r->name));
+}
+
+/* Marks of one layer take effect below it: they are recorded with the layer's ordinal, and
+ * hidden_above only counts marks of smaller ordinals. */
+static int
+walk_layer(struct wi_store *s, const struct wi_descriptor *layer, size_t index, size_t k,
+           const char *prefix, struct pmap *marks, wi_image_walk_fn fn, void *payload, wi_err *err)
+{
+  wi_autoclose int fd = -1;
+  struct archive *a = NULL;
+  struct archive_entry *ae;
+  struct listing lst = { .b = WI_BUF_INIT(MAX_LISTING_BYTES), .ok = true };
+  int ret = 0;
+
+  if (listing_each(s, layer->digest, walk_check, (void *)(uintptr_t)prefix) == 0)
+    return 0; /* nothing at, under or above prefix in this layer */
+  if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
+    return ret;
+  struct wi_image_walk w = { .a = a, .layer_digest = layer->digest };
+  for (;;) {
+    wi_autofree char *name = NULL;
+    int r = next_entry(s, layer, a, &lst, &ae, &name, err);
+    if (r <= 0) {
+      ret = r;
+      break;
+    }
+    if (name == NULL || name[0] == '\0')
+      continue; /* no name, or the root directory itself */
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    bool under = false;
+    if (strncmp(base, ".wh.", 4) == 0) {
+      wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
+      bool opaque = strcmp(base, ".wh..wh..opq") == 0;
+      wi_autofree char *target = opaque   ? wi_xstrdup(dir)
+                                 : dir[0] ? wi_xasprintf("%s/%s", dir, base + 4)
+                                          : wi_xstrdup(base + 4);
+      if (relevant(target, prefix, &under)) {
+        struct pmark *pm = pmap_get(marks, target);
+        size_t *slot = opaque ? &pm->opq : &pm->wh;
+        if (*slot == 0)
+          *slot = k;
+      }
+      continue;
+    }
+    if (!relevant(name, prefix, &under))
+      continue;
+    mode_t ft = archive_entry_filetype(ae);
+    const char *hl = archive_entry_hardlink(ae);
+    bool is_dir = ft == AE_IFDIR && hl == NULL;
+    if (!under) {
+      /* a parent of prefix: a non-directory there hides prefix below */
+      struct pmark *pm = pmap_get(marks, name);
+      if (!is_dir && pm->nondir == 0)
+        pm->nondir = k;
+      continue;
+    }
+    if (hidden_above(marks, name, k))
+      continue;
+    struct pmark *pm = pmap_get(marks, name);
+    if (pm->seen && pm->seen < k)
+      continue; /* an upper layer has this path */
+    pm->seen = k;
+    if (!is_dir && pm->nondir == 0)
+      pm->nondir = k;
+    wi_autofree char *link = NULL;
+    struct wi_image_entry e = { .path = name,
+                                .mode = archive_entry_perm(ae),
+                                .uid = (uint32_t)archive_entry_uid(ae),
+                                .gid = (uint32_t)archive_entry_gid(ae),
+                                .mtime = archive_entry_mtime(ae),
+                                .layer = index };
+    if (hl) {
+      link = norm_path(hl);
+      e.type = WI_LAYER_HARDLINK;
+      e.link = link;
+    } else if (ft == AE_IFDIR) {
+      e.type = WI_LAYER_DIR;
+    } else if (ft == AE_IFLNK) {
+      e.type = WI_LAYER_SYMLINK;
+      e.link = archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "";
+    } else if (ft == AE_IFREG) {
+      e.type = WI_LAYER_FILE;
+      e.size = archive_entry_size(ae);
+    } else {
+      continue; /* devices, FIFOs, sockets: nothing a copy could carry */
+    }
+    ret = fn(&w, &e, payload, err);
+    if (ret < 0)
+      break;
+  }
+  archive_read_free(a);
+  wi_buf_dispose(&lst.b);
+  return ret;
+}
+
+int
+wi_image_walk(struct wi_store *s, const struct wi_manifest *m, const char *prefix,
+              wi_image_walk_fn fn, void *payload, wi_err *err)
+{
+  wi_autofree char *pfx = norm_path(prefix ? prefix : "");
+  struct pmap marks = { 0 };
+  int ret = 0;
+
+  for (size_t l = m->n_layers, k = 1; l-- > 0 && ret == 0; k++) {
+    /* below a whiteout, an opaque mark or a non-directory at prefix or a parent, nothing of
+     * prefix is left */
+    const struct pmark *pm = pmap_find(&marks, pfx);
+    if (hidden_above(&marks, pfx, k) ||
+        (pm && ((pm->nondir && pm->nondir < k) || (pm->opq && pm->opq < k))))
+      break;
+    ret = walk_layer(s, &m->layers[l], l, k, pfx, &marks, fn, payload, err);
+  }
+  pmap_dispose(&marks);
+  return ret;
+}
+
+/* ---- a new image on a base ---- */
+
+int
+wi_image_commit(struct wi_store *s, const struct wi_image *base,
+                const struct wi_layer_result *layers, size_t n_layers,
+                const struct wi_imgconfig *cfg, const char *tag, struct wi_descriptor *desc_out,
+                wi_err *err)
+{
+  static char mt_gzip[] = WI_MT_OCI_LAYER_GZIP;
+  const struct wi_manifest *bm = base->manifest;
+  size_t n = bm->n_layers + n_layers;
+  struct wi_descriptor *v = wi_xcalloc(n ? n : 1, sizeof *v);
+  struct wi_descriptor desc = { 0 };
+  wi_autofree char *name = NULL;
+  int ret = 0;
+
+  if (tag) {
+    struct wi_ref r = { 0 };
+    if (wi_ref_parse(&r, tag, err) < 0) {
+      free(v);
+      return wi_err_wrap(err, "tag %s", tag);
+    }
+    name = wi_ref_name(&r);
+    wi_ref_dispose(&r);
+  }
+  for (size_t i = 0; i < bm->n_layers; i++) {
+    v[i] = bm->layers[i];
+    if (v[i].media_type && strcmp(v[i].media_type, WI_MT_DOCKER_LAYER) == 0)
+      v[i].media_type = mt_gzip;
+    v[i].annotations = NULL;
+    v[i].n_annotations = 0;
+  }
+  for (size_t i = 0; i < n_layers; i++)
+    v[bm->n_layers + i] = (struct wi_descriptor){ .media_type = mt_gzip,
+                                                  .digest = (char *)(uintptr_t)layers[i].digest,
+                                                  .size = layers[i].size };
+  size_t cfg_len = 0;
+  wi_autofree char *cfg_bytes = wi_imgconfig_serialize(cfg, &cfg_len);
+  ret = wi_store_put_image(s, cfg_bytes, cfg_len, NULL, v, n, &desc, err);
+  free(v);
+  if (ret == 0 && name)
+    ret = wi_store_tag(s, name, &desc, err);
+  if (ret == 0 && desc_out)
+    *desc_out = desc;
+  else
+    wi_manifest_descriptor_dispose(&desc);
+  return ret;
 }

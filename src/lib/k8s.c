@@ -120,7 +120,7 @@ wi_k8s_generic_secret(struct wi_k8s_obj **out, const struct wi_k8s_generic_secre
     struct node *d = wi_k8s_render_map_map(root, "data");
     for (size_t i = 0; i < s->n_data; i++)
       wi_k8s_render_map_put(d, data[i].key, wi_k8s_render_node_new(N_STR))->s =
-          wi_base64_encode(data[i].value, strlen(data[i].value));
+          wi_base64_encode(data[i].value, data[i].len ? data[i].len : strlen(data[i].value));
   }
   if (s->type)
     wi_k8s_render_map_str(root, "type", s->type);
@@ -202,8 +202,51 @@ name_ref(const char *name)
   return m;
 }
 
+/* serverPod.env: valid names, none the operator sets itself, none twice. */
 static int
-check_domain(const struct wi_k8s_domain *d, wi_err *err)
+check_env(const struct wi_k8s_domain *d, wi_err *err)
+{
+  for (size_t i = 0; i < d->n_env; i++) {
+    const char *name = d->env[i].key;
+    if (wi_k8s_validate_env_name("environment variable name", name, err) < 0)
+      return err->code;
+    if (wi_k8s_model_operator_env(name))
+      return wi_err_set(err, WI_EINVAL,
+                        "domain %s: %s is set by the operator; serverPod.env may not set it",
+                        d->uid, name);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(d->env[j].key, name) == 0)
+        return wi_err_set(err, WI_EINVAL, "domain %s: environment variable %s given twice", d->uid,
+                          name);
+  }
+  return 0;
+}
+
+static int
+check_names(const struct wi_k8s_domain *d, wi_err *err)
+{
+  if (wi_k8s_validate_subdomain("WebLogic credentials secret name", d->credentials_secret, err) <
+          0 ||
+      wi_k8s_validate_subdomain("runtime encryption secret name", d->encryption_secret, err) < 0)
+    return err->code;
+  for (size_t i = 0; i < d->n_pull_secrets; i++)
+    if (wi_k8s_validate_subdomain("pull secret name", d->pull_secrets[i], err) < 0)
+      return err->code;
+  for (size_t i = 0; i < d->n_secrets; i++)
+    if (wi_k8s_validate_subdomain("configuration secret name", d->secrets[i], err) < 0)
+      return err->code;
+  if ((d->opss_wallet_password_secret &&
+       wi_k8s_validate_subdomain("OPSS wallet password secret name", d->opss_wallet_password_secret,
+                                 err) < 0) ||
+      (d->opss_wallet_file_secret &&
+       wi_k8s_validate_subdomain("OPSS wallet file secret name", d->opss_wallet_file_secret, err) <
+           0))
+    return err->code;
+  return 0;
+}
+
+int
+wi_k8s_domain_check(const struct wi_k8s_domain *d, wi_err *err)
 {
   if (wi_k8s_validate_domain_uid(d->uid, err) < 0)
     return err->code;
@@ -216,25 +259,93 @@ check_domain(const struct wi_k8s_domain *d, wi_err *err)
                       "domain %s: the WebLogic credentials secret and the runtime encryption "
                       "secret are required",
                       d->uid);
-  if (wi_k8s_validate_subdomain("WebLogic credentials secret name", d->credentials_secret, err) <
-          0 ||
-      wi_k8s_validate_subdomain("runtime encryption secret name", d->encryption_secret, err) < 0)
+  if (check_names(d, err) < 0)
     return err->code;
-  for (size_t i = 0; i < d->n_pull_secrets; i++)
-    if (wi_k8s_validate_subdomain("pull secret name", d->pull_secrets[i], err) < 0)
-      return err->code;
-  if (d->domain_type && strcmp(d->domain_type, "WLS") != 0 && strcmp(d->domain_type, "JRF") != 0 &&
-      strcmp(d->domain_type, "RestrictedJRF") != 0)
+  const char *type = d->domain_type ? d->domain_type : "WLS";
+  if (strcmp(type, "WLS") != 0 && strcmp(type, "JRF") != 0 && strcmp(type, "RestrictedJRF") != 0)
     return wi_err_set(err, WI_EINVAL,
                       "domain %s: domain type \"%s\" is not WLS, JRF or RestrictedJRF", d->uid,
-                      d->domain_type);
-  if (d->introspect_version &&
-      wi_k8s_validate_label_value("introspectVersion", d->introspect_version, err) < 0)
+                      type);
+  bool jrf = strcmp(type, "JRF") == 0;
+  if (jrf && d->opss_wallet_password_secret == NULL)
+    return wi_err_set(err, WI_EINVAL,
+                      "domain %s: a JRF domain needs configuration.opss.walletPasswordSecret (the "
+                      "operator fails it without one)",
+                      d->uid);
+  if (!jrf && (d->opss_wallet_password_secret || d->opss_wallet_file_secret))
+    return wi_err_set(err, WI_EINVAL, "domain %s: OPSS wallet secrets are for JRF domains, not %s",
+                      d->uid, type);
+  if ((d->restart_version &&
+       wi_k8s_validate_label_value("restartVersion", d->restart_version, err) < 0) ||
+      (d->introspect_version &&
+       wi_k8s_validate_label_value("introspectVersion", d->introspect_version, err) < 0))
+    return err->code;
+  if (d->replicas < -1)
+    return wi_err_set(err, WI_EINVAL, "domain %s: replicas %d: must be 0 or more", d->uid,
+                      d->replicas);
+  if ((d->wdt_install_home &&
+       wi_k8s_validate_abs_path("wdtInstallHome", d->wdt_install_home, err) < 0) ||
+      (d->model_home && wi_k8s_validate_abs_path("modelHome", d->model_home, err) < 0))
     return err->code;
   for (size_t i = 0; i < d->n_aux; i++)
     if (d->aux[i].image == NULL || *d->aux[i].image == '\0')
       return wi_err_set(err, WI_EINVAL, "domain %s: auxiliary image %zu has no image", d->uid, i);
-  return 0;
+  return check_env(d, err);
+}
+
+/* spec.serverPod.env */
+static void
+server_pod(struct node *spec, const struct wi_k8s_domain *d)
+{
+  if (d->n_env == 0)
+    return;
+  struct node *env = wi_k8s_render_map_put(wi_k8s_render_map_map(spec, "serverPod"), "env",
+                                           wi_k8s_render_node_new(N_SEQ));
+  for (size_t i = 0; i < d->n_env; i++) {
+    struct node *e = wi_k8s_render_seq_add(env, wi_k8s_render_node_new(N_MAP));
+    wi_k8s_render_map_str(e, "name", d->env[i].key);
+    wi_k8s_render_map_str(e, "value", d->env[i].value);
+  }
+}
+
+/* spec.configuration: secrets, opss, model. */
+static void
+configuration(struct node *spec, const struct wi_k8s_domain *d)
+{
+  struct node *conf = wi_k8s_render_map_map(spec, "configuration");
+  if (d->n_secrets > 0) {
+    struct node *sec = wi_k8s_render_map_put(conf, "secrets", wi_k8s_render_node_new(N_SEQ));
+    for (size_t i = 0; i < d->n_secrets; i++)
+      wi_k8s_render_seq_add(sec, wi_k8s_render_str(d->secrets[i]));
+  }
+  if (d->opss_wallet_password_secret) {
+    struct node *opss = wi_k8s_render_map_map(conf, "opss");
+    wi_k8s_render_map_str(opss, "walletPasswordSecret", d->opss_wallet_password_secret);
+    if (d->opss_wallet_file_secret)
+      wi_k8s_render_map_str(opss, "walletFileSecret", d->opss_wallet_file_secret);
+  }
+  struct node *model = wi_k8s_render_map_map(conf, "model");
+  wi_k8s_render_map_str(model, "domainType", d->domain_type ? d->domain_type : "WLS");
+  wi_k8s_render_map_str(model, "runtimeEncryptionSecret", d->encryption_secret);
+  if (d->wdt_install_home)
+    wi_k8s_render_map_str(model, "wdtInstallHome", d->wdt_install_home);
+  if (d->model_home)
+    wi_k8s_render_map_str(model, "modelHome", d->model_home);
+  if (d->n_aux > 0) {
+    struct node *ai =
+        wi_k8s_render_map_put(model, "auxiliaryImages", wi_k8s_render_node_new(N_SEQ));
+    for (size_t i = 0; i < d->n_aux; i++) {
+      const struct wi_k8s_aux_image *a = &d->aux[i];
+      struct node *e = wi_k8s_render_seq_add(ai, wi_k8s_render_node_new(N_MAP));
+      wi_k8s_render_map_str(e, "image", a->image);
+      wi_k8s_render_map_str(e, "imagePullPolicy",
+                            a->pull_policy ? a->pull_policy : wi_k8s_pull_policy(a->image));
+      if (a->wdt_install_home)
+        wi_k8s_render_map_str(e, "sourceWDTInstallHome", a->wdt_install_home);
+      if (a->model_home)
+        wi_k8s_render_map_str(e, "sourceModelHome", a->model_home);
+    }
+  }
 }
 
 static struct node *
@@ -265,29 +376,13 @@ domain_resource(const struct wi_k8s_domain *d, char *const *cluster_names)
     wi_k8s_render_map_str(spec, "introspectVersion", d->introspect_version);
   if (d->replicas >= 0)
     wi_k8s_render_map_put(spec, "replicas", int_node(d->replicas));
+  server_pod(spec, d);
   if (d->n_clusters > 0) {
     struct node *cl = wi_k8s_render_map_put(spec, "clusters", wi_k8s_render_node_new(N_SEQ));
     for (size_t i = 0; i < d->n_clusters; i++)
       wi_k8s_render_seq_add(cl, name_ref(cluster_names[i]));
   }
-  struct node *model = wi_k8s_render_map_map(wi_k8s_render_map_map(spec, "configuration"), "model");
-  wi_k8s_render_map_str(model, "domainType", d->domain_type ? d->domain_type : "WLS");
-  wi_k8s_render_map_str(model, "runtimeEncryptionSecret", d->encryption_secret);
-  if (d->n_aux > 0) {
-    struct node *ai =
-        wi_k8s_render_map_put(model, "auxiliaryImages", wi_k8s_render_node_new(N_SEQ));
-    for (size_t i = 0; i < d->n_aux; i++) {
-      const struct wi_k8s_aux_image *a = &d->aux[i];
-      struct node *e = wi_k8s_render_seq_add(ai, wi_k8s_render_node_new(N_MAP));
-      wi_k8s_render_map_str(e, "image", a->image);
-      wi_k8s_render_map_str(e, "imagePullPolicy",
-                            a->pull_policy ? a->pull_policy : wi_k8s_pull_policy(a->image));
-      if (a->wdt_install_home)
-        wi_k8s_render_map_str(e, "sourceWDTInstallHome", a->wdt_install_home);
-      if (a->model_home)
-        wi_k8s_render_map_str(e, "sourceModelHome", a->model_home);
-    }
-  }
+  configuration(spec, d);
   return root;
 }
 
@@ -295,7 +390,7 @@ int
 wi_k8s_domain_objects(struct wi_k8s_obj ***out, size_t *n_out, const struct wi_k8s_domain *d,
                       wi_err *err)
 {
-  if (check_domain(d, err) < 0)
+  if (wi_k8s_domain_check(d, err) < 0)
     return err->code;
   char **names = wi_xcalloc(d->n_clusters + 1, sizeof *names);
   int ret = 0;
@@ -353,17 +448,7 @@ wi_k8s_next_version(const char *cur)
   return out;
 }
 
-static char *
-patch_text(struct node *root)
-{
-  char *j = wi_k8s_render_json_compact(root);
-  char *out = wi_xasprintf("%s\n", j);
-  free(j);
-  wi_k8s_render_node_free(root);
-  return out;
-}
-
-char *
+struct wi_k8s_obj *
 wi_k8s_patch_primary_image(const char *image, const char *restart_version)
 {
   struct node *root = wi_k8s_render_node_new(N_MAP);
@@ -371,7 +456,7 @@ wi_k8s_patch_primary_image(const char *image, const char *restart_version)
   wi_k8s_render_map_str(spec, "image", image);
   if (restart_version)
     wi_k8s_render_map_str(spec, "restartVersion", restart_version);
-  return patch_text(root);
+  return wi_k8s_render_obj_new(root, false);
 }
 
 static void
@@ -383,7 +468,7 @@ patch_op(struct node *ops, const char *op, const char *path, struct node *value)
   wi_k8s_render_map_put(o, "value", value);
 }
 
-char *
+struct wi_k8s_obj *
 wi_k8s_patch_aux_image(size_t index, const char *old_image, const char *new_image,
                        const char *introspect_version)
 {
@@ -397,10 +482,10 @@ wi_k8s_patch_aux_image(size_t index, const char *old_image, const char *new_imag
   /* "add" sets an object member whether or not it exists. */
   if (introspect_version)
     patch_op(ops, "add", "/spec/introspectVersion", wi_k8s_render_str(introspect_version));
-  return patch_text(ops);
+  return wi_k8s_render_obj_new(ops, false);
 }
 
-char *
+struct wi_k8s_obj *
 wi_k8s_patch_sa_pull_secret(const char *secret, bool list_exists)
 {
   struct node *ops = wi_k8s_render_node_new(N_SEQ);
@@ -412,5 +497,5 @@ wi_k8s_patch_sa_pull_secret(const char *secret, bool list_exists)
     wi_k8s_render_seq_add(list, name_ref(secret));
     patch_op(ops, "add", "/imagePullSecrets", list);
   }
-  return patch_text(ops);
+  return wi_k8s_render_obj_new(ops, false);
 }

@@ -16,6 +16,7 @@
 
 #include "lib/alloc.h"
 #include "lib/buf.h"
+#include "lib/str.h"
 
 extern char **environ;
 
@@ -117,6 +118,68 @@ wi_k8s_kubectl_domain_state_dispose(struct wi_k8s_domain_state *s)
   memset(s, 0, sizeof *s);
 }
 
+void
+wi_k8s_kubectl_domain_status_dispose(struct wi_k8s_domain_status *s)
+{
+  free(s->message);
+  free(s->reason);
+  memset(s, 0, sizeof *s);
+}
+
+static long long
+opt_int(json_t *obj, const char *key)
+{
+  json_t *v = json_object_get(obj, key);
+  return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+int
+wi_k8s_kubectl_domain_status_parse(struct wi_k8s_domain_status *out, const char *json, size_t len,
+                                   wi_err *err)
+{
+  json_t *root = load_json(json, len, "Domain", err);
+  size_t i;
+  json_t *c;
+
+  memset(out, 0, sizeof *out);
+  out->completed = out->rolling = out->failed = out->available = -1;
+  if (root == NULL)
+    return err->code;
+  json_t *status = json_object_get(root, "status");
+  out->generation = opt_int(json_object_get(root, "metadata"), "generation");
+  out->observed_generation = opt_int(status, "observedGeneration");
+  json_array_foreach (json_object_get(status, "conditions"), i, c) {
+    const char *type = json_string_value(json_object_get(c, "type"));
+    const char *st = json_string_value(json_object_get(c, "status"));
+    int v = st == NULL ? -1 : strcmp(st, "True") == 0 ? 1 : 0;
+    if (type == NULL)
+      continue;
+    if (strcmp(type, "Completed") == 0) {
+      out->completed = v;
+    } else if (strcmp(type, "Rolling") == 0) {
+      out->rolling = v;
+      if (v == 1 && out->failed != 1 && out->message == NULL) /* what is rolling now */
+        out->message = opt_string(c, "message");
+    } else if (strcmp(type, "Available") == 0)
+      out->available = v;
+    else if (strcmp(type, "Failed") == 0 && v == 1) {
+      out->failed = 1;
+      free(out->message);
+      free(out->reason);
+      out->message = opt_string(c, "message");
+      out->reason = opt_string(c, "reason");
+    } else if (strcmp(type, "Failed") == 0 && out->failed != 1) {
+      out->failed = v;
+    }
+  }
+  if (out->message == NULL)
+    out->message = opt_string(status, "message");
+  if (out->reason == NULL)
+    out->reason = opt_string(status, "reason");
+  json_decref(root);
+  return 0;
+}
+
 int
 wi_k8s_kubectl_sa_parse(const char *json, size_t len, const char *secret, bool *has_list_out,
                         bool *listed_out, wi_err *err)
@@ -213,9 +276,9 @@ args_text(const char *const *args)
   return wi_buf_steal(&b);
 }
 
-int
-wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
-               size_t *out_len, int *exit_out, wi_err *err)
+static int
+run_kubectl(const char *const *args, const void *in, size_t in_len, bool merge_stderr,
+            char **out_out, size_t *out_len, int *exit_out, wi_err *err)
 {
   const char *prog = getenv("WLSIMG_KUBECTL");
   int pin[2] = { -1, -1 }, pout[2] = { -1, -1 };
@@ -252,6 +315,8 @@ wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **ou
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pin[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&fa, pout[1], STDOUT_FILENO);
+  if (merge_stderr)
+    posix_spawn_file_actions_adddup2(&fa, pout[1], STDERR_FILENO);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
@@ -292,17 +357,31 @@ wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **ou
   return ret;
 }
 
+int
+wi_k8s_kubectl(const char *const *args, const void *in, size_t in_len, char **out_out,
+               size_t *out_len, int *exit_out, wi_err *err)
+{
+  return run_kubectl(args, in, in_len, false, out_out, out_len, exit_out, err);
+}
+
+int
+wi_k8s_kubectl_merged(const char *const *args, const void *in, size_t in_len, char **out_out,
+                      int *exit_out, wi_err *err)
+{
+  return run_kubectl(args, in, in_len, true, out_out, NULL, exit_out, err);
+}
+
 /* ---------------------------------------------------------------- common kubectl calls */
 
 int
 wi_k8s_kubectl_ns(const char *const *args, size_t nargs, const char *ns, const char *in,
                   char **out_out, wi_err *err)
 {
-  const char *v[14] = { 0 };
+  const char *v[16] = { 0 };
   wi_autofree char *nsarg = ns ? wi_xasprintf("--namespace=%s", ns) : NULL;
   size_t k = 0;
 
-  if (nargs > 12)
+  if (nargs > 14)
     return wi_err_set(err, WI_EINVAL, "kubectl %s: too many arguments", nargs ? args[0] : "");
   for (size_t i = 0; i < nargs; i++)
     v[k++] = args[i];
@@ -342,10 +421,133 @@ wi_k8s_kubectl_get_domain(struct wi_k8s_domain_state *st, const char *uid, const
 
 int
 wi_k8s_kubectl_patch(const char *kind, const char *name, const char *ns, const char *type,
-                     const char *patch, char **out_out, wi_err *err)
+                     const char *patch, const char *output, char **out_out, wi_err *err)
 {
   wi_autofree char *t = wi_xasprintf("--type=%s", type);
-  const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin" };
+  const char *args[] = { "patch", kind, name, t, "--patch-file", "/dev/stdin", "-o", output };
 
-  return wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, patch, out_out, err);
+  return wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args) - (output ? 0 : 2), ns, patch, out_out, err);
+}
+
+/* Printed first by the template below: '#' cannot start a secret key, so the line tells an
+ * existing secret without data from a missing one. */
+#define SECRET_MARK "#secret"
+
+int
+wi_k8s_kubectl_secret_keys(const char *name, const char *ns, bool *exists_out, char ***keys_out,
+                           size_t *n_keys_out, wi_err *err)
+{
+  const char *args[] = { "get",
+                         "secret",
+                         name,
+                         "--ignore-not-found",
+                         "-o",
+                         "go-template={{\"" SECRET_MARK "\\n\"}}{{range $k, $v := .data}}{{$k}}"
+                         "{{\"\\n\"}}{{end}}" };
+  char *out = NULL;
+  char **keys = NULL;
+  size_t n = 0;
+
+  if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err) < 0)
+    return wi_err_wrap(err, "read secret %s", name);
+  *exists_out = wi_str_has_prefix(out, SECRET_MARK "\n");
+  for (char *line = *exists_out ? out + strlen(SECRET_MARK) + 1 : out + strlen(out), *nl; *line;
+       line = nl + 1) {
+    nl = strchrnul(line, '\n');
+    if (nl > line) {
+      keys = wi_xreallocarray(keys, n + 1, sizeof *keys);
+      keys[n++] = wi_xstrndup(line, (size_t)(nl - line));
+    }
+    if (*nl == '\0')
+      break;
+  }
+  free(out);
+  *keys_out = keys;
+  *n_keys_out = n;
+  return 0;
+}
+
+/* ---------------------------------------------------------------- waiting for a roll */
+
+static long long
+now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+cond(int v)
+{
+  return v == 1 ? "True" : v == 0 ? "False" : "-";
+}
+
+/* One look at the Domain: 0 rolled, 1 not yet, < 0 failed. */
+static int
+wait_step(const char *uid, const char *ns, long long *generation, char **last,
+          void (*progress)(const char *line, void *payload), void *payload, wi_err *err)
+{
+  const char *args[] = { "get", "domain.v9.weblogic.oracle", uid, "-o", "json" };
+  struct wi_k8s_domain_status st;
+  char *out = NULL;
+  int ret;
+
+  if (wi_k8s_kubectl_ns(args, WI_ARRAY_SIZE(args), ns, NULL, &out, err) < 0)
+    return wi_err_wrap(err, "wait for domain %s", uid);
+  ret = wi_k8s_kubectl_domain_status_parse(&st, out, strlen(out), err);
+  free(out);
+  if (ret < 0)
+    return ret;
+  if (*generation < 0)
+    *generation = st.generation; /* read after the patch: the generation to see observed */
+  char *line = wi_xasprintf("domain %s: generation %lld, observed %lld; Completed %s, Rolling %s, "
+                            "Available %s, Failed %s%s%s",
+                            uid, *generation, st.observed_generation, cond(st.completed),
+                            cond(st.rolling), cond(st.available), cond(st.failed),
+                            st.message ? ": " : "", st.message ? st.message : "");
+  if (progress && (*last == NULL || strcmp(*last, line) != 0))
+    progress(line, payload);
+  free(*last);
+  *last = line;
+  bool seen = *generation < 0 || st.observed_generation >= *generation;
+  ret = 1;
+  if (seen && st.failed == 1)
+    ret = wi_err_set(err, WI_ERR,
+                     "domain %s: the operator reports Failed%s%s: %s (it retries; see kubectl "
+                     "describe domain %s)",
+                     uid, st.reason ? " " : "", st.reason ? st.reason : "",
+                     st.message ? st.message : "no message", uid);
+  else if (seen && st.completed == 1 && st.rolling != 1)
+    ret = 0;
+  wi_k8s_kubectl_domain_status_dispose(&st);
+  return ret;
+}
+
+int
+wi_k8s_kubectl_wait_domain(const char *uid, const char *ns, int timeout_s,
+                           void (*progress)(const char *line, void *payload), void *payload,
+                           wi_err *err)
+{
+  long long deadline = now_ms() + (long long)timeout_s * 1000, generation = -1;
+  long long interval_ms = 200;
+  char *last = NULL;
+  int ret;
+
+  /* Bounded by the deadline; the interval grows so that short rolls are seen quickly and long
+   * ones do not call kubectl more than every 5 s. */
+  while ((ret = wait_step(uid, ns, &generation, &last, progress, payload, err)) > 0) {
+    long long left = deadline - now_ms();
+    if (left <= 0) {
+      ret = wi_err_set(err, WI_ERR, "timed out after %d s waiting for the roll (%s)", timeout_s,
+                       last);
+      break;
+    }
+    long long ms = left < interval_ms ? left : interval_ms;
+    struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+    nanosleep(&ts, NULL);
+    interval_ms = interval_ms * 2 > 5000 ? 5000 : interval_ms * 2;
+  }
+  free(last);
+  return ret;
 }

@@ -447,6 +447,16 @@ wi_k8s_render_json_compact(const struct node *n)
   return wi_buf_steal(&b);
 }
 
+char *
+wi_k8s_render_compact(const struct wi_k8s_obj *o)
+{
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+
+  json_write(&b, o->root, 0, 0);
+  wi_buf_add(&b, "\n", 1, NULL);
+  return wi_buf_steal(&b);
+}
+
 /* ---------------------------------------------------------------- YAML rendering (libyaml) */
 
 static int

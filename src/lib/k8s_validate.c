@@ -100,12 +100,44 @@ wi_k8s_validate_secret_key(const char *what, const char *s, wi_err *err)
 int
 wi_k8s_validate_domain_uid(const char *s, wi_err *err)
 {
-  if (wi_k8s_validate_subdomain("domain UID", s, err) < 0)
-    return err->code;
-  if (strlen(s) > 63)
+  size_t len = s ? strlen(s) : 0;
+  wi_err e = { 0 };
+
+  if (len > WI_K8S_MAX_DOMAIN_UID)
     return wi_err_set(err, WI_EINVAL,
-                      "invalid domain UID \"%s\": at most 63 characters (it is the value of the "
-                      "weblogic.domainUID label)",
-                      s);
+                      "invalid domain UID \"%s\": %zu characters; the operator allows at most %d "
+                      "(^[a-z0-9-.]{1,%d}$)",
+                      s, len, WI_K8S_MAX_DOMAIN_UID, WI_K8S_MAX_DOMAIN_UID);
+  /* The operator's pattern, and the UID is also the Domain's name (a DNS-1123 subdomain). */
+  if (wi_k8s_validate_subdomain("domain UID", s, &e) < 0)
+    return wi_err_set(err, WI_EINVAL,
+                      "invalid domain UID \"%s\": at most %d characters: lower case alphanumeric "
+                      "characters, '-' or '.', starting and ending with an alphanumeric character "
+                      "(the operator's ^[a-z0-9-.]{1,%d}$; it is also the Domain's name)",
+                      s ? s : "", WI_K8S_MAX_DOMAIN_UID, WI_K8S_MAX_DOMAIN_UID);
+  return 0;
+}
+
+int
+wi_k8s_validate_env_name(const char *what, const char *s, wi_err *err)
+{
+  bool ok = s[0] != '\0' && !(s[0] >= '0' && s[0] <= '9');
+
+  for (const char *p = s; ok && *p; p++)
+    ok = is_alnum(*p) || *p == '-' || *p == '_' || *p == '.';
+  if (!ok)
+    return wi_err_set(err, WI_EINVAL,
+                      "\"%s\" is not a valid %s: a valid environment variable name must consist "
+                      "of alphabetic characters, digits, '_', '-', or '.', and must not start with "
+                      "a digit (regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')",
+                      s, what);
+  return 0;
+}
+
+int
+wi_k8s_validate_abs_path(const char *what, const char *s, wi_err *err)
+{
+  if (s[0] != '/' || strpbrk(s, "\n\r"))
+    return wi_err_set(err, WI_EINVAL, "invalid %s \"%s\": expected an absolute path", what, s);
   return 0;
 }

@@ -559,14 +559,42 @@ write_content(struct archive *a, struct tar_out *o, const struct lentry *e, int 
   return 0;
 }
 
+/* One tar header (path already normalised; directories get their trailing "/"). */
 static int
-write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *o,
-            const struct lentry *e, wi_err *err)
+write_header(struct archive *a, struct tar_out *o, const char *path, enum wi_layer_type type,
+             uint32_t mode, uint32_t uid, uint32_t gid, const char *uname, const char *gname,
+             int64_t mtime, const char *link, int64_t size, wi_err *err)
 {
   static const mode_t types[] = { [WI_LAYER_FILE] = AE_IFREG,
                                   [WI_LAYER_DIR] = AE_IFDIR,
                                   [WI_LAYER_SYMLINK] = AE_IFLNK,
                                   [WI_LAYER_HARDLINK] = AE_IFREG };
+  struct archive_entry *ae = archive_entry_new();
+  wi_autofree char *name = type == WI_LAYER_DIR ? wi_xasprintf("%s/", path) : wi_xstrdup(path);
+  archive_entry_set_pathname(ae, name);
+  archive_entry_set_filetype(ae, types[type]);
+  archive_entry_set_perm(ae, (mode_t)mode);
+  archive_entry_set_uid(ae, uid);
+  archive_entry_set_gid(ae, gid);
+  if (uname)
+    archive_entry_set_uname(ae, uname);
+  if (gname)
+    archive_entry_set_gname(ae, gname);
+  archive_entry_set_mtime(ae, (time_t)mtime, 0);
+  if (type == WI_LAYER_SYMLINK)
+    archive_entry_set_symlink(ae, link);
+  if (type == WI_LAYER_HARDLINK)
+    archive_entry_set_hardlink(ae, link);
+  archive_entry_set_size(ae, type == WI_LAYER_FILE ? size : 0);
+  int r = archive_write_header(a, ae);
+  archive_entry_free(ae);
+  return r < ARCHIVE_WARN ? archive_fail(a, o, path, err) : 0;
+}
+
+static int
+write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *o,
+            const struct lentry *e, wi_err *err)
+{
   int fd = -1;
   int64_t size = 0, base = 0;
   int ret = open_content(w, e, &fd, &base, &size, err);
@@ -575,32 +603,11 @@ write_entry(const struct wi_layer_writer *w, struct archive *a, struct tar_out *
     return ret;
   wi_autoclose int own_fd = e->spooled ? -1 : fd; /* closed on return; only read through fd */
   WI_UNUSED(own_fd);
-  struct archive_entry *ae = archive_entry_new();
-  wi_autofree char *name =
-      e->type == WI_LAYER_DIR ? wi_xasprintf("%s/", e->path) : wi_xstrdup(e->path);
-  archive_entry_set_pathname(ae, name);
-  archive_entry_set_filetype(ae, types[e->type]);
-  archive_entry_set_perm(ae, (mode_t)e->mode);
-  archive_entry_set_uid(ae, e->uid);
-  archive_entry_set_gid(ae, e->gid);
-  if (e->uname)
-    archive_entry_set_uname(ae, e->uname);
-  if (e->gname)
-    archive_entry_set_gname(ae, e->gname);
-  archive_entry_set_mtime(ae, (time_t)e->mtime, 0);
-  if (e->type == WI_LAYER_SYMLINK)
-    archive_entry_set_symlink(ae, e->link);
-  if (e->type == WI_LAYER_HARDLINK)
-    archive_entry_set_hardlink(ae, e->link);
-  archive_entry_set_size(ae, e->type == WI_LAYER_FILE ? size : 0);
-  if (archive_write_header(a, ae) < ARCHIVE_WARN) {
-    archive_entry_free(ae);
-    return archive_fail(a, o, e->path, err);
-  }
-  archive_entry_free(ae);
-  if (e->type == WI_LAYER_FILE)
+  ret = write_header(a, o, e->path, e->type, e->mode, e->uid, e->gid, e->uname, e->gname, e->mtime,
+                     e->link, size, err);
+  if (ret == 0 && e->type == WI_LAYER_FILE)
     return write_content(a, o, e, fd, base, size, err);
-  return 0;
+  return ret;
 }
 
 /* Move the content fields (not the path or metadata) from one entry to the other and back. */
@@ -776,4 +783,152 @@ wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
   if (ret < 0)
     return ret;
   return wi_store_blob_writer_commit(bw, NULL, res->size, res->digest, err);
+}
+
+/* ---- streaming: entries written as they come ---- */
+
+struct wi_layer_stream {
+  struct tar_out o;
+  struct archive *a;
+  struct wi_blob_writer *bw;
+  struct wi_store *s;
+  int64_t pending; /* content bytes the current FILE entry still expects */
+  char *cur;       /* its path, for messages */
+  bool broken;     /* a write failed: only free is left */
+};
+
+void
+wi_layer_stream_free(struct wi_layer_stream *ls)
+{
+  if (ls == NULL)
+    return;
+  if (ls->a)
+    archive_write_free(ls->a);
+  wi_gzip_free(ls->o.gz);
+  wi_digest_hasher_dispose(&ls->o.tar_h);
+  wi_digest_hasher_dispose(&ls->o.gz_h);
+  wi_store_blob_writer_free(ls->bw);
+  free(ls->cur);
+  free(ls);
+}
+
+int
+wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, int gzip_level, wi_err *err)
+{
+  struct wi_layer_stream *ls = wi_xcalloc(1, sizeof *ls);
+  int ret;
+
+  ls->s = s;
+  ls->o.err = err;
+  ls->o.gz_sink = blob_sink;
+  if ((ret = wi_store_blob_begin(s, &ls->bw, err)) < 0 ||
+      (ret = wi_digest_hasher_init(&ls->o.tar_h, "sha256", err)) < 0 ||
+      (ret = wi_digest_hasher_init(&ls->o.gz_h, "sha256", err)) < 0) {
+    wi_layer_stream_free(ls);
+    return ret;
+  }
+  ls->o.gz_payload = ls->bw;
+  ls->o.gz = wi_gzip_new(gzip_level, gz_out, &ls->o);
+  ls->a = archive_write_new();
+  if (ls->o.gz == NULL || ls->a == NULL) {
+    wi_layer_stream_free(ls);
+    return wi_err_set(err, WI_ERR, "cannot start the layer stream");
+  }
+  wi_gzip_hash_input(ls->o.gz, &ls->o.tar_h);
+  if (archive_write_set_format_pax_restricted(ls->a) != ARCHIVE_OK ||
+      archive_write_add_filter_none(ls->a) != ARCHIVE_OK ||
+      archive_write_open(ls->a, &ls->o, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
+    ret = archive_fail(ls->a, &ls->o, "open", err);
+    wi_layer_stream_free(ls);
+    return ret;
+  }
+  *out = ls;
+  return 0;
+}
+
+static int
+stream_check(struct wi_layer_stream *ls, wi_err *err)
+{
+  ls->o.err = err;
+  if (ls->broken)
+    return wi_err_set(err, WI_EINVAL, "layer stream: an earlier write failed");
+  return 0;
+}
+
+int
+wi_layer_stream_add(struct wi_layer_stream *ls, const struct wi_layer_entry *e, wi_err *err)
+{
+  int ret = stream_check(ls, err);
+  if (ret < 0)
+    return ret;
+  if (ls->pending)
+    return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": %lld bytes missing", ls->cur,
+                      (long long)ls->pending);
+  wi_autofree char *path = normalize_path(e->path ? e->path : "", err);
+  if (path == NULL)
+    return WI_EINVAL;
+  wi_autofree char *link = NULL;
+  if (e->type == WI_LAYER_SYMLINK || e->type == WI_LAYER_HARDLINK) {
+    if (e->link == NULL || !*e->link)
+      return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": a link needs a target", path);
+    link = e->type == WI_LAYER_HARDLINK ? normalize_path(e->link, err) : wi_xstrdup(e->link);
+    if (link == NULL)
+      return WI_EINVAL;
+  }
+  int64_t size = e->type == WI_LAYER_FILE ? (int64_t)e->size : 0;
+  ret = write_header(ls->a, &ls->o, path, e->type, e->mode & 07777, e->uid, e->gid, e->uname,
+                     e->gname, e->mtime, link, size, err);
+  if (ret == 0 && e->type == WI_LAYER_FILE && e->data && e->size &&
+      archive_write_data(ls->a, e->data, e->size) < 0)
+    ret = archive_fail(ls->a, &ls->o, path, err);
+  if (ret < 0) {
+    ls->broken = true;
+    return ret;
+  }
+  if (e->type == WI_LAYER_FILE && e->data == NULL) {
+    ls->pending = size;
+    free(ls->cur);
+    ls->cur = wi_steal(&path);
+  }
+  return 0;
+}
+
+int
+wi_layer_stream_write(struct wi_layer_stream *ls, const void *data, size_t len, wi_err *err)
+{
+  int ret = stream_check(ls, err);
+  if (ret < 0)
+    return ret;
+  if ((int64_t)len > ls->pending)
+    return wi_err_set(err, WI_EINVAL, "layer entry \"%s\": more content than announced",
+                      ls->cur ? ls->cur : "");
+  if (len && archive_write_data(ls->a, data, len) < 0) {
+    ls->broken = true;
+    return archive_fail(ls->a, &ls->o, ls->cur, err);
+  }
+  ls->pending -= (int64_t)len;
+  return 0;
+}
+
+int
+wi_layer_stream_finish(struct wi_layer_stream *ls, struct wi_layer_result *res, wi_err *err)
+{
+  int ret = stream_check(ls, err);
+  if (ret == 0 && ls->pending)
+    ret = wi_err_set(err, WI_EINVAL, "layer entry \"%s\": %lld bytes missing", ls->cur,
+                     (long long)ls->pending);
+  if (ret == 0 && archive_write_close(ls->a) != ARCHIVE_OK)
+    ret = archive_fail(ls->a, &ls->o, "close", err);
+  if (ret == 0)
+    ret = wi_gzip_finish(ls->o.gz, err);
+  if (ret < 0) {
+    ls->broken = true;
+    return ret;
+  }
+  memset(res, 0, sizeof *res);
+  res->tar_size = (int64_t)ls->o.tar_h.size;
+  res->size = (int64_t)ls->o.gz_size;
+  wi_digest_hasher_final(&ls->o.tar_h, res->diff_id);
+  ls->broken = true; /* finished: nothing more can be added */
+  return wi_store_blob_writer_commit(ls->bw, NULL, res->size, res->digest, err);
 }

@@ -112,4 +112,29 @@ int wi_layer_writer_finish(struct wi_layer_writer *w, wi_sink_fn gz_sink, void *
 int wi_layer_writer_finish_store(struct wi_layer_writer *w, struct wi_store *s,
                                  struct wi_layer_result *res, wi_err *err);
 
+/* ---- streaming: entries written as they come ----
+ *
+ * For producers whose order is already deterministic (a walk over an image's layers), a layer can
+ * be written as entries arrive: no sorting, no spool file, the tar going through the parallel gzip
+ * straight into a new blob of the store while the producer reads on. Paths are normalised as for
+ * wi_layer_add; duplicates and order are the caller's (a tar reader takes the last of a path). */
+struct wi_layer_stream;
+/* gzip_level: 0 = WI_GZIP_LEVEL_DEFAULT (as wi_layer_opts). */
+int wi_layer_stream_new(struct wi_layer_stream **out, struct wi_store *s, int gzip_level,
+                        wi_err *err);
+void wi_layer_stream_free(struct wi_layer_stream *ls);
+static inline void
+wi_layer_stream_freep(struct wi_layer_stream **pp)
+{
+  if (*pp)
+    wi_layer_stream_free(*pp);
+}
+/* One entry. A FILE's content is e->data/e->size, or, with e->data NULL, exactly e->size bytes
+ * given next through wi_layer_stream_write. WI_EINVAL for a bad path, a link without a target,
+ * too few or too many content bytes; after any failure the stream only accepts free. */
+int wi_layer_stream_add(struct wi_layer_stream *ls, const struct wi_layer_entry *e, wi_err *err);
+int wi_layer_stream_write(struct wi_layer_stream *ls, const void *data, size_t len, wi_err *err);
+/* End the tar, commit the blob, fill res (digest, size, diff_id, tar_size). */
+int wi_layer_stream_finish(struct wi_layer_stream *ls, struct wi_layer_result *res, wi_err *err);
+
 #endif

@@ -22,6 +22,15 @@
 #define WI_PATCH_OPATCH_BUG         "28186730"
 #define WI_PATCH_OPATCH_JAKARTA_BUG "38256237"
 
+/* Which part of the work one wi_patch_resolve call does. WI_PATCH_PART_ALL does both in WIT's
+ * order; update asks for OPatch before it checks its WDT options and for the patches after it has
+ * detected the installer type, as WIT does (wit-primary §7.1), so it makes two calls. */
+enum wi_patch_part {
+  WI_PATCH_PART_ALL,     /* the patches and OPatch */
+  WI_PATCH_PART_OPATCH,  /* OPatch only (and update's IMG-0009 line) */
+  WI_PATCH_PART_PATCHES, /* the patches only */
+};
+
 /* What the create/update/rebase commands hand to wi_patch_resolve. Strings are borrowed. */
 struct wi_patch_opts {
   const char *cache_dir;  /* WIT cache; NULL: wi_witcache_default_dir() */
@@ -40,6 +49,7 @@ struct wi_patch_opts {
   const char *image_opatch_version; /* update: the probe's opatchVersion */
   const struct wi_probe_patch *installed; /* update with credentials: the image's patches */
   size_t n_installed;
+  enum wi_patch_part part;
   wi_log_handler log; /* WIT's IMG lines ([INFO ], [WARNING], [SEVERE ]); NULL: wi_log() */
   void *log_payload;
   const int *cancel; /* optional: stop soon after *cancel becomes non-zero */
@@ -72,11 +82,6 @@ int wi_patch_arch_platform(const char *arch);
 /* Cache key of a patch: "bug_version", plus "_amd64"/"_arm64" for platforms 226/541; lower case.
  * malloc'ed. */
 char *wi_patch_cache_key(const char *bug, const char *version, int platform);
-
-/* WIT's Utils.compareVersions: dotted numbers compared field by field, more fields is newer, and
- * a "-qualifier" sorts before the plain version. *cmp < 0, 0 or > 0. WI_EINVAL "cannot compare null
- * strings" for an empty version, or naming a version that is not dotted numbers. */
-int wi_patch_compare_versions(const char *a, const char *b, int *cmp, wi_err *err);
 
 /* WIT's AruPatch.selectPatch: among the candidates of one bug (same bug), the one whose version is
  * `provided` (IMG-0083 when none), else `psu`, else `installer` (IMG-0034 when none matches).

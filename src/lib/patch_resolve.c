@@ -10,6 +10,7 @@
 #include "lib/props.h"
 #include "lib/ref.h"
 #include "lib/str.h"
+#include "lib/version.h"
 #include "lib/witcache.h"
 
 #define OFFLINE_DESCRIPTION "description unavailable while working offline"
@@ -715,7 +716,7 @@ cached_opatch_version(struct ctx *c, const char *bug, char **out, wi_err *err)
     wi_autofree char *version = wi_xstrndup(v, strcspn(v, "_"));
     int cmp = 0;
     wi_err ignore = { 0 };
-    if (wi_patch_compare_versions(best, version, &cmp, &ignore) == 0 && cmp < 0) {
+    if (wi_version_compare(best, version, &cmp, &ignore) == 0 && cmp < 0) {
       free(best);
       best = wi_steal(&version);
     }
@@ -752,8 +753,7 @@ online_opatch(struct ctx *c, const char *bug, const char *provided, struct wi_ar
     }
     int cmp = 0;
     wi_err ignore = { 0 };
-    if (i > 0 &&
-        wi_patch_compare_versions(open.v[i].version, open.v[best].version, &cmp, &ignore) == 0 &&
+    if (i > 0 && wi_version_compare(open.v[i].version, open.v[best].version, &cmp, &ignore) == 0 &&
         cmp > 0)
       best = i;
   }
@@ -838,7 +838,7 @@ opatch(struct ctx *c, struct wi_patch_result *res, wi_err *err)
            p.bug, o->image_opatch_version ? o->image_opatch_version : "(unknown)");
       goto out;
     }
-    ret = wi_patch_compare_versions(o->image_opatch_version, p.version, &cmp, err);
+    ret = wi_version_compare(o->image_opatch_version, p.version, &cmp, err);
     if (ret < 0) {
       wi_err_wrap(
           err,
@@ -933,17 +933,20 @@ wi_patch_resolve(const struct wi_patch_opts *o, struct wi_patch_result *res, wi_
   wi_autofree char *installed_psu = NULL;
   int ret = 0;
 
+  bool want_patches = o->part != WI_PATCH_PART_OPATCH;
+  bool want_opatch = o->part != WI_PATCH_PART_PATCHES && !o->skip_opatch_update;
+
   memset(res, 0, sizeof *res);
   if (o->n_patches == 0 && !recommended && !latest)
     return 0;
   ret = setup(&c, o, err);
-  if (ret == 0 && o->update && !o->skip_opatch_update)
+  if (ret == 0 && o->update && want_opatch)
     ret = opatch(&c, res, err);
-  if (ret == 0 && o->update && !c.online)
+  if (ret == 0 && o->update && o->part != WI_PATCH_PART_PATCHES && !c.online)
     plog(&c, WI_LOG_INFO, "No credentials provided, skipping patch conflict check.");
-  if (ret == 0)
+  if (ret == 0 && want_patches)
     ret = recommended_list(&c, &recommended, &latest, &list, err);
-  if (ret == 0) {
+  if (ret == 0 && want_patches) {
     /* the PSU that guides versions: the new list's WLS PSU, else the image's */
     const char *psu = NULL;
     wi_autofree char *from_list = NULL;
@@ -953,13 +956,13 @@ wi_patch_resolve(const struct wi_patch_opts *o, struct wi_patch_result *res, wi_
     psu = from_list ? from_list : installed_psu;
     ret = user_patches(&c, psu, &list, err);
   }
-  if (ret == 0)
+  if (ret == 0 && want_patches)
     ret = conflict_check(&c, &list, err);
-  if (ret == 0)
+  if (ret == 0 && want_patches)
     ret = fetch_all(&c, &list, res, err);
   /* create and rebase: OPatch goes with the patches (none when the recommended list was empty
    * and nothing else was asked for, as in WIT) */
-  if (ret == 0 && !o->update && !o->skip_opatch_update && (o->n_patches || recommended || latest))
+  if (ret == 0 && !o->update && want_opatch && (o->n_patches || recommended || latest))
     ret = opatch(&c, res, err);
   plist_dispose(&list);
   ctx_dispose(&c);

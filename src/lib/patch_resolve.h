@@ -12,7 +12,8 @@
  *
  * Nothing is done (res empty) unless patches are applied: --patches, --latestPSU or
  * --recommendedPatches. Then, in WIT's order:
- *  1. update, unless skip_opatch_update: OPatch (below), before the patches;
+ *  1. update, unless skip_opatch_update: OPatch (below), before the patches; then, without
+ *     credentials, IMG-0009 (no conflict check);
  *  2. --recommendedPatches (or else --latestPSU): the list from ARU for every product of the
  *     installer type (credentials required, IMG-0031), PSU overlays added, ADR patches dropped
  *     for WLS types (IMG-0085);
@@ -26,6 +27,8 @@
  *  6. each patch from the cache (checksum verified) or, online, downloaded into it (IMG-0018,
  *     IMG-0060); a file listed twice is skipped (IMG-0077);
  *  7. create/rebase, unless skip_opatch_update: OPatch.
+ * o->part limits the call to OPatch (step 1 for update, with its IMG-0009 line; step 7 for
+ * create) or to the patches (steps 2-6).
  * OPatch: --opatchBugNumber's bug (and version), else the default for the installer version;
  * online the highest open-access version ARU has, offline the highest in the cache; update
  * replaces the image's OPatch only with a newer one (IMG-0008, IMG-0074).

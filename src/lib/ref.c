@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/alloc.h"
 #include "lib/digest.h"
@@ -284,6 +285,12 @@ wi_ref_parse(struct wi_ref *out, const char *s, wi_err *err)
         err, WI_EINVAL,
         "invalid reference \"%s\": cannot specify 64-byte hexadecimal strings (an image ID is not a repository name)",
         s);
+  const char *scheme_end = strstr(s, "://");
+  if (scheme_end && (size_t)(scheme_end - s) < 16 && strcspn(s, "/:") == (size_t)(scheme_end - s))
+    return wi_err_set(err, WI_EINVAL,
+                      "invalid reference \"%.300s\": a URL, not an image reference (write it "
+                      "without %.*s://, as HOST/REPOSITORY:TAG)",
+                      s, (int)(scheme_end - s), s);
   ret = ref_parse(&r, s, err);
   if (ret < 0) {
     wi_ref_dispose(&r);
@@ -291,6 +298,27 @@ wi_ref_parse(struct wi_ref *out, const char *s, wi_err *err)
   }
   *out = r;
   return 0;
+}
+
+const char *
+wi_ref_strip_scheme(const char *s, enum wi_ref_scheme *scheme)
+{
+  static const struct {
+    const char *prefix;
+    enum wi_ref_scheme scheme;
+  } schemes[] = { { "docker://", WI_REF_SCHEME_DOCKER },
+                  { "https://", WI_REF_SCHEME_HTTPS },
+                  { "http://", WI_REF_SCHEME_HTTP } };
+
+  *scheme = WI_REF_SCHEME_NONE;
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+    size_t n = strlen(schemes[i].prefix);
+    if (strncasecmp(s, schemes[i].prefix, n) == 0) {
+      *scheme = schemes[i].scheme;
+      return s + n;
+    }
+  }
+  return s;
 }
 
 char *

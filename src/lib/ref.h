@@ -31,6 +31,17 @@ struct wi_ref {
  * algorithm is WI_EUNSUPPORTED. On failure *out is untouched. */
 int wi_ref_parse(struct wi_ref *out, const char *s, wi_err *err);
 void wi_ref_dispose(struct wi_ref *r);
+
+/* A reference as people paste it: "docker://REF" (skopeo's form), "https://REF" and "http://REF"
+ * (a browser's) are REF, with the scheme in *scheme; anything else is returned as it is. A pointer
+ * into s. wi_ref_parse itself refuses "scheme://" with a message that says to leave it out. */
+enum wi_ref_scheme {
+  WI_REF_SCHEME_NONE,
+  WI_REF_SCHEME_DOCKER,
+  WI_REF_SCHEME_HTTPS,
+  WI_REF_SCHEME_HTTP,
+};
+const char *wi_ref_strip_scheme(const char *s, enum wi_ref_scheme *scheme);
 /* Deep copy. */
 void wi_ref_copy(struct wi_ref *dst, const struct wi_ref *src);
 /* "domain/path[:tag][@digest]" (malloc'ed). */

@@ -10,7 +10,8 @@
  * subject repos/<name>/_uploads/<id>/data       upload in progress (its size is the upload offset)
  *   auth/users.json (0600), auth/secret (0600), gc.lock
  * Repository components never start with '_', so the data directories cannot collide with names.
- * Every write is atomic (temporary file, fsync, rename).
+ * Every write is atomic (temporary file, fsync, rename). Everything under the root is private:
+ * files 0600 and directories 0700 whatever the umask.
  *
  * The administration functions work on the files directly and are safe while a server runs on the
  * same root: the server re-reads users.json when it changes.
@@ -26,14 +27,35 @@
 
 enum wi_regserver_auth { WI_REGSERVER_AUTH_NONE, WI_REGSERVER_AUTH_TOKEN };
 
+/* Defaults (docs/internals/regserver.md explains each choice). */
+#define WI_REGSERVER_DEFAULT_MAX_CONNECTIONS 16384
+#define WI_REGSERVER_DEFAULT_MAX_PER_IP      256
+#define WI_REGSERVER_DEFAULT_HEADER_TIMEOUT  10             /* seconds */
+#define WI_REGSERVER_DEFAULT_IDLE_TIMEOUT    60             /* seconds */
+#define WI_REGSERVER_DEFAULT_UPLOAD_TTL      3600           /* seconds */
+#define WI_REGSERVER_DEFAULT_MAX_UPLOAD      (10ULL << 30)  /* 10 GiB per blob */
+#define WI_REGSERVER_DEFAULT_NS_QUOTA        (500ULL << 30) /* 500 GiB per namespace */
+#define WI_REGSERVER_UNLIMITED               UINT64_MAX
+
 struct wi_regserver_opts {
   const char *listen; /* "host:port" or "[v6]:port"; port 0 picks a free one */
   const char *root;
   enum wi_regserver_auth auth;
   const char *tls_cert; /* PEM files; both or neither */
   const char *tls_key;
-  int token_ttl;   /* seconds; 0 = 300 */
-  int threads_max; /* concurrent connections; 0 = 512 */
+  /* Base URL clients reach the registry at ("https://reg.example.com"); the token realm is built
+   * from it. NULL: from the request's Host header. */
+  const char *public_url;
+  int token_ttl; /* seconds; 0 = 300 */
+  /* Connections: 0 = the default of each. */
+  int max_connections;        /* in all, bounded by the open-file limit */
+  int max_connections_per_ip; /* from one client address */
+  int header_timeout;         /* a request's line and headers must arrive within this */
+  int idle_timeout;           /* keep-alive wait for the next request; transfer inactivity */
+  /* Storage limits: 0 = the default, WI_REGSERVER_UNLIMITED = none. */
+  uint64_t max_upload_size; /* bytes of one blob upload */
+  uint64_t namespace_quota; /* bytes stored by a namespace's repositories */
+  int upload_ttl;           /* seconds an upload may sit idle before it is removed */
 };
 
 /* Settings read from a config file (JSON; see docs/internals/regserver.md). NULL = not set. */
@@ -43,14 +65,28 @@ struct wi_regserver_config {
   char *auth;
   char *tls_cert;
   char *tls_key;
+  char *public_url;
   int token_ttl;
+  int max_connections;
+  int max_connections_per_ip;
+  int header_timeout;
+  int idle_timeout;
+  int upload_ttl;
+  uint64_t max_upload_size; /* 0 = not set; WI_REGSERVER_UNLIMITED for "0" or "unlimited" */
+  uint64_t namespace_quota;
 };
 int wi_regserver_http_config_load(struct wi_regserver_config *cfg, const char *path, wi_err *err);
 void wi_regserver_http_config_dispose(struct wi_regserver_config *cfg);
+/* A size such as "1048576", "512M", "10G" or "1T" (binary units); "0" and "unlimited" give
+ * WI_REGSERVER_UNLIMITED. WI_EINVAL names what. */
+int wi_regserver_http_size_parse(const char *s, const char *what, uint64_t *out, wi_err *err);
 
 struct wi_regserver;
 
-/* Start serving in background threads. Creates the root and, with token auth, the signing secret.
+/* Start serving in background threads. Creates the root (0700) and, with token auth, the signing
+ * secret. Raises the open-file soft limit to the hard limit for the connections. Warns (wi_log)
+ * when
+ * --auth none listens on a non-loopback address.
  * Errors: WI_EINVAL (bad address or options), WI_EIO (root, TLS files), WI_ERR (bind failed). */
 int wi_regserver_http_start(struct wi_regserver **out, const struct wi_regserver_opts *opts,
                             wi_err *err);
@@ -105,8 +141,12 @@ struct wi_regserver_gc_stats {
 };
 /* Remove blobs no manifest references (directly, as config/layer, or as an index child), unless
  * younger than min_age seconds; uploads idle for more than a day; dangling layer links. Safe while
- * a server runs: manifest pushes take a shared lock on gc.lock, gc an exclusive one. */
-int wi_regserver_storage_gc(const char *root, int64_t min_age, bool dry_run,
-                            struct wi_regserver_gc_stats *stats, wi_err *err);
+ * a server runs: manifest pushes take a shared lock on gc.lock, gc an exclusive one. Any manifest
+ * or directory that cannot be read stops gc before it deletes anything (WI_EIO naming the file). */
+int wi_regserver_space_gc(const char *root, int64_t min_age, bool dry_run,
+                          struct wi_regserver_gc_stats *stats, wi_err *err);
+/* Remove uploads that received nothing for max_age seconds and are not in use; *n_out counts them.
+ * The server runs this on its own every few minutes (--upload-ttl). */
+int wi_regserver_space_reap_uploads(const char *root, int64_t max_age, size_t *n_out, wi_err *err);
 
 #endif

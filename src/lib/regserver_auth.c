@@ -8,6 +8,7 @@
  * Auth tokens are 192-bit random strings, so a single salted SHA-256 is as strong as a slow KDF
  * against guessing; comparisons are constant-time (CRYPTO_memcmp).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -33,6 +34,17 @@
 #define MAX_TOKENS_PER_USER 2
 #define USERS_MAX_BYTES     (16 * 1024 * 1024)
 #define CLOCK_LEEWAY        60
+#define THROTTLE_BUCKETS    1024
+#define THROTTLE_WAYS       8
+
+/* Failed logins of one user or one address, found by a keyed hash of "u:<user>" / "a:<address>"
+ * (the key is the token secret, so nobody can aim names at one bucket to push an entry out). */
+struct throttle_entry {
+  uint64_t id; /* 0 = free */
+  unsigned failures;
+  double last;  /* monotonic time of the last failure */
+  double until; /* blocked until then */
+};
 
 struct wi_rs_auth {
   char *root;
@@ -41,6 +53,8 @@ struct wi_rs_auth {
   pthread_mutex_t mu;
   struct stat users_st; /* of the users.json last loaded */
   json_t *users;        /* {"users":[...]} */
+  pthread_mutex_t th_mu;
+  struct throttle_entry *th; /* THROTTLE_BUCKETS * THROTTLE_WAYS */
 };
 
 static char *
@@ -117,7 +131,7 @@ admin_lock(const char *root, wi_err *err)
 {
   wi_autofree char *dir = wi_xasprintf("%s/auth", root);
   wi_autofree char *p = wi_xasprintf("%s/auth/.lock", root);
-  if (wi_fs_mkdir_p(dir, 0700, err) < 0)
+  if (wi_regserver_storage_mkdir(dir, err) < 0)
     return err->code;
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -155,7 +169,7 @@ users_save(const char *root, json_t *j, wi_err *err)
 {
   wi_autofree char *p = users_path(root);
   char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  int ret = wi_fs_write_file_atomic(p, s, strlen(s), 0600, err);
+  int ret = wi_regserver_storage_write_private(p, s, strlen(s), err);
   free(s);
   return ret;
 }
@@ -390,8 +404,8 @@ load_secret(struct wi_rs_auth *a, wi_err *err)
 
   if (access(p, F_OK) < 0) {
     char hex[65];
-    if (wi_fs_mkdir_p(dir, 0700, err) < 0 || wi_util_random_hex(hex, 32, err) < 0 ||
-        wi_fs_write_file_atomic(p, hex, 64, 0600, err) < 0)
+    if (wi_regserver_storage_mkdir(dir, err) < 0 || wi_util_random_hex(hex, 32, err) < 0 ||
+        wi_regserver_storage_write_private(p, hex, 64, err) < 0)
       return err->code;
     explicit_bzero(hex, sizeof hex);
   }
@@ -417,6 +431,8 @@ wi_regserver_auth_new(struct wi_rs_auth **out, const char *root, int token_ttl, 
   a->root = wi_xstrdup(root);
   a->ttl = token_ttl > 0 ? token_ttl : 300;
   pthread_mutex_init(&a->mu, NULL);
+  pthread_mutex_init(&a->th_mu, NULL);
+  a->th = wi_xcalloc(THROTTLE_BUCKETS * THROTTLE_WAYS, sizeof *a->th);
   if (load_secret(a, err) < 0) {
     wi_regserver_auth_free(a);
     return err->code;
@@ -433,6 +449,8 @@ wi_regserver_auth_free(struct wi_rs_auth *a)
   explicit_bzero(a->key, sizeof a->key);
   json_decref(a->users);
   pthread_mutex_destroy(&a->mu);
+  pthread_mutex_destroy(&a->th_mu);
+  free(a->th);
   free(a->root);
   free(a);
 }
@@ -661,4 +679,143 @@ wi_regserver_auth_claims_actions(const struct wi_rs_claims *c, const char *type,
     if (strcmp(c->grants[i].type, type) == 0 && strcmp(c->grants[i].name, name) == 0)
       bits |= c->grants[i].actions;
   return bits;
+}
+
+/* ---- failed-login throttling ---- */
+
+static double
+mono_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An address as counted: IPv4 whole, IPv6 by its /64 (one host can hold a whole /64). */
+static void
+addr_key(const char *addr, char *out, size_t outlen)
+{
+  unsigned char a6[16];
+  if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a6) == 1) {
+    snprintf(out, outlen, "a:%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", a6[0], a6[1], a6[2], a6[3],
+             a6[4], a6[5], a6[6], a6[7]);
+    return;
+  }
+  snprintf(out, outlen, "a:%s", addr);
+}
+
+static uint64_t
+key_id(const struct wi_rs_auth *a, const char *key)
+{
+  unsigned char mac[32];
+  unsigned int maclen = 0;
+  uint64_t id = 0;
+
+  HMAC(EVP_sha256(), a->key, sizeof a->key, (const unsigned char *)key, strlen(key), mac, &maclen);
+  memcpy(&id, mac, sizeof id);
+  return id ? id : 1;
+}
+
+/* The entry of key, or (create) a free or the stalest slot of its bucket. Call locked. */
+static struct throttle_entry *
+throttle_find(struct wi_rs_auth *a, const char *key, bool create, double now)
+{
+  uint64_t id = key_id(a, key);
+  struct throttle_entry *b = &a->th[(id % THROTTLE_BUCKETS) * THROTTLE_WAYS], *victim = b;
+
+  for (size_t i = 0; i < THROTTLE_WAYS; i++) {
+    if (b[i].id == id) {
+      if (now - b[i].last > WI_RS_THROTTLE_FORGET) { /* forgotten: start over */
+        b[i].failures = 0;
+        b[i].until = 0;
+      }
+      return &b[i];
+    }
+    if (b[i].id == 0 || b[i].last < victim->last)
+      victim = &b[i];
+  }
+  if (!create)
+    return NULL;
+  memset(victim, 0, sizeof *victim);
+  victim->id = id;
+  return victim;
+}
+
+static unsigned
+throttle_wait_key(struct wi_rs_auth *a, const char *key, double now)
+{
+  struct throttle_entry *e = throttle_find(a, key, false, now);
+  if (e == NULL || e->until <= now)
+    return 0;
+  return (unsigned)(e->until - now) + 1;
+}
+
+unsigned
+wi_regserver_auth_throttle_wait(struct wi_rs_auth *a, const char *user, const char *addr)
+{
+  char k[300];
+  double now = mono_now();
+  unsigned w = 0, w2;
+
+  pthread_mutex_lock(&a->th_mu);
+  if (user) {
+    snprintf(k, sizeof k, "u:%s", user);
+    w = throttle_wait_key(a, k, now);
+  }
+  if (addr && *addr) {
+    addr_key(addr, k, sizeof k);
+    w2 = throttle_wait_key(a, k, now);
+    w = w2 > w ? w2 : w;
+  }
+  pthread_mutex_unlock(&a->th_mu);
+  return w;
+}
+
+static unsigned
+throttle_fail_key(struct wi_rs_auth *a, const char *key, double now)
+{
+  struct throttle_entry *e = throttle_find(a, key, true, now);
+  e->failures++;
+  e->last = now;
+  if (e->failures > WI_RS_THROTTLE_FREE) {
+    unsigned k = e->failures - WI_RS_THROTTLE_FREE - 1;
+    double delay = k >= 16 ? WI_RS_THROTTLE_MAX_DELAY : (double)(1u << k);
+    e->until = now + (delay > WI_RS_THROTTLE_MAX_DELAY ? WI_RS_THROTTLE_MAX_DELAY : delay);
+  }
+  return e->failures;
+}
+
+unsigned
+wi_regserver_auth_throttle_fail(struct wi_rs_auth *a, const char *user, const char *addr)
+{
+  char k[300];
+  double now = mono_now();
+  unsigned n = 0;
+
+  pthread_mutex_lock(&a->th_mu);
+  if (addr && *addr) {
+    addr_key(addr, k, sizeof k);
+    n = throttle_fail_key(a, k, now);
+  }
+  if (user) {
+    snprintf(k, sizeof k, "u:%s", user);
+    n = throttle_fail_key(a, k, now);
+  }
+  pthread_mutex_unlock(&a->th_mu);
+  return n;
+}
+
+void
+wi_regserver_auth_throttle_ok(struct wi_rs_auth *a, const char *user)
+{
+  char k[300];
+
+  snprintf(k, sizeof k, "u:%s", user);
+  pthread_mutex_lock(&a->th_mu);
+  struct throttle_entry *e = throttle_find(a, k, false, mono_now());
+  if (e) {
+    e->failures = 0;
+    e->until = 0;
+  }
+  pthread_mutex_unlock(&a->th_mu);
 }

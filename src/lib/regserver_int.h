@@ -2,6 +2,7 @@
  *
  * regserver_routes.c   request parsers (path, Range, Content-Range, scope) and the handlers, which
  *                      see requests through struct wi_rs_req and never touch libmicrohttpd
+ * regserver_access.c   who is calling, what they may do, challenges, the token endpoint
  * regserver_storage.c  the on-disk layout (regserver.h), uploads, gc
  * regserver_auth.c     users, auth tokens, the signed bearer tokens and scope decisions
  * regserver_http.c     libmicrohttpd glue, the only file using it
@@ -10,6 +11,7 @@
 #define WI_REGSERVER_INT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,14 +20,16 @@
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/err.h"
+#include "lib/log.h"
 #include "lib/regserver.h"
 #include "lib/strv.h"
 
-#define WI_RS_NAME_MAX    255
-#define WI_RS_REF_MAX     160 /* tag (128) or digest (sha512: 135) */
-#define WI_RS_MAX_HEADERS 12
-#define WI_RS_MAX_FORM    (64 * 1024)
-#define WI_RS_SERVICE     "wlsimg-registry"
+#define WI_RS_NAME_MAX       255
+#define WI_RS_REF_MAX        160 /* tag (128) or digest (sha512: 135) */
+#define WI_RS_MAX_HEADERS    32
+#define WI_RS_MAX_FORM       (64 * 1024)
+#define WI_RS_MAX_TAG_PARAMS 16 /* ?tag= values on one manifest PUT */
+#define WI_RS_SERVICE        "wlsimg-registry"
 
 /* ---- parsers (fuzzed) ---- */
 
@@ -83,6 +87,15 @@ int wi_regserver_routes_form_decode(const char *s, size_t len, char *out, size_t
 int wi_regserver_routes_form_get(const char *form, const char *key, char *out, size_t outlen);
 /* "pull,push" for bits (into out). */
 void wi_regserver_routes_actions_format(unsigned actions, char *out, size_t outlen);
+/* Copy s into out (NUL-terminated, truncated to fit) with every byte outside printable ASCII and
+ * the backslash written as \xNN, so that nothing a client sends can start a line or drive a
+ * terminal. */
+void wi_regserver_routes_escape(const char *s, char *out, size_t outlen);
+/* wi_log with the formatted message escaped as above: every line the server logs goes through
+ * here, so a %0a in a path or a user name cannot forge log lines. */
+void wi_regserver_routes_log(enum wi_log_level level, const char *fmt, ...) WI_PRINTF(2, 3);
+/* Media type grammar (RFC 6838 type "/" subtype, restricted-name characters), for artifactType. */
+bool wi_regserver_routes_mediatype_valid(const char *s);
 
 /* ---- storage ---- */
 
@@ -92,6 +105,27 @@ struct wi_rs_meta {
 };
 
 char *wi_regserver_storage_repo_dir(const char *root, const char *name);
+/* mkdir -p for paths under the root: every directory it creates is 0700 whatever the umask. */
+int wi_regserver_storage_mkdir(const char *path, wi_err *err);
+/* Atomic write of a private file: 0600 whatever the umask, its directory made as above. */
+int wi_regserver_storage_write_private(const char *path, const void *data, size_t len, wi_err *err);
+/* Namespace of a repository name: its first component. */
+void wi_regserver_storage_namespace(const char *name, char out[WI_RS_NAME_MAX + 1]);
+/* Paths and helpers of the layout, shared with regserver_space.c. */
+char *wi_regserver_storage_blob_path(const char *root, const char *digest);
+/* root/repos/<name>/<sub>[/<leaf>] */
+char *wi_regserver_storage_repo_file(const char *root, const char *name, const char *sub,
+                                     const char *leaf);
+/* A link file's name "alg-hex" as the digest "alg:hex"; false when it is not one. */
+bool wi_regserver_storage_link_digest(const char *link_name, char out[WI_DIGEST_MAX]);
+/* A temporary file of an atomic write (or a dot file). */
+bool wi_regserver_storage_is_tmp(const char *name);
+/* Sorted names in dir without temporary files; a missing directory is empty, an unreadable one
+ * WI_EIO naming it. */
+int wi_regserver_storage_list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err);
+/* Open and flock gc.lock (LOCK_SH for writers, LOCK_EX for gc); returns the descriptor. */
+int wi_regserver_storage_gc_lock(const char *root, int op, wi_err *err);
+
 /* WI_ENOTFOUND when the repository does not exist. */
 int wi_regserver_storage_meta_read(const char *root, const char *name, struct wi_rs_meta *m,
                                    wi_err *err);
@@ -162,6 +196,16 @@ int wi_regserver_storage_referrers(const char *root, const char *name, const cha
 /* Sorted repository names. */
 int wi_regserver_storage_catalog(const char *root, char ***names_out, size_t *n_out, wi_err *err);
 
+/* ---- disk space (regserver_space.c) ---- */
+
+/* Bytes a namespace stores: every distinct blob and manifest its repositories link, plus the data
+ * of its uploads in progress. Computed from the files (no bookkeeping to go stale); a result is
+ * reused for a second unless a blob was linked into the namespace meanwhile. WI_EIO when a
+ * directory cannot be read. */
+int wi_regserver_space_usage(const char *root, const char *ns, uint64_t *out, wi_err *err);
+/* A blob was linked into repository name: the next usage of its namespace is counted afresh. */
+void wi_regserver_space_forget(const char *root, const char *name);
+
 /* ---- auth ---- */
 
 struct wi_rs_auth;
@@ -191,6 +235,19 @@ int wi_regserver_auth_verify(struct wi_rs_auth *a, const char *token, struct wi_
 unsigned wi_regserver_auth_claims_actions(const struct wi_rs_claims *c, const char *type,
                                           const char *name);
 
+/* Failed-login throttling, per user and per client address (an IPv6 address counts by its /64).
+ * A key may fail WI_RS_THROTTLE_FREE times; each further failure blocks it for twice as long as
+ * the last (1 s, 2 s, … up to WI_RS_THROTTLE_MAX_DELAY); a success clears the user's count, and
+ * a key without failures for WI_RS_THROTTLE_FORGET seconds is forgotten. */
+#define WI_RS_THROTTLE_FREE      5
+#define WI_RS_THROTTLE_MAX_DELAY 60
+#define WI_RS_THROTTLE_FORGET    900
+/* Seconds until user (NULL: none) or addr may try again; 0 = now. */
+unsigned wi_regserver_auth_throttle_wait(struct wi_rs_auth *a, const char *user, const char *addr);
+/* Record a failed login; returns the user's failure count (or the address's without a user). */
+unsigned wi_regserver_auth_throttle_fail(struct wi_rs_auth *a, const char *user, const char *addr);
+void wi_regserver_auth_throttle_ok(struct wi_rs_auth *a, const char *user);
+
 /* Salted SHA-256 of a secret as hex, constant-time check (exported for unit tests). */
 void wi_regserver_auth_hash_secret(const char *salt_hex, const char *secret, char out[65]);
 
@@ -198,10 +255,13 @@ void wi_regserver_auth_hash_secret(const char *salt_hex, const char *secret, cha
 
 struct wi_rs_server {
   char *root;
-  char *listen; /* as bound */
+  char *listen;     /* as bound */
+  char *public_url; /* without a trailing '/'; NULL = realm from the Host header */
   bool tls;
   enum wi_regserver_auth auth_mode;
   struct wi_rs_auth *auth;
+  uint64_t max_upload; /* WI_REGSERVER_UNLIMITED = none */
+  uint64_t ns_quota;
 };
 
 struct wi_rs_req;
@@ -249,8 +309,11 @@ struct wi_rs_req {
   struct wi_rs_upload *upload; /* BODY_UPLOAD */
   bool upload_failed;
   wi_err upload_err;
-  bool monolithic; /* POST ?digest= */
-  char user[256];  /* authenticated identity, for the log */
+  bool monolithic;    /* POST ?digest= */
+  uint64_t body_left; /* bytes this upload may still take (size limit and quota) */
+  bool body_denied;   /* ... and it went past them: the HTTP layer closes the connection */
+  char user[256];     /* authenticated identity, for the log */
+  char peer[64];      /* client address, for throttling and the log */
   struct wi_rs_resp resp;
   bool done; /* response ready */
 };
@@ -258,13 +321,65 @@ struct wi_rs_req {
 void wi_regserver_routes_req_init(struct wi_rs_req *r, struct wi_rs_server *srv,
                                   const struct wi_rs_req_ops *ops, void *conn, const char *method,
                                   const char *path);
+/* True when handling the request may block on the disk (fsync, locks, directory walks): the HTTP
+ * layer then runs req_begin and req_end on a worker thread instead of its event loop. */
+bool wi_regserver_routes_req_may_block(const struct wi_rs_req *r);
+/* Answer at once with an error (the HTTP layer's own checks, e.g. a NUL in the request target). */
+void wi_regserver_routes_req_reject(struct wi_rs_req *r, int status, const char *code,
+                                    const char *msg);
 /* Called once headers are in. Either sets r->done (response ready) or sets body_kind. */
 void wi_regserver_routes_req_begin(struct wi_rs_req *r);
-/* A piece of the request body. */
-void wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len);
+/* A piece of the request body. Returns false when the connection must be closed (an upload
+ * without Content-Length ran past its size limit or quota: there is no way to answer mid-body). */
+bool wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len);
 /* The body is complete: produce the response (sets done). */
 void wi_regserver_routes_req_end(struct wi_rs_req *r);
 /* Release everything, including an upload left open by a dropped connection. */
 void wi_regserver_routes_req_dispose(struct wi_rs_req *r);
+
+/* Building the response (regserver_routes.c): a header (dropped past WI_RS_MAX_HEADERS), the
+ * status (marks the request done), an OCI error body, any body. */
+void wi_regserver_routes_resp_header(struct wi_rs_req *r, const char *name, const char *fmt, ...)
+    WI_PRINTF(3, 4);
+void wi_regserver_routes_resp_status(struct wi_rs_req *r, int status);
+void wi_regserver_routes_resp_error(struct wi_rs_req *r, int status, const char *code,
+                                    const char *msg);
+void wi_regserver_routes_resp_body(struct wi_rs_req *r, int status, const char *content_type,
+                                   const char *body);
+
+/* ---- access control (regserver_access.c) ---- */
+
+struct wi_rs_identity {
+  bool anonymous;   /* no credentials at all */
+  bool bearer;      /* a bearer token (its grants are in claims) */
+  const char *user; /* NULL = anonymous (also an anonymous token) */
+  struct wi_rs_claims claims;
+};
+/* Work out who is calling. false with the response set (401, or 429 while logins from this user
+ * or address are throttled) when the credentials are bad. */
+bool wi_regserver_access_identify(struct wi_rs_req *r, struct wi_rs_identity *id);
+/* Actions the caller has on type:name now (everything without auth). */
+unsigned wi_regserver_access_granted(struct wi_rs_req *r, const struct wi_rs_identity *id,
+                                     const char *type, const char *name);
+/* True when the caller may do `need` on type:name; otherwise the 401 (challenge naming the scopes,
+ * with repository:<also_pull>:pull too when given: a mount's source) or 403 is set. */
+bool wi_regserver_access_authorize(struct wi_rs_req *r, const struct wi_rs_identity *id,
+                                   const char *type, const char *name, unsigned need,
+                                   const char *also_pull);
+/* May the caller mount from `from` into `name`? false without a response when not (a plain
+ * upload follows), or with a 401 insufficient_scope challenge for both scopes when the caller's
+ * token lacks a pull on `from` that the account has. */
+bool wi_regserver_access_mount_scope(struct wi_rs_req *r, const struct wi_rs_identity *id,
+                                     const char *name, const char *from);
+/* 401 Bearer challenge for scopes (none: realm and service only), with error= when given. */
+void wi_regserver_access_challenge(struct wi_rs_req *r, const struct wi_rs_scope *scopes, size_t n,
+                                   const char *error);
+/* GET /v2/ and the catalog's scope check (false with the challenge set). */
+void wi_regserver_access_base(struct wi_rs_req *r, const struct wi_rs_identity *id);
+bool wi_regserver_access_catalog(struct wi_rs_req *r, const struct wi_rs_identity *id);
+/* The token endpoint: GET (Basic credentials or anonymous) and POST (OAuth2 password form, the
+ * body in r->body). */
+void wi_regserver_access_token_get(struct wi_rs_req *r);
+void wi_regserver_access_token_post(struct wi_rs_req *r);
 
 #endif

@@ -17,6 +17,11 @@
 #include "lib/regserver_int.h"
 #include "lib/str.h"
 
+/* Short names for the response builders (exported for regserver_access.c). */
+#define resp_header wi_regserver_routes_resp_header
+#define resp_status wi_regserver_routes_resp_status
+#define resp_error  wi_regserver_routes_resp_error
+
 /* ---- parsers ---- */
 
 static bool
@@ -259,10 +264,12 @@ wi_regserver_routes_range_parse(const char *hdr, uint64_t size, uint64_t *start,
   p++;
   if (*p == '\0') {
     b = UINT64_MAX;
-  } else if (!parse_u64(&p, &b) || *p != '\0' || b < a) {
+  } else if (!parse_u64(&p, &b) || *p != '\0') {
     return 0;
   }
-  if (a >= size)
+  /* A range that ends before it starts ("bytes=500-0") can select nothing: 416, never the whole
+   * blob with 200 as if no Range had been sent. */
+  if (a >= size || b < a)
     return -1;
   if (b >= size)
     b = size - 1;
@@ -365,6 +372,66 @@ wi_regserver_routes_actions_format(unsigned actions, char *out, size_t outlen)
   }
 }
 
+void
+wi_regserver_routes_escape(const char *s, char *out, size_t outlen)
+{
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+
+  if (outlen == 0)
+    return;
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+    if (o + (plain ? 1 : 4) >= outlen)
+      break;
+    if (plain) {
+      out[o++] = (char)c;
+      continue;
+    }
+    out[o++] = '\\';
+    out[o++] = 'x';
+    out[o++] = hex[c >> 4];
+    out[o++] = hex[c & 15];
+  }
+  out[o] = '\0';
+}
+
+void
+wi_regserver_routes_log(enum wi_log_level level, const char *fmt, ...)
+{
+  char msg[2048], esc[4096];
+  va_list ap;
+
+  if (level > wi_log_level())
+    return;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  wi_regserver_routes_escape(msg, esc, sizeof esc);
+  wi_log(level, "%s", esc);
+}
+
+static bool
+mt_name(const char *s, size_t n)
+{
+  if (n == 0 || n > 127 ||
+      !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+    return false;
+  for (size_t i = 1; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+          (s[i] >= '0' && s[i] <= '9') || strchr("!#$&-^_.+", s[i])))
+      return false;
+  return true;
+}
+
+bool
+wi_regserver_routes_mediatype_valid(const char *s)
+{
+  const char *slash = strchr(s, '/');
+  return slash && mt_name(s, (size_t)(slash - s)) && mt_name(slash + 1, strlen(slash + 1));
+}
+
 int
 wi_regserver_routes_form_decode(const char *s, size_t len, char *out, size_t outlen)
 {
@@ -409,11 +476,8 @@ wi_regserver_routes_form_get(const char *form, const char *key, char *out, size_
 
 /* ---- responses ---- */
 
-static void resp_header(struct wi_rs_req *r, const char *name, const char *fmt, ...)
-    WI_PRINTF(3, 4);
-
-static void
-resp_header(struct wi_rs_req *r, const char *name, const char *fmt, ...)
+void
+wi_regserver_routes_resp_header(struct wi_rs_req *r, const char *name, const char *fmt, ...)
 {
   va_list ap;
   char *v = NULL;
@@ -431,8 +495,8 @@ resp_header(struct wi_rs_req *r, const char *name, const char *fmt, ...)
   r->resp.n_headers++;
 }
 
-static void
-resp_status(struct wi_rs_req *r, int status)
+void
+wi_regserver_routes_resp_status(struct wi_rs_req *r, int status)
 {
   r->resp.status = status;
   r->done = true;
@@ -451,20 +515,35 @@ resp_json(struct wi_rs_req *r, int status, json_t *j)
   resp_status(r, status);
 }
 
-static void
-resp_error(struct wi_rs_req *r, int status, const char *code, const char *msg)
+void
+wi_regserver_routes_resp_error(struct wi_rs_req *r, int status, const char *code, const char *msg)
 {
   json_t *e = json_pack("{s:[{s:s, s:s, s:{}}]}", "errors", "code", code, "message", msg, "detail");
   resp_json(r, status, e);
 }
 
-/* Map a storage error to the spec's status and code. */
+void
+wi_regserver_routes_resp_body(struct wi_rs_req *r, int status, const char *content_type,
+                              const char *body)
+{
+  wi_err e2 = { 0 };
+  wi_buf_reset(&r->resp.body);
+  wi_buf_adds(&r->resp.body, body, &e2);
+  resp_header(r, "Content-Type", "%s", content_type);
+  resp_status(r, status);
+}
+
+/* Map a storage error to the spec's status and code. Anything unexpected (an I/O error, a
+ * corrupt file) is a 500 whose details go to the log, never a 404 that would pass for "absent". */
 static void
 resp_from_err(struct wi_rs_req *r, const wi_err *err, const char *notfound_code)
 {
   switch (err->code) {
   case WI_ENOTFOUND:
     resp_error(r, 404, notfound_code, err->msg);
+    break;
+  case WI_EDENIED:
+    resp_error(r, 403, "DENIED", err->msg);
     break;
   case WI_EDIGEST:
     resp_error(r, 400, "DIGEST_INVALID", err->msg);
@@ -480,148 +559,16 @@ resp_from_err(struct wi_rs_req *r, const wi_err *err, const char *notfound_code)
     resp_error(r, 416, "BLOB_UPLOAD_INVALID", err->msg);
     break;
   default:
-    wi_log(WI_LOG_ERROR, "%s %s: %s", r->method, r->path, err->msg);
+    wi_regserver_routes_log(WI_LOG_ERROR, "%s %s: %s", r->method, r->path, err->msg);
     resp_error(r, 500, "UNKNOWN", "internal error (see the registry log)");
     break;
   }
 }
 
-/* ---- auth ---- */
-
 static bool
 is_method(const struct wi_rs_req *r, const char *m)
 {
   return strcmp(r->method, m) == 0;
-}
-
-static void
-realm(struct wi_rs_req *r, char *out, size_t outlen)
-{
-  const char *host = r->ops->header(r, "Host");
-  snprintf(out, outlen, "%s://%s/token", r->srv->tls ? "https" : "http",
-           host && *host && !strpbrk(host, "\" \r\n") ? host : r->srv->listen);
-}
-
-static void
-challenge(struct wi_rs_req *r, const char *type, const char *name, unsigned actions,
-          const char *error)
-{
-  char rl[512], acts[64];
-
-  realm(r, rl, sizeof rl);
-  wi_regserver_routes_actions_format(actions, acts, sizeof acts);
-  if (type == NULL)
-    resp_header(r, "WWW-Authenticate", "Bearer realm=\"%s\",service=\"%s\"%s%s%s", rl,
-                WI_RS_SERVICE, error ? ",error=\"" : "", error ? error : "", error ? "\"" : "");
-  else
-    resp_header(r, "WWW-Authenticate",
-                "Bearer realm=\"%s\",service=\"%s\",scope=\"%s:%s:%s\"%s%s%s", rl, WI_RS_SERVICE,
-                type, name, strcmp(type, "registry") == 0 ? "*" : acts, error ? ",error=\"" : "",
-                error ? error : "", error ? "\"" : "");
-  resp_error(r, 401, "UNAUTHORIZED", "authentication required");
-}
-
-struct identity {
-  bool anonymous;
-  bool bearer;
-  const char *user; /* NULL = anonymous */
-  struct wi_rs_claims claims;
-};
-
-/* Split "Basic base64(user:pass)". */
-static int
-basic_credentials(const char *hdr, char **user, char **pass)
-{
-  size_t len = 0;
-  unsigned char *raw = NULL;
-
-  if (strncasecmp(hdr, "Basic ", 6) != 0)
-    return -1;
-  raw = wi_base64_decode(hdr + 6, &len);
-  if (raw == NULL)
-    return -1;
-  char *s = wi_xstrndup((const char *)raw, len);
-  explicit_bzero(raw, len);
-  free(raw);
-  char *colon = strchr(s, ':');
-  if (colon == NULL || colon == s) {
-    wi_alloc_secret_free(s);
-    return -1;
-  }
-  *user = wi_xstrndup(s, (size_t)(colon - s));
-  *pass = wi_xstrdup(colon + 1);
-  wi_alloc_secret_free(s);
-  return 0;
-}
-
-/* Work out who is calling. Returns false with a 401 response when credentials are bad. */
-static bool
-identify(struct wi_rs_req *r, struct identity *id)
-{
-  const char *h = r->ops->header(r, "Authorization");
-  wi_err err = { 0 };
-
-  memset(id, 0, sizeof *id);
-  id->anonymous = true;
-  if (h == NULL || *h == '\0')
-    return true;
-  id->anonymous = false;
-  if (strncasecmp(h, "Bearer ", 7) == 0) {
-    if (wi_regserver_auth_verify(r->srv->auth, h + 7, &id->claims, &err) < 0) {
-      challenge(r, NULL, NULL, 0, "invalid_token");
-      return false;
-    }
-    id->bearer = true;
-    id->user = id->claims.sub[0] ? id->claims.sub : NULL;
-  } else {
-    char *user = NULL, *pass = NULL;
-    int ok = basic_credentials(h, &user, &pass) == 0 &&
-             wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) == 0;
-    if (pass)
-      wi_alloc_secret_free(pass);
-    if (!ok) {
-      free(user);
-      challenge(r, NULL, NULL, 0, NULL);
-      return false;
-    }
-    snprintf(id->claims.sub, sizeof id->claims.sub, "%s", user);
-    free(user);
-    id->user = id->claims.sub;
-  }
-  snprintf(r->user, sizeof r->user, "%s", id->user ? id->user : "");
-  return true;
-}
-
-static unsigned
-granted(struct wi_rs_req *r, const struct identity *id, const char *type, const char *name)
-{
-  if (id->bearer)
-    return wi_regserver_auth_claims_actions(&id->claims, type, name) &
-           wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
-  return wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
-}
-
-/* True when the caller may do `need` on type:name; otherwise the 401/403 response is set. */
-static bool
-authorize(struct wi_rs_req *r, const struct identity *id, const char *type, const char *name,
-          unsigned need)
-{
-  if (r->srv->auth_mode == WI_REGSERVER_AUTH_NONE)
-    return true;
-  if ((granted(r, id, type, name) & need) == need)
-    return true;
-  unsigned ask = need & WI_RS_PUSH ? need | WI_RS_PULL : need;
-  if (id->anonymous || id->user == NULL) { /* no credentials, or an anonymous token */
-    challenge(r, type, name, ask, id->anonymous ? NULL : "insufficient_scope");
-    return false;
-  }
-  unsigned could = wi_regserver_auth_allowed(r->srv->auth, id->user, type, name);
-  if (id->bearer && (could & need) == need) {
-    challenge(r, type, name, ask, "insufficient_scope");
-    return false;
-  }
-  resp_error(r, 403, "DENIED", "requested access to the resource is denied");
-  return false;
 }
 
 /* ---- handlers ---- */
@@ -690,7 +637,125 @@ start_upload_body(struct wi_rs_req *r, const char *id)
 }
 
 static void
-handle_upload_new(struct wi_rs_req *r, const struct identity *id)
+stop_upload_body(struct wi_rs_req *r)
+{
+  wi_regserver_storage_upload_release(wi_steal(&r->upload));
+  r->body_kind = WI_RS_BODY_NONE;
+}
+
+/* Request body size as announced; UINT64_MAX when unknown (chunked transfer encoding). */
+static uint64_t
+content_length(struct wi_rs_req *r)
+{
+  const char *cl = r->ops->header(r, "Content-Length");
+  uint64_t v = 0;
+
+  if (cl == NULL)
+    return r->ops->header(r, "Transfer-Encoding") ? UINT64_MAX : 0;
+  if (!parse_u64(&cl, &v) || *cl)
+    return UINT64_MAX;
+  return v;
+}
+
+static void
+human(uint64_t v, char out[32])
+{
+  static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB" };
+  double d = (double)v;
+  size_t u = 0;
+  while (d >= 1024 && u + 1 < WI_ARRAY_SIZE(units)) {
+    d /= 1024;
+    u++;
+  }
+  if (u == 0)
+    snprintf(out, 32, "%llu bytes", (unsigned long long)v);
+  else
+    snprintf(out, 32, "%.1f %s", d, units[u]);
+}
+
+/* Room for `incoming` more bytes (UINT64_MAX: unknown) on an upload that holds `have`, within the
+ * per-upload size limit and the namespace quota. Sets r->body_left for the body; false with a 413
+ * (size) or 403 DENIED (quota) set. Concurrent uploads of one namespace are each checked against
+ * the usage when they start, so together they may pass the quota by what they carry at most. */
+static bool
+upload_room(struct wi_rs_req *r, uint64_t have, uint64_t incoming)
+{
+  uint64_t max = r->srv->max_upload, quota = r->srv->ns_quota, left = UINT64_MAX, used = 0;
+  char ns[WI_RS_NAME_MAX + 1], a[32], b[32], msg[512];
+  wi_err err = { 0 };
+
+  if (max != WI_REGSERVER_UNLIMITED)
+    left = have >= max ? 0 : max - have;
+  if (incoming != UINT64_MAX && incoming > left) {
+    human(max, a);
+    snprintf(msg, sizeof msg, "blob upload larger than the registry's limit of %s", a);
+    resp_error(r, 413, "SIZE_INVALID", msg);
+    return false;
+  }
+  if (quota != WI_REGSERVER_UNLIMITED) {
+    wi_regserver_storage_namespace(r->p.name, ns);
+    if (wi_regserver_space_usage(r->srv->root, ns, &used, &err) < 0) {
+      resp_from_err(r, &err, "NAME_UNKNOWN");
+      return false;
+    }
+    uint64_t qleft = used >= quota ? 0 : quota - used;
+    if (incoming != UINT64_MAX && incoming > qleft) {
+      char c[32];
+      human(used, a);
+      human(quota, b);
+      human(incoming, c);
+      snprintf(msg, sizeof msg,
+               "namespace %s would exceed its storage quota: %s of %s used, this upload needs %s",
+               ns, a, b, c);
+      resp_error(r, 403, "DENIED", msg);
+      return false;
+    }
+    if (qleft < left)
+      left = qleft;
+  }
+  r->body_left = left;
+  return true;
+}
+
+static bool
+same_namespace(const char *a, const char *b)
+{
+  size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+  return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* POST ?mount=&from=: 1 = answered (201, or an error), 0 = not mounted (open an upload). */
+static int
+try_mount(struct wi_rs_req *r, const struct wi_rs_identity *id, const char *mount, const char *from)
+{
+  wi_err err = { 0 };
+  uint64_t size = 0;
+
+  if (!wi_regserver_access_mount_scope(r, id, r->p.name, from))
+    return r->done ? 1 : 0;
+  if (wi_regserver_storage_blob_stat(r->srv->root, from, mount, &size, &err) < 0) {
+    if (err.code == WI_ENOTFOUND)
+      return 0;
+    resp_from_err(r, &err, "BLOB_UNKNOWN");
+    return 1;
+  }
+  /* A blob from another namespace adds to this one's usage; one from the same is counted. */
+  if (!same_namespace(r->p.name, from) && !upload_room(r, 0, size))
+    return 1;
+  if (wi_regserver_storage_blob_mount(r->srv->root, r->p.name, mount, &err) < 0) {
+    if (err.code == WI_ENOTFOUND) /* collected meanwhile */
+      return 0;
+    resp_from_err(r, &err, "BLOB_UNKNOWN");
+    return 1;
+  }
+  resp_header(r, "Location", "/v2/%s/blobs/%s", r->p.name, mount);
+  resp_header(r, "Docker-Content-Digest", "%s", mount);
+  resp_status(r, 201);
+  return 1;
+}
+
+static void
+handle_upload_new(struct wi_rs_req *r, const struct wi_rs_identity *id)
 {
   wi_err err = { 0 };
   char uid[33];
@@ -698,21 +763,14 @@ handle_upload_new(struct wi_rs_req *r, const struct identity *id)
   const char *from = r->ops->query(r, "from");
   const char *digest = r->ops->query(r, "digest");
 
-  if (mount && from && wi_regserver_routes_digest_valid(mount) &&
-      wi_regserver_routes_name_valid(from) &&
-      (r->srv->auth_mode == WI_REGSERVER_AUTH_NONE ||
-       (granted(r, id, "repository", from) & WI_RS_PULL)) &&
-      wi_regserver_storage_blob_stat(r->srv->root, from, mount, NULL, &err) == 0 &&
-      wi_regserver_storage_blob_mount(r->srv->root, r->p.name, mount, &err) == 0) {
-    resp_header(r, "Location", "/v2/%s/blobs/%s", r->p.name, mount);
-    resp_header(r, "Docker-Content-Digest", "%s", mount);
-    return resp_status(r, 201);
-  }
-  if (digest && !wi_regserver_routes_digest_valid(digest))
-    return resp_error(r, 400, "DIGEST_INVALID", "invalid digest");
+  if (mount && from && try_mount(r, id, mount, from))
+    return;
+  /* monolithic (the body is the blob): refuse one too large before creating anything */
+  if (digest && !upload_room(r, 0, content_length(r)))
+    return;
   if (wi_regserver_storage_upload_new(r->srv->root, r->p.name, uid, &err) < 0)
     return resp_from_err(r, &err, "NAME_UNKNOWN");
-  if (digest) { /* monolithic: the body is the blob */
+  if (digest) {
     r->monolithic = true;
     return start_upload_body(r, uid);
   }
@@ -732,8 +790,7 @@ check_chunk_start(struct wi_rs_req *r)
     return true;
   if (wi_regserver_routes_content_range_parse(cr, &start, &end) == 0 && start == off)
     return true;
-  wi_regserver_storage_upload_release(wi_steal(&r->upload));
-  r->body_kind = WI_RS_BODY_NONE;
+  stop_upload_body(r);
   upload_location(r, r->p.ref, off);
   resp_error(r, 416, "BLOB_UPLOAD_INVALID", "Content-Range does not continue the upload");
   return false;
@@ -758,12 +815,13 @@ handle_upload(struct wi_rs_req *r)
   }
   if (is_method(r, "PUT")) {
     const char *digest = r->ops->query(r, "digest");
-    if (digest == NULL || !wi_regserver_routes_digest_valid(digest))
-      return resp_error(r, 400, "DIGEST_INVALID", "missing or invalid digest parameter");
+    if (digest == NULL)
+      return resp_error(r, 400, "DIGEST_INVALID", "missing digest parameter");
   }
   start_upload_body(r, r->p.ref);
-  if (r->upload)
-    check_chunk_start(r);
+  if (r->upload && check_chunk_start(r) &&
+      !upload_room(r, wi_regserver_storage_upload_offset(r->upload), content_length(r)))
+    stop_upload_body(r);
 }
 
 static void
@@ -898,11 +956,13 @@ finish_manifest(struct wi_rs_req *r)
   wi_err err = { 0 };
   struct wi_rs_manifest_info info = { 0 };
   char subject[WI_DIGEST_MAX];
-  const char *tags[16];
+  const char *tags[WI_RS_MAX_TAG_PARAMS];
   size_t n_tags = r->ops->query_all(r, "tag", tags, WI_ARRAY_SIZE(tags));
 
   if (r->body_too_big)
     return resp_error(r, 413, "SIZE_INVALID", "manifest larger than 4 MiB");
+  if (n_tags > WI_ARRAY_SIZE(tags)) /* refused by check_query already */
+    n_tags = WI_ARRAY_SIZE(tags);
   if (n_tags && !strchr(r->p.ref, ':'))
     n_tags = 0; /* ?tag= only applies to a PUT by digest */
   if (wi_regserver_storage_manifest_put(
@@ -1006,7 +1066,7 @@ handle_tags(struct wi_rs_req *r)
 }
 
 static void
-handle_catalog(struct wi_rs_req *r, const struct identity *id)
+handle_catalog(struct wi_rs_req *r, const struct wi_rs_identity *id)
 {
   wi_err err = { 0 };
   char **names = NULL;
@@ -1054,100 +1114,6 @@ handle_referrers(struct wi_rs_req *r)
   resp_status(r, 200);
 }
 
-/* Scopes requested in a token query/form: each value may hold several, space-separated. */
-static size_t
-collect_scopes(const char *const *vals, size_t nvals, struct wi_rs_scope *out, size_t max)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < nvals; i++) {
-    const char *p = vals[i];
-    while (*p && n < max) {
-      while (*p == ' ')
-        p++;
-      size_t len = strcspn(p, " ");
-      if (len && wi_regserver_routes_scope_parse(p, len, &out[n]) == 0)
-        n++;
-      p += len;
-    }
-  }
-  return n;
-}
-
-static void
-issue_token(struct wi_rs_req *r, const char *user, const struct wi_rs_scope *scopes, size_t n)
-{
-  wi_err err = { 0 };
-  wi_buf_reset(&r->resp.body);
-  if (wi_regserver_auth_issue(r->srv->auth, user, scopes, n, &r->resp.body, &err) < 0)
-    return resp_from_err(r, &err, "UNKNOWN");
-  resp_header(r, "Content-Type", "application/json");
-  resp_header(r, "Cache-Control", "no-store");
-  resp_status(r, 200);
-}
-
-static void
-token_unauthorized(struct wi_rs_req *r)
-{
-  resp_header(r, "WWW-Authenticate", "Basic realm=\"%s\"", WI_RS_SERVICE);
-  resp_error(r, 401, "UNAUTHORIZED", "invalid username or auth token");
-}
-
-static void
-handle_token_get(struct wi_rs_req *r)
-{
-  const char *h = r->ops->header(r, "Authorization");
-  struct wi_rs_scope scopes[WI_RS_MAX_GRANTS];
-  const char *vals[WI_RS_MAX_GRANTS];
-  char *user = NULL, *pass = NULL;
-  wi_err err = { 0 };
-
-  if (h && *h) {
-    bool ok = basic_credentials(h, &user, &pass) == 0 &&
-              wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) == 0;
-    if (pass)
-      wi_alloc_secret_free(pass);
-    if (!ok) {
-      free(user);
-      return token_unauthorized(r);
-    }
-  }
-  size_t nv = r->ops->query_all(r, "scope", vals, WI_ARRAY_SIZE(vals));
-  size_t n = collect_scopes(vals, nv, scopes, WI_ARRAY_SIZE(scopes));
-  snprintf(r->user, sizeof r->user, "%s", user ? user : "");
-  issue_token(r, user, scopes, n);
-  free(user);
-}
-
-static void
-handle_token_post(struct wi_rs_req *r)
-{
-  const char *form = r->body.data ? r->body.data : "";
-  char grant[32], user[256], scope[2048];
-  char *pass = wi_xmalloc(1024);
-  struct wi_rs_scope scopes[WI_RS_MAX_GRANTS];
-  wi_err err = { 0 };
-
-  if (r->body_too_big ||
-      wi_regserver_routes_form_get(form, "grant_type", grant, sizeof grant) < 0 ||
-      strcmp(grant, "password") != 0) {
-    wi_alloc_secret_free(pass);
-    return resp_json(r, 400, json_pack("{s:s}", "error", "unsupported_grant_type"));
-  }
-  if (wi_regserver_routes_form_get(form, "username", user, sizeof user) < 0 ||
-      wi_regserver_routes_form_get(form, "password", pass, 1024) < 0 ||
-      wi_regserver_auth_check_password(r->srv->auth, user, pass, &err) < 0) {
-    wi_alloc_secret_free(pass);
-    return token_unauthorized(r);
-  }
-  wi_alloc_secret_free(pass);
-  const char *vals[1] = { scope };
-  size_t n = 0;
-  if (wi_regserver_routes_form_get(form, "scope", scope, sizeof scope) == 0)
-    n = collect_scopes(vals, 1, scopes, WI_ARRAY_SIZE(scopes));
-  snprintf(r->user, sizeof r->user, "%s", user);
-  issue_token(r, user, scopes, n);
-}
-
 /* Required actions for a route and method, or 0 if the method is not allowed. */
 static unsigned
 route_needs(const struct wi_rs_req *r)
@@ -1176,6 +1142,104 @@ route_needs(const struct wi_rs_req *r)
   }
 }
 
+/* ---- query parameters, checked before anything is read or stored ---- */
+
+/* The value of a parameter that may appear once; false with a 400 when it appears more often or
+ * fails valid(). */
+static bool
+one_param(struct wi_rs_req *r, const char *key, bool (*valid)(const char *), const char *code,
+          const char **out)
+{
+  const char *v[2];
+  char msg[200];
+  size_t n = r->ops->query_all(r, key, v, 2);
+
+  *out = n ? v[0] : NULL;
+  if (n > 1) {
+    snprintf(msg, sizeof msg, "query parameter %s given more than once", key);
+    resp_error(r, 400, code, msg);
+    return false;
+  }
+  if (n && !valid(v[0])) {
+    snprintf(msg, sizeof msg, "invalid %s parameter", key);
+    resp_error(r, 400, code, msg);
+    return false;
+  }
+  return true;
+}
+
+static bool
+any_value(const char *v)
+{
+  WI_UNUSED(v);
+  return true;
+}
+
+static bool
+count_valid(const char *v)
+{
+  const char *p = v;
+  uint64_t n = 0;
+  return *v == '\0' || (parse_u64(&p, &n) && *p == '\0');
+}
+
+static bool
+check_tags(struct wi_rs_req *r)
+{
+  const char *tags[WI_RS_MAX_TAG_PARAMS];
+  char msg[200];
+  size_t n = r->ops->query_all(r, "tag", tags, WI_ARRAY_SIZE(tags));
+
+  if (n > WI_ARRAY_SIZE(tags)) {
+    snprintf(msg, sizeof msg, "at most %d tag parameters", WI_RS_MAX_TAG_PARAMS);
+    resp_error(r, 400, "TAG_INVALID", msg);
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!wi_regserver_routes_tag_valid(tags[i])) {
+      snprintf(msg, sizeof msg,
+               "invalid tag parameter (tags are [A-Za-z0-9_][A-Za-z0-9._-]{0,127})");
+      resp_error(r, 400, "TAG_INVALID", msg);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Every parameter the route reads: a bad one is a 400 before any storage is touched (a bad ?tag=
+ * used to be refused only after the manifest was stored). Unknown parameters are ignored. */
+static bool
+check_query(struct wi_rs_req *r)
+{
+  const char *v;
+
+  switch (r->p.route) {
+  case WI_RS_R_UPLOAD_NEW:
+    return one_param(r, "digest", wi_regserver_routes_digest_valid, "DIGEST_INVALID", &v) &&
+           one_param(r, "mount", wi_regserver_routes_digest_valid, "DIGEST_INVALID", &v) &&
+           one_param(r, "from", wi_regserver_routes_name_valid, "NAME_INVALID", &v);
+  case WI_RS_R_UPLOAD:
+    return one_param(r, "digest", wi_regserver_routes_digest_valid, "DIGEST_INVALID", &v);
+  case WI_RS_R_MANIFEST:
+    return !is_method(r, "PUT") || check_tags(r);
+  case WI_RS_R_TAGS:
+    return one_param(r, "n", count_valid, "PAGINATION_NUMBER_INVALID", &v) &&
+           one_param(r, "last", wi_regserver_routes_tag_valid, "TAG_INVALID", &v);
+  case WI_RS_R_CATALOG:
+    return one_param(r, "n", count_valid, "PAGINATION_NUMBER_INVALID", &v) &&
+           one_param(r, "last", wi_regserver_routes_name_valid, "NAME_INVALID", &v);
+  case WI_RS_R_REFERRERS:
+    return one_param(r, "artifactType", wi_regserver_routes_mediatype_valid, "UNSUPPORTED", &v);
+  case WI_RS_R_TOKEN:
+    return one_param(r, "service", any_value, "UNSUPPORTED", &v) &&
+           one_param(r, "account", any_value, "UNSUPPORTED", &v);
+  default:
+    return true;
+  }
+}
+
+/* ---- request lifecycle ---- */
+
 void
 wi_regserver_routes_req_init(struct wi_rs_req *r, struct wi_rs_server *srv,
                              const struct wi_rs_req_ops *ops, void *conn, const char *method,
@@ -1188,30 +1252,46 @@ wi_regserver_routes_req_init(struct wi_rs_req *r, struct wi_rs_server *srv,
   r->method = method;
   r->path = path;
   r->resp.fd = -1;
+  r->body_left = UINT64_MAX;
   wi_buf_init(&r->resp.body, 8 * 1024 * 1024);
   wi_buf_init(&r->body, WI_RS_MAX_FORM);
 }
 
-static void
-begin_v2(struct wi_rs_req *r, struct identity *id)
+bool
+wi_regserver_routes_req_may_block(const struct wi_rs_req *r)
 {
-  if (r->p.route == WI_RS_R_BASE) {
-    if (r->srv->auth_mode == WI_REGSERVER_AUTH_TOKEN && id->anonymous)
-      return challenge(r, NULL, NULL, 0, NULL);
-    return resp_json(r, 200, json_object());
-  }
+  if (is_method(r, "GET") || is_method(r, "HEAD"))
+    return strncmp(r->path, "/v2/_catalog", 12) == 0; /* walks every repository */
+  return true;
+}
+
+void
+wi_regserver_routes_req_reject(struct wi_rs_req *r, int status, const char *code, const char *msg)
+{
+  resp_header(r, "Docker-Distribution-API-Version", "registry/2.0");
+  resp_error(r, status, code, msg);
+  r->body_kind = WI_RS_BODY_DISCARD;
+}
+
+static void
+begin_v2(struct wi_rs_req *r, struct wi_rs_identity *id)
+{
+  if (r->p.route == WI_RS_R_BASE)
+    return wi_regserver_access_base(r, id);
   if (r->p.route == WI_RS_R_CATALOG) {
     if (!is_method(r, "GET"))
       return resp_error(r, 405, "UNSUPPORTED", "method not allowed");
-    if (r->srv->auth_mode == WI_REGSERVER_AUTH_TOKEN && id->bearer &&
-        !(wi_regserver_auth_claims_actions(&id->claims, "registry", "catalog") & WI_RS_CATALOG))
-      return challenge(r, "registry", "catalog", 0, "insufficient_scope");
+    if (!wi_regserver_access_catalog(r, id))
+      return;
     return handle_catalog(r, id);
   }
   unsigned need = route_needs(r);
   if (need == 0)
     return resp_error(r, 405, "UNSUPPORTED", "method not allowed");
-  if (!authorize(r, id, "repository", r->p.name, need))
+  const char *from = NULL;
+  if (r->p.route == WI_RS_R_UPLOAD_NEW && r->ops->query(r, "mount"))
+    from = r->ops->query(r, "from");
+  if (!wi_regserver_access_authorize(r, id, "repository", r->p.name, need, from))
     return;
   switch (r->p.route) {
   case WI_RS_R_BLOB:
@@ -1235,17 +1315,24 @@ void
 wi_regserver_routes_req_begin(struct wi_rs_req *r)
 {
   wi_err err = { 0 };
-  struct identity id;
+  struct wi_rs_identity id;
 
   resp_header(r, "Docker-Distribution-API-Version", "registry/2.0");
   if (wi_regserver_routes_path_parse(r->path, &r->p, &err) < 0) {
     if (err.code == WI_ENOTFOUND)
       return resp_error(r, 404, "NAME_UNKNOWN", "unknown path");
+    /* No manifest can exist under an invalid tag: reading or deleting one is "unknown" (404), as
+     * the distribution spec's conformance suite expects; only a PUT is a client error. */
+    if (r->p.route == WI_RS_R_MANIFEST && strcmp(r->p.oci_code, "TAG_INVALID") == 0 &&
+        !is_method(r, "PUT"))
+      return resp_error(r, 404, "MANIFEST_UNKNOWN", "manifest unknown");
     return resp_error(r, 400, r->p.oci_code, err.msg);
   }
+  if (!check_query(r))
+    return;
   if (r->p.route == WI_RS_R_TOKEN) {
     if (is_method(r, "GET"))
-      return handle_token_get(r);
+      return wi_regserver_access_token_get(r);
     if (is_method(r, "POST")) {
       r->body_kind = WI_RS_BODY_BUFFER;
       return;
@@ -1253,7 +1340,7 @@ wi_regserver_routes_req_begin(struct wi_rs_req *r)
     return resp_error(r, 405, "UNSUPPORTED", "method not allowed");
   }
   if (r->srv->auth_mode == WI_REGSERVER_AUTH_TOKEN) {
-    if (!identify(r, &id))
+    if (!wi_regserver_access_identify(r, &id))
       return;
   } else {
     memset(&id, 0, sizeof id);
@@ -1264,7 +1351,7 @@ wi_regserver_routes_req_begin(struct wi_rs_req *r)
     r->body_kind = WI_RS_BODY_DISCARD;
 }
 
-void
+bool
 wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len)
 {
   switch (r->body_kind) {
@@ -1274,14 +1361,28 @@ wi_regserver_routes_req_body(struct wi_rs_req *r, const char *data, size_t len)
       if (wi_buf_add(&r->body, data, len, &err) < 0)
         r->body_too_big = true;
     }
-    break;
+    return true;
   case WI_RS_BODY_UPLOAD:
-    if (!r->upload_failed &&
-        wi_regserver_storage_upload_write(r->upload, data, len, &r->upload_err) < 0)
+    if (r->upload_failed)
+      return true;
+    if (len > r->body_left) {
+      /* Only a body without Content-Length gets here (the others were refused before): nothing
+       * can be answered mid-body, so the connection is closed. What arrived so far stays in the
+       * upload, which the client may cancel; otherwise it is reaped. */
+      r->body_denied = true;
       r->upload_failed = true;
-    break;
+      wi_err_set(&r->upload_err, WI_ETOOBIG, "upload %s ran past its size limit or quota",
+                 r->p.ref);
+      wi_regserver_routes_log(WI_LOG_WARN, "%s %s: %s; closing the connection", r->method, r->path,
+                              r->upload_err.msg);
+      return false;
+    }
+    r->body_left -= len;
+    if (wi_regserver_storage_upload_write(r->upload, data, len, &r->upload_err) < 0)
+      r->upload_failed = true;
+    return true;
   default:
-    break;
+    return true;
   }
 }
 
@@ -1291,7 +1392,7 @@ wi_regserver_routes_req_end(struct wi_rs_req *r)
   if (r->done)
     return;
   if (r->p.route == WI_RS_R_TOKEN)
-    handle_token_post(r);
+    wi_regserver_access_token_post(r);
   else if (r->p.route == WI_RS_R_MANIFEST)
     finish_manifest(r);
   else if (r->upload)

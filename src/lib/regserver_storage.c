@@ -19,10 +19,9 @@
 #include "lib/regserver_int.h"
 #include "lib/util.h"
 
-#define UPLOAD_STALE_SECONDS (24 * 3600)
-#define WRITEBACK_STEP       (8 * 1024 * 1024)
-#define HASH_THREAD_MIN      (4 * 1024 * 1024) /* bodies larger than this hash in a helper */
-#define HASH_READ_SIZE       (1024 * 1024)
+#define WRITEBACK_STEP  (8 * 1024 * 1024)
+#define HASH_THREAD_MIN (4 * 1024 * 1024) /* bodies larger than this hash in a helper */
+#define HASH_READ_SIZE  (1024 * 1024)
 
 /* "sha256:<hex>" -> "sha256-<hex>", the file-name form used in link directories. */
 static void
@@ -36,8 +35,8 @@ dname(const char *digest, char out[WI_DIGEST_MAX])
 
 /* The reverse of dname: a link file's name "algo-hex" as the digest "algo:hex"; false when the name
  * has no '-'. */
-static bool
-link_digest(const char *link_name, char out[WI_DIGEST_MAX])
+bool
+wi_regserver_storage_link_digest(const char *link_name, char out[WI_DIGEST_MAX])
 {
   snprintf(out, WI_DIGEST_MAX, "%s", link_name);
   char *dash = strchr(out, '-');
@@ -47,8 +46,8 @@ link_digest(const char *link_name, char out[WI_DIGEST_MAX])
   return true;
 }
 
-static char *
-blob_path(const char *root, const char *digest)
+char *
+wi_regserver_storage_blob_path(const char *root, const char *digest)
 {
   const char *c = strchr(digest, ':');
   return wi_xasprintf("%s/blobs/%.*s/%s", root, (int)(c - digest), digest, c + 1);
@@ -60,16 +59,17 @@ wi_regserver_storage_repo_dir(const char *root, const char *name)
   return wi_xasprintf("%s/repos/%s", root, name);
 }
 
-static char *
-repo_file(const char *root, const char *name, const char *sub, const char *leaf)
+char *
+wi_regserver_storage_repo_file(const char *root, const char *name, const char *sub,
+                               const char *leaf)
 {
   if (leaf)
     return wi_xasprintf("%s/repos/%s/%s/%s", root, name, sub, leaf);
   return wi_xasprintf("%s/repos/%s/%s", root, name, sub);
 }
 
-static bool
-is_tmp_name(const char *n)
+bool
+wi_regserver_storage_is_tmp(const char *n)
 {
   return strstr(n, ".tmp-") != NULL || n[0] == '.';
 }
@@ -81,8 +81,8 @@ cmp_str(const void *a, const void *b)
 }
 
 /* Names in dir, sorted, without temporary files. A missing directory gives an empty list. */
-static int
-list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err)
+int
+wi_regserver_storage_list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err)
 {
   DIR *d = opendir(dir);
   char **v = NULL;
@@ -94,7 +94,7 @@ list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err)
   if (d == NULL)
     return errno == ENOENT ? 0 : wi_err_sys(err, WI_EIO, "open directory %s", dir);
   while ((e = readdir(d)) != NULL) {
-    if (is_tmp_name(e->d_name))
+    if (wi_regserver_storage_is_tmp(e->d_name))
       continue;
     v = wi_xreallocarray(v, n + 1, sizeof *v);
     v[n++] = wi_xstrdup(e->d_name);
@@ -109,8 +109,8 @@ list_dir(const char *dir, char ***out, size_t *n_out, wi_err *err)
 
 /* gc.lock: manifest writes and blob links hold it shared, gc exclusive (see
  * wi_regserver_storage_gc). */
-static int
-gc_lock(const char *root, int op, wi_err *err)
+int
+wi_regserver_storage_gc_lock(const char *root, int op, wi_err *err)
 {
   wi_autofree char *p = wi_xasprintf("%s/gc.lock", root);
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -125,15 +125,64 @@ gc_lock(const char *root, int op, wi_err *err)
   return fd;
 }
 
-static int
-write_link(const char *path, const char *content, wi_err *err)
+int
+wi_regserver_storage_mkdir(const char *path, wi_err *err)
+{
+  wi_autofree char *p = wi_xstrdup(path);
+  size_t len = strlen(p);
+
+  while (len > 1 && p[len - 1] == '/')
+    p[--len] = '\0';
+  for (char *s = p + 1;; s++) {
+    if (*s != '/' && *s != '\0')
+      continue;
+    char c = *s;
+    *s = '\0';
+    /* chmod what we create: mkdir's mode passes through the umask, and a umask such as 0277 would
+     * leave a directory we cannot write into. */
+    if (mkdir(p, 0700) == 0) {
+      if (chmod(p, 0700) < 0)
+        return wi_err_sys(err, WI_EIO, "chmod %s", p);
+    } else if (errno != EEXIST) {
+      return wi_err_sys(err, WI_EIO, "mkdir %s", p);
+    }
+    *s = c;
+    if (c == '\0')
+      return 0;
+  }
+}
+
+int
+wi_regserver_storage_write_private(const char *path, const void *data, size_t len, wi_err *err)
 {
   wi_autofree char *dir = wi_xstrdup(path);
   char *slash = strrchr(dir, '/');
-  *slash = '\0';
-  if (wi_fs_mkdir_p(dir, 0755, err) < 0)
+  if (slash)
+    *slash = '\0';
+  if (slash && wi_regserver_storage_mkdir(dir, err) < 0)
     return err->code;
-  return wi_fs_write_file_atomic(path, content, strlen(content), 0644, err);
+  return wi_fs_write_file_atomic_exact(path, data, len, 0600, err);
+}
+
+static int
+write_link(const char *path, const char *content, wi_err *err)
+{
+  return wi_regserver_storage_write_private(path, content, strlen(content), err);
+}
+
+void
+wi_regserver_storage_namespace(const char *name, char out[WI_RS_NAME_MAX + 1])
+{
+  snprintf(out, WI_RS_NAME_MAX + 1, "%.*s", (int)strcspn(name, "/"), name);
+}
+
+/* errno of a failed open/stat as the storage's answer: absent, or an I/O problem to report. */
+static int
+fs_fail(wi_err *err, const char *what, const char *path)
+{
+  if (errno == ENOENT)
+    return wi_err_set(err, WI_ENOTFOUND, "%s not found", what);
+  return wi_err_sys(err, WI_EIO, "%s: %s", what, path);
 }
 
 /* ---- repositories ---- */
@@ -142,7 +191,7 @@ int
 wi_regserver_storage_meta_read(const char *root, const char *name, struct wi_rs_meta *m,
                                wi_err *err)
 {
-  wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
+  wi_autofree char *p = wi_regserver_storage_repo_file(root, name, "_meta.json", NULL);
   wi_autofree char *data = NULL;
   size_t len = 0;
   int ret = wi_fs_read_file(p, 64 * 1024, &data, &len, err);
@@ -167,7 +216,7 @@ wi_regserver_storage_meta_read(const char *root, const char *name, struct wi_rs_
 static int
 meta_write(const char *root, const char *name, const struct wi_rs_meta *m, wi_err *err)
 {
-  wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
+  wi_autofree char *p = wi_regserver_storage_repo_file(root, name, "_meta.json", NULL);
   json_t *j = json_pack("{s:s, s:b}", "namespace", m->namespace_, "public", m->public_);
   wi_autofree char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);
@@ -177,7 +226,7 @@ meta_write(const char *root, const char *name, const struct wi_rs_meta *m, wi_er
 int
 wi_regserver_storage_repo_ensure(const char *root, const char *name, wi_err *err)
 {
-  wi_autofree char *p = repo_file(root, name, "_meta.json", NULL);
+  wi_autofree char *p = wi_regserver_storage_repo_file(root, name, "_meta.json", NULL);
   struct wi_rs_meta m = { 0 };
 
   if (access(p, F_OK) == 0)
@@ -192,16 +241,26 @@ wi_regserver_storage_repo_ensure(const char *root, const char *name, wi_err *err
 
 /* ---- blobs ---- */
 
-/* The repository holds digest as a blob, or as a manifest (manifests are blobs too, and some
- * clients fetch them through /blobs/). */
-static bool
-repo_links(const char *root, const char *name, const char *digest)
+/* Does the repository hold digest as a blob, or as a manifest (manifests are blobs too, and some
+ * clients fetch them through /blobs/)? 0 yes, WI_ENOTFOUND no, WI_EIO when it cannot tell. */
+static int
+repo_links(const char *root, const char *name, const char *digest, wi_err *err)
 {
   char dn[WI_DIGEST_MAX];
+  struct stat st;
+
   dname(digest, dn);
-  wi_autofree char *layer = repo_file(root, name, "_layers", dn);
-  wi_autofree char *man = repo_file(root, name, "_manifests", dn);
-  return access(layer, F_OK) == 0 || access(man, F_OK) == 0;
+  wi_autofree char *layer = wi_regserver_storage_repo_file(root, name, "_layers", dn);
+  wi_autofree char *man = wi_regserver_storage_repo_file(root, name, "_manifests", dn);
+  if (lstat(layer, &st) == 0)
+    return 0;
+  if (errno != ENOENT)
+    return wi_err_sys(err, WI_EIO, "blob link %s", layer);
+  if (lstat(man, &st) == 0)
+    return 0;
+  if (errno != ENOENT)
+    return wi_err_sys(err, WI_EIO, "manifest link %s", man);
+  return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
 }
 
 int
@@ -209,10 +268,15 @@ wi_regserver_storage_blob_stat(const char *root, const char *name, const char *d
                                uint64_t *size_out, wi_err *err)
 {
   struct stat st;
-  wi_autofree char *bp = blob_path(root, digest);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(root, digest);
 
-  if (!repo_links(root, name, digest) || stat(bp, &st) < 0)
-    return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
+  if (repo_links(root, name, digest, err) < 0)
+    return err->code;
+  if (stat(bp, &st) < 0)
+    return errno == ENOENT ? wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name)
+                           : wi_err_sys(err, WI_EIO, "blob %s", bp);
+  if (!S_ISREG(st.st_mode))
+    return wi_err_set(err, WI_EIO, "blob %s is not a regular file", bp);
   if (size_out)
     *size_out = (uint64_t)st.st_size;
   return 0;
@@ -223,16 +287,19 @@ wi_regserver_storage_blob_open(const char *root, const char *name, const char *d
                                uint64_t *size_out, wi_err *err)
 {
   struct stat st;
-  wi_autofree char *bp = blob_path(root, digest);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(root, digest);
 
-  if (!repo_links(root, name, digest))
-    return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
+  if (repo_links(root, name, digest, err) < 0)
+    return err->code;
   int fd = open(bp, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
-  if (fstat(fd, &st) < 0) {
+    return errno == ENOENT ? wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name)
+                           : wi_err_sys(err, WI_EIO, "open blob %s", bp);
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    int ret = S_ISREG(st.st_mode) ? wi_err_sys(err, WI_EIO, "stat %s", bp)
+                                  : wi_err_set(err, WI_EIO, "blob %s is not a regular file", bp);
     close(fd);
-    return wi_err_sys(err, WI_EIO, "stat %s", bp);
+    return ret;
   }
   *fd_out = fd;
   *size_out = (uint64_t)st.st_size;
@@ -245,24 +312,25 @@ static int
 link_blob(const char *root, const char *name, const char *digest, wi_err *err)
 {
   char dn[WI_DIGEST_MAX];
-  wi_autofree char *bp = blob_path(root, digest);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(root, digest);
   wi_autofree char *link = NULL;
 
   dname(digest, dn);
-  link = repo_file(root, name, "_layers", dn);
+  link = wi_regserver_storage_repo_file(root, name, "_layers", dn);
   if (utimensat(AT_FDCWD, bp, NULL, 0) < 0)
-    return wi_err_set(err, WI_ENOTFOUND, "blob %s not found", digest);
+    return fs_fail(err, "blob", bp);
   if (access(link, F_OK) == 0)
     return 0;
   if (wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
+  wi_regserver_space_forget(root, name);
   return write_link(link, "", err);
 }
 
 int
 wi_regserver_storage_blob_mount(const char *root, const char *name, const char *digest, wi_err *err)
 {
-  wi_autoclose int lk = gc_lock(root, LOCK_SH, err);
+  wi_autoclose int lk = wi_regserver_storage_gc_lock(root, LOCK_SH, err);
   if (lk < 0)
     return err->code;
   return link_blob(root, name, digest, err);
@@ -275,7 +343,7 @@ wi_regserver_storage_blob_delete(const char *root, const char *name, const char 
   char dn[WI_DIGEST_MAX];
 
   dname(digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_layers", dn);
+  wi_autofree char *link = wi_regserver_storage_repo_file(root, name, "_layers", dn);
   if (unlink(link) < 0) {
     if (errno == ENOENT)
       return wi_err_set(err, WI_ENOTFOUND, "blob %s not found in %s", digest, name);
@@ -386,13 +454,15 @@ wi_regserver_storage_upload_new(const char *root, const char *name, char id_out[
     return err->code;
   wi_autofree char *dir = upload_dir(root, name, id_out);
   wi_autofree char *data = wi_xasprintf("%s/data", dir);
-  if (wi_fs_mkdir_p(dir, 0755, err) < 0)
+  if (wi_regserver_storage_mkdir(dir, err) < 0)
     return err->code;
-  int fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return wi_err_sys(err, WI_EIO, "create %s", data);
+  /* The data file becomes the blob by rename: 0600 whatever the umask. */
+  int ret = fchmod(fd, 0600) < 0 ? wi_err_sys(err, WI_EIO, "chmod %s", data) : 0;
   close(fd);
-  return 0;
+  return ret;
 }
 
 /* Fold the first `size` bytes of fd into a fresh hasher. */
@@ -440,8 +510,9 @@ wi_regserver_storage_upload_open(const char *root, const char *name, const char 
   wi_autofree char *data = wi_xasprintf("%s/data", dir);
   int fd = open(data, O_RDWR | O_APPEND | O_CLOEXEC); /* read too: rehash */
   if (fd < 0) {
+    fs_fail(err, "upload", data);
     free(dir);
-    return wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
+    return err->code;
   }
   pthread_mutex_lock(&upload_mu);
   struct upload_entry *e = entry_find(dir);
@@ -610,7 +681,7 @@ wi_regserver_storage_upload_finish(struct wi_rs_upload *u, const char *digest, w
 {
   char got[WI_DIGEST_MAX];
   wi_autofree char *data = wi_xasprintf("%s/data", u->dir);
-  wi_autofree char *bp = blob_path(u->root, digest);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(u->root, digest);
   wi_autofree char *bdir = NULL;
   int lk = -1, ret = 0;
 
@@ -635,8 +706,8 @@ wi_regserver_storage_upload_finish(struct wi_rs_upload *u, const char *digest, w
   }
   bdir = wi_xstrdup(bp);
   *strrchr(bdir, '/') = '\0';
-  lk = gc_lock(u->root, LOCK_SH, err);
-  if (lk < 0 || wi_fs_mkdir_p(bdir, 0755, err) < 0) {
+  lk = wi_regserver_storage_gc_lock(u->root, LOCK_SH, err);
+  if (lk < 0 || wi_regserver_storage_mkdir(bdir, err) < 0) {
     ret = err->code;
     goto out;
   }
@@ -669,7 +740,7 @@ wi_regserver_storage_upload_status(const char *root, const char *name, const cha
   wi_autofree char *dir = upload_dir(root, name, id);
   wi_autofree char *data = wi_xasprintf("%s/data", dir);
   if (stat(data, &st) < 0)
-    return wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
+    return fs_fail(err, "upload", data);
   *offset_out = (uint64_t)st.st_size;
   return 0;
 }
@@ -681,7 +752,7 @@ wi_regserver_storage_upload_cancel(const char *root, const char *name, const cha
     return wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
   wi_autofree char *dir = upload_dir(root, name, id);
   if (access(dir, F_OK) < 0)
-    return wi_err_set(err, WI_ENOTFOUND, "upload %s not found", id);
+    return fs_fail(err, "upload", dir);
   pthread_mutex_lock(&upload_mu);
   struct upload_entry *e = entry_find(dir);
   if (e && e->busy) {
@@ -706,11 +777,14 @@ resolve_ref(const char *root, const char *name, const char *ref, char digest[WI_
     snprintf(digest, WI_DIGEST_MAX, "%s", ref);
     return 0;
   }
-  wi_autofree char *tp = repo_file(root, name, "_tags", ref);
+  wi_autofree char *tp = wi_regserver_storage_repo_file(root, name, "_tags", ref);
   wi_autofree char *s = NULL;
   size_t len = 0;
-  if (wi_fs_read_file(tp, WI_DIGEST_MAX, &s, &len, err) < 0)
+  int ret = wi_fs_read_file(tp, WI_DIGEST_MAX, &s, &len, err);
+  if (ret == WI_ENOTFOUND)
     return wi_err_set(err, WI_ENOTFOUND, "manifest %s:%s not found", name, ref);
+  if (ret < 0)
+    return ret;
   while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
     s[--len] = '\0';
   snprintf(digest, WI_DIGEST_MAX, "%s", s);
@@ -729,10 +803,19 @@ wi_regserver_storage_manifest_get(const char *root, const char *name, const char
   if (resolve_ref(root, name, ref, info->digest, err) < 0)
     return err->code;
   dname(info->digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_manifests", dn);
-  wi_autofree char *bp = blob_path(root, info->digest);
-  if (wi_fs_read_file(link, sizeof info->media_type - 1, &mt, &len, err) < 0 || stat(bp, &st) < 0)
+  wi_autofree char *link = wi_regserver_storage_repo_file(root, name, "_manifests", dn);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(root, info->digest);
+  int ret = wi_fs_read_file(link, sizeof info->media_type - 1, &mt, &len, err);
+  if (ret == WI_ENOTFOUND)
     return wi_err_set(err, WI_ENOTFOUND, "manifest %s@%s not found", name, info->digest);
+  if (ret < 0)
+    return ret;
+  /* The link exists: a missing or odd blob behind it is damage to report, not an absence. */
+  if (stat(bp, &st) < 0)
+    return wi_err_sys(err, WI_EIO, "manifest %s@%s: blob %s", name, info->digest, bp);
+  if (!S_ISREG(st.st_mode))
+    return wi_err_set(err, WI_EIO, "manifest %s@%s: blob %s is not a regular file", name,
+                      info->digest, bp);
   snprintf(info->media_type, sizeof info->media_type, "%s", mt);
   info->size = (uint64_t)st.st_size;
   if (body_out && wi_fs_read_file(bp, WI_MAX_MANIFEST_BYTES, body_out, &len, err) < 0)
@@ -745,7 +828,7 @@ repo_has_manifest(const char *root, const char *name, const char *digest)
 {
   char dn[WI_DIGEST_MAX];
   dname(digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_manifests", dn);
+  wi_autofree char *link = wi_regserver_storage_repo_file(root, name, "_manifests", dn);
   return access(link, F_OK) == 0;
 }
 
@@ -806,14 +889,14 @@ write_tags(const char *root, const char *name, const char *digest, const char *r
            const char *const *tags, size_t n_tags, wi_err *err)
 {
   if (ref && !strchr(ref, ':')) {
-    wi_autofree char *tp = repo_file(root, name, "_tags", ref);
+    wi_autofree char *tp = wi_regserver_storage_repo_file(root, name, "_tags", ref);
     if (write_link(tp, digest, err) < 0)
       return err->code;
   }
   for (size_t i = 0; i < n_tags; i++) {
     if (!wi_regserver_routes_tag_valid(tags[i]))
       return wi_err_set(err, WI_EINVAL, "invalid tag %s", tags[i]);
-    wi_autofree char *tp = repo_file(root, name, "_tags", tags[i]);
+    wi_autofree char *tp = wi_regserver_storage_repo_file(root, name, "_tags", tags[i]);
     if (write_link(tp, digest, err) < 0)
       return err->code;
   }
@@ -850,27 +933,25 @@ wi_regserver_storage_manifest_put(const char *root, const char *name, const char
                                                   : WI_MT_OCI_MANIFEST;
   snprintf(info->media_type, sizeof info->media_type, "%s", mt);
   info->size = len;
-  lk = gc_lock(root, LOCK_SH, err);
+  lk = wi_regserver_storage_gc_lock(root, LOCK_SH, err);
   if (lk < 0 || check_references(root, name, m, err) < 0 ||
       wi_regserver_storage_repo_ensure(root, name, err) < 0)
     return err->code;
-  wi_autofree char *bp = blob_path(root, info->digest);
+  wi_autofree char *bp = wi_regserver_storage_blob_path(root, info->digest);
   if (access(bp, F_OK) == 0) {
     utimensat(AT_FDCWD, bp, NULL, 0);
   } else {
-    wi_autofree char *bdir = wi_xstrdup(bp);
-    *strrchr(bdir, '/') = '\0';
-    if (wi_fs_mkdir_p(bdir, 0755, err) < 0 || wi_fs_write_file_atomic(bp, body, len, 0644, err) < 0)
+    if (wi_regserver_storage_write_private(bp, body, len, err) < 0)
       return err->code;
   }
   dname(info->digest, dn);
-  wi_autofree char *link = repo_file(root, name, "_manifests", dn);
+  wi_autofree char *link = wi_regserver_storage_repo_file(root, name, "_manifests", dn);
   if (write_link(link, mt, err) < 0)
     return err->code;
   if (m->subject && m->subject->digest && wi_regserver_routes_digest_valid(m->subject->digest)) {
     char sdn[WI_DIGEST_MAX];
     dname(m->subject->digest, sdn);
-    wi_autofree char *rdir = repo_file(root, name, "_referrers", sdn);
+    wi_autofree char *rdir = wi_regserver_storage_repo_file(root, name, "_referrers", sdn);
     wi_autofree char *rp = wi_xasprintf("%s/%s", rdir, dn);
     wi_autofree char *desc = referrer_descriptor(m, mt, info->digest, len);
     if (write_link(rp, desc, err) < 0)
@@ -884,12 +965,12 @@ wi_regserver_storage_manifest_put(const char *root, const char *name, const char
 static void
 drop_tags_of(const char *root, const char *name, const char *digest)
 {
-  wi_autofree char *dir = repo_file(root, name, "_tags", NULL);
+  wi_autofree char *dir = wi_regserver_storage_repo_file(root, name, "_tags", NULL);
   char **tags = NULL;
   size_t n = 0;
   wi_err e2 = { 0 };
 
-  if (list_dir(dir, &tags, &n, &e2) < 0)
+  if (wi_regserver_storage_list_dir(dir, &tags, &n, &e2) < 0)
     return;
   for (size_t i = 0; i < n; i++) {
     char d[WI_DIGEST_MAX];
@@ -908,7 +989,7 @@ wi_regserver_storage_manifest_delete(const char *root, const char *name, const c
   char dn[WI_DIGEST_MAX];
 
   if (!strchr(ref, ':')) {
-    wi_autofree char *tp = repo_file(root, name, "_tags", ref);
+    wi_autofree char *tp = wi_regserver_storage_repo_file(root, name, "_tags", ref);
     if (unlink(tp) < 0)
       return wi_err_set(err, WI_ENOTFOUND, "manifest %s:%s not found", name, ref);
     return 0;
@@ -918,7 +999,7 @@ wi_regserver_storage_manifest_delete(const char *root, const char *name, const c
   if (wi_regserver_storage_manifest_get(root, name, ref, &info, &body, err) < 0)
     return err->code;
   dname(ref, dn);
-  wi_autofree char *link = repo_file(root, name, "_manifests", dn);
+  wi_autofree char *link = wi_regserver_storage_repo_file(root, name, "_manifests", dn);
   if (unlink(link) < 0)
     return wi_err_set(err, WI_ENOTFOUND, "manifest %s@%s not found", name, ref);
   drop_tags_of(root, name, ref);
@@ -942,8 +1023,8 @@ wi_regserver_storage_tags_list(const char *root, const char *name, char ***tags_
   struct wi_rs_meta m;
   if (wi_regserver_storage_meta_read(root, name, &m, err) < 0)
     return err->code;
-  wi_autofree char *dir = repo_file(root, name, "_tags", NULL);
-  return list_dir(dir, tags_out, n_out, err);
+  wi_autofree char *dir = wi_regserver_storage_repo_file(root, name, "_tags", NULL);
+  return wi_regserver_storage_list_dir(dir, tags_out, n_out, err);
 }
 
 int
@@ -956,8 +1037,8 @@ wi_regserver_storage_referrers(const char *root, const char *name, const char *d
   json_t *list = json_array();
 
   dname(digest, sdn);
-  wi_autofree char *dir = repo_file(root, name, "_referrers", sdn);
-  if (list_dir(dir, &v, &n, err) < 0) {
+  wi_autofree char *dir = wi_regserver_storage_repo_file(root, name, "_referrers", sdn);
+  if (wi_regserver_storage_list_dir(dir, &v, &n, err) < 0) {
     json_decref(list);
     return err->code;
   }
@@ -984,17 +1065,21 @@ wi_regserver_storage_referrers(const char *root, const char *name, const char *d
   return ret;
 }
 
-/* Walk repos/ collecting directories that hold _meta.json. */
-static void
-catalog_walk(const char *base, const char *prefix, char ***v, size_t *n)
+/* Walk repos/ collecting directories that hold _meta.json. A directory that cannot be read is an
+ * error (gc must not take a repository it could not see for one that is gone); a name that is not
+ * a directory is skipped. */
+static int
+catalog_walk(const char *base, const char *prefix, char ***v, size_t *n, wi_err *err)
 {
   wi_autofree char *dir = prefix[0] ? wi_xasprintf("%s/%s", base, prefix) : wi_xstrdup(base);
   DIR *d = opendir(dir);
   struct dirent *e;
+  int ret = 0;
 
   if (d == NULL)
-    return;
-  while ((e = readdir(d)) != NULL) {
+    return errno == ENOENT || errno == ENOTDIR ? 0
+                                               : wi_err_sys(err, WI_EIO, "open directory %s", dir);
+  while (ret == 0 && (e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.' || e->d_name[0] == '_')
       continue;
     wi_autofree char *sub =
@@ -1004,9 +1089,10 @@ catalog_walk(const char *base, const char *prefix, char ***v, size_t *n)
       *v = wi_xreallocarray(*v, *n + 1, sizeof **v);
       (*v)[(*n)++] = wi_xstrdup(sub);
     }
-    catalog_walk(base, sub, v, n);
+    ret = catalog_walk(base, sub, v, n, err);
   }
   closedir(d);
+  return ret;
 }
 
 int
@@ -1016,8 +1102,10 @@ wi_regserver_storage_catalog(const char *root, char ***names_out, size_t *n_out,
   char **v = NULL;
   size_t n = 0;
 
-  WI_UNUSED(err);
-  catalog_walk(base, "", &v, &n);
+  if (catalog_walk(base, "", &v, &n, err) < 0) {
+    wi_strv_free(v, n);
+    return err->code;
+  }
   if (n)
     qsort(v, n, sizeof *v, cmp_str);
   *names_out = v;
@@ -1104,7 +1192,7 @@ wi_regserver_storage_repo_delete(const char *root, const char *name, wi_err *err
     return err->code;
   /* Tags first, the metadata last: a crash in between leaves a repository that is still listed. */
   for (size_t i = 0; i < WI_ARRAY_SIZE(parts); i++) {
-    wi_autofree char *p = repo_file(root, name, parts[i], NULL);
+    wi_autofree char *p = wi_regserver_storage_repo_file(root, name, parts[i], NULL);
     if (wi_fs_rm_rf(p, err) < 0)
       return err->code;
   }
@@ -1112,159 +1200,5 @@ wi_regserver_storage_repo_delete(const char *root, const char *name, wi_err *err
   wi_autofree char *top = wi_xasprintf("%s/repos", root);
   while (strlen(dir) > strlen(top) && rmdir(dir) == 0)
     *strrchr(dir, '/') = '\0';
-  return 0;
-}
-
-/* ---- garbage collection ---- */
-
-struct mark_set {
-  char **v;
-  size_t n;
-};
-
-static void
-mark(struct mark_set *s, const char *digest)
-{
-  if (digest == NULL || !wi_regserver_routes_digest_valid(digest))
-    return;
-  s->v = wi_xreallocarray(s->v, s->n + 1, sizeof *s->v);
-  s->v[s->n++] = wi_xstrdup(digest);
-}
-
-static bool
-marked(const struct mark_set *s, const char *digest)
-{
-  return s->n > 0 && bsearch(&digest, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
-}
-
-static void
-mark_repo(const char *root, const char *name, struct mark_set *s)
-{
-  wi_autofree char *dir = repo_file(root, name, "_manifests", NULL);
-  char **v = NULL;
-  size_t n = 0;
-  wi_err e2 = { 0 };
-
-  if (list_dir(dir, &v, &n, &e2) < 0)
-    return;
-  for (size_t i = 0; i < n; i++) {
-    char digest[WI_DIGEST_MAX];
-    if (!link_digest(v[i], digest))
-      continue;
-    mark(s, digest);
-    struct wi_rs_manifest_info info = { 0 };
-    wi_autofree char *body = NULL;
-    wi_autoptr(wi_manifest) struct wi_manifest *m = NULL;
-    if (wi_regserver_storage_manifest_get(root, name, digest, &info, &body, &e2) < 0 ||
-        wi_manifest_parse(&m, body, info.size, info.media_type, &e2) < 0)
-      continue;
-    mark(s, m->config.digest);
-    for (size_t k = 0; k < m->n_layers; k++)
-      mark(s, m->layers[k].digest);
-    for (size_t k = 0; k < m->n_manifests; k++)
-      mark(s, m->manifests[k].digest);
-  }
-  wi_strv_free(v, n);
-}
-
-/* Remove dangling layer links and stale uploads of one repository. */
-static void
-sweep_repo(const char *root, const char *name, time_t now, bool dry_run,
-           struct wi_regserver_gc_stats *st)
-{
-  char **v = NULL;
-  size_t n = 0;
-  wi_err e2 = { 0 };
-  wi_autofree char *ldir = repo_file(root, name, "_layers", NULL);
-  wi_autofree char *udir = repo_file(root, name, "_uploads", NULL);
-
-  if (list_dir(ldir, &v, &n, &e2) == 0) {
-    for (size_t i = 0; i < n; i++) {
-      char digest[WI_DIGEST_MAX];
-      if (!link_digest(v[i], digest))
-        continue;
-      wi_autofree char *bp = blob_path(root, digest);
-      if (access(bp, F_OK) < 0) {
-        wi_autofree char *lp = wi_xasprintf("%s/%s", ldir, v[i]);
-        if (!dry_run)
-          unlink(lp);
-        st->links_removed++;
-      }
-    }
-    wi_strv_free(v, n);
-  }
-  if (list_dir(udir, &v, &n, &e2) == 0) {
-    for (size_t i = 0; i < n; i++) {
-      struct stat sb;
-      wi_autofree char *dp = wi_xasprintf("%s/%s/data", udir, v[i]);
-      if (stat(dp, &sb) == 0 && now - sb.st_mtime > UPLOAD_STALE_SECONDS) {
-        wi_autofree char *up = wi_xasprintf("%s/%s", udir, v[i]);
-        if (!dry_run)
-          wi_fs_rm_rf(up, &e2);
-        st->uploads_removed++;
-      }
-    }
-    wi_strv_free(v, n);
-  }
-}
-
-static void
-sweep_blobs(const char *root, const char *algo, const struct mark_set *s, time_t now,
-            int64_t min_age, bool dry_run, struct wi_regserver_gc_stats *st)
-{
-  wi_autofree char *dir = wi_xasprintf("%s/blobs/%s", root, algo);
-  DIR *d = opendir(dir);
-  struct dirent *e;
-
-  if (d == NULL)
-    return;
-  while ((e = readdir(d)) != NULL) {
-    struct stat sb;
-    if (e->d_name[0] == '.')
-      continue;
-    wi_autofree char *p = wi_xasprintf("%s/%s", dir, e->d_name);
-    wi_autofree char *digest = wi_xasprintf("%s:%s", algo, e->d_name);
-    if (stat(p, &sb) < 0)
-      continue;
-    bool tmp = is_tmp_name(e->d_name);
-    if ((!tmp && marked(s, digest)) || now - sb.st_mtime < min_age ||
-        (tmp && now - sb.st_mtime < UPLOAD_STALE_SECONDS)) {
-      st->blobs_kept++;
-      continue;
-    }
-    if (!dry_run && unlink(p) < 0)
-      continue;
-    st->blobs_removed++;
-    st->bytes_removed += (uint64_t)sb.st_size;
-  }
-  closedir(d);
-}
-
-int
-wi_regserver_storage_gc(const char *root, int64_t min_age, bool dry_run,
-                        struct wi_regserver_gc_stats *stats, wi_err *err)
-{
-  struct mark_set s = { 0 };
-  char **repos = NULL;
-  size_t n = 0;
-  time_t now = time(NULL);
-
-  memset(stats, 0, sizeof *stats);
-  if (access(root, F_OK) < 0)
-    return wi_err_sys(err, WI_ENOTFOUND, "registry root %s", root);
-  /* Exclusive: no manifest is being written and no blob is being linked while we mark and sweep. */
-  wi_autoclose int lk = gc_lock(root, LOCK_EX, err);
-  if (lk < 0 || wi_regserver_storage_catalog(root, &repos, &n, err) < 0)
-    return err->code;
-  for (size_t i = 0; i < n; i++)
-    mark_repo(root, repos[i], &s);
-  if (s.n)
-    qsort(s.v, s.n, sizeof *s.v, cmp_str);
-  sweep_blobs(root, "sha256", &s, now, min_age, dry_run, stats);
-  sweep_blobs(root, "sha512", &s, now, min_age, dry_run, stats);
-  for (size_t i = 0; i < n; i++)
-    sweep_repo(root, repos[i], now, dry_run, stats);
-  wi_strv_free(repos, n);
-  wi_strv_free(s.v, s.n);
   return 0;
 }

@@ -8,6 +8,7 @@
  *                    unreferenced blobs older than a day, so it never races an import or a pull.
  */
 #include "lib/store.h"
+#include "lib/store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,14 +31,8 @@
 #include "lib/util.h"
 
 #define INDEX_MAX_BYTES (64 * 1024 * 1024)
-#define GRACE_SECONDS   (24 * 60 * 60)
 #define OCI_LAYOUT_JSON "{\"imageLayoutVersion\":\"1.0.0\"}"
 #define EMPTY_INDEX     "{\"schemaVersion\":2,\"mediaType\":\"" WI_MT_OCI_INDEX "\",\"manifests\":[]}"
-
-struct wi_store {
-  char *root;
-  int gc_fd; /* .gc.lock held shared while unreferenced blobs are in flight; -1 = not held */
-};
 
 struct wi_blob_writer {
   struct wi_store *s;
@@ -60,8 +55,8 @@ wi_store_default_root(void)
   return wi_util_data_path("store");
 }
 
-static char *
-store_path(const struct wi_store *s, const char *sub)
+char *
+wi_store_path(const struct wi_store *s, const char *sub)
 {
   return wi_xasprintf("%s/%s", s->root, sub);
 }
@@ -69,10 +64,10 @@ store_path(const struct wi_store *s, const char *sub)
 static int
 ensure_file(const struct wi_store *s, const char *name, const char *content, wi_err *err)
 {
-  wi_autofree char *p = store_path(s, name);
+  wi_autofree char *p = wi_store_path(s, name);
   if (access(p, F_OK) == 0)
     return 0;
-  return wi_fs_write_file_atomic(p, content, strlen(content), 0644, err);
+  return wi_fs_write_file_atomic(p, content, strlen(content), 0666, err);
 }
 
 int
@@ -95,13 +90,14 @@ wi_store_open(struct wi_store **out, const char *root, bool create, wi_err *err)
   struct wi_store *s = wi_xcalloc(1, sizeof *s);
   s->root = wi_xstrdup(root);
   s->gc_fd = -1;
-  wi_autofree char *layout = store_path(s, "oci-layout");
+  s->keep_untagged = true;
+  wi_autofree char *layout = wi_store_path(s, "oci-layout");
   if (access(layout, F_OK) < 0 && !create) {
     wi_err_set(err, WI_EINVAL, "%s is not an OCI image layout (no oci-layout file)", root);
     wi_store_free(s);
     return WI_EINVAL;
   }
-  wi_autofree char *blobs = store_path(s, "blobs/sha256");
+  wi_autofree char *blobs = wi_store_path(s, "blobs/sha256");
   if (create && ((ret = wi_fs_mkdir_p(blobs, 0755, err)) < 0 ||
                  (ret = ensure_file(s, "oci-layout", OCI_LAYOUT_JSON, err)) < 0 ||
                  (ret = ensure_file(s, "index.json", EMPTY_INDEX, err)) < 0)) {
@@ -134,6 +130,12 @@ const char *
 wi_store_root(const struct wi_store *s)
 {
   return s->root;
+}
+
+void
+wi_store_set_keep_untagged(struct wi_store *s, bool keep)
+{
+  s->keep_untagged = keep;
 }
 
 char *
@@ -225,7 +227,7 @@ hold_gc_shared(struct wi_store *s)
 {
   if (__atomic_load_n(&s->gc_fd, __ATOMIC_ACQUIRE) >= 0)
     return;
-  wi_autofree char *p = store_path(s, ".gc.lock");
+  wi_autofree char *p = wi_store_path(s, ".gc.lock");
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     wi_log(WI_LOG_DEBUG, "cannot open %s: %s", p, strerror(errno));
@@ -238,29 +240,61 @@ hold_gc_shared(struct wi_store *s)
     close(fd); /* another thread got there first */
 }
 
+/* A temporary blob file in tmpdir, locked (flock) for as long as its writer lives: a file in tmp/
+ * that nobody holds locked is what an interrupted process left behind (see sweep_tmp). */
+static int
+create_locked_tmp(const char *tmpdir, char **path_out, int *fd_out, wi_err *err)
+{
+  char rnd[33];
+
+  for (int attempt = 0; attempt < 8; attempt++) {
+    int ret = wi_util_random_hex(rnd, 16, err);
+    if (ret < 0)
+      return ret;
+    char *p = wi_xasprintf("%s/blob-%s", tmpdir, rnd);
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      wi_err_sys(err, WI_EIO, "create %s", p);
+      free(p);
+      return WI_EIO;
+    }
+    struct stat st;
+    while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+      ;
+    /* A sweep may have taken the lock between open and flock and removed the file. */
+    if (fstat(fd, &st) == 0 && st.st_nlink > 0) {
+      *path_out = p;
+      *fd_out = fd;
+      return 0;
+    }
+    close(fd);
+    free(p);
+  }
+  return wi_err_set(err, WI_EIO, "create a temporary file in %s: removed while being created",
+                    tmpdir);
+}
+
 int
 wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err)
 {
-  char rnd[33];
   int ret;
-  wi_autofree char *tmpdir = store_path(s, "tmp");
+  wi_autofree char *tmpdir = wi_store_path(s, "tmp");
 
   ret = wi_fs_mkdir_p(tmpdir, 0755, err);
   if (ret < 0)
     return ret;
-  ret = wi_util_random_hex(rnd, 16, err);
-  if (ret < 0)
-    return ret;
+  if (!s->swept_tmp) {
+    /* A retry of an interrupted pull must not leave the first attempt's partial blob behind. */
+    s->swept_tmp = true;
+    wi_store_gc_sweep_tmp(tmpdir, true, NULL);
+  }
   hold_gc_shared(s);
   struct wi_blob_writer *w = wi_xcalloc(1, sizeof *w);
   w->s = s;
-  w->tmp_path = wi_xasprintf("%s/blob-%s", tmpdir, rnd);
-  w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (w->fd < 0) {
-    wi_err_sys(err, WI_EIO, "create %s", w->tmp_path);
-    free(w->tmp_path);
+  ret = create_locked_tmp(tmpdir, &w->tmp_path, &w->fd, err);
+  if (ret < 0) {
     free(w);
-    return WI_EIO;
+    return ret;
   }
   ret = wi_digest_hasher_init(&w->h, "sha256", err);
   if (ret < 0) {
@@ -331,17 +365,18 @@ wi_store_blob_writer_commit(struct wi_blob_writer *w, const char *expected, int6
     ret = wi_err_sys(err, WI_EIO, "fsync %s", w->tmp_path);
     goto out;
   }
-  close(w->fd);
-  w->fd = -1;
   dir = wi_xasprintf("%s/blobs/sha256", w->s->root);
   ret = wi_fs_mkdir_p(dir, 0755, err);
   if (ret < 0)
     goto out;
-  /* Same name = same content, so replacing a blob another writer just stored is harmless. */
+  /* Same name = same content, so replacing a blob another writer just stored is harmless. The
+   * file is renamed before it is closed: closing drops the lock that keeps sweep_tmp off it. */
   if (rename(w->tmp_path, dst) < 0) {
     ret = wi_err_sys(err, WI_EIO, "rename %s to %s", w->tmp_path, dst);
     goto out;
   }
+  close(w->fd);
+  w->fd = -1;
   w->committed = true;
   wi_fs_fsync_dir(dir, NULL);
   if (digest_out)
@@ -410,7 +445,7 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
   }
   wi_autofree char *sp = wi_store_blob_path(src, digest);
   wi_autofree char *dp = wi_store_blob_path(dst, digest);
-  wi_autofree char *tmpdir = store_path(dst, "tmp");
+  wi_autofree char *tmpdir = wi_store_path(dst, "tmp");
   wi_autofree char *dir = wi_xstrdup(dp);
   *strrchr(dir, '/') = '\0';
   if (wi_fs_mkdir_p(tmpdir, 0755, NULL) == 0 && wi_fs_mkdir_p(dir, 0755, NULL) == 0 &&
@@ -441,10 +476,10 @@ wi_store_copy_blob_from(struct wi_store *dst, struct wi_store *src, const char *
 
 /* ---- index.json ---- */
 
-static int
-lock_index(struct wi_store *s, wi_err *err)
+int
+wi_store_lock_index(struct wi_store *s, wi_err *err)
 {
-  wi_autofree char *p = store_path(s, ".lock");
+  wi_autofree char *p = wi_store_path(s, ".lock");
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return wi_err_sys(err, WI_EIO, "open lock file %s", p);
@@ -461,7 +496,7 @@ lock_index(struct wi_store *s, wi_err *err)
 static int
 load_index(struct wi_store *s, json_t **out, wi_err *err)
 {
-  wi_autofree char *p = store_path(s, "index.json");
+  wi_autofree char *p = wi_store_path(s, "index.json");
   wi_autofree char *data = NULL;
   size_t len = 0;
   json_error_t jerr;
@@ -492,17 +527,36 @@ load_index(struct wi_store *s, json_t **out, wi_err *err)
 static int
 save_index(struct wi_store *s, json_t *idx, wi_err *err)
 {
-  wi_autofree char *p = store_path(s, "index.json");
+  wi_autofree char *p = wi_store_path(s, "index.json");
   wi_autofree char *data = json_dumps(idx, JSON_COMPACT);
   if (data == NULL)
     return wi_err_set(err, WI_ERR, "cannot serialise %s", p);
-  return wi_fs_write_file_atomic(p, data, strlen(data), 0644, err);
+  return wi_fs_write_file_atomic(p, data, strlen(data), 0666, err);
 }
 
 static const char *
 entry_name(json_t *e)
 {
   return json_string_value(json_object_get(json_object_get(e, "annotations"), WI_ANNOT_REF_NAME));
+}
+
+static const char *
+entry_digest(json_t *e)
+{
+  return json_string_value(json_object_get(e, "digest"));
+}
+
+static bool
+index_has_digest(json_t *manifests, const char *digest)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach (manifests, i, e) {
+    const char *dg = entry_digest(e);
+    if (dg && digest && strcmp(dg, digest) == 0)
+      return true;
+  }
+  return false;
 }
 
 /* index.json entry → descriptor (mediaType, digest, size, annotations, platform). */
@@ -583,28 +637,45 @@ wi_store_tag(struct wi_store *s, const char *name, const struct wi_descriptor *d
   if (!wi_store_has_blob(s, desc->digest))
     return wi_err_set(err, WI_ENOTFOUND, "tag %s: manifest %s is not in %s", name, desc->digest,
                       s->root);
-  wi_autoclose int lock = lock_index(s, err);
+  wi_autoclose int lock = wi_store_lock_index(s, err);
   if (lock < 0)
     return lock;
   ret = load_index(s, &idx, err);
   if (ret < 0)
     return ret;
   json_t *m = json_object_get(idx, "manifests");
+  autojson json_t *replaced = NULL;
   for (size_t i = json_array_size(m); i-- > 0;) {
-    const char *n = entry_name(json_array_get(m, i));
-    if (n && strcmp(n, name) == 0)
+    json_t *e = json_array_get(m, i);
+    const char *n = entry_name(e);
+    const char *dg = entry_digest(e);
+    bool same = dg && strcmp(dg, desc->digest) == 0;
+    if (n && strcmp(n, name) == 0) {
+      if (!same && replaced == NULL)
+        replaced = json_deep_copy(e);
       json_array_remove(m, i);
+    } else if (n == NULL && same) {
+      json_array_remove(m, i); /* an untagged image that gets a name is no longer <none> */
+    }
   }
   json_array_append_new(m, desc_to_entry(name, desc));
+  /* As docker does, the image the name leaves stays as an untagged <none> entry (until image
+   * prune or rmi) unless another name still holds it. */
+  if (replaced && s->keep_untagged && !index_has_digest(m, entry_digest(replaced))) {
+    json_object_del(json_object_get(replaced, "annotations"), WI_ANNOT_REF_NAME);
+    json_array_append(m, replaced);
+  }
   return save_index(s, idx, err);
 }
 
-int
-wi_store_untag(struct wi_store *s, const char *name, wi_err *err)
+/* Remove the entries named key (untagged = false) or the untagged entries of the digest key;
+ * WI_ENOTFOUND "No such image: KEY" when there is none. */
+static int
+remove_entries(struct wi_store *s, const char *key, bool untagged, wi_err *err)
 {
   autojson json_t *idx = NULL;
   bool found = false;
-  wi_autoclose int lock = lock_index(s, err);
+  wi_autoclose int lock = wi_store_lock_index(s, err);
 
   if (lock < 0)
     return lock;
@@ -613,15 +684,29 @@ wi_store_untag(struct wi_store *s, const char *name, wi_err *err)
     return ret;
   json_t *m = json_object_get(idx, "manifests");
   for (size_t i = json_array_size(m); i-- > 0;) {
-    const char *n = entry_name(json_array_get(m, i));
-    if (n && strcmp(n, name) == 0) {
+    json_t *e = json_array_get(m, i);
+    const char *n = entry_name(e);
+    const char *v = untagged ? (n ? NULL : entry_digest(e)) : n;
+    if (v && strcmp(v, key) == 0) {
       json_array_remove(m, i);
       found = true;
     }
   }
   if (!found)
-    return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", name);
+    return wi_err_set(err, WI_ENOTFOUND, "No such image: %s", key);
   return save_index(s, idx, err);
+}
+
+int
+wi_store_untag(struct wi_store *s, const char *name, wi_err *err)
+{
+  return remove_entries(s, name, false, err);
+}
+
+int
+wi_store_remove_untagged(struct wi_store *s, const char *digest, wi_err *err)
+{
+  return remove_entries(s, digest, true, err);
 }
 
 static int
@@ -668,6 +753,41 @@ wi_store_entries_free(struct wi_store_entry *e, size_t n)
     wi_manifest_descriptor_dispose(&e[i].desc);
   }
   free(e);
+}
+
+int
+wi_store_drop_entries_locked(struct wi_store *s, bool all, struct wi_store_entry **gone_out,
+                             size_t *n_out, wi_err *err)
+{
+  autojson json_t *idx = NULL;
+  int ret = load_index(s, &idx, err);
+
+  if (ret < 0)
+    return ret;
+  json_t *m = json_object_get(idx, "manifests");
+  size_t n = json_array_size(m), n_gone = 0;
+  struct wi_store_entry *gone = wi_xcalloc(n ? n : 1, sizeof *gone);
+  for (size_t i = n; ret == 0 && i-- > 0;) {
+    json_t *e = json_array_get(m, i);
+    const char *name = entry_name(e);
+    if (name && !all)
+      continue;
+    ret = entry_to_desc(e, i, &gone[n_gone].desc, err);
+    if (ret == 0) {
+      gone[n_gone++].name = name ? wi_xstrdup(name) : NULL;
+      json_array_remove(m, i);
+    }
+  }
+  if (ret == 0 && n_gone > 0)
+    ret = save_index(s, idx, err);
+  if (ret < 0) {
+    wi_store_entries_free(gone, n_gone);
+    return ret;
+  }
+  qsort(gone, n_gone, sizeof *gone, cmp_entry);
+  *gone_out = gone;
+  *n_out = n_gone;
+  return 0;
 }
 
 /* ---- resolving ---- */
@@ -813,10 +933,19 @@ wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, 
    */
   if (wi_ref_parse(&r, arg, &perr) == 0) {
     wi_autofree char *name = wi_ref_name(&r);
+    wi_autofree char *digest = r.digest ? wi_xstrdup(r.digest) : NULL;
     wi_ref_dispose(&r);
     ret = wi_store_resolve(s, name, out, err);
     if (ret == 0 && name_out)
       *name_out = wi_steal(&name);
+    /* "repo@sha256:…" as docker prints RepoDigests: the store names images by tag, so the
+     * digest is what finds it. */
+    if (ret == WI_ENOTFOUND && digest) {
+      ret = resolve_id(s, digest, out, err);
+      if (ret == WI_ENOTFOUND)
+        wi_err_set(err, WI_ENOTFOUND, "No such image: %s", arg);
+      return ret;
+    }
     if (ret != WI_ENOTFOUND || !looks_like_id(arg)) {
       if (ret == WI_ENOTFOUND)
         wi_err_set(err, WI_ENOTFOUND, "No such image: %s", arg);
@@ -980,186 +1109,4 @@ wi_store_put_image(struct wi_store *s, const void *config, size_t config_len, co
     wi_manifest_descriptor_copy(&m->layers[i], &layers[i]);
   m->n_layers = n_layers;
   return wi_store_put_manifest(s, m, desc_out, err);
-}
-
-/* ---- gc ---- */
-
-struct digest_set {
-  char **v;
-  size_t n;
-  bool sorted; /* after marking: lookups by bsearch */
-};
-
-static int
-cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool
-set_has(const struct digest_set *set, const char *d)
-{
-  if (set->sorted)
-    return set->n > 0 && bsearch(&d, set->v, set->n, sizeof *set->v, cmp_str) != NULL;
-  for (size_t i = 0; i < set->n; i++)
-    if (strcmp(set->v[i], d) == 0)
-      return true;
-  return false;
-}
-
-static void
-set_add(struct digest_set *set, const char *d)
-{
-  set->v = wi_xreallocarray(set->v, set->n + 1, sizeof *set->v);
-  set->v[set->n++] = wi_xstrdup(d);
-}
-
-static void
-set_dispose(struct digest_set *set)
-{
-  for (size_t i = 0; i < set->n; i++)
-    free(set->v[i]);
-  free(set->v);
-}
-
-static int mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth,
-                wi_err *err);
-
-/* Layers, blobs and configs are leaves: keep them without reading them. */
-static void
-keep_desc_list(json_t *arr, struct digest_set *live)
-{
-  size_t i;
-  json_t *d;
-  json_array_foreach (arr, i, d) {
-    const char *dg = json_string_value(json_object_get(d, "digest"));
-    if (dg && wi_digest_validate(dg, NULL) == 0 && !set_has(live, dg))
-      set_add(live, dg);
-  }
-}
-
-/* Mark a manifest or index and what it references. A referenced manifest that is missing is not an
- * error (partial layouts exist); one that cannot be parsed stops gc rather than risk deleting. */
-static int
-mark(struct wi_store *s, const char *digest, struct digest_set *live, int depth, wi_err *err)
-{
-  wi_autofree char *data = NULL;
-  size_t len = 0;
-  json_error_t jerr;
-
-  if (wi_digest_validate(digest, NULL) < 0 || set_has(live, digest))
-    return 0;
-  set_add(live, digest);
-  if (depth > 8)
-    return 0;
-  wi_autofree char *p = wi_store_blob_path(s, digest);
-  struct stat st;
-  if (stat(p, &st) < 0)
-    return 0;
-  int ret = wi_fs_read_file(p, WI_MAX_MANIFEST_BYTES, &data, &len, err);
-  if (ret < 0)
-    return wi_err_wrap(err, "gc: manifest %s", digest);
-  autojson json_t *j = json_loadb(data, len, 0, &jerr);
-  if (j == NULL || !json_is_object(j))
-    return wi_err_set(err, WI_EINVAL, "gc: manifest %s is not valid JSON; nothing was deleted",
-                      digest);
-  keep_desc_list(json_object_get(j, "layers"), live);
-  keep_desc_list(json_object_get(j, "blobs"), live);
-  json_t *cfg = json_object_get(j, "config");
-  const char *cd = json_string_value(json_object_get(cfg, "digest"));
-  if (cd && wi_digest_validate(cd, NULL) == 0 && !set_has(live, cd))
-    set_add(live, cd);
-  size_t i;
-  json_t *d;
-  json_array_foreach (json_object_get(j, "manifests"), i, d) {
-    const char *dg = json_string_value(json_object_get(d, "digest"));
-    if (dg && (ret = mark(s, dg, live, depth + 1, err)) < 0)
-      return ret;
-  }
-  return 0;
-}
-
-static int
-sweep_dir(const char *dir, const char *alg, const struct digest_set *live, time_t cutoff,
-          uint64_t *freed)
-{
-  DIR *d = opendir(dir);
-  struct dirent *de;
-
-  if (d == NULL)
-    return 0;
-  while ((de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    wi_autofree char *digest = alg ? wi_xasprintf("%s:%s", alg, de->d_name) : NULL;
-    if (digest && set_has(live, digest))
-      continue;
-    wi_autofree char *p = wi_xasprintf("%s/%s", dir, de->d_name);
-    struct stat st;
-    if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || (cutoff && st.st_mtime > cutoff))
-      continue;
-    if (unlink(p) == 0) {
-      *freed += (uint64_t)st.st_size;
-      wi_log(WI_LOG_DEBUG, "gc: removed %s", p);
-    }
-  }
-  closedir(d);
-  return 0;
-}
-
-int
-wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err)
-{
-  autojson json_t *idx = NULL;
-  struct digest_set live = { 0 };
-  uint64_t freed = 0;
-  size_t i;
-  json_t *e;
-  int ret;
-  wi_autofree char *blobs = store_path(s, "blobs");
-  wi_autofree char *tmp = store_path(s, "tmp");
-  wi_autoclose int lock = lock_index(s, err);
-
-  if (lock < 0)
-    return lock;
-  /* Blobs written by other processes and not yet named are protected by their shared .gc.lock. */
-  wi_autofree char *gp = store_path(s, ".gc.lock");
-  wi_autoclose int gfd =
-      s->gc_fd >= 0 ? dup(s->gc_fd) : open(gp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  time_t cutoff = 0;
-  if (gfd < 0 || flock(gfd, LOCK_EX | LOCK_NB) < 0) {
-    cutoff = time(NULL) - GRACE_SECONDS;
-    wi_log(WI_LOG_INFO, "gc: another process is writing to %s; keeping blobs newer than a day",
-           s->root);
-  }
-  ret = load_index(s, &idx, err);
-  if (ret < 0)
-    goto out;
-  json_array_foreach (json_object_get(idx, "manifests"), i, e) {
-    const char *dg = json_string_value(json_object_get(e, "digest"));
-    if (dg && (ret = mark(s, dg, &live, 0, err)) < 0)
-      goto out;
-  }
-  if (live.n > 0)
-    qsort(live.v, live.n, sizeof *live.v, cmp_str);
-  live.sorted = true;
-  DIR *d = opendir(blobs);
-  struct dirent *de;
-  while (d && (de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    wi_autofree char *sub = wi_xasprintf("%s/%s", blobs, de->d_name);
-    sweep_dir(sub, de->d_name, &live, cutoff, &freed);
-  }
-  if (d)
-    closedir(d);
-  /* Stale temporary files from crashed writers. */
-  sweep_dir(tmp, NULL, &live, time(NULL) - GRACE_SECONDS, &freed);
-  if (freed_out)
-    *freed_out = freed;
-out:
-  if (gfd >= 0 && s->gc_fd >= 0)
-    flock(gfd, LOCK_SH); /* the dup shares our shared lock: put it back */
-  set_dispose(&live);
-  return ret;
 }

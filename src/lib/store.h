@@ -5,12 +5,15 @@
  * that name and size is kept, its mtime refreshed, and the new copy dropped without an fsync);
  * index.json changes take an exclusive flock on <root>/.lock and are written atomically. A handle
  * that has written blobs holds <root>/.gc.lock shared until wi_store_free, and wi_store_gc leaves
- * the unreferenced blobs of such writers alone (it then deletes only those older than a day). The
+ * the unreferenced blobs of such writers alone (it then deletes only those older than a day). A
+ * blob being written sits in tmp/ under a flock its writer holds; an unlocked one there was left
+ * by an interrupted process, and the next writer or gc removes it. The
  * same code opens any OCI layout directory (the `oci:DIR` transport); `create` makes the layout
  * files when missing.
  *
  * Names in index.json: annotation "org.opencontainers.image.ref.name" holds the name; the store
- * uses full names ("docker.io/library/busybox:latest"), oci: directories use the bare tag.
+ * uses full names ("docker.io/library/busybox:latest"), oci: directories use the bare tag. An
+ * entry without one is an untagged image (docker's <none>).
  */
 #ifndef WI_STORE_H
 #define WI_STORE_H
@@ -43,6 +46,10 @@ wi_store_freep(struct wi_store **pp)
     wi_store_free(*pp);
 }
 const char *wi_store_root(const struct wi_store *s);
+/* When a name moves to another image (wi_store_tag), keep the image it leaves as an untagged
+ * entry, as docker keeps a <none> image, unless another entry still holds it. On by default (the
+ * image store); the oci: transport turns it off, as skopeo replaces the entry of a tag. */
+void wi_store_set_keep_untagged(struct wi_store *s, bool keep);
 
 /* Blob access. wi_store_blob_path returns a malloc'ed path. */
 bool wi_store_has_blob(struct wi_store *s, const char *digest);
@@ -89,14 +96,15 @@ int wi_store_untag(struct wi_store *s, const char *name, wi_err *err);
 /* All entries (sorted by name). */
 int wi_store_list(struct wi_store *s, struct wi_store_entry **out, size_t *n_out, wi_err *err);
 void wi_store_entries_free(struct wi_store_entry *e, size_t n);
-/* Delete blobs not reachable from any index.json entry (manifests, configs, layers, children).
- * Takes the lock. freed_out optional (bytes). */
-int wi_store_gc(struct wi_store *s, uint64_t *freed_out, wi_err *err);
+/* Remove the untagged entries of the manifest digest (rmi by id of a <none> image); WI_ENOTFOUND
+ * when there are none. (wi_store_gc and pruning: store_gc.h.) */
+int wi_store_remove_untagged(struct wi_store *s, const char *digest, wi_err *err);
 
 /* Resolve what a user typed: a reference (normalised with wi_ref_parse, looked up by its
- * wi_ref_name) or an image id / manifest digest ("sha256:…" or ≥ 12 hex, matching a manifest
- * digest or a config digest). name_out (optional, malloc'ed) gets the matched name, NULL for ids.
- * WI_ENOTFOUND "No such image: ARG"; WI_EINVAL for a malformed reference or an ambiguous id. */
+ * wi_ref_name; "repo@sha256:…" not stored under that name is looked up by its digest) or an image
+ * id / manifest digest ("sha256:…" or ≥ 12 hex, matching a manifest digest or a config digest).
+ * name_out (optional, malloc'ed) gets the matched name, NULL for ids. WI_ENOTFOUND "No such image:
+ * ARG"; WI_EINVAL for a malformed reference or an ambiguous id. */
 int wi_store_lookup(struct wi_store *s, const char *arg, struct wi_descriptor *out, char **name_out,
                     wi_err *err);
 /* Read and parse the image manifest behind desc; an index is narrowed to platform (NULL = the

@@ -23,6 +23,7 @@
 #include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/str.h"
+#include "lib/util.h"
 
 #define DEFAULT_PARALLEL   4
 #define MAX_PARALLEL       16
@@ -30,6 +31,7 @@
 #define MOUNTS_MAX_REPOS   6
 #define MOUNTS_MAX_DIGESTS 20000
 #define PROGRESS_STEP      (256 * 1024)
+#define PROGRESS_INTERVAL  0.1 /* s */
 
 /* ---- transports ---- */
 
@@ -94,6 +96,9 @@ parse_endpoint(const char *s, const char *store_root, struct endpoint *e, wi_err
       return wi_err_set(err, WI_EINVAL, "\"%s\": missing file after docker-archive:", s);
     return 0;
   }
+  if (wi_str_has_prefix(s, "http://") || wi_str_has_prefix(s, "https://"))
+    return wi_err_set(err, WI_EINVAL,
+                      "\"%s\": a URL; a registry image is docker://HOST/REPOSITORY:TAG", s);
   if (wi_str_has_prefix(s, "oci-archive:") || wi_str_has_prefix(s, "dir:") ||
       wi_str_has_prefix(s, "containers-storage:") || wi_str_has_prefix(s, "docker-daemon:"))
     return wi_err_set(
@@ -122,15 +127,19 @@ emit(const struct wi_transfer_opts *o, pthread_mutex_t *mu, enum wi_progress_eve
     pthread_mutex_unlock(mu);
 }
 
-/* WI_PROGRESS_BYTES at most once per PROGRESS_STEP bytes, and at the end; *last is the last value
- * reported. */
+/* WI_PROGRESS_BYTES once per PROGRESS_STEP bytes or PROGRESS_INTERVAL seconds, whichever comes
+ * first (a slow link still shows progress several times a second), and at the end; *last and
+ * *last_t are the last value reported and when. */
 static void
-emit_bytes(const struct wi_transfer_opts *o, pthread_mutex_t *mu, int64_t *last, const char *digest,
-           int64_t done, int64_t total)
+emit_bytes(const struct wi_transfer_opts *o, pthread_mutex_t *mu, int64_t *last, double *last_t,
+           const char *digest, int64_t done, int64_t total)
 {
-  if (done - *last < PROGRESS_STEP && done != total)
+  double now = wi_util_now();
+  if (done == *last ||
+      (done - *last < PROGRESS_STEP && done != total && now - *last_t < PROGRESS_INTERVAL))
     return;
   *last = done;
+  *last_t = now;
   emit(o, mu, WI_PROGRESS_BYTES, digest, done, total, NULL);
 }
 
@@ -489,7 +498,7 @@ mounts_save(struct mounts *mt)
   char *text = json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS);
   if (text) {
     wi_err e = { 0 };
-    if (wi_fs_write_file_atomic(mt->path, text, strlen(text), 0644, &e) < 0)
+    if (wi_fs_write_file_atomic(mt->path, text, strlen(text), 0666, &e) < 0)
       wi_log(WI_LOG_DEBUG, "%s", e.msg);
     free(text);
   }
@@ -514,6 +523,7 @@ struct pull_job {
   struct wi_blob_writer *w;
   wi_err werr;
   int64_t last;
+  double last_t;
 };
 
 static int
@@ -527,7 +537,7 @@ static void
 pull_progress(int64_t done, int64_t total, void *payload)
 {
   struct pull_job *j = payload;
-  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
+  emit_bytes(j->c->o, j->c->emu, &j->last, &j->last_t, j->digest, done, total);
 }
 
 static int
@@ -656,6 +666,7 @@ struct push_job {
   struct push_ctx *c;
   const char *digest;
   int64_t last;
+  double last_t;
   bool started;
 };
 
@@ -667,7 +678,7 @@ push_progress(int64_t done, int64_t total, void *payload)
     j->started = true;
     emit(j->c->o, j->c->emu, WI_PROGRESS_START, j->digest, 0, total, NULL);
   }
-  emit_bytes(j->c->o, j->c->emu, &j->last, j->digest, done, total);
+  emit_bytes(j->c->o, j->c->emu, &j->last, &j->last_t, j->digest, done, total);
 }
 
 static int
@@ -829,7 +840,11 @@ copy_local(struct wi_store *src, const struct wi_descriptor *top, struct wi_stor
 static int
 open_layout(const struct endpoint *e, bool create, struct wi_store **out, wi_err *err)
 {
-  return wi_store_open(out, e->path, create, err);
+  int ret = wi_store_open(out, e->path, create, err);
+  /* An oci: directory is not an image store: a tag written again replaces its entry (skopeo). */
+  if (ret == 0 && e->kind == T_OCI)
+    wi_store_set_keep_untagged(*out, false);
+  return ret;
 }
 
 /* Find the source image in a layout endpoint. */
@@ -1052,6 +1067,64 @@ out:
     wi_fs_rm_rf(tmpdir, NULL);
   endpoint_dispose(&src);
   endpoint_dispose(&dst);
+  return ret;
+}
+
+static int
+registry_manifest(const struct wi_ref *ref, const struct wi_regclient_opts *ro, char **bytes_out,
+                  size_t *len_out, char *digest_out, wi_err *err)
+{
+  wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
+  int ret = wi_regclient_new(&rc, ref->domain, ro, err);
+  if (ret == 0)
+    ret = wi_regclient_get_manifest(rc, ref->path, ref->digest ? ref->digest : ref->tag, bytes_out,
+                                    len_out, NULL, digest_out, err);
+  return ret;
+}
+
+int
+wi_transfer_get_manifest(const char *src_s, const struct wi_transfer_opts *o, char **bytes_out,
+                         size_t *len_out, char *digest_out, wi_err *err)
+{
+  static const struct wi_transfer_opts no_opts = { 0 };
+  struct endpoint src = { 0 };
+  struct wi_store *s = NULL;
+  struct wi_descriptor top = { 0 };
+
+  if (o == NULL)
+    o = &no_opts;
+  int ret = parse_endpoint(src_s, o->store_root, &src, err);
+  if (ret == 0 && src.kind == T_ARCHIVE)
+    ret = wi_err_set(err, WI_EUNSUPPORTED,
+                     "%s: a docker-archive holds docker's manifest.json, not an image manifest; "
+                     "copy it to oci:DIR or the store first",
+                     src_s);
+  if (ret == 0 && src.kind == T_DOCKER)
+    ret = registry_manifest(&src.ref, &o->src_reg, bytes_out, len_out, digest_out, err);
+  if (ret < 0 || src.kind == T_DOCKER)
+    goto out;
+  ret = open_layout(&src, false, &s, err);
+  if (ret == 0)
+    ret = resolve_source(s, &src, &top, err);
+  if (ret == WI_ENOTFOUND && src.kind == T_STORE) {
+    /* Not in the store: the registry's, as `manifest` has always fetched names. */
+    struct wi_ref ref = { 0 };
+    wi_err perr = { 0 };
+    if (wi_ref_parse(&ref, src.name, &perr) == 0) {
+      wi_err_clear(err);
+      ret = registry_manifest(&ref, &o->src_reg, bytes_out, len_out, digest_out, err);
+      wi_ref_dispose(&ref);
+    }
+    goto out;
+  }
+  if (ret == 0)
+    ret = wi_store_read_blob(s, top.digest, WI_MAX_MANIFEST_BYTES, bytes_out, len_out, err);
+  if (ret == 0 && digest_out)
+    snprintf(digest_out, WI_DIGEST_MAX, "%s", top.digest);
+out:
+  wi_manifest_descriptor_dispose(&top);
+  wi_store_free(s);
+  endpoint_dispose(&src);
   return ret;
 }
 

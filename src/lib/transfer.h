@@ -55,6 +55,13 @@ struct wi_transfer_opts {
 int wi_transfer_copy_image(const char *src, const char *dst, const struct wi_transfer_opts *o,
                            char *digest_out, wi_err *err);
 
+/* The top-level manifest of src exactly as stored or served (bytes_out malloc'ed): src is what
+ * copy takes as a source except docker-archive: (it has no image manifest): docker://REF,
+ * oci:DIR[:TAG] or a name in the store (an image id or digest too); a name the store does not have
+ * is fetched from its registry with o->src_reg. digest_out optional. */
+int wi_transfer_get_manifest(const char *src, const struct wi_transfer_opts *o, char **bytes_out,
+                             size_t *len_out, char *digest_out, wi_err *err);
+
 /* Convenience forms of wi_transfer_copy_image. */
 int wi_transfer_pull(struct wi_store *s, const char *ref, const struct wi_transfer_opts *o,
                      char *digest_out, wi_err *err);

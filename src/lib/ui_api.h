@@ -20,6 +20,7 @@
 struct wi_ui_api_opts {
   const char *project_file; /* required */
   const char *store_root;   /* NULL: the default store */
+  const char *fs_root;      /* NULL: the file browser shows the home and project directories */
   const char *authfile;     /* NULL: where wlsimg login stores logins */
   int tls_verify;           /* 1 (default) or 0 */
 };

@@ -84,7 +84,8 @@ body_str(json_t *j, const char *key, bool required, char **out, wi_err *err)
 int
 wi_ui_creds_parse_body(struct wi_ui_creds_body *out, const char *text, size_t len, wi_err *err)
 {
-  static const char *const known[] = { "host", "user", "password", "email", "where", "verify" };
+  static const char *const known[] = { "host",  "user", "password", "email",
+                                       "where", "name", "verify" };
   json_error_t jerr;
   const char *key;
   json_t *v;
@@ -112,6 +113,7 @@ wi_ui_creds_parse_body(struct wi_ui_creds_body *out, const char *text, size_t le
       body_str(j, "user", true, &out->user, err) < 0 ||
       body_str(j, "password", true, &out->password, err) < 0 ||
       body_str(j, "email", false, &out->email, err) < 0 ||
+      body_str(j, "name", false, &out->name, err) < 0 ||
       body_str(j, "where", false, &where, err) < 0)
     ret = err->code;
   else if (where && strcmp(where, "session") != 0 && strcmp(where, "loginFile") != 0)
@@ -134,6 +136,7 @@ wi_ui_creds_body_dispose(struct wi_ui_creds_body *b)
   if (b->password)
     wi_alloc_secret_free(b->password);
   free(b->email);
+  free(b->name);
   memset(b, 0, sizeof *b);
 }
 

@@ -21,10 +21,10 @@ struct wi_ui_creds *wi_ui_creds_new(const char *authfile);
 void wi_ui_creds_free(struct wi_ui_creds *c);
 const char *wi_ui_creds_authfile(const struct wi_ui_creds *c);
 
-/* POST /api/credentials body: {"host","user","password","email"?,"where"?: "loginFile"|"session",
- * "verify"?: bool}. Strings malloc'ed (the password is a secret). */
+/* POST /api/credentials body: {"host","user","password","email"?,"name"?,"where"?:
+ * "loginFile"|"session", "verify"?: bool}. Strings malloc'ed (the password is a secret). */
 struct wi_ui_creds_body {
-  char *host, *user, *password, *email;
+  char *host, *user, *password, *email, *name;
   bool session; /* where = "session" */
   bool verify;  /* log in before saving (default true) */
 };

@@ -69,6 +69,10 @@ static const struct field fields[] = {
   { "k8s.wlsCredSecret", F_STR, P(wls_cred_secret), "" },
   { "k8s.runtimeSecret", F_STR, P(runtime_secret), "" },
   { "k8s.modelSecrets", F_LIST, P(model_secrets), NULL },
+  { "k8s.wlsUser", F_STR, P(wls_user), "weblogic" },
+  { "k8s.env", F_LIST, P(k8s_env), NULL },
+  { "registry.url", F_STR, P(registry_url), "127.0.0.1:5000" },
+  { "registry.root", F_STR, P(registry_root), "" },
 };
 #undef P
 
@@ -135,9 +139,30 @@ history_dispose(struct wi_ui_history *h)
   free(h->host);
 }
 
+static void
+registry_dispose(struct wi_ui_registry *r)
+{
+  free(r->name);
+  free(r->host);
+  free(r->user);
+  free(r->email);
+  free(r->test_message);
+}
+
+static void
+registries_clear(struct wi_ui_project *p)
+{
+  for (size_t i = 0; i < p->n_registries; i++)
+    registry_dispose(&p->registries[i]);
+  free(p->registries);
+  p->registries = NULL;
+  p->n_registries = 0;
+}
+
 void
 wi_ui_project_dispose(struct wi_ui_project *p)
 {
+  registries_clear(p);
   for (size_t i = 0; i < WI_ARRAY_SIZE(fields); i++) {
     const struct field *f = &fields[i];
     if (f->type == F_STR)
@@ -212,6 +237,7 @@ read_value(struct wi_ui_project *p, const struct field *f, json_t *v, const char
 }
 
 static int read_history(struct wi_ui_project *p, json_t *v, wi_err *err);
+static int read_registries(struct wi_ui_project *p, json_t *v, wi_err *err);
 
 static int
 read_object(struct wi_ui_project *p, json_t *obj, const char *prefix, int depth, wi_err *err)
@@ -232,6 +258,8 @@ read_object(struct wi_ui_project *p, json_t *obj, const char *prefix, int depth,
                 : wi_err_set(err, WI_EINVAL, "schema: expected \"%s\"", WI_UI_PROJECT_SCHEMA);
     else if (depth == 0 && strcmp(key, "history") == 0)
       ret = read_history(p, v, err);
+    else if (depth == 0 && strcmp(key, "registries") == 0)
+      ret = read_registries(p, v, err);
     else if (known_object(path) && json_is_object(v))
       ret = read_object(p, v, path, depth + 1, err);
     else if (known_object(path))
@@ -275,6 +303,78 @@ read_history(struct wi_ui_project *p, json_t *v, wi_err *err)
     h->digest = wi_xstrdup(hist_str(e, "digest"));
     h->host = wi_xstrdup(hist_str(e, "host"));
     h->time = json_integer_value(json_object_get(e, "time"));
+  }
+  return 0;
+}
+
+/* One registries[] entry: strings "name", "host" (required), "user", "email", and "lastTest"
+ * {"time", "ok", "message"}. */
+static int
+read_registry(struct wi_ui_registry *r, json_t *e, size_t i, wi_err *err)
+{
+  static const char *const keys[] = { "name", "host", "user", "email" };
+  char **dst[] = { &r->name, &r->host, &r->user, &r->email };
+  const char *key;
+  json_t *v;
+  json_object_foreach (e, key, v) {
+    bool known = strcmp(key, "lastTest") == 0;
+    for (size_t k = 0; k < WI_ARRAY_SIZE(keys); k++)
+      if (strcmp(key, keys[k]) == 0) {
+        if (!json_is_string(v))
+          return wi_err_set(err, WI_EINVAL, "registries[%zu].%s: expected a string, got %s", i, key,
+                            wi_json_type_name(v));
+        free(*dst[k]);
+        *dst[k] = wi_xstrdup(json_string_value(v));
+        known = true;
+      }
+    if (!known)
+      return wi_err_set(err, WI_EINVAL, "registries[%zu].%s: unknown setting", i, key);
+  }
+  if (r->host[0] == '\0')
+    return wi_err_set(err, WI_EINVAL, "registries[%zu].host: required", i);
+  json_t *t = json_object_get(e, "lastTest");
+  if (t && !json_is_null(t)) {
+    json_t *time = json_object_get(t, "time");
+    const char *msg = json_string_value(json_object_get(t, "message"));
+    if (!json_is_object(t) || !json_is_integer(time))
+      return wi_err_set(err, WI_EINVAL, "registries[%zu].lastTest: expected {time, ok, message}",
+                        i);
+    r->test_time = json_integer_value(time);
+    r->test_ok = json_is_true(json_object_get(t, "ok"));
+    free(r->test_message);
+    r->test_message = wi_xstrdup(msg ? msg : "");
+  }
+  return 0;
+}
+
+static int
+read_registries(struct wi_ui_project *p, json_t *v, wi_err *err)
+{
+  size_t i;
+  json_t *e;
+  if (!json_is_array(v))
+    return wi_err_set(err, WI_EINVAL, "registries: expected an array, got %s",
+                      wi_json_type_name(v));
+  if (json_array_size(v) > WI_UI_PROJECT_MAX_LIST)
+    return wi_err_set(err, WI_ETOOBIG, "registries: more than %d entries", WI_UI_PROJECT_MAX_LIST);
+  registries_clear(p);
+  json_array_foreach (v, i, e) {
+    if (!json_is_object(e))
+      return wi_err_set(err, WI_EINVAL, "registries[%zu]: expected an object, got %s", i,
+                        wi_json_type_name(e));
+    p->registries = wi_xreallocarray(p->registries, p->n_registries + 1, sizeof *p->registries);
+    struct wi_ui_registry *r = &p->registries[p->n_registries++];
+    *r = (struct wi_ui_registry){ .name = wi_xstrdup(""),
+                                  .host = wi_xstrdup(""),
+                                  .user = wi_xstrdup(""),
+                                  .email = wi_xstrdup(""),
+                                  .test_message = wi_xstrdup("") };
+    int ret = read_registry(r, e, i, err);
+    if (ret < 0)
+      return ret;
+    for (size_t k = 0; k + 1 < p->n_registries; k++)
+      if (strcmp(p->registries[k].host, r->host) == 0)
+        return wi_err_set(err, WI_EINVAL, "registries[%zu].host: %s is listed twice", i, r->host);
   }
   return 0;
 }
@@ -353,6 +453,25 @@ wi_ui_project_to_json(const struct wi_ui_project *cp)
     json_array_append_new(h, o);
   }
   json_object_set_new(root, "history", h);
+  json_t *regs = json_array();
+  for (size_t i = 0; i < p->n_registries; i++) {
+    const struct wi_ui_registry *r = &p->registries[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", wi_json_str(r->name));
+    json_object_set_new(o, "host", wi_json_str(r->host));
+    json_object_set_new(o, "user", wi_json_str(r->user));
+    json_object_set_new(o, "email", wi_json_str(r->email));
+    json_t *t = json_null();
+    if (r->test_time) {
+      t = json_object();
+      json_object_set_new(t, "time", json_integer(r->test_time));
+      json_object_set_new(t, "ok", json_boolean(r->test_ok));
+      json_object_set_new(t, "message", wi_json_str(r->test_message));
+    }
+    json_object_set_new(o, "lastTest", t);
+    json_array_append_new(regs, o);
+  }
+  json_object_set_new(root, "registries", regs);
   char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   char *out = wi_xasprintf("%s\n", s);
   free(s);
@@ -404,7 +523,7 @@ int
 wi_ui_project_save(const struct wi_ui_project *p, const char *path, wi_err *err)
 {
   wi_autofree char *j = wi_ui_project_to_json(p);
-  return wi_fs_write_file_atomic(path, j, strlen(j), 0644, err);
+  return wi_fs_write_file_atomic(path, j, strlen(j), 0666, err);
 }
 
 void
@@ -421,6 +540,88 @@ wi_ui_project_add_history(struct wi_ui_project *p, const char *kind, const char 
                                           .host = wi_xstrdup(host ? host : ""),
                                           .time = time };
   p->n_history++;
+}
+
+void
+wi_ui_project_copy_records(struct wi_ui_project *dst, const struct wi_ui_project *src)
+{
+  for (size_t i = 0; i < dst->n_history; i++)
+    history_dispose(&dst->history[i]);
+  free(dst->history);
+  dst->history = NULL;
+  dst->n_history = 0;
+  for (size_t i = src->n_history; i > 0; i--) {
+    const struct wi_ui_history *h = &src->history[i - 1];
+    wi_ui_project_add_history(dst, h->kind, h->ref, h->digest, h->host, h->time);
+  }
+  registries_clear(dst);
+  for (size_t i = 0; i < src->n_registries; i++) {
+    const struct wi_ui_registry *r = &src->registries[i];
+    wi_err err = { 0 };
+    if (wi_ui_project_registry_put(dst, r->name, r->host, r->user, r->email, &err) == 0) {
+      struct wi_ui_registry *d = &dst->registries[dst->n_registries - 1];
+      d->test_time = r->test_time;
+      d->test_ok = r->test_ok;
+      free(d->test_message);
+      d->test_message = wi_xstrdup(r->test_message);
+    }
+  }
+}
+
+struct wi_ui_registry *
+wi_ui_project_registry(struct wi_ui_project *p, const char *host)
+{
+  for (size_t i = 0; i < p->n_registries; i++)
+    if (strcmp(p->registries[i].host, host) == 0)
+      return &p->registries[i];
+  return NULL;
+}
+
+int
+wi_ui_project_registry_put(struct wi_ui_project *p, const char *name, const char *host,
+                           const char *user, const char *email, wi_err *err)
+{
+  struct wi_ui_registry *r = wi_ui_project_registry(p, host);
+  if (r == NULL) {
+    if (p->n_registries >= WI_UI_PROJECT_MAX_LIST)
+      return wi_err_set(err, WI_ETOOBIG, "registries: more than %d entries",
+                        WI_UI_PROJECT_MAX_LIST);
+    p->registries = wi_xreallocarray(p->registries, p->n_registries + 1, sizeof *p->registries);
+    r = &p->registries[p->n_registries++];
+    /* the default name: the host's first label ("lhr" for lhr.ocir.io), or an address whole */
+    bool addr = host[0] >= '0' && host[0] <= '9';
+    *r = (struct wi_ui_registry){ .name = addr ? wi_xstrdup(host)
+                                               : wi_xstrndup(host, strcspn(host, ".:")),
+                                  .host = wi_xstrdup(host),
+                                  .user = wi_xstrdup(""),
+                                  .email = wi_xstrdup(""),
+                                  .test_message = wi_xstrdup("") };
+  }
+  if (name && name[0]) {
+    free(r->name);
+    r->name = wi_xstrdup(name);
+  }
+  free(r->user);
+  r->user = wi_xstrdup(user ? user : "");
+  if (email) {
+    free(r->email);
+    r->email = wi_xstrdup(email);
+  }
+  return 0;
+}
+
+bool
+wi_ui_project_registry_remove(struct wi_ui_project *p, const char *host)
+{
+  struct wi_ui_registry *r = wi_ui_project_registry(p, host);
+  if (r == NULL)
+    return false;
+  size_t i = (size_t)(r - p->registries);
+  registry_dispose(r);
+  memmove(&p->registries[i], &p->registries[i + 1],
+          (p->n_registries - i - 1) * sizeof p->registries[0]);
+  p->n_registries--;
+  return true;
 }
 
 char *

@@ -33,6 +33,18 @@ struct wi_ui_login_ref {
   char *user;
 };
 
+/* A row of the Registries page: a saved login's name and e-mail (the secret itself lives where
+ * wlsimg login keeps it, or in the session) and the last Test Login. */
+struct wi_ui_registry {
+  char *name;
+  char *host;
+  char *user;
+  char *email;
+  int64_t test_time; /* 0: never tested */
+  bool test_ok;
+  char *test_message;
+};
+
 struct wi_ui_history {
   char *kind; /* "createAuxImage", "pushAuxImage" … */
   char *ref;
@@ -72,6 +84,12 @@ struct wi_ui_project {
   char *pull_policy_primary, *pull_policy_aux;
   char *wls_cred_secret, *runtime_secret;
   struct wi_ui_strlist model_secrets;
+  char *wls_user;
+  struct wi_ui_strlist k8s_env; /* serverPod.env, "NAME=VALUE" */
+  char *registry_url;           /* the embedded registry (wlsimg registry serve) the page manages */
+  char *registry_root;          /* its root directory; "" = the default root */
+  struct wi_ui_registry *registries;
+  size_t n_registries;
   struct wi_ui_history *history;
   size_t n_history;
 };
@@ -88,11 +106,21 @@ void wi_ui_project_copy(struct wi_ui_project *dst, const struct wi_ui_project *s
 /* Read path into p (initialised by the call). A missing file gives the defaults with the name of
  * the file's directory, and *exists_out (optional) false. */
 int wi_ui_project_load(struct wi_ui_project *p, const char *path, bool *exists_out, wi_err *err);
-/* Write atomically with mode 0644. */
+/* Write atomically (mode 0666 & ~umask). */
 int wi_ui_project_save(const struct wi_ui_project *p, const char *path, wi_err *err);
 /* Record a result (newest first, at most WI_UI_PROJECT_HISTORY). */
 void wi_ui_project_add_history(struct wi_ui_project *p, const char *kind, const char *ref,
                                const char *digest, const char *host, int64_t time);
+/* Replace dst's history and registries table with copies of src's (the server keeps those). */
+void wi_ui_project_copy_records(struct wi_ui_project *dst, const struct wi_ui_project *src);
+/* The Registries row for host, or NULL (borrowed). */
+struct wi_ui_registry *wi_ui_project_registry(struct wi_ui_project *p, const char *host);
+/* Add or update the row for host (name "" keeps the old one, or makes one from the host; email
+ * NULL keeps the old one). At most WI_UI_PROJECT_MAX_LIST rows: WI_ETOOBIG beyond. */
+int wi_ui_project_registry_put(struct wi_ui_project *p, const char *name, const char *host,
+                               const char *user, const char *email, wi_err *err);
+/* Remove the row for host; false when there was none. */
+bool wi_ui_project_registry_remove(struct wi_ui_project *p, const char *host);
 /* A path from the project made absolute against the project file's directory. malloc'ed. */
 char *wi_ui_project_path(const char *project_file, const char *rel);
 

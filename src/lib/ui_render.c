@@ -1,16 +1,14 @@
 /* wlsimg ui: the Code View's commands and YAML, from the same library calls the CLI makes. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/alloc.h"
-#include "lib/base64.h"
 #include "lib/buf.h"
-#include "lib/fs.h"
-#include "lib/k8s.h"
 #include "lib/ref.h"
 #include "lib/str.h"
+#include "lib/ui_k8s.h"
 #include "lib/ui_render.h"
-#include "lib/ui_validate.h"
 #include "lib/util.h"
 
 char *
@@ -21,233 +19,284 @@ wi_ui_render_shell_quote(const char *s)
   if (s[0] && strspn(s, safe) == strlen(s))
     return wi_xstrdup(s);
   struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
-  wi_err err = { 0 };
-  wi_buf_adds(&b, "'", &err);
+  wi_buf_adds(&b, "'", NULL);
   for (const char *p = s; *p; p++)
-    wi_buf_adds(&b, *p == '\'' ? "'\\''" : (char[]){ *p, 0 }, &err);
-  wi_buf_adds(&b, "'", &err);
+    wi_buf_adds(&b, *p == '\'' ? "'\\''" : (char[]){ *p, 0 }, NULL);
+  wi_buf_adds(&b, "'", NULL);
   return wi_buf_steal(&b);
+}
+
+/* ---- the createAuxImage options ---- */
+
+static const char *
+keep(struct wi_ui_render_aux *a, char *s)
+{
+  a->owned = wi_xreallocarray(a->owned, a->n_owned + 1, sizeof *a->owned);
+  a->owned[a->n_owned++] = s;
+  return s;
+}
+
+static struct wi_strv
+paths(struct wi_ui_render_aux *a, const char *project_file, const struct wi_ui_strlist *l)
+{
+  struct wi_strv v = { wi_xcalloc(l->n + 1, sizeof(char *)), l->n };
+  keep(a, (char *)(uintptr_t)v.v);
+  for (size_t i = 0; i < l->n; i++)
+    v.v[i] = project_file ? keep(a, wi_ui_project_path(project_file, l->v[i])) : l->v[i];
+  return v;
+}
+
+void
+wi_ui_render_aux_opts(struct wi_ui_render_aux *a, const struct wi_ui_project *p, const char *pf)
+{
+  memset(a, 0, sizeof *a);
+  struct wi_aux_opts *o = &a->o;
+  o->tag = p->aux_tag;
+  o->from_image = p->base_custom && p->base_ref[0] ? p->base_ref : NULL;
+  o->models = paths(a, pf, &p->model_files);
+  o->variables = paths(a, pf, &p->variable_files);
+  o->archives = paths(a, pf, &p->archive_files);
+  o->wdt_version = !p->wdt_latest && p->wdt_version[0] ? p->wdt_version : NULL;
+  o->wdt_home = p->wdt_home[0] ? p->wdt_home : NULL;
+  o->wdt_model_home = p->model_home[0] ? p->model_home : NULL;
+  bool default_owner = strcmp(p->owner, "oracle") == 0 && strcmp(p->group, "oracle") == 0;
+  if (!default_owner && p->owner[0] && p->group[0])
+    o->chown = keep(a, wi_xasprintf("%s:%s", p->owner, p->group));
+  o->openshift = p->openshift;
+  o->platforms = paths(a, NULL, &p->platforms);
+  if (p->extend && p->extend_commands[0]) {
+    o->additional_build_commands = keep(a, wi_ui_project_path(pf, p->extend_commands));
+    o->additional_build_files = paths(a, pf, &p->extend_files);
+  }
+  o->build_network = p->extend && p->build_network[0] ? p->build_network : NULL;
+  o->pull = p->always_pull;
+}
+
+void
+wi_ui_render_aux_dispose(struct wi_ui_render_aux *a)
+{
+  for (size_t i = 0; i < a->n_owned; i++)
+    free(a->owned[i]);
+  free(a->owned);
+  memset(a, 0, sizeof *a);
 }
 
 static void
 arg(struct wi_buf *b, const char *opt, const char *value)
 {
-  wi_err err = { 0 };
   wi_autofree char *q = wi_ui_render_shell_quote(value);
-  wi_buf_addf(b, &err, " %s %s", opt, q);
+  wi_buf_addf(b, NULL, " %s %s", opt, q);
 }
 
 static void
-list_arg(struct wi_buf *b, const char *opt, const char *pf, const struct wi_ui_strlist *l)
+list_arg(struct wi_buf *b, const char *opt, const struct wi_strv *l)
 {
   if (l->n == 0)
     return;
   struct wi_buf v = WI_BUF_INIT(SIZE_MAX);
-  wi_err err = { 0 };
-  for (size_t i = 0; i < l->n; i++) {
-    wi_autofree char *path = pf ? wi_ui_project_path(pf, l->v[i]) : wi_xstrdup(l->v[i]);
-    wi_buf_addf(&v, &err, "%s%s", i ? "," : "", path);
-  }
+  for (size_t i = 0; i < l->n; i++)
+    wi_buf_addf(&v, NULL, "%s%s", i ? "," : "", l->v[i]);
   arg(b, opt, wi_buf_cstr(&v));
   wi_buf_dispose(&v);
 }
 
-static int
-render_cli(const struct wi_ui_project *p, const char *pf, char **out, wi_err *err)
+char *
+wi_ui_render_aux_command(const struct wi_aux_opts *o, const char *prog)
 {
   struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
-  wi_buf_adds(&b, "wlsimg createAuxImage", err);
-  arg(&b, "--tag", p->aux_tag[0] ? p->aux_tag : "<tag>");
-  if (p->base_custom && p->base_ref[0])
-    arg(&b, "--fromImage", p->base_ref);
-  list_arg(&b, "--wdtModel", pf, &p->model_files);
-  list_arg(&b, "--wdtVariables", pf, &p->variable_files);
-  list_arg(&b, "--wdtArchive", pf, &p->archive_files);
-  if (!p->wdt_latest && p->wdt_version[0])
-    arg(&b, "--wdtVersion", p->wdt_version);
-  arg(&b, "--wdtHome", p->wdt_home);
-  arg(&b, "--wdtModelHome", p->model_home);
-  if (strcmp(p->owner, "oracle") != 0 || strcmp(p->group, "oracle") != 0) {
-    wi_autofree char *chown = wi_xasprintf("%s:%s", p->owner, p->group);
-    arg(&b, "--chown", chown);
+  wi_buf_addf(&b, NULL, "%s createAuxImage", prog);
+  arg(&b, "--tag", o->tag[0] ? o->tag : "<tag>");
+  if (o->from_image)
+    arg(&b, "--fromImage", o->from_image);
+  list_arg(&b, "--wdtModel", &o->models);
+  list_arg(&b, "--wdtVariables", &o->variables);
+  list_arg(&b, "--wdtArchive", &o->archives);
+  if (o->wdt_version)
+    arg(&b, "--wdtVersion", o->wdt_version);
+  if (o->wdt_home)
+    arg(&b, "--wdtHome", o->wdt_home);
+  if (o->wdt_model_home)
+    arg(&b, "--wdtModelHome", o->wdt_model_home);
+  if (o->chown)
+    arg(&b, "--chown", o->chown);
+  if (o->openshift)
+    wi_buf_adds(&b, " --target OpenShift", NULL);
+  list_arg(&b, "--platform", &o->platforms);
+  if (o->pull)
+    wi_buf_adds(&b, " --pull", NULL);
+  if (o->additional_build_commands) {
+    arg(&b, "--additionalBuildCommands", o->additional_build_commands);
+    list_arg(&b, "--additionalBuildFiles", &o->additional_build_files);
   }
-  if (p->openshift)
-    wi_buf_adds(&b, " --target OpenShift", err);
-  list_arg(&b, "--platform", NULL, &p->platforms);
-  if (p->always_pull)
-    wi_buf_adds(&b, " --pull", err);
-  if (p->extend && p->extend_commands[0]) {
-    wi_autofree char *abc = wi_ui_project_path(pf, p->extend_commands);
-    arg(&b, "--additionalBuildCommands", abc);
-    list_arg(&b, "--additionalBuildFiles", pf, &p->extend_files);
-  }
-  wi_buf_adds(&b, "\n", err);
+  if (o->build_network)
+    arg(&b, "--buildNetwork", o->build_network);
+  return wi_buf_steal(&b);
+}
+
+/* ---- the Image page ---- */
+
+/* "printf '%s\n' "$TOKEN" | <prog> login -u USER --password-stdin HOST" lines and the push. */
+static void
+login_push(struct wi_buf *b, const struct wi_ui_project *p, const char *login, const char *push)
+{
   struct wi_ref r = { 0 };
+  wi_err err = { 0 };
+  if (p->aux_tag[0] == '\0' || wi_ref_parse(&r, p->aux_tag, &err) < 0)
+    return;
+  wi_autofree char *tag = wi_ui_render_shell_quote(p->aux_tag);
+  if (p->aux_push_auth) {
+    wi_autofree char *user =
+        wi_ui_render_shell_quote(p->aux_login.user[0] ? p->aux_login.user : "<user>");
+    wi_buf_addf(b, NULL, "printf '%%s\\n' \"$TOKEN\" | %s -u %s --password-stdin %s\n", login, user,
+                r.domain);
+  }
+  wi_buf_addf(b, NULL, "%s %s\n", push, tag);
+  wi_ref_dispose(&r);
+}
+
+static char *
+render_cli(const struct wi_ui_project *p, const char *pf, bool wit)
+{
+  struct wi_ui_render_aux a;
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+  const char *tool = wit ? "imagetool.sh" : "wlsimg";
+  wi_ui_render_aux_opts(&a, p, pf);
+  if (!p->wdt_latest && p->wdt_installer[0] && p->wdt_version[0]) {
+    wi_autofree char *inst = wi_ui_project_path(pf, p->wdt_installer);
+    wi_autofree char *q = wi_ui_render_shell_quote(inst);
+    wi_autofree char *v = wi_ui_render_shell_quote(p->wdt_version);
+    wi_buf_addf(&b, NULL, "%s cache addInstaller --type wdt --version %s --path %s\n", tool, v, q);
+  } else {
+    wi_buf_addf(&b, NULL, "# WDT: the newest wdt installer in the cache (%s cache listItems)\n",
+                tool);
+  }
+  wi_autofree char *create = wi_ui_render_aux_command(&a.o, tool);
+  wi_buf_addf(
+      &b, NULL, "%s%s\n", create,
+      wit ? (a.o.wdt_version ? " --builder docker" : " --wdtVersion latest --builder docker") : "");
+  if (wit)
+    login_push(&b, p, "docker login", "docker push");
+  else
+    login_push(&b, p, "wlsimg login", "wlsimg push");
+  if (p->aux_push_auth)
+    wi_buf_adds(&b,
+                "# TOKEN: the push password (an auth token on OCIR), e.g. read -rs TOKEN; it is "
+                "never written here\n",
+                NULL);
+  wi_ui_render_aux_dispose(&a);
+  return wi_buf_steal(&b);
+}
+
+/* ---- the Kubernetes page ---- */
+
+static const char *
+ns_arg(const struct wi_ui_project *p)
+{
+  return p->k8s_namespace[0] ? p->k8s_namespace : NULL;
+}
+
+/* The secret and domain commands, with `| kubectl … apply -f -` when kubectl is set. */
+static int
+render_k8s(const struct wi_ui_project *p, const char *kubectl, char **out, wi_err *err)
+{
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+  struct wi_ref r = { 0 };
+  wi_autofree char *pipe = kubectl ? wi_xasprintf(" | %s apply -f -", kubectl) : wi_xstrdup("");
+  const char *ns = ns_arg(p);
+  wi_autofree char *nsq = ns ? wi_xasprintf(" -n %s", ns) : wi_xstrdup("");
   if (p->aux_tag[0] && wi_ref_parse(&r, p->aux_tag, err) == 0) {
-    if (p->aux_push_auth) {
-      wi_autofree char *user =
-          wi_ui_render_shell_quote(p->aux_login.user[0] ? p->aux_login.user : "<user>");
-      wi_buf_addf(&b, err, "printf '%%s\\n' \"$TOKEN\" | wlsimg login -u %s --password-stdin %s\n",
-                  user, r.domain);
-    }
-    wi_autofree char *tag = wi_ui_render_shell_quote(p->aux_tag);
-    wi_buf_addf(&b, err, "wlsimg push %s\n", tag);
+    wi_autofree char *name = wi_ui_k8s_aux_secret_name(p, r.domain);
+    wi_autofree char *server = wi_ui_render_shell_quote(r.domain);
+    wi_autofree char *user =
+        wi_ui_render_shell_quote(p->aux_login.user[0] ? p->aux_login.user : "<user>");
+    wi_buf_addf(&b, NULL,
+                "wlsimg k8s secret docker-registry %s%s --docker-server %s --docker-username %s "
+                "--from-login%s\n",
+                name, nsq, server, user, pipe);
     wi_ref_dispose(&r);
   }
+  if (p->domain_uid[0] == '\0') {
+    wi_buf_adds(&b, "# the Domain needs a Domain UID\n", NULL);
+    *out = wi_buf_steal(&b);
+    return 0;
+  }
+  wi_autofree char *image = wi_ui_render_shell_quote(p->primary_tag);
+  wi_autofree char *aux = wi_ui_k8s_aux_ref(p);
+  wi_autofree char *auxq = wi_ui_render_shell_quote(aux);
+  wi_buf_addf(&b, NULL,
+              "printf '%%s\\n%%s\\n' \"$WLS_USER\" \"$WLS_PASSWORD\" | wlsimg k8s domain "
+              "--domain-uid %s%s --image %s",
+              p->domain_uid, nsq, image);
+  if (p->aux_tag[0])
+    wi_buf_addf(&b, NULL, " --aux-image %s", auxq);
+  if (p->pull_secret_primary[0])
+    wi_buf_addf(&b, NULL, " --pull-secret %s", p->pull_secret_primary);
+  if (p->pull_secret_aux[0] && strcmp(p->pull_secret_aux, p->pull_secret_primary) != 0)
+    wi_buf_addf(&b, NULL, " --pull-secret %s", p->pull_secret_aux);
+  if (p->wls_cred_secret[0])
+    wi_buf_addf(&b, NULL, " --weblogic-credentials-secret %s", p->wls_cred_secret);
+  else
+    wi_buf_adds(&b, " --weblogic-credentials-from-stdin", NULL);
+  wi_buf_addf(&b, NULL, "%s\n# WLS_USER, WLS_PASSWORD: the WebLogic administrator (%s)\n", pipe,
+              p->wls_user);
+  if (kubectl)
+    wi_buf_addf(&b, NULL, "%s get domain.v9.weblogic.oracle %s%s -o yaml\n", kubectl, p->domain_uid,
+                nsq);
   *out = wi_buf_steal(&b);
   return 0;
 }
 
-/* Default pull secret name for a host: "ocir" on OCIR, else its first DNS label, else
- * "registry-pull". malloc'ed. */
 static char *
-default_secret_name(const char *host)
+render_logins(const struct wi_ui_project *p)
 {
-  if (wi_ui_validate_is_ocir(host))
-    return wi_xstrdup("ocir");
-  size_t n = strcspn(host, ".:");
-  wi_autofree char *label = wi_xstrndup(host, n);
-  wi_err err = { 0 };
-  if (n > 0 && (label[0] < '0' || label[0] > '9') &&
-      wi_k8s_validate_label("name", label, &err) == 0)
-    return wi_steal(&label);
-  return wi_xstrdup("registry-pull");
-}
-
-static void
-redact_data(char *yaml)
-{
-  char *v = strstr(yaml, ".dockerconfigjson: ");
-  if (v == NULL)
-    return;
-  v += strlen(".dockerconfigjson: ");
-  size_t n = strcspn(v, "\n");
-  static const char mark[] = "<redacted>";
-  if (n < sizeof mark - 1)
-    return;
-  explicit_bzero(v, n);
-  memcpy(v, mark, sizeof mark - 1);
-  memmove(v + sizeof mark - 1, v + n, strlen(v + n) + 1);
-}
-
-static int
-render_secret(const struct wi_ui_project *p, const struct wi_ui_render_in *in, char **out,
-              wi_err *err)
-{
-  struct wi_ref r = { 0 };
-  if (p->aux_tag[0] == '\0')
-    return wi_err_set(err, WI_EINVAL, "aux-tag: the Auxiliary Image Tag names the registry");
-  if (wi_ref_parse(&r, p->aux_tag, err) < 0)
-    return wi_err_wrap(err, "aux-tag");
-  wi_autofree char *user = NULL;
-  char *pass = NULL;
-  wi_autofree char *server = wi_k8s_server_for_host(r.domain);
-  wi_autofree char *dflt = default_secret_name(r.domain);
-  int ret =
-      wi_ui_creds_resolve(in->creds, r.domain, p->aux_login.user[0] ? p->aux_login.user : NULL,
-                          &user, &pass, NULL, err);
-  if (ret == 0) {
-    const char *ns = in->ns ? in->ns : p->k8s_namespace;
-    struct wi_k8s_docker_secret ds = {
-      .name = in->secret_name         ? in->secret_name
-              : p->pull_secret_aux[0] ? p->pull_secret_aux
-                                      : dflt,
-      .ns = ns[0] ? ns : NULL,
-      .server = server,
-      .username = user,
-      .password = pass,
-    };
-    wi_autoptr(wi_k8s_obj) struct wi_k8s_obj *o = NULL;
-    ret = wi_k8s_docker_secret(&o, &ds, err);
-    char *yaml = ret == 0 ? wi_k8s_render(&o, 1, WI_K8S_YAML, NULL, err) : NULL;
-    if (ret == 0 && yaml == NULL)
-      ret = err->code;
-    if (yaml && !in->reveal)
-      redact_data(yaml);
-    if (yaml)
-      *out = yaml;
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+  for (size_t i = 0; i < p->n_registries; i++) {
+    const struct wi_ui_registry *r = &p->registries[i];
+    wi_autofree char *user = wi_ui_render_shell_quote(r->user[0] ? r->user : "<user>");
+    wi_autofree char *host = wi_ui_render_shell_quote(r->host);
+    wi_buf_addf(&b, NULL, "printf '%%s\\n' \"$TOKEN\" | wlsimg login -u %s --password-stdin %s\n",
+                user, host);
   }
-  if (pass)
-    wi_alloc_secret_free(pass);
-  wi_ref_dispose(&r);
-  return ret;
-}
-
-/* The digest of the last push of tag, from the history, or NULL. Borrowed. */
-static const char *
-pushed_digest(const struct wi_ui_project *p, const char *tag)
-{
-  for (size_t i = 0; i < p->n_history; i++)
-    if (strcmp(p->history[i].ref, tag) == 0 && p->history[i].digest[0] &&
-        strcmp(p->history[i].kind, "pushAuxImage") == 0)
-      return p->history[i].digest;
-  return NULL;
-}
-
-static int
-render_domain(const struct wi_ui_project *p, char **out, wi_err *err)
-{
-  if (p->domain_uid[0] == '\0')
-    return wi_err_set(err, WI_EINVAL, "domain-uid: Domain UID is required");
-  const char *uid = p->domain_uid;
-  wi_autofree char *cred = p->wls_cred_secret[0] ? wi_xstrdup(p->wls_cred_secret)
-                                                 : wi_xasprintf("%s-weblogic-credentials", uid);
-  wi_autofree char *enc = p->runtime_secret[0] ? wi_xstrdup(p->runtime_secret)
-                                               : wi_xasprintf("%s-runtime-encryption-secret", uid);
-  const char *secrets[2];
-  size_t n_secrets = 0;
-  if (p->pull_secret_primary[0])
-    secrets[n_secrets++] = p->pull_secret_primary;
-  if (p->pull_secret_aux[0] && strcmp(p->pull_secret_aux, p->pull_secret_primary) != 0)
-    secrets[n_secrets++] = p->pull_secret_aux;
-  const char *digest = p->aux_tag[0] ? pushed_digest(p, p->aux_tag) : NULL;
-  wi_autofree char *image = digest && strcmp(p->aux_ref_mode, "digest") == 0
-                                ? wi_xasprintf("%s@%s", p->aux_tag, digest)
-                                : wi_xstrdup(p->aux_tag);
-  wi_autofree char *wdt = strcmp(p->wdt_home, "/auxiliary") != 0
-                              ? wi_xasprintf("%s/weblogic-deploy", p->wdt_home)
-                              : NULL;
-  struct wi_k8s_aux_image aux = {
-    .image = image,
-    .pull_policy = p->pull_policy_aux[0] ? p->pull_policy_aux : NULL,
-    .wdt_install_home = wdt,
-    .model_home = strcmp(p->model_home, WI_K8S_AUX_MODEL_DEFAULT) != 0 ? p->model_home : NULL,
-  };
-  struct wi_k8s_domain d = {
-    .uid = uid,
-    .ns = p->k8s_namespace[0] ? p->k8s_namespace : NULL,
-    .image = p->primary_tag,
-    .pull_policy = p->pull_policy_primary[0] ? p->pull_policy_primary : NULL,
-    .pull_secrets = secrets,
-    .n_pull_secrets = n_secrets,
-    .credentials_secret = cred,
-    .encryption_secret = enc,
-    .replicas = -1,
-    .aux = p->aux_tag[0] ? &aux : NULL,
-    .n_aux = p->aux_tag[0] ? 1 : 0,
-  };
-  struct wi_k8s_obj **objs = NULL;
-  size_t n = 0;
-  int ret = wi_k8s_domain_objects(&objs, &n, &d, err);
-  if (ret < 0)
-    return ret;
-  *out = wi_k8s_render(objs, n, WI_K8S_YAML, NULL, err);
-  for (size_t i = 0; i < n; i++)
-    wi_k8s_render_obj_free(objs[i]);
-  free(objs);
-  return *out ? 0 : err->code;
+  if (p->n_registries == 0)
+    wi_buf_adds(&b, "# no saved logins yet\n", NULL);
+  wi_autofree char *root =
+      p->registry_root[0] ? wi_xasprintf(" --root %s", p->registry_root) : wi_xstrdup("");
+  wi_buf_addf(&b, NULL,
+              "# the embedded registry (%s):\n"
+              "wlsimg registry serve --listen %s%s --auth token\n"
+              "wlsimg registry user add%s <namespace>/<user>\n"
+              "wlsimg registry token create%s <namespace>/<user>\n",
+              p->registry_url, p->registry_url, root, root, root);
+  return wi_buf_steal(&b);
 }
 
 int
 wi_ui_render(const struct wi_ui_project *p, const char *kind, const struct wi_ui_render_in *in,
              char **out, wi_err *err)
 {
-  if (strcmp(kind, "cli") == 0)
-    return render_cli(p, in->project_file, out, err);
+  if (strcmp(kind, "cli") == 0 || strcmp(kind, "wit") == 0) {
+    *out = render_cli(p, in->project_file, strcmp(kind, "wit") == 0);
+    return 0;
+  }
   if (strcmp(kind, "secret-yaml") == 0)
-    return render_secret(p, in, out, err);
+    return wi_ui_k8s_pull_secret(p, in->creds, in->secret_name, in->ns, !in->reveal, out, err);
   if (strcmp(kind, "domain-yaml") == 0)
-    return render_domain(p, out, err);
-  return wi_err_set(err, WI_EINVAL, "render: unknown kind \"%s\" (cli, secret-yaml, domain-yaml)",
-                    kind);
+    return wi_ui_k8s_objects(p, in->project_file, in->creds, NULL, out, NULL, err);
+  if (strcmp(kind, "k8s-cli") == 0)
+    return render_k8s(p, NULL, out, err);
+  if (strcmp(kind, "kubectl") == 0) {
+    wi_autofree char *ctx =
+        wi_ui_render_shell_quote(p->k8s_context[0] ? p->k8s_context : "<context>");
+    wi_autofree char *kubectl = wi_xasprintf("kubectl --context %s", ctx);
+    return render_k8s(p, kubectl, out, err);
+  }
+  if (strcmp(kind, "project") == 0) {
+    *out = wi_ui_project_to_json(p);
+    return 0;
+  }
+  if (strcmp(kind, "logins") == 0) {
+    *out = render_logins(p);
+    return 0;
+  }
+  return wi_err_set(err, WI_EINVAL, "render: unknown kind \"%s\" (%s)", kind, WI_UI_RENDER_KINDS);
 }

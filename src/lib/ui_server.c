@@ -356,8 +356,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (cr == NULL)
     return;
   /* the path only: no query string (an event stream may carry the CSRF value there) */
-  wi_log(WI_LOG_INFO, "%s %s %d %.1fms%s", cr->method, cr->path, cr->status,
-         (wi_util_now() - cr->start) * 1000.0,
+  wi_log(WI_LOG_INFO, WI_UI_SERVER_REQUEST_LOG "%s %s %d %.1fms%s", cr->method, cr->path,
+         cr->status, (wi_util_now() - cr->start) * 1000.0,
          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (closed)");
   wi_buf_dispose_secret(&cr->body); /* bodies may hold passwords */
   free(cr->method);
@@ -442,6 +442,7 @@ wi_ui_server_start(struct wi_ui_server **out, const struct wi_ui_server_opts *o,
   }
   struct wi_ui_api_opts ao = { .project_file = o->project_file,
                                .store_root = o->store_root,
+                               .fs_root = o->fs_root,
                                .authfile = o->authfile,
                                .tls_verify = o->tls_verify };
   if (wi_ui_session_new(&s->sess, err) < 0 || wi_ui_api_new(&s->api, &ao, err) < 0)

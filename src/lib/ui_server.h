@@ -15,11 +15,15 @@
 
 #include "lib/err.h"
 
+/* The request log's lines start with this (they are not a job's, so no job log gets them). */
+#define WI_UI_SERVER_REQUEST_LOG "request: "
+
 struct wi_ui_server_opts {
   const char *listen;       /* "127.0.0.1:0" by default */
   bool allow_remote;        /* listen on a non-loopback address */
   const char *project_file; /* required */
   const char *store_root;   /* NULL: the default store */
+  const char *fs_root;      /* NULL: the file browser shows the home and project directories */
   const char *authfile;     /* NULL: where wlsimg login keeps logins */
   int tls_verify;           /* registry TLS verification, 1 by default */
 };

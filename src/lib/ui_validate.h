@@ -16,17 +16,27 @@
 
 /* What the job will be, and the push user when one is typed (may be NULL). */
 struct wi_ui_validate_in {
-  const char *action; /* "createAuxImage", "pushAuxImage", "createAndPush", "pullSecret",
-                         "domain" */
+  const char *action; /* one of WI_UI_VALIDATE_ACTIONS */
   const char *project_file;
   const char *push_user;
+  bool wls_password; /* domainApply: the WebLogic admin password was given */
 };
 
-/* Findings as JSON text: [{"field","tab","page","severity":"error"|"warning","message"}]
- * (malloc'ed). *n_errors_out (optional) counts the blocking ones. WI_EINVAL for an unknown
- * action. */
+/* The actions, space-separated. */
+#define WI_UI_VALIDATE_ACTIONS                                                                     \
+  "createAuxImage pushAuxImage createAndPush checkImage checkModel pullSecret domain domainApply " \
+  "domainStatus"
+
+/* Findings as JSON text: [{"field","tab","page","severity":"error"|"warning","message",
+ * "confirm"}] (malloc'ed); confirm is true on the warnings the page asks about before it starts
+ * the action (a push to another namespace than the login's). *n_errors_out (optional) counts the
+ * blocking ones. WI_EINVAL for an unknown action. */
 int wi_ui_validate_run(const struct wi_ui_project *p, const struct wi_ui_validate_in *in,
                        char **json_out, size_t *n_errors_out, wi_err *err);
+
+/* The tag to suggest instead of re-pushing tag with new content: "user3" → "user3-2",
+ * "user3-2" → "user3-3", "1.0" → "1.1", "7" → "8". malloc'ed. */
+char *wi_ui_validate_bump_tag(const char *tag);
 
 /* Is host an Oracle Cloud registry (*.ocir.io, ocir.<region>.oci.oraclecloud.com)? */
 bool wi_ui_validate_is_ocir(const char *host);
@@ -35,8 +45,9 @@ bool wi_ui_validate_is_ocir(const char *host);
  * status is err->http_status (0 when none), code the registry's error code parsed from the
  * message ("UNAUTHORIZED", "DENIED") or null; the hint is keyed on them and on the host (OCIR
  * user name form, auth token vs password, tag namespace vs login namespace, an unreachable
- * registry). user and tag may be NULL. */
+ * registry); push says whether the failure was a push (a 403 then reads "may not push to").
+ * user and tag may be NULL. */
 char *wi_ui_validate_registry_error(const wi_err *err, const char *host, const char *user,
-                                    const char *tag);
+                                    const char *tag, bool push);
 
 #endif

@@ -10,10 +10,10 @@
  * A dry run stops with the Dockerfile; a build runs the container engine as WIT does (engine.c)
  * and brings the image back into the store under --tag.
  *
- * Not yet here: patches and OPatch (--patches, --latestPSU, --recommendedPatches, and the OPatch
- * update they imply) need the patch module; such a run fails with WI_EUNSUPPORTED naming what is
- * missing, after every check before it (see wit_plan.c, plan_patches). A native (engine-less) build
- * plugs in at wi_wit_build_native_possible.
+ * Patches and OPatch (--patches, --latestPSU, --recommendedPatches) come from the WIT cache or,
+ * with --user and a password, from Oracle Support into the cache (patch_resolve.h), and are linked
+ * into the context as the installers are. A native (engine-less) build plugs in at
+ * wi_wit_build_native_possible.
  */
 #ifndef WI_WIT_H
 #define WI_WIT_H
@@ -100,8 +100,9 @@ void wi_wit_build_result_dispose(struct wi_wit_result *r);
 typedef void (*wi_wit_output_fn)(const char *data, size_t len, void *payload);
 
 /* Run create, update or rebase. Errors carry WIT's texts: WI_EINVAL/WI_ENOTFOUND for bad input,
- * WI_EUSAGE where WIT's command line parser would refuse, WI_EUNSUPPORTED for what needs the patch
- * module or a missing engine, WI_ERR for a failed build. Nothing is named in the store on failure,
+ * WI_EUSAGE where WIT's command line parser would refuse, WI_EAUTH/WI_ENET for Oracle Support
+ * (refused credentials, unreachable), WI_EUNSUPPORTED for a missing engine, WI_ERR for a failed
+ * build or a patch conflict. Nothing is named in the store on failure,
  * and the build context is removed (unless skipcleanup). */
 int wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
                      struct wi_wit_result *res, wi_err *err);

@@ -95,7 +95,7 @@ resource_templates(const struct wi_wit_plan *p, wi_err *err)
         (ret = wi_mustache_render(text, &ctx, &outp, err)) < 0)
       wi_err_wrap(err, "--resourceTemplates %s", f);
     else
-      ret = wi_fs_write_file_atomic(f, outp, strlen(outp), st.st_mode & 07777, err);
+      ret = wi_fs_write_file_atomic_exact(f, outp, strlen(outp), st.st_mode & 07777, err);
   }
   wi_mustache_val_dispose(&ctx);
   return ret;

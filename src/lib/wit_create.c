@@ -183,17 +183,15 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
   } else {
     d->wdt_base = "os_update";
   }
+  /* the patches, then OPatch, into the Oracle Home this build installs */
   if (d->install_middleware && p->applying_patches &&
-      wi_wit_plan_patches(p, NULL, true, false, err) < 0)
+      wi_wit_plan_patches(p, NULL, true, true, err) < 0)
     return err->code;
+  /* WIT still resolves and copies OPatch here, for nothing (wit-primary §15.4) */
   if (!d->install_middleware && p->applying_patches)
     wi_log(
         WI_LOG_WARN,
         "Patching skipped.  Using CREATE to patch --fromImage with an existing ORACLE_HOME is not supported. To create a patched image, use CREATE with a linux base image and apply the WebLogic install and patches at the same time.");
-  /* WIT still resolves OPatch then (wit-primary §15.4) */
-  if (p->applying_patches && !o->skip_opatch_update &&
-      wi_wit_plan_patches(p, NULL, false, true, err) < 0)
-    return err->code;
   if (o->response_files.n) {
     wi_autofree char *oh = NULL;
     if (first_value(o->response_files.v[0], "ORACLE_HOME", &oh, err) < 0)

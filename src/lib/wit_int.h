@@ -38,6 +38,9 @@ struct wi_wit_plan {
   const char *installer_type;    /* canonical --type, or update's detected type */
   const char **images;           /* what the FROM lines name (handed to the engine) */
   size_t n_images;
+  struct wi_probe_patch *installed; /* update with --user: the image's patches (oraclePatches) */
+  size_t n_installed;
+  const char **patch_names; /* d.patches: file names in <ctx>/patches/ */
 };
 
 /* Keep s (malloc'ed) with the plan; returns it. */
@@ -62,13 +65,14 @@ const char *wi_wit_plan_installer(struct wi_wit_plan *p, const char *type, const
                                   wi_err *err);
 /* WdtFullOptions.handleWdtArgs (create, update): IMG-0103, IMG-0102, IMG-0011. */
 int wi_wit_plan_wdt(struct wi_wit_plan *p, wi_err *err);
-/* The patches and OPatch a build applies (§10): the point where the patch module plugs in.
- * patches: resolve the patch list (create when it installs middleware, update with the installed
- * patches of `image`, the long probe) into <ctx>/patches/ and set d.patching, d.patches,
- * d.strict_patch_ordering; opatch: resolve OPatch (update: only when newer than the image's
- * opatchVersion) into <ctx>/ and set d.opatch_update, d.opatch_file. Inputs: p->o (user, password,
- * patches, latest_psu, recommended_patches, opatch_bug), p->installer_type, p->installer_version,
- * p->arch, p->cache_dir, p->ctx. Today: WI_EUNSUPPORTED naming what is missing. */
+/* The patches and OPatch a build applies (§10), resolved by the patch module (wi_patch_resolve:
+ * the WIT cache, or Oracle Support with --user and a password, downloads into the cache) and
+ * linked into the context: the patch files into <ctx>/patches/ (with WIT's empty dummy.txt),
+ * OPatch into <ctx>/; the model's patching fields are set from them. `patches` and `opatch` say
+ * which part: create and rebase to a new image ask for both at once (patches, then OPatch); update
+ * asks for OPatch first (compared with the image's opatchVersion; with --user the installed
+ * patches are read from the long probe's oraclePatches then, with WIT's errors) and for the
+ * patches after its WDT checks. `image` is update's long probe (NULL otherwise). */
 int wi_wit_plan_patches(struct wi_wit_plan *p, const struct wi_probe *image, bool patches,
                         bool opatch, wi_err *err);
 

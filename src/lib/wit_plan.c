@@ -18,6 +18,7 @@
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/log.h"
+#include "lib/patch_resolve.h"
 #include "lib/ref.h"
 #include "lib/strv.h"
 #include "lib/util.h"
@@ -53,6 +54,8 @@ wi_wit_plan_dispose(struct wi_wit_plan *p)
     free(p->secret_file);
   }
   wi_strv_free(p->owned, p->n_owned);
+  wi_probe_patches_free(p->installed, p->n_installed);
+  free(p->patch_names);
   for (size_t i = 0; i < 4; i++)
     free(p->lists[i]);
   free(p->images);
@@ -67,6 +70,28 @@ env2(const char *lower, const char *upper)
   if (v == NULL || *v == '\0')
     v = getenv(upper);
   return v && *v ? wi_xstrdup(v) : NULL;
+}
+
+/* The patch module's options for this plan (strings borrowed from the plan and its options). */
+static void
+patch_opts(const struct wi_wit_plan *p, struct wi_patch_opts *po)
+{
+  const struct wi_wit_opts *o = p->o;
+  *po = (struct wi_patch_opts){ .cache_dir = p->cache_dir,
+                                .user = o->user,
+                                .password = o->password,
+                                .installer_type = p->installer_type,
+                                .installer_version = p->installer_version,
+                                .arch = p->arch,
+                                .patches = o->patches.v,
+                                .n_patches = o->patches.n,
+                                .latest_psu = o->latest_psu,
+                                .recommended = o->recommended_patches,
+                                .skip_opatch_update = o->skip_opatch_update,
+                                .opatch_bug = o->opatch_bug,
+                                .update = o->cmd == WI_WIT_UPDATE,
+                                .installed = p->installed,
+                                .n_installed = p->n_installed };
 }
 
 /* --chown as CommonOptions.handleChown checks it. */
@@ -213,7 +238,16 @@ wi_wit_plan_init(struct wi_wit_plan *p, const struct wi_wit_opts *o, wi_err *err
       return wi_err_set(
           err, WI_EAUTH,
           "Invalid Oracle support credentials, verify the values provided for user and password match your OTN credential");
-    /* a user and a password are checked online by the patch module (wi_wit_plan_patches) */
+    if (o->user || pw) {
+      /* WIT asks Oracle Support whether the pair is valid before anything else (IMG-0022) */
+      struct wi_patch_opts po;
+      patch_opts(p, &po);
+      po.installer_version = o->cmd == WI_WIT_UPDATE ? NULL
+                             : o->version            ? o->version
+                                                     : WI_WIT_DEFAULT_VERSION;
+      if (wi_patch_check_credentials(&po, err) < 0)
+        return err->code;
+    }
     if (check_patch_ids(&o->patches, err) < 0)
       return err->code;
   }
@@ -355,22 +389,72 @@ wi_wit_plan_wdt(struct wi_wit_plan *p, wi_err *err)
   return 0;
 }
 
+/* update with --user: the image's patches, for the conflict check and the installed PSU. */
+static int
+installed_patches(struct wi_wit_plan *p, const struct wi_probe *image, wi_err *err)
+{
+  const char *v = wi_probe_get(image, "oraclePatches");
+  if (v == NULL)
+    return wi_err_set(err, WI_EINVAL, "lsinventory missing. required to check for conflicts");
+  if (strstr(v, "OPatch failed"))
+    return wi_err_set(err, WI_ERR, "opatch lsinventory failed");
+  return wi_probe_patches(image, &p->installed, &p->n_installed, err);
+}
+
+/* The patch files into <ctx>/patches/, linked as the installers are. */
+static int
+link_patches(struct wi_wit_plan *p, const struct wi_patch_result *res, wi_err *err)
+{
+  struct wi_dockerfile *d = &p->d;
+  if (wi_wit_plan_context(p, err) < 0)
+    return err->code;
+  wi_autofree char *dir = wi_xasprintf("%s/patches", p->ctx);
+  wi_autofree char *dummy = wi_xasprintf("%s/dummy.txt", dir);
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+    return wi_err_sys(err, WI_EIO, "%s", dir);
+  if (wi_fs_write_file_atomic(dummy, "", 0, 0644, err) < 0)
+    return err->code;
+  p->patch_names = wi_xreallocarray(NULL, res->n ? res->n : 1, sizeof *p->patch_names);
+  for (size_t i = 0; i < res->n; i++) {
+    wi_autofree char *dst = wi_xasprintf("%s/%s", dir, res->names[i]);
+    if (wi_engine_context_link(res->paths[i], dst, err) < 0)
+      return err->code;
+    p->patch_names[i] = wi_wit_plan_keep(p, wi_xstrdup(res->names[i]));
+  }
+  d->patching = res->n > 0;
+  d->patches = p->patch_names;
+  d->n_patches = res->n;
+  d->strict_patch_ordering = p->o->strict_patch_ordering;
+  return 0;
+}
+
 int
 wi_wit_plan_patches(struct wi_wit_plan *p, const struct wi_probe *image, bool patches, bool opatch,
                     wi_err *err)
 {
-  WI_UNUSED(image);
-  /* The patch module (Oracle Support client, patch selection, the cache's patches and OPatch)
-   * plugs in here: wi_patch_resolve() gives the patch files and the OPatch zip; they are linked
-   * into <ctx>/patches/ and <ctx>/, and d.patching, d.patches, d.strict_patch_ordering,
-   * d.opatch_update and d.opatch_file are set from them. */
   const struct wi_wit_opts *o = p->o;
-  return wi_err_set(err, WI_EUNSUPPORTED,
-                    "%s needs wlsimg's patch support (Oracle Support and the patch cache), which "
-                    "this build does not have yet; leave out %s%s",
-                    patches ? "applying patches" : "updating OPatch",
-                    o->patches.n             ? "--patches"
-                    : o->recommended_patches ? "--recommendedPatches"
-                                             : "--latestPSU",
-                    patches || !opatch ? "" : " or add --skipOpatchUpdate");
+  struct wi_dockerfile *d = &p->d;
+  struct wi_patch_opts po;
+  struct wi_patch_result res = { 0 };
+  bool update = o->cmd == WI_WIT_UPDATE;
+
+  patch_opts(p, &po);
+  po.part = patches && opatch ? WI_PATCH_PART_ALL
+            : patches         ? WI_PATCH_PART_PATCHES
+                              : WI_PATCH_PART_OPATCH;
+  if (update && image)
+    po.image_opatch_version = wi_probe_get(image, "opatchVersion");
+  int ret = wi_patch_resolve(&po, &res, err);
+  /* WIT reads the installed patches right after OPatch, and only with --user */
+  if (ret == 0 && update && opatch && o->user && image)
+    ret = installed_patches(p, image, err);
+  if (ret == 0 && patches)
+    ret = link_patches(p, &res, err);
+  if (ret == 0 && res.opatch_path) {
+    d->opatch_file = wi_wit_plan_add_file(p, res.opatch_path, err);
+    d->opatch_update = d->opatch_file != NULL;
+    ret = d->opatch_file ? 0 : err->code;
+  }
+  wi_patch_result_dispose(&res);
+  return ret;
 }

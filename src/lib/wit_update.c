@@ -73,9 +73,8 @@ wi_wit_update_plan(struct wi_wit_plan *p, wi_err *err)
     d->user = iu ? wi_wit_plan_keep(p, wi_xstrdup(iu)) : "";
     d->group = ig ? wi_wit_plan_keep(p, wi_xstrdup(ig)) : "";
   }
-  /* OPatch, then the installed patches: both belong to the patch module */
-  if (p->applying_patches && !o->skip_opatch_update &&
-      wi_wit_plan_patches(p, pr, false, true, err) < 0)
+  /* OPatch (unless --skipOpatchUpdate), then with --user the installed patches */
+  if (p->applying_patches && wi_wit_plan_patches(p, pr, false, true, err) < 0)
     return err->code;
   if (wi_wit_plan_wdt(p, err) < 0)
     return err->code;

@@ -17,6 +17,7 @@
 #include "lib/fs.h"
 #include "lib/ref.h"
 #include "lib/util.h"
+#include "lib/version.h"
 
 /* ---- the cache directory ---- */
 
@@ -78,7 +79,7 @@ write_props_file(const char *path, struct wi_props *p, wi_err *err)
   size_t len = 0;
   wi_props_sort(p);
   wi_autofree char *text = wi_props_store(p, -1, &len);
-  return wi_fs_write_file_atomic(path, text, len, 0644, err);
+  return wi_fs_write_file_atomic(path, text, len, 0666, err);
 }
 
 /* An open, locked cache: its metadata and checksum sidecar. */
@@ -356,23 +357,6 @@ wi_witcache_candidates(const char *base, const char *arch, char *out[8])
   return n;
 }
 
-/* Compare dotted version strings numerically field by field ("4.10.0" > "4.9.1"). */
-static int
-version_cmp(const char *a, const char *b)
-{
-  while (*a || *b) {
-    char *ea, *eb;
-    unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
-    if (x != y)
-      return x < y ? -1 : 1;
-    if (ea == a || eb == b)
-      return strcmp(a, b);
-    a = *ea == '.' ? ea + 1 : ea;
-    b = *eb == '.' ? eb + 1 : eb;
-  }
-  return 0;
-}
-
 /* The highest WDT version the cache holds under another key than wdt_latest (malloc'ed), or NULL:
  * "wdt_4.3.1" and "wdt_4.3.1_amd64" both give 4.3.1. */
 static char *
@@ -392,7 +376,12 @@ other_wdt_version(const char *dir)
     if (l == 0)
       continue;
     wi_autofree char *v = wi_xstrndup(k + 4, l);
-    if (best == NULL || version_cmp(v, best) > 0) {
+    int cmp = 0;
+    wi_err ignore = { 0 };
+    /* a version that is not dotted numbers is no suggestion */
+    if (wi_version_compare(v, best ? best : v, &cmp, &ignore) < 0)
+      continue;
+    if (best == NULL || cmp > 0) {
       free(best);
       best = wi_steal(&v);
     }

@@ -85,6 +85,19 @@ check_fail "token: wrong auth token" 1 "invalid username/password" "${SK[@]}" in
   "docker://$W_ADDR/acme/tiny:v1"
 check_fail "token: anonymous pull of a private repo" 1 "unauthorized" "${SK[@]}" inspect --tls-verify=false --no-creds \
   "docker://$W_ADDR/acme/tiny:v1"
+# Cross-repository mounts under token auth, with the real clients: each needs a token covering the
+# source's pull as well (the challenge of a mount names it), and the registry answers 201.
+check "token: wlsimg push to a second repository" "$WLSIMG" -v push --tls-verify=false \
+  "$W_ADDR/acme/tiny:v1" "$W_ADDR/acme/mounted:v1"
+check_eq "token: wlsimg push mounted both blobs" "$(cat "$T_DIR/last.out" "$T_DIR/last.err" | grep -c 'Mounted from acme/')" 2
+check_eq "token: the registry answered the mounts with 201" \
+  "$(grep -c 'POST /v2/acme/mounted/blobs/uploads/ 201' "$AROOT.log")" 2
+check "token: skopeo copy to a new repository" "${SK[@]}" copy --dest-tls-verify=false --dest-creds "acme/alice:$TOK" \
+  "oci:$LAY:v1" "docker://$W_ADDR/acme/sk1:v1"
+check "token: skopeo copy to another one" "${SK[@]}" copy --dest-tls-verify=false --dest-creds "acme/alice:$TOK" \
+  "oci:$LAY:v1" "docker://$W_ADDR/acme/sk2:v1"
+check_eq "token: skopeo mounted the layer it had pushed before" \
+  "$(grep -c 'POST /v2/acme/sk2/blobs/uploads/ 201' "$AROOT.log")" 1
 "$WLSIMG" registry repo set-public --root "$AROOT" acme/tiny
 check "token: anonymous pull of a public repo" "${SK[@]}" copy --src-tls-verify=false --src-no-creds \
   "docker://$W_ADDR/acme/tiny:v1" "oci:$T_DIR/anon:v1"

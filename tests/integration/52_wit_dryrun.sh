@@ -13,6 +13,10 @@ need python3
 ROOT=$(cd "$T_HERE/../.." && pwd)
 FX="$T_HERE/data/wit"
 export WLSIMG_CACHEDIR="$T_DIR/cache" WLSIMG_BLDDIR="$T_DIR/bld" WLSIMG_BUILDER=docker
+# Oracle Support is never asked here (54_aru.sh has its stand-in): a run with credentials meets a
+# closed loopback port, once
+DEAD_ARU="127.0.0.1:$(free_port)"
+export WLSIMG_ARU_HOST="$DEAD_ARU" WLSIMG_REST_RETRY_MAX=1
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY WLSIMG_OS_PACKAGES
 mkdir -p "$WLSIMG_BLDDIR" "$T_DIR/in"
 cd "$T_DIR/in" || exit 1
@@ -41,6 +45,14 @@ add soa 12.2.1.4.0 fmw_12.2.1.4.0_soa_Disk1_1of1.zip
 add ohs 12.2.1.4.0 fmw_12.2.1.4.0_ohs_linux64_Disk1_1of1.zip
 add db19 12.2.1.4.0 p34761383_db19_Generic.zip
 add wdt latest weblogic-deploy.zip
+# patch and OPatch stand-ins (cache addPatch, as WIT users add what they downloaded by hand)
+mkzip p12345678_122140_Generic.zip 12345678/README.txt
+mkzip p33286160_122140_Generic.zip 33286160/README.txt
+mkzip p28186730_1394217_Generic.zip 6880880/opatch_generic.jar
+addp() { "$WLSIMG" cache addPatch --patchId "$1" --path "$2" > /dev/null 2>&1 || echo "cache addPatch $2 failed" >&2; }
+addp 12345678_12.2.1.4.0 p12345678_122140_Generic.zip
+addp 33286160_12.2.1.4.0 p33286160_122140_Generic.zip
+addp 28186730_13.9.4.2.17 p28186730_1394217_Generic.zip
 printf 'domainInfo:\n  AdminUserName: weblogic\n' > model.yaml
 printf 'topology:\n  Name: d\n' > model2.yaml
 printf 'A=1\n' > vars.properties
@@ -84,6 +96,9 @@ mkdir -p "$B/mii/u01/wdt/weblogic-deploy" "$B/mii/u01/wdt/models"
 echo 4.3.1 > "$B/mii/u01/wdt/weblogic-deploy/VERSION.txt"
 mkimage mii:1 "$B/mii" JAVA_HOME=/u01/jdk ORACLE_HOME=/u01/oracle DOMAIN_HOME=/u01/domains/base_domain \
   WDT_HOME=/u01/wdt WDT_MODEL_HOME=/u01/wdt/models
+wlsroot "$B/opatch20"
+printf 'OPATCH_VERSION:13.9.4.2.20\n' > "$B/opatch20/u01/oracle/OPatch/version.txt"
+mkimage wls:opatch20 "$B/opatch20" JAVA_HOME=/u01/jdk ORACLE_HOME=/u01/oracle
 wlsroot "$B/wls2"
 mkimage wls:12214-patched "$B/wls2" JAVA_HOME=/u01/jdk ORACLE_HOME=/u01/oracle
 wlsroot "$B/otherjdk"
@@ -126,7 +141,7 @@ dry() {
   fi
   python3 "$ROOT/tests/wit-normalize.py" "$T_DIR/$name.out" > "$T_DIR/$name.df"
   [ -n "${WIT_FIXTURES_OUT:-}" ] && cp "$T_DIR/$name.df" "$WIT_FIXTURES_OUT/$name.dockerfile"
-  if diff -u "$FX/$name.dockerfile" "$T_DIR/$name.df" > "$T_DIR/$name.diff"; then ok "$name equals WIT's Dockerfile"
+  if diff -u "$FX/${FIXTURE:-$name}.dockerfile" "$T_DIR/$name.df" > "$T_DIR/$name.diff"; then ok "$name equals WIT's Dockerfile"
   else not_ok "$name differs from WIT's Dockerfile"; sed 's/^/    /' "$T_DIR/$name.diff" | head -30; fi
 }
 J=(--jdkVersion 8u401 --version 12.2.1.4.0)
@@ -152,6 +167,21 @@ dry create_from_wls create --tag t:14 "${J[@]}" --fromImage wls:12214 --wdtModel
 WLSIMG_WDT_KEY=s3cret-passphrase dry create_encryption create --tag t:15 "${J[@]}" --wdtModel model.yaml \
   --wdtEncryptionKeyEnv WLSIMG_WDT_KEY
 check "the passphrase is not in the Dockerfile" sh -c "! grep -q s3cret-passphrase '$T_DIR/create_encryption.out'"
+# patches and OPatch from the cache (offline): the fmw-patching lines of wit-primary §10.6 in wls_build
+dry create_patches create --tag t:16 "${J[@]}" --patches 12345678
+check "create: the cached patch chosen for the installer version" grep -qF 'Found patch 12345678 for version 12.2.1.4.0' "$T_DIR/create_patches.err"
+check "create: offline, no conflict check (IMG-0033)" grep -qF 'No credentials provided, skipping validation of patches' "$T_DIR/create_patches.err"
+dry create_strict create --tag t:17 "${J[@]}" --patches 33286160,12345678_12.2.1.4.0 --strictPatchOrdering
+FIXTURE=create_from_wls dry create_from_wls_patches create --tag t:14 "${J[@]}" --fromImage wls:12214 \
+  --wdtModel model.yaml --patches 12345678
+check "create onto an Oracle Home: IMG-0093, nothing resolved" sh -c "grep -qF 'Patching skipped.  Using CREATE to patch --fromImage with an existing ORACLE_HOME is not supported.' '$T_DIR/create_from_wls_patches.err' && ! grep -q 'Using patch' '$T_DIR/create_from_wls_patches.err'"
+# the context holds the cache's files themselves (hard links), in WIT's places
+"$WLSIMG" create --tag t:16 "${J[@]}" --patches 12345678 --dryRun --skipcleanup > /dev/null 2>&1
+ctx=$(ls -d "$WLSIMG_BLDDIR"/wlsimgbuilder_temp* 2> /dev/null | head -1)
+check_eq "patch and OPatch hard-linked from the cache, patches/dummy.txt as WIT" \
+  "$(stat -c %i "$ctx/patches/p12345678_122140_Generic.zip" "$ctx/p28186730_1394217_Generic.zip" 2>&1 | tr '\n' ' ')$(stat -c %s "$ctx/patches/dummy.txt" 2>&1)" \
+  "$(stat -c %i p12345678_122140_Generic.zip p28186730_1394217_Generic.zip | tr '\n' ' ')0"
+[ -n "$ctx" ] && rm -rf "$ctx"
 # ---- update ----
 dry update_create update --tag u:1 --fromImage wls:12214 --wdtOperation CREATE --wdtModel model.yaml \
   --wdtVariables vars.properties --wdtDomainType JRF --wdtRunRCU
@@ -161,9 +191,21 @@ dry update_deploy update --tag u:3 --fromImage domain:1 --wdtOperation deploy --
 dry update_model_only update --tag u:4 --fromImage wls:12214 --wdtModelOnly --wdtModel model.yaml \
   --wdtVariables vars.properties --wdtHome /opt/wdt
 dry update_nothing update --tag u:5 --fromImage wls:12214
+dry update_patches update --tag u:6 --fromImage wls:12214 --patches 12345678
+check "update: the image's older OPatch is replaced (IMG-0008)" grep -qF 'Updating OPatch in final image from version 13.9.4.2.5 to version 13.9.4.2.17' "$T_DIR/update_patches.err"
+check "update: OPatch before the patches, IMG-0009 after it" python3 - "$T_DIR/update_patches.err" << 'PY'
+import sys
+t = open(sys.argv[1]).read()
+order = [t.find(s) for s in ('Updating OPatch', 'No credentials provided, skipping patch conflict check.',
+                            'Source image installer type: (WLS)', 'Found patch 12345678')]
+sys.exit(0 if -1 not in order and order == sorted(order) else 1)
+PY
+dry update_patches_newer_opatch update --tag u:7 --fromImage wls:opatch20 --patches 12345678 --strictPatchOrdering
+check "update: the image's newer OPatch stays (IMG-0074)" grep -qF 'OPatch will not be updated, fromImage has version 13.9.4.2.20, available version is 13.9.4.2.17' "$T_DIR/update_patches_newer_opatch.err"
 # ---- rebase ----
 dry rebase_target rebase --tag r:1 --sourceImage domain:1 --targetImage wls:12214-patched
 dry rebase_new rebase --tag r:2 --sourceImage domain:1 "${J[@]}" --build-arg A=1
+dry rebase_new_patches rebase --tag r:4 --sourceImage domain:1 "${J[@]}" --patches 12345678
 dry rebase_model_only rebase --tag r:3 --sourceImage mii:1 --targetImage wls:12214-patched --target OpenShift
 # ---- createAuxImage: what differed from WIT before the shared renderer ----
 dry aux_ol9 createAuxImage --tag a:1 --wdtModel model.yaml --fromImage oraclelinux:9 --fromImageProperties ol9.properties
@@ -197,27 +239,42 @@ check_fail "user without password (IMG-0022)" 1 "Invalid Oracle support credenti
   "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678 --user me@example.com
 check_fail "bad patch id (IMG-0004)" 1 "Invalid patch id p12345678. The patch id must be in the format of 12345678[_12.2.1.3.0[_arm64]]." \
   "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678,p12345678
-check_fail "patches need the patch module (not yet)" 1 "applying patches needs wlsimg's patch support" \
-  "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678_12.2.1.4.0
-check_fail "--passwordEnv gives the password (no IMG-0022)" 1 "applying patches needs wlsimg's patch support" \
+check_fail "--passwordEnv gives the password: WIT's credential check asks Oracle Support first" 1 \
+  "Checking the Oracle Support credentials: Oracle Support at $DEAD_ARU could not be reached" \
   env MYPWD=secret "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678 --user me@example.com --passwordEnv MYPWD
 printf 'secret\nsecond line\n' > pw.txt
-check_fail "--passwordFile gives the password (no IMG-0022)" 1 "applying patches needs wlsimg's patch support" \
+check_fail "--passwordFile gives the password (no IMG-0022)" 1 "Oracle Support at $DEAD_ARU could not be reached" \
   "$WLSIMG" create --tag e:1 "${J[@]}" --recommendedPatches --user me@example.com --passwordFile pw.txt
+check_fail "--password alone reads stdin when it is not a terminal" 1 "Oracle Support at $DEAD_ARU could not be reached" \
+  sh -c "echo secret | '$WLSIMG' update --tag e:1 --fromImage wls:12214 --patches 12345678 --user me@example.com --password"
 check_fail "an empty --passwordEnv variable is no password (IMG-0022)" 1 "Invalid Oracle support credentials" \
   env MYPWD= "$WLSIMG" create --tag e:1 "${J[@]}" --latestPSU --user me@example.com --passwordEnv MYPWD
+check_fail "--recommendedPatches without credentials (IMG-0031)" 1 \
+  "No credentials provided. Cannot determine latestPSU or recommendedPatches. Please provide the --user and one of the --password options." \
+  "$WLSIMG" create --tag e:1 "${J[@]}" --recommendedPatches
+cache_sum=$(cat "$WLSIMG_CACHEDIR"/.metadata "$WLSIMG_CACHEDIR"/.wlsimg-checksums | sha256sum)
+check_fail "an uncached patch offline is an error (WIT drops it)" 1 \
+  "Patch 99999999 is not in the cache ($WLSIMG_CACHEDIR), and Oracle Support was not asked because no credentials were given (--user with --password, --passwordEnv or --passwordFile). To work offline, add it: wlsimg cache addPatch --patchId 99999999_12.2.1.4.0 --path" \
+  "$WLSIMG" create --tag e:1 "${J[@]}" --patches 12345678,99999999
+check_fail "update: an uncached patch offline, after OPatch" 1 "Patch 99999999 is not in the cache" \
+  "$WLSIMG" update --tag e:1 --fromImage wls:12214 --patches 99999999_12.2.1.4.0
+check_fail "no OPatch in the cache offline (IMG-0062)" 1 \
+  "An OPatch version could not be found in the cache store and you have not provided Oracle Support credentials." \
+  "$WLSIMG" rebase --tag e:1 --sourceImage domain:1 "${J[@]}" --patches 12345678 --opatchBugNumber 38256237
+check_eq "the failed patch runs left the cache as it was" "$(cat "$WLSIMG_CACHEDIR"/.metadata "$WLSIMG_CACHEDIR"/.wlsimg-checksums | sha256sum)" "$cache_sum"
 check_fail "unknown --type is a usage error" 2 "Invalid value for option '--type': expected one of [WLS, WLSSLIM," \
   "$WLSIMG" create --tag e:1 --type WEBLOGIC
 check_fail "unknown --packageManager is a usage error" 2 "Invalid value for option '--packageManager'" \
   "$WLSIMG" create --tag e:1 --packageManager PACMAN
 check_fail "missing --tag is a usage error" 2 "--tag" "$WLSIMG" create "${J[@]}"
 check_fail "missing --sourceImage is a usage error" 2 "--sourceImage" "$WLSIMG" rebase --tag e:1
-check_fail "--password with a value is refused" 2 "--password takes no value on the command line" \
+check_fail "--password with a value is refused" 2 "--password takes no value on the command line (refused: every user of this machine can read command lines" \
   "$WLSIMG" create --tag e:1 --password=hunter2
 check_fail "--password VALUE is refused too" 2 "use --passwordEnv NAME" "$WLSIMG" update --tag e:1 --password hunter2
 check_fail "--wdtEncryptionKey with a value is refused" 2 "--wdtEncryptionKey takes no value" \
   "$WLSIMG" create --tag e:1 --wdtEncryptionKey=k
-check_fail "--password alone without a terminal" 2 "no terminal to prompt" "$WLSIMG" create --tag e:1 --password
+check_fail "--password alone with nothing on stdin" 2 "--password without a value: empty Oracle Support password (read from stdin, which is not a terminal); use --passwordEnv NAME or --passwordFile FILE" \
+  sh -c "'$WLSIMG' create --tag e:1 --password < /dev/null"
 check_fail "JDK not in the cache (IMG-0011, wlsimg)" 1 'Installer with key="jdk_8u999_amd64" is not in the local cache, please download the installer and add it to the cache with "wlsimg cache addInstaller ..."' \
   "$WLSIMG" create --tag e:1 --jdkVersion 8u999 --version 12.2.1.4.0 --platform linux/amd64
 check_fail "installer not in the cache (IMG-0011)" 1 'Installer with key="wls_14.1.2.0.0_amd64" is not in the local cache' \

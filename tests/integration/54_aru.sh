@@ -5,7 +5,9 @@
 # through WLSIMG_ARU_CACERT; certificate checks stay on. `wlsimg cache downloadPatches` runs the same
 # resolution as create (wi_patch_resolve): credentials, bug searches, recommended patches and PSUs,
 # version choice, conflict check, downloads into the WIT cache with checksums, OPatch; then offline
-# use, the refusals, and where the credentials went.
+# use, the refusals, `create --dryRun` and `update --dryRun` with --user (patches downloaded into the
+# cache and named in the Dockerfile; update's installed PSU read from the image), and where the
+# credentials went.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 need python3
@@ -193,6 +195,58 @@ check_fail "addPatch with an unknown suffix" 1 '"foo" is not an architecture' \
 keep
 check_fail "addPatch needs a version (IMG-0004)" 1 "must be in the format of 12345678_12.2.1.3.0[_arm64]" \
   "$W" cache addPatch --patchId 90909090 --path "$T_DIR/p.zip"
+keep
+
+# --- create and update: patches from Oracle Support into the cache, then into the Dockerfile ---
+# Installer stand-ins (Oracle's cannot be downloaded here; a dry run never runs them) in a cache of
+# their own, so that the patch and OPatch are downloaded now.
+CC="$T_DIR/cache-create"
+mkdir -p "$CC" "$T_DIR/bld" "$T_DIR/inst"
+python3 - "$T_DIR/inst" << 'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + '/fmw_12.2.1.4.0_wls_lite_Disk1_1of1.zip', 'w') as z:
+    z.writestr('fmw_12.2.1.4.0_wls_lite_generic.jar', 'stand-in\n')
+PY
+echo stand-in > "$T_DIR/inst/jdk-8u401-linux-x64.tar.gz"
+WC=(env WLSIMG_CACHEDIR="$CC" WLSIMG_BLDDIR="$T_DIR/bld")
+"${WC[@]}" "$W" cache addInstaller --type jdk --version 8u401 --path "$T_DIR/inst/jdk-8u401-linux-x64.tar.gz" > /dev/null 2>&1
+"${WC[@]}" "$W" cache addInstaller --type wls --version 12.2.1.4.0 --path "$T_DIR/inst/fmw_12.2.1.4.0_wls_lite_Disk1_1of1.zip" > /dev/null 2>&1
+check "create --dryRun --user --passwordEnv --patches: resolved through Oracle Support" "${WC[@]}" "$W" create --tag t:1 \
+  --jdkVersion 8u401 --version 12.2.1.4.0 --platform linux/amd64 --user "$USER_EMAIL" --passwordEnv ARU_PW \
+  --patches 33333333 --strictPatchOrdering --dryRun
+keep
+said "create: downloaded the patch" 'Adding patch 33333333_12.2.1.4.0 to cache'
+said "create: the conflict check ran" 'No patch conflicts detected'
+check "create: the Dockerfile applies the downloaded patch" grep -qF \
+  "opatch apply -silent -oh /u01/oracle -nonrollbackable /tmp/imagetool/patches/p33333333_122140_Generic.zip" "$T_DIR/R.out"
+check "create: … after updating OPatch to ARU's newest open version" grep -qF \
+  "COPY --chown=oracle:oracle p28186730_1394217_Generic.zip /tmp/imagetool/opatch/" "$T_DIR/R.out"
+check_eq "create: both are in the cache now" "$(grep -cE '^(33333333_12\.2\.1\.4\.0|28186730_13\.9\.4\.2\.17)=' "$CC/.metadata")" 2
+check_eq "create: the dry run left no build context" "$(ls "$T_DIR/bld" | wc -l)" 0
+# update reads the image's installed patches (its PSU guides the version) only with --user
+R="$T_DIR/psuroot"
+mkdir -p "$R/etc" "$R/u01/jdk" "$R/u01/oracle/OPatch" "$R/u01/oracle/inventory/oneoffs/33286160/etc/config"
+printf 'NAME="Oracle Linux Server"\nID="ol"\nVERSION_ID="8.10"\n' > "$R/etc/os-release"
+printf 'root:x:0:0:root:/root:/bin/sh\noracle:x:1000:1000::/u01:/bin/sh\n' > "$R/etc/passwd"
+printf 'root:x:0:\noracle:x:1000:\n' > "$R/etc/group"
+printf 'JAVA_VERSION="1.8.0_401"\n' > "$R/u01/jdk/release"
+printf '<registry><distributions><distribution status="installed" name="WebLogic Server" version="12.2.1.4.0"/></distributions></registry>\n' \
+  > "$R/u01/oracle/inventory/registry.xml"
+printf 'OPATCH_VERSION:13.9.4.2.20\n' > "$R/u01/oracle/OPatch/version.txt"
+printf '<oneoff_inventory><patch_id number="33286160"/><unique_patch_id>24165861</unique_patch_id><patch_description>WLS PATCH SET UPDATE 12.2.1.4.210930</patch_description></oneoff_inventory>\n' \
+  > "$R/u01/oracle/inventory/oneoffs/33286160/etc/config/inventory.xml"
+tar --mtime=@0 --owner=1000 --group=1000 --numeric-owner -C "$R" -cf "$T_DIR/psu.tar" .
+"$W" import -c "ENV JAVA_HOME=/u01/jdk" -c "ENV ORACLE_HOME=/u01/oracle" "$T_DIR/psu.tar" wls:psu > /dev/null
+check "update --dryRun --user: the installed PSU chooses the patch version" "${WC[@]}" "$W" update --tag u:1 \
+  --fromImage wls:psu --platform linux/amd64 --user "$USER_EMAIL" --passwordEnv ARU_PW --patches 77777777 \
+  --strictPatchOrdering --dryRun
+keep
+said "update: the image's newer OPatch stays (IMG-0074)" 'OPatch will not be updated, fromImage has version 13.9.4.2.20, available version is 13.9.4.2.17'
+said "update: version from the installed PSU" 'Found patch 77777777 for version 12.2.1.4.210930'
+check "update: the Dockerfile applies it" grep -qF "/tmp/imagetool/patches/p77777777_12214210930_Generic.zip" "$T_DIR/R.out"
+# the patch is cached now, under its PSU version only
+check_fail "update without --user cannot know the installed PSU (IMG-0034)" 1 "Unable to determine the correct version for patch ID 77777777" \
+  "${WC[@]}" "$W" update --tag u:1 --fromImage wls:psu --patches 77777777 --dryRun
 keep
 
 # --- where the credentials went ---

@@ -3,7 +3,10 @@
 # Origin 403, no CSRF header 403), the project file, a createAuxImage job and a push job against
 # `wlsimg registry serve --auth token` (tenancy user ns/user3 with an auth token), the event stream
 # replayed on reconnect, a prompt answered and one cancelled, 409 while a job runs, the 401 of a wrong
-# token with its hint, and the auth token in no API answer, log line or process argv.
+# token with its hint, a re-push of the tag with new content (the prompt, and "Bump tag"), Cancel during
+# an upload (through tests/ui/slowlink.py, a slow link in front of the real registry) leaving the store
+# consistent and the tag absent, then a retry that completes, and the auth token in no API answer, log
+# line or process argv.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 need curl
@@ -139,7 +142,7 @@ check_eq "Push Image Complete" "$(jq -r .title <<< "$PUSHED")" "Push Image Compl
 DIGEST=$(jq -r .digest <<< "$PUSHED")
 check_eq "per-layer progress events" "$(grep -c '^event: blob' "$RESP/ev4" | awk '{print ($1 >= 3)}')" 1
 check_eq "the registry holds exactly that digest" \
-  "sha256:$("$WLSIMG" manifest "$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
+  "sha256:$("$WLSIMG" manifest "docker://$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
 check_eq "the login was saved with mode 0600" "$(stat -c %a "$DOCKER_CONFIG/config.json")" 600
 check_eq "credentials list shows the login, without a secret" \
   "$(req creds "${H[@]}" "$BASE/api/credentials"; jq -r '.[0] | .user + " " + (.stored|tostring)' "$RESP/creds")" "200ns/user3 true"
@@ -153,14 +156,80 @@ curl -s "${H[@]}" "$BASE/api/render/secret-yaml?name=ocir-pull&namespace=domain1
 "$WLSIMG" k8s secret docker-registry ocir-pull -n domain1-ns --docker-server "$REG" --docker-username ns/user3 \
   --from-login > "$T_DIR/secret-cli.yaml"
 check "revealed secret equals wlsimg k8s secret docker-registry --from-login" cmp "$T_DIR/secret-revealed.yaml" "$T_DIR/secret-cli.yaml"
-curl -s "${H[@]}" -X PUT --data-binary @<(jq '.k8s.domainUid="domain1" | .k8s.namespace="domain1-ns"' "$PROJ/wlsimg-project.json") \
+curl -s "${H[@]}" -X PUT --data-binary @<(jq '.k8s.domainUid="domain1" | .k8s.namespace="domain1-ns" | .k8s.env=["CUSTOM_DOMAIN_NAME=domain1"]' "$PROJ/wlsimg-project.json") \
   "$BASE/api/project" > /dev/null
 check_eq "domain-yaml pins the aux image by digest" \
   "$(req dom "${H[@]}" "$BASE/api/render/domain-yaml"; grep -c "image: $TAG@$DIGEST" "$RESP/dom")" "2001"
+
+# ---- a re-push of the tag with other content: the job asks, and "Bump tag" pushes user3-2 ----
+printf '# changed\n' >> "$PROJ/models/model.properties"
+check_eq "create again (new content)" "$(req job5 "${H[@]}" -X POST -d '{"type":"createAuxImage"}' "$BASE/api/jobs")" 202
+J5=$(jq -r .id "$RESP/job5")
+wait_prompt "$J5"
+curl -s "${H[@]}" -X POST -d '{"prompt":"prepareModel","value":"No"}' "$BASE/api/jobs/$J5/answer" > /dev/null
+events "$J5" ev5
+NEW=$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev5" | jq -r .digest)
+check_eq "the new content has another digest" "$([ "$NEW" != "$DIGEST" ] && [ -n "$NEW" ] && echo yes)" yes
+check_eq "push (stored login)" "$(req job6 "${H[@]}" -X POST -d '{"type":"pushAuxImage"}' "$BASE/api/jobs")" 202
+J6=$(jq -r .id "$RESP/job6")
+wait_prompt "$J6"
+check_eq "the prompt says the tag exists with the old digest" \
+  "$(sed -n '/^event: prompt/{n;s/^data: //p}' "$T_DIR/partial" | jq -r '.question' | grep -c "already exists with digest $DIGEST")" 1
+check_eq "Bump tag" "$(req ans6 "${H[@]}" -X POST -d '{"prompt":"repush","value":"Bump tag to user3-2"}' "$BASE/api/jobs/$J6/answer")" 200
+events "$J6" ev6
+BUMPED=$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev6")
+check_eq "pushed as :user3-2" "$(jq -r '.title + " " + .ref' <<< "$BUMPED")" "Push Image Complete $REG/ns/test-model-ocw:user3-2"
+check_eq "the old tag keeps its digest" "sha256:$("$WLSIMG" manifest "docker://$TAG" | sha256sum | cut -d' ' -f1)" "$DIGEST"
+check_eq "the project's tag follows" "$(jq -r .image.aux.tag "$PROJ/wlsimg-project.json")" "$REG/ns/test-model-ocw:user3-2"
+
+# ---- Cancel during an upload, through a slow link (1 MiB/s) in front of the registry ----
+head -c 3000000 /dev/urandom > "$T_DIR/big.bin"
+mkdir -p "$T_DIR/bigzip/wlsdeploy/applications"
+cp "$T_DIR/big.bin" "$T_DIR/bigzip/wlsdeploy/applications/big.bin"
+(cd "$T_DIR/bigzip" && zip -q -0 -r "$PROJ/models/big.zip" wlsdeploy)
+python3 "$ROOT/tests/ui/slowlink.py" "$REG" 1048576 > "$T_DIR/slow.port" &
+T_PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$T_DIR/slow.port" ] && break; sleep 0.05; done
+SLOW="127.0.0.1:$(cat "$T_DIR/slow.port")"
+BIG="$SLOW/ns/big-model:1"
+jq --arg tag "$BIG" '.image.aux.tag=$tag | .model.archives=["models/archive.zip","models/big.zip"] | .image.aux.offerPrepareModel=false' \
+  "$PROJ/wlsimg-project.json" > "$T_DIR/proj-big.json"
+curl -s "${H[@]}" -X PUT --data-binary @"$T_DIR/proj-big.json" "$BASE/api/project" > /dev/null
+check_eq "create the big image" "$(req job7 "${H[@]}" -X POST -d '{"type":"createAuxImage"}' "$BASE/api/jobs")" 202
+events "$(jq -r .id "$RESP/job7")" ev7
+LOCAL=$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev7" | jq -r .digest)
+check_eq "created" "$(printf '%s' "$LOCAL" | grep -c '^sha256:')" 1
+jq -n --arg u ns/user3 --arg p "$TOKEN" '{type:"pushAuxImage",params:{user:$u,password:$p,remember:false}}' > "$T_DIR/push-big.json"
+check_eq "push through the slow link" "$(req job8 "${H[@]}" -X POST --data-binary @"$T_DIR/push-big.json" "$BASE/api/jobs")" 202
+J8=$(jq -r .id "$RESP/job8")
+curl -s -N --max-time 60 "${H[@]}" "$BASE/api/jobs/$J8/events" > "$RESP/ev8" &
+T_PIDS+=($!)
+for _ in $(seq 1 400); do grep -q '"event":"bytes"' "$RESP/ev8" && break; sleep 0.05; done
+check_eq "cancel while layers upload" "$(req cancel8 "${H[@]}" -X POST "$BASE/api/jobs/$J8/cancel"; jq -r .cancelled "$RESP/cancel8")" "202true"
+for _ in $(seq 1 200); do grep -q '^event: result' "$RESP/ev8" && break; sleep 0.05; done
+check_eq "Push Auxiliary Image Cancelled" "$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev8" | jq -r .title)" \
+  "Push Auxiliary Image Cancelled"
+check_eq "the upload had not finished" "$(grep -c '"event":"done","done":3' "$RESP/ev8")" 0
+check_fail "the registry has no such tag" 1 "" skopeo inspect --tls-verify=false --creds "ns/user3:$TOKEN" --raw "docker://$REG/ns/big-model:1"
+check_eq "the store still names the image with its digest" \
+  "$("$WLSIMG" images --digests --no-trunc | awk -v r="$SLOW/ns/big-model" '$1 == r {print $3}')" "$LOCAL"
+bad=0
+for b in "$WLSIMG_STORE"/blobs/sha256/*; do
+  [ "$(sha256sum < "$b" | cut -d' ' -f1)" = "$(basename "$b")" ] || bad=$((bad + 1))
+done
+check_eq "every blob in the store matches its digest" "$bad" 0
+check_eq "retry" "$(req job9 "${H[@]}" -X POST --data-binary @"$T_DIR/push-big.json" "$BASE/api/jobs")" 202
+events "$(jq -r .id "$RESP/job9")" ev9
+RETRY=$(sed -n '/^event: result/{n;s/^data: //p}' "$RESP/ev9")
+check_eq "the retry completes with the local digest" "$(jq -r '.title + " " + .digest' <<< "$RETRY")" "Push Image Complete $LOCAL"
 
 # ---- no secret anywhere ----
 check_eq "the token is in no API answer" "$(grep -rlF -- "$TOKEN" "$RESP" | wc -l)" 0
 check_eq "the token is not in the server log" "$(grep -cF -- "$TOKEN" "$T_DIR/ui.err")" 0
 check_eq "the token is not in the server's argv" "$(grep -cF -- "$TOKEN" "$T_DIR/ps.txt")" 0
 check_eq "the wrong token is not in the log either" "$(grep -cF -- not-the-token "$T_DIR/ui.err" "$RESP/log4" | awk -F: '{s+=$2} END {print s}')" 0
+# the server stops cleanly on SIGTERM (under ASan+UBSan: with no error or leak report)
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+check_eq "the server stopped cleanly" "$? $(grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T_DIR/ui.err")" "0 0"
 finish

@@ -183,3 +183,41 @@ ui_lab_fixture() {
   mkdir -p "$PROJ/models"
   cp "$root/examples/model.yaml" "$root/examples/model.properties" "$root/examples/archive.zip" "$PROJ/models/"
 }
+
+# make_layers_layout DIR TAG N KIB: an OCI layout whose image has N layers of KIB KiB of random bytes.
+make_layers_layout() {
+  local lay=$1 tag=$2 n=$3 kib=$4 i d ld ls layers='' diffs='' cfg cd cs man md ms
+  local W=$T_DIR/layers-work
+  mkdir -p "$lay/blobs/sha256" "$W/src"
+  for i in $(seq 1 "$n"); do
+    head -c $((kib * 1024)) /dev/urandom > "$W/src/f$i"
+    tar --mtime=@0 --owner=0 --group=0 -C "$W/src" -cf "$W/l$i.tar" "f$i"
+    gzip -n -1 -c "$W/l$i.tar" > "$W/l$i.tgz"
+    d=$(sha256sum "$W/l$i.tar" | cut -d' ' -f1)
+    ld=$(sha256sum "$W/l$i.tgz" | cut -d' ' -f1) ls=$(stat -c %s "$W/l$i.tgz")
+    cp "$W/l$i.tgz" "$lay/blobs/sha256/$ld"
+    layers+="${layers:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$ld\",\"size\":$ls}"
+    diffs+="${diffs:+,}\"sha256:$d\""
+  done
+  cfg="{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[$diffs]}}"
+  printf '%s' "$cfg" > "$W/config.json"
+  cd=$(sha256sum "$W/config.json" | cut -d' ' -f1) cs=$(stat -c %s "$W/config.json")
+  cp "$W/config.json" "$lay/blobs/sha256/$cd"
+  man="{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$cd\",\"size\":$cs},\"layers\":[$layers]}"
+  printf '%s' "$man" > "$W/manifest.json"
+  md=$(sha256sum "$W/manifest.json" | cut -d' ' -f1) ms=$(stat -c %s "$W/manifest.json")
+  cp "$W/manifest.json" "$lay/blobs/sha256/$md"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$md" "$ms" "$tag" > "$lay/index.json"
+}
+
+# slow_proxy TARGET BYTES_PER_SECOND: sets P_ADDR, a slowed-down way to TARGET.
+slow_proxy() {
+  local port
+  port=$(free_port)
+  python3 "$T_HERE/slowproxy.py" "$port" "$1" "$2" &
+  T_PIDS+=($!)
+  P_ADDR=127.0.0.1:$port
+  wait_http "http://$P_ADDR/v2/"
+}

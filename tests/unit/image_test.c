@@ -7,56 +7,12 @@
 #include <archive_entry.h>
 
 #include "harness.h"
+#include "imgfix.h"
 #include "lib/alloc.h"
 #include "lib/fs.h"
 #include "lib/image.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
-
-static char *tmp_root;
-
-struct ent {
-  const char *path;
-  int type;         /* AE_IFREG, AE_IFLNK */
-  const char *data; /* file content or link target (NULL: none) */
-};
-
-/* An uncompressed tar layer of the entries, stored in s; d gets its descriptor. */
-static void
-put_layer(struct wi_store *s, const struct ent *e, size_t n, struct wi_descriptor *d)
-{
-  static char buf[1 << 16];
-  size_t used = 0;
-  char digest[WI_DIGEST_MAX];
-  wi_err err = { 0 };
-  struct archive *a = archive_write_new();
-  archive_write_set_format_pax_restricted(a);
-  archive_write_set_bytes_in_last_block(a, 1);
-  if (archive_write_open_memory(a, buf, sizeof buf, &used) != ARCHIVE_OK)
-    abort();
-  for (size_t i = 0; i < n; i++) {
-    struct archive_entry *ae = archive_entry_new();
-    archive_entry_set_pathname(ae, e[i].path);
-    archive_entry_set_filetype(ae, (unsigned)e[i].type);
-    archive_entry_set_perm(ae, 0644);
-    if (e[i].type == AE_IFLNK && e[i].data)
-      archive_entry_set_symlink(ae, e[i].data);
-    size_t len = e[i].type == AE_IFREG && e[i].data ? strlen(e[i].data) : 0;
-    archive_entry_set_size(ae, (la_int64_t)len);
-    archive_write_header(a, ae);
-    if (len)
-      archive_write_data(a, e[i].data, len);
-    archive_entry_free(ae);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  if (wi_store_put_blob(s, buf, used, digest, &err) < 0)
-    abort();
-  memset(d, 0, sizeof *d);
-  d->media_type = wi_xstrdup(WI_MT_OCI_LAYER);
-  d->digest = wi_xstrdup(digest);
-  d->size = (int64_t)used;
-}
 
 /* One raw ustar header (libarchive's writer will not produce a symlink without a target). */
 static void

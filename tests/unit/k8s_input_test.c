@@ -2,6 +2,7 @@
  * rollout decisions, auxiliary-image resolution without inspection. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -39,9 +40,35 @@ TEST(env_parse)
   }
   wi_k8s_input_kv_list_dispose(&l, true);
 
-  const char bad[] = "A=1\n\nnoequals\n";
+  /* kubectl's rules: a key alone is read from the environment, a BOM is dropped from line 1 only,
+   * Unicode white space before the key is dropped, the value is kept as written */
+  setenv("WI_K8S_TEST_FROM_ENV", "from the environment", 1);
+  unsetenv("WI_K8S_TEST_UNSET");
+  const char kube[] = "\xEF\xBB\xBF"
+                      "A=1\n\v\xC2\xA0 WI_K8S_TEST_FROM_ENV\nWI_K8S_TEST_UNSET\nB= two  \n";
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, kube, sizeof kube - 1, "env", &err), 0);
+  CHECK_INT_EQ(l.n, 4);
+  if (l.n == 4) {
+    CHECK_STR_EQ(l.v[0].key, "A");
+    CHECK_STR_EQ(l.v[1].key, "WI_K8S_TEST_FROM_ENV");
+    CHECK_STR_EQ(l.v[1].value, "from the environment");
+    CHECK_STR_EQ(l.v[2].value, "");
+    CHECK_STR_EQ(l.v[3].value, " two  ");
+  }
+  wi_k8s_input_kv_list_dispose(&l, true);
+
+  const char bad[] = "A=1\n\nB =x\n";
   CHECK_INT_EQ(wi_k8s_input_env_parse(&l, bad, sizeof bad - 1, "my.env", &err), WI_EINVAL);
-  CHECK_STR_HAS(err.msg, "my.env:3: expected KEY=VALUE");
+  CHECK_STR_HAS(err.msg, "my.env:3: \"B \" is not a valid key name");
+  wi_k8s_input_kv_list_dispose(&l, true);
+  const char bom2[] = "A=1\n\xEF\xBB\xBF"
+                      "B=2\n"; /* a BOM on line 2 is part of the key */
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, bom2, sizeof bom2 - 1, "my.env", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "my.env:2:");
+  wi_k8s_input_kv_list_dispose(&l, true);
+  const char latin1[] = "A=caf\xE9\n";
+  CHECK_INT_EQ(wi_k8s_input_env_parse(&l, latin1, sizeof latin1 - 1, "l.env", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "l.env:1: invalid UTF-8");
   wi_k8s_input_kv_list_dispose(&l, true);
 
   /* A NUL byte used to cut the value (and drop every later line) silently. */
@@ -109,8 +136,11 @@ TEST(secret_files)
   wi_autofree char *nul = put_file("nul", "a\0b", 3);
   CHECK(wi_k8s_input_read_secret_file(nul, "runtime encryption password", &err) == NULL);
   CHECK_STR_HAS(err.msg, "nul: contains a NUL byte");
-  CHECK(wi_k8s_input_read_value_file(nul, &err) == NULL);
-  CHECK_STR_HAS(err.msg, "nul: binary files are not supported");
+  /* --from-file takes binary files byte for byte (an OPSS wallet is one) */
+  size_t vlen = 0;
+  char *v = wi_k8s_input_read_value_file(nul, &vlen, &err);
+  CHECK(v != NULL && vlen == 3 && memcmp(v, "a\0b", 3) == 0);
+  free(v);
 
   wi_autofree char *missing = wi_xasprintf("%s/missing", tmp_root);
   CHECK(wi_k8s_input_read_secret_file(missing, "runtime encryption password", &err) == NULL);
@@ -122,7 +152,7 @@ TEST(secret_files)
   memset(big_data, 'x', big_len);
   wi_autofree char *big = put_file("big", big_data, big_len);
   free(big_data);
-  CHECK(wi_k8s_input_read_value_file(big, &err) == NULL);
+  CHECK(wi_k8s_input_read_value_file(big, &vlen, &err) == NULL);
   CHECK_INT_EQ(err.code, WI_ETOOBIG);
 }
 
@@ -181,8 +211,10 @@ TEST(aux_rollout_plan)
   CHECK_STR_EQ(r.old_image, "reg.example/app/model:7");
   CHECK(r.introspect_version == NULL);
   CHECK(!r.same_tag);
-  wi_autofree char *patch =
+  struct wi_k8s_obj *po =
       wi_k8s_patch_aux_image(r.index, r.old_image, "reg.example/app/model:8", NULL);
+  wi_autofree char *patch = wi_k8s_render_compact(po);
+  wi_k8s_render_obj_free(po);
   CHECK_STR_HAS(patch, "\"value\":\"reg.example/app/model:7\"");
   wi_k8s_input_aux_rollout_dispose(&r);
 
@@ -269,6 +301,141 @@ TEST(domain_secrets)
   free(objs);
 }
 
+static void
+free_objs(struct wi_k8s_obj **objs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    wi_k8s_render_obj_free(objs[i]);
+  free(objs);
+}
+
+/* OPSS wallet secrets for JRF: the password rule and a binary wallet kept byte for byte. */
+TEST(opss_secrets)
+{
+  wi_err err = { 0 };
+  wi_autofree char *weak = put_file("weak.pw", "short\n", 6);
+  wi_autofree char *letters = put_file("letters.pw", "onlyletters\n", 12);
+  wi_autofree char *good = put_file("good.pw", "wallet#2024\n", 12);
+  wi_autofree char *wallet = put_file("ewallet.p12", "\x30\x82\0\x01\xff", 5);
+  struct wi_k8s_obj **objs = NULL;
+  size_t n = 0;
+  struct wi_k8s_domain_secrets ds = { .uid = "d1",
+                                      .opss_password = "d1-opss-wallet-password-secret",
+                                      .opss_password_file = weak };
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "at least eight characters");
+  ds.opss_password_file = letters;
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), WI_EINVAL);
+  ds.opss_password_file = good;
+  ds.opss_wallet = "d1-opss-walletfile-secret";
+  ds.opss_wallet_file = wallet;
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(n, 2);
+  char *y = n == 2 ? wi_k8s_render(objs, n, WI_K8S_YAML, NULL, &err) : NULL;
+  CHECK_STR_HAS(y, "walletPassword: d2FsbGV0IzIwMjQ=");
+  CHECK_STR_HAS(y, "walletFile: MIIAAf8="); /* base64 of 30 82 00 01 ff */
+  free(y);
+  free_objs(objs, n);
+  /* a random one is eight characters or more, with letters and digits */
+  objs = NULL;
+  n = 0;
+  ds.opss_password_file = NULL;
+  ds.opss_wallet = NULL;
+  CHECK_INT_EQ(wi_k8s_input_domain_secrets_objects(&objs, &n, &ds, &err), 0);
+  CHECK_INT_EQ(n, 1);
+  free_objs(objs, n);
+}
+
+/* kubectl's --from-file: a file (binary too), a directory's regular files, the errors. */
+TEST(from_file)
+{
+  wi_err err = { 0 };
+  struct wi_k8s_kv_list l = { 0 };
+  wi_autofree char *dir = wi_xasprintf("%s/fromdir", tmp_root);
+  CHECK(mkdir(dir, 0700) == 0);
+  wi_autofree char *f1 = put_file("fromdir/b.key", "B\0", 2);
+  wi_autofree char *f2 = put_file("fromdir/a.key", "", 0);
+  wi_autofree char *sub = wi_xasprintf("%s/fromdir/sub", tmp_root);
+  CHECK(mkdir(sub, 0700) == 0);
+  wi_autofree char *link = wi_xasprintf("%s/fromdir/link", tmp_root);
+  CHECK(symlink("a.key", link) == 0);
+  CHECK_INT_EQ(wi_k8s_input_from_file(&l, dir, &err), 0);
+  CHECK_INT_EQ(l.n, 2); /* the subdirectory and the symbolic link are skipped */
+  if (l.n == 2) {
+    CHECK_STR_EQ(l.v[0].key, "a.key");
+    CHECK_STR_EQ(l.v[1].key, "b.key");
+    CHECK_INT_EQ(l.v[1].len, 2);
+  }
+  wi_autofree char *spec = wi_xasprintf("k=%s", dir);
+  CHECK_INT_EQ(wi_k8s_input_from_file(&l, spec, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "cannot give a key name for a directory path");
+  wi_autofree char *bad = wi_xasprintf("bad key=%s", f1);
+  CHECK_INT_EQ(wi_k8s_input_from_file(&l, bad, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "invalid key name for a Secret \"bad key\"");
+  CHECK_INT_EQ(wi_k8s_input_from_file(&l, "k=", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "cannot be empty");
+  wi_k8s_input_kv_list_dispose(&l, true);
+}
+
+/* --model-secret forms and the check against what the model uses. */
+TEST(model_secrets)
+{
+  wi_err err = { 0 };
+  struct wi_k8s_secret_srcs given = { 0 };
+  wi_autofree char *env = put_file("db.env", "username=scott\npassword=tiger\n", 30);
+  wi_autofree char *url = put_file("url.txt", "ldap://x\n", 9);
+  wi_autofree char *s1 = wi_xasprintf("db=%s", env);
+  wi_autofree char *s2 = wi_xasprintf("d1-ldap:url=%s", url);
+  CHECK_INT_EQ(wi_k8s_input_model_secret(&given, s1, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_model_secret(&given, s2, &err), 0);
+  CHECK_INT_EQ(wi_k8s_input_model_secret(&given, s1, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "secret db: key username given twice");
+  CHECK_INT_EQ(wi_k8s_input_model_secret(&given, "db", &err), WI_EUSAGE);
+  CHECK_INT_EQ(wi_k8s_input_model_secret(&given, "Db=x", &err), WI_EINVAL);
+  CHECK_INT_EQ(given.n, 2);
+
+  char k_password[] = "password", k_url[] = "url", k_user[] = "user", k_k[] = "k";
+  char n_db[] = "db", n_ldap[] = "d1-ldap", n_other[] = "other";
+  char w3[] = "m.yaml:3", w9[] = "m.yaml:9", w12[] = "m.yaml:12";
+  char *db_keys[] = { k_password }, *ldap_keys[] = { k_url, k_user }, *other_keys[] = { k_k };
+  struct wi_k8s_model_secret needs_v[] = { { n_db, db_keys, 1, w3 },
+                                           { n_ldap, ldap_keys, 2, w9 },
+                                           { n_other, other_keys, 1, w12 } };
+  struct wi_k8s_model_secrets needs = { needs_v, 3 };
+  struct wi_k8s_obj **objs = NULL;
+  size_t n = 0, n_names = 0, n_missing = 0;
+  const char **names = NULL;
+  const struct wi_k8s_model_secret **missing = NULL;
+  CHECK_INT_EQ(wi_k8s_input_model_secrets(&objs, &n, &given, &needs, "d1", "ns1", &names, &n_names,
+                                          &missing, &n_missing, &err),
+               WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "secret d1-ldap: the model uses the key user (m.yaml:9)");
+  free_objs(objs, n);
+  objs = NULL;
+  n = 0;
+  needs_v[1].n_keys = 1;
+  CHECK_INT_EQ(wi_k8s_input_model_secrets(&objs, &n, &given, &needs, "d1", "ns1", &names, &n_names,
+                                          &missing, &n_missing, &err),
+               0);
+  CHECK_INT_EQ(n, 2);
+  CHECK_INT_EQ(n_names, 3);
+  CHECK_INT_EQ(n_missing, 1);
+  if (n_names == 3 && n_missing == 1) {
+    CHECK_STR_EQ(names[0], "db");
+    CHECK_STR_EQ(names[2], "other");
+    CHECK_STR_EQ(missing[0]->name, "other");
+  }
+  char *y = n == 2 ? wi_k8s_render(objs, n, WI_K8S_YAML, NULL, &err) : NULL;
+  CHECK_STR_HAS(y, "password: dGlnZXI=");
+  CHECK_STR_HAS(y, "url: bGRhcDovL3gK"); /* NAME:KEY=FILE keeps the file's bytes */
+  CHECK_STR_HAS(y, "weblogic.domainUID: d1");
+  free(y);
+  free(names);
+  free(missing);
+  free_objs(objs, n);
+  wi_k8s_input_secret_srcs_dispose(&given);
+}
+
 int
 main(void)
 {
@@ -285,6 +452,9 @@ main(void)
   RUN(aux_rollout_plan);
   RUN(aux_resolve_without_inspection);
   RUN(domain_secrets);
+  RUN(opss_secrets);
+  RUN(from_file);
+  RUN(model_secrets);
   wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();

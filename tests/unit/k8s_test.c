@@ -194,6 +194,24 @@ TEST(dns1123)
                 "invalid secret name \"Bad_Name\": must be a lowercase RFC 1123 subdomain");
   CHECK_INT_EQ(wi_k8s_validate_domain_uid("Domain1", &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "invalid domain UID \"Domain1\"");
+  CHECK_STR_HAS(err.msg, "at most 45 characters");
+  /* the operator's ^[a-z0-9-.]{1,45}$: 45 is fine, 46 is not, and the message says 45 */
+  char u46[47];
+  memset(u46, 'd', 46);
+  u46[46] = '\0';
+  CHECK_INT_EQ(wi_k8s_validate_domain_uid(u46, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "46 characters; the operator allows at most 45");
+  u46[45] = '\0';
+  CHECK_INT_EQ(wi_k8s_validate_domain_uid(u46, &err), 0);
+  CHECK_INT_EQ(wi_k8s_validate_domain_uid("-d1", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_domain_uid("", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_env_name("name", "MY_ENV.name-1", &err), 0);
+  CHECK_INT_EQ(wi_k8s_validate_env_name("name", "1X", &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "[-._a-zA-Z][-._a-zA-Z0-9]*");
+  CHECK_INT_EQ(wi_k8s_validate_env_name("name", "A B", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_env_name("name", "", &err), WI_EINVAL);
+  CHECK_INT_EQ(wi_k8s_validate_abs_path("modelHome", "/u01/m", &err), 0);
+  CHECK_INT_EQ(wi_k8s_validate_abs_path("modelHome", "u01/m", &err), WI_EINVAL);
   CHECK_INT_EQ(wi_k8s_validate_label_value("introspectVersion", "v1.2_3", &err), 0);
   CHECK_INT_EQ(wi_k8s_validate_label_value("introspectVersion", "v 1", &err), WI_EINVAL);
 }
@@ -320,28 +338,37 @@ TEST(next_version)
   }
 }
 
+/* A patch object as kubectl patch --patch-file takes it. */
+static char *
+compact(struct wi_k8s_obj *o)
+{
+  char *s = wi_k8s_render_compact(o);
+  wi_k8s_render_obj_free(o);
+  return s;
+}
+
 TEST(patches)
 {
-  char *p = wi_k8s_patch_primary_image("r/wls:14.1.2-p1", "2");
+  char *p = compact(wi_k8s_patch_primary_image("r/wls:14.1.2-p1", "2"));
   CHECK_STR_EQ(p, "{\"spec\":{\"image\":\"r/wls:14.1.2-p1\",\"restartVersion\":\"2\"}}\n");
   free(p);
-  p = wi_k8s_patch_aux_image(1, NULL, "r/aux:2", NULL);
+  p = compact(wi_k8s_patch_aux_image(1, NULL, "r/aux:2", NULL));
   CHECK_STR_EQ(
       p, "[{\"op\":\"replace\",\"path\":\"/spec/configuration/model/auxiliaryImages/1/image\","
          "\"value\":\"r/aux:2\"}]\n");
   free(p);
-  p = wi_k8s_patch_aux_image(0, "r/aux:1", "r/aux:1", "5");
+  p = compact(wi_k8s_patch_aux_image(0, "r/aux:1", "r/aux:1", "5"));
   CHECK_STR_EQ(p,
                "[{\"op\":\"test\",\"path\":\"/spec/configuration/model/auxiliaryImages/0/image\","
                "\"value\":\"r/aux:1\"},{\"op\":\"replace\",\"path\":\"/spec/configuration/model/"
                "auxiliaryImages/0/image\",\"value\":\"r/aux:1\"},{\"op\":\"add\",\"path\":\"/spec/"
                "introspectVersion\",\"value\":\"5\"}]\n");
   free(p);
-  p = wi_k8s_patch_sa_pull_secret("ocir", true);
+  p = compact(wi_k8s_patch_sa_pull_secret("ocir", true));
   CHECK_STR_EQ(
       p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets/-\",\"value\":{\"name\":\"ocir\"}}]\n");
   free(p);
-  p = wi_k8s_patch_sa_pull_secret("ocir", false);
+  p = compact(wi_k8s_patch_sa_pull_secret("ocir", false));
   CHECK_STR_EQ(
       p, "[{\"op\":\"add\",\"path\":\"/imagePullSecrets\",\"value\":[{\"name\":\"ocir\"}]}]\n");
   free(p);
@@ -445,6 +472,123 @@ TEST(domain_objects)
   d.credentials_secret = NULL;
   CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "secret are required");
+}
+
+/* What the model, JRF and the CRD add: serverPod.env, configuration.secrets and opss, the homes,
+ * and the checks made before anything is output. */
+TEST(domain_model_fields)
+{
+  const char *secrets[] = { "db", "d1-ldap" };
+  struct wi_k8s_kv env[] = { { "CUSTOM_DOMAIN_NAME", "base", 0 }, { "JAVA_OPTIONS", "-Dx=1", 0 } };
+  struct wi_k8s_domain d = { .uid = "d1",
+                             .image = "wls:14",
+                             .credentials_secret = "c",
+                             .encryption_secret = "e",
+                             .domain_type = "JRF",
+                             .replicas = -1,
+                             .secrets = secrets,
+                             .n_secrets = 2,
+                             .env = env,
+                             .n_env = 2,
+                             .opss_wallet_password_secret = "d1-opss-wallet-password-secret",
+                             .opss_wallet_file_secret = "d1-opss-walletfile-secret",
+                             .wdt_install_home = "/u01/wdt/weblogic-deploy",
+                             .model_home = "/u01/wdt/models" };
+  struct wi_k8s_obj **objs = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_k8s_domain_objects(&objs, &n, &d, &err), 0);
+  char *y = n == 1 ? wi_k8s_render(objs, n, WI_K8S_YAML, NULL, &err) : NULL;
+  CHECK_STR_HAS(y, "  serverPod:\n"
+                   "    env:\n"
+                   "    - name: CUSTOM_DOMAIN_NAME\n"
+                   "      value: base\n"
+                   "    - name: JAVA_OPTIONS\n"
+                   "      value: -Dx=1\n"
+                   "  configuration:\n"
+                   "    secrets:\n"
+                   "    - db\n"
+                   "    - d1-ldap\n"
+                   "    opss:\n"
+                   "      walletPasswordSecret: d1-opss-wallet-password-secret\n"
+                   "      walletFileSecret: d1-opss-walletfile-secret\n"
+                   "    model:\n"
+                   "      domainType: JRF\n"
+                   "      runtimeEncryptionSecret: e\n"
+                   "      wdtInstallHome: /u01/wdt/weblogic-deploy\n"
+                   "      modelHome: /u01/wdt/models\n");
+  free(y);
+  for (size_t i = 0; i < n; i++)
+    wi_k8s_render_obj_free(objs[i]);
+  free(objs);
+
+  /* each refused before any output, the field named */
+  struct wi_k8s_domain b = d;
+  b.opss_wallet_password_secret = NULL;
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "a JRF domain needs configuration.opss.walletPasswordSecret");
+  b = d;
+  b.domain_type = "WLS";
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "OPSS wallet secrets are for JRF domains, not WLS");
+  b = d;
+  b.restart_version = "a b";
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "invalid restartVersion \"a b\"");
+  b = d;
+  struct wi_k8s_kv reserved[] = { { "DOMAIN_UID", "x", 0 } };
+  b.env = reserved;
+  b.n_env = 1;
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "DOMAIN_UID is set by the operator");
+  struct wi_k8s_kv twice[] = { { "A", "1", 0 }, { "A", "2", 0 } };
+  b.env = twice;
+  b.n_env = 2;
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "environment variable A given twice");
+  b = d;
+  b.model_home = "models";
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "invalid modelHome \"models\": expected an absolute path");
+  b = d;
+  const char *bad_secrets[] = { "Bad" };
+  b.secrets = bad_secrets;
+  b.n_secrets = 1;
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "invalid configuration secret name \"Bad\"");
+  b = d;
+  b.uid = "a-very-long-domain-uid-that-is-over-the-limit-x";
+  CHECK_INT_EQ(wi_k8s_domain_check(&b, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "at most 45");
+}
+
+/* What --wait reads: generations and the operator's conditions. */
+TEST(domain_status_parse)
+{
+  struct wi_k8s_domain_status st;
+  wi_err err = { 0 };
+  const char j[] = "{\"metadata\":{\"generation\":4},\"status\":{\"observedGeneration\":3,"
+                   "\"message\":\"m\",\"conditions\":[{\"type\":\"Rolling\",\"status\":"
+                   "\"True\"},{\"type\":\"Completed\",\"status\":\"False\"},{\"type\":"
+                   "\"Failed\",\"status\":\"True\",\"reason\":\"ServerPod\",\"message\":"
+                   "\"pull failed\"},{\"type\":\"Available\"}]}}";
+  CHECK_INT_EQ(wi_k8s_kubectl_domain_status_parse(&st, j, sizeof j - 1, &err), 0);
+  CHECK_INT_EQ(st.generation, 4);
+  CHECK_INT_EQ(st.observed_generation, 3);
+  CHECK_INT_EQ(st.rolling, 1);
+  CHECK_INT_EQ(st.completed, 0);
+  CHECK_INT_EQ(st.failed, 1);
+  CHECK_INT_EQ(st.available, -1);
+  CHECK_STR_EQ(st.reason, "ServerPod");
+  CHECK_STR_EQ(st.message, "pull failed");
+  wi_k8s_kubectl_domain_status_dispose(&st);
+  const char none[] = "{\"kind\":\"Domain\"}";
+  CHECK_INT_EQ(wi_k8s_kubectl_domain_status_parse(&st, none, sizeof none - 1, &err), 0);
+  CHECK_INT_EQ(st.generation, -1);
+  CHECK_INT_EQ(st.completed, -1);
+  CHECK(st.message == NULL);
+  wi_k8s_kubectl_domain_status_dispose(&st);
+  CHECK_INT_EQ(wi_k8s_kubectl_domain_status_parse(&st, "[1]", 3, &err), WI_EPROTO);
 }
 
 TEST(aux_fields)
@@ -617,7 +761,9 @@ main(void)
   RUN(domain_objects);
   RUN(aux_fields);
   RUN(aux_scan_layer);
+  RUN(domain_model_fields);
   RUN(domain_state_parse);
+  RUN(domain_status_parse);
   RUN(server_hosts);
   RUN(kubectl_spawn);
   DONE();

@@ -625,6 +625,61 @@ TEST(test_layer_digests_match_streams)
   wi_fs_rm_rf(dir, &err);
 }
 
+/* wi_layer_stream: entries in the order given, the same bytes as a writer given them sorted, and
+ * content that does not match the announced size refused. */
+TEST(test_stream)
+{
+  wi_err err = { 0 };
+  wi_autofree char *dir = wi_fs_mkdtemp("wlsimg-layer", &err);
+  wi_autofree char *root = wi_xasprintf("%s/store", dir);
+  struct wi_store *s = NULL;
+  CHECK_INT_EQ(wi_store_open(&s, root, true, &err), 0);
+  struct wi_layer_entry e[] = {
+    { .path = "a", .type = WI_LAYER_DIR, .mode = 0755, .uid = 1 },
+    { .path = "a/f", .type = WI_LAYER_FILE, .mode = 0640, .data = "data", .size = 4 },
+    { .path = "a/g", .type = WI_LAYER_FILE, .mode = 0600, .size = 6 },
+    { .path = "a/h", .type = WI_LAYER_HARDLINK, .mode = 0640, .link = "a/f" },
+    { .path = "a/l", .type = WI_LAYER_SYMLINK, .mode = 0777, .link = "f" },
+  };
+  struct wi_layer_stream *ls = NULL;
+  struct wi_layer_result r1, r2;
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
+  for (size_t i = 0; i < WI_ARRAY_SIZE(e); i++) {
+    CHECK_INT_EQ(wi_layer_stream_add(ls, &e[i], &err), 0);
+    if (i == 2) {
+      CHECK_INT_EQ(wi_layer_stream_write(ls, "str", 3, &err), 0);
+      CHECK_INT_EQ(wi_layer_stream_write(ls, "eam", 3, &err), 0);
+    }
+  }
+  CHECK_INT_EQ(wi_layer_stream_finish(ls, &r1, &err), 0);
+  wi_layer_stream_free(ls);
+  CHECK(wi_store_has_blob(s, r1.digest));
+  /* the sorting writer, given the same (already sorted) entries, writes the same tar */
+  struct wi_layer_writer *w = wi_layer_writer_new(NULL);
+  e[2].data = "stream";
+  for (size_t i = 0; i < WI_ARRAY_SIZE(e); i++)
+    CHECK_INT_EQ(wi_layer_add(w, &e[i], &err), 0);
+  CHECK_INT_EQ(wi_layer_writer_finish_store(w, s, &r2, &err), 0);
+  wi_layer_writer_free(w);
+  CHECK_STR_EQ(r1.diff_id, r2.diff_id);
+  CHECK_STR_EQ(r1.digest, r2.digest);
+  /* too few bytes, then too many */
+  struct wi_layer_entry g = { .path = "g", .type = WI_LAYER_FILE, .mode = 0600, .size = 4 };
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_add(ls, &g, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_write(ls, "ab", 2, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_finish(ls, &r1, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "\"g\": 2 bytes missing");
+  wi_layer_stream_free(ls);
+  CHECK_INT_EQ(wi_layer_stream_new(&ls, s, 0, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_add(ls, &g, &err), 0);
+  CHECK_INT_EQ(wi_layer_stream_write(ls, "abcde", 5, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "more content than announced");
+  wi_layer_stream_free(ls);
+  wi_store_free(s);
+  wi_fs_rm_rf(dir, &err);
+}
+
 int
 main(void)
 {
@@ -639,5 +694,6 @@ main(void)
   RUN(test_parallel_gzip_deterministic);
   RUN(test_parallel_gzip_sink_error);
   RUN(test_layer_digests_match_streams);
+  RUN(test_stream);
   DONE();
 }

@@ -82,34 +82,9 @@ TEST(keys_and_arch)
   CHECK_INT_EQ(wi_patch_arch_platform("amd64"), 226);
 }
 
-TEST(versions)
+TEST(opatch_bugs)
 {
-  static const struct {
-    const char *a, *b;
-    int cmp;
-  } cases[] = {
-    { "13.9.4.2.17", "13.9.4.2.5", 1 },
-    { "12.2.1.4.0", "12.2.1.4.0", 0 },
-    { "12.2.1.4", "12.2.1.4.0", -1 },
-    { "14.1.2.25", "14.1.2.0.0", 1 },
-    { "1.0-beta", "1.0", -1 },
-    { "1.0", "1.0-rc1", 1 },
-    { "1.0-a", "1.0-b", -1 },
-    { "007.1", "7.1", 0 },
-    { "99999999999999999999.1", "1.1", 1 },
-  };
   wi_err err = { 0 };
-  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
-    int c = 99;
-    CHECK_INT_EQ(wi_patch_compare_versions(cases[i].a, cases[i].b, &c, &err), 0);
-    CHECK_INT_EQ(c, cases[i].cmp);
-  }
-  int c = 0;
-  CHECK_INT_EQ(wi_patch_compare_versions(NULL, "1.0", &c, &err), WI_EINVAL);
-  CHECK_STR_EQ(err.msg, "cannot compare null strings");
-  CHECK_INT_EQ(wi_patch_compare_versions("12.x.1", "1.0", &c, &err), WI_EINVAL);
-  CHECK_STR_HAS(err.msg, "not dotted numbers");
-  CHECK_INT_EQ(wi_patch_compare_versions("1..2", "1.0", &c, &err), WI_EINVAL);
   const char *bug = NULL;
   CHECK_INT_EQ(wi_patch_opatch_bug("12.2.1.4.0", &bug, &err), 0);
   CHECK_STR_EQ(bug, "28186730");
@@ -399,6 +374,33 @@ TEST(offline_update)
   CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "cannot compare null strings");
 
+  /* update's two calls: OPatch (and IMG-0009) before its WDT checks, the patches after */
+  o = offline(ids, 1);
+  o.update = true;
+  o.image_opatch_version = "13.9.4.2.5";
+  o.part = WI_PATCH_PART_OPATCH;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 0 && r.opatch_path != NULL);
+  CHECK_STR_HAS(wi_buf_cstr(&g_log), "No credentials provided, skipping patch conflict check.");
+  CHECK(strstr(wi_buf_cstr(&g_log), "Found patch") == NULL);
+  wi_patch_result_dispose(&r);
+  o.part = WI_PATCH_PART_PATCHES;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 1 && r.opatch_path == NULL);
+  CHECK(strstr(wi_buf_cstr(&g_log), "skipping patch conflict check") == NULL);
+  CHECK(strstr(wi_buf_cstr(&g_log), "OPatch") == NULL);
+  wi_patch_result_dispose(&r);
+  /* --skipOpatchUpdate: IMG-0009 still, as WIT */
+  o.part = WI_PATCH_PART_OPATCH;
+  o.skip_opatch_update = true;
+  wi_buf_reset(&g_log);
+  CHECK_INT_EQ(wi_patch_resolve(&o, &r, &err), 0);
+  CHECK(r.n == 0 && r.opatch_path == NULL);
+  CHECK_STR_HAS(wi_buf_cstr(&g_log), "No credentials provided, skipping patch conflict check.");
+  wi_patch_result_dispose(&r);
+
   /* no OPatch cached at all: the image keeps its own, with a warning (WIT: IMG-0062) */
   o = offline(ids, 1);
   o.update = true;
@@ -433,7 +435,7 @@ main(void)
 {
   RUN(patch_ids);
   RUN(keys_and_arch);
-  RUN(versions);
+  RUN(opatch_bugs);
   RUN(selection);
   RUN(installed_psu);
   RUN(products);

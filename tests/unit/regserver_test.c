@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -115,7 +116,8 @@ TEST(range_parse)
     { "bytes=100-", 100, -1, 0, 0 },
     { "bytes=-0", 100, -1, 0, 0 },
     { "bytes=0-", 0, -1, 0, 0 },
-    { "bytes=5-2", 100, 0, 0, 0 },
+    { "bytes=5-2", 100, -1, 0, 0 },
+    { "bytes=500-0", 1000, -1, 0, 0 }, /* ends before it starts: 416, not the whole blob */
     { "bytes=0-1,5-6", 100, 0, 0, 0 },
     { "items=0-1", 100, 0, 0, 0 },
     { "bytes=x-1", 100, 0, 0, 0 },
@@ -290,6 +292,18 @@ put_blob(const char *name, const char *content, char d[WI_DIGEST_MAX])
   CHECK_INT_EQ(wi_regserver_storage_upload_finish(u, d, &err), 0);
 }
 
+/* An OCI image manifest naming a 14-byte config and one layer. */
+static char *
+image_manifest(const char *cfg, const char *layer, size_t layer_size)
+{
+  return wi_xasprintf(
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
+      "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+      "\"digest\":\"%s\",\"size\":%zu}]}",
+      cfg, layer, layer_size);
+}
+
 TEST(manifests_tags_referrers_gc)
 {
   wi_err err = { 0 };
@@ -297,12 +311,7 @@ TEST(manifests_tags_referrers_gc)
   struct wi_rs_manifest_info info, info2;
   put_blob("m/app", "{\"os\":\"linux\"}", cfg);
   put_blob("m/app", "layer-bytes", layer);
-  wi_autofree char *m = wi_xasprintf(
-      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
-      "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
-      "\"digest\":\"%s\",\"size\":11}]}",
-      cfg, layer);
+  wi_autofree char *m = image_manifest(cfg, layer, 11);
   CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "m/app", "v1", NULL, m, strlen(m), NULL, 0,
                                                  &info, subj, &err),
                0);
@@ -361,17 +370,227 @@ TEST(manifests_tags_referrers_gc)
 
   /* gc: everything referenced stays; after deleting the manifests, blobs go. */
   struct wi_regserver_gc_stats st;
-  CHECK_INT_EQ(wi_regserver_storage_gc(root, 0, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 0, false, &st, &err), 0);
   CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "m/app", layer, NULL, &err), 0);
   CHECK_INT_EQ(wi_regserver_storage_manifest_delete(root, "m/app", ad, &err), 0);
   CHECK_INT_EQ(wi_regserver_storage_manifest_delete(root, "m/app", info.digest, &err), 0);
   CHECK_INT_EQ(wi_regserver_storage_manifest_get(root, "m/app", "v1", &info2, NULL, &err),
                WI_ENOTFOUND);
-  CHECK_INT_EQ(wi_regserver_storage_gc(root, 3600, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 3600, false, &st, &err), 0);
   CHECK_INT_EQ(st.blobs_removed, 0); /* young blobs are spared */
-  CHECK_INT_EQ(wi_regserver_storage_gc(root, 0, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 0, false, &st, &err), 0);
   CHECK(st.blobs_removed >= 3);
   CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "m/app", layer, NULL, &err), WI_ENOTFOUND);
+}
+
+TEST(escape_and_mediatype)
+{
+  char out[64];
+  wi_regserver_routes_escape("GET /a\nFAKE\r\x1b[2J\\x\x7f\xc2\x9b", out, sizeof out);
+  CHECK_STR_EQ(out, "GET /a\\x0aFAKE\\x0d\\x1b[2J\\x5cx\\x7f\\xc2\\x9b");
+  char small[7];
+  wi_regserver_routes_escape("abc\ndef", small, sizeof small); /* never a partial escape */
+  CHECK_STR_EQ(small, "abc");
+  CHECK(wi_regserver_routes_mediatype_valid("application/vnd.example.sbom+json"));
+  CHECK(!wi_regserver_routes_mediatype_valid("application"));
+  CHECK(!wi_regserver_routes_mediatype_valid("application/"));
+  CHECK(!wi_regserver_routes_mediatype_valid("a b/c"));
+  CHECK(!wi_regserver_routes_mediatype_valid("a/b\nc"));
+}
+
+TEST(login_throttle)
+{
+  wi_err err = { 0 };
+  struct wi_rs_auth *a = NULL;
+  wi_autofree char *r = wi_xasprintf("%s/throttle", root);
+
+  CHECK_INT_EQ(wi_regserver_auth_new(&a, r, 0, &err), 0);
+  if (a == NULL)
+    return;
+  for (unsigned i = 1; i <= WI_RS_THROTTLE_FREE; i++) {
+    CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.1"), 0);
+    CHECK_INT_EQ(wi_regserver_auth_throttle_fail(a, "ns/u", "10.0.0.1"), i);
+  }
+  CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.9"), 0); /* still free */
+  wi_regserver_auth_throttle_fail(a, "ns/u", "10.0.0.1");
+  CHECK(wi_regserver_auth_throttle_wait(a, "ns/u", "10.0.0.9") >= 1);     /* the user, anywhere */
+  CHECK(wi_regserver_auth_throttle_wait(a, "ns/other", "10.0.0.1") >= 1); /* the address */
+  CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/other", "10.0.0.2"), 0);
+  /* Backoff doubles: after more failures the wait grows, capped. */
+  for (int i = 0; i < 20; i++)
+    wi_regserver_auth_throttle_fail(a, "ns/u", NULL);
+  unsigned w = wi_regserver_auth_throttle_wait(a, "ns/u", NULL);
+  CHECK(w > 8 && w <= WI_RS_THROTTLE_MAX_DELAY + 1);
+  wi_regserver_auth_throttle_ok(a, "ns/u");
+  CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, "ns/u", NULL), 0);
+  /* IPv6 addresses count by their /64. */
+  for (unsigned i = 0; i <= WI_RS_THROTTLE_FREE; i++)
+    wi_regserver_auth_throttle_fail(a, NULL, "2001:db8:1:2::1");
+  CHECK(wi_regserver_auth_throttle_wait(a, NULL, "2001:db8:1:2:ffff::9") >= 1);
+  CHECK_INT_EQ(wi_regserver_auth_throttle_wait(a, NULL, "2001:db8:1:3::1"), 0);
+  wi_regserver_auth_free(a);
+}
+
+TEST(namespace_usage)
+{
+  wi_err err = { 0 };
+  char d1[WI_DIGEST_MAX], d2[WI_DIGEST_MAX], id[33];
+  uint64_t used = 0;
+  struct wi_rs_upload *u = NULL;
+
+  put_blob("usage/a", "0123456789", d1);
+  put_blob("usage/b", "0123456789", d2); /* the same blob in a second repository */
+  put_blob("usage/b", "abcde", d2);
+  put_blob("elsewhere/c", "not counted", d2);
+  CHECK_INT_EQ(wi_regserver_space_usage(root, "usage", &used, &err), 0);
+  CHECK_INT_EQ(used, 15); /* each distinct blob once */
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "usage/a", id, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "usage/a", id, &u, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_write(u, "xyz", 3, &err), 0);
+  wi_regserver_storage_upload_release(u);
+  wi_regserver_space_forget(root, "usage/a");
+  CHECK_INT_EQ(wi_regserver_space_usage(root, "usage", &used, &err), 0);
+  CHECK_INT_EQ(used, 18); /* uploads in progress count */
+
+  /* Reaping: an upload idle for longer than the age goes, unless a request holds it. */
+  char id2[33];
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "usage/a", id2, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_upload_open(root, "usage/a", id2, &u, &err), 0);
+  struct timespec old[2] = { { time(NULL) - 100, 0 }, { time(NULL) - 100, 0 } };
+  wi_autofree char *p1 = wi_xasprintf("%s/repos/usage/a/_uploads/%s/data", root, id);
+  wi_autofree char *p2 = wi_xasprintf("%s/repos/usage/a/_uploads/%s/data", root, id2);
+  CHECK_INT_EQ(utimensat(AT_FDCWD, p1, old, 0), 0);
+  CHECK_INT_EQ(utimensat(AT_FDCWD, p2, old, 0), 0);
+  size_t n = 0;
+  CHECK_INT_EQ(wi_regserver_space_reap_uploads(root, 50, &n, &err), 0);
+  CHECK_INT_EQ(n, 1);
+  uint64_t off;
+  CHECK_INT_EQ(wi_regserver_storage_upload_status(root, "usage/a", id, &off, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(wi_regserver_storage_upload_status(root, "usage/a", id2, &off, &err), 0);
+  wi_regserver_storage_upload_release(u);
+}
+
+TEST(io_errors_and_gc_stops)
+{
+  wi_err err = { 0 };
+  char cfg[WI_DIGEST_MAX], layer[WI_DIGEST_MAX], subj[WI_DIGEST_MAX];
+  struct wi_rs_manifest_info info;
+  struct wi_regserver_gc_stats st;
+
+  put_blob("io/app", "{\"os\":\"linux\"}", cfg);
+  put_blob("io/app", "io-layer", layer);
+  wi_autofree char *m = image_manifest(cfg, layer, 8);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_put(root, "io/app", "v1", NULL, m, strlen(m), NULL, 0,
+                                                 &info, subj, &err),
+               0);
+  /* A tag that cannot be read is an I/O error, not "unknown". */
+  wi_autofree char *tp = wi_xasprintf("%s/repos/io/app/_tags/v1", root);
+  CHECK_INT_EQ(unlink(tp), 0);
+  CHECK_INT_EQ(mkdir(tp, 0700), 0);
+  CHECK_INT_EQ(wi_regserver_storage_manifest_get(root, "io/app", "v1", &info, NULL, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, "_tags/v1");
+  CHECK_INT_EQ(wi_regserver_storage_manifest_get(root, "io/app", "v9", &info, NULL, &err),
+               WI_ENOTFOUND);
+  /* A blob that is not a file. */
+  wi_autofree char *lp = wi_regserver_storage_blob_path(root, layer);
+  wi_autofree char *saved = wi_xasprintf("%s.saved", lp);
+  CHECK_INT_EQ(rename(lp, saved), 0);
+  CHECK_INT_EQ(mkdir(lp, 0700), 0);
+  int fd = -1;
+  uint64_t size = 0;
+  CHECK_INT_EQ(wi_regserver_storage_blob_open(root, "io/app", layer, &fd, &size, &err), WI_EIO);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "io/app", layer, &size, &err), WI_EIO);
+  CHECK_INT_EQ(rmdir(lp), 0);
+  CHECK_INT_EQ(rename(saved, lp), 0);
+
+  /* gc meets a manifest it cannot parse: it stops, names the file, deletes nothing. */
+  wi_autofree char *mp = wi_regserver_storage_blob_path(root, info.digest);
+  wi_autofree char *mcopy = NULL;
+  size_t mlen = 0;
+  CHECK_INT_EQ(wi_fs_read_file(mp, 1 << 20, &mcopy, &mlen, &err), 0);
+  CHECK_INT_EQ(wi_fs_write_file_atomic(mp, "{\"schemaVersion\":2,", 19, 0600, &err), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 0, false, &st, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, "nothing was deleted");
+  CHECK_STR_HAS(err.msg, mp);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "io/app", layer, NULL, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "io/app", cfg, NULL, &err), 0);
+  /* ...and one whose blob is missing behind its link. */
+  CHECK_INT_EQ(unlink(mp), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 0, false, &st, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, mp);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "io/app", layer, NULL, &err), 0);
+  /* Restored, gc runs and keeps what the manifest names. */
+  CHECK_INT_EQ(wi_fs_write_file_atomic(mp, mcopy, mlen, 0600, &err), 0);
+  CHECK_INT_EQ(wi_regserver_space_gc(root, 0, false, &st, &err), 0);
+  CHECK_INT_EQ(wi_regserver_storage_blob_stat(root, "io/app", layer, NULL, &err), 0);
+}
+
+TEST(private_modes)
+{
+  wi_err err = { 0 };
+  struct stat st;
+  mode_t old = umask(0277); /* would leave directories we cannot write into */
+  wi_autofree char *d = wi_xasprintf("%s/modes/a/b", root);
+  wi_autofree char *f = wi_xasprintf("%s/modes/x/y/file", root);
+  CHECK_INT_EQ(wi_regserver_storage_mkdir(d, &err), 0);
+  CHECK_INT_EQ(stat(d, &st), 0);
+  CHECK_INT_EQ(st.st_mode & 07777, 0700);
+  CHECK_INT_EQ(wi_regserver_storage_write_private(f, "s", 1, &err), 0);
+  CHECK_INT_EQ(stat(f, &st), 0);
+  CHECK_INT_EQ(st.st_mode & 07777, 0600);
+  umask(000);
+  char id[33];
+  CHECK_INT_EQ(wi_regserver_storage_upload_new(root, "modes/u", id, &err), 0);
+  wi_autofree char *data = wi_xasprintf("%s/repos/modes/u/_uploads/%s/data", root, id);
+  CHECK_INT_EQ(stat(data, &st), 0);
+  CHECK_INT_EQ(st.st_mode & 07777, 0600);
+  wi_autofree char *dir = wi_xasprintf("%s/repos/modes/u", root);
+  CHECK_INT_EQ(stat(dir, &st), 0);
+  CHECK_INT_EQ(st.st_mode & 07777, 0700);
+  umask(old);
+}
+
+TEST(sizes_and_limits)
+{
+  static const struct {
+    const char *s;
+    int ret;
+    uint64_t v;
+  } cases[] = {
+    { "1048576", 0, 1048576 },
+    { "10G", 0, 10ULL << 30 },
+    { "512M", 0, 512ULL << 20 },
+    { "2Gi", 0, 2ULL << 30 },
+    { "1TiB", 0, 1ULL << 40 },
+    { "0", 0, WI_REGSERVER_UNLIMITED },
+    { "unlimited", 0, WI_REGSERVER_UNLIMITED },
+    { "10X", WI_EINVAL, 0 },
+    { "-1", WI_EINVAL, 0 },
+    { "", WI_EINVAL, 0 },
+    { "99999999999T", WI_EINVAL, 0 },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    wi_err err = { 0 };
+    uint64_t v = 0;
+    CHECK_INT_EQ(wi_regserver_http_size_parse(cases[i].s, "--x", &v, &err), cases[i].ret);
+    if (cases[i].ret == 0)
+      CHECK(v == cases[i].v);
+    else
+      CHECK_STR_HAS(err.msg, "--x: invalid size");
+  }
+  /* --public-url: a plain base URL only. */
+  wi_err err = { 0 };
+  struct wi_regserver *s = NULL;
+  struct wi_regserver_opts o = { .listen = "127.0.0.1:0",
+                                 .root = root,
+                                 .public_url = "https://reg.example/\"x" };
+  CHECK_INT_EQ(wi_regserver_http_start(&s, &o, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "--public-url");
+  o.public_url = "ftp://reg.example";
+  CHECK_INT_EQ(wi_regserver_http_start(&s, &o, &err), WI_EINVAL);
+  o.public_url = "https://reg.example:8443/prefix/";
+  CHECK_INT_EQ(wi_regserver_http_start(&s, &o, &err), 0);
+  wi_regserver_http_stop(s);
 }
 
 TEST(repos_admin)
@@ -516,6 +735,20 @@ TEST(config_file)
   CHECK_INT_EQ(cfg.token_ttl, 60);
   CHECK(cfg.root == NULL);
   wi_regserver_http_config_dispose(&cfg);
+  const char *more = "{\"public_url\":\"https://r.example\",\"max_upload_size\":\"2G\","
+                     "\"namespace_quota\":0,\"header_timeout\":5,\"upload_ttl\":60}";
+  CHECK_INT_EQ(wi_fs_write_file_atomic(p, more, strlen(more), 0644, &err), 0);
+  CHECK_INT_EQ(wi_regserver_http_config_load(&cfg, p, &err), 0);
+  CHECK_STR_EQ(cfg.public_url, "https://r.example");
+  CHECK(cfg.max_upload_size == 2ULL << 30);
+  CHECK(cfg.namespace_quota == WI_REGSERVER_UNLIMITED);
+  CHECK_INT_EQ(cfg.header_timeout, 5);
+  CHECK_INT_EQ(cfg.upload_ttl, 60);
+  wi_regserver_http_config_dispose(&cfg);
+  const char *badsize = "{\"max_upload_size\":\"lots\"}";
+  CHECK_INT_EQ(wi_fs_write_file_atomic(p, badsize, strlen(badsize), 0644, &err), 0);
+  CHECK_INT_EQ(wi_regserver_http_config_load(&cfg, p, &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "max_upload_size: invalid size");
   const char *bad = "{\"lisen\":\"x\"}";
   CHECK_INT_EQ(wi_fs_write_file_atomic(p, bad, strlen(bad), 0644, &err), 0);
   CHECK_INT_EQ(wi_regserver_http_config_load(&cfg, p, &err), WI_EINVAL);
@@ -541,6 +774,12 @@ main(void)
   RUN(users_tokens_auth);
   RUN(server_start_stop);
   RUN(config_file);
+  RUN(escape_and_mediatype);
+  RUN(login_throttle);
+  RUN(namespace_usage);
+  RUN(io_errors_and_gc_stops);
+  RUN(private_modes);
+  RUN(sizes_and_limits);
   wi_fs_rm_rf(root, &err);
   free(root);
   DONE();

@@ -14,6 +14,7 @@
 #include "lib/fs.h"
 #include "lib/manifest.h"
 #include "lib/store.h"
+#include "lib/store_gc.h"
 
 static char *tmp_root;
 
@@ -264,6 +265,15 @@ TEST(test_gc)
   fclose(f);
   CHECK_INT_EQ(wi_store_gc(s, &freed, &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "nothing was deleted");
+  CHECK_STR_HAS(err.msg, mp); /* names the file */
+  CHECK(wi_store_has_blob(s, stray));
+  CHECK(wi_store_has_blob(s, cfg_a));
+  /* One that cannot even be stat'ed (a symlink loop) stops it too, rather than counting as absent
+   * and letting the blobs it names go. */
+  CHECK_INT_EQ(unlink(mp), 0);
+  CHECK_INT_EQ(symlink(mp, mp), 0);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), WI_EIO);
+  CHECK_STR_HAS(err.msg, mp);
   CHECK(wi_store_has_blob(s, stray));
   CHECK(wi_store_has_blob(s, cfg_a));
   wi_manifest_descriptor_dispose(&a);
@@ -327,6 +337,144 @@ TEST(test_concurrent_writers)
   wi_store_free(s);
 }
 
+static size_t
+count_entries(struct wi_store *s, size_t *untagged)
+{
+  struct wi_store_entry *e = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_store_list(s, &e, &n, &err), 0);
+  *untagged = 0;
+  for (size_t i = 0; i < n; i++)
+    *untagged += e[i].name == NULL;
+  wi_store_entries_free(e, n);
+  return n;
+}
+
+TEST(test_untagged_and_prune)
+{
+  wi_err err = { 0 };
+  struct wi_descriptor a, b, got = { 0 };
+  char cfg_a[WI_DIGEST_MAX];
+  size_t untagged = 0;
+  struct wi_store_gc_prune_result r;
+  struct wi_store_gc_usage u;
+  struct wi_store *s = fresh_store("untagged");
+  make_image(s, "a", &a, cfg_a);
+  make_image(s, "b", &b, NULL);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/x:1", &a, &err), 0);
+  /* the name moves: a stays, untagged (docker's <none>) */
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/x:1", &b, &err), 0);
+  CHECK_INT_EQ(count_entries(s, &untagged), 2);
+  CHECK_INT_EQ(untagged, 1);
+  CHECK_INT_EQ(wi_store_gc_usage(s, &u, &err), 0);
+  CHECK_INT_EQ(u.images, 2);
+  CHECK_INT_EQ(u.images_tagged, 1);
+  CHECK(u.untagged_bytes > 0 && u.untagged_bytes < u.image_bytes);
+  /* naming it again makes it a tagged image, not a second entry */
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &a, &err), 0);
+  CHECK_INT_EQ(count_entries(s, &untagged), 2);
+  CHECK_INT_EQ(untagged, 0);
+  /* moving a name away from an image that has another name leaves nothing untagged */
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:2", &a, &err), 0);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:2", &b, &err), 0);
+  CHECK_INT_EQ(count_entries(s, &untagged), 3);
+  CHECK_INT_EQ(untagged, 0);
+  /* repo@digest finds the image by its digest */
+  wi_autofree char *by_digest = wi_xasprintf("y@%s", a.digest);
+  CHECK_INT_EQ(wi_store_lookup(s, by_digest, &got, NULL, &err), 0);
+  CHECK_STR_EQ(got.digest, a.digest);
+  wi_manifest_descriptor_dispose(&got);
+  CHECK_INT_EQ(wi_store_lookup(
+                   s, "y@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                   &got, NULL, &err),
+               WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "No such image: y@sha256:0000");
+  /* y:1 leaves a as well: untagged; then it is pruned with its blobs */
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &b, &err), 0);
+  CHECK_INT_EQ(count_entries(s, &untagged), 4);
+  CHECK_INT_EQ(untagged, 1);
+  CHECK_INT_EQ(wi_store_gc_prune(s, false, &r, &err), 0);
+  CHECK_INT_EQ(r.n_images, 1);
+  CHECK(r.images[0].name == NULL);
+  CHECK_STR_EQ(r.images[0].desc.digest, a.digest);
+  CHECK_INT_EQ(r.blobs, 3); /* manifest, config, layer of a */
+  CHECK(!wi_store_has_blob(s, cfg_a));
+  wi_store_gc_prune_result_dispose(&r);
+  CHECK_INT_EQ(count_entries(s, &untagged), 3);
+  /* an oci: layout replaces the entry of a tag, as skopeo does */
+  wi_manifest_descriptor_dispose(&a);
+  make_image(s, "a", &a, NULL);
+  wi_store_set_keep_untagged(s, false);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &a, &err), 0);
+  CHECK_INT_EQ(count_entries(s, &untagged), 3);
+  CHECK_INT_EQ(untagged, 0);
+  /* rmi by id of an untagged image */
+  wi_store_set_keep_untagged(s, true);
+  CHECK_INT_EQ(wi_store_tag(s, "docker.io/library/y:1", &b, &err), 0);
+  CHECK_INT_EQ(wi_store_remove_untagged(s, a.digest, &err), 0);
+  CHECK_INT_EQ(wi_store_remove_untagged(s, a.digest, &err), WI_ENOTFOUND);
+  CHECK_INT_EQ(count_entries(s, &untagged), 3);
+  CHECK_INT_EQ(untagged, 0);
+  /* prune --all removes every image */
+  CHECK_INT_EQ(wi_store_gc_prune(s, true, &r, &err), 0);
+  CHECK_INT_EQ(r.n_images, 3);
+  wi_store_gc_prune_result_dispose(&r);
+  CHECK_INT_EQ(count_entries(s, &untagged), 0);
+  CHECK_INT_EQ(wi_store_gc_usage(s, &u, &err), 0);
+  CHECK_INT_EQ(u.image_bytes + u.unref_bytes, 0);
+  wi_manifest_descriptor_dispose(&a);
+  wi_manifest_descriptor_dispose(&b);
+  wi_store_free(s);
+}
+
+TEST(test_tmp_leftovers)
+{
+  wi_err err = { 0 };
+  struct wi_blob_writer *live = NULL;
+  struct wi_store_gc_usage u;
+  char d[WI_DIGEST_MAX];
+  uint64_t freed = 0;
+  struct wi_store *s = fresh_store("leftovers");
+  /* what an interrupted writer leaves: a temporary blob nobody holds */
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct wi_blob_writer *w = NULL;
+    wi_err e = { 0 };
+    struct wi_store *cs = fresh_store("leftovers");
+    if (wi_store_blob_begin(cs, &w, &e) < 0 || wi_store_blob_writer_write(w, "partial", 7, &e) < 0)
+      _exit(1);
+    _exit(0); /* killed before its writer is freed */
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  /* and a writer at work in this process */
+  CHECK_INT_EQ(wi_store_blob_begin(s, &live, &err), 0);
+  CHECK_INT_EQ(wi_store_blob_writer_write(live, "live data", 9, &err), 0);
+  CHECK_INT_EQ(wi_store_gc_usage(s, &u, &err), 0);
+  CHECK_INT_EQ(u.tmp_files, 1); /* this handle's first writer swept the leftover already */
+  CHECK_INT_EQ(u.tmp_in_use, 1);
+  /* a leftover made after that: gc removes it, not the live file */
+  wi_autofree char *stale = wi_xasprintf("%s/leftovers/tmp/blob-0123456789abcdef", tmp_root);
+  FILE *f = fopen(stale, "w");
+  fputs("stale!", f);
+  fclose(f);
+  CHECK_INT_EQ(wi_store_gc_usage(s, &u, &err), 0);
+  CHECK_INT_EQ(u.tmp_files, 2);
+  CHECK_INT_EQ(u.tmp_in_use, 1);
+  CHECK_INT_EQ(u.tmp_stale_bytes, 6);
+  CHECK_INT_EQ(wi_store_gc(s, &freed, &err), 0);
+  CHECK_INT_EQ(freed, 6);
+  CHECK(access(stale, F_OK) != 0);
+  CHECK_INT_EQ(wi_store_blob_writer_commit(live, NULL, -1, d, &err), 0);
+  CHECK(wi_store_has_blob(s, d));
+  wi_store_blob_writer_free(live);
+  CHECK_INT_EQ(wi_store_gc_usage(s, &u, &err), 0);
+  CHECK_INT_EQ(u.tmp_files, 0);
+  wi_store_free(s);
+}
+
 int
 main(void)
 {
@@ -342,6 +490,8 @@ main(void)
   RUN(test_gc);
   RUN(test_gc_spares_in_flight_blobs);
   RUN(test_concurrent_writers);
+  RUN(test_untagged_and_prune);
+  RUN(test_tmp_leftovers);
   wi_fs_rm_rf(tmp_root, &err);
   free(tmp_root);
   DONE();

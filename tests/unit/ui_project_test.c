@@ -127,6 +127,47 @@ TEST(file)
   wi_fs_rm_rf(dir, &err);
 }
 
+TEST(registries_table)
+{
+  struct wi_ui_project p, q;
+  wi_err err = { 0 };
+  wi_ui_project_init(&p, "t");
+  CHECK_INT_EQ(wi_ui_project_registry_put(&p, "", "lhr.ocir.io", "ns/u", "u@x", &err), 0);
+  CHECK_INT_EQ(wi_ui_project_registry_put(&p, "", "127.0.0.1:5000", "ns/v", NULL, &err), 0);
+  CHECK_STR_EQ(p.registries[0].name, "lhr");
+  CHECK_STR_EQ(p.registries[1].name, "127.0.0.1:5000");
+  CHECK_INT_EQ(wi_ui_project_registry_put(&p, "ocir", "lhr.ocir.io", "ns/w", NULL, &err), 0);
+  CHECK_INT_EQ(p.n_registries, 2);
+  CHECK_STR_EQ(p.registries[0].user, "ns/w");
+  CHECK_STR_EQ(p.registries[0].email, "u@x"); /* kept */
+  p.registries[0].test_time = 1700000000;
+  p.registries[0].test_ok = true;
+  free(p.registries[0].test_message);
+  p.registries[0].test_message = wi_xstrdup("Logged in");
+  wi_autofree char *j = wi_ui_project_to_json(&p);
+  CHECK_STR_HAS(j, "\"lastTest\": {\n        \"time\": 1700000000,\n        \"ok\": true");
+  wi_ui_project_init(&q, "t");
+  CHECK_INT_EQ(wi_ui_project_from_json(&q, j, strlen(j), &err), 0);
+  wi_autofree char *j2 = wi_ui_project_to_json(&q);
+  CHECK_STR_EQ(j2, j);
+  /* a page's PUT keeps the server's rows and history */
+  wi_ui_project_dispose(&q);
+  wi_ui_project_init(&q, "t");
+  wi_ui_project_copy_records(&q, &p);
+  CHECK_INT_EQ(q.n_registries, 2);
+  CHECK(wi_ui_project_registry_remove(&q, "lhr.ocir.io"));
+  CHECK(!wi_ui_project_registry_remove(&q, "lhr.ocir.io"));
+  CHECK_INT_EQ(q.n_registries, 1);
+  static const char dup[] = "{\"registries\":[{\"host\":\"h\"},{\"host\":\"h\"}]}";
+  CHECK_INT_EQ(wi_ui_project_from_json(&q, dup, strlen(dup), &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "registries[1].host: h is listed twice");
+  static const char unknown[] = "{\"registries\":[{\"host\":\"h\",\"password\":\"x\"}]}";
+  CHECK_INT_EQ(wi_ui_project_from_json(&q, unknown, strlen(unknown), &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "registries[0].password: unknown setting");
+  wi_ui_project_dispose(&q);
+  wi_ui_project_dispose(&p);
+}
+
 int
 main(void)
 {
@@ -135,5 +176,6 @@ main(void)
   RUN(overlay_and_round_trip);
   RUN(history_is_capped_newest_first);
   RUN(file);
+  RUN(registries_table);
   DONE();
 }

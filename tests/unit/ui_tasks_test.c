@@ -55,7 +55,21 @@ TEST(job_requests)
   CHECK(r.remember);
   CHECK(r.password == NULL);
   wi_ui_tasks_req_dispose(&r);
+  static const char k8s[] =
+      "{\"type\":\"domainApply\",\"params\":{\"wlsPassword\":\"w\",\"dryRun\":"
+      "true,\"modelSecrets\":{\"db:password\":\"s\"}}}";
+  CHECK_INT_EQ(wi_ui_tasks_parse(&r, k8s, strlen(k8s), &err), 0);
+  CHECK_STR_EQ(r.wls_password, "w");
+  CHECK(r.dry_run);
+  CHECK_INT_EQ(r.model_secrets.n, 1);
+  CHECK_STR_EQ(r.model_secrets.v[0].key, "db:password");
+  wi_ui_tasks_req_dispose(&r);
+  static const char badkey[] =
+      "{\"type\":\"domainApply\",\"params\":{\"modelSecrets\":{\"db\":\"s\"}}}";
+  CHECK_INT_EQ(wi_ui_tasks_parse(&r, badkey, strlen(badkey), &err), WI_EINVAL);
+  CHECK_STR_HAS(err.msg, "expected \"name:key\"");
   CHECK_STR_EQ(wi_ui_tasks_action("createAndPush"), "createAndPush");
+  CHECK_STR_EQ(wi_ui_tasks_action("domainStatus"), "domainStatus");
   CHECK(wi_ui_tasks_action("nope") == NULL);
 }
 

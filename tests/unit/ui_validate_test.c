@@ -62,6 +62,9 @@ TEST(ocir_rules)
   wi_autofree char *d = run("pushAuxImage", "127.0.0.1:5000/ns/repo:1", "", "other/u", &n);
   CHECK_INT_EQ(n, 0);
   CHECK_STR_HAS(d, "does not match the tenancy namespace 'ns'");
+  CHECK_STR_HAS(d, "\"confirm\":true"); /* the page asks before pushing */
+  wi_autofree char *e = run("pushAuxImage", "lhr.ocir.io/ns/repo:1", "", "NS/u", &n);
+  CHECK_STR_HAS(e, "upper-case letters");
   CHECK(wi_ui_validate_is_ocir("phx.ocir.io"));
   CHECK(wi_ui_validate_is_ocir("ocir.us-phoenix-1.oci.oraclecloud.com"));
   CHECK(!wi_ui_validate_is_ocir("ocir.io.evil.example"));
@@ -98,7 +101,7 @@ TEST(registry_error_hints)
   wi_err_set(&e, WI_EAUTH,
              "lhr.ocir.io: wrong username or password (token server answered HTTP 401)");
   wi_autofree char *a =
-      wi_ui_validate_registry_error(&e, "lhr.ocir.io", "user3", "lhr.ocir.io/ns/r:1");
+      wi_ui_validate_registry_error(&e, "lhr.ocir.io", "user3", "lhr.ocir.io/ns/r:1", true);
   CHECK_STR_HAS(a, "\"status\":401");
   CHECK_STR_HAS(a, "auth token, not your console password");
   CHECK_STR_HAS(a, "oracleidentitycloudservice");
@@ -106,14 +109,75 @@ TEST(registry_error_hints)
              "lhr.ocir.io/ns/r: upload: HTTP 403 DENIED: requested access is denied");
   e.http_status = 403;
   wi_autofree char *b =
-      wi_ui_validate_registry_error(&e, "lhr.ocir.io", "ns/u", "lhr.ocir.io/ns/r:1");
+      wi_ui_validate_registry_error(&e, "lhr.ocir.io", "ns/u", "lhr.ocir.io/ns/r:1", true);
   CHECK_STR_HAS(b, "\"status\":403,\"code\":\"DENIED\"");
   CHECK_STR_HAS(b, "may not push to ns/r: check the namespace in the tag (ns)");
   wi_err_set(&e, WI_ENET, "GET http://127.0.0.1:1/v2/: Connection refused");
   e.http_status = 0;
-  wi_autofree char *c = wi_ui_validate_registry_error(&e, "127.0.0.1:1", NULL, NULL);
+  wi_autofree char *c = wi_ui_validate_registry_error(&e, "127.0.0.1:1", NULL, NULL, true);
   CHECK_STR_HAS(c, "\"status\":0,\"code\":null");
   CHECK_STR_HAS(c, "could not be reached");
+}
+
+TEST(bump_tag)
+{
+  static const char *const cases[][2] = {
+    { "user3", "user3-2" },   { "user3-2", "user3-3" }, { "1.0", "1.1" },  { "7", "8" },
+    { "latest", "latest-2" }, { "v1.9", "v1.9-2" },     { "a-9", "a-10" },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(cases); i++) {
+    wi_autofree char *b = wi_ui_validate_bump_tag(cases[i][0]);
+    CHECK_STR_EQ(b, cases[i][1]);
+  }
+}
+
+TEST(kubernetes_and_primary)
+{
+  struct wi_ui_project p;
+  wi_err err = { 0 };
+  size_t n = 0;
+  wi_ui_project_init(&p, NULL);
+  struct wi_ui_validate_in in = { .action = "domainApply", .project_file = "/nonexistent/p.json" };
+  wi_autofree char *a = NULL;
+  CHECK_INT_EQ(wi_ui_validate_run(&p, &in, &a, &n, &err), 0);
+  CHECK_STR_HAS(a, "Domain UID is required.");
+  CHECK_STR_HAS(a, "WebLogic Admin Password is required");
+  free(p.domain_uid);
+  p.domain_uid = wi_xstrdup("Domain_1");
+  free(p.aux_ref_mode);
+  p.aux_ref_mode = wi_xstrdup("tag");
+  in.wls_password = true;
+  wi_autofree char *b = NULL;
+  CHECK_INT_EQ(wi_ui_validate_run(&p, &in, &b, &n, &err), 0);
+  CHECK_STR_HAS(b, "\"field\":\"domain-uid\"");
+  CHECK_STR_HAS(b, "Tag only with pull policy IfNotPresent");
+  CHECK(strstr(b, "Admin Password") == NULL);
+  in.action = "checkImage";
+  free(p.primary_tag);
+  p.primary_tag = wi_xstrdup("container-registry.oracle.com/middleware/weblogic");
+  wi_autofree char *c = NULL;
+  CHECK_INT_EQ(wi_ui_validate_run(&p, &in, &c, &n, &err), 0);
+  CHECK_INT_EQ(n, 0);
+  CHECK_STR_HAS(c, "Primary Image Tag has no tag: it means :latest.");
+  in.action = "rm";
+  CHECK_INT_EQ(wi_ui_validate_run(&p, &in, &c, &n, &err), WI_EINVAL);
+  wi_ui_project_dispose(&p);
+}
+
+TEST(hints)
+{
+  wi_err err = { 0 };
+  wi_err_set(&err, WI_EAUTH, "HTTP 401 UNAUTHORIZED: authentication required");
+  wi_autofree char *a =
+      wi_ui_validate_registry_error(&err, "lhr.ocir.io", "ns/me@example.com", NULL, true);
+  CHECK_STR_HAS(a, "oracleidentitycloudservice/<user>.");
+  CHECK_STR_HAS(a, "federated user");
+  wi_autofree char *b =
+      wi_ui_validate_registry_error(&err, "container-registry.oracle.com", "me", NULL, true);
+  CHECK_STR_HAS(b, "accept the terms");
+  wi_err_set(&err, WI_ENET, "connection refused");
+  wi_autofree char *c = wi_ui_validate_registry_error(&err, "127.0.0.1:1", NULL, NULL, true);
+  CHECK_STR_HAS(c, "127.0.0.1 resolves to 127.0.0.1");
 }
 
 int
@@ -124,5 +188,8 @@ main(void)
   RUN(login_host_is_the_tag_host);
   RUN(create_checks_files);
   RUN(registry_error_hints);
+  RUN(bump_tag);
+  RUN(kubernetes_and_primary);
+  RUN(hints);
   DONE();
 }

@@ -129,10 +129,32 @@ TEST(cache_lookup_and_checksum)
   free(dir);
 }
 
+/* A missing wdt_latest names the highest other WDT version, compared as numbers. */
+TEST(wdt_version_suggestion)
+{
+  wi_err err = { 0 };
+  char *dir = wi_fs_mkdtemp("witcache-test", &err);
+  CHECK(dir != NULL);
+  char *a = wi_xasprintf("%s/wdt.zip", dir);
+  char *meta = wi_xasprintf("%s/.metadata", dir);
+  char *text = wi_xasprintf("wdt_4.9.1=%s\nwdt_4.10.0_amd64=%s\nwdt_custom=%s\n", a, a, a);
+  write_file(a, "A");
+  write_file(meta, text);
+  char *key = NULL, *path = NULL;
+  CHECK_INT_EQ(wi_witcache_lookup(dir, "wdt", "latest", "amd64", &key, &path, &err), WI_ENOTFOUND);
+  CHECK_STR_HAS(err.msg, "the cache has WDT 4.10.0: use --wdtVersion 4.10.0");
+  wi_fs_rm_rf(dir, &err);
+  free(text);
+  free(meta);
+  free(a);
+  free(dir);
+}
+
 int
 main(void)
 {
   RUN(candidates_order);
   RUN(cache_lookup_and_checksum);
+  RUN(wdt_version_suggestion);
   DONE();
 }

@@ -1,0 +1,26 @@
+# WIT 1.16.4's update Dockerfile (wit-primary §7.2, scenario U1_patches) for
+#   update --fromImage @FROM@ --patches @PATCH_ID@   (offline, OPatch @OPATCH_VERSION@ in the cache)
+# rendered by hand for the stand-ins (tests/standin); @…@ are filled in by tests/standin/build.sh.
+# When `wlsimg update` exists, the tests run it instead of this file.
+
+FROM @FROM@ AS final_build
+USER root
+
+ENV OPATCH_NO_FUSER=true
+
+LABEL com.oracle.weblogic.imagetool.buildid="@BUILDID@"
+
+USER oracle
+
+    COPY --chown=oracle:oracle @OPATCH_FILE@ /tmp/imagetool/opatch/
+    RUN cd /tmp/imagetool/opatch \
+    && /u01/jdk/bin/jar -xf /tmp/imagetool/opatch/@OPATCH_FILE@ \
+    && /u01/jdk/bin/java -jar /tmp/imagetool/opatch/6880880/opatch_generic.jar -silent -ignoreSysPrereqs -force -novalidation oracle_home=/u01/oracle \
+    && rm -rf /tmp/imagetool
+
+    COPY --chown=oracle:oracle patches/* /tmp/imagetool/patches/
+
+        RUN /u01/oracle/OPatch/opatch napply -silent -oh /u01/oracle -nonrollbackable -phBaseDir /tmp/imagetool/patches \
+        && test $? -eq 0 \
+        && /u01/oracle/OPatch/opatch util cleanup -silent -oh /u01/oracle \
+        || (cat /u01/oracle/cfgtoollogs/opatch/opatch*.log && exit 1)

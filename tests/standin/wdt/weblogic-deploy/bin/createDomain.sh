@@ -1,0 +1,4 @@
+#!/bin/sh
+# TEST STAND-IN for WDT's createDomain.sh (see ../lib/standin.sh)
+. "$(dirname "$0")/../lib/standin.sh"
+wdt_main create "$@"

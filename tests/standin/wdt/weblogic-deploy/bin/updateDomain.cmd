@@ -1,0 +1,1 @@
+@rem TEST STAND-IN for WDT updateDomain.cmd (Windows; unused)

@@ -1,0 +1,1 @@
+@rem TEST STAND-IN for WDT validateModel.cmd (Windows; unused)
