@@ -283,11 +283,10 @@ wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err
   ret = wi_fs_mkdir_p(tmpdir, 0755, err);
   if (ret < 0)
     return ret;
-  if (!s->swept_tmp) {
-    /* A retry of an interrupted pull must not leave the first attempt's partial blob behind. */
-    s->swept_tmp = true;
+  /* A retry of an interrupted pull must not leave the first attempt's partial blob behind. Once
+   * per store, whichever of the parallel transfers gets here first. */
+  if (!__atomic_exchange_n(&s->swept_tmp, true, __ATOMIC_ACQ_REL))
     wi_store_gc_sweep_tmp(tmpdir, true, NULL);
-  }
   hold_gc_shared(s);
   struct wi_blob_writer *w = wi_xcalloc(1, sizeof *w);
   w->s = s;
