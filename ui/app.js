@@ -3,7 +3,7 @@
 // of docs/internals/ui.md. Plain ES modules, no build step, nothing from the network.
 import { api, errorText, startSession } from "./js/api.js";
 import { $, $$, dialog, el, fmtTime, toast } from "./js/dom.js";
-import { loadLogins, refresh, renderPanels, setBrowse, syncLogin } from "./js/controls.js";
+import { loadLogins, refresh, renderPanels, setBrowse, setOptions, syncLogin } from "./js/controls.js";
 import { FIELDS, hostOf } from "./js/fields.js";
 import { cancelJob, renderJobs, resumeRunning, setJobHooks, startJob } from "./js/jobs.js";
 import { addEmbeddedUser, addLogin, browse, importWkt, loadContexts, renderCode, renderModel, renderRegistries, testLogin, useEmbedded } from "./js/pages.js";
@@ -39,6 +39,7 @@ function showView(page, code) {
 // Go to a page (and tab), optionally focusing a field or opening the Code View.
 export function goTo(page, tab, field, code = false) {
   if (!page) return;
+  if ($(`page-${page}`).hidden) $("main").scrollTop = 0; // another page starts at its top
   for (const b of $$("#nav button")) b.setAttribute("aria-current", b.dataset.page === page ? "page" : "false");
   for (const s of $$("main > section")) s.hidden = s.dataset.page !== page;
   if (tab || PAGE_TABS[page]) showTab(page, tab || $(`page-${page}`).dataset.tab || PAGE_TABS[page][1]);
@@ -89,9 +90,41 @@ async function storeCheck() {
   refresh();
 }
 
+// The primary image: in the local store (Push needs it), and the login a push would use.
+async function primaryCheck() {
+  const tag = state.project.image.primary.tag;
+  const r = tag ? await api("GET", `/api/store/images/${encodeURI(tag)}`) : { status: 404 };
+  state.primaryStoreImage = r.status === 200 ? r.data : null;
+  $("btn-push-primary").dataset.tip = state.primaryStoreImage ? `Local image ${state.primaryStoreImage.digest}${state.primaryStoreImage.created ? `, built ${fmtTime(state.primaryStoreImage.created)}` : ""}` : "";
+  const host = hostOf(tag).startsWith("Docker Hub") ? "docker.io" : hostOf(tag);
+  const rc = tag ? await api("GET", `/api/credentials?host=${encodeURIComponent(host)}`) : { status: 200, data: [] };
+  const l = (rc.data || []).find((x) => x.stored && x.host === host);
+  state.primaryLogin = l ? `${l.user} @ ${l.host} (stored in ${l.where})` : `none saved for ${host || "the tag's host"}: the push goes without credentials; add one on the Registries page`;
+  refresh();
+}
+
+// After a reload: the Dockerfile of this server's last primary image preview or create.
+async function lastDockerfile() {
+  const r = await api("GET", "/api/jobs");
+  const j = (r.data || []).find((x) => x.type === "createPrimary" && x.result?.dockerfile);
+  if (j) state.primaryDockerfile = j.result.dockerfile;
+}
+
+// The builder select: automatic, then the engines this machine has.
+function engineOptions() {
+  const e = state.info.engines || { engines: [] };
+  setOptions("primary-builder", [["", e.auto ? `Automatic (${e.auto})` : "Automatic (none found)"],
+    ...e.engines.map((x) => [x.name, x.found ? x.name : `${x.name} (not installed)`, !x.found])]);
+}
+
 let lastTag = null;
+let lastPrimary = null;
 let lastUid = null;
 onChange(() => {
+  if (state.project.image.primary.tag !== lastPrimary) {
+    lastPrimary = state.project.image.primary.tag;
+    primaryCheck().then(showFindings);
+  }
   if (state.project.k8s.domainUid !== lastUid) {
     lastUid = state.project.k8s.domainUid;
     if (!$("page-k8s").hidden) renderModel(); // the model's secret names depend on the UID
@@ -107,10 +140,9 @@ onChange(() => {
 
 const PUSHES = new Set(["pushAuxImage", "createAndPush"]);
 
-async function run(type, extra = {}) {
+async function run(type, extra = {}, key = type) {
   window.wlsimgStats.marks.click = performance.now();
   await saveNow();
-  const key = extra.dryRun ? "domainDryRun" : type;
   const action = ACTIONS[key]?.validate || type;
   const errs = blocking(key);
   if (errs.length) return validationDialog(key, errs, goTo);
@@ -127,6 +159,7 @@ async function run(type, extra = {}) {
     params.password = state.secrets["aux-push-password"];
     params.remember = state.remember;
   }
+  if (type === "createPrimary" && state.secrets["primary-support-password"]) params.supportPassword = state.secrets["primary-support-password"];
   if (type === "domainApply") {
     params.wlsPassword = state.secrets["wls-password"] || undefined;
     params.modelSecrets = state.modelSecretValues;
@@ -147,6 +180,7 @@ async function afterJob(type, ev) {
     refresh();
   }
   await storeCheck();
+  await primaryCheck();
   await loadLogins();
   await validate();
   if (type === "checkModel") renderModel();
@@ -165,9 +199,12 @@ function wire() {
   click("btn-push-aux", () => run("pushAuxImage"));
   click("btn-create-push", () => run("createAndPush"));
   click("primary-check", () => run("checkImage"));
+  click("btn-preview-primary", () => run("createPrimary", { dryRun: true }, "previewPrimary"));
+  click("btn-create-primary", () => run("createPrimary"));
+  click("btn-push-primary", () => run("pushPrimaryImage"));
   click("btn-check-model", () => run("checkModel"));
   click("btn-pull-secret", () => run("pullSecret"));
-  click("btn-dry-run", () => run("domainApply", { dryRun: true }));
+  click("btn-dry-run", () => run("domainApply", { dryRun: true }, "domainDryRun"));
   click("btn-apply", () => run("domainApply"));
   click("btn-domain-status", () => run("domainStatus"));
   click("btn-generate", async () => {
@@ -220,9 +257,10 @@ async function main() {
     $("emb-url").value = state.project.registry.url;
     $("emb-root").value = state.project.registry.root;
     $("emb-root").placeholder = state.info.registryRoot;
+    engineOptions();
     refresh();
     goTo("image", "aux");
-    await Promise.all([validate(), resumeRunning()]);
+    await Promise.all([validate(), resumeRunning(), lastDockerfile()]);
     document.body.dataset.ready = "true";
     performance.mark("wlsimg-ready");
   } catch (e) {

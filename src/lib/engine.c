@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@ extern char **environ;
 
 #define MAX_TREE_DEPTH 64
 #define MAX_CAPTURE    (1u << 20)
+#define KILL_AFTER_S   10.0 /* a cancelled engine gets SIGKILL this long after SIGTERM */
 
 /* ---- choosing the engine ---- */
 
@@ -140,23 +143,63 @@ join(const struct argv *a)
   return wi_buf_steal(&b);
 }
 
+/* Has the cancel flag been raised? */
+static bool
+cancelled(const int *cancel)
+{
+  return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0;
+}
+
+/* With a cancel flag: wait for output at most 200 ms at a time, and stop the process group once
+ * the flag is raised (SIGTERM, SIGKILL after KILL_AFTER_S). 1 = readable, 0 = look again, -1 =
+ * stop reading (the group was killed long enough ago that an orphan may hold the pipe). */
+static int
+wait_output(int fd, pid_t pid, const int *cancel, double *stopped)
+{
+  if (cancel == NULL)
+    return 1;
+  struct pollfd pf = { .fd = fd, .events = POLLIN };
+  int pr = poll(&pf, 1, 200);
+  if (cancelled(cancel)) {
+    double now = wi_util_now();
+    if (*stopped == 0) {
+      *stopped = now;
+      kill(-pid, SIGTERM);
+    } else if (now - *stopped > 2 * KILL_AFTER_S) {
+      return -1;
+    } else if (now - *stopped > KILL_AFTER_S) {
+      kill(-pid, SIGKILL);
+    }
+  }
+  return pr > 0 ? 1 : 0;
+}
+
 /* Run argv; its stdout goes to out (or, with capture, into *captured), its stderr to out (or is
- * kept for the error message). Returns the exit status (>= 0) or a negative code. */
+ * kept for the error message). With cancel (optional) it runs in a process group of its own that
+ * is stopped when *cancel is raised (WI_ECANCELED). Returns the exit status (>= 0) or a negative
+ * code. */
 static int
 run(char *const argv[], wi_engine_output_fn out, void *payload, int log_fd, char **captured,
-    wi_err *err)
+    const int *cancel, wi_err *err)
 {
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) < 0)
     return wi_err_sys(err, WI_EIO, "pipe");
   posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
   posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
   if (captured == NULL)
     posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+  if (cancel) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  }
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   close(pfd[1]);
   if (rc != 0) {
     close(pfd[0]);
@@ -165,7 +208,13 @@ run(char *const argv[], wi_engine_output_fn out, void *payload, int log_fd, char
   }
   struct wi_buf cap = WI_BUF_INIT(MAX_CAPTURE);
   char buf[8192];
+  double stopped = 0;
   for (;;) {
+    int w = wait_output(pfd[0], pid, cancel, &stopped);
+    if (w < 0)
+      break;
+    if (w == 0)
+      continue;
     ssize_t n = read(pfd[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR)
       continue;
@@ -187,6 +236,10 @@ run(char *const argv[], wi_engine_output_fn out, void *payload, int log_fd, char
       wi_buf_dispose(&cap);
       return wi_err_sys(err, WI_ERR, "waiting for %s", argv[0]);
     }
+  if (stopped != 0) {
+    wi_buf_dispose(&cap);
+    return wi_err_set(err, WI_ECANCELED, "cancelled: %s was stopped", argv[0]);
+  }
   if (captured && wi_buf_error(&cap, "the command's output", err) < 0) {
     wi_buf_dispose(&cap);
     return wi_err_wrap(err, "%s", argv[0]);
@@ -201,7 +254,7 @@ static int
 run_quiet(struct argv *a, char **stdout_out, wi_err *err)
 {
   struct wi_buf o = WI_BUF_INIT(MAX_CAPTURE);
-  int st = run(a->v, NULL, NULL, -1, stdout_out, err);
+  int st = run(a->v, NULL, NULL, -1, stdout_out, NULL, err);
   wi_buf_dispose(&o);
   if (st < 0)
     return st;
@@ -424,7 +477,7 @@ wi_engine_build_run(const struct wi_engine *e, const struct wi_engine_build *b,
   build_argv(&a, e, b, false, true);
   wi_autofree char *cmd = join(&a);
   wi_log(WI_LOG_DEBUG, "running %s", cmd);
-  int st = run(a.v, out, payload, log_fd, NULL, err);
+  int st = run(a.v, out, payload, log_fd, NULL, b->cancel, err);
   argv_dispose(&a);
   if (st < 0)
     return st;
@@ -435,6 +488,22 @@ wi_engine_build_run(const struct wi_engine *e, const struct wi_engine_build *b,
 }
 
 /* ---- images in and out ---- */
+
+/* Can buildah name an image after this path ("localhost" + path)? Each component must be a
+ * reference path component: lower-case letters and digits, joined by '.', '_' or '-'. */
+static bool
+nameable_path(const char *path)
+{
+  for (const char *c = path; *c; c++) {
+    bool alnum = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+    bool first = c == path || c[-1] == '/', last = c[1] == '\0' || c[1] == '/';
+    if (*c == '/' || alnum)
+      continue;
+    if (first || last || !strchr("._-", *c) || (*c == '.' && c[1] == '.'))
+      return false;
+  }
+  return true;
+}
 
 /* buildah and podman name a short reference "localhost/<ref>"; a FROM line finds it there. */
 int
@@ -454,12 +523,9 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
   char rnd[17];
   if (wi_util_random_hex(rnd, 8, err) < 0)
     return err->code;
-  bool lower = true;
-  for (const char *c = tmpdir; *c; c++)
-    lower = lower && !(*c >= 'A' && *c <= 'Z');
   const char *tmp = getenv("TMPDIR");
-  wi_autofree char *lay = lower
-                              ? wi_xasprintf("%s/.from-%s", tmpdir, rnd)
+  wi_autofree char *lay = nameable_path(tmpdir)
+                              ? wi_xasprintf("%s/from-%s", tmpdir, rnd)
                               : wi_xasprintf("%s/wlsimg-from-%s", tmp && *tmp ? tmp : "/tmp", rnd);
   struct wi_transfer_opts o = to ? *to : (struct wi_transfer_opts){ 0 };
   o.store_root = wi_store_root(s);

@@ -63,6 +63,7 @@ struct wi_engine_build {
   const char *http_proxy, *https_proxy, *no_proxy;
   const char *secret_file; /* the WDT encryption passphrase: --secret id=wdt_encryption_key */
   const char *context;
+  const int *cancel; /* optional: when *cancel becomes non-zero the engine is stopped (below) */
 };
 
 /* WIT's build command line as it logs it (IMG-0078): proxies containing '@' shown as ********.
@@ -75,7 +76,8 @@ typedef void (*wi_engine_output_fn)(const char *data, size_t len, void *payload)
 /* Run the build (stdout and stderr merged into out, and appended to log_path when set; a
  * directory gets dockerbuild.log). buildah gets `bud` with the options it accepts, and no engine
  * is asked to pull: the bases were handed over. Failure: WI_ERR with IMG-0088's text followed by
- * the engine's exit status. */
+ * the engine's exit status. With b->cancel the engine runs in a process group of its own, which
+ * gets SIGTERM soon after *cancel becomes non-zero (SIGKILL 10 s later): WI_ECANCELED. */
 int wi_engine_build_run(const struct wi_engine *e, const struct wi_engine_build *b,
                         const char *log_path, wi_engine_output_fn out, void *payload, wi_err *err);
 

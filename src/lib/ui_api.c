@@ -19,6 +19,7 @@
 #include "lib/ui_api_int.h"
 #include "lib/ui_assets.h"
 #include "lib/ui_creds.h"
+#include "lib/ui_primary.h"
 #include "lib/ui_project.h"
 #include "lib/ui_render.h"
 #include "lib/ui_tasks.h"
@@ -62,13 +63,14 @@ record(const char *kind, const char *ref, const char *digest, const char *host, 
 }
 
 static void
-retag(const char *tag, void *payload)
+retag(bool primary, const char *tag, void *payload)
 {
   struct wi_ui_api *a = payload;
   wi_err err = { 0 };
   pthread_mutex_lock(&a->mu);
-  free(a->project.aux_tag);
-  a->project.aux_tag = wi_xstrdup(tag);
+  char **field = primary ? &a->project.primary_tag : &a->project.aux_tag;
+  free(*field);
+  *field = wi_xstrdup(tag);
   if (save_locked(a, &a->project, &err) < 0)
     wi_log(WI_LOG_WARN, "project not saved: %s", err.msg);
   pthread_mutex_unlock(&a->mu);
@@ -293,6 +295,8 @@ get_info(struct wi_ui_api *a, struct wi_ui_resp *r)
     s += n + (s[n] == ' ');
   }
   json_object_set_new(o, "jobTypes", types);
+  wi_autofree char *engines = wi_ui_primary_engines_json();
+  json_object_set_new(o, "engines", json_loads(engines, 0, NULL));
   reply_json(r, 200, o);
 }
 
@@ -330,36 +334,45 @@ put_project(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp
   pthread_mutex_unlock(&a->mu);
 }
 
+/* What a validation is told besides the action: the typed push user and which passwords were
+ * given. */
+struct vextra {
+  const char *user;
+  bool wls_password, support_password;
+};
+
 static int
-validate(struct wi_ui_api *a, const char *action, const char *user, bool wls_password,
-         char **json_out, size_t *n_errors, wi_err *err)
+validate(struct wi_ui_api *a, const char *action, const struct vextra *x, char **json_out,
+         size_t *n_errors, wi_err *err)
 {
   struct wi_ui_validate_in in = { .action = action,
                                   .project_file = a->project_file,
-                                  .push_user = user,
-                                  .wls_password = wls_password };
+                                  .push_user = x->user,
+                                  .wls_password = x->wls_password,
+                                  .support_password = x->support_password,
+                                  .store_root = a->store_root };
   pthread_mutex_lock(&a->mu);
   int ret = wi_ui_validate_run(&a->project, &in, json_out, n_errors, err);
   pthread_mutex_unlock(&a->mu);
   return ret;
 }
 
-/* {"action": A, "user"?} → [findings]; {"actions": [A…], "user"?, "wlsPassword"?: bool} →
- * {A: [findings]…}. */
+/* {"action": A, "user"?} → [findings]; {"actions": [A…], "user"?, "wlsPassword"?: bool,
+ * "supportPassword"?: bool} → {A: [findings]…}. */
 static void
 post_validate(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp *r)
 {
   autojson json_t *j = wi_ui_api_body(body, len, r);
   if (j == NULL)
     return;
-  const char *user = json_string_value(json_object_get(j, "user"));
-  bool wls = json_is_true(json_object_get(j, "wlsPassword"));
+  struct vextra x = { .user = json_string_value(json_object_get(j, "user")),
+                      .wls_password = json_is_true(json_object_get(j, "wlsPassword")),
+                      .support_password = json_is_true(json_object_get(j, "supportPassword")) };
   json_t *actions = json_object_get(j, "actions");
   wi_err err = { 0 };
   char *out = NULL;
   if (!json_is_array(actions)) {
-    if (validate(a, json_string_value(json_object_get(j, "action")), user, wls, &out, NULL, &err) <
-        0)
+    if (validate(a, json_string_value(json_object_get(j, "action")), &x, &out, NULL, &err) < 0)
       return wi_ui_api_reply_error(r, 400, &err);
     return reply(r, 200, CT_JSON, out);
   }
@@ -368,7 +381,7 @@ post_validate(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_re
   json_t *e;
   json_array_foreach (actions, i, e) {
     const char *action = json_string_value(e);
-    if (action == NULL || validate(a, action, user, wls, &out, NULL, &err) < 0) {
+    if (action == NULL || validate(a, action, &x, &out, NULL, &err) < 0) {
       if (action == NULL)
         wi_err_set(&err, WI_EINVAL, "actions[%zu]: expected a string", i);
       return wi_ui_api_reply_error(r, 400, &err);
@@ -388,10 +401,13 @@ post_job(struct wi_ui_api *a, const char *body, size_t len, struct wi_ui_resp *r
   wi_err err = { 0 };
   if (wi_ui_tasks_parse(&req, body ? body : "", len, &err) < 0)
     return wi_ui_api_reply_error(r, 400, &err);
-  const char *action = wi_ui_tasks_action(req.type);
+  const char *action = wi_ui_tasks_action(&req);
   wi_autofree char *findings = NULL;
   size_t n_errors = 0;
-  if (validate(a, action, req.user, req.wls_password != NULL, &findings, &n_errors, &err) < 0) {
+  struct vextra x = { .user = req.user,
+                      .wls_password = req.wls_password != NULL,
+                      .support_password = req.support_password != NULL };
+  if (validate(a, action, &x, &findings, &n_errors, &err) < 0) {
     wi_ui_tasks_req_dispose(&req);
     return wi_ui_api_reply_error(r, 400, &err);
   }

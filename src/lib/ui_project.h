@@ -53,12 +53,31 @@ struct wi_ui_history {
   int64_t time; /* seconds since the epoch */
 };
 
+/* image.primary.create: the Primary Image tab's `wlsimg create` settings (never a secret: the
+ * Oracle Support password is a job parameter only). Empty strings are options not given. */
+struct wi_ui_primary_create {
+  bool enabled;  /* "Create New Primary Image" */
+  char *from;    /* --fromImage */
+  char *type;    /* --type (WLS) */
+  char *version; /* --version */
+  char *jdk_version;
+  char *owner, *group; /* --chown (oracle:oracle is not passed) */
+  char *package_manager;
+  bool openshift;
+  struct wi_ui_strlist patches;
+  bool recommended, latest_psu;
+  char *support_user; /* --user */
+  char *builder;      /* "" = automatic */
+  bool pull;
+};
+
 /* Strings are never NULL (empty = unset). */
 struct wi_ui_project {
   char *name;
   char *secret_policy; /* "loginFile" (default) or "session" */
   struct wi_ui_strlist model_files, variable_files, archive_files;
   char *primary_tag;
+  struct wi_ui_primary_create prim;
   char *aux_config; /* "create" or "existing" */
   char *aux_tag;
   bool aux_push_auth;

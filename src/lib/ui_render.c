@@ -8,6 +8,7 @@
 #include "lib/ref.h"
 #include "lib/str.h"
 #include "lib/ui_k8s.h"
+#include "lib/ui_primary.h"
 #include "lib/ui_render.h"
 #include "lib/util.h"
 
@@ -130,6 +131,87 @@ wi_ui_render_aux_command(const struct wi_aux_opts *o, const char *prog)
   }
   if (o->build_network)
     arg(&b, "--buildNetwork", o->build_network);
+  return wi_buf_steal(&b);
+}
+
+/* ---- the primary image's create ---- */
+
+char *
+wi_ui_render_primary_command(const struct wi_wit_opts *o, const char *prog, bool wit,
+                             const char *builder)
+{
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+  wi_buf_addf(&b, NULL, "%s create", prog);
+  arg(&b, "--tag", o->tag && o->tag[0] ? o->tag : "<tag>");
+  if (o->from_image)
+    arg(&b, "--fromImage", o->from_image);
+  if (o->type)
+    arg(&b, "--type", o->type);
+  if (o->version)
+    arg(&b, "--version", o->version);
+  if (o->jdk_version)
+    arg(&b, "--jdkVersion", o->jdk_version);
+  if (o->chown)
+    arg(&b, "--chown", o->chown);
+  if (o->package_manager)
+    arg(&b, "--packageManager", o->package_manager);
+  if (o->openshift)
+    wi_buf_adds(&b, " --target OpenShift", NULL);
+  struct wi_strv patches = { (const char **)(uintptr_t)o->patches.v, o->patches.n };
+  list_arg(&b, "--patches", &patches);
+  if (o->recommended_patches)
+    wi_buf_adds(&b, " --recommendedPatches", NULL);
+  if (o->latest_psu)
+    wi_buf_adds(&b, " --latestPSU", NULL);
+  if (o->user) {
+    arg(&b, "--user", o->user);
+    wi_buf_adds(&b, " --passwordEnv " WI_UI_PRIMARY_PASSWORD_ENV, NULL);
+  }
+  if (wit || o->builder)
+    arg(&b, "--builder", o->builder ? o->builder : builder ? builder : "docker");
+  if (o->pull)
+    wi_buf_adds(&b, " --pull", NULL);
+  return wi_buf_steal(&b);
+}
+
+/* The create, login and push lines of the primary image. */
+static char *
+render_primary(const struct wi_ui_project *p, bool wit)
+{
+  struct wi_ui_primary a;
+  struct wi_buf b = WI_BUF_INIT(SIZE_MAX);
+  bool found = false;
+  wi_ui_primary_opts(&a, p);
+  wi_autofree char *engine = wi_ui_primary_engine(a.o.builder, &found);
+  wi_autofree char *create =
+      wi_ui_render_primary_command(&a.o, wit ? "imagetool.sh" : "wlsimg", wit, engine);
+  wi_buf_addf(&b, NULL, "%s\n", create);
+  struct wi_ref r = { 0 };
+  wi_err err = { 0 };
+  if (p->primary_tag[0] && wi_ref_parse(&r, p->primary_tag, &err) == 0) {
+    /* the user of the Registries row for the host, else of the aux push login there */
+    const char *user = strcmp(p->aux_login.host, r.domain) == 0 && p->aux_login.user[0]
+                           ? p->aux_login.user
+                           : "<user>";
+    for (size_t i = 0; i < p->n_registries; i++)
+      if (strcmp(p->registries[i].host, r.domain) == 0 && p->registries[i].user[0])
+        user = p->registries[i].user;
+    wi_autofree char *uq = wi_ui_render_shell_quote(user);
+    wi_autofree char *tq = wi_ui_render_shell_quote(p->primary_tag);
+    wi_buf_addf(&b, NULL,
+                "printf '%%s\\n' \"$TOKEN\" | %s login -u %s --password-stdin %s\n%s push %s\n",
+                wit ? "docker" : "wlsimg", uq, r.domain, wit ? "docker" : "wlsimg", tq);
+    wi_ref_dispose(&r);
+  }
+  if (a.o.user)
+    wi_buf_adds(&b,
+                "# " WI_UI_PRIMARY_PASSWORD_ENV
+                ": your Oracle Support password, e.g. read -rs " WI_UI_PRIMARY_PASSWORD_ENV
+                "; export " WI_UI_PRIMARY_PASSWORD_ENV " (it is never written here)\n",
+                NULL);
+  wi_buf_adds(&b, "# TOKEN: the push password (an auth token on OCIR); it is never written here\n",
+              NULL);
+  wi_ui_primary_dispose(&a);
   return wi_buf_steal(&b);
 }
 
@@ -276,6 +358,10 @@ wi_ui_render(const struct wi_ui_project *p, const char *kind, const struct wi_ui
 {
   if (strcmp(kind, "cli") == 0 || strcmp(kind, "wit") == 0) {
     *out = render_cli(p, in->project_file, strcmp(kind, "wit") == 0);
+    return 0;
+  }
+  if (strcmp(kind, "primary-cli") == 0 || strcmp(kind, "primary-wit") == 0) {
+    *out = render_primary(p, strcmp(kind, "primary-wit") == 0);
     return 0;
   }
   if (strcmp(kind, "secret-yaml") == 0)

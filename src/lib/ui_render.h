@@ -4,6 +4,8 @@
  *   "cli"         the wlsimg commands the Image page's jobs run (cache addInstaller,
  * createAuxImage, login with $TOKEN on stdin, push), from the same wi_aux_opts the job builds;
  *   "wit"         the WebLogic Image Tool and docker equivalents;
+ *   "primary-cli" the primary image's `wlsimg create` (from the same options its job runs), login
+ *                 and push; "primary-wit" the same with imagetool.sh and docker;
  *   "secret-yaml" the aux image's pull secret made from the login of its host, as `wlsimg k8s
  *                 secret docker-registry --from-login` prints it, data <redacted> unless reveal;
  *   "domain-yaml" the Domain and Cluster resources (aux image pinned by digest when the project
@@ -24,8 +26,10 @@
 #include "lib/err.h"
 #include "lib/ui_creds.h"
 #include "lib/ui_project.h"
+#include "lib/wit.h"
 
-#define WI_UI_RENDER_KINDS "cli wit secret-yaml domain-yaml k8s-cli kubectl project logins"
+#define WI_UI_RENDER_KINDS \
+  "cli wit primary-cli primary-wit secret-yaml domain-yaml k8s-cli kubectl project logins"
 
 struct wi_ui_render_in {
   const char *project_file;
@@ -54,5 +58,10 @@ void wi_ui_render_aux_opts(struct wi_ui_render_aux *out, const struct wi_ui_proj
 void wi_ui_render_aux_dispose(struct wi_ui_render_aux *a);
 /* `wlsimg createAuxImage …` for those options (no newline; malloc'ed). */
 char *wi_ui_render_aux_command(const struct wi_aux_opts *o, const char *prog);
+/* `<prog> create --tag … [options]` for the options of wi_ui_primary_opts (no newline;
+ * malloc'ed): "wlsimg", or "imagetool.sh" with wit (--builder then always named: the option, else
+ * builder, the engine that would run). A --user gets --passwordEnv ORACLE_SUPPORT_PASSWORD. */
+char *wi_ui_render_primary_command(const struct wi_wit_opts *o, const char *prog, bool wit,
+                                   const char *builder);
 
 #endif

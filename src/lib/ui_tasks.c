@@ -8,6 +8,7 @@
 #include "lib/alloc.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/ref.h"
 #include "lib/str.h"
 #include "lib/ui_model.h"
 #include "lib/ui_tasks.h"
@@ -26,6 +27,8 @@ static const struct {
   { "pushAuxImage", 4, wi_ui_tasks_image_push },
   { "createAndPush", 9, wi_ui_tasks_image_create_push },
   { "checkImage", 2, wi_ui_tasks_image_check },
+  { "createPrimary", 6, wi_ui_tasks_primary_create },
+  { "pushPrimaryImage", 4, wi_ui_tasks_primary_push },
   { "checkModel", 1, NULL }, /* below */
   { "pullSecret", 1, wi_ui_tasks_k8s_pull_secret },
   { "domainApply", 3, wi_ui_tasks_k8s_apply },
@@ -35,16 +38,18 @@ static const struct {
 bool
 wi_ui_tasks_known(const char *type)
 {
-  return wi_ui_tasks_action(type) != NULL;
+  for (size_t i = 0; type && i < WI_ARRAY_SIZE(types); i++)
+    if (strcmp(types[i].type, type) == 0)
+      return true;
+  return false;
 }
 
 const char *
-wi_ui_tasks_action(const char *type)
+wi_ui_tasks_action(const struct wi_ui_tasks_req *r)
 {
-  for (size_t i = 0; type && i < WI_ARRAY_SIZE(types); i++)
-    if (strcmp(types[i].type, type) == 0)
-      return types[i].type; /* each job validates as the action of its own name */
-  return NULL;
+  if (r->dry_run && strcmp(r->type, "createPrimary") == 0)
+    return "previewPrimary";
+  return r->type; /* every other job validates as the action of its own name */
 }
 
 /* ---- the request body ---- */
@@ -104,10 +109,10 @@ drop_empty(char **secret)
 static int
 parse_params(struct wi_ui_tasks_req *r, json_t *params, wi_err *err)
 {
-  static const char *const known[] = { "user",        "password", "remember",
-                                       "where",       "name",     "namespace",
-                                       "wlsPassword", "dryRun",   "runtimePassword",
-                                       "modelSecrets" };
+  static const char *const known[] = { "user",         "password",       "remember",
+                                       "where",        "name",           "namespace",
+                                       "wlsPassword",  "dryRun",         "runtimePassword",
+                                       "modelSecrets", "supportPassword" };
   const char *key;
   json_t *v;
   if (!json_is_object(params))
@@ -128,6 +133,7 @@ parse_params(struct wi_ui_tasks_req *r, json_t *params, wi_err *err)
       opt_str(params, "namespace", &r->ns, err) < 0 ||
       opt_str(params, "wlsPassword", &r->wls_password, err) < 0 ||
       opt_str(params, "runtimePassword", &r->runtime_password, err) < 0 ||
+      opt_str(params, "supportPassword", &r->support_password, err) < 0 ||
       model_secrets(r, json_object_get(params, "modelSecrets"), err) < 0)
     return err->code;
   if (r->where && strcmp(r->where, "session") != 0 && strcmp(r->where, "loginFile") != 0)
@@ -135,6 +141,7 @@ parse_params(struct wi_ui_tasks_req *r, json_t *params, wi_err *err)
   drop_empty(&r->password);
   drop_empty(&r->wls_password);
   drop_empty(&r->runtime_password);
+  drop_empty(&r->support_password);
   return 0;
 }
 
@@ -188,6 +195,7 @@ wi_ui_tasks_req_dispose(struct wi_ui_tasks_req *r)
   free(r->ns);
   secret_free(r->wls_password);
   secret_free(r->runtime_password);
+  secret_free(r->support_password);
   wi_k8s_input_kv_list_dispose(&r->model_secrets, true);
   memset(r, 0, sizeof *r);
 }
@@ -286,6 +294,18 @@ wi_ui_tasks_cancelled(struct task *t, wi_err *err)
   return wi_err_set(err, WI_ECANCELED, "cancelled by user");
 }
 
+char *
+wi_ui_tasks_host_of(const char *tag)
+{
+  struct wi_ref r = { 0 };
+  wi_err err = { 0 };
+  if (wi_ref_parse(&r, tag, &err) < 0)
+    return NULL;
+  char *h = wi_xstrdup(r.domain);
+  wi_ref_dispose(&r);
+  return h;
+}
+
 int
 wi_ui_tasks_open_store(const struct task *t, bool create, struct wi_store **out, wi_err *err)
 {
@@ -352,6 +372,7 @@ job_main(struct wi_ui_job *j, void *payload, wi_err *err)
   wi_ui_jobs_add_secret(j, t->req.password);
   wi_ui_jobs_add_secret(j, t->req.wls_password);
   wi_ui_jobs_add_secret(j, t->req.runtime_password);
+  wi_ui_jobs_add_secret(j, t->req.support_password);
   for (size_t i = 0; i < t->req.model_secrets.n; i++)
     wi_ui_jobs_add_secret(j, t->req.model_secrets.v[i].value);
   set_log_job(j);

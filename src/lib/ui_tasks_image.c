@@ -1,4 +1,5 @@
-/* wlsimg ui: the Image page's jobs — createAuxImage, pushAuxImage, createAndPush, checkImage. */
+/* wlsimg ui: the Image page's jobs — createAuxImage, pushAuxImage, createAndPush, checkImage, and
+ * the push that pushPrimaryImage shares. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +22,6 @@
 #define autojson __attribute__((cleanup(json_decrefp)))
 
 #define PACE_S 0.1 /* at most ten byte counts a second per layer reach the page */
-
-static char *
-host_of(const char *tag)
-{
-  struct wi_ref r = { 0 };
-  wi_err err = { 0 };
-  if (wi_ref_parse(&r, tag, &err) < 0)
-    return NULL;
-  char *h = wi_xstrdup(r.domain);
-  wi_ref_dispose(&r);
-  return h;
-}
 
 /* ---- createAuxImage ---- */
 
@@ -130,7 +119,7 @@ create_image(struct task *t, struct wi_aux_result *res, wi_err *err)
     return wi_ui_tasks_fail(t, "create", "Create Auxiliary Image Failed", t->p.aux_tag, NULL, NULL,
                             ret, err);
   }
-  wi_autofree char *host = host_of(t->p.aux_tag);
+  wi_autofree char *host = wi_ui_tasks_host_of(t->p.aux_tag);
   if (t->env.record)
     t->env.record("createAuxImage", t->p.aux_tag, res->digest, host, t->env.record_payload);
   return 0;
@@ -143,7 +132,7 @@ wi_ui_tasks_image_create(struct task *t, wi_err *err)
   int ret = create_image(t, &res, err);
   if (ret < 0)
     return ret;
-  wi_autofree char *host = host_of(t->p.aux_tag);
+  wi_autofree char *host = wi_ui_tasks_host_of(t->p.aux_tag);
   wi_autofree char *msg = wi_xasprintf(
       "Created auxiliary image %s (digest %s, %lld bytes in the new layer, %zu platform%s). Push "
       "it to %s when you are ready.",
@@ -245,9 +234,11 @@ login_dispose(struct login *l)
     wi_alloc_secret_free(l->pass);
 }
 
-/* The credentials for the push: typed in this request, or the session's / stored login. */
+/* The credentials for the push: typed in this request, or the session's / stored login. The
+ * primary image is pushed with the login for its host, or without one when there is none. */
 static int
-find_login(struct task *t, const char *host, struct login *l, wi_err *err)
+find_login(struct task *t, const struct wi_ui_tasks_push *what, const char *host, struct login *l,
+           wi_err *err)
 {
   if (t->req.password) {
     if (t->req.user == NULL || t->req.user[0] == '\0')
@@ -257,12 +248,16 @@ find_login(struct task *t, const char *host, struct login *l, wi_err *err)
     l->typed = true;
     return 0;
   }
-  if (!t->p.aux_push_auth)
+  if (!what->primary && !t->p.aux_push_auth)
     return 0;
-  const char *want = t->req.user && t->req.user[0] ? t->req.user
-                     : t->p.aux_login.user[0]      ? t->p.aux_login.user
-                                                   : NULL;
+  const char *want = t->req.user && t->req.user[0]              ? t->req.user
+                     : !what->primary && t->p.aux_login.user[0] ? t->p.aux_login.user
+                                                                : NULL;
   int ret = wi_ui_creds_resolve(t->env.creds, host, want, &l->user, &l->pass, NULL, err);
+  if (ret == WI_ENOTFOUND && what->primary) {
+    wi_ui_jobs_log(t->job, "info", "No saved login for %s: pushing without credentials", host);
+    return 0;
+  }
   if (ret == WI_ENOTFOUND)
     return wi_err_set(err, WI_EINVAL,
                       "no login for %s%s%s: enter the push user name and password, or add the "
@@ -289,11 +284,11 @@ remember_login(struct task *t, const char *host, const struct login *l)
 /* The tag is in the registry with other content: ask before replacing it. *tag_out gets the tag
  * to push (the same, or a bumped one the local image is tagged with too). */
 static int
-ask_repush(struct task *t, struct wi_store *store, const struct wi_descriptor *local,
-           const char *remote, char **tag_out, wi_err *err)
+ask_repush(struct task *t, const struct wi_ui_tasks_push *what, struct wi_store *store,
+           const struct wi_descriptor *local, const char *remote, char **tag_out, wi_err *err)
 {
   struct wi_ref r = { 0 };
-  int ret = wi_ref_parse(&r, t->p.aux_tag, err);
+  int ret = wi_ref_parse(&r, what->tag, err);
   if (ret < 0)
     return ret;
   wi_autofree char *bumped_tag = wi_ui_validate_bump_tag(r.tag ? r.tag : "latest");
@@ -304,32 +299,31 @@ ask_repush(struct task *t, struct wi_store *store, const struct wi_descriptor *l
   wi_autofree char *q = wi_xasprintf(
       "%s already exists with digest %s. Pods using it with IfNotPresent will keep the old "
       "image.",
-      t->p.aux_tag, remote);
+      what->tag, remote);
   const char *opts[] = { "Push anyway", bump_opt, "Cancel" };
   wi_autofree char *answer = NULL;
-  ret = wi_ui_jobs_prompt(t->job, "repush", "Push Auxiliary Image", q, opts, 3, opts[1], &answer,
-                          err);
+  ret = wi_ui_jobs_prompt(t->job, "repush", what->title, q, opts, 3, opts[1], &answer, err);
   if (ret < 0)
     return ret;
   if (strcmp(answer, "Cancel") == 0)
     return wi_err_set(err, WI_ECANCELED, "cancelled by user");
   if (strcmp(answer, "Push anyway") == 0) {
-    *tag_out = wi_xstrdup(t->p.aux_tag);
+    *tag_out = wi_xstrdup(what->tag);
     return 0;
   }
   ret = wi_store_tag(store, bumped, local, err);
   if (ret < 0)
     return ret;
-  wi_ui_jobs_log(t->job, "info", "Tagged %s as %s", t->p.aux_tag, bumped);
+  wi_ui_jobs_log(t->job, "info", "Tagged %s as %s", what->tag, bumped);
   if (t->env.retag)
-    t->env.retag(bumped, t->env.record_payload);
+    t->env.retag(what->primary, bumped, t->env.record_payload);
   *tag_out = wi_steal(&bumped);
   return 0;
 }
 
 static int
-push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag, char *digest,
-           wi_err *err)
+push_steps(struct task *t, const struct wi_ui_tasks_push *what, struct wi_ref *r, struct login *l,
+           char **pushed_tag, char *digest, wi_err *err)
 {
   wi_autoptr(wi_store) struct wi_store *store = NULL;
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
@@ -340,13 +334,13 @@ push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag,
   wi_ui_tasks_step_begin(t, "find", "Find image in local store");
   ret = wi_ui_tasks_open_store(t, false, &store, err);
   if (ret == 0)
-    ret = wi_store_lookup(store, t->p.aux_tag, &d, NULL, err);
+    ret = wi_store_lookup(store, what->tag, &d, NULL, err);
   if (ret < 0)
     goto out;
-  wi_ui_jobs_log(t->job, "info", "%s → %s", t->p.aux_tag, d.digest);
+  wi_ui_jobs_log(t->job, "info", "%s → %s", what->tag, d.digest);
   wi_ui_tasks_step_end(t, "find", "done");
 
-  if ((ret = find_login(t, r->domain, l, err)) < 0)
+  if ((ret = find_login(t, what, r->domain, l, err)) < 0)
     goto out;
   wi_ui_jobs_add_secret(t->job, l->pass);
   snprintf(label, sizeof label, "Log in to %s%s%s", r->domain, l->user ? " as " : "",
@@ -373,9 +367,9 @@ push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag,
   if (wi_regclient_head_manifest(rc, r->path, r->tag ? r->tag : r->digest, remote, NULL, NULL,
                                  &herr) == 0 &&
       strcmp(remote, d.digest) != 0 && r->tag)
-    ret = ask_repush(t, store, &d, remote, pushed_tag, err);
+    ret = ask_repush(t, what, store, &d, remote, pushed_tag, err);
   else
-    *pushed_tag = wi_xstrdup(t->p.aux_tag);
+    *pushed_tag = wi_xstrdup(what->tag);
   if (ret < 0)
     goto out;
   wi_ui_tasks_step_end(t, "login", "done");
@@ -384,7 +378,7 @@ push_steps(struct task *t, struct wi_ref *r, struct login *l, char **pushed_tag,
   struct wi_transfer_opts o = {
     .dst_reg = ro, .progress = on_progress, .progress_payload = t, .store_root = t->env.store_root
   };
-  ret = wi_transfer_push(store, t->p.aux_tag, *pushed_tag, &o, digest, err);
+  ret = wi_transfer_push(store, what->tag, *pushed_tag, &o, digest, err);
   if (ret < 0)
     goto out;
   wi_ui_tasks_step_end(t, "upload", "done");
@@ -408,20 +402,21 @@ out:
 }
 
 int
-wi_ui_tasks_image_push(struct task *t, wi_err *err)
+wi_ui_tasks_image_push_to(struct task *t, const struct wi_ui_tasks_push *what, wi_err *err)
 {
   struct wi_ref r = { 0 };
   __attribute__((cleanup(login_dispose))) struct login l = { 0 };
   wi_autofree char *tag = NULL;
   char digest[WI_DIGEST_MAX] = "";
-  int ret = wi_ref_parse(&r, t->p.aux_tag, err);
+  char failed[128];
+  snprintf(failed, sizeof failed, "%s Failed", what->title);
+  int ret = wi_ref_parse(&r, what->tag, err);
   if (ret < 0)
-    return wi_ui_tasks_fail(t, "push", "Push Auxiliary Image Failed", t->p.aux_tag, NULL, NULL, ret,
-                            err);
-  ret = push_steps(t, &r, &l, &tag, digest, err);
+    return wi_ui_tasks_fail(t, "push", failed, what->tag, NULL, NULL, ret, err);
+  ret = push_steps(t, what, &r, &l, &tag, digest, err);
   if (ret < 0) {
-    ret = wi_ui_tasks_fail(t, "push", "Push Auxiliary Image Failed", tag ? tag : t->p.aux_tag,
-                           l.contacted ? r.domain : NULL, l.user ? l.user : t->req.user, ret, err);
+    ret = wi_ui_tasks_fail(t, "push", failed, tag ? tag : what->tag, l.contacted ? r.domain : NULL,
+                           l.user ? l.user : t->req.user, ret, err);
     wi_ref_dispose(&r);
     return ret;
   }
@@ -445,9 +440,18 @@ wi_ui_tasks_image_push(struct task *t, wi_err *err)
   json_object_set_new(o, "next", next);
   wi_ui_tasks_emit(t, "result", o);
   if (t->env.record)
-    t->env.record("pushAuxImage", tag, digest, r.domain, t->env.record_payload);
+    t->env.record(what->kind, tag, digest, r.domain, t->env.record_payload);
   wi_ref_dispose(&r);
   return 0;
+}
+
+int
+wi_ui_tasks_image_push(struct task *t, wi_err *err)
+{
+  struct wi_ui_tasks_push what = { .tag = t->p.aux_tag,
+                                   .title = "Push Auxiliary Image",
+                                   .kind = "pushAuxImage" };
+  return wi_ui_tasks_image_push_to(t, &what, err);
 }
 
 int

@@ -44,14 +44,28 @@ int wi_ui_tasks_fail(struct task *t, const char *what, const char *title, const 
                      const char *host, const char *user, int ret, wi_err *err);
 /* WI_ECANCELED when the job was cancelled. */
 int wi_ui_tasks_cancelled(struct task *t, wi_err *err);
+/* The registry host of a tag (malloc'ed), or NULL when it does not parse. */
+char *wi_ui_tasks_host_of(const char *tag);
 /* The job's store (env->store_root or the default). */
 int wi_ui_tasks_open_store(const struct task *t, bool create, struct wi_store **out, wi_err *err);
 
-/* The job types (ui_tasks_image.c, ui_tasks_k8s.c). */
+/* What a push job pushes: the aux image or the primary image. */
+struct wi_ui_tasks_push {
+  const char *tag;
+  bool primary;      /* the login of the tag's host, or none; a bumped tag becomes the primary's */
+  const char *title; /* "Push Auxiliary Image": the prompt's title and "… Failed" */
+  const char *kind;  /* the history record */
+};
+/* Push what->tag from the store (steps find, login, upload, verify; "Push Image Complete"). */
+int wi_ui_tasks_image_push_to(struct task *t, const struct wi_ui_tasks_push *what, wi_err *err);
+
+/* The job types (ui_tasks_image.c, ui_tasks_primary.c, ui_tasks_k8s.c). */
 int wi_ui_tasks_image_create(struct task *t, wi_err *err);
 int wi_ui_tasks_image_push(struct task *t, wi_err *err);
 int wi_ui_tasks_image_create_push(struct task *t, wi_err *err);
 int wi_ui_tasks_image_check(struct task *t, wi_err *err);
+int wi_ui_tasks_primary_create(struct task *t, wi_err *err);
+int wi_ui_tasks_primary_push(struct task *t, wi_err *err);
 int wi_ui_tasks_k8s_pull_secret(struct task *t, wi_err *err);
 int wi_ui_tasks_k8s_apply(struct task *t, wi_err *err);
 int wi_ui_tasks_k8s_status(struct task *t, wi_err *err);

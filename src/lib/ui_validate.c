@@ -19,6 +19,7 @@
 #include "lib/ref.h"
 #include "lib/str.h"
 #include "lib/ui_model.h"
+#include "lib/ui_primary.h"
 #include "lib/ui_validate.h"
 #include "lib/util.h"
 
@@ -245,6 +246,42 @@ check_primary(struct findings *f, const struct wi_ui_project *p)
 }
 
 static void
+primary_finding(void *ctx, const char *field, bool error, const char *msg)
+{
+  add(ctx, error ? ERR : WARN, field, "Primary Image", "Image", "%s", msg);
+}
+
+/* createPrimary (engine) and previewPrimary: the create options of the Primary Image tab. */
+static void
+check_primary_create(struct findings *f, const struct wi_ui_project *p,
+                     const struct wi_ui_validate_in *in, bool engine)
+{
+  struct wi_ui_primary_check_in ci = { .store_root = in->store_root,
+                                       .engine = engine,
+                                       .support_password = in->support_password };
+  if (!p->prim.enabled)
+    add(f, ERR, "create-primary", "Primary Image", "Image",
+        "Create New Primary Image is off: the primary image is used as it is.");
+  check_primary(f, p);
+  wi_ui_primary_check(p, &ci, primary_finding, f);
+}
+
+/* pushPrimaryImage: the tag names a registry the image can go to. */
+static void
+check_primary_push(struct findings *f, const struct wi_ui_project *p)
+{
+  struct wi_ref r = { 0 };
+  if (!check_ref(f, "primary-tag", "Primary Image", "Primary Image Tag", p->primary_tag, &r))
+    return;
+  if (wi_ui_validate_is_ocir(r.domain) && strchr(r.path, '/') == NULL)
+    add(f, ERR, "primary-tag", "Primary Image", "Image",
+        "Primary Image Tag: on OCIR the repository is <tenancy-namespace>/<repository>, e.g. "
+        "%s/mytenancy/%s.",
+        r.domain, r.path);
+  wi_ref_dispose(&r);
+}
+
+static void
 check_name(struct findings *f, const char *field, const char *tab, const char *label,
            const char *value, bool required)
 {
@@ -340,6 +377,10 @@ wi_ui_validate_run(const struct wi_ui_project *p, const struct wi_ui_validate_in
     check_push(&f, p, in->push_user);
   } else if (strcmp(a, "checkImage") == 0)
     check_primary(&f, p);
+  else if (strcmp(a, "createPrimary") == 0 || strcmp(a, "previewPrimary") == 0)
+    check_primary_create(&f, p, in, strcmp(a, "createPrimary") == 0);
+  else if (strcmp(a, "pushPrimaryImage") == 0)
+    check_primary_push(&f, p);
   else if (strcmp(a, "checkModel") == 0) {
     if (p->model_files.n == 0)
       add(&f, ERR, "model-files", NULL, "Model", "Model Files: at least one model file is needed.");

@@ -1,7 +1,8 @@
 /* wlsimg ui: validation of a project before a job, and hints for registry failures.
  *
  * The rules are the CLI's where the CLI has them (the reference grammar is wi_ref_parse's,
- * platforms wi_ref_platform_parse's, Kubernetes names wi_k8s_check_*), plus the UI's own: the push
+ * platforms wi_ref_platform_parse's, Kubernetes names wi_k8s_check_*, a primary image's create
+ * options ui_primary.c's checks), plus the UI's own: the push
  * login's host is the tag's host, and on OCIR (and on wlsimg's own OCIR-style registry) a user
  * name "ns/user" must name the tag's tenancy namespace.
  */
@@ -19,13 +20,15 @@ struct wi_ui_validate_in {
   const char *action; /* one of WI_UI_VALIDATE_ACTIONS */
   const char *project_file;
   const char *push_user;
-  bool wls_password; /* domainApply: the WebLogic admin password was given */
+  bool wls_password;      /* domainApply: the WebLogic admin password was given */
+  bool support_password;  /* createPrimary: the Oracle Support password was given */
+  const char *store_root; /* where createPrimary's base image is looked for (NULL: default) */
 };
 
 /* The actions, space-separated. */
-#define WI_UI_VALIDATE_ACTIONS                                                                     \
-  "createAuxImage pushAuxImage createAndPush checkImage checkModel pullSecret domain domainApply " \
-  "domainStatus"
+#define WI_UI_VALIDATE_ACTIONS                                                         \
+  "createAuxImage pushAuxImage createAndPush checkImage createPrimary previewPrimary " \
+  "pushPrimaryImage checkModel pullSecret domain domainApply domainStatus"
 
 /* Findings as JSON text: [{"field","tab","page","severity":"error"|"warning","message",
  * "confirm"}] (malloc'ed); confirm is true on the warnings the page asks about before it starts

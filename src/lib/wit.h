@@ -28,6 +28,12 @@
 
 enum wi_wit_cmd { WI_WIT_CREATE, WI_WIT_UPDATE, WI_WIT_REBASE };
 
+/* Told when a run enters a phase (wlsimg ui shows them as steps): "check" (options, the base
+ * image's probe), "installers" (JDK and Oracle installers from the cache), "patches", "context"
+ * (the build context and Dockerfile), "build" (the engine), "import" (the result into the store).
+ */
+typedef void (*wi_wit_phase_fn)(const char *phase, void *payload);
+
 struct wi_wit_list {
   const char *const *v;
   size_t n;
@@ -86,6 +92,11 @@ struct wi_wit_opts {
   struct wi_store *store;           /* where images are read and the result is named */
   struct wi_transfer_opts transfer; /* registry options for pulls and --push */
   bool push;                        /* push --tag to its registry after the build */
+  const int *cancel;                /* optional: stop soon after *cancel becomes non-zero
+                                       (WI_ECANCELED): downloads end, the engine is stopped, nothing
+                                       is named in the store */
+  wi_wit_phase_fn phase;            /* optional */
+  void *phase_payload;
 };
 
 struct wi_wit_result {

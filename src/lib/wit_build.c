@@ -67,6 +67,21 @@ check_enums(const struct wi_wit_opts *o, const char **type, wi_err *err)
   return 0;
 }
 
+static void
+phase(const struct wi_wit_opts *o, const char *name)
+{
+  if (o->phase)
+    o->phase(name, o->phase_payload);
+}
+
+static int
+check_cancel(const struct wi_wit_opts *o, wi_err *err)
+{
+  if (o->cancel && __atomic_load_n(o->cancel, __ATOMIC_RELAXED))
+    return wi_err_set(err, WI_ECANCELED, "cancelled by user");
+  return 0;
+}
+
 /* WdtFullOptions.handleResourceTemplates after a real build (§6.8). */
 static int
 resource_templates(const struct wi_wit_plan *p, wi_err *err)
@@ -143,12 +158,17 @@ build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_b
   name = wi_ref_name(&r);
   wi_ref_dispose(&r);
   size_t n = from_images(p, imgs);
+  phase(o, "build");
   for (size_t i = 0; i < n && ret == 0; i++)
     ret = wi_engine_provide(e, o->store, imgs[i], o->platform, o->pull, &o->transfer, p->ctx, err);
   if (ret == 0)
     ret = wi_engine_build_run(e, b, o->docker_log, out, payload, err);
   if (ret == 0)
+    ret = check_cancel(o, err); /* a cancel that came as the engine ended: nothing is named */
+  if (ret == 0) {
+    phase(o, "import");
     ret = wi_engine_import(e, o->tag, o->store, name, p->ctx, &o->transfer, res->digest, err);
+  }
   if (ret == 0)
     res->name = wi_steal(&name);
   if (ret == 0 && o->cmd != WI_WIT_REBASE)
@@ -173,6 +193,7 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
   memset(res, 0, sizeof *res);
   if (ret < 0)
     return ret;
+  phase(o, "check");
   ret = wi_wit_plan_init(&p, o, err);
   p.installer_type = type;
   if (ret == 0)
@@ -181,7 +202,11 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
                                     : wi_wit_rebase_plan(&p, err);
   snprintf(res->build_id, sizeof res->build_id, "%s", p.build_id);
   if (ret == 0)
+    ret = check_cancel(o, err);
+  if (ret == 0) {
+    phase(o, "context");
     ret = wi_wit_plan_context(&p, err);
+  }
   if (ret == 0) {
     res->dockerfile = wi_dockerfile_render(&p.d);
     ret = wi_wit_plan_write(&p, "Dockerfile", res->dockerfile, err);
@@ -202,7 +227,8 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
                                  .https_proxy = p.https_proxy,
                                  .no_proxy = p.no_proxy,
                                  .secret_file = p.secret_file,
-                                 .context = p.ctx };
+                                 .context = p.ctx,
+                                 .cancel = o->cancel };
     wi_autofree char *cmd = wi_engine_build_cmdline(&e, &b);
     wi_log(WI_LOG_INFO, "Starting build: %s", cmd);
     if (!o->dry_run)

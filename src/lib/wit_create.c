@@ -169,6 +169,8 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
   } else {
     d->pkgmgr = typed >= 0 ? (enum wi_pkgmgr)typed : WI_PKGMGR_MICRODNF_8;
   }
+  if (o->phase)
+    o->phase("installers", o->phase_payload);
   if (d->install_java) {
     d->java_pkg =
         wi_wit_plan_installer(p, "jdk", o->jdk_version ? o->jdk_version : WI_WIT_DEFAULT_JDK, err);
@@ -183,6 +185,8 @@ wi_wit_create_prepare(struct wi_wit_plan *p, wi_err *err)
   } else {
     d->wdt_base = "os_update";
   }
+  if (o->phase)
+    o->phase("patches", o->phase_payload);
   /* the patches, then OPatch, into the Oracle Home this build installs */
   if (d->install_middleware && p->applying_patches &&
       wi_wit_plan_patches(p, NULL, true, true, err) < 0)

@@ -91,7 +91,8 @@ patch_opts(const struct wi_wit_plan *p, struct wi_patch_opts *po)
                                 .opatch_bug = o->opatch_bug,
                                 .update = o->cmd == WI_WIT_UPDATE,
                                 .installed = p->installed,
-                                .n_installed = p->n_installed };
+                                .n_installed = p->n_installed,
+                                .cancel = o->cancel };
 }
 
 /* --chown as CommonOptions.handleChown checks it. */

@@ -3,10 +3,13 @@
 and the page's other screens. Prints one KEY=VALUE line per observation for tests/integration/71_ui_browser.sh
 to check, and keeps a screenshot of each step in OUTDIR.
 
-usage: lab_flow.py URL TAG USER PASSWORD_FILE OUTDIR DOWN_TAG
+usage: lab_flow.py URL TAG USER PASSWORD_FILE OUTDIR DOWN_TAG BASE PRIMARY_TAG ENGINE
 
-  TAG       the aux image tag on the test registry (its tenancy namespace is the user's)
-  DOWN_TAG  a tag on a port where nothing listens (the "registry is down" case)
+  TAG          the aux image tag on the test registry (its tenancy namespace is the user's)
+  DOWN_TAG     a tag on a port where nothing listens (the "registry is down" case)
+  BASE         the primary image's base (--fromImage) in the store
+  PRIMARY_TAG  the primary image to create (on the test registry)
+  ENGINE       the container engine for the create, or "none" for the Dockerfile preview only
 """
 import json
 import sys
@@ -18,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 class Page:
@@ -187,6 +190,51 @@ def lab(p, tag, user, password, down_tag):
     p.settle()
 
 
+def primary(p, base, tag, engine):
+    """Image > Primary Image: Create New Primary Image with its options, Preview Dockerfile (the Code View shows
+    WIT's Dockerfile), then one real create through the engine and a push of the result."""
+    d = p.drv
+    p.click("nav-image")
+    p.click("view-image-design")
+    p.click("tab-primary")
+    if not p.find("create-primary").is_selected():
+        p.click("create-primary")
+    p.fill("primary-tag", tag)
+    p.fill("primary-from", base)
+    p.fill("primary-version", "12.2.1.4.0")
+    p.settle()
+    sel = Select(p.find("primary-builder"))
+    out("primary_engines", ",".join(o.get_attribute("value") for o in sel.options if o.is_enabled() and o.get_attribute("value")))
+    if engine != "none":
+        sel.select_by_value(engine)
+        p.settle()
+    out("primary_create_enabled", p.find("btn-create-primary").get_attribute("aria-disabled"))
+    out("primary_field_errors", " | ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, '[data-testid^="primary-"][data-testid$="-error"]') if e.text))
+    p.shot("primary-filled")
+    p.click("btn-preview-primary")
+    p.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="code-dockerfile-text"]'))
+    out("preview_from", next(l for l in p.find("code-dockerfile-text").text.splitlines() if l.startswith("FROM ")))
+    out("primary_cli", p.find("code-primary-cli-text").text.splitlines()[0])
+    p.shot("primary-preview")
+    if engine == "none":
+        return
+    p.click("view-image-design")
+    p.click("tab-primary")
+    p.click("btn-create-primary")
+    dlg = p.result("primary")
+    out("create_primary_title", dlg.get_attribute("data-title"))
+    out("create_primary_digest", p.text(dlg, "dlg-digest"))
+    out("primary_steps", " ".join(f"{li.get_attribute('data-step-id')}={li.get_attribute('data-state')}"
+                                  for li in d.find_elements(By.CSS_SELECTOR, "#activity-steps [data-step-id]")))
+    out("primary_engine_output", str("COMMIT" in p.find("activity-log").text or "Storing signatures" in p.find("activity-log").text).lower())
+    p.shot("primary-created")
+    p.answer(dlg, "push-primary-image")  # the dialog's Push Primary Image
+    dlg = p.result("primary_push")
+    out("push_primary_title", dlg.get_attribute("data-title"))
+    out("push_primary_digest", p.text(dlg, "dlg-digest"))
+    p.answer(dlg, "close")
+
+
 def kubernetes(p):
     d = p.drv
     p.click("nav-k8s")
@@ -307,7 +355,7 @@ def other_pages(p):
 
 
 def main():
-    url, tag, user, pwfile, outdir, down_tag = sys.argv[1:7]
+    url, tag, user, pwfile, outdir, down_tag, base, primary_tag, engine = sys.argv[1:10]
     with open(pwfile, encoding="utf-8") as fh:
         password = fh.read().strip()
     opts = webdriver.ChromeOptions()
@@ -322,6 +370,8 @@ def main():
         drv.get(url)
         lab(p, tag, user, password, down_tag)
         out("seconds_lab", round(time.time() - t0, 1))
+        primary(p, base, primary_tag, engine)
+        out("seconds_primary", round(time.time() - t0, 1))
         kubernetes(p)
         out("seconds_k8s", round(time.time() - t0, 1))
         other_pages(p)

@@ -68,9 +68,23 @@ TEST(job_requests)
       "{\"type\":\"domainApply\",\"params\":{\"modelSecrets\":{\"db\":\"s\"}}}";
   CHECK_INT_EQ(wi_ui_tasks_parse(&r, badkey, strlen(badkey), &err), WI_EINVAL);
   CHECK_STR_HAS(err.msg, "expected \"name:key\"");
-  CHECK_STR_EQ(wi_ui_tasks_action("createAndPush"), "createAndPush");
-  CHECK_STR_EQ(wi_ui_tasks_action("domainStatus"), "domainStatus");
-  CHECK(wi_ui_tasks_action("nope") == NULL);
+  CHECK(wi_ui_tasks_known("createAndPush"));
+  CHECK(!wi_ui_tasks_known("nope"));
+  /* createPrimary with dryRun validates as the Dockerfile preview (no engine needed) */
+  static const char prim[] =
+      "{\"type\":\"createPrimary\",\"params\":{\"dryRun\":true,\"supportPassword\":\"pw\"}}";
+  CHECK_INT_EQ(wi_ui_tasks_parse(&r, prim, strlen(prim), &err), 0);
+  CHECK_STR_EQ(r.support_password, "pw");
+  CHECK_STR_EQ(wi_ui_tasks_action(&r), "previewPrimary");
+  r.dry_run = false;
+  CHECK_STR_EQ(wi_ui_tasks_action(&r), "createPrimary");
+  wi_ui_tasks_req_dispose(&r);
+  static const char empty_pw[] =
+      "{\"type\":\"createPrimary\",\"params\":{\"supportPassword\":\"\"}}";
+  CHECK_INT_EQ(wi_ui_tasks_parse(&r, empty_pw, strlen(empty_pw), &err), 0);
+  CHECK(r.support_password == NULL);
+  CHECK_STR_EQ(wi_ui_tasks_action(&r), "createPrimary");
+  wi_ui_tasks_req_dispose(&r);
 }
 
 TEST(credential_bodies)

@@ -62,6 +62,9 @@ function control(f) {
     case "button":
       return el("div", { class: "button-row" }, el("button", { ...common, type: "button", class: "secondary", "data-tip": f.help }, f.label),
         el("output", { id: `${f.id}-result`, "data-testid": `${f.id}-result`, class: "result", "aria-live": "polite" }));
+    case "buttons":
+      return el("div", { id: f.id, class: "button-row", role: "group", "aria-label": f.label, "aria-describedby": common["aria-describedby"] },
+        ...f.buttons.map(([id, label, cls]) => el("button", { id, type: "button", "data-testid": id, class: cls }, label)));
     case "list":
       return listControl(f, common);
     case "secrets":
@@ -129,8 +132,8 @@ export function renderPanels() {
     const panel = p.advanced ? el("details", { class: "panel", "data-panel": p.title }, el("summary", {}, p.title)) : el("section", { class: "panel", "data-panel": p.title }, el("h2", {}, p.title));
     for (const f0 of p.fields) {
       const f = FIELDS[f0.id];
-      const labelled = !["radio", "platforms", "button"].includes(f.type);
-      const label = f.type === "button" ? null : el(labelled ? "label" : "span", { id: `${f.id}-label`, for: labelled ? f.id : null, class: "label" }, f.label);
+      const labelled = !["radio", "platforms", "button", "buttons"].includes(f.type);
+      const label = f.type === "button" || f.type === "buttons" ? null : el(labelled ? "label" : "span", { id: `${f.id}-label`, for: labelled ? f.id : null, class: "label" }, f.label);
       const wrap = el("div", { class: `field field-${f.type || "text"}`, "data-field": f.id }, label, control(f),
         el("p", { class: "help", id: `${f.id}-help` }, f.help || ""),
         el("p", { class: "field-error", id: `${f.id}-error`, "data-testid": `${f.id}-error`, "aria-live": "polite" }));
@@ -161,6 +164,14 @@ export function refresh() {
     const panelDef = PANELS.find((x) => x.title === sec.dataset.panel);
     if (panelDef?.show) sec.hidden = !panelDef.show(p, state);
   }
+}
+
+// Replace a select's options (value, label, disabled), keeping the project's value.
+export function setOptions(id, options) {
+  const sel = $(id);
+  sel.replaceChildren(...options.map(([v, label, off]) => el("option", { value: v, disabled: off }, label)));
+  const f = FIELDS[id];
+  sel.value = f?.path ? getPath(state.project, f.path) ?? "" : "";
 }
 
 // The push login select: saved logins for the tag's host, and "Enter user name and password…".

@@ -5,6 +5,11 @@ const enterLogin = "__enter__";
 export const ENTER_LOGIN = enterLogin;
 
 const auxCreate = (p) => p.image.auxConfig === "create";
+const primaryCreate = (p) => p.image.primary.create.enabled;
+const patching = (p) => { const c = p.image.primary.create; return c.patches.length > 0 || c.recommendedPatches || c.latestPSU; };
+// WIT's --type values and package managers, in its order
+const INSTALLER_TYPES = ["WLS", "WLSSLIM", "WLSDEV", "FMW", "OSB", "SOA", "SOA_OSB", "SOA_OSB_B2B", "MFT", "IDM", "IDM_WLS", "OAM", "OIG", "OUD", "OUD_WLS", "OID", "WCC", "WCP", "WCS", "OHS", "ODI"];
+const PACKAGE_MANAGERS = ["OS_DEFAULT", "NONE", "YUM", "DNF", "MICRODNF", "MICRODNF_8", "APTGET", "APK", "ZYPPER"];
 const pushTyped = (p, s) => p.image.aux.pushAuth && s.pushCred === enterLogin;
 
 export const PANELS = [
@@ -26,8 +31,31 @@ export const PANELS = [
     { id: "primary-tag", label: "Primary Image Tag", path: "image.primary.tag", help: "The WebLogic image the domain runs (spec.image)." },
     { id: "primary-host", label: "Primary Image Registry Host", type: "ro", value: (p) => hostOf(p.image.primary.tag), help: "The registry the cluster pulls from." },
     { id: "primary-check", label: "Check in Registry", type: "button", action: "checkImage", help: "Reads the manifest: digest and platforms, or the registry's error with a hint." },
-    { id: "create-primary", label: "Create New Primary Image", type: "checkbox", fixed: true, disabled: true, help: "Building primary images is not available in the UI yet; use an Oracle Container Registry image." },
+    { id: "create-primary", label: "Create New Primary Image", type: "checkbox", path: "image.primary.create.enabled", help: "Build the Primary Image Tag with wlsimg create (WIT-compatible) from a base image, a JDK and the Oracle installers in the WIT cache." },
     { id: "aux-config", label: "Auxiliary Image Configuration", type: "radio", path: "image.auxConfig", options: [["create", "Create a new auxiliary image using this project."], ["existing", "Use an existing auxiliary image created outside of this project so this project has no model."]], help: "\"Use existing\" disables the Auxiliary Image tab's build section but keeps the tag for the Domain." },
+  ] },
+  { page: "image", tab: "primary", title: "Create New Primary Image", show: primaryCreate, fields: [
+    { id: "primary-from", label: "Base Image (--fromImage)", path: "image.primary.create.fromImage", placeholder: "ghcr.io/oracle/oraclelinux:8-slim", help: "Empty: WIT's default, Oracle Linux 8 slim. A base whose config has JAVA_HOME or ORACLE_HOME keeps its own JDK or Oracle Home." },
+    { id: "primary-type", label: "Installer Type (--type)", type: "select", path: "image.primary.create.type", options: INSTALLER_TYPES.map((t) => [t, t]), help: "Which Oracle installers go in (WLS: WebLogic Server; FMW: Fusion Middleware Infrastructure; …)." },
+    { id: "primary-version", label: "Installer Version (--version)", path: "image.primary.create.version", placeholder: "12.2.1.3.0", help: "The installers of this type and version must be in the WIT cache (wlsimg cache addInstaller)." },
+    { id: "primary-jdk-version", label: "JDK Version (--jdkVersion)", path: "image.primary.create.jdkVersion", placeholder: "8u202", help: "The JDK installer in the WIT cache (type jdk)." },
+    { id: "primary-builder", label: "Container Engine (--builder)", type: "select", path: "image.primary.create.builder", options: [["", "Automatic"]], help: "The engine that runs WIT's Dockerfile; the engines found on this machine are listed." },
+    { id: "primary-pull", label: "Always Pull Base Image (--pull)", type: "checkbox", path: "image.primary.create.pull", help: "Fetch the base image from its registry again before the build." },
+    { id: "primary-actions", label: "Primary image actions", type: "buttons", buttons: [["btn-preview-primary", "Preview Dockerfile", "secondary"], ["btn-create-primary", "Create Primary Image"], ["btn-push-primary", "Push Primary Image", "secondary"]], help: "Preview Dockerfile shows WIT's Dockerfile in the Code View (--dryRun); Create runs it through the engine and brings the image into the local store under the Primary Image Tag." },
+    { id: "primary-push-login", label: "Push login", type: "ro", value: (p, s) => s.primaryLogin || "", help: "Push Primary Image uses the saved login for the tag's host (Registries page)." },
+  ] },
+  { page: "image", tab: "primary", title: "Patches", show: primaryCreate, fields: [
+    { id: "primary-patches", label: "Patches (--patches)", type: "list", path: "image.primary.create.patches", nobrowse: true, placeholder: "12345678 or 12345678_12.2.1.4.0", help: "Patch ids; from the WIT cache, or downloaded from Oracle Support with the user below." },
+    { id: "primary-recommended", label: "Apply Recommended Patches (--recommendedPatches)", type: "checkbox", path: "image.primary.create.recommendedPatches", help: "Oracle's recommended patches for the installers (needs Oracle Support)." },
+    { id: "primary-latest-psu", label: "Apply the Latest PSU (--latestPSU)", type: "checkbox", path: "image.primary.create.latestPSU", help: "The latest Patch Set Update (needs Oracle Support)." },
+    { id: "primary-support-user", label: "Oracle Support User (--user)", path: "image.primary.create.supportUser", autocomplete: "username", show: patching, help: "Your Oracle Support e-mail address; saved in the project." },
+    { id: "primary-support-password", label: "Oracle Support Password", type: "password", show: (p) => patching(p) && !!p.image.primary.create.supportUser, help: "For this session only: sent with each create, never saved, never shown again." },
+  ] },
+  { page: "image", tab: "primary", title: "Advanced Build Options", advanced: true, show: primaryCreate, fields: [
+    { id: "primary-owner", label: "File System Owner", path: "image.primary.create.owner", help: "--chown owner:group of the Oracle Home." },
+    { id: "primary-group", label: "File System Group", path: "image.primary.create.group", help: "" },
+    { id: "primary-package-manager", label: "Package Manager (--packageManager)", type: "select", path: "image.primary.create.packageManager", options: PACKAGE_MANAGERS.map((m) => [m, m]), help: "OS_DEFAULT: the one the base image's OS uses." },
+    { id: "primary-openshift", label: "Make Image Compatible with OpenShift", type: "checkbox", path: "image.primary.create.openshift", help: "--target OpenShift" },
   ] },
   { page: "image", tab: "aux", title: "Configure the WebLogic Deploy Tooling Model Image", fields: [
     { id: "aux-tag", label: "Auxiliary Image Tag", path: "image.aux.tag", placeholder: "region.ocir.io/tenancy-namespace/repository:tag", help: "The new image with WDT and the model." },

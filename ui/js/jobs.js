@@ -7,6 +7,7 @@ import { state } from "./state.js";
 const TITLES = {
   createAuxImage: "Create Auxiliary Image", pushAuxImage: "Push Auxiliary Image", createAndPush: "Create and Push",
   checkImage: "Check in Registry", checkModel: "Check Model", pullSecret: "Create Pull Secret",
+  createPrimary: "Create Primary Image", createPrimaryImage: "Create Primary Image", pushPrimaryImage: "Push Primary Image",
   domainApply: "Apply with kubectl", domainStatus: "Get Domain Status",
 };
 const MAX_LOG_LINES = 2000;
@@ -106,15 +107,25 @@ async function onResult(id, type, ev) {
   $("btn-cancel-job").hidden = true;
   state.job = null;
   $("job-label").hidden = true;
-  hooks.done(type, ev);
+  if (ev.dockerfile !== undefined) state.primaryDockerfile = ev.dockerfile;
+  const after = hooks.done(type, ev); // the page's state after the job (the store, logins, findings)
+  if (ev.ok && ev.dockerfile !== undefined && !ev.digest) {
+    // Preview Dockerfile: the Dockerfile goes to the Image page's Code View
+    hooks.goTo("image", "primary", null, true);
+    toast(ev.message);
+    return;
+  }
   let buttons = ["Close"];
   if (ev.ok && ev.next?.includes("pushAuxImage")) buttons = ["Push Auxiliary Image", "Copy digest", "Close"];
+  else if (ev.ok && ev.next?.includes("pushPrimaryImage")) buttons = ["Push Primary Image", "Copy digest", "Close"];
   else if (ev.ok && ev.next?.includes("pullSecret")) buttons = ["Create Pull Secret…", "Domain YAML…", "Close"];
   else if (!ev.ok) buttons = ["Show log", "Close"];
   const shown = dialog({ testid: "dlg-result", title: ev.title, body: resultBody(ev), buttons, dflt: "Close", wide: true });
   mark("dialog");
   const answer = await shown;
+  if (answer === "Push Auxiliary Image" || answer === "Push Primary Image") await after; // Push needs the image in the store
   if (answer === "Push Auxiliary Image") $("btn-push-aux").click();
+  else if (answer === "Push Primary Image") $("btn-push-primary").click();
   else if (answer === "Copy digest") copyText(ev.digest);
   else if (answer === "Create Pull Secret…") hooks.goTo("k8s", "secrets", "pull-secret-aux");
   else if (answer === "Domain YAML…") hooks.goTo("k8s", "domain", null, true);

@@ -262,7 +262,7 @@ function block(name, title, text, extra = []) {
   return el("figure", { class: "codeblock", "data-testid": `code-${name}` },
     el("figcaption", {}, el("span", {}, title), ...extra,
       el("button", { type: "button", class: "secondary small", "data-testid": `btn-copy-${name}`, onclick: () => copyText(pre.textContent) }, "Copy"),
-      el("button", { type: "button", class: "secondary small", "data-testid": `btn-download-${name}`, onclick: () => download(`${name}${name.includes("yaml") ? ".yaml" : name === "project" ? ".json" : ".sh"}`, pre.textContent) }, "Download")),
+      el("button", { type: "button", class: "secondary small", "data-testid": `btn-download-${name}`, onclick: () => download(name === "dockerfile" ? "Dockerfile" : `${name}${name.includes("yaml") ? ".yaml" : name === "project" ? ".json" : ".sh"}`, pre.textContent) }, "Download")),
     pre);
 }
 
@@ -281,8 +281,13 @@ export async function renderCode(page) {
     const sel = el("select", { id: "code-format", "data-testid": "code-format", "aria-label": "Format", onchange: () => renderCode("image") },
       el("option", { value: "cli" }, "wlsimg"), el("option", { value: "wit" }, "WIT + docker"));
     sel.value = fmt;
-    blocks.push(el("p", { class: "help" }, "The commands the Create and Push jobs run, with $TOKEN for the password."), el("div", { class: "field" }, el("label", { for: "code-format" }, "Format"), sel),
-      block(fmt === "wit" ? "wit" : "cli", fmt === "wit" ? "WebLogic Image Tool and docker" : "wlsimg", await text(fmt)));
+    blocks.push(el("p", { class: "help" }, "The commands the Create and Push jobs run, with $TOKEN for the password."), el("div", { class: "field" }, el("label", { for: "code-format" }, "Format"), sel));
+    if (state.project.image.primary.create.enabled) {
+      const kind = fmt === "wit" ? "primary-wit" : "primary-cli";
+      blocks.push(block(kind, fmt === "wit" ? "Primary image: WebLogic Image Tool and docker" : "Primary image: wlsimg create", await text(kind)));
+    }
+    if (state.primaryDockerfile) blocks.push(block("dockerfile", "Dockerfile of the primary image (WIT's, as Preview Dockerfile and Create run it)", state.primaryDockerfile));
+    blocks.push(block(fmt === "wit" ? "wit" : "cli", fmt === "wit" ? "Auxiliary image: WebLogic Image Tool and docker" : "Auxiliary image: wlsimg", await text(fmt)));
   }
   if (page === "model") {
     const p = state.project.model;

@@ -13,6 +13,9 @@ export const state = {
   remember: true,
   logins: [],
   storeImage: null,
+  primaryStoreImage: null,
+  primaryLogin: "",
+  primaryDockerfile: null,
   modelReport: null,
   modelSecretValues: {},
   job: null,
@@ -25,6 +28,9 @@ export const ACTIONS = {
   pushAuxImage: { label: "Push Auxiliary Image", button: "btn-push-aux" },
   createAndPush: { label: "Create and Push", button: "btn-create-push" },
   checkImage: { label: "Check in Registry", button: "primary-check" },
+  createPrimary: { label: "Create Primary Image", button: "btn-create-primary" },
+  previewPrimary: { label: "Preview Dockerfile", button: "btn-preview-primary" },
+  pushPrimaryImage: { label: "Push Primary Image", button: "btn-push-primary" },
   checkModel: { label: "Check Model", button: "btn-check-model" },
   pullSecret: { label: "Create Pull Secret", button: "btn-pull-secret" },
   domain: { label: "Generate", button: "btn-generate" },
@@ -81,7 +87,7 @@ export async function saveNow() {
 
 export async function validate() {
   const actions = [...new Set(Object.entries(ACTIONS).map(([k, a]) => a.validate || k))];
-  const body = { actions, wlsPassword: !!state.secrets["wls-password"] };
+  const body = { actions, wlsPassword: !!state.secrets["wls-password"], supportPassword: !!state.secrets["primary-support-password"] };
   if (pushTyped() && $("aux-push-user")) body.user = $("aux-push-user").value.trim();
   const r = await api("POST", "/api/validate", body);
   if (r.status !== 200) return;
@@ -121,6 +127,8 @@ export function blocking(action) {
   const host = state.project.image.aux.login.host;
   if (push && pushTyped() && !state.secrets["aux-push-password"] && !state.logins.some((l) => l.stored && l.host === host && l.user === typedUser()))
     errs.push({ field: "aux-push-password", page: "Image", tab: "Auxiliary Image", severity: "error", message: `Enter the push password for ${host || "the registry"} (on OCIR an auth token), or choose a saved login.` });
+  if (action === "pushPrimaryImage" && !state.primaryStoreImage && state.project.image.primary.tag && !errs.some((f) => f.field === "primary-tag"))
+    errs.push({ field: "primary-tag", page: "Image", tab: "Primary Image", severity: "error", message: `There is no image ${state.project.image.primary.tag} in the local store: Create Primary Image first.` });
   if (action === "pushAuxImage" && !state.storeImage && state.project.image.aux.tag && !errs.some((f) => f.field === "aux-tag"))
     errs.push({ field: "aux-tag", page: "Image", tab: "Auxiliary Image", severity: "error", message: `There is no image ${state.project.image.aux.tag} in the local store: Create Auxiliary Image first.` });
   return errs;
