@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Run libFuzzer targets built by `make fuzz-build` for SECONDS each (make fuzz: briefly, in CI;
+# make fuzz-long: an hour each by default, outside CI).
+# usage: tests/run-libfuzzer.sh SECONDS MAX_LEN TARGET...   (TARGET: build-fuzz/<name>_fuzz)
+# Each target starts from its seeds (fuzz/corpus/<name>/) plus what earlier runs found
+# (build-fuzz/corpus-<name>_fuzz/); a crash leaves build-fuzz/crash-<name>_fuzz-* and fails the run
+# (reproduce it with the target and that file; fix, then add the file to fuzz/corpus/<name>/).
+# One line per target: runs, executions per second, CPU seconds, new corpus entries.
+set -u
+secs=$1 max_len=$2
+shift 2
+status=0
+for b in "$@"; do
+  n=$(basename "$b")
+  mkdir -p "build-fuzz/corpus-$n"
+  before=$(find "build-fuzz/corpus-$n" -type f | wc -l)
+  TIMEFORMAT='%U %S'
+  cpu=$( { time "$b" -max_total_time="$secs" -max_len="$max_len" -print_final_stats=1 \
+    -artifact_prefix="build-fuzz/crash-$n-" "build-fuzz/corpus-$n" "fuzz/corpus/${n%_fuzz}" \
+    > "build-fuzz/$n.log" 2>&1; echo "rc=$?" >> "build-fuzz/$n.log"; } 2>&1 )
+  runs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$n.log" | grep -o '[0-9]*$')
+  rate=$(grep -m1 -o 'stat::average_exec_per_sec: *[0-9]*' "build-fuzz/$n.log" | grep -o '[0-9]*$')
+  cpu_s=$(awk '{printf "%.0f", $1 + $2}' <<< "$cpu")
+  new=$(( $(find "build-fuzz/corpus-$n" -type f | wc -l) - before ))
+  if grep -q '^rc=0$' "build-fuzz/$n.log"; then
+    echo "fuzz $n: ${runs:-?} runs in $secs s (${rate:-?}/s, ${cpu_s} s CPU), $new new corpus entries, no crash"
+  else
+    tail -40 "build-fuzz/$n.log"
+    echo "FAIL fuzz $n: crash after ${runs:-?} runs; input in $(ls build-fuzz/crash-"$n"-* 2>/dev/null | head -1)"
+    status=1
+  fi
+done
+exit $status
