@@ -161,9 +161,9 @@ FUZZ_TARGETS      ?= $(FUZZ_SRC:fuzz/%_fuzz.c=%)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz-build:
 	@$(MAKE) -s BUILD=build-fuzz CC=clang OPT=-O1 SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libwlsimg.a
-	@set -e; for n in $(FUZZ_TARGETS); do \
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P "$$(nproc)" -I{} \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS) \
-	    -o build-fuzz/$${n}_fuzz fuzz/$${n}_fuzz.c build-fuzz/libwlsimg.a $(PKG_LIBS) -pthread; done
+	    -o build-fuzz/{}_fuzz fuzz/{}_fuzz.c build-fuzz/libwlsimg.a $(PKG_LIBS) -pthread
 
 fuzz: fuzz-build
 	@tests/run-libfuzzer.sh $(FUZZ_SECONDS) $(FUZZ_MAX_LEN) $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
