@@ -141,11 +141,9 @@ check-asan:
 # under test or from a server in the background fails the run (tests/run-tsan.sh). TSAN_TESTS names
 # the integration scripts: those whose code runs threads (parallel transfers, the registry server,
 # the UI's jobs), as the whole suite under TSan does not fit in CI's time; "all" runs every one.
-# docker_archive_test is left out: its 100 000-layer manifest grows a list one entry at a time,
-# and TSan's realloc copies every time (minutes; glibc's does not).
 TSAN_SAN   := -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS ?= 30_push_pull 32_hostile_registry 40_registry_http 42_registry_crash 70_ui_api
-TSAN_UNIT  := $(filter-out build-tsan/tests/docker_archive_test,$(UNIT_SRC:tests/unit/%.c=build-tsan/tests/%))
+TSAN_UNIT  := $(UNIT_SRC:tests/unit/%.c=build-tsan/tests/%)
 check-tsan:
 	@$(MAKE) -s BUILD=build-tsan OPT=-O1 SAN="$(TSAN_SAN)" build-tsan/wlsimg $(TSAN_UNIT)
 	@tests/run-tsan.sh "$(CURDIR)/build-tsan" "$(TSAN_UNIT)" \
