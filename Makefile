@@ -41,8 +41,8 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 # tests/tools/foo_bar.c -> $(BUILD)/tests/foo-bar: small drivers of library calls for the integration tests and bench
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(subst _,-,$(TOOL_SRC)))
 
-.PHONY: all check check-unit check-fuzz check-integration check-asan fuzz lint format format-check clean \
-        man completion install uninstall
+.PHONY: all check check-unit check-fuzz check-integration check-asan check-tsan fuzz fuzz-build fuzz-long lint \
+        format format-check clean man completion install uninstall
 
 all: $(BUILD)/wlsimg
 
@@ -133,18 +133,37 @@ check-asan:
 	@WLSIMG_SANITIZED=1 WRK_MANIFEST_SECONDS=3 WRK_BLOB_SECONDS=2 tests/run-all.sh "$(CURDIR)/build-asan" \
 	  "$(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)" "$(FUZZ_SRC:fuzz/%.c=build-asan/fuzz/%)"
 
-# libFuzzer targets (clang), each run briefly. The library is built once with coverage instrumentation.
-FUZZ_SECONDS ?= 20
+# Unit tests and integration tests with a ThreadSanitizer build (gcc): a race report from the command
+# under test or from a server in the background fails the run (tests/run-tsan.sh). TSAN_TESTS names
+# the integration scripts: those whose code runs threads (parallel transfers, the registry server,
+# the UI's jobs), as the whole suite under TSan does not fit in CI's time; "all" runs every one.
+TSAN_SAN   := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_TESTS ?= 30_push_pull 32_hostile_registry 40_registry_http 42_registry_crash 70_ui_api
+TSAN_UNIT  := $(UNIT_SRC:tests/unit/%.c=build-tsan/tests/%)
+check-tsan:
+	@$(MAKE) -s BUILD=build-tsan OPT=-O1 SAN="$(TSAN_SAN)" build-tsan/wlsimg $(TSAN_UNIT)
+	@tests/run-tsan.sh "$(CURDIR)/build-tsan" "$(TSAN_UNIT)" \
+	  $(if $(filter all,$(TSAN_TESTS)),,$(TSAN_TESTS:%=tests/integration/%.sh))
+
+# libFuzzer builds (clang) of every target; the library is built once with coverage instrumentation.
+# make fuzz runs each briefly (CI); make fuzz-long runs each for FUZZ_LONG_SECONDS (an hour by
+# default) outside CI, FUZZ_TARGETS="creds yaml" picks some. Crashes: tests/run-libfuzzer.sh.
+FUZZ_SECONDS      ?= 20
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_MAX_LEN      ?= 4096
+FUZZ_TARGETS      ?= $(FUZZ_SRC:fuzz/%_fuzz.c=%)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-fuzz:
+fuzz-build:
 	@$(MAKE) -s BUILD=build-fuzz CC=clang OPT=-O1 SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libwlsimg.a
-	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P "$$(nproc)" -I{} \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS) \
-	    -o build-fuzz/$$n $$f build-fuzz/libwlsimg.a $(PKG_LIBS) -pthread; \
-	  mkdir -p build-fuzz/corpus-$$n; \
-	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 build-fuzz/corpus-$$n fuzz/corpus/$${n%_fuzz} \
-	    > build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
-	  echo "fuzz $$n: $$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/$$n.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s, no crash"; done
+	    -o build-fuzz/{}_fuzz fuzz/{}_fuzz.c build-fuzz/libwlsimg.a $(PKG_LIBS) -pthread
+
+fuzz: fuzz-build
+	@tests/run-libfuzzer.sh $(FUZZ_SECONDS) $(FUZZ_MAX_LEN) $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
+
+fuzz-long: fuzz-build
+	@tests/run-libfuzzer.sh $(FUZZ_LONG_SECONDS) $(FUZZ_MAX_LEN) $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
 
 # Style and structure checks; the structure check reads the symbols of the library's objects.
 lint: $(LIB_OBJ)
@@ -157,6 +176,6 @@ format-check:
 	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] $(TOOL_SRC) fuzz/*.c
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

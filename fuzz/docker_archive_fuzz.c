@@ -15,17 +15,9 @@
 #include "lib/gunzip.h"
 #include "lib/layer.h"
 #include "lib/store.h"
+#include "scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char *scratch;
-
-static void
-cleanup(void)
-{
-  wi_fs_rm_rf(scratch, NULL);
-  free(scratch);
-}
 
 static int
 count_sink(const void *data, size_t len, void *payload, wi_err *err)
@@ -47,7 +39,7 @@ fuzz_archive(const uint8_t *data, size_t size)
 
   if (fd < 0 || write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
     abort();
-  wi_autofree char *root = wi_xasprintf("%s/store", scratch);
+  wi_autofree char *root = wi_xasprintf("%s/store", fuzz_scratch("wlsimg-fuzz-archive"));
   wi_fs_rm_rf(root, NULL);
   if (wi_store_open(&s, root, true, &err) < 0)
     abort();
@@ -88,12 +80,6 @@ fuzz_gunzip(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (scratch == NULL) {
-    scratch = wi_fs_mkdtemp("wlsimg-fuzz-archive", NULL);
-    if (scratch == NULL)
-      abort();
-    atexit(cleanup);
-  }
   if (size == 0)
     return 0;
   if (data[0] % 2 == 0)

@@ -1,5 +1,6 @@
 /* Replays fuzz corpus files through LLVMFuzzerTestOneInput under gcc (make check). Each argument is
- * a file or a directory of files. Prints "fuzz <name>: N inputs" and exits 0 unless a crash. */
+ * a file or a directory of files. Prints "N inputs replayed"; exits 0 unless a crash, and 1 when an
+ * argument cannot be read or nothing was replayed (a missing corpus must not pass). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,18 +30,27 @@ run_file(const char *path)
 int
 main(int argc, char **argv)
 {
-  int count = 0;
+  int count = 0, bad = 0;
   for (int i = 1; i < argc; i++) {
     struct stat st;
-    if (stat(argv[i], &st) < 0)
+    if (stat(argv[i], &st) < 0) {
+      fprintf(stderr, "%s: no such corpus file or directory\n", argv[i]);
+      bad++;
       continue;
+    }
     if (!S_ISDIR(st.st_mode)) {
       if (run_file(argv[i]) == 0)
         count++;
+      else
+        bad++;
       continue;
     }
     DIR *d = opendir(argv[i]);
     struct dirent *e;
+    if (d == NULL) {
+      fprintf(stderr, "%s: cannot open the corpus directory\n", argv[i]);
+      bad++;
+    }
     while (d && (e = readdir(d)) != NULL) {
       if (e->d_name[0] == '.')
         continue;
@@ -48,10 +58,16 @@ main(int argc, char **argv)
       snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
       if (run_file(p) == 0)
         count++;
+      else
+        bad++;
     }
     if (d)
       closedir(d);
   }
   printf("%d inputs replayed\n", count);
+  if (bad || count == 0) {
+    fprintf(stderr, "%s\n", bad ? "unreadable corpus entries" : "no corpus inputs");
+    return 1;
+  }
   return 0;
 }

@@ -1,9 +1,10 @@
-/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices, the parsers of live
- * Domain objects (kubectl get -o json: rollout state and --wait's status), the WDT model macro
- * scanner (@@PROP/@@ENV/@@SECRET in YAML scalars) with the Domain checks behind it, and kubectl's
- * env-file reading. Properties: the JSON string decodes back to the input (valid UTF-8), a YAML
- * label value reads back unchanged through libyaml, every macro found has a name, and env-file
- * keys are valid environment variable names. */
+/* Fuzz target: Go JSON string escaping, the YAML emitter's quoting choices, go-yaml's key order,
+ * the parsers of live Domain objects (kubectl get -o json: rollout state and --wait's status), the
+ * WDT model macro scanner (@@PROP/@@ENV/@@SECRET in YAML scalars) with the Domain checks behind it,
+ * and kubectl's env-file reading. Properties: the JSON string decodes back to the input (valid
+ * UTF-8), a YAML label value reads back unchanged through libyaml, the key order of the two halves
+ * of the input (split at the first newline) is antisymmetric, every macro found has a name, and
+ * env-file keys are valid environment variable names. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,6 +81,26 @@ check_yaml_roundtrip(const char *s)
   wi_k8s_render_obj_free(o);
 }
 
+static int
+sign(int x)
+{
+  return (x > 0) - (x < 0);
+}
+
+static void
+check_key_order(const char *s)
+{
+  const char *nl = strchr(s, '\n');
+  if (nl == NULL)
+    return;
+  char *a = wi_xstrndup(s, (size_t)(nl - s));
+  const char *b = nl + 1;
+  if (sign(wi_k8s_render_key_cmp(a, b)) != -sign(wi_k8s_render_key_cmp(b, a)) ||
+      (strcmp(a, b) == 0) != (wi_k8s_render_key_cmp(a, b) == 0))
+    abort();
+  free(a);
+}
+
 /* The input as a WDT model: macros found, then checked against a Domain as k8s domain does. */
 static void
 check_model(const char *s, size_t size)
@@ -133,6 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (utf8 && memchr(s, '\0', size) == NULL) {
     char *z = wi_xstrndup(s, size);
     (void)wi_k8s_render_resolves_non_string(z);
+    check_key_order(z);
     check_yaml_roundtrip(z);
     free(z);
   }

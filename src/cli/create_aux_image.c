@@ -211,8 +211,8 @@ cmd_create_aux_image(int argc, char **argv)
   o.extra_args.n = (size_t)npos;
   o.dry_run = a.dry_run;
   o.output = cli_engine_output;
-  o.transfer.src_reg.tls_verify = a.tls_verify;
-  o.transfer.dst_reg.tls_verify = a.tls_verify;
+  o.transfer.src_reg.tls_skip_verify = !a.tls_verify;
+  o.transfer.dst_reg.tls_skip_verify = !a.tls_verify;
   o.transfer.src_reg.authfile = o.transfer.dst_reg.authfile = a.authfile;
   o.transfer.src_reg.cert_dir = o.transfer.dst_reg.cert_dir = a.cert_dir;
 

@@ -79,7 +79,7 @@ cmd_inspect(int argc, char **argv)
   }
   wit_log_install();
   struct wi_transfer_opts to = { 0 };
-  to.src_reg.tls_verify = a.tls_verify;
+  to.src_reg.tls_skip_verify = !a.tls_verify;
   to.src_reg.authfile = a.authfile;
   if (wi_store_open_default(&store, true, &err) < 0 ||
       wi_image_open(&img, store, a.image, pp, a.pull, &to, &err) < 0 ||

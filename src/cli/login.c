@@ -111,7 +111,7 @@ cmd_login(int argc, char **argv)
     return cli_fail(&err);
 
   struct wi_regclient_opts ro = {
-    .tls_verify = a.tls_verify,
+    .tls_skip_verify = !a.tls_verify,
     .username = user,
     .password = password,
     .authfile = a.authfile,

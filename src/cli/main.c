@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -88,6 +90,13 @@ int
 main(int argc, char **argv)
 {
   int i = 1;
+
+  /* Passwords, tokens and private keys pass through this process's memory: no core dump may hold
+   * them, and a non-dumpable process cannot be ptrace-attached or have its memory read through
+   * /proc by other processes of the same user. First thing, before any secret is read. Children
+   * inherit the core limit; execve makes them dumpable again. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 
   /* With TZ unset glibc re-reads /etc/localtime on every mktime/localtime (libarchive's zip
    * reader calls mktime per entry); naming the same zone file makes it load once. */

@@ -13,7 +13,7 @@ cli_registry_opts(const struct cli_registry_args *a, int retry_times)
     .retries = retry_times < 0    ? 0
                : retry_times == 0 ? -1
                                   : retry_times,
-    .tls_verify = a->tls_verify,
+    .tls_skip_verify = !a->tls_verify,
     .authfile = a->authfile,
     .cert_dir = a->cert_dir,
   };

@@ -137,7 +137,7 @@ wit_cmd_main(const struct cli_cmd *cmd, enum wi_wit_cmd which, int argc, char **
   o.source_image = a.source_image;
   o.target_image = a.target_image;
   o.push = a.push;
-  o.transfer.src_reg.tls_verify = o.transfer.dst_reg.tls_verify = a.tls_verify;
+  o.transfer.src_reg.tls_skip_verify = o.transfer.dst_reg.tls_skip_verify = !a.tls_verify;
   o.transfer.src_reg.authfile = o.transfer.dst_reg.authfile = a.authfile;
   o.transfer.src_reg.cert_dir = o.transfer.dst_reg.cert_dir = a.cert_dir;
   if (ret == 0)

@@ -654,8 +654,7 @@ wi_aru_new(struct wi_aru **out, const struct wi_aru_opts *o, wi_err *err)
   a->retry_interval_ms = o->retry_interval_ms >= 0
                              ? o->retry_interval_ms
                              : env_int(a, "WLSIMG_REST_RETRY_INTERVAL", 500, 0);
-  struct wi_http_opts ho = { .tls_verify = true,
-                             .ca_file = ca,
+  struct wi_http_opts ho = { .ca_file = ca,
                              .user_agent = USER_AGENT,
                              .connect_timeout_ms = 30000,
                              .low_speed_time_s = 30,

@@ -12,6 +12,7 @@
 #include "lib/alloc.h"
 #include "lib/base64.h"
 #include "lib/buf.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 #define MAX_HEADER_LEN     (64 * 1024)
@@ -57,8 +58,10 @@ token_len(const char *p)
 static int
 syntax_error(const struct cursor *c, const char *what, wi_err *err)
 {
-  return wi_err_set(err, WI_EINVAL, "WWW-Authenticate header \"%.200s\": %s at offset %zu", c->s,
-                    what, (size_t)(c->p - c->s));
+  char shown[300]; /* the header comes from the registry: escaped for a terminal */
+  wi_str_escape_ctl(shown, sizeof shown, c->s, strnlen(c->s, 200));
+  return wi_err_set(err, WI_EINVAL, "WWW-Authenticate header \"%s\": %s at offset %zu", shown, what,
+                    (size_t)(c->p - c->s));
 }
 
 /* quoted-string with backslash escapes. *out malloc'ed. */

@@ -299,7 +299,7 @@ split_args(const char *s, char ***out)
       s++;
     if (!*s || (json && *s == ']'))
       break;
-    struct wi_buf b = WI_BUF_INIT(1 << 16);
+    struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
     if (json && *s == '"') {
       s++;
       while (*s && *s != '"') {
@@ -549,7 +549,7 @@ static int
 apply_section(struct layer_ctx *c, struct wi_imgconfig *cfg, int sec, wi_err *err)
 {
   struct wi_aux_plan *p = c->p;
-  struct wi_buf joined = WI_BUF_INIT(1 << 20);
+  struct wi_buf joined = WI_BUF_INIT(WI_BUF_NO_CAP);
   struct wi_dockerfile d;
   struct wi_dockerfile_ctx dc;
   size_t n = 0;
@@ -624,7 +624,7 @@ struct etc_files {
 static char *
 etc_cache_path(struct wi_store *s, const struct wi_manifest *m)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   char d[WI_DIGEST_MAX];
   wi_buf_addf(&b, NULL, "wlsimg-etc-v3 %u\n", MAX_ETC_FILE);
   for (size_t i = 0; i < m->n_layers; i++)
@@ -1211,7 +1211,7 @@ run_engine(struct wi_aux_plan *p, struct wi_store *s, const char *name, struct w
   /* one platform per engine build: WIT passes --platform as given */
   wi_autofree char *plats = NULL;
   if (p->o.platforms.n) {
-    struct wi_buf pl = WI_BUF_INIT(4096);
+    struct wi_buf pl = WI_BUF_INIT(WI_BUF_NO_CAP);
     for (size_t i = 0; i < p->o.platforms.n; i++)
       wi_buf_addf(&pl, NULL, "%s%s", i ? "," : "", p->o.platforms.v[i]);
     plats = wi_buf_steal(&pl);

@@ -84,7 +84,7 @@ char *
 wi_aux_plan_norm_abs(const char *p)
 {
   /* "/a//b/" -> "/a/b" */
-  struct wi_buf b = WI_BUF_INIT(1 << 16);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (const char *s = p; *s;) {
     while (*s == '/')
       s++;
@@ -203,7 +203,7 @@ check_model_props(const struct wi_aux_plan *p, wi_err *err)
 {
   struct wi_k8s_model_refs refs = { 0 };
   struct wi_props vars = { 0 };
-  struct wi_buf what = WI_BUF_INIT(64 * 1024);
+  struct wi_buf what = WI_BUF_INIT(WI_BUF_NO_CAP);
   int ret = 0;
 
   for (size_t i = 0; i < p->n_files && ret == 0; i++)
@@ -238,7 +238,7 @@ check_model_props(const struct wi_aux_plan *p, wi_err *err)
 void
 wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 24);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   wi_buf_addf(&b, NULL,
               "wlsimg-aux-v1\nfrom=%s\nwdtHome=%s\nmodelHome=%s\nchown=%s:%s\nopenshift=%d\n",
               p->from_image, p->wdt_home, p->wdt_model_home, p->user, p->group, p->o.openshift);

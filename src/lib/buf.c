@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/alloc.h"
+#include "lib/log.h"
 
 void
 wi_buf_init(struct wi_buf *b, size_t max)
@@ -16,6 +17,7 @@ wi_buf_init(struct wi_buf *b, size_t max)
   b->cap = 0;
   b->max = max;
   b->secret = false;
+  b->failed = 0;
 }
 
 void
@@ -26,6 +28,7 @@ wi_buf_dispose(struct wi_buf *b)
   free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+  b->failed = 0;
 }
 
 void
@@ -40,8 +43,15 @@ void
 wi_buf_reset(struct wi_buf *b)
 {
   b->len = 0;
+  b->failed = 0;
   if (b->data)
     b->data[0] = '\0';
+}
+
+static int
+too_big(const struct wi_buf *b, const char *what, wi_err *err)
+{
+  return wi_err_set(err, WI_ETOOBIG, "%s exceeds the limit of %zu bytes", what, b->max);
 }
 
 static int
@@ -49,8 +59,12 @@ reserve(struct wi_buf *b, size_t extra, wi_err *err)
 {
   size_t need;
 
-  if (__builtin_add_overflow(b->len, extra, &need) || need > b->max)
-    return wi_err_set(err, WI_ETOOBIG, "data exceeds the limit of %zu bytes", b->max);
+  if (b->failed)
+    return too_big(b, "data", err);
+  if (__builtin_add_overflow(b->len, extra, &need) || need > b->max) {
+    b->failed = WI_ETOOBIG; /* nothing more goes in: no hole in the middle of the data */
+    return too_big(b, "data", err);
+  }
   if (need + 1 <= b->cap)
     return 0;
   size_t cap = b->cap ? b->cap : 64;
@@ -111,9 +125,35 @@ wi_buf_addf(struct wi_buf *b, wi_err *err, const char *fmt, ...)
   return 0;
 }
 
+void
+wi_buf_clear_error(struct wi_buf *b)
+{
+  b->failed = 0;
+}
+
+int
+wi_buf_error(const struct wi_buf *b, const char *what, wi_err *err)
+{
+  return b->failed ? too_big(b, what, err) : 0;
+}
+
+/* A failed buffer reached a consumer that did not check it: a bug, never a silent truncation. */
+static void
+check_consumed(const struct wi_buf *b)
+{
+  if (b->failed == 0)
+    return;
+  wi_log(WI_LOG_ERROR,
+         "internal error: a buffer capped at %zu bytes overflowed and was used "
+         "without checking (wi_buf_error)",
+         b->max);
+  abort();
+}
+
 char *
 wi_buf_steal(struct wi_buf *b)
 {
+  check_consumed(b);
   char *p = b->data ? b->data : wi_xstrdup("");
   b->data = NULL;
   b->len = b->cap = 0;
@@ -123,5 +163,6 @@ wi_buf_steal(struct wi_buf *b)
 const char *
 wi_buf_cstr(const struct wi_buf *b)
 {
+  check_consumed(b);
   return b->data ? b->data : "";
 }

@@ -145,6 +145,24 @@ wi_creds_docker_config_path(void)
 
 /* ---- reading and writing the files ------------------------------------------------------ */
 
+/* A config file's text (empty: an empty object) as a JSON object. */
+static int
+parse_config(const char *data, size_t len, const char *path, json_t **out, wi_err *err)
+{
+  json_error_t jerr;
+  json_t *root = len ? json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+  /* jerr.text can quote file contents (secrets): only the position goes into the message */
+  if (root == NULL)
+    return wi_err_set(err, WI_EINVAL, "%s: invalid JSON at line %d, column %d", path, jerr.line,
+                      jerr.column);
+  if (!json_is_object(root)) {
+    json_decref(root);
+    return wi_err_set(err, WI_EINVAL, "%s: expected a JSON object", path);
+  }
+  *out = root;
+  return 0;
+}
+
 /* Load a config file; a missing or empty file is an empty object when missing_ok. */
 static int
 load_config(const char *path, bool missing_ok, json_t **out, wi_err *err)
@@ -158,20 +176,10 @@ load_config(const char *path, bool missing_ok, json_t **out, wi_err *err)
   }
   if (ret < 0)
     return ret;
-  json_error_t jerr;
-  json_t *root = len ? json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+  ret = parse_config(data, len, path, out, err);
   explicit_bzero(data, len);
   free(data);
-  /* jerr.text can quote file contents (secrets): only the position goes into the message */
-  if (root == NULL)
-    return wi_err_set(err, WI_EINVAL, "%s: invalid JSON at line %d, column %d", path, jerr.line,
-                      jerr.column);
-  if (!json_is_object(root)) {
-    json_decref(root);
-    return wi_err_set(err, WI_EINVAL, "%s: expected a JSON object", path);
-  }
-  *out = root;
-  return 0;
+  return ret;
 }
 
 /* Serialise like docker (tab indentation) and write atomically, 0600 in a 0700 directory. */
@@ -340,9 +348,17 @@ helper_get(const char *name, const char *host, struct wi_cred *out, wi_err *err)
     helper_result_dispose(&r);
     return ret;
   }
-  json_error_t jerr;
-  json_auto_t *j = json_loadb(r.out, r.len, 0, &jerr);
+  ret = wi_creds_parse_helper_output(name, r.out, r.len, out, err);
   helper_result_dispose(&r);
+  return ret;
+}
+
+int
+wi_creds_parse_helper_output(const char *name, const char *data, size_t len, struct wi_cred *out,
+                             wi_err *err)
+{
+  json_error_t jerr;
+  json_auto_t *j = json_loadb(data, len, 0, &jerr);
   const char *user = json_string_value(json_object_get(j, "Username"));
   const char *secret = json_string_value(json_object_get(j, "Secret"));
   if (j == NULL || !json_is_object(j) || secret == NULL)
@@ -504,6 +520,26 @@ lookup_auths(json_t *root, const char *path, enum flavour fl, const char *host,
       return ret;
   }
   return WI_ENOTFOUND;
+}
+
+int
+wi_creds_parse_file(const char *data, size_t len, const char *path, bool containers,
+                    const char *host, const char *repo_path, struct wi_cred *out, char **helper_out,
+                    wi_err *err)
+{
+  json_t *root = NULL;
+  enum flavour fl = containers ? CONTAINERS_AUTH : DOCKER_CONFIG;
+
+  memset(out, 0, sizeof *out);
+  *helper_out = NULL;
+  int ret = parse_config(data, len, path, &root, err);
+  if (ret < 0)
+    return ret;
+  json_auto_t *r = root;
+  const char *helper = helper_for(r, fl, host);
+  if (helper)
+    *helper_out = wi_xstrdup(helper);
+  return lookup_auths(r, path, fl, host, repo_path, out, err);
 }
 
 static int

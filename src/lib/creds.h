@@ -39,6 +39,18 @@ int wi_creds_erase(const char *host, const char *authfile, wi_err *err);
 /* The host a user's registry argument names, as docker login reads it: scheme and path dropped
  * ("https://host:5000/v2/" → "host:5000"). May be empty. malloc'ed. */
 char *wi_creds_registry_host(const char *arg);
+/* Parsers behind wi_creds_lookup, for tests and fuzzing: */
+/* The credentials for host (and repo_path, may be NULL) in the text of a config.json
+ * (containers=false) or auth.json (containers=true) named path (for messages); *helper_out is the
+ * credential helper the file names for host (malloc'ed, NULL for none), which wi_creds_lookup
+ * would ask first. WI_ENOTFOUND when the file has no entry; WI_EINVAL for a malformed file. */
+int wi_creds_parse_file(const char *data, size_t len, const char *path, bool containers,
+                        const char *host, const char *repo_path, struct wi_cred *out,
+                        char **helper_out, wi_err *err);
+/* A credential helper's answer to "get" (JSON with Username and Secret; Username "<token>" makes
+ * Secret an identity token). WI_EPROTO when it is not one. */
+int wi_creds_parse_helper_output(const char *name, const char *data, size_t len,
+                                 struct wi_cred *out, wi_err *err);
 /* Key used in config files for a host: "https://index.docker.io/v1/" for docker.io. malloc'ed. */
 char *wi_creds_config_key(const char *host);
 /* Path of docker's config.json. malloc'ed. */

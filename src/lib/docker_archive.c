@@ -81,8 +81,9 @@ strlist_add(struct strlist *l, const char *s)
     l->n_slots = ns;
     for (size_t i = 0; i < l->n; i++)
       slot_insert(l->slots, ns, l->v[i], i);
+    /* the table stays at most half full, so v never needs more than half its slots */
+    l->v = wi_xreallocarray(l->v, ns / 2, sizeof *l->v);
   }
-  l->v = wi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
   l->v[l->n] = wi_xstrdup(s);
   slot_insert(l->slots, l->n_slots, s, l->n);
   l->n++;
@@ -570,6 +571,8 @@ scan_archive(struct reader *r, wi_err *err)
       ret = read_member(a, r, n, WI_MAX_MANIFEST_BYTES, &data, &len, err);
       if (ret < 0)
         break;
+      /* a later manifest.json replaces an earlier one, as extracting the tar would */
+      json_decref(r->manifest);
       r->manifest = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
       if (r->manifest == NULL) {
         ret = wi_err_set(err, WI_EINVAL, "%s: manifest.json: line %d column %d: %s", r->what,

@@ -16,8 +16,6 @@
 #include "lib/str.h"
 #include "lib/strv.h"
 
-#define MAX_DOCKERFILE (16u << 20)
-
 #define DEF_JAVA_HOME   "/u01/jdk"
 #define DEF_ORACLE_HOME "/u01/oracle"
 #define DEF_INV_LOC     "/u01/oracle"
@@ -170,7 +168,7 @@ tar_gz(const char *f)
 static char *
 file_arg(const char *flag, const char *mh, const char *const *names, size_t n)
 {
-  struct wi_buf b = WI_BUF_INIT(MAX_DOCKERFILE);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < n; i++)
     wi_buf_addf(&b, NULL, "%s%s/%s", i ? "," : flag, mh, names[i]);
   return wi_buf_steal(&b);
@@ -192,7 +190,7 @@ struct r {
 static char *
 esc(const char *s)
 {
-  struct wi_buf b = WI_BUF_INIT(MAX_DOCKERFILE);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   wi_mustache_escape(&b, s ? s : "");
   return wi_buf_steal(&b);
 }
@@ -243,7 +241,7 @@ static char *
 os_packages(struct r *r)
 {
   const struct wi_dockerfile *d = r->d;
-  struct wi_buf b = WI_BUF_INIT(MAX_DOCKERFILE);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   if (d->os_packages_env && d->os_packages_env[0]) {
     /* Java's split(" "): empty words kept except at the end */
     const char *s = d->os_packages_env;
@@ -740,7 +738,7 @@ r_dispose(struct r *r)
 char *
 wi_dockerfile_render(const struct wi_dockerfile *d)
 {
-  struct r r = { .d = d, .b = WI_BUF_INIT(MAX_DOCKERFILE) };
+  struct r r = { .d = d, .b = WI_BUF_INIT(WI_BUF_NO_CAP) };
   wi_dockerfile_ctx_init(&r.c, d);
   r.u = esc(d->user);
   r.g = esc(d->group);

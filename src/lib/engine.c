@@ -137,7 +137,7 @@ start(struct argv *a, const struct wi_engine *e)
 static char *
 join(const struct argv *a)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < a->n; i++)
     wi_buf_addf(&b, NULL, "%s%s", i ? " " : "", a->v[i]);
   return wi_buf_steal(&b);
@@ -239,6 +239,10 @@ run(char *const argv[], wi_engine_output_fn out, void *payload, int log_fd, char
   if (stopped != 0) {
     wi_buf_dispose(&cap);
     return wi_err_set(err, WI_ECANCELED, "cancelled: %s was stopped", argv[0]);
+  }
+  if (captured && wi_buf_error(&cap, "the command's output", err) < 0) {
+    wi_buf_dispose(&cap);
+    return wi_err_wrap(err, "%s", argv[0]);
   }
   if (captured)
     *captured = wi_buf_steal(&cap);

@@ -7,6 +7,17 @@
 
 static void vset(wi_err *err, const char *fmt, va_list ap) WI_PRINTF(2, 0);
 
+/* What a NULL err stands for: a per-thread error nobody reads. Writing to it costs a format on a
+ * failure path only, and it lets wi_err_wrap(NULL, ...) return the code the callee set instead of a
+ * generic WI_ERR, so that callers which pass NULL can still branch on the code. */
+static _Thread_local wi_err scratch;
+
+static wi_err *
+target(wi_err *err)
+{
+  return err ? err : &scratch;
+}
+
 static void
 vset(wi_err *err, const char *fmt, va_list ap)
 {
@@ -18,8 +29,7 @@ wi_err_set(wi_err *err, int code, const char *fmt, ...)
 {
   va_list ap;
 
-  if (err == NULL)
-    return code;
+  err = target(err);
   err->code = code;
   err->sys_errno = 0;
   va_start(ap, fmt);
@@ -35,8 +45,7 @@ wi_err_sys(wi_err *err, int code, const char *fmt, ...)
   va_list ap;
   size_t len;
 
-  if (err == NULL)
-    return code;
+  err = target(err);
   err->code = code;
   err->sys_errno = saved;
   va_start(ap, fmt);
@@ -54,8 +63,7 @@ wi_err_wrap(wi_err *err, const char *fmt, ...)
   char old[sizeof err->msg];
   va_list ap;
 
-  if (err == NULL)
-    return WI_ERR;
+  err = target(err);
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);

@@ -37,6 +37,8 @@ typedef struct wi_err {
   char msg[1024];
 } wi_err;
 
+/* err may be NULL in all three: the code and message then go to a per-thread error nobody reads,
+ * and wi_err_wrap(NULL, ...) still returns the code that the failing callee set. */
 /* Set code and message; returns code. */
 int wi_err_set(wi_err *err, int code, const char *fmt, ...) WI_PRINTF(3, 4);
 /* As wi_err_set, appending ": strerror(errno)" (errno read on entry). */

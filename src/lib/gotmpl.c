@@ -298,7 +298,7 @@ lookup(json_t *root, const char *path, json_t **out, wi_err *err)
     wi_autofree char *key = wi_xstrndup(p, len);
     json_t *next = json_is_object(cur) ? json_object_get(cur, key) : NULL;
     if (next == NULL && top) {
-      struct wi_buf names = WI_BUF_INIT(4096);
+      struct wi_buf names = WI_BUF_INIT(WI_BUF_NO_CAP);
       const char *k;
       json_t *v;
       json_object_foreach (root, k, v)

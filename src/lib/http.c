@@ -28,7 +28,7 @@
 
 struct wi_http {
   CURL *curl;
-  bool tls_verify;
+  bool tls_skip_verify;
   char *user_agent;
   long connect_timeout_ms;
   long low_speed_time_s;
@@ -68,19 +68,20 @@ wi_http_global_init(void)
   pthread_once(&g_init_once, global_init_once);
 }
 
-/* URL without "user:password@", for messages and logs. malloc'ed. */
+/* URL without "user:password@", for messages and logs, with control characters escaped (a URL can
+ * come from a registry's Location or Link header). malloc'ed. */
 static char *
 url_for_display(const char *url)
 {
   const char *scheme_end = strstr(url, "://");
-  if (scheme_end == NULL)
-    return wi_xstrdup(url);
-  const char *host = scheme_end + 3;
-  size_t auth_len = strcspn(host, "/?#");
-  const char *at = memrchr(host, '@', auth_len);
-  if (at == NULL)
-    return wi_xstrdup(url);
-  return wi_xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+  const char *host = scheme_end ? scheme_end + 3 : url;
+  const char *at = scheme_end ? memrchr(host, '@', strcspn(host, "/?#")) : NULL;
+  wi_autofree char *plain =
+      at ? wi_xasprintf("%.*s%s", (int)(host - url), url, at + 1) : wi_xstrdup(url);
+  size_t cap = strlen(plain) * 6 + 1; /* "\u0085" is the longest escape of one character */
+  char *out = wi_xmalloc(cap);
+  wi_str_escape_ctl(out, cap, plain, strlen(plain));
+  return out;
 }
 
 static int
@@ -184,7 +185,7 @@ setup_tls(struct wi_http *h, const struct wi_http_opts *opts, wi_err *err)
 int
 wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err)
 {
-  static const struct wi_http_opts defaults = { .tls_verify = true };
+  static const struct wi_http_opts defaults = { 0 };
   if (opts == NULL)
     opts = &defaults;
   wi_http_global_init();
@@ -195,7 +196,7 @@ wi_http_new(struct wi_http **out, const struct wi_http_opts *opts, wi_err *err)
     free(h);
     return wi_err_set(err, WI_ERR, "cannot initialise libcurl");
   }
-  h->tls_verify = opts->tls_verify;
+  h->tls_skip_verify = opts->tls_skip_verify;
   h->user_agent = wi_xstrdup(opts->user_agent ? opts->user_agent : DEFAULT_USER_AGENT);
   h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 30000;
   h->low_speed_time_s = opts->low_speed_time_s > 0 ? opts->low_speed_time_s : 60;
@@ -250,6 +251,14 @@ wi_http_resp_header(const struct wi_http_resp *resp, const char *name)
     if (strcasecmp(resp->headers[i].name, name) == 0)
       return resp->headers[i].value;
   return NULL;
+}
+
+bool
+wi_http_same_origin(const char *a, const char *b)
+{
+  wi_autofree char *oa = wi_http_url_origin(a);
+  wi_autofree char *ob = wi_http_url_origin(b);
+  return oa && ob && strcmp(oa, ob) == 0;
 }
 
 char *
@@ -483,8 +492,8 @@ set_base_options(struct wi_http *h, struct xfer *x)
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->tls_verify ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->tls_verify ? 2L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->tls_skip_verify ? 0L : 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->tls_skip_verify ? 0L : 2L);
   if (h->ca_pem.len) {
     struct curl_blob blob = { .data = h->ca_pem.data,
                               .len = h->ca_pem.len,

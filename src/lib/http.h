@@ -22,8 +22,9 @@
 
 #define WI_HTTP_MAX_BODY (4 * 1024 * 1024) /* default cap for in-memory response bodies */
 
+/* A zero-initialised struct is the safe configuration: certificates verified, default timeouts. */
 struct wi_http_opts {
-  bool tls_verify;         /* false: accept any certificate */
+  bool tls_skip_verify;    /* true: accept any certificate (never the default) */
   const char *ca_file;     /* extra CA bundle (PEM), optional */
   const char *ca_dir;      /* certs.d/<host>/ directory: *.crt CAs, client.cert/client.key */
   const char *user_agent;  /* default "wlsimg/<version>" */
@@ -93,6 +94,10 @@ int wi_http_do(struct wi_http *h, const struct wi_http_req *req, struct wi_http_
 void wi_http_resp_dispose(struct wi_http_resp *resp);
 /* First header of that name (case-insensitive) or NULL. */
 const char *wi_http_resp_header(const struct wi_http_resp *resp, const char *name);
+/* Do two absolute http(s) URLs have the same origin: scheme, host and port (the scheme's default
+ * port when none is given)? False when either does not parse. Credentials go only where this holds
+ * for the URL they belong to. */
+bool wi_http_same_origin(const char *a, const char *b);
 /* Percent-encode for a query value. malloc'ed. */
 char *wi_http_escape(const char *s);
 /* "scheme://host:port" of an http or https URL, lower-cased, the port always written (443 and 80

@@ -137,7 +137,7 @@ wi_image_files_dispose(struct wi_image_file *f, size_t n)
 static char *
 norm_path(const char *p)
 {
-  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *s = p;
   while (*s) {
     while (*s == '/')

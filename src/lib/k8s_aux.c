@@ -79,7 +79,7 @@ remote_image(const struct wi_k8s_aux_opts *o, const char *ref, struct wi_manifes
 {
   struct wi_ref r = { 0 };
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
-  struct wi_regclient_opts ro = { .tls_verify = o->tls_verify ? 1 : 0, .authfile = o->authfile };
+  struct wi_regclient_opts ro = { .tls_skip_verify = !o->tls_verify, .authfile = o->authfile };
   struct wi_manifest *top = NULL;
   struct wi_buf b = WI_BUF_INIT(WI_MAX_CONFIG_BYTES);
   int ret;
@@ -306,7 +306,7 @@ wi_k8s_aux_resolve(struct wi_k8s_aux_set *set, const char *const *images, size_t
     set->n_with_wdt = 1;
   } else if (n_wdt > 1) {
     /* The operator fails the domain (SEVERE) when two auxiliary images supply WDT. */
-    struct wi_buf b = WI_BUF_INIT(64 * 1024);
+    struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
     for (size_t i = 0; i < set->n; i++)
       if (!set->v[i].wdt_install_home || strcmp(set->v[i].wdt_install_home, WI_K8S_NONE) != 0)
         wi_buf_addf(&b, NULL, "%s%s", b.len ? ", " : "", set->v[i].image);

@@ -746,7 +746,7 @@ wi_k8s_input_find_aux(const struct wi_k8s_domain_state *st, const char *old, siz
     *idx_out = idx;
     return 0;
   }
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < st->n_aux; i++)
     wi_buf_addf(&b, NULL, "%s[%zu] %s", i ? ", " : "", i, st->aux_images[i]);
   int ret = wi_err_set(err, WI_ENOTFOUND, "%s is not an auxiliary image of the domain (it has: %s)",

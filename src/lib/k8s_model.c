@@ -320,7 +320,7 @@ int
 wi_k8s_model_check_props(const struct wi_k8s_model_refs *r, const struct wi_props *vars,
                          const char *vars_what, wi_err *err)
 {
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *first = NULL;
   size_t missing = refused(r, WI_K8S_TOKEN_PROP, prop_defined, vars, &b, &first);
   int ret = 0;
@@ -353,7 +353,7 @@ env_value(const struct wi_k8s_kv *env, size_t n_env, const char *name)
 static char *
 resolve(const char *raw, const struct wi_k8s_model_ctx *c, const char *where, wi_err *err)
 {
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   size_t n = strlen(raw);
 
   for (size_t i = 0; i < n;) {
@@ -439,7 +439,7 @@ env_set(const char *name, const void *payload)
 static int
 check_env(const struct wi_k8s_model_refs *r, const struct wi_k8s_model_ctx *c, wi_err *err)
 {
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *first = NULL;
   size_t missing = refused(r, WI_K8S_TOKEN_ENV, env_set, c, &b, &first);
   int ret = 0;
@@ -528,7 +528,7 @@ wi_k8s_model_check_domain(struct wi_k8s_model_secrets *needs, bool *checked_out,
 {
   struct wi_k8s_model_refs refs = { 0 };
   struct wi_props vars = { 0 };
-  struct wi_buf what = WI_BUF_INIT(64 * 1024);
+  struct wi_buf what = WI_BUF_INIT(WI_BUF_NO_CAP);
   int ret = 0;
 
   memset(needs, 0, sizeof *needs);

@@ -283,8 +283,9 @@ wi_k8s_render_key_cmp(const char *a, const char *b)
       return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
     if (al || bl)
       return bl ? -1 : 1;
-    /* Digit runs compare as numbers (go-yaml keyList.Less). */
-    int64_t an = 0, bn = 0;
+    /* Digit runs compare as numbers (go-yaml keyList.Less) in Go's int64, which wraps past 19
+     * digits: computed unsigned (wrapping is defined there) and compared as two's complement. */
+    uint64_t an = 0, bn = 0;
     size_t ai, bi;
     if (a[i] == '0' || b[i] == '0') {
       for (size_t j = i; j-- > 0 && isdigit((unsigned char)a[j]);) {
@@ -295,11 +296,11 @@ wi_k8s_render_key_cmp(const char *a, const char *b)
       }
     }
     for (ai = i; ai < la && isdigit((unsigned char)a[ai]); ai++)
-      an = an * 10 + (a[ai] - '0');
+      an = an * 10 + (uint64_t)(a[ai] - '0');
     for (bi = i; bi < lb && isdigit((unsigned char)b[bi]); bi++)
-      bn = bn * 10 + (b[bi] - '0');
+      bn = bn * 10 + (uint64_t)(b[bi] - '0');
     if (an != bn)
-      return an < bn ? -1 : 1;
+      return (an ^ (UINT64_C(1) << 63)) < (bn ^ (UINT64_C(1) << 63)) ? -1 : 1;
     if (ai != bi)
       return ai < bi ? -1 : 1;
     return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
@@ -601,7 +602,7 @@ wi_k8s_render(struct wi_k8s_obj *const *objs, size_t n, enum wi_k8s_format fmt, 
       }
     }
   }
-  if (b.len >= MAX_RENDER_BYTES - 1) {
+  if (wi_buf_error(&b, "rendered objects", err) < 0 || b.len >= MAX_RENDER_BYTES - 1) {
     wi_buf_dispose_secret(&b);
     wi_err_set(err, WI_ETOOBIG, "rendered objects exceed %u bytes", MAX_RENDER_BYTES);
     return NULL;

@@ -433,7 +433,7 @@ render_range(const struct toks *t, size_t from, size_t to, struct scope *sc, str
     }
     if (ret < 0)
       return ret;
-    if (b->len >= b->max)
+    if (wi_buf_error(b, "mustache output", NULL) < 0 || b->len >= b->max)
       return wi_err_set(err, WI_ETOOBIG, "mustache: output larger than %u bytes", MAX_OUTPUT);
   }
   return 0;

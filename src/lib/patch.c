@@ -127,7 +127,7 @@ wi_patch_is_opatch(const char *id)
 static char *
 versions_list(const struct wi_aru_patch *v, size_t n)
 {
-  struct wi_buf b = WI_BUF_INIT(64 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < n; i++)
     wi_buf_addf(&b, NULL, "%s%s_%s", i ? ", " : "", v[0].bug, v[i].version ? v[i].version : "");
   return wi_buf_steal(&b);

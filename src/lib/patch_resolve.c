@@ -430,7 +430,7 @@ static int
 missing_offline(struct ctx *c, const char *bug, const char *version, const struct plist *others,
                 wi_err *err)
 {
-  struct wi_buf have = WI_BUF_INIT(4096);
+  struct wi_buf have = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < others->n; i++) {
     wi_autofree char *k =
         wi_patch_cache_key(others->v[i].bug, others->v[i].version, others->v[i].platform);
@@ -581,7 +581,7 @@ conflict_check(struct ctx *c, const struct plist *list, wi_err *err)
     plog(c, WI_LOG_INFO, "No patch conflicts detected");
     return 0;
   }
-  struct wi_buf b = WI_BUF_INIT(16 * 1024);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < n_sets; i++) {
     wi_buf_adds(&b, i ? ", [" : "[", NULL);
     for (size_t j = 0; j < sets[i].n; j++)

@@ -149,7 +149,7 @@ wi_probe_patches(const struct wi_probe *p, struct wi_probe_patch **out, size_t *
 char *
 wi_probe_os_release_lines(const char *text, size_t len)
 {
-  struct wi_buf b = WI_BUF_INIT(MAX_TEXT_BYTES);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t pos = 0; pos < len;) {
     const char *l = text + pos;
     const char *e = memchr(l, '\n', len - pos);
@@ -238,7 +238,7 @@ xml_text(const char *xml, size_t len, const char *name)
 void
 wi_probe_registry_xml(const char *xml, size_t len, char **products, char **wls_version)
 {
-  struct wi_buf names = WI_BUF_INIT(MAX_TEXT_BYTES);
+  struct wi_buf names = WI_BUF_INIT(WI_BUF_NO_CAP);
   size_t pos = 0, tl = 0;
   const char *tag = NULL;
   *products = *wls_version = NULL;
@@ -573,7 +573,7 @@ static void
 put_wdt(struct wi_buf *b, const char *home, const struct wi_image_file *ver)
 {
   put(b, "wdtHome", home);
-  struct wi_buf v = WI_BUF_INIT(MAX_TEXT_BYTES);
+  struct wi_buf v = WI_BUF_INIT(WI_BUF_NO_CAP);
   const char *t = ver->data ? ver->data : "";
   for (const char *l = t; *l;) {
     const char *e = strchr(l, '\n');
@@ -669,7 +669,7 @@ put_os(struct wi_buf *b, const struct facts *fx)
 static char *
 render(const struct facts *fx, bool lng, bool homes)
 {
-  struct wi_buf b = WI_BUF_INIT(MAX_TEXT_BYTES);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const struct wi_image_file *f = fx->f;
   const char *pm = "NONE";
   for (size_t t = 0; t < WI_ARRAY_SIZE(tool_pm) && strcmp(pm, "NONE") == 0; t++)
@@ -850,6 +850,10 @@ wi_probe_json(const struct wi_probe *p, char **out, wi_err *err)
   }
   free(keys);
   wi_buf_adds(&b, "\n}\n", NULL);
+  if (wi_buf_error(&b, "inspect JSON", err) < 0) {
+    wi_buf_dispose(&b);
+    return err->code;
+  }
   *out = wi_buf_steal(&b);
   return 0;
 }

@@ -52,7 +52,7 @@ norm_rel(const char *p)
 {
   if (p == NULL || p[0] != '/')
     return NULL;
-  struct wi_buf b = WI_BUF_INIT(1 << 16);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (const char *s = p; *s;) {
     while (*s == '/')
       s++;

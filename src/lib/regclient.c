@@ -25,6 +25,7 @@
 #include "lib/http.h"
 #include "lib/log.h"
 #include "lib/ref.h"
+#include "lib/str.h"
 #include "lib/util.h"
 
 #define DEFAULT_CHUNK   (64LL << 20)
@@ -32,9 +33,13 @@
 
 #define MAX_RETRY_AFTER_S 30
 #define MAX_LIST_PAGES    10000
+#define MAX_LIST_BYTES    (64 << 20) /* all pages of one tag or catalog list together */
+#define MAX_LIST_ENTRIES  (1 << 20)
 #define TOKEN_CLIENT_ID   "wlsimg"
 
 /* ---- small helpers ---- */
+
+static void load_creds(struct wi_regclient *rc, const char *repo);
 
 void
 wi_regclient_sleep(double s)
@@ -87,7 +92,7 @@ int
 wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_regclient_opts *o,
                  wi_err *err)
 {
-  static const struct wi_regclient_opts defaults = { .tls_verify = 1 };
+  static const struct wi_regclient_opts defaults = { 0 };
   struct wi_regclient *rc;
 
   if (host == NULL || *host == '\0' || strpbrk(host, "/ \t\r\n?#@") != NULL)
@@ -100,13 +105,13 @@ wi_regclient_new(struct wi_regclient **out, const char *host, const struct wi_re
     rc->api_host = wi_xstrdup("registry-1.docker.io");
   else
     rc->api_host = wi_xstrdup(host);
-  rc->tls_verify = o->tls_verify != 0;
+  rc->tls_skip_verify = o->tls_skip_verify;
   /* Loopback hosts: plain http first (no TLS set-up cost for the common local registry), https
    * when the server turns out to speak TLS. Others: https, and plain http only with
-   * tls_verify=0 after https failed to connect. */
+   * tls_skip_verify after https failed to connect. */
   bool loopback = wi_ref_host_is_loopback(rc->api_host);
   rc->base = wi_xasprintf("%s://%s", loopback ? "http" : "https", rc->api_host);
-  rc->may_switch = loopback || !rc->tls_verify;
+  rc->may_switch = loopback || rc->tls_skip_verify;
   rc->scheme_settled = !rc->may_switch;
   rc->retries = o->retries > 0 ? o->retries : o->retries < 0 ? 0 : DEFAULT_RETRIES;
   rc->chunk_size = o->chunk_size > 0 ? o->chunk_size : DEFAULT_CHUNK;
@@ -169,7 +174,7 @@ pool_get(struct wi_regclient *rc, wi_err *err)
   if (h)
     return h;
   struct wi_http_opts ho = {
-    .tls_verify = rc->tls_verify,
+    .tls_skip_verify = rc->tls_skip_verify,
     .ca_dir = rc->ca_dir,
     .user_agent = rc->user_agent,
     .cancel = rc->cancel,
@@ -190,166 +195,33 @@ pool_put(struct wi_regclient *rc, struct wi_http *h)
   pthread_mutex_unlock(&rc->mu);
 }
 
-/* ---- scopes ---- */
-
-/* Split "type:name:actions" at the last ':' into resource and actions. */
-static bool
-scope_split(const char *item, size_t len, size_t *res_len)
-{
-  for (size_t i = len; i > 0; i--)
-    if (item[i - 1] == ':') {
-      *res_len = i - 1;
-      return true;
-    }
-  return false;
-}
-
-static bool
-actions_has(const char *actions, size_t alen, const char *a, size_t al)
-{
-  const char *p = actions, *end = actions + alen;
-  while (p < end) {
-    const char *c = memchr(p, ',', (size_t)(end - p));
-    size_t n = c ? (size_t)(c - p) : (size_t)(end - p);
-    if ((n == al && memcmp(p, a, al) == 0) || (n == 1 && *p == '*'))
-      return true;
-    p += n + 1;
-  }
-  return false;
-}
-
-/* Is the space-separated list s holding exactly the item (it, len)? */
-static bool
-has_item(const char *s, const char *it, size_t len)
-{
-  for (const char *p = s; *p;) {
-    while (*p == ' ')
-      p++;
-    size_t l = strcspn(p, " ");
-    if (l == len && memcmp(p, it, len) == 0)
-      return true;
-    p += l;
-  }
-  return false;
-}
-
-/* Does the granted scope string `have` contain every resource/action of `want`? */
-bool
-wi_regclient_scope_covers(const char *have, const char *want)
-{
-  const char *w = want;
-  while (*w) {
-    while (*w == ' ')
-      w++;
-    size_t wl = strcspn(w, " ");
-    if (wl == 0)
-      break;
-    size_t wres;
-    if (!scope_split(w, wl, &wres)) {
-      /* not type:name:actions: only the very same item grants it */
-      if (!has_item(have, w, wl))
-        return false;
-      w += wl;
-      continue;
-    }
-    const char *wact = w + wres + 1;
-    size_t wal = wl - wres - 1;
-    /* every action of this item must be granted by one item of `have` with the same resource */
-    const char *a = wact, *aend = wact + wal;
-    while (a < aend) {
-      const char *c = memchr(a, ',', (size_t)(aend - a));
-      size_t an = c ? (size_t)(c - a) : (size_t)(aend - a);
-      bool found = an == 0; /* "pull,,push": nothing to grant */
-      for (const char *h = have; *h && !found;) {
-        while (*h == ' ')
-          h++;
-        size_t hl = strcspn(h, " "), hres;
-        if (hl == 0)
-          break;
-        if (scope_split(h, hl, &hres) && hres == wres && memcmp(h, w, wres) == 0)
-          found = actions_has(h + hres + 1, hl - hres - 1, a, an);
-        h += hl;
-      }
-      if (!found)
-        return false;
-      a += an + 1;
-    }
-    w += wl;
-  }
-  return true;
-}
-
-/* Union of two scope strings, merging the actions of equal resources. malloc'ed. */
-char *
-wi_regclient_scope_union(const char *a, const char *b)
-{
-  struct wi_buf out = WI_BUF_INIT(1 << 16);
-  const char *srcs[2] = { a ? a : "", b ? b : "" };
-
-  for (int s = 0; s < 2; s++) {
-    for (const char *p = srcs[s]; *p;) {
-      while (*p == ' ')
-        p++;
-      size_t l = strcspn(p, " "), res;
-      if (l == 0)
-        break;
-      if (!scope_split(p, l, &res)) {
-        if (!has_item(out.data ? out.data : "", p, l)) { /* kept verbatim, once */
-          if (out.len)
-            wi_buf_adds(&out, " ", NULL);
-          wi_buf_add(&out, p, l, NULL);
-        }
-        p += l;
-        continue;
-      }
-      /* find the resource in out */
-      char *o = out.data;
-      bool merged = false;
-      while (o && *o && !merged) {
-        size_t ol = strcspn(o, " "), ores;
-        if (scope_split(o, ol, &ores) && ores == res && memcmp(o, p, res) == 0) {
-          /* rebuild that item with the extra actions */
-          struct wi_buf item = WI_BUF_INIT(1 << 16);
-          wi_buf_add(&item, o, ol, NULL);
-          const char *act = p + res + 1, *aend = p + l;
-          while (act < aend) {
-            const char *c = memchr(act, ',', (size_t)(aend - act));
-            size_t an = c ? (size_t)(c - act) : (size_t)(aend - act);
-            if (an > 0 && !actions_has(o + ores + 1, ol - ores - 1, act, an)) {
-              wi_buf_adds(&item, ",", NULL);
-              wi_buf_add(&item, act, an, NULL);
-            }
-            act += an + 1;
-          }
-          struct wi_buf n2 = WI_BUF_INIT(1 << 16);
-          wi_buf_add(&n2, out.data, (size_t)(o - out.data), NULL);
-          wi_buf_add(&n2, item.data, item.len, NULL);
-          wi_buf_adds(&n2, o + ol, NULL);
-          wi_buf_dispose(&item);
-          wi_buf_dispose(&out);
-          out = n2;
-          merged = true;
-          break;
-        }
-        o += ol;
-        while (*o == ' ')
-          o++;
-      }
-      if (!merged) {
-        if (out.len)
-          wi_buf_adds(&out, " ", NULL);
-        wi_buf_add(&out, p, l, NULL);
-      }
-      p += l;
-    }
-  }
-  return wi_buf_steal(&out);
-}
-
 /* ---- errors ---- */
 
+const char *
+wi_regclient_shown(const char *s, char *out, size_t outlen)
+{
+  wi_str_escape_ctl(out, outlen, s, strlen(s));
+  return out;
+}
+
+/* A string member of a registry's error object, escaped into out ("" when absent). Other JSON
+ * values (a "detail" object) are shown as compact JSON, empty ones not at all. */
+static void
+error_field(json_t *v, char *out, size_t outlen)
+{
+  out[0] = '\0';
+  if (json_is_string(v)) {
+    wi_str_escape_ctl(out, outlen, json_string_value(v), json_string_length(v));
+  } else if (v && !json_is_null(v) && !(json_is_object(v) && json_object_size(v) == 0) &&
+             !(json_is_array(v) && json_array_size(v) == 0)) {
+    wi_autofree char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (dump)
+      wi_str_escape_ctl(out, outlen, dump, strlen(dump));
+  }
+}
+
 /* "HTTP 404 MANIFEST_UNKNOWN: manifest unknown" from the registry's error body, or the start of
- * a non-JSON body. */
+ * a non-JSON body. Everything the registry wrote is escaped: it ends up on a terminal. */
 static void
 describe_status(const struct wi_http_resp *resp, char *out, size_t outlen)
 {
@@ -359,26 +231,21 @@ describe_status(const struct wi_http_resp *resp, char *out, size_t outlen)
 
   if (json_is_array(errs) && json_array_size(errs) > 0) {
     json_t *e0 = json_array_get(errs, 0);
-    const char *code = json_string_value(json_object_get(e0, "code"));
-    const char *msg = json_string_value(json_object_get(e0, "message"));
-    json_t *detail = json_object_get(e0, "detail");
-    char *dtxt = NULL;
-    if (detail && !json_is_null(detail))
-      dtxt = json_is_string(detail) ? wi_xstrdup(json_string_value(detail))
-                                    : json_dumps(detail, JSON_COMPACT);
-    snprintf(out, outlen, "HTTP %ld %s: %s%s%.200s%s", resp->status, code ? code : "?",
-             msg ? msg : "", dtxt ? " (" : "", dtxt ? dtxt : "", dtxt ? ")" : "");
-    free(dtxt);
+    char code[64], msg[300], detail[200];
+    error_field(json_object_get(e0, "code"), code, sizeof code);
+    error_field(json_object_get(e0, "message"), msg, sizeof msg);
+    error_field(json_object_get(e0, "detail"), detail, sizeof detail);
+    snprintf(out, outlen, "HTTP %ld %s: %s%s%s%s", resp->status, code[0] ? code : "?", msg,
+             detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
   } else if (resp->body.len > 0 && !j) {
-    char text[160];
-    size_t n = 0;
-    for (size_t i = 0; i < resp->body.len && n + 1 < sizeof text; i++) {
-      char c = body[i];
-      text[n++] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : (c < 32 || c == 127) ? '?' : c;
-    }
-    while (n > 0 && text[n - 1] == ' ')
+    /* an HTML or text page: its line breaks become spaces, anything else is escaped */
+    char flat[160], text[160];
+    size_t n = resp->body.len < sizeof flat ? resp->body.len : sizeof flat;
+    for (size_t i = 0; i < n; i++)
+      flat[i] = body[i] == '\n' || body[i] == '\r' || body[i] == '\t' ? ' ' : body[i];
+    while (n > 0 && flat[n - 1] == ' ')
       n--;
-    text[n] = '\0';
+    wi_str_escape_ctl(text, sizeof text, flat, n);
     snprintf(out, outlen, "HTTP %ld: %s", resp->status, text);
   } else {
     snprintf(out, outlen, "HTTP %ld", resp->status);
@@ -392,10 +259,37 @@ body_has_code(const struct wi_http_resp *resp, const char *code)
   return resp->body.len && strstr(wi_buf_cstr(&resp->body), code) != NULL;
 }
 
-int
-wi_regclient_status_error(wi_err *err, const struct wi_http_resp *resp, const char *what)
+/* For a denied request of an OCIR-style login ("namespace/user", "namespace/idp/user"): when the
+ * repository lies outside the login's namespace, say that this is the reason. "" otherwise. */
+static void
+namespace_hint(struct wi_regclient *rc, const char *repo, char *out, size_t outlen)
 {
-  char desc[700];
+  out[0] = '\0';
+  if (repo == NULL)
+    return;
+  load_creds(rc, repo);
+  const char *user = rc->have_cred ? rc->cred.username : NULL;
+  const char *slash = user ? strchr(user, '/') : NULL;
+  if (slash == NULL || slash == user)
+    return;
+  size_t nl = (size_t)(slash - user);
+  if (strncmp(repo, user, nl) == 0 && repo[nl] == '/')
+    return;
+  char who[120], ns[100];
+  wi_str_escape_ctl(who, sizeof who, user, strlen(user));
+  wi_str_escape_ctl(ns, sizeof ns, user, nl);
+  const char *rest = strchr(repo, '/') ? strchr(repo, '/') + 1 : repo;
+  snprintf(out, outlen,
+           "; the login %s belongs to namespace \"%s\", and with namespace/user logins (as OCIR's) "
+           "the repository must be in that namespace (%s/%.100s)",
+           who, ns, ns, rest);
+}
+
+int
+wi_regclient_status_error(struct wi_regclient *rc, const char *repo,
+                          const struct wi_http_resp *resp, const char *what, wi_err *err)
+{
+  char desc[700], hint[600] = "";
   int code;
 
   describe_status(resp, desc, sizeof desc);
@@ -405,6 +299,7 @@ wi_regclient_status_error(wi_err *err, const struct wi_http_resp *resp, const ch
     break;
   case 403:
     code = WI_EDENIED;
+    namespace_hint(rc, repo, hint, sizeof hint);
     break;
   case 404:
     code = WI_ENOTFOUND;
@@ -421,10 +316,32 @@ wi_regclient_status_error(wi_err *err, const struct wi_http_resp *resp, const ch
     code = WI_EPROTO;
     break;
   }
-  int ret = wi_err_set(err, code, "%s: %s", what, desc);
+  int ret = wi_err_set(err, code, "%s: %s%s", what, desc, hint);
   if (err)
     err->http_status = (int)resp->status;
   return ret;
+}
+
+int
+wi_regclient_head_error(struct wi_regclient *rc, const struct rreq *rr,
+                        const struct wi_http_resp *resp, wi_err *err)
+{
+  if (resp->status >= 400 && resp->status != 404 && resp->body.len == 0) {
+    /* a HEAD answer has no body: ask again with GET for the registry's code and message (a
+     * request refused to HEAD is refused to GET too, so no content comes back) */
+    struct wi_http_resp again = { 0 };
+    struct rreq get = *rr;
+    get.method = "GET";
+    get.max_body = 65536;
+    get.write_fn = NULL;
+    if (wi_regclient_do(rc, &get, &again, NULL) == 0 && again.status == resp->status) {
+      int ret = wi_regclient_status_error(rc, rr->repo, &again, rr->what, err);
+      wi_http_resp_dispose(&again);
+      return ret;
+    }
+    wi_http_resp_dispose(&again);
+  }
+  return wi_regclient_status_error(rc, rr->repo, resp, rr->what, err);
 }
 
 /* ---- credentials and tokens ---- */
@@ -441,7 +358,7 @@ load_creds(struct wi_regclient *rc, const char *repo)
       rc->cred.password = wi_xstrdup(rc->password);
       rc->cred.source = wi_xstrdup("the command line");
       rc->have_cred = true;
-    } else {
+    } else if (rc->registry_token == NULL) { /* a given token needs nothing else */
       wi_err e = { 0 };
       int r = wi_creds_lookup(rc->host, repo, rc->authfile, &rc->cred, &e);
       if (r == 0)
@@ -514,7 +431,7 @@ token_forget(struct wi_regclient *rc, const char *scope)
 static char *
 token_url(const char *realm, const char *service, const char *scope, const char *account)
 {
-  struct wi_buf u = WI_BUF_INIT(1 << 16);
+  struct wi_buf u = WI_BUF_INIT(WI_BUF_NO_CAP);
   char sep = strchr(realm, '?') ? '&' : '?';
 
   wi_buf_adds(&u, realm, NULL);
@@ -553,10 +470,11 @@ token_form(const char *service, const char *scope, const char *refresh)
                       TOKEN_CLIENT_ID, svc, sc, rt);
 }
 
-/* One request to the token server; the response is returned for the caller to inspect. */
+/* One request to the token server at realm; the response is returned for the caller to inspect.
+ * The credentials were loaded (load_creds) by the calling thread. */
 static int
-token_request(struct wi_regclient *rc, const char *scope, bool post, struct wi_http_resp *resp,
-              wi_err *err)
+token_request(struct wi_regclient *rc, const char *realm, const char *service, const char *scope,
+              bool post, struct wi_http_resp *resp, wi_err *err)
 {
   wi_autofree char *url = NULL;
   char *authz = NULL, *form = NULL;
@@ -566,15 +484,15 @@ token_request(struct wi_regclient *rc, const char *scope, bool post, struct wi_h
   int ret;
 
   if (post) {
-    url = wi_xstrdup(rc->realm);
-    form = token_form(rc->service, scope, rc->cred.identity_token);
+    url = wi_xstrdup(realm);
+    form = token_form(service, scope, rc->cred.identity_token);
     hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
     req.method = "POST";
     req.body = form;
     req.body_len = strlen(form);
   } else {
     const char *account = rc->have_cred ? rc->cred.username : NULL;
-    url = token_url(rc->realm, rc->service, scope, account);
+    url = token_url(realm, service, scope, account);
     req.method = "GET";
     if (rc->have_cred && rc->cred.username && rc->cred.password) {
       wi_autofree char *b = wi_auth_basic_header(rc->cred.username, rc->cred.password);
@@ -597,11 +515,14 @@ token_request(struct wi_regclient *rc, const char *scope, bool post, struct wi_h
   return ret;
 }
 
-/* Token for scope from the cache or the token server. *tok_out is malloc'ed (wipe it). */
+/* Token for scope from the cache or the token server. *tok_out is malloc'ed (wipe it). The
+ * credentials were loaded (load_creds) by the calling thread. */
 static int
 get_token(struct wi_regclient *rc, const char *scope, const char *what, char **tok_out, wi_err *err)
 {
   struct wi_http_resp resp = { 0 };
+  wi_autofree char *realm = NULL, *service = NULL;
+  char shown[300]; /* the realm as messages show it */
   int ret = 0;
 
   if (rc->registry_token) {
@@ -614,13 +535,19 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
     *tok_out = wi_xstrdup(c);
     goto out;
   }
-  if (rc->realm == NULL) {
+  /* the challenge as it stands now; another thread may replace it while we ask */
+  pthread_mutex_lock(&rc->mu);
+  realm = rc->realm ? wi_xstrdup(rc->realm) : NULL;
+  service = rc->service ? wi_xstrdup(rc->service) : NULL;
+  pthread_mutex_unlock(&rc->mu);
+  if (realm == NULL) {
     ret = wi_err_set(err, WI_EPROTO, "%s: Bearer challenge without a realm", what);
     goto out;
   }
+  wi_str_escape_ctl(shown, sizeof shown, realm, strlen(realm));
   bool post = rc->have_cred && rc->cred.identity_token != NULL;
   for (int attempt = 0;; attempt++) {
-    ret = token_request(rc, scope, post, &resp, err);
+    ret = token_request(rc, realm, service, scope, post, &resp, err);
     if (ret == WI_ENET && attempt < 1) {
       wi_regclient_sleep(0.5);
       continue;
@@ -646,7 +573,7 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
       ret = wi_err_set(
           err, WI_EAUTH,
           "%s: wrong username or password (token server %s answered HTTP %ld for the credentials from %s)",
-          what, rc->realm, resp.status, cred_source(rc));
+          what, shown, resp.status, cred_source(rc));
     else
       ret = auth_required_error(rc, what, err);
     goto out;
@@ -654,13 +581,13 @@ get_token(struct wi_regclient *rc, const char *scope, const char *what, char **t
   if (resp.status != 200) {
     char desc[700];
     describe_status(&resp, desc, sizeof desc);
-    ret = wi_err_set(err, WI_EPROTO, "%s: token server %s: %s", what, rc->realm, desc);
+    ret = wi_err_set(err, WI_EPROTO, "%s: token server %s: %s", what, shown, desc);
     goto out;
   }
   struct wi_token t = { 0 };
   ret = wi_auth_parse_token_response(resp.body.data, resp.body.len, wi_util_now(), &t, err);
   if (ret < 0) {
-    wi_err_wrap(err, "%s: token server %s", what, rc->realm);
+    wi_err_wrap(err, "%s: token server %s", what, shown);
     goto out;
   }
   token_store(rc, scope ? scope : "", &t);
@@ -672,15 +599,18 @@ out:
   return ret;
 }
 
-/* The Authorization header line for a request, or NULL when none is due. */
+/* The Authorization header line for a request to the registry, or NULL when none is due. */
 static int
-auth_header(struct wi_regclient *rc, const char *scope, const char *what, char **out,
+auth_header(struct wi_regclient *rc, const struct rreq *rr, const char *scope, char **out,
             enum auth_kind *sent, wi_err *err)
 {
   *out = NULL;
   pthread_mutex_lock(&rc->mu);
   enum auth_kind kind = rc->kind;
   pthread_mutex_unlock(&rc->mu);
+  if (kind == AUTH_UNKNOWN)
+    return 0;
+  load_creds(rc, rr->repo); /* orders this thread's reads of the credentials after their loading */
   if (kind == AUTH_BASIC) {
     if (!rc->have_cred || !rc->cred.username || !rc->cred.password)
       return 0;
@@ -692,7 +622,7 @@ auth_header(struct wi_regclient *rc, const char *scope, const char *what, char *
   }
   if (kind == AUTH_BEARER) {
     char *tok = NULL;
-    int ret = get_token(rc, scope, what, &tok, err);
+    int ret = get_token(rc, scope, rr->what, &tok, err);
     if (ret < 0)
       return ret;
     *out = wi_xasprintf("Authorization: Bearer %s", tok);
@@ -719,7 +649,7 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
     load_creds(rc, rr->repo);
     if (!rc->have_cred)
       return auth_required_error(rc, rr->what, err);
-    return wi_regclient_status_error(err, resp, rr->what);
+    return wi_regclient_status_error(rc, rr->repo, resp, rr->what, err);
   }
   const struct wi_auth_challenge *bearer = NULL, *basic = NULL;
   for (size_t i = 0; i < n; i++) {
@@ -751,11 +681,12 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
       } else if (!rc->have_cred && !rc->registry_token) {
         ret = auth_required_error(rc, rr->what, err);
       } else {
-        char desc[700];
+        char desc[700], hint[600];
         describe_status(resp, desc, sizeof desc);
-        ret =
-            wi_err_set(err, WI_EDENIED, "%s: access denied for the credentials from %s: %s",
-                       rr->what, rc->registry_token ? "the registry token" : cred_source(rc), desc);
+        namespace_hint(rc, rr->repo, hint, sizeof hint);
+        ret = wi_err_set(err, WI_EDENIED, "%s: access denied for the credentials from %s: %s%s",
+                         rr->what, rc->registry_token ? "the registry token" : cred_source(rc),
+                         desc, hint);
       }
     }
     free(*scope);
@@ -771,10 +702,10 @@ on_unauthorized(struct wi_regclient *rc, const struct rreq *rr, const struct wi_
                        "%s: wrong username or password (HTTP 401 for the credentials from %s)",
                        rr->what, cred_source(rc));
   } else {
-    ret = wi_regclient_status_error(err, resp, rr->what);
+    ret = wi_regclient_status_error(rc, rr->repo, resp, rr->what, err);
   }
   if (ret == 1 && *auth_tries > 3)
-    ret = wi_regclient_status_error(err, resp, rr->what);
+    ret = wi_regclient_status_error(rc, rr->repo, resp, rr->what, err);
   if (ret < 0 && err)
     err->http_status = 401;
   wi_auth_challenges_free(ch, n);
@@ -848,23 +779,42 @@ plain_http_refused(const struct wi_http_resp *resp)
 static void
 settle_scheme(struct wi_regclient *rc)
 {
-  if (rc->scheme_settled)
-    return;
   pthread_mutex_lock(&rc->mu);
   rc->scheme_settled = true;
   pthread_mutex_unlock(&rc->mu);
 }
 
-/* One HTTP exchange for rr with the Authorization due for scope. *sent says what the request
- * carried. Returns the wi_http_do status (network errors in *herr) or an auth error in err. */
+/* Is url on the registry itself: its current scheme, host and port? Credentials go nowhere else
+ * (an upload Location, a Link or a redirect may name any host). */
+static bool
+is_registry_url(struct wi_regclient *rc, const char *url)
+{
+  pthread_mutex_lock(&rc->mu);
+  bool own = wi_http_same_origin(url, rc->base);
+  pthread_mutex_unlock(&rc->mu);
+  return own;
+}
+
+/* "scheme://host:port" of an absolute URL, escaped for a message. */
+static void
+url_origin(const char *url, char *out, size_t outlen)
+{
+  const char *h = strstr(url, "://");
+  size_t n = h ? (size_t)(h + 3 - url) + strcspn(h + 3, "/?#") : strlen(url);
+  wi_str_escape_ctl(out, outlen, url, n);
+}
+
+/* One HTTP exchange for rr with the Authorization due for scope, when url is on the registry.
+ * *sent says what the request carried. Returns the wi_http_do status (network errors in *herr) or
+ * an auth error in err. */
 static int
 send_once(struct wi_regclient *rc, const struct rreq *rr, const char *scope, const char *url,
-          struct wi_http_resp *resp, enum auth_kind *sent, wi_err *herr, wi_err *err)
+          bool own, struct wi_http_resp *resp, enum auth_kind *sent, wi_err *herr, wi_err *err)
 {
   char *authz = NULL;
   const char *hdrs[24];
   size_t nh = 0;
-  int ret = auth_header(rc, scope, rr->what, &authz, sent, err);
+  int ret = own ? auth_header(rc, rr, scope, &authz, sent, err) : 0;
 
   if (ret < 0)
     return ret;
@@ -908,6 +858,33 @@ resp_reset(struct wi_http_resp *resp)
   memset(resp, 0, sizeof *resp);
 }
 
+/* The final error of a request whose exchanges all failed: the last failure, how often it was
+ * retried, and the other scheme's failure when both were tried (in this request, or https in an
+ * earlier one). */
+static int
+network_error(struct wi_regclient *rc, const struct rreq *rr, const char *url, int ret,
+              const wi_err *herr, const char *first, int retried, wi_err *err)
+{
+  char earlier[600] = "", tries[40] = "";
+
+  pthread_mutex_lock(&rc->mu);
+  if (first[0])
+    snprintf(earlier, sizeof earlier, "; before that: %.560s", first);
+  else if (rc->fell_back)
+    snprintf(earlier, sizeof earlier, "; HTTPS failed before: %.560s", rc->https_error);
+  pthread_mutex_unlock(&rc->mu);
+  if (retried)
+    snprintf(tries, sizeof tries, " (retried %d time%s)", retried, retried == 1 ? "" : "s");
+  bool cert = strncmp(url, "https://", 8) == 0 && strstr(herr->msg, "certificate");
+  ret = wi_err_set(err, ret, "%s: %s%s%s%s", rr->what, herr->msg, tries, earlier,
+                   cert ? " (trust the registry's certificate with --cert-dir or certs.d, or use "
+                          "--tls-verify=false)"
+                        : "");
+  if (err)
+    err->sys_errno = herr->sys_errno;
+  return ret;
+}
+
 /* Perform a registry request with auth, retries and the https→http fallback. On success resp
  * holds the final response (any status but 401 and the transient ones once retries ran out). */
 int
@@ -918,55 +895,72 @@ wi_regclient_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_r
   double backoff = 0.5;
   int auth_tries = 0, attempt = 0;
   bool switched = false; /* one scheme switch per request at most */
+  char first[512] = "";  /* why the first scheme failed, when this request switched */
 
   memset(resp, 0, sizeof *resp);
   for (;;) {
     enum auth_kind sent = AUTH_UNKNOWN; /* what this request carried */
     wi_err herr = { 0 };
     wi_autofree char *url = wi_regclient_abs_url(rc, rr->url);
-    int ret = send_once(rc, rr, scope, url, resp, &sent, &herr, err);
+    bool own = is_registry_url(rc, url);
+    int ret = send_once(rc, rr, scope, url, own, resp, &sent, &herr, err);
     if (ret < 0 && herr.code == 0)
       return ret; /* no request was sent: auth or handle failure, err is set */
     if (ret < 0) {
       resp_reset(resp);
-      if (ret == WI_ENET && !switched && switch_scheme(rc, url, herr.msg)) {
-        wi_log(WI_LOG_DEBUG, "%s: %s; trying the other scheme", rc->host, herr.msg);
+      if (ret == WI_ENET && own && !switched && switch_scheme(rc, url, herr.msg)) {
+        wi_log(WI_LOG_INFO, "%s; trying %s", herr.msg,
+               strncmp(url, "https:", 6) == 0 ? "plain http" : "https");
+        snprintf(first, sizeof first, "%.500s", herr.msg);
         switched = true;
         continue;
       }
       if (ret == WI_ENET && !rr->no_net_retry && attempt < rc->retries) {
-        wi_log(WI_LOG_INFO, "%s; retrying in %.1fs", herr.msg, backoff);
+        wi_log(WI_LOG_WARN, "%s; retrying in %.1f s (%d of %d)", herr.msg, backoff, attempt + 1,
+               rc->retries);
         wi_regclient_sleep(backoff);
         backoff *= 2;
         attempt++;
         continue;
       }
-      if (err)
-        *err = herr;
-      if (strncmp(url, "https://", 8) == 0 && strstr(herr.msg, "certificate"))
-        return wi_err_set(err, ret,
-                          "%s: %s (trust the registry's certificate with --cert-dir or certs.d, or "
-                          "use --tls-verify=false)",
-                          rr->what, herr.msg);
-      return wi_err_wrap(err, "%s", rr->what);
+      return network_error(rc, rr, url, ret, &herr, first, attempt, err);
     }
-    if (plain_http_refused(resp) && strncmp(url, "http://", 7) == 0) {
+    if (plain_http_refused(resp) && own && strncmp(url, "http://", 7) == 0) {
       if (!switched && switch_scheme(rc, url, "plain HTTP answered 400")) {
         wi_log(WI_LOG_DEBUG, "%s: plain HTTP refused; trying https", rc->host);
         switched = true;
         resp_reset(resp);
         continue;
       }
-      if (rc->fell_back) {
+      char https_error[sizeof rc->https_error] = "";
+      pthread_mutex_lock(&rc->mu);
+      if (rc->fell_back)
+        memcpy(https_error, rc->https_error, sizeof https_error);
+      pthread_mutex_unlock(&rc->mu);
+      if (https_error[0]) {
         /* an HTTPS server that refuses plain HTTP: the https failure is the real story */
         resp_reset(resp);
         return wi_err_set(err, WI_ENET,
                           "%s: HTTPS failed (%s) and plain HTTP was refused; trust the registry's "
                           "certificate (--cert-dir, certs.d) or use --tls-verify=false",
-                          rr->what, rc->https_error);
+                          rr->what, https_error);
       }
     }
-    settle_scheme(rc);
+    if (own)
+      settle_scheme(rc);
+    if (resp->status == 401 && !own) {
+      /* another host (an upload Location, a redirect) wants credentials: it gets none */
+      char origin[300];
+      url_origin(url, origin, sizeof origin);
+      resp_reset(resp);
+      ret = wi_err_set(err, WI_EAUTH,
+                       "%s: %s asks for credentials, but it is not the registry %s, and the "
+                       "registry's credentials are only sent to the registry",
+                       rr->what, origin, rc->host);
+      if (err)
+        err->http_status = 401;
+      return ret;
+    }
     if (resp->status == 401) {
       ret = on_unauthorized(rc, rr, resp, sent, &scope, &auth_tries, err);
       resp_reset(resp);
@@ -976,7 +970,8 @@ wi_regclient_do(struct wi_regclient *rc, const struct rreq *rr, struct wi_http_r
     }
     if (retryable_status(resp->status) && attempt < rc->retries) {
       double d = retry_after(resp, backoff);
-      wi_log(WI_LOG_INFO, "%s: HTTP %ld; retrying in %.1fs", rr->what, resp->status, d);
+      wi_log(WI_LOG_WARN, "%s: HTTP %ld; retrying in %.1f s (%d of %d)", rr->what, resp->status, d,
+             attempt + 1, rc->retries);
       resp_reset(resp);
       wi_regclient_sleep(d);
       backoff *= 2;
@@ -1008,9 +1003,12 @@ wi_regclient_ping(struct wi_regclient *rc, wi_err *err)
   int ret = wi_regclient_do(rc, &rr, &resp, err);
   if (ret < 0)
     return ret;
+  pthread_mutex_lock(&rc->mu);
+  enum auth_kind kind = rc->kind;
+  pthread_mutex_unlock(&rc->mu);
   if (resp.status != 200)
-    ret = wi_regclient_status_error(err, &resp, what);
-  else if (rc->kind == AUTH_UNKNOWN && rc->have_cred && !rc->registry_token)
+    ret = wi_regclient_status_error(rc, NULL, &resp, what, err);
+  else if (kind == AUTH_UNKNOWN && rc->have_cred && !rc->registry_token)
     wi_log(WI_LOG_DEBUG, "%s: /v2/ answered without asking for credentials", rc->host);
   wi_http_resp_dispose(&resp);
   return ret;
@@ -1063,7 +1061,7 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
     return ret;
   }
   if (resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
     goto out;
   }
   if (is_digest_ref(ref)) {
@@ -1076,8 +1074,10 @@ wi_regclient_get_manifest(struct wi_regclient *rc, const char *repo, const char 
   } else {
     wi_digest_bytes(resp.body.data ? resp.body.data : "", resp.body.len, dg);
     const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    char shown[WI_DIGEST_MAX * 2];
     if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0)
-      wi_log(WI_LOG_WARN, "%s: registry says %s but the bytes hash to %s", what, hd, dg);
+      wi_log(WI_LOG_WARN, "%s: registry says %s but the bytes hash to %s", what,
+             wi_regclient_shown(hd, shown, sizeof shown), dg);
   }
   if (digest_out)
     memcpy(digest_out, dg, strlen(dg) + 1);
@@ -1111,7 +1111,7 @@ wi_regclient_head_manifest(struct wi_regclient *rc, const char *repo, const char
   if (ret < 0)
     return ret;
   if (resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_head_error(rc, &rr, &resp, err);
     goto out;
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
@@ -1160,13 +1160,14 @@ wi_regclient_put_manifest(struct wi_regclient *rc, const char *repo, const char 
   if (ret < 0)
     return ret;
   if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
     goto out;
   }
   const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
   if (hd && strncmp(hd, "sha256:", 7) == 0 && strcmp(hd, dg) != 0) {
-    ret =
-        wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what, hd, dg);
+    char shown[WI_DIGEST_MAX * 2];
+    ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s but the manifest is %s", what,
+                     wi_regclient_shown(hd, shown, sizeof shown), dg);
     goto out;
   }
   if (digest_out)
@@ -1193,7 +1194,7 @@ wi_regclient_delete_manifest(struct wi_regclient *rc, const char *repo, const ch
   if (ret < 0)
     return ret;
   if (resp.status != 202 && resp.status != 200 && resp.status != 204)
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   wi_http_resp_dispose(&resp);
   return ret;
 }
@@ -1221,52 +1222,109 @@ wi_regclient_link_next(const char *link)
   return NULL;
 }
 
-/* GET paginated lists ("tags" or "repositories"). */
+/* The next page's URL from a list response's Link header (absolute, malloc'ed), NULL at the end.
+ * A Link to another scheme, host or port, or to a page already fetched, is an error: following
+ * the first would hand the registry's credentials to a stranger, the second never ends. */
+static int
+next_page(struct wi_regclient *rc, const struct wi_http_resp *resp, char **seen, size_t n_seen,
+          const char *what, char **next_out, wi_err *err)
+{
+  wi_autofree char *link = wi_regclient_link_next(wi_http_resp_header(resp, "Link"));
+  char shown[300];
+
+  *next_out = NULL;
+  if (link == NULL)
+    return 0;
+  wi_autofree char *next = wi_regclient_abs_url(rc, link);
+  wi_str_escape_ctl(shown, sizeof shown, next, strlen(next));
+  if (!is_registry_url(rc, next))
+    return wi_err_set(err, WI_EPROTO,
+                      "%s: the registry's next-page Link to another host (%s) is not followed",
+                      what, shown);
+  for (size_t i = 0; i < n_seen; i++)
+    if (strcmp(seen[i], next) == 0)
+      return wi_err_set(err, WI_EPROTO, "%s: Link loop: the next page %s was already fetched", what,
+                        shown);
+  *next_out = wi_steal(&next);
+  return 0;
+}
+
+/* Append the strings of one page's array member key to v (*cap entries allocated). */
+static int
+append_page(const struct wi_http_resp *resp, const char *key, const char *what, char ***v,
+            size_t *n, size_t *cap, wi_err *err)
+{
+  json_error_t je;
+  json_t *j = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, &je);
+  json_t *arr = j ? json_object_get(j, key) : NULL;
+  int ret = 0;
+
+  if (j == NULL || !json_is_object(j) || (arr && !json_is_array(arr) && !json_is_null(arr))) {
+    ret = wi_err_set(err, WI_EPROTO, "%s: malformed response: %s", what, j ? "bad \"" : je.text);
+    json_decref(j);
+    return ret;
+  }
+  size_t i;
+  json_t *it;
+  json_array_foreach (arr, i, it) {
+    if (!json_is_string(it))
+      continue;
+    if (*n == MAX_LIST_ENTRIES) {
+      ret = wi_err_set(err, WI_ETOOBIG, "%s: the list is larger than %d entries", what,
+                       MAX_LIST_ENTRIES);
+      break;
+    }
+    if (*n == *cap) { /* doubling: a million tags must not cost a million copies */
+      *cap = *cap ? *cap * 2 : 64;
+      *v = wi_xreallocarray(*v, *cap, sizeof **v);
+    }
+    (*v)[(*n)++] = wi_xstrdup(json_string_value(it));
+  }
+  json_decref(j);
+  return ret;
+}
+
+/* GET paginated lists ("tags" or "repositories"), bounded in pages, bytes and entries. */
 static int
 get_list(struct wi_regclient *rc, const char *first, const char *key, const char *scope,
          const char *repo, const char *what, char ***out, size_t *n_out, wi_err *err)
 {
-  char **v = NULL;
-  size_t n = 0;
-  char *url = wi_xstrdup(first);
+  char **v = NULL, **seen = NULL;
+  size_t n = 0, cap = 0, n_seen = 0, bytes = 0;
+  char *url = wi_xstrdup(first); /* relative: it follows a scheme switch on the first request */
   int ret = 0;
 
-  for (int page = 0; url && page < MAX_LIST_PAGES; page++) {
+  while (url && ret == 0) {
+    if (n_seen == MAX_LIST_PAGES || bytes >= MAX_LIST_BYTES) {
+      ret = wi_err_set(err, WI_ETOOBIG, "%s: the list is larger than %d pages or %d MiB", what,
+                       MAX_LIST_PAGES, MAX_LIST_BYTES >> 20);
+      break;
+    }
+    seen = wi_xreallocarray(seen, n_seen + 1, sizeof *seen);
+    seen[n_seen++] = wi_regclient_abs_url(rc, url);
     struct wi_http_resp resp = { 0 };
-    struct rreq rr = { RREQ_INIT,    .method = "GET", .url = url,           .scope = scope,
-                       .repo = repo, .what = what,    .max_body = 64 << 20, .follow = true };
+    struct rreq rr = { RREQ_INIT,    .method = "GET", .url = url,    .scope = scope,
+                       .repo = repo, .what = what,    .follow = true };
+    rr.max_body = MAX_LIST_BYTES - bytes; /* what is left of the whole list's budget */
     ret = wi_regclient_do(rc, &rr, &resp, err);
+    if (ret == WI_ETOOBIG)
+      ret = wi_err_set(err, WI_ETOOBIG, "%s: the list is larger than %d MiB (%zu pages)", what,
+                       MAX_LIST_BYTES >> 20, n_seen);
     if (ret < 0)
       break;
-    if (resp.status != 200) {
-      ret = wi_regclient_status_error(err, &resp, what);
-      wi_http_resp_dispose(&resp);
-      break;
-    }
-    json_error_t je;
-    json_t *j = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, &je);
-    json_t *arr = j ? json_object_get(j, key) : NULL;
-    if (j == NULL || !json_is_object(j) || (arr && !json_is_array(arr) && !json_is_null(arr))) {
-      ret = wi_err_set(err, WI_EPROTO, "%s: malformed response: %s", what, j ? "bad \"" : je.text);
-      json_decref(j);
-      wi_http_resp_dispose(&resp);
-      break;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach (arr, i, it) {
-      if (!json_is_string(it))
-        continue;
-      v = wi_xreallocarray(v, n + 1, sizeof *v);
-      v[n++] = wi_xstrdup(json_string_value(it));
-    }
-    json_decref(j);
-    char *next = wi_regclient_link_next(wi_http_resp_header(&resp, "Link"));
-    wi_http_resp_dispose(&resp);
     free(url);
-    url = next;
+    url = NULL;
+    bytes += resp.body.len;
+    if (resp.status != 200)
+      ret = wi_regclient_status_error(rc, repo, &resp, what, err);
+    if (ret == 0)
+      ret = append_page(&resp, key, what, &v, &n, &cap, err);
+    if (ret == 0)
+      ret = next_page(rc, &resp, seen, n_seen, what, &url, err);
+    wi_http_resp_dispose(&resp);
   }
   free(url);
+  wi_strv_free(seen, n_seen);
   if (ret < 0) {
     wi_strv_free(v, n);
     return ret;

@@ -2,11 +2,14 @@
  *
  * Handles auth transparently: anonymous, Basic, and Bearer tokens (challenge → GET realm with Basic
  * credentials, or OAuth2 POST with an identity token; cached per scope set until expiry; one retry
- * with a wider scope on insufficient_scope). HTTPS, except loopback hosts, which start with plain
- * HTTP and switch to HTTPS when the server speaks TLS, and tls_verify=false, which falls back to
- * HTTP when HTTPS fails to connect. Retries connection errors, 408, 429, 5xx
- * (bounded, exponential backoff, Retry-After honoured). Thread-safe: each call takes an HTTP handle
- * from an internal pool, so layers can move in parallel.
+ * with a wider scope on insufficient_scope). Credentials (Basic or Bearer) go only to the
+ * registry's own scheme, host and port: an upload Location or a redirect elsewhere gets none, a 401
+ * from elsewhere is an error, and Link pagination is followed only on the registry itself. HTTPS,
+ * except loopback hosts, which start with plain HTTP and switch to HTTPS when the server speaks
+ * TLS, and tls_skip_verify, which falls back to HTTP when HTTPS fails to connect. Retries
+ * connection errors, 408, 429, 5xx (bounded, exponential backoff, Retry-After honoured; each retry
+ * is logged at WI_LOG_WARN). Thread-safe: each call takes an HTTP handle from an internal pool, so
+ * layers can move in parallel.
  *
  * Errors name registry, repository, status and the registry's error code and message, e.g.
  * "127.0.0.1:5000/test/app: upload sha256:ab12…: HTTP 401 UNAUTHORIZED: authentication required".
@@ -25,8 +28,10 @@
 #include "lib/manifest.h"
 #include "lib/strv.h"
 
+/* A zero-initialised struct is the safe configuration: HTTPS with verified certificates,
+ * credentials from the usual files, default retries. */
 struct wi_regclient_opts {
-  int tls_verify;       /* 1 verify (default), 0 skip verification and allow plain http */
+  bool tls_skip_verify; /* true: accept any certificate and allow plain http (never the default) */
   const char *username; /* explicit credentials (flags); NULL → lookup in credential files */
   const char *password; /* secret */
   const char *authfile; /* --authfile; NULL → defaults */
@@ -107,15 +112,17 @@ int wi_regclient_blob_push_from(struct wi_regclient *rc, const char *repo,
 int wi_regclient_blob_push_bytes(struct wi_regclient *rc, const char *repo, const char *digest,
                                  const void *data, size_t len, wi_err *err);
 
-/* Tags, following Link pagination. */
+/* Tags, following Link pagination on the registry's own host; a Link elsewhere, a loop, more than
+ * 10000 pages or 64 MiB in all is an error. */
 int wi_regclient_tags(struct wi_regclient *rc, const char *repo, char ***tags_out, size_t *n_out,
                       wi_err *err);
 /* Catalog, following Link pagination. */
 int wi_regclient_catalog(struct wi_regclient *rc, char ***repos_out, size_t *n_out, wi_err *err);
 
 /* Helpers exposed for tests and fuzzing. */
-/* Union of two token scope strings ("repository:a:pull repository:b:push"), merging the actions of
- * equal resources (split at the last ':'). malloc'ed. */
+/* Token scopes (regclient_scope.c). Union of two token scope strings ("repository:a:pull
+ * repository:b:push"), merging the actions of equal resources (split at the last ':'). malloc'ed.
+ */
 char *wi_regclient_scope_union(const char *a, const char *b);
 /* Does the scope string `have` grant every resource/action of `want` ("*" grants all)? */
 bool wi_regclient_scope_covers(const char *have, const char *want);

@@ -49,7 +49,7 @@ wi_regclient_blob_head(struct wi_regclient *rc, const char *repo, const char *di
   } else if (resp.status == 404) {
     ret = wi_err_set(err, WI_ENOTFOUND, "%s: not found", what);
   } else {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_head_error(rc, &rr, &resp, err);
   }
   wi_http_resp_dispose(&resp);
   return ret;
@@ -141,8 +141,8 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
     }
     if (ret == WI_ENET && resumes < rc->retries) {
       /* broken connection: continue where it stopped */
-      wi_log(WI_LOG_INFO, "%s: %s; resuming at byte %lld", what, err ? err->msg : "",
-             (long long)s.got);
+      wi_log(WI_LOG_WARN, "%s; resuming at byte %lld (%d of %d)", err ? err->msg : what,
+             (long long)s.got, resumes + 1, rc->retries);
       resumes++;
       wi_regclient_sleep(0.5 * resumes);
       continue;
@@ -150,7 +150,7 @@ get_blob(struct wi_regclient *rc, const char *repo, const struct wi_descriptor *
     if (ret < 0)
       break;
     if (resp.status != 200 && resp.status != 206) {
-      ret = wi_regclient_status_error(err, &resp, what);
+      ret = wi_regclient_status_error(rc, repo, &resp, what, err);
       wi_http_resp_dispose(&resp);
       break;
     }
@@ -255,7 +255,7 @@ start_upload(struct wi_regclient *rc, const char *repo, const char *scope, const
   } else if (resp.status == 202) {
     ret = upload_location(rc, &resp, what, loc_out, err);
   } else {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   }
   wi_http_resp_dispose(&resp);
   return ret;
@@ -287,7 +287,7 @@ upload_status(struct wi_regclient *rc, const char *scope, const char *repo, cons
   if (ret < 0)
     return ret;
   if (resp.status != 204 && resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   } else {
     const char *l = wi_http_resp_header(&resp, "Location");
     if (l) {
@@ -344,11 +344,13 @@ finish_upload(struct wi_regclient *rc, const char *loc, const char *digest, cons
   if (ret < 0)
     return ret;
   if (resp.status != 201 && resp.status != 204 && resp.status != 200) {
-    ret = wi_regclient_status_error(err, &resp, what);
+    ret = wi_regclient_status_error(rc, repo, &resp, what, err);
   } else {
     const char *hd = wi_http_resp_header(&resp, "Docker-Content-Digest");
+    char shown[WI_DIGEST_MAX * 2];
     if (hd && strncmp(digest, "sha256:", 7) == 0 && strcmp(hd, digest) != 0)
-      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what, hd);
+      ret = wi_err_set(err, WI_EDIGEST, "%s: registry stored %s", what,
+                       wi_regclient_shown(hd, shown, sizeof shown));
   }
   wi_http_resp_dispose(&resp);
   return ret;
@@ -398,7 +400,7 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
       continue;
     }
     if (ret == 0 && resp.status != 416) {
-      ret = wi_regclient_status_error(err, &resp, what);
+      ret = wi_regclient_status_error(rc, repo, &resp, what, err);
       wi_http_resp_dispose(&resp);
       return ret;
     }
@@ -416,7 +418,7 @@ chunked_upload(struct wi_regclient *rc, const char *repo, const char *scope, con
                                   what, (long long)off);
     }
     /* 416 or a broken connection: ask where the upload stands and continue from there */
-    wi_log(WI_LOG_INFO, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
+    wi_log(WI_LOG_WARN, "%s: chunk at %lld failed (%s); asking the registry for the upload state",
            what, (long long)off, ret < 0 ? e.msg : "HTTP 416");
     wi_regclient_sleep(0.5 * failures);
     ret = upload_status(rc, scope, repo, what, loc, &off, err);
@@ -495,7 +497,8 @@ wi_regclient_blob_push_from(struct wi_regclient *rc, const char *repo,
     }
     if (ret < 0 && (ret == WI_ENET || lost) && attempt < rc->retries) {
       /* a monolithic upload that broke, or a lost session, cannot be continued: start again */
-      wi_log(WI_LOG_INFO, "%s; starting the upload again", e.msg);
+      wi_log(WI_LOG_WARN, "%s; starting the upload again (%d of %d)", e.msg, attempt + 1,
+             rc->retries);
       cancel_upload(rc, loc, scope, repo);
       free(loc);
       wi_regclient_sleep(0.5 * (attempt + 1));

@@ -1,12 +1,20 @@
 /* wlsimg: the registry client's internals, shared by regclient.c (transport, authentication,
  * manifests, tags) and regclient_blob.c (blob downloads and uploads). Not for src/cli.
  *
- * Locking, field by field of struct wi_regclient:
- * - host, api_host, may_switch, retries, chunk_size, tls_verify, username, password, authfile,
- *   registry_token, user_agent, ca_dir: set by wi_regclient_new and not changed afterwards.
- * - base, scheme_settled, fell_back, https_error: guarded by mu.
- * - pool, n_pool, kind, realm, service, creds_loaded, have_cred, cred: guarded by mu.
- * - tokens, n_tokens: guarded by tok_mu (token cache and token requests).
+ * Locking, field by field of struct wi_regclient (lock order: tok_mu before mu; nothing that holds
+ * mu takes tok_mu):
+ * - host, api_host, may_switch, retries, chunk_size, tls_skip_verify, username, password,
+ *   authfile, user_agent, ca_dir, cancel: set by wi_regclient_new, never changed: no lock.
+ * - registry_token: set by wi_regclient_new, or once by load_creds under mu (from the credential
+ *   store); read only after load_creds() returned in the reading thread, which took mu after the
+ *   write, so the read is ordered after it.
+ * - creds_loaded, have_cred, cred: written once by load_creds() under mu, never changed
+ *   afterwards; read (without mu) only after load_creds() returned in the reading thread.
+ * - base, scheme_settled, fell_back, https_error: mu (readers copy what they need under it).
+ * - pool, n_pool: mu.
+ * - kind, realm, service: mu. The token flow copies realm and service under mu and works on the
+ *   copies, so a new challenge can replace them meanwhile.
+ * - tokens, n_tokens: tok_mu, which also serialises token requests (one per scope at a time).
  */
 #ifndef WI_REGCLIENT_INT_H
 #define WI_REGCLIENT_INT_H
@@ -40,11 +48,11 @@ struct wi_regclient {
   char https_error[512]; /* why https failed, for messages after the fallback */
   int retries;
   int64_t chunk_size;
-  bool tls_verify;
+  bool tls_skip_verify;
   char *username, *password, *authfile, *registry_token, *user_agent, *ca_dir;
   const int *cancel; /* optional: transfers stop when it becomes non-zero */
 
-  pthread_mutex_t mu; /* pool, scheme, auth kind, credentials */
+  pthread_mutex_t mu; /* pool, scheme, auth kind and challenge, credential loading */
   struct wi_http **pool;
   size_t n_pool;
   enum auth_kind kind;
@@ -82,8 +90,18 @@ struct rreq {
 
 #define RREQ_INIT .body_fd = -1
 void wi_regclient_sleep(double s);
-/* Set err from a failed response: status, the registry's error code and message. */
-int wi_regclient_status_error(wi_err *err, const struct wi_http_resp *resp, const char *what);
+/* s (a header value, a URL from the registry) with control characters escaped into out, for a
+ * message; returns out. */
+const char *wi_regclient_shown(const char *s, char *out, size_t outlen);
+/* Set err from a failed response: status, the registry's error code and message (escaped), and for
+ * a denial of an OCIR-style "namespace/user" login outside its namespace, a hint saying so. repo
+ * may be NULL. */
+int wi_regclient_status_error(struct wi_regclient *rc, const char *repo,
+                              const struct wi_http_resp *resp, const char *what, wi_err *err);
+/* As wi_regclient_status_error for the answer to the HEAD request rr, which has no body: the
+ * request is sent again as a GET to learn the registry's error code and message. */
+int wi_regclient_head_error(struct wi_regclient *rc, const struct rreq *rr,
+                            const struct wi_http_resp *resp, wi_err *err);
 /* u made absolute against the client's base URL (malloc'ed). */
 char *wi_regclient_abs_url(struct wi_regclient *rc, const char *u);
 /* Send rr with authentication, retries and the token flow. */

@@ -1031,7 +1031,7 @@ page(char **v, size_t count, long n, const char *last, const char **last_out, bo
 static char *
 url_escape(const char *s)
 {
-  struct wi_buf b = WI_BUF_INIT(4096);
+  struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   wi_err e2 = { 0 };
   for (; *s; s++) {
     if (lower_alnum(*s) || (*s >= 'A' && *s <= 'Z') || strchr("-._~", *s))

@@ -220,11 +220,12 @@ wi_store_read_blob(struct wi_store *s, const char *digest, size_t max, char **da
 
 /* ---- writing blobs ---- */
 
-/* Hold .gc.lock shared from the first blob write until the next tag (see the top comment). */
+/* Hold .gc.lock shared from the first blob write until the next tag (see the top comment).
+ * Parallel transfers start blob writes from several threads: the first fd to land is kept. */
 static void
 hold_gc_shared(struct wi_store *s)
 {
-  if (s->gc_fd >= 0)
+  if (__atomic_load_n(&s->gc_fd, __ATOMIC_ACQUIRE) >= 0)
     return;
   wi_autofree char *p = wi_store_path(s, ".gc.lock");
   int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -234,7 +235,9 @@ hold_gc_shared(struct wi_store *s)
   }
   while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
     ;
-  s->gc_fd = fd;
+  int none = -1;
+  if (!__atomic_compare_exchange_n(&s->gc_fd, &none, fd, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    close(fd); /* another thread got there first */
 }
 
 /* A temporary blob file in tmpdir, locked (flock) for as long as its writer lives: a file in tmp/
@@ -280,11 +283,10 @@ wi_store_blob_begin(struct wi_store *s, struct wi_blob_writer **out, wi_err *err
   ret = wi_fs_mkdir_p(tmpdir, 0755, err);
   if (ret < 0)
     return ret;
-  if (!s->swept_tmp) {
-    /* A retry of an interrupted pull must not leave the first attempt's partial blob behind. */
-    s->swept_tmp = true;
+  /* A retry of an interrupted pull must not leave the first attempt's partial blob behind. Once
+   * per store, whichever of the parallel transfers gets here first. */
+  if (!__atomic_exchange_n(&s->swept_tmp, true, __ATOMIC_ACQ_REL))
     wi_store_gc_sweep_tmp(tmpdir, true, NULL);
-  }
   hold_gc_shared(s);
   struct wi_blob_writer *w = wi_xcalloc(1, sizeof *w);
   w->s = s;
@@ -568,7 +570,8 @@ entry_to_desc(json_t *e, size_t i, struct wi_descriptor *d, wi_err *err)
   const char *k;
   json_t *v;
 
-  if (!json_is_object(e) || dg == NULL || wi_digest_validate(dg, NULL) < 0 || !json_is_integer(sz))
+  if (!json_is_object(e) || dg == NULL || wi_digest_validate(dg, NULL) < 0 ||
+      !json_is_integer(sz) || json_integer_value(sz) < 0)
     return wi_err_set(err, WI_EINVAL,
                       "index.json: manifests[%zu]: expected a descriptor with digest and size", i);
   memset(d, 0, sizeof *d);

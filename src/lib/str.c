@@ -1,6 +1,7 @@
 #include "lib/str.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 size_t
@@ -64,4 +65,57 @@ wi_str_hexval(char c)
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
+}
+
+/* The escape for one ASCII control byte (or a backslash) into esc; its length. */
+static size_t
+escape_byte(char esc[8], unsigned char c)
+{
+  switch (c) {
+  case '\n':
+    return (size_t)snprintf(esc, 8, "\\n");
+  case '\r':
+    return (size_t)snprintf(esc, 8, "\\r");
+  case '\t':
+    return (size_t)snprintf(esc, 8, "\\t");
+  case '\\':
+    return (size_t)snprintf(esc, 8, "\\\\");
+  default:
+    return (size_t)snprintf(esc, 8, "\\x%02x", c);
+  }
+}
+
+size_t
+wi_str_escape_ctl(char *out, size_t outlen, const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t o = 0;
+
+  if (outlen == 0)
+    return 0;
+  for (size_t i = 0; i < len;) {
+    char esc[8];
+    uint32_t cp = 0;
+    size_t n = u[i] < 0x80 ? 1 : wi_str_utf8_decode(u + i, len - i, &cp);
+    const char *piece = esc;
+    size_t plen;
+    if (n == 0) { /* not UTF-8: show the byte */
+      plen = escape_byte(esc, u[i]);
+      n = 1;
+    } else if (n == 1 && (u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\')) {
+      plen = escape_byte(esc, u[i]);
+    } else if (n == 2 && cp <= 0x9f) { /* C1 controls */
+      plen = (size_t)snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+    } else {
+      piece = s + i;
+      plen = n;
+    }
+    if (o + plen >= outlen)
+      break;
+    memcpy(out + o, piece, plen);
+    o += plen;
+    i += n;
+  }
+  out[o] = '\0';
+  return o;
 }

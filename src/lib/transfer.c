@@ -381,10 +381,13 @@ mounts_load(struct mounts *mt, const char *store_root)
   memset(mt, 0, sizeof *mt);
   pthread_mutex_init(&mt->mu, NULL);
   mt->added = json_object();
-  if (store_root == NULL)
-    return;
-  mt->path = wi_xasprintf("%s/%s", store_root, MOUNTS_FILE);
-  mt->root = json_load_file(mt->path, 0, NULL);
+  /* without a store (copy from oci: or docker-archive:) the hints live in memory only; root must
+   * still be an object: add_repo would hand json_object_set_new a NULL root, which frees the new
+   * host object that add_repo goes on using */
+  if (store_root) {
+    mt->path = wi_xasprintf("%s/%s", store_root, MOUNTS_FILE);
+    mt->root = json_load_file(mt->path, 0, NULL);
+  }
   if (!json_is_object(mt->root)) {
     json_decref(mt->root);
     mt->root = json_object();

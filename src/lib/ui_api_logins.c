@@ -124,7 +124,7 @@ login_check(struct wi_ui_api *a, const char *host, const char *user, const char 
             const char *tag, json_t *o, wi_err *err)
 {
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
-  struct wi_regclient_opts ro = { .tls_verify = a->tls_verify,
+  struct wi_regclient_opts ro = { .tls_skip_verify = !a->tls_verify,
                                   .username = user,
                                   .password = pass,
                                   .authfile = wi_ui_creds_authfile(a->creds),
@@ -368,7 +368,7 @@ get_embedded(struct wi_ui_api *a, struct wi_ui_resp *r)
   json_object_set_new(o, "url", wi_json_str(e.url));
   json_object_set_new(o, "root", wi_json_str(e.root));
   wi_autoptr(wi_regclient) struct wi_regclient *rc = NULL;
-  struct wi_regclient_opts ro = { .tls_verify = a->tls_verify,
+  struct wi_regclient_opts ro = { .tls_skip_verify = !a->tls_verify,
                                   .authfile = wi_ui_creds_authfile(a->creds),
                                   .retries = -1 };
   wi_err err = { 0 };

@@ -37,6 +37,7 @@ struct wi_ui_job {
   char **events;
   size_t n_events;
   struct wi_buf log;
+  bool log_full; /* the log reached WI_UI_JOBS_MAX_LOG: later lines are only streamed */
   char **secrets;
   size_t n_secrets;
   int cancel; /* atomic */
@@ -203,7 +204,11 @@ wi_ui_jobs_log(struct wi_ui_job *j, const char *stream, const char *fmt, ...)
   pthread_mutex_lock(&j->mu);
   wi_autofree char *clean = redact_locked(j, text);
   wi_err err = { 0 };
-  wi_buf_addf(&j->log, &err, "%s%s\n", strcmp(stream, "err") == 0 ? "error: " : "", clean);
+  if (!j->log_full && wi_buf_addf(&j->log, &err, "%s%s\n",
+                                  strcmp(stream, "err") == 0 ? "error: " : "", clean) < 0) {
+    j->log_full = true; /* keep the head; the text says where it stops */
+    wi_buf_clear_error(&j->log);
+  }
   pthread_mutex_unlock(&j->mu);
   free(text);
   json_t *o = json_object();
@@ -480,7 +485,7 @@ char *
 wi_ui_jobs_log_text(struct wi_ui_job *j)
 {
   pthread_mutex_lock(&j->mu);
-  char *s = wi_xstrdup(wi_buf_cstr(&j->log));
+  char *s = wi_xasprintf("%s%s", wi_buf_cstr(&j->log), j->log_full ? "[log truncated]\n" : "");
   pthread_mutex_unlock(&j->mu);
   return s;
 }

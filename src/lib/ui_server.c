@@ -299,10 +299,21 @@ api(struct wi_ui_server *s, struct MHD_Connection *conn, struct creq *cr)
   return send_buf(conn, cr, r.status, r.ctype, r.body, r.len, NULL);
 }
 
+/* The port this connection came in on, from the daemon itself: s->port is set only after
+ * MHD_start_daemon returned, and a connection thread may already run by then. */
+static unsigned
+bound_port(struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+  const union MHD_DaemonInfo *di =
+      ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  return di ? di->port : 0;
+}
+
 static enum MHD_Result
 dispatch(struct wi_ui_server *s, struct MHD_Connection *conn, struct creq *cr)
 {
-  if (!wi_ui_session_host_ok(header(conn, "Host"), s->port, s->host))
+  if (!wi_ui_session_host_ok(header(conn, "Host"), bound_port(conn), s->host))
     return send_error(conn, cr, 403, "access denied", "unexpected Host header");
   if (strcmp(cr->path, "/api") == 0 || wi_str_has_prefix(cr->path, "/api/"))
     return api(s, conn, cr);

@@ -73,7 +73,7 @@ create_steps(struct task *t, struct wi_aux_result *res, wi_err *err)
   if (t->p.offer_prepare_model && (ret = ask_prepare_model(t, err)) < 0)
     return ret;
   wi_ui_render_aux_opts(&a, &t->p, t->env.project_file);
-  a.o.transfer.src_reg.tls_verify = t->env.tls_verify;
+  a.o.transfer.src_reg.tls_skip_verify = !t->env.tls_verify;
   a.o.transfer.src_reg.authfile = wi_ui_creds_authfile(t->env.creds);
   a.o.transfer.src_reg.cancel = wi_ui_jobs_cancel_flag(t->job);
   a.o.transfer.store_root = t->env.store_root;
@@ -347,7 +347,7 @@ push_steps(struct task *t, const struct wi_ui_tasks_push *what, struct wi_ref *r
            l->user ? l->user : "");
   wi_ui_tasks_step_begin(t, "login", label);
   l->contacted = true;
-  struct wi_regclient_opts ro = { .tls_verify = t->env.tls_verify,
+  struct wi_regclient_opts ro = { .tls_skip_verify = !t->env.tls_verify,
                                   .username = l->user,
                                   .password = l->pass,
                                   .authfile = wi_ui_creds_authfile(t->env.creds),
@@ -506,7 +506,7 @@ wi_ui_tasks_image_check(struct task *t, wi_err *err)
   snprintf(label, sizeof label, "Connect to %s%s%s", r.domain, have_login ? " as " : "",
            have_login ? user : " (anonymous)");
   wi_ui_tasks_step_begin(t, "login", label);
-  struct wi_regclient_opts ro = { .tls_verify = t->env.tls_verify,
+  struct wi_regclient_opts ro = { .tls_skip_verify = !t->env.tls_verify,
                                   .username = have_login ? user : NULL,
                                   .password = have_login ? pass : NULL,
                                   .authfile = wi_ui_creds_authfile(t->env.creds),

@@ -151,7 +151,7 @@ wi_ui_tasks_primary_create(struct task *t, wi_err *err)
   a.o.cancel = wi_ui_jobs_cancel_flag(t->job);
   a.o.phase = on_phase;
   a.o.phase_payload = r;
-  a.o.transfer.src_reg.tls_verify = a.o.transfer.dst_reg.tls_verify = t->env.tls_verify;
+  a.o.transfer.src_reg.tls_skip_verify = a.o.transfer.dst_reg.tls_skip_verify = !t->env.tls_verify;
   a.o.transfer.src_reg.authfile = a.o.transfer.dst_reg.authfile =
       wi_ui_creds_authfile(t->env.creds);
   a.o.transfer.src_reg.cancel = a.o.transfer.dst_reg.cancel = wi_ui_jobs_cancel_flag(t->job);

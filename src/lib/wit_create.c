@@ -85,7 +85,7 @@ middleware(struct wi_wit_plan *p, const char *type, const char *version, wi_err 
   struct wi_dockerfile *d = &p->d;
   const char *list[WI_INSTALLER_MAX];
   size_t n = wi_installer_list(type, version, list);
-  struct wi_buf names = WI_BUF_INIT(4096);
+  struct wi_buf names = WI_BUF_INIT(WI_BUF_NO_CAP);
   for (size_t i = 0; i < n; i++)
     wi_buf_addf(&names, NULL, "%s%s", i ? ", " : "", list[i]);
   wi_log(WI_LOG_INFO, "Using middleware installers (%s) version %s", wi_buf_cstr(&names), version);

@@ -105,6 +105,32 @@ TEST(test_load_two_images)
   wi_docker_archive_loaded_free(l, n);
 }
 
+/* Two manifest.json members: the later one counts (as extracting the tar would) and the earlier one
+ * is freed (a fuzzer found it leaked). */
+TEST(test_later_manifest_wins)
+{
+  const struct member m[] = {
+    { "a.json", CFG_A },
+    { "manifest.json", "[{\"Config\":\"a.json\",\"RepoTags\":[\"old:1\"],\"Layers\":[]}]" },
+    { "manifest.json", "[{\"Config\":\"a.json\",\"RepoTags\":[\"new:1\"],\"Layers\":[]}]" },
+  };
+  wi_autoclose int fd = make_tar("twoman.tar", m, 3);
+  wi_autoptr(wi_store) struct wi_store *s = fresh_store("twoman");
+  struct wi_docker_archive_loaded *l = NULL;
+  size_t n = 0;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_docker_archive_read(s, fd, "twoman.tar", true, &l, &n, &err), 0);
+  CHECK_INT_EQ(n, 1);
+  CHECK_INT_EQ(n_names(s), 1);
+  struct wi_store_entry *e = NULL;
+  size_t ne = 0;
+  CHECK_INT_EQ(wi_store_list(s, &e, &ne, &err), 0);
+  CHECK_INT_EQ(ne, 1);
+  CHECK_STR_HAS(e[0].name, "new:1");
+  wi_store_entries_free(e, ne);
+  wi_docker_archive_loaded_free(l, n);
+}
+
 /* A bad RepoTag in the second image: nothing may be named, not even the first image. */
 TEST(test_bad_tag_names_nothing)
 {
@@ -305,6 +331,7 @@ main(void)
     return 1;
   }
   RUN(test_load_two_images);
+  RUN(test_later_manifest_wins);
   RUN(test_bad_tag_names_nothing);
   RUN(test_non_string_tag);
   RUN(test_escaping_member);

@@ -295,7 +295,7 @@ TEST(test_form_and_cookies)
 
   /* cookies: kept across requests only when asked for */
   for (int on = 0; on < 2; on++) {
-    struct wi_http_opts o = { .tls_verify = true, .cookies = on };
+    struct wi_http_opts o = { .cookies = on };
     wi_autoptr(wi_http) struct wi_http *c = NULL;
     CHECK_INT_EQ(wi_http_new(&c, &o, &err), 0);
     wi_autofree char *set_url = wi_xstrdup(url("/setcookie")); /* url() reuses one buffer */
@@ -349,7 +349,7 @@ TEST(test_network_error)
   CHECK(strstr(err.msg, "secret") == NULL);
   CHECK_INT_EQ(err.sys_errno, ECONNREFUSED); /* why, for callers that retry */
 
-  struct wi_http_opts o = { .tls_verify = true, .ca_file = "/nonexistent/ca.pem" };
+  struct wi_http_opts o = { .ca_file = "/nonexistent/ca.pem" };
   struct wi_http *h2 = NULL;
   CHECK(wi_http_new(&h2, &o, &err) < 0);
   CHECK_STR_HAS(err.msg, "/nonexistent/ca.pem");
@@ -389,6 +389,33 @@ TEST(test_escape)
   CHECK_STR_EQ(e, "repository%3Aa%2Fb%3Apull%2Cpush");
 }
 
+TEST(test_same_origin)
+{
+  static const struct {
+    const char *a, *b;
+    bool same;
+  } t[] = {
+    { "https://r.example/v2/", "https://r.example", true },
+    { "https://r.example:443/v2/x", "https://R.EXAMPLE/v2/y?z", true }, /* default port, case */
+    { "http://127.0.0.1:5000/a", "http://127.0.0.1:5000", true },
+    { "http://[::1]:5000/a", "http://[::1]:5000/b", true },
+    { "http://u:p@r.example/a", "http://r.example/b", true }, /* userinfo is not the origin */
+    { "http://r.example/a", "https://r.example/a", false },   /* scheme */
+    { "https://r.example/a", "https://r.example:8443/a", false },
+    { "http://127.0.0.1:5000/a", "http://127.0.0.2:5000/a", false },
+    { "http://127.0.0.1:5000/a", "http://127.0.0.1:5001/a", false },
+    { "https://r.example.evil.test/a", "https://r.example/a", false },
+    { "/v2/relative", "https://r.example/", false },
+    { "ftp://r.example/a", "ftp://r.example/a", false }, /* not http(s): never */
+    { "", "", false },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(t); i++) {
+    if (wi_http_same_origin(t[i].a, t[i].b) != t[i].same)
+      fprintf(stderr, "  same_origin(%s, %s) != %d\n", t[i].a, t[i].b, t[i].same);
+    CHECK(wi_http_same_origin(t[i].a, t[i].b) == t[i].same);
+  }
+}
+
 int
 main(void)
 {
@@ -409,6 +436,7 @@ main(void)
   RUN(test_network_error);
   RUN(test_trace_redacts_authorization);
   RUN(test_escape);
+  RUN(test_same_origin);
   MHD_stop_daemon(d);
   DONE();
 }

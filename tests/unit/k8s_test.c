@@ -317,6 +317,11 @@ TEST(yaml_key_order)
   CHECK(wi_k8s_render_key_cmp("a2", "a10") < 0);              /* numbers compare as numbers */
   CHECK(wi_k8s_render_key_cmp("a10", "a2") > 0);
   CHECK(wi_k8s_render_key_cmp("x", "x") == 0);
+  /* digit runs past int64: Go's arithmetic wraps (10^19 is negative there), C's must not overflow
+   * (UBSan) and must give go-yaml's order */
+  CHECK(wi_k8s_render_key_cmp("a10000000000000000000", "a2") < 0);
+  CHECK(wi_k8s_render_key_cmp("a2", "a10000000000000000000") > 0);
+  CHECK(wi_k8s_render_key_cmp("a99999999999999999999", "a1") > 0);
 }
 
 TEST(next_version)

@@ -88,11 +88,43 @@ TEST(utf8_decode)
   }
 }
 
+TEST(escape_ctl)
+{
+  static const struct {
+    const char *in;
+    size_t outlen;
+    const char *want;
+  } t[] = {
+    { "plain text, caf\xc3\xa9", 64, "plain text, caf\xc3\xa9" },
+    { "\x1b[2J\x1b]0;title\x07", 64, "\\x1b[2J\\x1b]0;title\\x07" },
+    { "a\r\nb\tc\\d", 64, "a\\r\\nb\\tc\\\\d" },
+    { "del\x7f", 64, "del\\x7f" },
+    { "csi\xc2\x9b"
+      "31m",
+      64, "csi\\u009b31m" },                /* C1 control as UTF-8 */
+    { "nbsp\xc2\xa0", 64, "nbsp\xc2\xa0" }, /* U+00A0 is printable */
+    { "raw\x9b\xff", 64, "raw\\x9b\\xff" }, /* not UTF-8 */
+    { "abc\x1b", 7, "abc" },                /* an escape that does not fit is left out */
+    { "ab\xe2\x82\xac", 5, "ab" },          /* so is a character */
+    { "abc", 1, "" },
+  };
+  for (size_t i = 0; i < WI_ARRAY_SIZE(t); i++) {
+    char out[64];
+    size_t n = wi_str_escape_ctl(out, t[i].outlen, t[i].in, strlen(t[i].in));
+    CHECK_STR_EQ(out, t[i].want);
+    CHECK_INT_EQ(n, strlen(t[i].want));
+  }
+  char nul[8];
+  CHECK_INT_EQ(wi_str_escape_ctl(nul, sizeof nul, "a\0b", 3), 6);
+  CHECK_STR_EQ(nul, "a\\x00b");
+}
+
 int
 main(void)
 {
   RUN(secret_buf_grows_and_keeps_its_content);
   RUN(read_fd_secret);
   RUN(utf8_decode);
+  RUN(escape_ctl);
   DONE();
 }
