@@ -63,7 +63,7 @@ socket_answers(const char *path)
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
   if (strlen(path) >= sizeof sa.sun_path)
     return false;
-  strcpy(sa.sun_path, path);
+  memcpy(sa.sun_path, path, strlen(path) + 1);
   wi_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
 }
@@ -112,9 +112,10 @@ wi_engine_choose(struct wi_engine *e, const char *builder)
         wi_autofree char *where = NULL;
         /* docker without its daemon cannot build: a daemonless engine found later can */
         if (i == 0 && !docker_daemon_reachable(&where)) {
-          wi_log(WI_LOG_INFO,
-                 "docker is installed but its daemon does not answer at %s; looking for podman or buildah",
-                 where);
+          wi_log(
+              WI_LOG_INFO,
+              "docker is installed but its daemon does not answer at %s; looking for podman or buildah",
+              where);
           continue;
         }
         e->exe = wi_xstrdup(candidates[i]);
