@@ -70,10 +70,6 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
 
-$(BUILD)/tests/rebase-native: tests/tools/rebase_native.c $(BUILD)/libwlsimg.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsimg.a $(LDLIBS)
-
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/driver.c $(wildcard fuzz/*.h) $(BUILD)/libwlsimg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/driver.c $(BUILD)/libwlsimg.a $(LDLIBS)
@@ -174,10 +170,10 @@ lint: $(LIB_OBJ)
 	@LINT_OBJDIR=$(BUILD)/obj tests/lint.sh
 
 format:
-	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] tests/tools/*.c fuzz/*.c
+	clang-format -i src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] $(TOOL_SRC) fuzz/*.c
 
 format-check:
-	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] tests/tools/*.c fuzz/*.c
+	clang-format --dry-run -Werror src/lib/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] $(TOOL_SRC) fuzz/*.c
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

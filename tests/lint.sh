@@ -12,8 +12,10 @@ if grep -nE '\b(printf|fprintf|puts|exit)[[:space:]]*\(' src/lib/*.c | grep -vE 
 fi
 if grep -n '#include "cli/' src/lib/*.[ch]; then report "src/lib includes a CLI header"; fi
 paths=$(git ls-files -co --exclude-standard -- src tests fuzz bench examples scripts docs README.md .ci | grep -v '^tests/lint.sh$')
+# (the one exception: /home/acmeuser/wls-installers, the directory of the operator documentation's command lines
+# that tests/integration/82_wit_verbatim.sh runs verbatim, in a mount namespace of its own)
 # shellcheck disable=SC2086
-if [ -n "$paths" ] && grep -nE '/(work|root)/|/home/[a-z]' $paths; then
+if [ -n "$paths" ] && grep -nE '/(work|root)/|/home/[a-z]' $paths | grep -v '/home/acmeuser/wls-installers'; then
   report "local machine path"
 fi
 # file = module = prefix, no CLI use of *_int.h, no file over 1500 lines, no include cycle (tests/lint_structure.py)

@@ -10,7 +10,11 @@ static const struct cli_opt create_opts[] = {
 static const struct cli_cmd create_cmd = {
   "create",
   "--tag TAG [OPTIONS] [-- ENGINE-ARGS]",
-  "Build a WebLogic image from a base OS image, a JDK and the Oracle installers in the cache (WIT-compatible).",
+  "Build a WebLogic image from a base OS image, a JDK and the Oracle installers in the cache (WIT-compatible).\n\n"
+  "The installers, packages and users are set up inside the image, so a container engine builds it from WIT's\n"
+  "Dockerfile (--builder, else $WLSIMG_BUILDER, else the first of docker, podman and buildah found). --fromImage\n"
+  "is read statically (no container) from the wlsimg store, pulled from its registry when absent; the result is\n"
+  "named --tag in the store (the digest is printed) and --push pushes it. --dryRun prints the Dockerfile.",
   create_opts,
   0,
   -1,

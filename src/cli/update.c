@@ -15,7 +15,12 @@ static const struct cli_opt update_opts[] = {
 static const struct cli_cmd update_cmd = {
   "update",
   "--tag TAG --fromImage IMAGE [OPTIONS] [-- ENGINE-ARGS]",
-  "Update an existing WebLogic image: a WDT domain or model, patches (WIT-compatible).",
+  "Update an existing WebLogic image: a WDT domain or model, patches (WIT-compatible).\n\n"
+  "An update with nothing to install (no patches, no WDT files) changes only the image's config and is built\n"
+  "natively, without a container engine, also with [final-build-commands] of ENV, LABEL, USER, ARG, CMD,\n"
+  "ENTRYPOINT, EXPOSE and STOPSIGNAL lines. OPatch, WDT and RUN lines run inside the image: a container engine\n"
+  "builds those from WIT's Dockerfile. The result is named --tag in the wlsimg store (the digest is printed) and\n"
+  "--push pushes it; --dryRun prints the Dockerfile.",
   update_opts,
   0,
   -1,

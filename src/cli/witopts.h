@@ -36,13 +36,13 @@ struct wit_args {
 /* clang-format off */
 #define WIT_COMMON_OPTS                                                                             \
   { "tag", 0, CLI_STRING, WO(tag), "image tag", "Tag for the final build image, e.g. registry/repo:1", true }, \
-  { "fromImage", 0, CLI_STRING, WO(from_image), "image", "Base image (default ghcr.io/oracle/oraclelinux:8-slim); read from the wlsimg store, pulled when absent", false }, \
+  { "fromImage", 0, CLI_STRING, WO(from_image), "image", "Base image, read from the wlsimg store, pulled when absent (create: default ghcr.io/oracle/oraclelinux:8-slim; update: required)", false }, \
   { "fromImageProperties", 0, CLI_STRING, WO(from_image_props), "file", "Properties describing --fromImage instead of reading it", false }, \
   { "httpProxyUrl", 0, CLI_STRING, WO(http_proxy), "url", "Proxy for http (default $http_proxy)", false }, \
   { "httpsProxyUrl", 0, CLI_STRING, WO(https_proxy), "url", "Proxy for https (default $https_proxy)", false }, \
   { "dockerLog", 0, CLI_STRING, WO(docker_log), "file", "Also write the build output to this file", false }, \
   { "skipcleanup", 0, CLI_FLAG, WO(skipcleanup), NULL, "Keep the build context and intermediate images", false }, \
-  { "chown", 0, CLI_STRING, WO(chown), "owner:group", "Owner of the files copied into the image (default oracle:oracle)", false }, \
+  { "chown", 0, CLI_STRING, WO(chown), "owner:group", "Owner of the files copied into the image (default oracle:oracle; update and rebase --targetImage: the Oracle Home's owner)", false }, \
   { "additionalBuildCommands", 0, CLI_STRING, WO(abc), "file", "Sections of Dockerfile lines to insert", false }, \
   { "additionalBuildFiles", 0, CLI_STRING, WO(abf), "files", "Files for the build commands (files/<name>), comma separated", false }, \
   { "dryRun", 0, CLI_FLAG, WO(dry_run), NULL, "Print the Dockerfile and build nothing", false }, \

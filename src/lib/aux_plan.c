@@ -239,7 +239,6 @@ void
 wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff_id)
 {
   struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
-  char d[WI_DIGEST_MAX];
   wi_buf_addf(&b, NULL,
               "wlsimg-aux-v1\nfrom=%s\nwdtHome=%s\nmodelHome=%s\nchown=%s:%s\nopenshift=%d\n",
               p->from_image, p->wdt_home, p->wdt_model_home, p->user, p->group, p->o.openshift);
@@ -261,11 +260,8 @@ wi_aux_plan_compute_build_id(const struct wi_aux_plan *p, const char *layer_diff
     wi_buf_addf(&b, NULL, "file %s\n", p->o.additional_build_files.v[i]);
   for (size_t i = 0; i < p->o.build_args.n; i++)
     wi_buf_addf(&b, NULL, "arg %s\n", p->o.build_args.v[i]);
-  wi_digest_bytes(b.data, b.len, d);
+  wi_digest_uuid(b.data, b.len, p->build_id);
   wi_buf_dispose(&b);
-  const char *h = wi_digest_hex(d);
-  snprintf(p->build_id, BUILD_ID_SIZE, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
-           h + 20);
 }
 
 /* WIT's facts about the base: busybox mode and the package manager (wit-compat §3.1 step 3). The

@@ -160,40 +160,86 @@ wi_buildcmds_render(const struct wi_buildcmds *bc, enum wi_buildcmds_section s,
   return out;
 }
 
-/* One joined instruction: native unless it needs a container. */
-static bool
-native_instruction(const char *line)
+char **
+wi_buildcmds_instructions(const struct wi_buildcmds *bc, enum wi_buildcmds_section s,
+                          const struct wi_mustache_val *ctx, size_t *n_out)
 {
-  static const char *const ok[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
+  size_t n = 0, k = 0;
+  char **lines = wi_buildcmds_render(bc, s, ctx, &n);
+  char **out = n ? wi_xcalloc(n, sizeof *out) : NULL;
+  struct wi_buf joined = WI_BUF_INIT(MAX_CMD_FILE);
+  for (size_t i = 0; i < n; i++) {
+    const char *l = lines[i];
+    size_t ll = strlen(l);
+    bool more = ll && l[ll - 1] == '\\' && i + 1 < n;
+    wi_buf_add(&joined, l, ll && l[ll - 1] == '\\' ? ll - 1 : ll, NULL);
+    if (more)
+      continue;
+    const char *t = wi_buf_cstr(&joined);
+    while (isspace((unsigned char)*t))
+      t++;
+    if (*t && *t != '#')
+      out[k++] = wi_xstrdup(t);
+    wi_buf_reset(&joined);
+  }
+  wi_buf_dispose(&joined);
+  wi_strv_free(lines, n);
+  *n_out = k;
+  return out;
+}
+
+/* The keywords a native build applies: createAuxImage's (files from the context and config), and
+ * those that only change the config. */
+static const char *const native_kw[] = { "COPY", "ENV", "LABEL", "USER", "WORKDIR", "ARG", "ADD" };
+static const char *const config_kw[] = { "ENV", "LABEL",      "USER",   "ARG",
+                                         "CMD", "ENTRYPOINT", "EXPOSE", "STOPSIGNAL" };
+
+/* One joined instruction: is its keyword one of kw (and, for COPY, not from a stage; for ADD, not a
+ * URL)? Blank lines and comments are. */
+static bool
+instruction_in(const char *line, const char *const *kw, size_t n_kw)
+{
   while (isspace((unsigned char)*line))
     line++;
   if (*line == '\0' || *line == '#')
     return true;
   size_t n = strcspn(line, " \t");
-  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-    if (strlen(ok[i]) == n && strncasecmp(line, ok[i], n) == 0)
-      return !(i == 0 && strstr(line, "--from")) && !(i == 6 && strstr(line, "://"));
+  for (size_t i = 0; i < n_kw; i++)
+    if (strlen(kw[i]) == n && strncasecmp(line, kw[i], n) == 0)
+      return !(strcmp(kw[i], "COPY") == 0 && strstr(line, "--from")) &&
+             !(strcmp(kw[i], "ADD") == 0 && strstr(line, "://"));
   return false;
 }
 
-bool
-wi_buildcmds_native(const struct wi_buildcmds *bc, enum wi_buildcmds_section s)
+/* Does every joined instruction of the section pass instruction_in(kw)? */
+static bool
+section_in(const struct wi_buildcmds *bc, enum wi_buildcmds_section s, const char *const *kw,
+           size_t n_kw)
 {
   struct wi_buf joined = WI_BUF_INIT(MAX_CMD_FILE);
   bool ok = true;
   for (size_t i = 0; bc && bc->present[s] && i < bc->n[s] && ok; i++) {
     const char *l = bc->lines[s][i];
     size_t ll = strlen(l);
-    if (ll && l[ll - 1] == '\\') {
-      wi_buf_add(&joined, l, ll - 1, NULL);
+    wi_buf_add(&joined, l, ll && l[ll - 1] == '\\' ? ll - 1 : ll, NULL);
+    if (ll && l[ll - 1] == '\\' && i + 1 < bc->n[s])
       continue;
-    }
-    wi_buf_adds(&joined, l, NULL);
-    ok = native_instruction(wi_buf_cstr(&joined));
+    const char *t = wi_buf_cstr(&joined);
+    ok = instruction_in(t, kw, n_kw);
     wi_buf_reset(&joined);
   }
-  if (ok && joined.len)
-    ok = native_instruction(wi_buf_cstr(&joined));
   wi_buf_dispose(&joined);
   return ok;
+}
+
+bool
+wi_buildcmds_native(const struct wi_buildcmds *bc, enum wi_buildcmds_section s)
+{
+  return section_in(bc, s, native_kw, sizeof native_kw / sizeof native_kw[0]);
+}
+
+bool
+wi_buildcmds_config_only(const struct wi_buildcmds *bc, enum wi_buildcmds_section s)
+{
+  return section_in(bc, s, config_kw, sizeof config_kw / sizeof config_kw[0]);
 }

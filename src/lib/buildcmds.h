@@ -52,8 +52,19 @@ const char *wi_buildcmds_names(void);
 char **wi_buildcmds_render(const struct wi_buildcmds *bc, enum wi_buildcmds_section s,
                            const struct wi_mustache_val *ctx, size_t *n_out);
 
+/* The section rendered as wi_buildcmds_render does, its continuation lines joined: one instruction
+ * per entry (leading blanks removed), blank lines and comments left out. malloc'ed; NULL and 0 when
+ * there is none. */
+char **wi_buildcmds_instructions(const struct wi_buildcmds *bc, enum wi_buildcmds_section s,
+                                 const struct wi_mustache_val *ctx, size_t *n_out);
+
 /* Is every line of the section something a native build can apply without running a container
  * (blank, comment, COPY/ADD from the context, ENV, LABEL, USER, WORKDIR, ARG)? */
 bool wi_buildcmds_native(const struct wi_buildcmds *bc, enum wi_buildcmds_section s);
+
+/* Does every line of the section change only the image's config (blank, comment, ENV, LABEL,
+ * USER, ARG, CMD, ENTRYPOINT, EXPOSE, STOPSIGNAL), so that wi_imgconfig_apply_changes can apply it
+ * without a container or a layer? */
+bool wi_buildcmds_config_only(const struct wi_buildcmds *bc, enum wi_buildcmds_section s);
 
 #endif

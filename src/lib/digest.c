@@ -139,6 +139,15 @@ wi_digest_bytes(const void *data, size_t len, char out[WI_DIGEST_MAX])
   wi_digest_hasher_dispose(&h);
 }
 
+void
+wi_digest_uuid(const void *data, size_t len, char out[WI_DIGEST_UUID_SIZE])
+{
+  char d[WI_DIGEST_MAX];
+  wi_digest_bytes(data, len, d);
+  const char *h = wi_digest_hex(d);
+  snprintf(out, WI_DIGEST_UUID_SIZE, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
 int
 wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_err *err)
 {

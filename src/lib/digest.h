@@ -30,6 +30,10 @@ void wi_digest_hasher_dispose(struct wi_hasher *h);
 
 /* sha256 of a buffer. */
 void wi_digest_bytes(const void *data, size_t len, char out[WI_DIGEST_MAX]);
+/* The first 128 bits of the sha256 of a buffer in UUID form ("8-4-4-4-12" hex digits): the build
+ * ids wlsimg derives from a build's inputs, so that the same inputs give the same image. */
+#define WI_DIGEST_UUID_SIZE 37
+void wi_digest_uuid(const void *data, size_t len, char out[WI_DIGEST_UUID_SIZE]);
 /* Digest (same algorithm as `expected`) of a buffer compared with expected: WI_EDIGEST if
  * different. */
 int wi_digest_verify_bytes(const char *expected, const void *data, size_t len, wi_err *err);

@@ -130,6 +130,13 @@ model_home_outside(const struct wi_dockerfile *d, const char *mh)
   return !wi_str_has_prefix(mh, pre);
 }
 
+bool
+wi_dockerfile_model_home_outside(const struct wi_dockerfile *d)
+{
+  wi_autofree char *mh = wi_dockerfile_wdt_model_home(d);
+  return model_home_outside(d, mh);
+}
+
 /* WIT's isNotSubDirectory(child, parent): trailing '/' ignored, then a plain string-prefix test. */
 static bool
 not_subdir(const char *child, const char *parent)

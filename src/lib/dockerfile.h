@@ -127,6 +127,8 @@ void wi_dockerfile_ctx_dispose(struct wi_dockerfile_ctx *c);
 
 /* Derived values (wit-primary §4), malloc'ed. */
 char *wi_dockerfile_wdt_model_home(const struct wi_dockerfile *d);
+/* WIT's isWdtModelHomeOutsideWdtHome: the model home is not under the WDT home. */
+bool wi_dockerfile_model_home_outside(const struct wi_dockerfile *d);
 /* The directory an image's WORKDIR ends at. */
 const char *wi_dockerfile_work_dir(const struct wi_dockerfile *d);
 

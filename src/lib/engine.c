@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +56,46 @@ on_path(const char *exe, char **found)
   return false;
 }
 
+/* Whether a unix socket accepts a connection. */
+static bool
+socket_answers(const char *path)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (strlen(path) >= sizeof sa.sun_path)
+    return false;
+  memcpy(sa.sun_path, path, strlen(path) + 1);
+  wi_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+}
+
+/* Whether docker's daemon can be reached, as far as can be told without running docker: a unix
+ * socket (DOCKER_HOST's, else the rootful and rootless defaults) must accept a connection; a
+ * DOCKER_HOST over tcp or ssh, or a DOCKER_CONTEXT, is trusted. *where names what was tried. */
+static bool
+docker_daemon_reachable(char **where)
+{
+  const char *host = getenv("DOCKER_HOST");
+  const char *ctx = getenv("DOCKER_CONTEXT");
+  if (host && *host) {
+    *where = wi_xstrdup(host);
+    return strncmp(host, "unix://", 7) != 0 || socket_answers(host + 7);
+  }
+  if (ctx && *ctx && strcmp(ctx, "default") != 0) {
+    *where = wi_xasprintf("context %s", ctx);
+    return true;
+  }
+  *where = wi_xstrdup("unix:///var/run/docker.sock");
+  if (socket_answers("/var/run/docker.sock"))
+    return true;
+  const char *rt = getenv("XDG_RUNTIME_DIR");
+  if (rt && *rt) {
+    wi_autofree char *p = wi_xasprintf("%s/docker.sock", rt);
+    if (socket_answers(p))
+      return true;
+  }
+  return false;
+}
+
 void
 wi_engine_choose(struct wi_engine *e, const char *builder)
 {
@@ -67,6 +109,15 @@ wi_engine_choose(struct wi_engine *e, const char *builder)
   } else {
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && !e->found; i++)
       if (on_path(candidates[i], NULL)) {
+        wi_autofree char *where = NULL;
+        /* docker without its daemon cannot build: a daemonless engine found later can */
+        if (i == 0 && !docker_daemon_reachable(&where)) {
+          wi_log(
+              WI_LOG_INFO,
+              "docker is installed but its daemon does not answer at %s; looking for podman or buildah",
+              where);
+          continue;
+        }
         e->exe = wi_xstrdup(candidates[i]);
         e->found = true;
         wi_log(
@@ -74,8 +125,11 @@ wi_engine_choose(struct wi_engine *e, const char *builder)
             "Using %s as the container engine (the first of docker, podman, buildah found; --builder or WLSIMG_BUILDER choose another)",
             candidates[i]);
       }
-    if (!e->found)
+    if (!e->found) {
+      /* nothing else: docker it is, and its own message will say why it cannot build */
       e->exe = wi_xstrdup("docker");
+      e->found = on_path("docker", NULL);
+    }
   }
   const char *slash = strrchr(e->exe, '/');
   const char *base = slash ? slash + 1 : e->exe;
@@ -518,6 +572,35 @@ wi_engine_provide(const struct wi_engine *e, struct wi_store *s, const char *ref
     return wi_err_wrap(err, "--platform");
   if (wi_image_open(&img, s, ref, platform && *platform ? &pl : NULL, pull, to, err) < 0)
     return err->code;
+  /* The engine may hold that very image already (a build before this one handed it over): its
+   * image ID is the config digest. Then naming it is all there is to do. */
+  const char *cfg_id = img->manifest->config.digest;
+  struct argv q = { 0 };
+  wi_err ignore_q = { 0 };
+  start(&q, e);
+  if (e->kind == WI_ENGINE_BUILDAH) {
+    add(&q, "inspect");
+    add(&q, "--type");
+    add(&q, "image");
+    add(&q, wi_digest_hex(cfg_id));
+  } else {
+    add(&q, "image");
+    add(&q, "inspect");
+    add(&q, e->kind == WI_ENGINE_DOCKER ? cfg_id : wi_digest_hex(cfg_id));
+  }
+  bool held = run_quiet(&q, NULL, &ignore_q) == 0;
+  argv_dispose(&q);
+  if (held) {
+    start(&q, e);
+    add(&q, "tag");
+    add(&q, wi_digest_hex(cfg_id));
+    add(&q, ref);
+    ret = run_quiet(&q, NULL, err);
+    argv_dispose(&q);
+    if (ret < 0)
+      wi_err_wrap(err, "handing %s to %s", ref, e->exe);
+    return ret;
+  }
   /* a one-image layout (or archive) of exactly that platform's manifest; buildah names an image
    * pulled from a layout after the layout's path, which must then be a valid (lowercase) name */
   char rnd[17];

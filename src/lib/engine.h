@@ -29,8 +29,11 @@ struct wi_engine {
 };
 
 /* The engine: builder (--builder), else WLSIMG_BUILDER, else the first of docker, podman, buildah
- * on PATH (logged: "Using <x> as the container engine"); none found = docker, found false. The
- * kind follows the executable's name (anything else is driven like docker). */
+ * on PATH (logged: "Using <x> as the container engine"). docker counts only when its daemon can
+ * answer (DOCKER_HOST's unix socket, else /var/run/docker.sock or $XDG_RUNTIME_DIR/docker.sock
+ * accepts a connection; a tcp/ssh DOCKER_HOST or a DOCKER_CONTEXT is trusted); skipping it is
+ * logged. Nothing else found = docker (found false when it is not installed either). The kind
+ * follows the executable's name (anything else is driven like docker). */
 void wi_engine_choose(struct wi_engine *e, const char *builder);
 void wi_engine_dispose(struct wi_engine *e);
 

@@ -27,12 +27,18 @@
  * in_hash set (the layer writer's diff_id), one more thread hashes the queued input chunks in
  * order, in place; a slot is refilled only once it is both written and hashed.
  *
- * A chunk whose samples do not shrink (zip entries, jars, random data) is stored rather than
- * deflated: that decision depends only on the chunk's bytes, so the output stays reproducible. */
+ * Data that does not shrink (zip entries, jars, random data) is stored rather than deflated: a
+ * chunk is looked at in GZ_PARTS equal parts, a part whose samples do not shrink is incompressible,
+ * and each run of neighbouring parts of one kind becomes one member, stored or deflated. A chunk of
+ * one kind is thus one member, as it always was; a chunk that mixes text and jars (a layer of many
+ * small files does) no longer spends the compressor's time on the jars. The decisions depend only
+ * on the chunk's bytes, so the output stays reproducible. */
 
 #define GZ_CHUNK       (1u << 20)
 #define GZ_MAX_THREADS 8
-#define GZ_PROBE       (8u << 10) /* bytes in each of the 4 samples of a chunk */
+#define GZ_PROBE       (4u << 10) /* bytes in each of the samples of a part */
+#define GZ_SAMPLES     2          /* per part */
+#define GZ_PARTS       16         /* of a chunk, each judged compressible or not */
 
 enum gz_state { GZ_FREE, GZ_QUEUED, GZ_DONE };
 
@@ -77,26 +83,48 @@ struct wi_gzip {
   pthread_cond_t hash_cv;
 };
 
-/* Every sample of a full chunk fails to shrink by 1/32. */
+/* Every sample of a part fails to shrink by 1/32. */
 static bool
 incompressible(struct libdeflate_compressor *c, const unsigned char *in, size_t len,
                unsigned char *scratch)
 {
-  if (len < 4 * GZ_PROBE)
+  if (len < GZ_SAMPLES * GZ_PROBE)
     return false;
-  for (size_t i = 0; i < 4; i++) {
-    size_t off = i * ((len - GZ_PROBE) / 3);
+  for (size_t i = 0; i < GZ_SAMPLES; i++) {
+    size_t off = i * ((len - GZ_PROBE) / (GZ_SAMPLES - 1));
     if (libdeflate_deflate_compress(c, in + off, GZ_PROBE, scratch, GZ_PROBE - GZ_PROBE / 32) > 0)
       return false;
   }
   return true;
 }
 
+/* The chunk as members: each run of neighbouring parts of one kind (stored or deflated) is one.
+ * out_len 0 when one does not fit (it always does: the ring's buffers take the bound). */
 static void
 gz_compress(struct gz_worker *wk, struct gz_slot *s, size_t cap)
 {
-  bool store = incompressible(wk->c1, s->in, s->in_len, s->out);
-  s->out_len = libdeflate_gzip_compress(store ? wk->c0 : wk->c, s->in, s->in_len, s->out, cap);
+  size_t nparts = s->in_len >= GZ_PARTS * GZ_SAMPLES * GZ_PROBE ? GZ_PARTS : 1;
+  size_t part = s->in_len / nparts;
+  bool store[GZ_PARTS];
+  for (size_t i = 0; i < nparts; i++) {
+    size_t off = i * part, len = i + 1 == nparts ? s->in_len - off : part;
+    store[i] = incompressible(wk->c1, s->in + off, len, s->out);
+  }
+  s->out_len = 0;
+  for (size_t i = 0; i < nparts;) {
+    size_t j = i + 1;
+    while (j < nparts && store[j] == store[i])
+      j++;
+    size_t off = i * part, len = (j == nparts ? s->in_len : j * part) - off;
+    size_t n = libdeflate_gzip_compress(store[i] ? wk->c0 : wk->c, s->in + off, len,
+                                        s->out + s->out_len, cap - s->out_len);
+    if (n == 0) {
+      s->out_len = 0;
+      return;
+    }
+    s->out_len += n;
+    i = j;
+  }
 }
 
 static void *
@@ -195,10 +223,10 @@ wi_gzip_new_threads(int level, int threads, wi_sink_fn sink, void *payload)
     free(z);
     return NULL;
   }
-  z->out_cap = libdeflate_gzip_compress_bound(z->self.c, GZ_CHUNK);
+  /* a chunk as up to GZ_PARTS members, each stored or deflated */
+  size_t bc = libdeflate_gzip_compress_bound(z->self.c, GZ_CHUNK);
   size_t b0 = libdeflate_gzip_compress_bound(z->self.c0, GZ_CHUNK);
-  if (b0 > z->out_cap)
-    z->out_cap = b0;
+  z->out_cap = (bc > b0 ? bc : b0) + GZ_PARTS * 64;
   /* One thread: compress inline, a single slot. Else two slots per worker keep them busy while
    * the caller fills and writes. */
   z->nslot = threads == 1 ? 1 : 2 * (size_t)threads;

@@ -756,3 +756,20 @@ wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *er
       "unsupported --change instruction %s (supported: CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD STOPSIGNAL USER VOLUME WORKDIR)",
       instr);
 }
+
+int
+wi_imgconfig_apply_changes(struct wi_imgconfig *c, const char *const *changes, size_t n,
+                           int64_t created, const char *comment, wi_err *err)
+{
+  for (size_t i = 0; i < n; i++) {
+    const char *l = changes[i];
+    while (is_space(*l))
+      l++;
+    if (strncasecmp(l, "ARG", 3) == 0 && (l[3] == '\0' || is_space(l[3])))
+      continue;
+    if (wi_imgconfig_apply_change(c, l, err) < 0)
+      return wi_err_wrap(err, "%s", l);
+    wi_imgconfig_add_layer(c, NULL, created, l, comment);
+  }
+  return 0;
+}

@@ -63,6 +63,11 @@ void wi_imgconfig_add_volume(struct wi_imgconfig *c, const char *path);
  * ENTRYPOINT drops an inherited Cmd unless a CMD was applied earlier to this object.
  * Other instructions are WI_EINVAL naming the instruction. */
 int wi_imgconfig_apply_change(struct wi_imgconfig *c, const char *change, wi_err *err);
+/* Apply Dockerfile instructions in order as a build would: each as wi_imgconfig_apply_change plus
+ * an empty-layer history entry (created, created_by = the instruction, comment); ARG is skipped
+ * (it only reaches RUN). The error names the instruction. */
+int wi_imgconfig_apply_changes(struct wi_imgconfig *c, const char *const *changes, size_t n,
+                               int64_t created, const char *comment, wi_err *err);
 
 /* Compact JSON bytes (malloc'ed). */
 char *wi_imgconfig_serialize(const struct wi_imgconfig *c, size_t *len_out);

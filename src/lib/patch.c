@@ -335,14 +335,21 @@ wi_patch_check_credentials(const struct wi_patch_opts *o, wi_err *err)
     char cause[sizeof err->msg];
     memcpy(cause, err->msg, sizeof cause);
     const char *first = o->n_patches ? o->patches[0] : NULL;
+    const char *ver = o->installer_version ? o->installer_version : "<version>";
     wi_autofree char *id = first && strchr(first, '_') ? wi_xstrdup(first)
-                           : first && o->installer_version
-                               ? wi_xasprintf("%s_%s", first, o->installer_version)
-                               : wi_xstrdup("<bug>_<version>");
+                           : first                     ? wi_xasprintf("%s_%s", first, ver)
+                                                       : wi_xasprintf("<bug>_%s", ver);
+    /* Oracle Support chooses recommended patches and PSUs: offline, the user names them */
+    const char *instead =
+        o->recommended && o->latest_psu
+            ? ", list them with --patches instead of --recommendedPatches and --latestPSU"
+        : o->recommended ? ", list them with --patches instead of --recommendedPatches"
+        : o->latest_psu  ? ", list it with --patches instead of --latestPSU"
+                         : "";
     wi_err_set(
         err, ret,
-        "Checking the Oracle Support credentials: %s. To work without Oracle Support, add the patches to the cache (wlsimg cache addPatch --patchId %s --path <the patch zip downloaded from My Oracle Support>) and run without --user",
-        cause, id);
+        "Checking the Oracle Support credentials: %s. To work without Oracle Support, add the patches to the cache (wlsimg cache addPatch --patchId %s --path <the patch zip downloaded from My Oracle Support>)%s and run without --user",
+        cause, id, instead);
   }
   return ret;
 }

@@ -429,20 +429,21 @@ under(const char *home, const char *rel)
 }
 
 static void
-file_paths(struct facts *fx, char **paths)
+file_paths(struct facts *fx, char **paths, bool homes)
 {
-  paths[F_OSREL] = wi_xstrdup("/etc/os-release");
+  paths[F_OSREL] = wi_xstrdup(homes ? NONEXISTENT_PATH : "/etc/os-release");
   paths[F_PASSWD] = wi_xstrdup("/etc/passwd");
   paths[F_GROUP] = wi_xstrdup("/etc/group");
-  paths[F_JAVA_REL] = under(fx->java_home, "release");
+  paths[F_JAVA_REL] = under(homes ? NULL : fx->java_home, "release");
   paths[F_WDT_VER] = under(fx->wdt_home, "weblogic-deploy/VERSION.txt");
   paths[F_U01_WDT_VER] = wi_xstrdup("/u01/wdt/weblogic-deploy/VERSION.txt");
   paths[F_OH] = wi_xstrdup(fx->oracle_home ? fx->oracle_home : NONEXISTENT_PATH);
-  paths[F_REGISTRY] = under(fx->oracle_home, "inventory/registry.xml");
-  paths[F_OPATCH_VER] = under(fx->oracle_home, "OPatch/version.txt");
+  paths[F_REGISTRY] = under(homes ? NULL : fx->oracle_home, "inventory/registry.xml");
+  paths[F_OPATCH_VER] = under(homes ? NULL : fx->oracle_home, "OPatch/version.txt");
   for (size_t d = 0; d < fx->n_dirs; d++)
     for (size_t t = 0; t < N_TOOLS; t++)
-      paths[F_TOOLS + d * N_TOOLS + t] = wi_xasprintf("%s/%s", fx->dirs[d], tools[t]);
+      paths[F_TOOLS + d * N_TOOLS + t] =
+          homes ? wi_xstrdup(NONEXISTENT_PATH) : wi_xasprintf("%s/%s", fx->dirs[d], tools[t]);
 }
 
 static bool
@@ -593,14 +594,14 @@ put_wdt(struct wi_buf *b, const char *home, const struct wi_image_file *ver)
 }
 
 static void
-put_oracle_home(struct wi_buf *b, const struct facts *fx, bool lng)
+put_oracle_home(struct wi_buf *b, const struct facts *fx, bool lng, bool homes)
 {
   const struct wi_image_file *f = fx->f;
   put(b, "oracleHome", fx->oracle_home);
   wi_autofree char *products = NULL, *reg_version = NULL;
   if (f[F_REGISTRY].data)
     wi_probe_registry_xml(f[F_REGISTRY].data, f[F_REGISTRY].len, &products, &reg_version);
-  if (fx->java_home) {
+  if (fx->java_home && !homes) {
     wi_autofree char *v = first_version_run(reg_version ? reg_version : fx->jar_version);
     put(b, "wlsVersion", v);
   }
@@ -620,7 +621,8 @@ put_oracle_home(struct wi_buf *b, const struct facts *fx, bool lng)
                   fx->patches[i].description);
     wi_buf_add(b, "\n", 1, NULL);
   }
-  put(b, "oracleInstalledProducts", products);
+  if (!homes)
+    put(b, "oracleInstalledProducts", products);
 }
 
 static const char *
@@ -663,9 +665,9 @@ put_os(struct wi_buf *b, const struct facts *fx)
   put(b, "__OS__VERSION", version);
 }
 
-/* The script's stdout, line by line, from the facts. */
+/* The script's stdout, line by line, from the facts (homes: WI_PROBE_HOMES's keys only). */
 static char *
-render(const struct facts *fx, bool lng)
+render(const struct facts *fx, bool lng, bool homes)
 {
   struct wi_buf b = WI_BUF_INIT(WI_BUF_NO_CAP);
   const struct wi_image_file *f = fx->f;
@@ -673,7 +675,8 @@ render(const struct facts *fx, bool lng)
   for (size_t t = 0; t < WI_ARRAY_SIZE(tool_pm) && strcmp(pm, "NONE") == 0; t++)
     if (find_tool(fx, t))
       pm = tool_pm[t];
-  put(&b, "packageManager", pm);
+  if (!homes)
+    put(&b, "packageManager", pm);
   if (fx->java_home) {
     put(&b, "javaHome", fx->java_home);
     wi_autofree char *jv =
@@ -693,8 +696,9 @@ render(const struct facts *fx, bool lng)
   else if (is_file(&f[F_U01_WDT_VER]))
     put_wdt(&b, "/u01/wdt", &f[F_U01_WDT_VER]);
   if (fx->oracle_home)
-    put_oracle_home(&b, fx, lng);
-  put_os(&b, fx);
+    put_oracle_home(&b, fx, lng, homes);
+  if (!homes)
+    put_os(&b, fx);
   return wi_buf_steal(&b);
 }
 
@@ -721,7 +725,7 @@ wi_probe_image(struct wi_probe **out, struct wi_store *s, const struct wi_image 
                unsigned flags, wi_err *err)
 {
   struct facts fx = { .config = img->config };
-  bool lng = (flags & WI_PROBE_LONG) != 0;
+  bool lng = (flags & WI_PROBE_LONG) != 0, homes = (flags & WI_PROBE_HOMES) != 0 && !lng;
   char *paths[F_TOOLS + MAX_PATH_DIRS * N_TOOLS] = { 0 };
   int ret;
 
@@ -733,7 +737,7 @@ wi_probe_image(struct wi_probe **out, struct wi_store *s, const struct wi_image 
   split_path(&fx);
   fx.nf = F_TOOLS + fx.n_dirs * N_TOOLS;
   fx.f = wi_xcalloc(fx.nf, sizeof *fx.f);
-  file_paths(&fx, paths);
+  file_paths(&fx, paths, homes);
   for (size_t i = 0; i < fx.nf; i++)
     fx.f[i].path = paths[i];
   ret = wi_image_read_files(s, img->manifest, fx.f, fx.nf, MAX_FILE_BYTES, err);
@@ -741,11 +745,11 @@ wi_probe_image(struct wi_probe **out, struct wi_store *s, const struct wi_image 
     wi_autofree char *products = NULL, *reg_version = NULL;
     if (fx.f[F_REGISTRY].data)
       wi_probe_registry_xml(fx.f[F_REGISTRY].data, fx.f[F_REGISTRY].len, &products, &reg_version);
-    bool want_jar = fx.java_home && fx.oracle_home && reg_version == NULL;
+    bool want_jar = fx.java_home && fx.oracle_home && reg_version == NULL && !homes;
     ret = read_more(&fx, s, img->manifest, lng, want_jar, err);
   }
   if (ret == 0) {
-    wi_autofree char *text = render(&fx, lng);
+    wi_autofree char *text = render(&fx, lng, homes);
     ret = wi_probe_from_text(out, text, strlen(text), err);
   }
   facts_dispose(&fx, paths);

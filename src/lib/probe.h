@@ -35,6 +35,12 @@ void wi_probe_patches_free(struct wi_probe_patch *v, size_t n);
 
 /* WI_PROBE_LONG: also opatchVersion and oraclePatches (inspect-image-long.sh). */
 #define WI_PROBE_LONG 1u
+/* WI_PROBE_HOMES: only what rebase reads of its images (wit-primary §3.3): javaHome, oracleHome
+ * with oracleHomeUser/Group, domainHome and wdtModelOnly, wdtHome/wdtVersion, wdtModelHome. The
+ * files only the other keys need (the JDK's release, the Oracle Home's inventory and weblogic.jar,
+ * the tools on PATH, /etc/os-release) are not looked for, so the big JDK and Oracle Home layers
+ * are not read just to find them; those keys are not printed. */
+#define WI_PROBE_HOMES 2u
 
 /* Probe an image of the store (img from wi_image_open). Errors only for unreadable layers. */
 int wi_probe_image(struct wi_probe **out, struct wi_store *s, const struct wi_image *img,

@@ -413,19 +413,21 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
 
 /* ---- config ---- */
 
-static void
-build_id(const struct ctx *c, char out[40])
+void
+wi_rebase_build_id(const struct wi_rebase_opts *o, char out[WI_DIGEST_UUID_SIZE])
 {
-  const struct wi_rebase_opts *o = c->o;
-  char d[WI_DIGEST_MAX];
-  wi_autofree char *in =
-      wi_xasprintf("wlsimg-rebase-v1\nsource=%s\ntarget=%s\ndomainHome=/%s\ncopy=/%s\nchown=%s:%s\n"
-                   "openshift=%d\nepoch=%lld\n",
-                   o->source->manifest_digest, o->target->manifest_digest, c->dh, c->cp, o->user,
-                   o->group, o->openshift, (long long)o->epoch);
-  wi_digest_bytes(in, strlen(in), d);
-  const char *h = wi_digest_hex(d);
-  snprintf(out, 40, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+  wi_autofree char *dh = norm_rel(o->domain_home);
+  wi_autofree char *cp = norm_rel(o->copy_path ? o->copy_path : o->domain_home);
+  struct wi_buf b = WI_BUF_INIT(1 << 20);
+  wi_buf_addf(&b, NULL,
+              "wlsimg-rebase-v1\nsource=%s\ntarget=%s\ndomainHome=/%s\ncopy=/%s\nchown=%s:%s\n"
+              "openshift=%d\nepoch=%lld\n",
+              o->source->manifest_digest, o->target->manifest_digest, dh ? dh : "", cp ? cp : "",
+              o->user, o->group, o->openshift, (long long)o->epoch);
+  for (size_t i = 0; i < o->n_changes; i++)
+    wi_buf_addf(&b, NULL, "change=%s\n", o->changes[i]);
+  wi_digest_uuid(b.data, b.len, out);
+  wi_buf_dispose(&b);
 }
 
 static int
@@ -463,7 +465,7 @@ make_config(const struct ctx *c, const char *bid, const struct wi_layer_result *
   wi_imgconfig_set_user(cfg, o->user);
   wi_imgconfig_set_workdir(cfg, dh);
   wi_imgconfig_set_created(cfg, o->epoch);
-  return 0;
+  return wi_imgconfig_apply_changes(cfg, o->changes, o->n_changes, o->epoch, by, err);
 }
 
 static int
@@ -529,7 +531,7 @@ wi_rebase_build(const struct wi_rebase_opts *o, struct wi_rebase_result *res, wi
   if (o->build_id)
     snprintf(bid, sizeof bid, "%s", o->build_id);
   else
-    build_id(&c, bid);
+    wi_rebase_build_id(o, bid);
   ret = make_config(&c, bid, mk ? &layers[0] : NULL, &layers[mk ? 1 : 0],
                     o->openshift ? &layers[n - 1] : NULL, &cfg, err);
   if (ret == 0)

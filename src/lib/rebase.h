@@ -59,6 +59,9 @@ struct wi_rebase_opts {
   int64_t epoch;  /* time stamps of what the build makes (SOURCE_DATE_EPOCH, else 0) */
   int gzip_level; /* of the new layers: 0 = WI_GZIP_LEVEL_DEFAULT (6, as every layer wlsimg
                      writes); 1 compresses text about 4x faster into about 25 % more bytes */
+  const char *const *changes; /* config-only instructions after WORKDIR (WIT's
+                                 [final-build-commands]: ENV, LABEL, USER, …), in order */
+  size_t n_changes;
 };
 
 struct wi_rebase_result {
@@ -77,6 +80,10 @@ struct wi_rebase_result {
  *  WI_EUNSUPPORTED a hard link from the domain home to a file outside it
  *  WI_EIO/WI_EINVAL unreadable layers, a full disk. */
 int wi_rebase_build(const struct wi_rebase_opts *o, struct wi_rebase_result *res, wi_err *err);
+
+/* The build id wi_rebase_build derives when o->build_id is NULL: a sha256 of the inputs (both
+ * manifest digests, the paths, owner, OpenShift, epoch, changes) in UUID form. */
+void wi_rebase_build_id(const struct wi_rebase_opts *o, char out[WI_DIGEST_UUID_SIZE]);
 
 /* SOURCE_DATE_EPOCH when it is a number of seconds, else 0. */
 int64_t wi_rebase_epoch(void);

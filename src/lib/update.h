@@ -11,8 +11,8 @@
  *
  * which changes only the config. wi_update_build writes that image without an engine: the base's
  * layers and config, OPATCH_NO_FUSER=true in Env (replaced in place if present), the build id
- * label, User=<user>, one empty-layer history entry per instruction, `created` = epoch. Same
- * inputs, same digest.
+ * label, User=<user>, one empty-layer history entry per instruction, `created` = epoch, then the
+ * config-only instructions of [final-build-commands]. Same inputs, same digest.
  */
 #ifndef WI_UPDATE_H
 #define WI_UPDATE_H
@@ -32,12 +32,19 @@ struct wi_update_opts {
   const char *tag;             /* name for the result in the store (NULL = none) */
   const char *build_id;        /* the label's value; NULL = derived from the inputs (UUID form) */
   int64_t epoch;               /* SOURCE_DATE_EPOCH, else 0 (wi_rebase_epoch) */
+  const char *const *changes;  /* config-only instructions after USER (WIT's
+                                  [final-build-commands]: ENV, LABEL, USER, …), in order */
+  size_t n_changes;
 };
 
 struct wi_update_result {
   char digest[WI_DIGEST_MAX]; /* the new image's manifest digest */
   char build_id[40];
 };
+
+/* The build id wi_update_build derives when o->build_id is NULL: a sha256 of the inputs (the
+ * image's manifest digest, the user, epoch, changes) in UUID form. */
+void wi_update_build_id(const struct wi_update_opts *o, char out[WI_DIGEST_UUID_SIZE]);
 
 /* Build the config-only update. WI_EINVAL for a missing store, image or user; store errors. */
 int wi_update_build(const struct wi_update_opts *o, struct wi_update_result *res, wi_err *err);

@@ -14,10 +14,16 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/mustache.h"
+#include "lib/rebase.h"
 #include "lib/ref.h"
+#include "lib/str.h"
+#include "lib/strv.h"
+#include "lib/update.h"
 #include "lib/wit_int.h"
 
 #define MAX_TEMPLATE (4u << 20)
+/* The compression of a native rebase's new layers (0: the default level). */
+#define WI_WIT_REBASE_GZIP_LEVEL 1
 
 void
 wi_wit_build_result_dispose(struct wi_wit_result *r)
@@ -31,20 +37,25 @@ bool
 wi_wit_build_native_possible(const struct wi_wit_plan *p, const char **why_not)
 {
   const struct wi_dockerfile *d = &p->d;
-  bool runs = !wi_buildcmds_native(&p->cmds, WI_BUILDCMDS_FINAL);
+  bool config = wi_buildcmds_config_only(&p->cmds, WI_BUILDCMDS_FINAL);
   *why_not = NULL;
-  if (d->kind == WI_DOCKERFILE_REBASE && d->target_image && !runs)
-    return true; /* pure layer work: the domain home onto the target (§14.2) */
-  if (d->kind == WI_DOCKERFILE_UPDATE && !runs && !d->patching && !d->opatch_update &&
-      (!d->wdt_enabled || (d->model_only && d->n_models == 0 && d->n_archives == 0)))
-    return true; /* config only, or WDT files without validation */
-  *why_not =
-      d->kind == WI_DOCKERFILE_CREATE ? "installers, packages and users run inside the image"
-      : d->kind == WI_DOCKERFILE_REBASE
-          ? (d->target_image ? "final-build-commands run commands" : "the new image is a create")
-      : runs ? "final-build-commands run commands"
-             : "patching or WDT commands run inside the image";
-  return false;
+  if (d->kind == WI_DOCKERFILE_CREATE)
+    *why_not = "installers, packages and users are set up inside the image";
+  else if (d->kind == WI_DOCKERFILE_REBASE && !d->target_image)
+    *why_not = "a rebase without --targetImage builds a new image, as create does";
+  else if (d->kind == WI_DOCKERFILE_UPDATE && (d->patching || d->opatch_update))
+    *why_not = "OPatch runs inside the image";
+  else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled)
+    *why_not = "WDT is unpacked, and its tools run, inside the image";
+  else if (d->kind == WI_DOCKERFILE_REBASE && d->model_only && wi_dockerfile_model_home_outside(d))
+    /* WIT's Dockerfile copies that model home from a stage rebase does not have (§15.6) */
+    *why_not = "the source's WDT model home is outside its WDT home";
+  else if (!config)
+    *why_not = "[final-build-commands] has instructions other than ENV, LABEL, USER, ARG, CMD, "
+               "ENTRYPOINT, EXPOSE and STOPSIGNAL";
+  else if (p->o->extra_args.n > 0)
+    *why_not = "options after -- are for the engine";
+  return *why_not == NULL; /* rebase onto a target, update with nothing to install (§14.2) */
 }
 
 /* Flag-like options that WIT's command line parser refuses before anything runs (exit 2). */
@@ -131,32 +142,129 @@ from_images(const struct wi_wit_plan *p, const char *out[3])
   return n;
 }
 
+/* The options of a native build (rebase onto a target, or config-only update), strings borrowed
+ * from the plan. */
+struct native {
+  struct wi_rebase_opts r;
+  struct wi_update_opts u;
+  char **changes; /* [final-build-commands], rendered */
+  size_t n_changes;
+};
+
+static void
+native_dispose(struct native *n)
+{
+  wi_strv_free(n->changes, n->n_changes);
+}
+
+/* The options, with the build id derived from the inputs (the same inputs give the same image)
+ * into the plan, and the final-build-commands rendered with it. */
 static int
-build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_build *b,
-      wi_wit_output_fn out, void *payload, struct wi_wit_result *res, wi_err *err)
+native_prepare(struct wi_wit_plan *p, struct native *n, wi_err *err)
 {
   const struct wi_wit_opts *o = p->o;
-  const char *why = NULL;
+  const struct wi_dockerfile *d = &p->d;
+  /* the raw lines determine the rendered ones once the rest of the inputs are fixed */
+  const struct wi_buildcmds *bc = &p->cmds;
+  const char *const *raw = (const char *const *)bc->lines[WI_BUILDCMDS_FINAL];
+  size_t n_raw = bc->present[WI_BUILDCMDS_FINAL] ? bc->n[WI_BUILDCMDS_FINAL] : 0;
+  int64_t epoch = wi_rebase_epoch();
+  memset(n, 0, sizeof *n);
+  if (d->kind == WI_DOCKERFILE_REBASE) {
+    const struct wi_image *src = wi_wit_plan_image(p, d->source_image);
+    const struct wi_image *tgt = wi_wit_plan_image(p, d->target_image);
+    if (src == NULL || tgt == NULL)
+      return wi_err_set(err, WI_EINVAL, "rebase: the source or the target image was not read");
+    if (d->model_only && d->wdt_home == NULL)
+      return wi_err_set(
+          err, WI_EINVAL,
+          "%s has no domain in %s and no WDT home (WDT_HOME, or /u01/wdt/weblogic-deploy) whose models could be rebased",
+          d->source_image, d->domain_home);
+    n->r = (struct wi_rebase_opts){ .store = o->store,
+                                    .source = src,
+                                    .target = tgt,
+                                    .domain_home = d->domain_home,
+                                    .copy_path = d->model_only ? d->wdt_home : NULL,
+                                    .user = d->user,
+                                    .group = d->group,
+                                    .openshift = d->openshift,
+                                    .epoch = epoch,
+                                    .gzip_level = WI_WIT_REBASE_GZIP_LEVEL,
+                                    .changes = raw,
+                                    .n_changes = n_raw };
+    wi_rebase_build_id(&n->r, p->build_id);
+  } else {
+    const struct wi_image *from = wi_wit_plan_image(p, p->from_image);
+    if (from == NULL)
+      return wi_err_set(err, WI_EINVAL, "update: %s was not read", p->from_image);
+    if (d->user == NULL || d->user[0] == '\0')
+      return wi_err_set(
+          err, WI_EINVAL,
+          "ORACLE_HOME %s is not a directory in %s, so it has no owner for the image's USER (WIT's update runs as the Oracle Home's owner)",
+          d->oracle_home, p->from_image);
+    n->u = (struct wi_update_opts){ .store = o->store,
+                                    .from = from,
+                                    .user = d->user,
+                                    .epoch = epoch,
+                                    .changes = raw,
+                                    .n_changes = n_raw };
+    wi_update_build_id(&n->u, p->build_id);
+  }
+  struct wi_dockerfile_ctx dc;
+  wi_dockerfile_ctx_init(&dc, d);
+  n->changes = wi_buildcmds_instructions(bc, WI_BUILDCMDS_FINAL, &dc.val, &n->n_changes);
+  wi_dockerfile_ctx_dispose(&dc);
+  n->r.changes = n->u.changes = (const char *const *)n->changes;
+  n->r.n_changes = n->u.n_changes = n->n_changes;
+  n->r.build_id = n->u.build_id = p->build_id;
+  return 0;
+}
+
+/* Rebase onto the target or update the config, natively; the result named `name`. */
+static int
+native_build(struct native *n, const struct wi_dockerfile *d, const char *name,
+             struct wi_wit_result *res, wi_err *err)
+{
+  int ret;
+  if (d->kind == WI_DOCKERFILE_REBASE) {
+    struct wi_rebase_result rr;
+    n->r.tag = name;
+    wi_log(WI_LOG_INFO,
+           "Building natively, without a container engine: the domain home of %s onto %s",
+           d->source_image, d->target_image);
+    ret = wi_rebase_build(&n->r, &rr, err);
+    if (ret == 0) {
+      snprintf(res->digest, sizeof res->digest, "%s", rr.digest);
+      wi_log(WI_LOG_DEBUG, "%llu entries copied, %lld bytes of new layers",
+             (unsigned long long)rr.n_entries, (long long)rr.layer_bytes);
+    }
+  } else {
+    struct wi_update_result ur;
+    n->u.tag = name;
+    wi_log(
+        WI_LOG_INFO,
+        "Building natively, without a container engine: this update changes only the image's config");
+    ret = wi_update_build(&n->u, &ur, err);
+    if (ret == 0)
+      snprintf(res->digest, sizeof res->digest, "%s", ur.digest);
+  }
+  return ret;
+}
+
+/* The engine builds the Dockerfile and the result comes back into the store as `name`. */
+static int
+engine_build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_build *b,
+             const char *name, wi_wit_output_fn out, void *payload, struct wi_wit_result *res,
+             wi_err *err)
+{
+  const struct wi_wit_opts *o = p->o;
   const char *imgs[3];
   int ret = 0;
-  /* Where no step must run inside the image a native build can make it without an engine; until
-   * that builder is wired in (it takes the plan's model and the probed images), the engine builds
-   * every form. */
-  if (wi_wit_build_native_possible(p, &why))
-    wi_log(WI_LOG_DEBUG, "a native build of this Dockerfile is possible; building with %s", e->exe);
-  else
-    wi_log(WI_LOG_DEBUG, "an engine builds this image: %s", why);
   if (!e->found)
     return wi_err_set(
         err, WI_EUNSUPPORTED,
         "building this image needs a container engine, and %s is not installed; install docker, podman or buildah, or name one with --builder",
         e->exe);
-  wi_autofree char *name = NULL;
-  struct wi_ref r = { 0 };
-  if (wi_ref_parse(&r, o->tag, err) < 0)
-    return wi_err_wrap(err, "--tag");
-  name = wi_ref_name(&r);
-  wi_ref_dispose(&r);
   size_t n = from_images(p, imgs);
   phase(o, "build");
   for (size_t i = 0; i < n && ret == 0; i++)
@@ -169,10 +277,15 @@ build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_b
     phase(o, "import");
     ret = wi_engine_import(e, o->tag, o->store, name, p->ctx, &o->transfer, res->digest, err);
   }
-  if (ret == 0)
-    res->name = wi_steal(&name);
-  if (ret == 0 && o->cmd != WI_WIT_REBASE)
-    ret = resource_templates(p, err);
+  return ret;
+}
+
+/* After the image is named: resource templates (create, update) and --push. */
+static int
+after_build(struct wi_wit_plan *p, struct wi_wit_result *res, wi_err *err)
+{
+  const struct wi_wit_opts *o = p->o;
+  int ret = o->cmd != WI_WIT_REBASE ? resource_templates(p, err) : 0;
   if (ret == 0 && o->push) {
     struct wi_transfer_opts to = o->transfer;
     to.store_root = wi_store_root(o->store);
@@ -181,13 +294,30 @@ build(struct wi_wit_plan *p, const struct wi_engine *e, const struct wi_engine_b
   return ret;
 }
 
+/* --tag as the store names it. */
+static char *
+store_name(const char *tag, wi_err *err)
+{
+  struct wi_ref r = { 0 };
+  if (wi_ref_parse(&r, tag, err) < 0) {
+    wi_err_wrap(err, "--tag");
+    return NULL;
+  }
+  char *name = wi_ref_name(&r);
+  wi_ref_dispose(&r);
+  return name;
+}
+
 int
 wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payload,
                  struct wi_wit_result *res, wi_err *err)
 {
   struct wi_wit_plan p;
   struct wi_engine e = { 0 };
-  const char *type = NULL;
+  struct native nat = { 0 };
+  const char *type = NULL, *why = NULL;
+  bool native = false;
+  wi_autofree char *name = NULL;
   int ret = check_enums(o, &type, err);
 
   memset(res, 0, sizeof *res);
@@ -200,6 +330,15 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
     ret = o->cmd == WI_WIT_CREATE   ? wi_wit_create_plan(&p, err)
           : o->cmd == WI_WIT_UPDATE ? wi_wit_update_plan(&p, err)
                                     : wi_wit_rebase_plan(&p, err);
+  if (ret == 0 && !o->dry_run && (name = store_name(o->tag, err)) == NULL)
+    ret = err->code;
+  if (ret == 0) {
+    native = wi_wit_build_native_possible(&p, &why);
+    /* a native image's build id follows from its inputs, so that it is reproducible */
+    if (native && !o->dry_run)
+      ret = native_prepare(&p, &nat, err);
+    wi_log(WI_LOG_INFO, "Image Tool build ID: %s", p.build_id);
+  }
   snprintf(res->build_id, sizeof res->build_id, "%s", p.build_id);
   if (ret == 0)
     ret = check_cancel(o, err);
@@ -211,7 +350,10 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
     res->dockerfile = wi_dockerfile_render(&p.d);
     ret = wi_wit_plan_write(&p, "Dockerfile", res->dockerfile, err);
   }
-  if (ret == 0) {
+  if (ret == 0 && native && !o->dry_run) {
+    phase(o, "build");
+    ret = native_build(&nat, &p.d, name, res, err);
+  } else if (ret == 0) {
     wi_engine_choose(&e, o->builder);
     struct wi_engine_build b = { .tag = o->tag,
                                  .platform = o->platform,
@@ -231,8 +373,17 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
                                  .cancel = o->cancel };
     wi_autofree char *cmd = wi_engine_build_cmdline(&e, &b);
     wi_log(WI_LOG_INFO, "Starting build: %s", cmd);
+    if (native)
+      wi_log(WI_LOG_INFO,
+             "Without --dryRun this image is built natively, without a container engine");
+    else if (!o->dry_run)
+      wi_log(WI_LOG_INFO, "Building with %s: %s", e.exe, why);
     if (!o->dry_run)
-      ret = build(&p, &e, &b, out, payload, res, err);
+      ret = engine_build(&p, &e, &b, name, out, payload, res, err);
+  }
+  if (ret == 0 && !o->dry_run) {
+    res->name = wi_steal(&name);
+    ret = after_build(&p, res, err);
   }
   /* WIT's cleanup, also after a failure */
   if (!o->skipcleanup && p.ctx) {
@@ -243,6 +394,7 @@ wi_wit_build_run(const struct wi_wit_opts *o, wi_wit_output_fn out, void *payloa
   if (!o->skipcleanup && !o->dry_run && e.exe && e.found)
     wi_engine_prune(&e, p.build_id);
   wi_engine_dispose(&e);
+  native_dispose(&nat);
   wi_wit_plan_dispose(&p);
   return ret;
 }

@@ -8,6 +8,7 @@
 
 #include "lib/buildcmds.h"
 #include "lib/dockerfile.h"
+#include "lib/image.h"
 #include "lib/installer.h"
 #include "lib/probe.h"
 #include "lib/wit.h"
@@ -37,6 +38,7 @@ struct wi_wit_plan {
   const char *installer_version; /* update: from the image */
   const char *installer_type;    /* canonical --type, or update's detected type */
   const char **images;           /* what the FROM lines name (handed to the engine) */
+  struct wi_image **opened;      /* images[i] as the probe opened it (a native build reads it) */
   size_t n_images;
   struct wi_probe_patch *installed; /* update with --user: the image's patches (oraclePatches) */
   size_t n_installed;
@@ -57,9 +59,11 @@ const char *wi_wit_plan_add_file(struct wi_wit_plan *p, const char *path, wi_err
 /* Write text into the context as name (0644). */
 int wi_wit_plan_write(struct wi_wit_plan *p, const char *name, const char *text, wi_err *err);
 /* Probe an image statically (IMG-0097 logged), flags as wi_probe_image; remembered for the
- * engine hand-over. */
+ * engine hand-over and kept open for a native build (wi_wit_plan_image). */
 int wi_wit_plan_probe(struct wi_wit_plan *p, const char *ref, unsigned flags, struct wi_probe **out,
                       wi_err *err);
+/* The image the plan probed under ref (borrowed), or NULL. */
+const struct wi_image *wi_wit_plan_image(const struct wi_wit_plan *p, const char *ref);
 /* An installer from the cache (§2.3: arch from --platform, IMG-0011), linked into the context. */
 const char *wi_wit_plan_installer(struct wi_wit_plan *p, const char *type, const char *version,
                                   wi_err *err);

@@ -58,6 +58,9 @@ wi_wit_plan_dispose(struct wi_wit_plan *p)
   free(p->patch_names);
   for (size_t i = 0; i < 4; i++)
     free(p->lists[i]);
+  for (size_t i = 0; i < p->n_images; i++)
+    wi_image_free(p->opened[i]);
+  free(p->opened);
   free(p->images);
   memset(p, 0, sizeof *p);
 }
@@ -187,7 +190,6 @@ wi_wit_plan_init(struct wi_wit_plan *p, const struct wi_wit_opts *o, wi_err *err
   hex[16] = "89ab"[strtol((char[]){ hex[16], 0 }, NULL, 16) & 3];
   snprintf(p->build_id, sizeof p->build_id, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
            hex + 16, hex + 20);
-  wi_log(WI_LOG_INFO, "Image Tool build ID: %s", p->build_id);
   p->cache_dir = o->cache_dir ? wi_xstrdup(o->cache_dir) : wi_witcache_default_dir();
   bool known = true;
   p->arch = wi_installer_arch(o->platform, &known);
@@ -308,8 +310,19 @@ wi_wit_plan_probe(struct wi_wit_plan *p, const char *ref, unsigned flags, struct
   if (wi_probe_image(out, o->store, img, flags, err) < 0)
     return wi_err_wrap(err, "%s", ref);
   p->images = wi_xreallocarray(p->images, p->n_images + 1, sizeof *p->images);
+  p->opened = wi_xreallocarray(p->opened, p->n_images + 1, sizeof *p->opened);
+  p->opened[p->n_images] = wi_steal(&img);
   p->images[p->n_images++] = ref;
   return 0;
+}
+
+const struct wi_image *
+wi_wit_plan_image(const struct wi_wit_plan *p, const char *ref)
+{
+  for (size_t i = 0; i < p->n_images; i++)
+    if (strcmp(p->images[i], ref) == 0)
+      return p->opened[i];
+  return NULL;
 }
 
 const char *

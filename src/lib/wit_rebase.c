@@ -23,7 +23,9 @@ wi_wit_rebase_plan(struct wi_wit_plan *p, wi_err *err)
     return wi_err_set(err, WI_EINVAL, "The value for --sourceImage must not be empty.");
   d->source_image = o->source_image;
   wi_log(WI_LOG_INFO, "Reading settings from the source image %s", o->source_image);
-  if (wi_wit_plan_probe(p, o->source_image, 0, &src, err) < 0)
+  /* rebase reads only the homes of its images (a rebase to a new image probes its base as create)
+   */
+  if (wi_wit_plan_probe(p, o->source_image, WI_PROBE_HOMES, &src, err) < 0)
     return err->code;
   const char *old_oh = wi_probe_get(src, "oracleHome"), *old_jh = wi_probe_get(src, "javaHome");
   const char *dh = wi_probe_get(src, "domainHome"), *wh = wi_probe_get(src, "wdtHome");
@@ -31,7 +33,7 @@ wi_wit_rebase_plan(struct wi_wit_plan *p, wi_err *err)
   bool model_only = mo && strcasecmp(mo, "true") == 0;
   if (o->target_image && o->target_image[0]) {
     d->target_image = o->target_image;
-    if (wi_wit_plan_probe(p, o->target_image, 0, &tgt, err) < 0)
+    if (wi_wit_plan_probe(p, o->target_image, WI_PROBE_HOMES, &tgt, err) < 0)
       return err->code;
     new_oh = wi_probe_get(tgt, "oracleHome");
     new_jh = wi_probe_get(tgt, "javaHome");

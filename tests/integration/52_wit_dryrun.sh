@@ -319,9 +319,26 @@ check_fail "a source image the store lacks and no registry has" 1 "no-such-image
   "$WLSIMG" rebase --tag e:1 --sourceImage 127.0.0.1:1/no-such-image:1 --targetImage wls:12214
 check_fail "WLSIMG_BLDDIR missing (IMG-0111)" 1 "The directory specified with WLSIMG_BLDDIR must exist prior to running this tool: $T_DIR/nope" \
   env WLSIMG_BLDDIR="$T_DIR/nope" "$WLSIMG" create --tag e:1 "${J[@]}"
-check_fail "a build with no engine says so" 1 "needs a container engine, and no-such-engine is not installed" \
-  "$WLSIMG" update --tag e:1 --fromImage wls:12214 --builder no-such-engine
+printf '[final-build-commands]\nRUN true\n' > run.txt
+check_fail "a build that needs an engine, and none: says so" 1 "needs a container engine, and no-such-engine is not installed" \
+  "$WLSIMG" update --tag e:1 --fromImage wls:12214 --builder no-such-engine --additionalBuildCommands run.txt
+cp "$T_DIR/last.err" "$T_DIR/noengine.err"
+check "... and why it needs one" grep -q "Building with no-such-engine: \[final-build-commands\] has instructions other than" "$T_DIR/noengine.err"
 check_eq "failed runs named nothing" "$("$WLSIMG" images -q 2> /dev/null | sort | tr '\n' ' ')" "$images_before"
 check_eq "failed runs stored no blobs" "$(ls "$WLSIMG_STORE/blobs/sha256" | wc -l)" "$blobs_before"
 check_eq "failed runs left no build context" "$(ls "$WLSIMG_BLDDIR" | wc -l)" 0
+
+# ---- update with nothing to install: built natively (wit-primary §14.2), no engine needed ----
+printf '[final-build-commands]\nENV APP_ENV=prod\nLABEL team=wls\nARG UNUSED\n' > cfg.txt
+check "update with nothing to install, no engine installed" \
+  "$WLSIMG" update --tag upd:1 --fromImage wls:12214 --builder no-such-engine --additionalBuildCommands cfg.txt
+cp "$T_DIR/last.err" "$T_DIR/upd.err"
+cp "$T_DIR/last.out" "$T_DIR/upd.out"
+check "... built natively, and says so" grep -q "Building natively, without a container engine: this update changes only the image's config" "$T_DIR/upd.err"
+check "... the digest on stdout" grep -qE '^sha256:[0-9a-f]{64}$' "$T_DIR/upd.out"
+check "... named in the store" "$WLSIMG" copy -q upd:1 "oci:$T_DIR/upd:1"
+check_eq "... WIT's config: OPATCH_NO_FUSER, USER of the Oracle Home, the final-build-commands" \
+  "$(python3 -c 'import json,sys; lay=sys.argv[1]; b=lambda d: lay+"/blobs/"+d.replace(":","/"); m=json.load(open(b(json.load(open(lay+"/index.json"))["manifests"][0]["digest"]))); c=json.load(open(b(m["config"]["digest"])))["config"]; print(c["User"], "OPATCH_NO_FUSER=true" in c["Env"], "APP_ENV=prod" in c["Env"], c["Labels"]["team"])' "$T_DIR/upd")" \
+  "oracle True True wls"
+check_eq "... no build context left" "$(ls "$WLSIMG_BLDDIR" | wc -l)" 0
 finish

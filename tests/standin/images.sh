@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# TEST STAND-INS, built into images by a real engine: `wlsimg create` and `wlsimg update --wdtOperation CREATE`
-# with buildah (vfs storage driver, chroot isolation, a storage of its own under OUT) build WebLogic images from
-# the stand-in installers of make-all.sh (Oracle's installers, OPatch and WDT cannot be downloaded where wlsimg is
-# tested). The patch step renders WIT's update Dockerfile by hand (tests/standin/dockerfiles/update-patch.Dockerfile,
-# wit-primary §7.2) and runs buildah on it until `wlsimg update --patches` can apply cached patches. Results go
-# into the OCI layout OUT/oci (tags below), from where `wlsimg copy oci:OUT/oci:TAG NAME` brings them into a store.
+# TEST STAND-INS, built into images by wlsimg's own commands with a real engine (buildah: vfs storage driver,
+# chroot isolation, a storage of its own under OUT) from the stand-in installers of make-all.sh (Oracle's
+# installers, OPatch and WDT cannot be downloaded where wlsimg is tested). Results go into the OCI layout
+# OUT/oci (tags below), from where `wlsimg copy oci:OUT/oci:TAG NAME` brings them into a store.
 #
-#   base      the Debian root filesystem of make-all.sh, imported with `wlsimg import`
-#   wls12     wlsimg create: base + JDK + WebLogic 12.2.1.4.0 (stand-in), --packageManager NONE
-#   wls12p    WIT's update --patches Dockerfile on wls12: OPatch 13.9.4.2.22 + patch 33000001 (stand-ins)
-#   domain    wlsimg update --wdtOperation CREATE on wls12: a domain made by the stand-in WDT
-#   wls14     wlsimg create: base + JDK + WebLogic 14.1.1.0.0 (stand-in), the "newer Oracle Home" of rebase tests
+#   base        the Debian root filesystem of make-all.sh, imported with `wlsimg import`
+#   wls12       wlsimg create: base + JDK + WebLogic 12.2.1.4.0 (stand-in), --packageManager NONE, the Oracle
+#               Home owned by oracle:root as in Oracle's own WebLogic images
+#   wls12p      wlsimg update --patches on wls12: OPatch 13.9.4.2.22 and patch 33000001 from the WIT cache,
+#               applied by the stand-in opatch
+#   domain      wlsimg update --wdtOperation CREATE on wls12: a domain made by the stand-in WDT
+#   wls14       wlsimg create: base + JDK + WebLogic 14.1.1.0.0 (stand-in), the "newer Oracle Home" of rebase tests
+#   rebased-engine, rebased-engine-os
+#               wlsimg rebase of domain onto wls14 through buildah (WIT's Dockerfile; the options after -- make
+#               wlsimg use the engine), plain and --target OpenShift: what the native rebase is compared with
 #
 # Usage: WLSIMG=build/wlsimg tests/standin/images.sh STANDIN_DIR OUT [--fresh] [TAG...]
 # STANDIN_DIR is make-all.sh's output. Cached: nothing is built when OUT/.stamp matches the inputs (the stand-ins,
-# this script, the Dockerfile), unless --fresh. TAGs limit the build (default: all). Needs
-# root (buildah with chroot isolation).
+# this script, the model), unless --fresh; so one test run builds them once, whichever test or sanitizer pass
+# asks first. TAGs limit the build (default: all). Needs root (buildah with chroot isolation).
 set -euo pipefail
 : "${WLSIMG:?set WLSIMG to the wlsimg binary}"
 WLSIMG=$(cd "$(dirname "$WLSIMG")" && pwd)/$(basename "$WLSIMG")
@@ -27,13 +30,13 @@ shift 2
 fresh=
 if [ "${1:-}" = --fresh ]; then fresh=1; shift; fi
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(wls12 wls12p domain wls14)
+[ ${#want[@]} -gt 0 ] || want=(wls12 wls12p domain wls14 rebased-engine rebased-engine-os)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 exec 9> "$out/.lock"
 flock 9
 
-key=$( (cd "$here" && cat images.sh dockerfiles/update-patch.Dockerfile model/* "$sd"/.stamp-*
+key=$( (cd "$here" && cat images.sh model/* "$sd"/.stamp-*
   cat "$root/examples/archive.zip"; echo "${want[*]}") | sha256sum | cut -d' ' -f1)
 if [ -z "$fresh" ] && [ "$(cat "$out/.stamp" 2> /dev/null)" = "$key" ]; then
   exit 0
@@ -64,44 +67,31 @@ while read -r line; do
 done < "$sd/register.txt"
 "$WLSIMG" copy -q standin/debian:bookworm "oci:$out/oci:base" > /dev/null
 
-# wl TAG WHAT ARGS...: a wlsimg build, its log kept under OUT/log, the result exported to OUT/oci:TAG
+# wl TAG COMMAND ARGS...: wlsimg COMMAND --tag standin/TAG:1 ARGS, its log kept under OUT/log, the result exported
+# to OUT/oci:TAG
 wl() {
-  local t=$1 s=$SECONDS
-  shift
-  if ! env -u DOCKER_CONFIG "$WLSIMG" "$@" --tag "standin/$t:1" > "$out/log/$t.out" 2> "$out/log/$t.err"; then
+  local t=$1 c=$2 s=$SECONDS
+  shift 2
+  if ! env -u DOCKER_CONFIG "$WLSIMG" "$c" --tag "standin/$t:1" "$@" > "$out/log/$t.out" 2> "$out/log/$t.err"; then
     tail -30 "$out/log/$t.err" >&2
     return 1
   fi
   "$WLSIMG" copy -q "standin/$t:1" "oci:$out/oci:$t" > /dev/null
-  echo "images.sh: $t built in $((SECONDS - s)) s (wlsimg $1)" >&2
+  echo "images.sh: $t built in $((SECONDS - s)) s (wlsimg $c)" >&2
 }
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 create() { # create TAG WLS_VERSION
   wl "$1" create --fromImage standin/debian:bookworm --packageManager NONE --jdkVersion "$jdk_version" \
-    --type wls --version "$2"
+    --type wls --version "$2" --chown oracle:root
 }
+rebased=
+wants rebased-engine || wants rebased-engine-os && rebased=1
 
-if wants wls12 || wants wls12p || wants domain; then create wls12 12.2.1.4.0; fi
+if wants wls12 || wants wls12p || wants domain || [ -n "$rebased" ]; then create wls12 12.2.1.4.0; fi
 if wants wls12p; then
-  # WIT's update --patches Dockerfile, rendered by hand, through buildah alone
-  c="$out/ctx/wls12p"
-  mkdir -p "$c/patches"
-  for f in "$sd/p28186730_1394222_Generic.zip" "$sd/p33000001_122140_Generic.zip"; do
-    d="$c"
-    case $f in *p33000001*) d="$c/patches" ;; esac
-    ln -f "$f" "$d/" 2> /dev/null || cp "$f" "$d/"
-  done
-  : > "$c/patches/dummy.txt"
-  sed -e 's|@FROM@|localhost/standin/wls12:1|; s|@BUILDID@|standin-wls12p|; s|@PATCH_ID@|33000001_12.2.1.4.0|' \
-    -e 's|@OPATCH_VERSION@|13.9.4.2.22|; s|@OPATCH_FILE@|p28186730_1394222_Generic.zip|g' \
-    "$here/dockerfiles/update-patch.Dockerfile" > "$c/Dockerfile"
-  bh_pull_oci "$out/oci" wls12 localhost/standin/wls12:1
-  s0=$SECONDS
-  bh bud --tag localhost/standin/wls12p:1 "$c" > "$out/log/wls12p.out" 2>&1 || { tail -30 "$out/log/wls12p.out" >&2; exit 1; }
-  bh push -q localhost/standin/wls12p:1 "oci:$out/oci:wls12p" > /dev/null 2>> "$out/log/wls12p.out"
-  echo "images.sh: wls12p built in $((SECONDS - s0)) s (buildah bud)" >&2
+  wl wls12p update --fromImage standin/wls12:1 --patches 33000001_12.2.1.4.0
 fi
-if wants domain; then
+if wants domain || [ -n "$rebased" ]; then
   m="$out/ctx/models"
   mkdir -p "$m"
   cp "$here/model/domain.yaml" "$here/model/domain.properties" "$root/examples/archive.zip" "$m/"
@@ -109,7 +99,15 @@ if wants domain; then
     --wdtVariables domain.properties --wdtArchive archive.zip --wdtVersion "$wdt_version" \
     --wdtDomainHome /u01/domains/base_domain)
 fi
-if wants wls14; then create wls14 14.1.1.0.0; fi
+if wants wls14 || [ -n "$rebased" ]; then create wls14 14.1.1.0.0; fi
+# WIT's rebase Dockerfile through buildah: anything after -- is for the engine, so wlsimg builds with it
+if wants rebased-engine; then
+  wl rebased-engine rebase --sourceImage standin/domain:1 --targetImage standin/wls14:1 -- --layers=false
+fi
+if wants rebased-engine-os; then
+  wl rebased-engine-os rebase --sourceImage standin/domain:1 --targetImage standin/wls14:1 --target OpenShift \
+    -- --layers=false
+fi
 
 rm -rf "$out/ctx" "$out/store" "$out/cache"
 echo "$key" > "$out/.stamp"

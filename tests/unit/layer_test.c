@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 #include "harness.h"
 #include "lib/alloc.h"
@@ -541,6 +542,62 @@ TEST(test_parallel_gzip_deterministic)
   wi_buf_dispose(&out);
 }
 
+/* The compressed length of each gzip member of g (zlib, member by member); returns the count. */
+static size_t
+members(const struct wi_buf *g, size_t *lens, size_t room)
+{
+  size_t n = 0, off = 0;
+  unsigned char sink[1 << 16];
+  while (off < g->len && n < room) {
+    z_stream zs = { 0 };
+    CHECK_INT_EQ(inflateInit2(&zs, 16 + 15), Z_OK);
+    zs.next_in = (unsigned char *)g->data + off;
+    zs.avail_in = (uInt)(g->len - off);
+    int r;
+    do {
+      zs.next_out = sink;
+      zs.avail_out = sizeof sink;
+      r = inflate(&zs, Z_NO_FLUSH);
+    } while (r == Z_OK);
+    CHECK_INT_EQ(r, Z_STREAM_END);
+    lens[n++] = zs.total_in;
+    off += zs.total_in;
+    inflateEnd(&zs);
+    if (r != Z_STREAM_END)
+      break;
+  }
+  return n;
+}
+
+/* A chunk that mixes text and random bytes: the random part is stored in a member of its own, the
+ * text deflated in another; a chunk of one kind is one member. */
+TEST(test_gzip_mixed_chunk_parts)
+{
+  size_t n = 1u << 20, lens[8];
+  wi_autofree unsigned char *in = wi_xmalloc(n);
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    in[i] = i < n / 2 ? (unsigned char)("weblogic server config\n"[i % 23]) : (unsigned char)x;
+  }
+  struct wi_buf g = WI_BUF_INIT(8u << 20), g2 = WI_BUF_INIT(8u << 20);
+  gzip_with(1, in, n, n, &g);
+  CHECK_INT_EQ(members(&g, lens, 8), 2);
+  CHECK(lens[0] < 64u << 10);  /* the text, deflated */
+  CHECK(lens[1] > n / 2 + 18); /* the random half, stored: its bytes plus block headers */
+  CHECK(lens[1] < n / 2 + 1024);
+  gzip_with(2, in, n / 2, n, &g2); /* text only */
+  CHECK_INT_EQ(members(&g2, lens, 8), 1);
+  wi_buf_reset(&g2);
+  gzip_with(2, in + n / 2, n / 2, n, &g2); /* random only: one stored member */
+  CHECK_INT_EQ(members(&g2, lens, 8), 1);
+  CHECK(lens[0] > n / 2);
+  wi_buf_dispose(&g);
+  wi_buf_dispose(&g2);
+}
+
 static int
 fail_sink(const void *data, size_t len, void *payload, wi_err *err)
 {
@@ -692,6 +749,7 @@ main(void)
   RUN(test_finish_store);
   RUN(test_add_tar_order_independent);
   RUN(test_parallel_gzip_deterministic);
+  RUN(test_gzip_mixed_chunk_parts);
   RUN(test_parallel_gzip_sink_error);
   RUN(test_layer_digests_match_streams);
   RUN(test_stream);
