@@ -15,28 +15,9 @@ need openssl
 W=$WLSIMG
 export WLSIMG_CACHEDIR="$T_DIR/cache"
 export WLSIMG_REST_RETRY_MAX=2 WLSIMG_REST_RETRY_INTERVAL=10
-S="$T_DIR/aru"
-mkdir -p "$S"
-
-# A CA and a server certificate for 127.0.0.1 and localhost, made now.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/ca.key" -out "$S/ca.pem" \
-  -days 2 -subj '/CN=wlsimg test ARU CA' 2> /dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/srv.key" -out "$S/srv.csr" \
-  -subj '/CN=127.0.0.1' 2> /dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$S/ext.cnf"
-openssl x509 -req -in "$S/srv.csr" -CA "$S/ca.pem" -CAkey "$S/ca.key" -CAcreateserial -days 2 \
-  -extfile "$S/ext.cnf" -out "$S/srv.pem" 2> /dev/null
-
 USER_EMAIL=tester@example.com
 PW='s3cret-Pässw0rd:with colon'
-printf '%s\n' "$PW" > "$S/pw"
-chmod 600 "$S/pw"
-python3 "$T_HERE/aru-standin/aru_standin.py" --cert "$S/srv.pem" --key "$S/srv.key" --user "$USER_EMAIL" \
-  --password-file "$S/pw" --log "$S/requests.jsonl" --ports "$S/ports" > "$S/standin.out" 2>&1 &
-T_PIDS+=($!)
-for _ in $(seq 1 200); do [ -s "$S/ports" ] && break; sleep 0.05; done
-read -r ARU_PORT MIRROR_PORT < "$S/ports"
-export WLSIMG_ARU_HOST="127.0.0.1:$ARU_PORT" WLSIMG_ARU_CACERT="$S/ca.pem"
+start_aru_standin "$USER_EMAIL" "$PW"
 export ARU_PW="$PW"
 ON=(--user "$USER_EMAIL" --passwordEnv ARU_PW --version 12.2.1.4.0 --platform linux/amd64)
 nreq() { wc -l < "$S/requests.jsonl"; }

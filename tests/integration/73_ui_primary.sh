@@ -24,24 +24,9 @@ mkdir -p "$RESP" "$WLSIMG_BLDDIR"
 ui_lab_fixture
 
 # ---- the Oracle Support stand-in, over HTTPS with a CA made now ----
-S="$T_DIR/aru"
-mkdir -p "$S"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/ca.key" -out "$S/ca.pem" \
-  -days 2 -subj '/CN=wlsimg test ARU CA' 2> /dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/srv.key" -out "$S/srv.csr" \
-  -subj '/CN=127.0.0.1' 2> /dev/null
-printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' > "$S/ext.cnf"
-openssl x509 -req -in "$S/srv.csr" -CA "$S/ca.pem" -CAkey "$S/ca.key" -CAcreateserial -days 2 \
-  -extfile "$S/ext.cnf" -out "$S/srv.pem" 2> /dev/null
 SUPPORT_USER=tester@example.com
 PW='Or4cle-Support:pässword'
-(umask 077; printf '%s\n' "$PW" > "$S/pw")
-python3 "$T_HERE/aru-standin/aru_standin.py" --cert "$S/srv.pem" --key "$S/srv.key" --user "$SUPPORT_USER" \
-  --password-file "$S/pw" --log "$S/requests.jsonl" --ports "$S/ports" > "$S/standin.out" 2>&1 &
-T_PIDS+=($!)
-for _ in $(seq 1 200); do [ -s "$S/ports" ] && break; sleep 0.05; done
-read -r ARU_PORT _ < "$S/ports"
-export WLSIMG_ARU_HOST="127.0.0.1:$ARU_PORT" WLSIMG_ARU_CACERT="$S/ca.pem"
+start_aru_standin "$SUPPORT_USER" "$PW"
 
 # ---- the server ----
 # start_ui: the server (its log appended to ui.err), a session, and the headers of every call (H)

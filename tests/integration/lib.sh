@@ -159,6 +159,29 @@ start_wlsimg_registry() {
   wait_http "http://$W_ADDR/v2/"
 }
 
+# start_aru_standin USER PASSWORD: the Oracle Support (ARU) stand-in (tests/integration/aru-standin: Oracle
+# Support cannot be reached from here) over HTTPS, with a CA made now, accepting USER/PASSWORD. Its files go to
+# $T_DIR/aru (S); its requests are logged to $S/requests.jsonl. Exports WLSIMG_ARU_HOST and WLSIMG_ARU_CACERT;
+# sets ARU_PORT and MIRROR_PORT.
+start_aru_standin() {
+  S="$T_DIR/aru"
+  mkdir -p "$S"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/ca.key" -out "$S/ca.pem" \
+    -days 2 -subj '/CN=wlsimg test ARU CA' 2> /dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$S/srv.key" -out "$S/srv.csr" \
+    -subj '/CN=127.0.0.1' 2> /dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$S/ext.cnf"
+  openssl x509 -req -in "$S/srv.csr" -CA "$S/ca.pem" -CAkey "$S/ca.key" -CAcreateserial -days 2 \
+    -extfile "$S/ext.cnf" -out "$S/srv.pem" 2> /dev/null
+  (umask 077; printf '%s\n' "$2" > "$S/pw")
+  python3 "$T_HERE/aru-standin/aru_standin.py" --cert "$S/srv.pem" --key "$S/srv.key" --user "$1" \
+    --password-file "$S/pw" --log "$S/requests.jsonl" --ports "$S/ports" > "$S/standin.out" 2>&1 &
+  T_PIDS+=($!)
+  for _ in $(seq 1 200); do [ -s "$S/ports" ] && break; sleep 0.05; done
+  read -r ARU_PORT MIRROR_PORT < "$S/ports"
+  export WLSIMG_ARU_HOST="127.0.0.1:$ARU_PORT" WLSIMG_ARU_CACERT="$S/ca.pem"
+}
+
 # ui_lab_fixture: what the lab's flow needs, for the ui tests. Sets TOKEN (ns/user3's auth token on
 # `wlsimg registry serve --auth token`), REG (its address), PROJ (a project directory with the example model
 # in models/); the store gets busybox:latest and the WIT cache (WLSIMG_CACHEDIR) a WDT installer.
