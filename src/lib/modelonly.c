@@ -446,13 +446,8 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
             struct wi_layer_result *lr, wi_err *err)
 {
   const struct wi_manifest *bm = c->o->from->manifest;
-  struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE };
-  m.layers = wi_xcalloc(bm->n_layers + n, sizeof *m.layers);
-  for (size_t i = 0; i < bm->n_layers; i++)
-    m.layers[i] = bm->layers[i];
-  for (size_t i = 0; i < n; i++)
-    m.layers[bm->n_layers + i].digest = (char *)(uintptr_t)layers[i].digest;
-  m.n_layers = bm->n_layers + n;
+  struct wi_manifest m;
+  wi_image_view(&m, bm, bm->n_layers, layers, n);
   const char *roots[3] = { c->dp, c->wh, c->mh };
   c->w = wi_layer_writer_new(NULL);
   int ret = 0;

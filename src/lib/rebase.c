@@ -349,15 +349,8 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
             struct wi_layer_result *lr, wi_err *err)
 {
   const struct wi_manifest *tm = c->o->target->manifest;
-  bool with_target = c->dh_in_target;
-  size_t base = with_target ? tm->n_layers : 0;
-  struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE };
-  m.layers = wi_xcalloc(base + n, sizeof *m.layers);
-  for (size_t i = 0; i < base; i++)
-    m.layers[i] = tm->layers[i];
-  for (size_t i = 0; i < n; i++)
-    m.layers[base + i].digest = (char *)(uintptr_t)layers[i].digest;
-  m.n_layers = base + n;
+  struct wi_manifest m;
+  wi_image_view(&m, tm, c->dh_in_target ? tm->n_layers : 0, layers, n);
   int ret = wi_layer_stream_new(&c->ls, c->o->store, c->o->gzip_level, err);
   if (ret == 0)
     ret = wi_image_walk(c->o->store, &m, c->dh, chmod_entry, c, err);
