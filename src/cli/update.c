@@ -18,8 +18,10 @@ static const struct cli_cmd update_cmd = {
   "Update an existing WebLogic image: a WDT domain or model, patches (WIT-compatible).\n\n"
   "An update with nothing to install (no patches, no WDT files) changes only the image's config and is built\n"
   "natively, without a container engine, also with [final-build-commands] of ENV, LABEL, USER, ARG, CMD,\n"
-  "ENTRYPOINT, EXPOSE and STOPSIGNAL lines. OPatch, WDT and RUN lines run inside the image: a container engine\n"
-  "builds those from WIT's Dockerfile. The result is named --tag in the wlsimg store (the digest is printed) and\n"
+  "ENTRYPOINT, EXPOSE and STOPSIGNAL lines. So is a model-only update with only --wdtVariables (--wdtModelOnly,\n"
+  "no --wdtModel or --wdtArchive to validate): WDT and the files are copied into the WDT home as WIT's\n"
+  "Dockerfile copies them. OPatch, WDT's domain tools and validateModel.sh, and RUN lines run inside the image:\n"
+  "a container engine builds those from WIT's Dockerfile. The result is named --tag in the wlsimg store (the digest is printed) and\n"
   "--push pushes it; --dryRun prints the Dockerfile.",
   update_opts,
   0,

@@ -28,6 +28,7 @@
 #include "lib/passwd.h"
 #include "lib/str.h"
 #include "lib/strv.h"
+#include "lib/wdtinst.h"
 
 extern char **environ;
 
@@ -112,19 +113,18 @@ add_parents(struct layer_ctx *c, const char *path, const char *under, wi_err *er
 #define INSTALLER_BUF (64 * 1024)
 
 static int
-add_installer_file(struct layer_ctx *c, struct archive *a, struct archive_entry *ae,
-                   struct wi_layer_entry *e, const char *name, wi_err *err)
+add_installer_file(struct layer_ctx *c, struct wi_wdtinst *r, const struct wi_wdtinst_entry *ie,
+                   struct wi_layer_entry *e, wi_err *err)
 {
   wi_autofree char *buf = wi_xmalloc(INSTALLER_BUF);
-  bool small = archive_entry_size_is_set(ae) && archive_entry_size(ae) <= INSTALLER_BUF;
+  bool small = ie->size >= 0 && ie->size <= INSTALLER_BUF;
   size_t got = 0;
   int ret = small ? 0 : wi_layer_file_begin(c->w, e, err);
 
   while (ret == 0) {
-    la_ssize_t k = archive_read_data(a, buf + got, INSTALLER_BUF - got);
+    ssize_t k = wi_wdtinst_read(r, buf + got, INSTALLER_BUF - got, err);
     if (k < 0)
-      ret = wi_err_set(err, WI_EINVAL, "%s: entry %s: %s", c->p->installer, name,
-                       archive_error_string(a) ? archive_error_string(a) : "truncated");
+      ret = (int)k;
     else if (k == 0)
       break;
     else if (small)
@@ -149,59 +149,39 @@ add_installer_file(struct layer_ctx *c, struct archive *a, struct archive_entry 
   return wi_layer_file_end(c->w, err);
 }
 
+struct installer_ctx {
+  struct layer_ctx *c;
+  const char *wh;
+};
+
+static int
+add_installer_entry(struct wi_wdtinst *r, const struct wi_wdtinst_entry *ie, void *payload,
+                    wi_err *err)
+{
+  struct installer_ctx *ic = payload;
+  struct layer_ctx *c = ic->c;
+  int ret = add_parents(c, ie->path, ic->wh, err);
+  if (ret < 0)
+    return ret;
+  if (ie->type == WI_LAYER_DIR)
+    return add_dir(c, ie->path, ie->mode, c->uid, c->gid, true, err);
+  struct wi_layer_entry e = { .path = ie->path,
+                              .type = ie->type,
+                              .mode = ie->mode,
+                              .uid = c->uid,
+                              .gid = c->gid,
+                              .mtime = c->p->epoch,
+                              .link = ie->link };
+  if (ie->type == WI_LAYER_FILE)
+    return add_installer_file(c, r, ie, &e, err);
+  return wi_layer_add(c->w, &e, err);
+}
+
 static int
 add_installer(struct layer_ctx *c, const char *wh, wi_err *err)
 {
-  struct wi_aux_plan *p = c->p;
-  struct archive *a = wi_aux_archive_open(p->installer, err);
-  struct archive_entry *ae;
-  int ret = 0;
-
-  if (a == NULL)
-    return err->code;
-  struct wi_aux_archive_links *links = wi_aux_archive_links_new();
-  while ((ret = wi_aux_archive_next_entry(a, p->installer, NULL, links, &ae, err)) > 0) {
-    wi_autofree char *n = wi_aux_archive_entry_relname(ae);
-    if (n == NULL)
-      continue;
-    wi_autofree char *path = wh[0] ? wi_xasprintf("%s/%s", wh, n) : wi_xstrdup(n);
-    if ((ret = add_parents(c, path, wh, err)) < 0)
-      break;
-    mode_t type = archive_entry_filetype(ae);
-    /* WIT's unzip drops setuid and setgid (Info-ZIP without -K): WDT needs neither */
-    uint32_t perm = archive_entry_perm(ae) & ~(uint32_t)(S_ISUID | S_ISGID);
-    const char *hl = archive_entry_hardlink(ae);
-    struct wi_layer_entry e = { .path = path, .uid = c->uid, .gid = c->gid, .mtime = p->epoch };
-    wi_autofree char *link = NULL;
-    if (type == AE_IFDIR) {
-      ret = add_dir(c, path, perm ? perm : 0755, c->uid, c->gid, true, err);
-      if (ret < 0)
-        break;
-      continue;
-    } else if (hl) {
-      link = wh[0] ? wi_xasprintf("%s/%s", wh, hl) : wi_xstrdup(hl);
-      e.type = WI_LAYER_HARDLINK;
-      e.link = link;
-      e.mode = perm;
-    } else if (type == AE_IFLNK) {
-      e.type = WI_LAYER_SYMLINK;
-      e.link = archive_entry_symlink(ae);
-      e.mode = 0777;
-    } else if (type == AE_IFREG) {
-      e.type = WI_LAYER_FILE;
-      e.mode = perm ? perm : 0644;
-      if ((ret = add_installer_file(c, a, ae, &e, n, err)) < 0)
-        break;
-      continue;
-    } else {
-      continue; /* devices and fifos have no place in a WDT install */
-    }
-    if ((ret = wi_layer_add(c->w, &e, err)) < 0)
-      break;
-  }
-  wi_aux_archive_links_free(links);
-  archive_read_free(a);
-  return ret;
+  struct installer_ctx ic = { .c = c, .wh = wh };
+  return wi_wdtinst_each(c->p->installer, wh, add_installer_entry, &ic, err);
 }
 
 /* Owner for a COPY --chown= value (names from the image's files; no users are added here). */

@@ -1091,3 +1091,17 @@ wi_image_commit(struct wi_store *s, const struct wi_image *base,
     wi_manifest_descriptor_dispose(&desc);
   return ret;
 }
+
+void
+wi_image_view(struct wi_manifest *m, const struct wi_manifest *base, size_t n_base,
+              const struct wi_layer_result *layers, size_t n)
+{
+  memset(m, 0, sizeof *m);
+  m->kind = WI_MANIFEST_IMAGE;
+  m->layers = wi_xcalloc(n_base + n, sizeof *m->layers);
+  for (size_t i = 0; i < n_base; i++)
+    m->layers[i] = base->layers[i];
+  for (size_t i = 0; i < n; i++)
+    m->layers[n_base + i].digest = (char *)(uintptr_t)layers[i].digest;
+  m->n_layers = n_base + n;
+}

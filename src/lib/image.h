@@ -103,6 +103,11 @@ typedef int (*wi_image_walk_fn)(struct wi_image_walk *w, const struct wi_image_e
 int wi_image_walk(struct wi_store *s, const struct wi_manifest *m, const char *prefix,
                   wi_image_walk_fn fn, void *payload, wi_err *err);
 
+/* The view of n_base of base's layers (0..n_base-1) with new layers on top, for wi_image_walk
+ * before the image is committed: *m borrows the digests; free m->layers alone when done. */
+void wi_image_view(struct wi_manifest *m, const struct wi_manifest *base, size_t n_base,
+                   const struct wi_layer_result *layers, size_t n);
+
 /* ---- a new image on a base ---- */
 
 /* Store the image made of base's layers, then the new ones (already in s), with config cfg (its

@@ -181,3 +181,95 @@ wi_passwd_resolve_ids(const char *user, const char *group, char **passwd, char *
   ids->added_user = true;
   return 0;
 }
+
+/* ---- USER and COPY --chown, as an engine resolves them ---- */
+
+/* Field 3 (gid) of the /etc/passwd line whose uid is uid. */
+static bool
+passwd_by_uid(const char *passwd, uint32_t uid, uint32_t *gid)
+{
+  for (const char *l = passwd; l && *l;) {
+    const char *e = strchr(l, '\n');
+    size_t ll = e ? (size_t)(e - l) : strlen(l);
+    wi_autofree char *line = wi_xstrndup(l, ll);
+    char *f[4] = { 0 };
+    char *s = line;
+    for (int i = 0; i < 4 && s; i++) {
+      f[i] = s;
+      s = strchr(s, ':');
+      if (s)
+        *s++ = '\0';
+    }
+    if (f[3] && wi_passwd_is_id(f[2]) && strtoul(f[2], NULL, 10) == uid) {
+      *gid = wi_passwd_is_id(f[3]) ? (uint32_t)strtoul(f[3], NULL, 10) : 0;
+      return true;
+    }
+    l = e ? e + 1 : NULL;
+  }
+  return false;
+}
+
+int
+wi_passwd_owner(const char *passwd, const char *group, const char *user, const char *grp,
+                const char *where, struct wi_passwd_owner *out, wi_err *err)
+{
+  memset(out, 0, sizeof *out);
+  if (wi_passwd_is_id(user)) {
+    out->uid = (uint32_t)strtoul(user, NULL, 10);
+    if (!passwd_by_uid(passwd, out->uid, &out->pgid))
+      out->pgid = 0; /* an unknown numeric user runs with group 0 */
+  } else {
+    wi_autofree char *uid = wi_passwd_lookup(passwd, user, 2);
+    wi_autofree char *pg = wi_passwd_lookup(passwd, user, 3);
+    if (uid == NULL || !wi_passwd_is_id(uid))
+      return wi_err_set(err, WI_EINVAL, "user %s is not in /etc/passwd of %s", user, where);
+    out->uid = (uint32_t)strtoul(uid, NULL, 10);
+    out->pgid = pg && wi_passwd_is_id(pg) ? (uint32_t)strtoul(pg, NULL, 10) : 0;
+  }
+  if (wi_passwd_is_id(grp)) {
+    out->gid = (uint32_t)strtoul(grp, NULL, 10);
+    return 0;
+  }
+  wi_autofree char *gid = wi_passwd_lookup(group, grp, 2);
+  if (gid == NULL || !wi_passwd_is_id(gid))
+    return wi_err_set(err, WI_EINVAL, "group %s is not in /etc/group of %s", grp, where);
+  out->gid = (uint32_t)strtoul(gid, NULL, 10);
+  return 0;
+}
+
+bool
+wi_passwd_member(const char *group, const char *user, uint32_t pgid, uint32_t gid)
+{
+  if (gid == pgid)
+    return true;
+  size_t ul = strlen(user);
+  for (const char *l = group; l && *l;) {
+    const char *e = strchr(l, '\n');
+    size_t ll = e ? (size_t)(e - l) : strlen(l);
+    /* name:x:gid:member,member */
+    const char *f = l;
+    for (int i = 0; i < 3 && f; i++) {
+      f = memchr(f, ':', ll - (size_t)(f - l));
+      if (f)
+        f++;
+    }
+    const char *g2 = l;
+    for (int i = 0; i < 2 && g2; i++) {
+      g2 = memchr(g2, ':', ll - (size_t)(g2 - l));
+      if (g2)
+        g2++;
+    }
+    if (f && g2 && isdigit((unsigned char)*g2) && strtoul(g2, NULL, 10) == gid) {
+      for (const char *m = f; m < l + ll;) {
+        size_t ml = strcspn(m, ",\n");
+        if (m + ml > l + ll)
+          ml = (size_t)(l + ll - m);
+        if (ml == ul && strncmp(m, user, ul) == 0)
+          return true;
+        m += ml + 1;
+      }
+    }
+    l = e ? e + 1 : NULL;
+  }
+  return false;
+}

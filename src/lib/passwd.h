@@ -28,4 +28,17 @@ struct wi_ids {
 int wi_passwd_resolve_ids(const char *user, const char *group, char **passwd, char **group_text,
                           char **shadow, int64_t epoch, struct wi_ids *ids, wi_err *err);
 
+/* USER <user> and COPY --chown=<user>:<group> as an engine resolves them in an image's files,
+ * adding nothing: uid and primary gid of user (a number not in /etc/passwd runs with group 0), gid
+ * of group (a name from /etc/group, or a number). WI_EINVAL "user oracle is not in /etc/passwd of
+ * <where>" (or the group). */
+struct wi_passwd_owner {
+  uint32_t uid, pgid, gid;
+};
+int wi_passwd_owner(const char *passwd, const char *group, const char *user, const char *grp,
+                    const char *where, struct wi_passwd_owner *out, wi_err *err);
+/* Whether a process of user (name or number; primary group pgid) is in group gid: its primary
+ * group, or a member listed in /etc/group. */
+bool wi_passwd_member(const char *group, const char *user, uint32_t pgid, uint32_t gid);
+
 #endif

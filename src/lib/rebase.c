@@ -46,9 +46,8 @@ struct ctx {
   char *buf;
 };
 
-/* "/a//b/" → "a/b"; NULL for a relative or empty path or one with "." or "..". */
-static char *
-norm_rel(const char *p)
+char *
+wi_rebase_norm_path(const char *p)
 {
   if (p == NULL || p[0] != '/')
     return NULL;
@@ -75,57 +74,16 @@ norm_rel(const char *p)
   return wi_buf_steal(&b);
 }
 
-/* Field 2 and 3 (uid, gid) of the /etc/passwd line whose uid is uid. */
-static bool
-passwd_by_uid(const char *passwd, uint32_t uid, uint32_t *gid)
-{
-  for (const char *l = passwd; l && *l;) {
-    const char *e = strchr(l, '\n');
-    size_t ll = e ? (size_t)(e - l) : strlen(l);
-    wi_autofree char *line = wi_xstrndup(l, ll);
-    char *f[4] = { 0 };
-    char *s = line;
-    for (int i = 0; i < 4 && s; i++) {
-      f[i] = s;
-      s = strchr(s, ':');
-      if (s)
-        *s++ = '\0';
-    }
-    if (f[3] && wi_passwd_is_id(f[2]) && strtoul(f[2], NULL, 10) == uid) {
-      *gid = wi_passwd_is_id(f[3]) ? (uint32_t)strtoul(f[3], NULL, 10) : 0;
-      return true;
-    }
-    l = e ? e + 1 : NULL;
-  }
-  return false;
-}
-
 /* USER and --chown as an engine resolves them in the target's files. */
 static int
 resolve_ids(struct ctx *c, const char *passwd, const char *group, wi_err *err)
 {
-  const char *u = c->o->user, *g = c->o->group;
-  if (wi_passwd_is_id(u)) {
-    c->uid = (uint32_t)strtoul(u, NULL, 10);
-    if (!passwd_by_uid(passwd, c->uid, &c->pgid))
-      c->pgid = 0; /* an unknown numeric user runs with group 0 */
-  } else {
-    wi_autofree char *uid = wi_passwd_lookup(passwd, u, 2);
-    wi_autofree char *pg = wi_passwd_lookup(passwd, u, 3);
-    if (uid == NULL || !wi_passwd_is_id(uid))
-      return wi_err_set(err, WI_EINVAL, "user %s is not in /etc/passwd of the target image", u);
-    c->uid = (uint32_t)strtoul(uid, NULL, 10);
-    c->pgid = pg && wi_passwd_is_id(pg) ? (uint32_t)strtoul(pg, NULL, 10) : 0;
-  }
-  if (wi_passwd_is_id(g)) {
-    c->gid = (uint32_t)strtoul(g, NULL, 10);
-    return 0;
-  }
-  wi_autofree char *gid = wi_passwd_lookup(group, g, 2);
-  if (gid == NULL || !wi_passwd_is_id(gid))
-    return wi_err_set(err, WI_EINVAL, "group %s is not in /etc/group of the target image", g);
-  c->gid = (uint32_t)strtoul(gid, NULL, 10);
-  return 0;
+  struct wi_passwd_owner ow;
+  int ret = wi_passwd_owner(passwd, group, c->o->user, c->o->group, "the target image", &ow, err);
+  c->uid = ow.uid;
+  c->pgid = ow.pgid;
+  c->gid = ow.gid;
+  return ret;
 }
 
 /* comp[first..] = every component of path ("u01", "u01/domains", "u01/domains/d"). */
@@ -391,15 +349,8 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
             struct wi_layer_result *lr, wi_err *err)
 {
   const struct wi_manifest *tm = c->o->target->manifest;
-  bool with_target = c->dh_in_target;
-  size_t base = with_target ? tm->n_layers : 0;
-  struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE };
-  m.layers = wi_xcalloc(base + n, sizeof *m.layers);
-  for (size_t i = 0; i < base; i++)
-    m.layers[i] = tm->layers[i];
-  for (size_t i = 0; i < n; i++)
-    m.layers[base + i].digest = (char *)(uintptr_t)layers[i].digest;
-  m.n_layers = base + n;
+  struct wi_manifest m;
+  wi_image_view(&m, tm, c->dh_in_target ? tm->n_layers : 0, layers, n);
   int ret = wi_layer_stream_new(&c->ls, c->o->store, c->o->gzip_level, err);
   if (ret == 0)
     ret = wi_image_walk(c->o->store, &m, c->dh, chmod_entry, c, err);
@@ -416,8 +367,8 @@ chmod_layer(struct ctx *c, const struct wi_layer_result *layers, size_t n,
 void
 wi_rebase_build_id(const struct wi_rebase_opts *o, char out[WI_DIGEST_UUID_SIZE])
 {
-  wi_autofree char *dh = norm_rel(o->domain_home);
-  wi_autofree char *cp = norm_rel(o->copy_path ? o->copy_path : o->domain_home);
+  wi_autofree char *dh = wi_rebase_norm_path(o->domain_home);
+  wi_autofree char *cp = wi_rebase_norm_path(o->copy_path ? o->copy_path : o->domain_home);
   struct wi_buf b = WI_BUF_INIT(1 << 20);
   wi_buf_addf(&b, NULL,
               "wlsimg-rebase-v1\nsource=%s\ntarget=%s\ndomainHome=/%s\ncopy=/%s\nchown=%s:%s\n"
@@ -475,11 +426,11 @@ check_opts(const struct wi_rebase_opts *o, struct ctx *c, wi_err *err)
     return wi_err_set(err, WI_EINVAL, "rebase: the store, the source and the target are required");
   if (o->user == NULL || !*o->user || o->group == NULL || !*o->group)
     return wi_err_set(err, WI_EINVAL, "rebase: a user and a group are required");
-  c->dh = norm_rel(o->domain_home);
+  c->dh = wi_rebase_norm_path(o->domain_home);
   if (c->dh == NULL)
     return wi_err_set(err, WI_EINVAL, "rebase: the domain home \"%s\" is not an absolute path",
                       o->domain_home ? o->domain_home : "");
-  c->cp = norm_rel(o->copy_path ? o->copy_path : o->domain_home);
+  c->cp = wi_rebase_norm_path(o->copy_path ? o->copy_path : o->domain_home);
   if (c->cp == NULL)
     return wi_err_set(err, WI_EINVAL, "rebase: the path to copy \"%s\" is not an absolute path",
                       o->copy_path);

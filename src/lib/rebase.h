@@ -85,6 +85,10 @@ int wi_rebase_build(const struct wi_rebase_opts *o, struct wi_rebase_result *res
  * manifest digests, the paths, owner, OpenShift, epoch, changes) in UUID form. */
 void wi_rebase_build_id(const struct wi_rebase_opts *o, char out[WI_DIGEST_UUID_SIZE]);
 
+/* "/a//b/" → "a/b" (malloc'ed), as image walks name paths; NULL for a relative or empty path or
+ * one with "." or "..". */
+char *wi_rebase_norm_path(const char *p);
+
 /* SOURCE_DATE_EPOCH when it is a number of seconds, else 0. */
 int64_t wi_rebase_epoch(void);
 

@@ -13,6 +13,7 @@
 #include "lib/engine.h"
 #include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/modelonly.h"
 #include "lib/mustache.h"
 #include "lib/rebase.h"
 #include "lib/ref.h"
@@ -45,8 +46,16 @@ wi_wit_build_native_possible(const struct wi_wit_plan *p, const char **why_not)
     *why_not = "a rebase without --targetImage builds a new image, as create does";
   else if (d->kind == WI_DOCKERFILE_UPDATE && (d->patching || d->opatch_update))
     *why_not = "OPatch runs inside the image";
-  else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled)
-    *why_not = "WDT is unpacked, and its tools run, inside the image";
+  else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled && !d->model_only)
+    *why_not =
+        "WDT's domain tools (createDomain.sh, updateDomain.sh, deployApps.sh) run inside the image";
+  else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled && (d->n_models || d->n_archives))
+    /* a documented deviation would be needed to skip it (wit-primary §14.1) */
+    *why_not = "WDT's validateModel.sh checks the --wdtModel/--wdtArchive files inside the image";
+  else if (d->kind == WI_DOCKERFILE_UPDATE && d->wdt_enabled &&
+           (!wi_buildcmds_config_only(&p->cmds, WI_BUILDCMDS_BEFORE_WDT) ||
+            !wi_buildcmds_config_only(&p->cmds, WI_BUILDCMDS_AFTER_WDT)))
+    *why_not = "[before-wdt-command] or [after-wdt-command] has instructions that run in the image";
   else if (d->kind == WI_DOCKERFILE_REBASE && d->model_only && wi_dockerfile_model_home_outside(d))
     /* WIT's Dockerfile copies that model home from a stage rebase does not have (§15.6) */
     *why_not = "the source's WDT model home is outside its WDT home";
@@ -55,7 +64,9 @@ wi_wit_build_native_possible(const struct wi_wit_plan *p, const char **why_not)
                "ENTRYPOINT, EXPOSE and STOPSIGNAL";
   else if (p->o->extra_args.n > 0)
     *why_not = "options after -- are for the engine";
-  return *why_not == NULL; /* rebase onto a target, update with nothing to install (§14.2) */
+  /* rebase onto a target, update with nothing to install, model-only update with nothing to
+   * validate (§14.2) */
+  return *why_not == NULL;
 }
 
 /* Flag-like options that WIT's command line parser refuses before anything runs (exit 2). */
@@ -142,19 +153,59 @@ from_images(const struct wi_wit_plan *p, const char *out[3])
   return n;
 }
 
-/* The options of a native build (rebase onto a target, or config-only update), strings borrowed
- * from the plan. */
+/* The options of a native build (rebase onto a target, config-only update, model-only update),
+ * strings borrowed from the plan. */
 struct native {
   struct wi_rebase_opts r;
   struct wi_update_opts u;
+  struct wi_modelonly_opts m;
   char **changes; /* [final-build-commands], rendered */
   size_t n_changes;
+  char *installer, *model_home; /* model-only: the context's WDT installer; WIT's model home */
+  char **files;                 /* model-only: the context's model-home files */
+  size_t n_files;
 };
 
 static void
 native_dispose(struct native *n)
 {
   wi_strv_free(n->changes, n->n_changes);
+  wi_strv_free(n->files, n->n_files);
+  free(n->installer);
+  free(n->model_home);
+}
+
+/* update --wdtModelOnly: the model-only options, from the plan and its build context. */
+static int
+modelonly_prepare(struct wi_wit_plan *p, struct native *n, const struct wi_image *from,
+                  const char *const *raw, size_t n_raw, int64_t epoch, wi_err *err)
+{
+  const struct wi_dockerfile *d = &p->d;
+  const char *const *lists[3] = { d->models, d->archives, d->variables };
+  size_t counts[3] = { d->n_models, d->n_archives, d->n_variables };
+  n->installer = wi_xasprintf("%s/%s", p->ctx, d->wdt_installer);
+  n->model_home = wi_dockerfile_wdt_model_home(d);
+  for (size_t l = 0; l < 3; l++)
+    for (size_t i = 0; i < counts[l]; i++) {
+      n->files = wi_xreallocarray(n->files, n->n_files + 1, sizeof *n->files);
+      n->files[n->n_files++] = wi_xasprintf("%s/%s", p->ctx, lists[l][i]);
+    }
+  n->m = (struct wi_modelonly_opts){ .store = p->o->store,
+                                     .from = from,
+                                     .user = d->user,
+                                     .group = d->group,
+                                     .domain_home = d->domain_home ? d->domain_home
+                                                                   : "/u01/domains/base_domain",
+                                     .wdt_home = d->wdt_home,
+                                     .wdt_model_home = n->model_home,
+                                     .installer = n->installer,
+                                     .files = (const char *const *)n->files,
+                                     .n_files = n->n_files,
+                                     .openshift = d->openshift,
+                                     .epoch = epoch,
+                                     .changes = raw,
+                                     .n_changes = n_raw };
+  return wi_modelonly_build_id(&n->m, p->build_id, err);
 }
 
 /* The options, with the build id derived from the inputs (the same inputs give the same image)
@@ -202,21 +253,26 @@ native_prepare(struct wi_wit_plan *p, struct native *n, wi_err *err)
           err, WI_EINVAL,
           "ORACLE_HOME %s is not a directory in %s, so it has no owner for the image's USER (WIT's update runs as the Oracle Home's owner)",
           d->oracle_home, p->from_image);
-    n->u = (struct wi_update_opts){ .store = o->store,
-                                    .from = from,
-                                    .user = d->user,
-                                    .epoch = epoch,
-                                    .changes = raw,
-                                    .n_changes = n_raw };
-    wi_update_build_id(&n->u, p->build_id);
+    if (d->wdt_enabled) {
+      if (modelonly_prepare(p, n, from, raw, n_raw, epoch, err) < 0)
+        return err->code;
+    } else {
+      n->u = (struct wi_update_opts){ .store = o->store,
+                                      .from = from,
+                                      .user = d->user,
+                                      .epoch = epoch,
+                                      .changes = raw,
+                                      .n_changes = n_raw };
+      wi_update_build_id(&n->u, p->build_id);
+    }
   }
   struct wi_dockerfile_ctx dc;
   wi_dockerfile_ctx_init(&dc, d);
   n->changes = wi_buildcmds_instructions(bc, WI_BUILDCMDS_FINAL, &dc.val, &n->n_changes);
   wi_dockerfile_ctx_dispose(&dc);
-  n->r.changes = n->u.changes = (const char *const *)n->changes;
-  n->r.n_changes = n->u.n_changes = n->n_changes;
-  n->r.build_id = n->u.build_id = p->build_id;
+  n->r.changes = n->u.changes = n->m.changes = (const char *const *)n->changes;
+  n->r.n_changes = n->u.n_changes = n->m.n_changes = n->n_changes;
+  n->r.build_id = n->u.build_id = n->m.build_id = p->build_id;
   return 0;
 }
 
@@ -238,6 +294,16 @@ native_build(struct native *n, const struct wi_dockerfile *d, const char *name,
       wi_log(WI_LOG_DEBUG, "%llu entries copied, %lld bytes of new layers",
              (unsigned long long)rr.n_entries, (long long)rr.layer_bytes);
     }
+  } else if (d->wdt_enabled) {
+    struct wi_modelonly_result mr;
+    n->m.tag = name;
+    wi_log(
+        WI_LOG_INFO,
+        "Building natively, without a container engine: a model-only update with nothing to validate (WDT and the model files into %s)",
+        d->wdt_home);
+    ret = wi_modelonly_build(&n->m, &mr, err);
+    if (ret == 0)
+      snprintf(res->digest, sizeof res->digest, "%s", mr.digest);
   } else {
     struct wi_update_result ur;
     n->u.tag = name;

@@ -133,7 +133,7 @@ domainHome=/u01/domains/sample-domain1
 check "update --wdtModel … --wdtOperation CREATE --wdtVersion LATEST --chown=oracle:root (verbatim)" \
   wlsimg update --fromImage "$fromImage" --tag "$finalImage" --wdtModel "$stageDir/wdt_model_dynamic.yaml" --wdtVariables "$stageDir/domain.properties" --wdtOperation CREATE --wdtVersion LATEST --wdtDomainHome "$domainHome" --chown=oracle:root
 saved u1
-check "... through buildah, as the log says" grep -q "Building with buildah: WDT is unpacked, and its tools run, inside the image" "$T_DIR/u1.err"
+check "... through buildah, as the log says" grep -q "Building with buildah: WDT's domain tools (createDomain.sh, updateDomain.sh, deployApps.sh) run inside the image" "$T_DIR/u1.err"
 check "... the stand-in createDomain.sh made the domain of the model" \
   grep -q "createDomain.sh completed: domain sample-domain1 (WLS) in /u01/domains/sample-domain1" "$T_DIR/u1.out"
 J=$("$WLSIMG" inspect --image mydomain:v1 2> /dev/null)

@@ -14,6 +14,11 @@
 #   rebased-engine, rebased-engine-os
 #               wlsimg rebase of domain onto wls14 through buildah (WIT's Dockerfile; the options after -- make
 #               wlsimg use the engine), plain and --target OpenShift: what the native rebase is compared with
+#   modelonly-engine, modelonly2-engine
+#               wlsimg update --wdtModelOnly --wdtVariables through buildah (as above): on wls12 with the stand-in
+#               WDT, then on that result with OUT/files/weblogic-deploy-4.3.2.zip (the stand-in WDT with
+#               bin/deployApps.cmd left out, a new lib/extra/, directories 0755), --wdtModelHome /u01/mh and
+#               --target OpenShift: what the native model-only update (tests/integration/83) is compared with
 #
 # Usage: WLSIMG=build/wlsimg tests/standin/images.sh STANDIN_DIR OUT [--fresh] [TAG...]
 # STANDIN_DIR is make-all.sh's output. Cached: nothing is built when OUT/.stamp matches the inputs (the stand-ins,
@@ -30,7 +35,7 @@ shift 2
 fresh=
 if [ "${1:-}" = --fresh ]; then fresh=1; shift; fi
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(wls12 wls12p domain wls14 rebased-engine rebased-engine-os)
+[ ${#want[@]} -gt 0 ] || want=(wls12 wls12p domain wls14 rebased-engine rebased-engine-os modelonly-engine modelonly2-engine)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 exec 9> "$out/.lock"
@@ -42,7 +47,7 @@ if [ -z "$fresh" ] && [ "$(cat "$out/.stamp" 2> /dev/null)" = "$key" ]; then
   exit 0
 fi
 rm -f "$out/.stamp"
-rm -rf "$out/oci" "$out/store" "$out/ctx" "$out/cache" "$out/log"
+rm -rf "$out/oci" "$out/store" "$out/ctx" "$out/cache" "$out/log" "$out/files"
 
 # buildah's own storage, private to this build (vfs: no overlay mounts needed)
 # shellcheck source=tests/standin/buildah.sh
@@ -87,7 +92,12 @@ create() { # create TAG WLS_VERSION
 rebased=
 wants rebased-engine || wants rebased-engine-os && rebased=1
 
-if wants wls12 || wants wls12p || wants domain || [ -n "$rebased" ]; then create wls12 12.2.1.4.0; fi
+modelonly=
+wants modelonly-engine || wants modelonly2-engine && modelonly=1
+
+if wants wls12 || wants wls12p || wants domain || [ -n "$rebased" ] || [ -n "$modelonly" ]; then
+  create wls12 12.2.1.4.0
+fi
 if wants wls12p; then
   wl wls12p update --fromImage standin/wls12:1 --patches 33000001_12.2.1.4.0
 fi
@@ -107,6 +117,32 @@ fi
 if wants rebased-engine-os; then
   wl rebased-engine-os rebase --sourceImage standin/domain:1 --targetImage standin/wls14:1 --target OpenShift \
     -- --layers=false
+fi
+
+if [ -n "$modelonly" ]; then
+  # a newer stand-in WDT: one file fewer (an old install keeps it: COPY merges), a new directory, other modes
+  w="$out/ctx/wdt2"
+  mkdir -p "$w" "$out/files"
+  (cd "$w" && unzip -q "$(reg wdt | cut -d' ' -f2)")
+  rm "$w/weblogic-deploy/bin/deployApps.cmd"
+  mkdir -p "$w/weblogic-deploy/lib/extra"
+  echo 4.3.2 > "$w/weblogic-deploy/VERSION.txt"
+  echo 'new in 4.3.2' > "$w/weblogic-deploy/lib/extra/notes.txt"
+  find "$w" -type d -exec chmod 0755 {} +
+  python3 "$here/zipdir.py" "$w" "$out/files/weblogic-deploy-4.3.2.zip"
+  "$WLSIMG" cache addInstaller --type wdt --version 4.3.2 --path "$out/files/weblogic-deploy-4.3.2.zip" \
+    >> "$out/log/register.log" 2>&1
+  m="$out/ctx/mo"
+  mkdir -p "$m"
+  printf 'tier=one\n' > "$m/v1.properties"
+  printf 'tier=two\n' > "$m/v2.properties"
+  chmod 0600 "$m/v2.properties"
+  (cd "$m" && wl modelonly-engine update --fromImage standin/wls12:1 --wdtModelOnly --wdtVariables v1.properties \
+    --wdtVersion "$wdt_version" -- --layers=false)
+  if wants modelonly2-engine; then
+    (cd "$m" && wl modelonly2-engine update --fromImage standin/modelonly-engine:1 --wdtModelOnly \
+      --wdtVariables v2.properties --wdtVersion 4.3.2 --wdtModelHome /u01/mh --target OpenShift -- --layers=false)
+  fi
 fi
 
 rm -rf "$out/ctx" "$out/store" "$out/cache"

@@ -118,9 +118,46 @@ TEST(ids_numeric_and_empty)
   free(gr);
 }
 
+/* USER and COPY --chown as an engine resolves them (rebase, model-only update) */
+TEST(owner_and_member)
+{
+  const char *pw = "root:x:0:0:root:/root:/bin/bash\noracle:x:1000:0::/u01:/bin/bash\n"
+                   "web:x:1001:1001::/:/bin/sh";
+  const char *gr = "root:x:0:\noracle:x:1000:web,other\nweb:x:1001:\ndba:x:54322:oracle";
+  struct wi_passwd_owner ow;
+  wi_err err = { 0 };
+  CHECK_INT_EQ(wi_passwd_owner(pw, gr, "oracle", "root", "the target image", &ow, &err), 0);
+  CHECK_INT_EQ(ow.uid, 1000);
+  CHECK_INT_EQ(ow.pgid, 0);
+  CHECK_INT_EQ(ow.gid, 0);
+  CHECK_INT_EQ(wi_passwd_owner(pw, gr, "1001", "dba", "x", &ow, &err), 0);
+  CHECK_INT_EQ(ow.uid, 1001);
+  CHECK_INT_EQ(ow.pgid, 1001); /* a number found in /etc/passwd: its primary group */
+  CHECK_INT_EQ(ow.gid, 54322);
+  CHECK_INT_EQ(wi_passwd_owner(pw, gr, "4242", "7", "x", &ow, &err), 0);
+  CHECK_INT_EQ(ow.pgid, 0); /* an unknown number runs with group 0 */
+  CHECK_INT_EQ(ow.gid, 7);
+  CHECK_INT_EQ(wi_passwd_owner(pw, gr, "nobody", "root", "the image to update", &ow, &err),
+               WI_EINVAL);
+  CHECK_STR_EQ(err.msg, "user nobody is not in /etc/passwd of the image to update");
+  CHECK_INT_EQ(wi_passwd_owner(pw, gr, "oracle", "staff", "the target image", &ow, &err),
+               WI_EINVAL);
+  CHECK_STR_EQ(err.msg, "group staff is not in /etc/group of the target image");
+
+  CHECK(wi_passwd_member(gr, "oracle", 0, 0));     /* primary */
+  CHECK(wi_passwd_member(gr, "oracle", 0, 54322)); /* last member of the last line */
+  CHECK(wi_passwd_member(gr, "web", 1001, 1000));  /* first of two members */
+  CHECK(wi_passwd_member(gr, "other", 5, 1000));   /* last of two members */
+  CHECK(!wi_passwd_member(gr, "oracle", 0, 1001)); /* a group without members */
+  CHECK(!wi_passwd_member(gr, "oth", 5, 1000));    /* a prefix of a member is not one */
+  CHECK(!wi_passwd_member(gr, "oracle", 0, 4242)); /* no such group */
+  CHECK(!wi_passwd_member("", "oracle", 0, 1));
+}
+
 int
 main(void)
 {
+  RUN(owner_and_member);
   RUN(chown_table);
   RUN(ids_busybox_adduser);
   RUN(ids_range_exhausted);
