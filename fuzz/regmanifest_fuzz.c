@@ -56,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .auth_mode = WI_REGSERVER_AUTH_NONE,
                               .max_upload = 64 * 1024,
                               .ns_quota = WI_REGSERVER_UNLIMITED };
+  srv.auth = fz_auth(srv.root);
 
   seed_blob(srv.root, "{}");
   seed_blob(srv.root, "layer");

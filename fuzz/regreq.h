@@ -126,6 +126,19 @@ fz_req_dispose(struct fz_req *q)
 
 static char *fz_root_dir;
 
+/* The token issuer: a real server always has one, whatever --auth says (regserver_http.c makes it
+ * at start), and /token answers in every mode. Made once, on the first root. */
+static struct wi_rs_auth *
+fz_auth(const char *root)
+{
+  static struct wi_rs_auth *a;
+  wi_err err = { 0 };
+  if (a == NULL && wi_regserver_auth_new(&a, root, 300, &err) < 0)
+    abort();
+  return a;
+}
+
+
 static void
 fz_root_remove(void)
 {

@@ -21,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .auth_mode = WI_REGSERVER_AUTH_NONE,
                               .max_upload = 1024,
                               .ns_quota = 4096 };
+  srv.auth = fz_auth(srv.root);
   wi_err err = { 0 };
   char id[33];
 
