@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "lib/alloc.h"
 #include "lib/buf.h"
 #include "lib/fs.h"
@@ -49,41 +51,72 @@ record(struct wi_image_walk *w, const struct wi_image_entry *e, void *payload, w
   return 0;
 }
 
-/* Walk prefix and read some files; the outcome as text. */
-static char *
-pass(struct wi_store *s, const struct wi_manifest *m, const char *prefix)
+/* wi_image_walk of prefix, as text into b. */
+static void
+walk_text(struct wi_store *s, const struct wi_manifest *m, const char *prefix, struct wi_buf *b)
 {
-  struct wi_buf b = WI_BUF_INIT(64u << 20);
   wi_err err = { 0 };
-  int r = wi_image_walk(s, m, prefix, record, &b, &err);
+  int r = wi_image_walk(s, m, prefix, record, b, &err);
   if (r < 0 && (err.code == 0 || err.msg[0] == '\0'))
     abort();
-  wi_buf_addf(&b, NULL, "walk %d\n", r);
+  wi_buf_addf(b, NULL, "walk %d\n", r);
+}
+
+/* wi_image_read_files of some paths, as text into b. */
+static void
+files_text(struct wi_store *s, const struct wi_manifest *m, struct wi_buf *b)
+{
   struct wi_image_file f[] = { { .path = "etc/passwd" },
                                { .path = "u01/domains/d/config/config.xml" },
                                { .path = "a" },
                                { .path = "u01/domains/d" } };
-  err = (wi_err){ 0 };
-  r = wi_image_read_files(s, m, f, WI_ARRAY_SIZE(f), 1 << 20, &err);
+  wi_err err = { 0 };
+  int r = wi_image_read_files(s, m, f, WI_ARRAY_SIZE(f), 1 << 20, &err);
   if (r < 0 && (err.code == 0 || err.msg[0] == '\0'))
     abort();
   for (size_t i = 0; r == 0 && i < WI_ARRAY_SIZE(f); i++)
-    wi_buf_addf(&b, NULL, "%s %d %d %o %u %u %zu\n", f[i].path, f[i].found, f[i].is_dir, f[i].mode,
-                f[i].uid, f[i].gid, f[i].data ? f[i].len : 0);
+    wi_buf_addf(b, NULL, "%s %d %d %o %u %u %zu %08x\n", f[i].path, f[i].found, f[i].is_dir,
+                f[i].mode, f[i].uid, f[i].gid, f[i].data ? f[i].len : 0,
+                f[i].data ? (unsigned)crc32(0, (const unsigned char *)f[i].data, (unsigned)f[i].len)
+                          : 0u);
   wi_image_files_dispose(f, WI_ARRAY_SIZE(f));
+}
+
+/* wi_image_list_dirs of some directories, as text into b. */
+static void
+dirs_text(struct wi_store *s, const struct wi_manifest *m, struct wi_buf *b)
+{
   struct wi_image_dir d[] = { { .path = "u01/domains/d" }, { .path = "etc" }, { .path = "u01" } };
-  err = (wi_err){ 0 };
-  r = wi_image_list_dirs(s, m, d, WI_ARRAY_SIZE(d), &err);
+  wi_err err = { 0 };
+  int r = wi_image_list_dirs(s, m, d, WI_ARRAY_SIZE(d), &err);
   if (r < 0 && (err.code == 0 || err.msg[0] == '\0'))
     abort();
   for (size_t i = 0; r == 0 && i < WI_ARRAY_SIZE(d); i++) {
-    wi_buf_addf(&b, NULL, "dir %s %d:", d[i].path, d[i].found);
+    wi_buf_addf(b, NULL, "dir %s %d:", d[i].path, d[i].found);
     for (size_t k = 0; k < d[i].n; k++)
-      wi_buf_addf(&b, NULL, " %s", d[i].names[k]);
-    wi_buf_add(&b, "\n", 1, NULL);
+      wi_buf_addf(b, NULL, " %s", d[i].names[k]);
+    wi_buf_add(b, "\n", 1, NULL);
   }
   wi_image_dirs_dispose(d, WI_ARRAY_SIZE(d));
-  return wi_buf_steal(&b);
+}
+
+/* Walk prefix, read some files, list some directories; the outcome as text. With files_first the
+ * files are read before anything has made the layers' listings (the walk makes them). */
+static char *
+pass(struct wi_store *s, const struct wi_manifest *m, const char *prefix, bool files_first)
+{
+  struct wi_buf w = WI_BUF_INIT(64u << 20), f = WI_BUF_INIT(1u << 20), d = WI_BUF_INIT(1u << 20);
+  if (files_first)
+    files_text(s, m, &f);
+  walk_text(s, m, prefix, &w);
+  if (!files_first)
+    files_text(s, m, &f);
+  dirs_text(s, m, &d);
+  wi_buf_add(&w, f.data ? f.data : "", f.len, NULL);
+  wi_buf_add(&w, d.data ? d.data : "", d.len, NULL);
+  wi_buf_dispose(&f);
+  wi_buf_dispose(&d);
+  return wi_buf_steal(&w);
 }
 
 int
@@ -116,10 +149,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   struct wi_manifest m = { .kind = WI_MANIFEST_IMAGE, .layers = layers, .n_layers = n };
   const char *prefix = data[0] & 2 ? "" : "u01/domains/d";
-  wi_autofree char *first = pass(s, &m, prefix);
-  wi_autofree char *second = pass(s, &m, prefix);
-  if (strcmp(first, second) != 0) {
-    fprintf(stderr, "listing changed the result:\n%s---\n%s", first, second);
+  /* the file reader without listings, then (listings removed) the walk without them, then all
+   * with the listings left behind: the answers must not change */
+  wi_autofree char *first = pass(s, &m, prefix, true);
+  wi_autofree char *lists = wi_xasprintf("%s/cache/layers", root);
+  wi_fs_rm_rf(lists, NULL);
+  wi_autofree char *second = pass(s, &m, prefix, false);
+  wi_autofree char *third = pass(s, &m, prefix, false);
+  if (strcmp(first, second) != 0 || strcmp(second, third) != 0) {
+    fprintf(stderr, "listing changed the result:\n%s---\n%s---\n%s", first, second, third);
     abort();
   }
   wi_store_free(s);

@@ -373,6 +373,8 @@ struct files_ctx {
   size_t n;
   bool any;      /* the listing names something scan_layer reacts to */
   bool need_tar; /* ... that only the tar can tell: a file's content, a link's target */
+  size_t line;   /* the listing's line being looked at (1-based) */
+  size_t last;   /* the last line scan_layer reacts to: the tar need not be read past it */
 };
 
 /* A whiteout entry of a layer: the wanted paths it hides below. */
@@ -413,6 +415,7 @@ files_check(const struct lrec *r, void *ctx)
   struct files_ctx *fc = ctx;
   bool opaque = false;
   wi_autofree char *t = whiteout_target(r->name, &opaque);
+  fc->line++;
   for (size_t i = 0; i < fc->n; i++) {
     const struct want *w = &fc->w[i];
     if (w->settled || w->moved)
@@ -420,13 +423,12 @@ files_check(const struct lrec *r, void *ctx)
     if (t ? is_under(w->path, t) || (!opaque && strcmp(w->path, t) == 0)
           : strcmp(r->name, w->path) == 0) {
       fc->any = true;
-      if (t == NULL && r->type != 'd') {
+      fc->last = fc->line;
+      if (t == NULL && r->type != 'd')
         fc->need_tar = true;
-        return true;
-      }
     }
   }
-  return false;
+  return false; /* on to the end: a later entry of the same path wins */
 }
 
 static bool
@@ -467,8 +469,15 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
   }
   if ((ret = open_layer(s, layer, &a, &fd, err)) < 0)
     return ret;
+  /* The listing has a line for each named entry of the tar, in order: past its last line that
+   * matters nothing in the layer changes the answer, and the rest of the tar is not inflated (a
+   * base's /etc comes long before its /usr). Without a listing (fc.last 0) the whole tar is read.
+   */
+  size_t seen = 0;
   for (;;) {
     wi_autofree char *name = NULL;
+    if (fc.last && seen >= fc.last)
+      break;
     int r = next_entry(s, layer, a, &lst, &ae, &name, err);
     if (r <= 0) {
       ret = r;
@@ -476,6 +485,8 @@ scan_layer(struct wi_store *s, const struct wi_descriptor *layer, struct wi_imag
     }
     if (name == NULL)
       continue; /* an entry without a name cannot be a wanted path */
+    if (name[0])
+      seen++;
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
     wi_autofree char *dir = wi_xstrndup(name, slash ? (size_t)(slash - name) : 0);
