@@ -50,13 +50,7 @@ check_roundtrip(struct wi_rs_server *srv, const struct wi_rs_req *put)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static char listen[] = "127.0.0.1:5000";
-  struct wi_rs_server srv = { .root = fz_root(),
-                              .listen = listen,
-                              .auth_mode = WI_REGSERVER_AUTH_NONE,
-                              .max_upload = 64 * 1024,
-                              .ns_quota = WI_REGSERVER_UNLIMITED };
-  srv.auth = fz_auth(srv.root);
+  struct wi_rs_server srv = fz_server(64 * 1024, WI_REGSERVER_UNLIMITED);
 
   seed_blob(srv.root, "{}");
   seed_blob(srv.root, "layer");

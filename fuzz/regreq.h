@@ -126,17 +126,6 @@ fz_req_dispose(struct fz_req *q)
 
 static char *fz_root_dir;
 
-/* The token issuer: a real server always has one, whatever --auth says (regserver_http.c makes it
- * at start), and /token answers in every mode. Made once, on the first root. */
-static struct wi_rs_auth *
-fz_auth(const char *root)
-{
-  static struct wi_rs_auth *a;
-  wi_err err = { 0 };
-  if (a == NULL && wi_regserver_auth_new(&a, root, 300, &err) < 0)
-    abort();
-  return a;
-}
 
 
 static void
@@ -171,6 +160,25 @@ fz_root(void)
     atexit(fz_root_remove);
   }
   return root;
+}
+
+/* A server as `registry serve --auth none` makes it, on the scratch root, with these limits. Its
+ * token issuer (every real server has one: /token answers in every mode) is made once. */
+static struct wi_rs_server
+fz_server(uint64_t max_upload, uint64_t ns_quota)
+{
+  static char listen[] = "127.0.0.1:5000";
+  static struct wi_rs_auth *auth;
+  struct wi_rs_server srv = { .root = fz_root(),
+                              .listen = listen,
+                              .auth_mode = WI_REGSERVER_AUTH_NONE,
+                              .max_upload = max_upload,
+                              .ns_quota = ns_quota };
+  wi_err err = { 0 };
+  if (auth == NULL && wi_regserver_auth_new(&auth, srv.root, 300, &err) < 0)
+    abort();
+  srv.auth = auth;
+  return srv;
 }
 
 /* Run one request; the response is left in r (dispose it, then free *path_out and the headers).

@@ -15,13 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static char listen[] = "127.0.0.1:5000";
-  struct wi_rs_server srv = { .root = fz_root(),
-                              .listen = listen,
-                              .auth_mode = WI_REGSERVER_AUTH_NONE,
-                              .max_upload = 1024,
-                              .ns_quota = 4096 };
-  srv.auth = fz_auth(srv.root);
+  struct wi_rs_server srv = fz_server(1024, 4096);
   wi_err err = { 0 };
   char id[33];
 
