@@ -110,6 +110,9 @@ check_fail "with --wdtModel WIT runs validateModel.sh in the image: the engine, 
 check_fail "a WDT home the image's user cannot make (the engine's RUN mkdir would fail too)" 1 \
   "RUN mkdir -p /u01/domains /opt/wdt /opt/wdt/models && chown oracle:root … as oracle (uid 1000) would fail in WIT's build too: /opt (owner 0:0, mode 0755) is not writable" \
   "${U1[@]}" --wdtHome /opt/wdt --tag standin/bad:1
+check_fail "a WDT home below a file (the engine's RUN mkdir would fail too)" 1 \
+  "/etc/passwd is not a directory in the image" \
+  "${U1[@]}" --wdtHome /etc/passwd/wdt --tag standin/bad:1
 check_eq "nothing named after the failures" "$(n_images)" "$N"
 check_eq "no blob stored by the failures" "$(n_blobs)" "$B"
 finish
